@@ -1,0 +1,67 @@
+// Package apierror is the API's one error vocabulary: a small set of kinds,
+// each with the code a client sees in a GraphQL error's extensions. Lower
+// layers wrap failures in these kinds; the server presents them.
+package apierror
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is what a client sees in extensions.code.
+type Code string
+
+const (
+	// BadInput: the request is well-formed GraphQL but asks for something invalid.
+	BadInput Code = "BAD_USER_INPUT"
+	// NotFound: no entity has the given ID.
+	NotFound Code = "NOT_FOUND"
+	// Unavailable: Neo4j cannot be reached or refuses work for now.
+	Unavailable Code = "DATABASE_UNAVAILABLE"
+	// Timeout: the request ran past its deadline.
+	Timeout Code = "TIMEOUT"
+	// Internal: anything else; its detail is logged, never shown.
+	Internal Code = "INTERNAL"
+)
+
+// Error is a failure a client may be told about. Message is safe to show;
+// Err carries the detail for the log.
+type Error struct {
+	Code    Code
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err == nil {
+		return e.Message
+	}
+	return e.Message + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// New returns an error of the given kind with a message for the client.
+func New(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap returns an error of the given kind that keeps err for the log.
+func Wrap(code Code, err error, message string) *Error {
+	return &Error{Code: code, Message: message, Err: err}
+}
+
+// As finds the first *Error in err's chain.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// CodeOf returns err's kind, Internal when it has none.
+func CodeOf(err error) Code {
+	if e, ok := As(err); ok {
+		return e.Code
+	}
+	return Internal
+}

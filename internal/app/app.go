@@ -1,0 +1,123 @@
+// Package app assembles the API from its parts: the Neo4j client, the
+// query engine over the generated GraphQL schema, the HTTP handler, and the
+// start-up work of creating the schema and loading the seed. The command
+// and the integration tests build the API the same way, through New.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/companygraph/companygraph/graph"
+	"github.com/companygraph/companygraph/graph/generated"
+	"github.com/companygraph/companygraph/internal/apierror"
+	"github.com/companygraph/companygraph/internal/config"
+	"github.com/companygraph/companygraph/internal/ingest"
+	"github.com/companygraph/companygraph/internal/metrics"
+	"github.com/companygraph/companygraph/internal/neo4j"
+	"github.com/companygraph/companygraph/internal/query"
+	"github.com/companygraph/companygraph/internal/server"
+	"github.com/companygraph/companygraph/seed"
+)
+
+// App is one running API.
+type App struct {
+	cfg      config.Config
+	log      *slog.Logger
+	Metrics  *metrics.Metrics
+	Client   *neo4j.Client
+	Engine   *query.Engine
+	handler  http.Handler
+	prepared atomic.Bool
+}
+
+// New builds the API. It does not touch Neo4j; Prepare does.
+func New(cfg config.Config, log *slog.Logger) (*App, error) {
+	a := &App{cfg: cfg, log: log, Metrics: metrics.New()}
+	client, err := neo4j.Open(neo4j.Options{
+		URI: cfg.Neo4jURI, Username: cfg.Neo4jUser, Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase,
+		RetryTime: cfg.Neo4jRetryTime, OnStatement: a.Metrics.CypherQueries.Inc,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Client = client
+	resolver := &graph.Resolver{}
+	schema := generated.NewExecutableSchema(generated.Config{Resolvers: resolver})
+	if a.Engine, err = query.NewEngine(schema.Schema(), client, cfg.QueryTimeout); err != nil {
+		return nil, err
+	}
+	resolver.Engine = a.Engine
+	a.handler = server.New(server.Options{
+		Schema: schema, AroundOperations: a.Engine.AroundOperations, Ready: a.Ready,
+		Metrics: a.Metrics, Logger: log, CORSOrigins: cfg.CORSOrigins, Playground: cfg.Playground,
+	})
+	return a, nil
+}
+
+// Handler serves the API over HTTP.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close releases the connections to Neo4j.
+func (a *App) Close(ctx context.Context) error { return a.Client.Close(ctx) }
+
+// Ready reports nil when Neo4j answers and the schema is in place.
+func (a *App) Ready(ctx context.Context) error {
+	if err := a.Client.Ping(ctx); err != nil {
+		return err
+	}
+	if !a.prepared.Load() {
+		return apierror.New(apierror.Unavailable, "schema and seed are not in place yet")
+	}
+	ok, err := a.Client.HasSchema(ctx, a.Engine.Mapping().Labels())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apierror.New(apierror.Unavailable, "the database lacks the schema's constraints")
+	}
+	return nil
+}
+
+// Prepare creates the schema and, if configured, loads the seed. Both are
+// idempotent.
+func (a *App) Prepare(ctx context.Context) error {
+	m := a.Engine.Mapping()
+	if err := a.Client.EnsureSchema(ctx, m.Labels()); err != nil {
+		return err
+	}
+	if a.cfg.LoadSeed {
+		sets, err := seed.All()
+		if err != nil {
+			return err
+		}
+		for _, d := range sets {
+			if err := ingest.Load(ctx, a.Client, m, d); err != nil {
+				return err
+			}
+		}
+	}
+	a.prepared.Store(true)
+	return nil
+}
+
+// PrepareWhenUp calls Prepare until it succeeds or ctx ends, so the API
+// can start before its database and become ready when the database is.
+func (a *App) PrepareWhenUp(ctx context.Context) {
+	for wait := 500 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		err := a.Prepare(ctx)
+		if err == nil {
+			a.log.Info("schema in place", "seed", a.cfg.LoadSeed)
+			return
+		}
+		a.log.Warn("database not prepared yet; retrying", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}

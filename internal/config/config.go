@@ -1,0 +1,104 @@
+// Package config reads the API's configuration once, at start-up, from
+// flags and environment variables (a flag wins over its variable), and
+// checks it before anything starts.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is everything the API can be told.
+type Config struct {
+	Addr          string
+	Neo4jURI      string
+	Neo4jUser     string
+	Neo4jPassword string
+	Neo4jDatabase string
+	// Neo4jRetryTime bounds the driver's retries, so requests fail fast
+	// with DATABASE_UNAVAILABLE while Neo4j is down instead of hanging.
+	Neo4jRetryTime time.Duration
+	QueryTimeout   time.Duration
+	CORSOrigins    []string
+	LoadSeed       bool
+	Playground     bool
+}
+
+// Load parses args (without the program name) with getenv for defaults.
+func Load(args []string, getenv func(string) string, usage io.Writer) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet("companygraph", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	var origins string
+	var err error
+	fs.StringVar(&c.Addr, "addr", env("COMPANYGRAPH_ADDR", "127.0.0.1:8080"), "listen address (COMPANYGRAPH_ADDR)")
+	fs.StringVar(&c.Neo4jURI, "neo4j-uri", env("NEO4J_URI", "neo4j://127.0.0.1:7687"), "Neo4j URI (NEO4J_URI)")
+	fs.StringVar(&c.Neo4jUser, "neo4j-username", env("NEO4J_USERNAME", "neo4j"), "Neo4j user (NEO4J_USERNAME)")
+	fs.StringVar(&c.Neo4jPassword, "neo4j-password", env("NEO4J_PASSWORD", ""), "Neo4j password; empty for a server without auth (NEO4J_PASSWORD)")
+	fs.StringVar(&c.Neo4jDatabase, "neo4j-database", env("NEO4J_DATABASE", "neo4j"), "Neo4j database (NEO4J_DATABASE)")
+	fs.StringVar(&origins, "cors-origins", env("COMPANYGRAPH_CORS_ORIGINS", "*"), "comma-separated origins allowed by CORS, * for any (COMPANYGRAPH_CORS_ORIGINS)")
+	retry := fs.String("neo4j-retry-time", env("NEO4J_RETRY_TIME", "2s"), "longest time the driver retries a transaction (NEO4J_RETRY_TIME)")
+	timeout := fs.String("query-timeout", env("COMPANYGRAPH_QUERY_TIMEOUT", "10s"), "deadline for one GraphQL request's database work (COMPANYGRAPH_QUERY_TIMEOUT)")
+	seed := fs.String("load-seed", env("COMPANYGRAPH_LOAD_SEED", "true"), "load the seed graph at start-up (COMPANYGRAPH_LOAD_SEED)")
+	playground := fs.String("playground", env("COMPANYGRAPH_PLAYGROUND", "true"), "serve GraphiQL at / (COMPANYGRAPH_PLAYGROUND)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.Neo4jRetryTime, err = time.ParseDuration(*retry); err != nil || c.Neo4jRetryTime < 0 {
+		return c, fmt.Errorf("neo4j-retry-time %q: want a duration such as 2s", *retry)
+	}
+	if c.QueryTimeout, err = time.ParseDuration(*timeout); err != nil || c.QueryTimeout <= 0 {
+		return c, fmt.Errorf("query-timeout %q: want a positive duration such as 10s", *timeout)
+	}
+	if c.LoadSeed, err = parseBool("load-seed", *seed); err != nil {
+		return c, err
+	}
+	if c.Playground, err = parseBool("playground", *playground); err != nil {
+		return c, err
+	}
+	for _, o := range strings.Split(origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+	}
+	u, err := url.Parse(c.Neo4jURI)
+	if err != nil || u.Host == "" {
+		return c, fmt.Errorf("neo4j-uri %q: want a URI such as neo4j://127.0.0.1:7687", c.Neo4jURI)
+	}
+	switch u.Scheme {
+	case "neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc":
+	default:
+		return c, fmt.Errorf("neo4j-uri %q: scheme must be neo4j or bolt", c.Neo4jURI)
+	}
+	return c, nil
+}
+
+func parseBool(name, v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "0", "false", "no", "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s %q: want true or false", name, v)
+}
+
+// String shows the configuration with the password masked, for the log.
+func (c Config) String() string {
+	pw := ""
+	if c.Neo4jPassword != "" {
+		pw = "****"
+	}
+	return fmt.Sprintf("addr=%s neo4j=%s user=%s password=%s database=%s retry=%s timeout=%s cors=%v seed=%t playground=%t",
+		c.Addr, c.Neo4jURI, c.Neo4jUser, pw, c.Neo4jDatabase, c.Neo4jRetryTime, c.QueryTimeout, c.CORSOrigins, c.LoadSeed, c.Playground)
+}

@@ -1,0 +1,161 @@
+// Package server is the API's HTTP face: the GraphQL endpoint (GET and
+// POST), GraphiQL, health and readiness probes, Prometheus metrics and
+// CORS. It turns every error into a GraphQL error with a code, in one place.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/companygraph/companygraph/internal/apierror"
+	"github.com/companygraph/companygraph/internal/metrics"
+)
+
+// Options are what the HTTP layer needs from the rest of the API.
+type Options struct {
+	Schema graphql.ExecutableSchema
+	// AroundOperations runs around each GraphQL operation (the query engine's batching).
+	AroundOperations graphql.OperationMiddleware
+	// Ready reports why the API cannot serve yet, or nil.
+	Ready       func(context.Context) error
+	Metrics     *metrics.Metrics
+	Logger      *slog.Logger
+	CORSOrigins []string
+	Playground  bool
+}
+
+// New returns the API's HTTP handler.
+func New(o Options) http.Handler {
+	gql := handler.New(o.Schema)
+	gql.AddTransport(transport.Options{})
+	gql.AddTransport(transport.GET{})
+	gql.AddTransport(transport.POST{})
+	gql.Use(extension.Introspection{})
+	if o.AroundOperations != nil {
+		gql.AroundOperations(o.AroundOperations)
+	}
+	gql.AroundResponses(countResponses(o.Metrics))
+	gql.SetErrorPresenter(presentError(o.Logger))
+	gql.SetRecoverFunc(func(ctx context.Context, v any) error {
+		o.Logger.Error("panic in resolver", "panic", v, "path", graphql.GetPath(ctx))
+		return apierror.New(apierror.Internal, "internal error")
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", gql)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		if err := o.Ready(ctx); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": reason(err)})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Metrics.Registry, promhttp.HandlerOpts{}))
+	if o.Playground {
+		mux.Handle("GET /{$}", playground.Handler("companygraph", "/graphql"))
+	}
+
+	allowAny := len(o.CORSOrigins) == 1 && o.CORSOrigins[0] == "*"
+	c := cors.New(cors.Options{
+		AllowedOrigins: o.CORSOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept"},
+		// Credentials go only to origins named one by one, never to "*".
+		AllowCredentials: !allowAny,
+		MaxAge:           600,
+	})
+	return logRequests(o.Logger, c.Handler(mux))
+}
+
+// presentError shows a client only messages written for clients: errors of
+// our own kinds and GraphQL's own parse and validation errors. Anything
+// else is logged and shown as INTERNAL, so no driver text, Cypher or file
+// path leaves the server.
+func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		if e, ok := apierror.As(err); ok {
+			if e.Code == apierror.Internal || e.Err != nil {
+				log.Warn("request failed", "code", e.Code, "err", err, "path", gerr.Path)
+			}
+			gerr.Message = e.Message
+			gerr.Extensions = map[string]any{"code": string(e.Code)}
+			return gerr
+		}
+		if _, coded := gerr.Extensions["code"]; coded && gerr.Err == nil {
+			return gerr
+		}
+		log.Error("internal error", "err", err, "path", gerr.Path)
+		gerr.Message = "internal error"
+		gerr.Extensions = map[string]any{"code": string(apierror.Internal)}
+		return gerr
+	}
+}
+
+func countResponses(m *metrics.Metrics) graphql.ResponseMiddleware {
+	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		op := "unknown"
+		if graphql.HasOperationContext(ctx) {
+			if oc := graphql.GetOperationContext(ctx); oc.Operation != nil {
+				op = string(oc.Operation.Operation)
+			}
+		}
+		outcome := "ok"
+		if resp != nil && len(resp.Errors) > 0 {
+			outcome = "error"
+		}
+		m.GraphQLRequests.WithLabelValues(op, outcome).Inc()
+		return resp
+	}
+}
+
+// reason is what /readyz may say about a failure: our own message only.
+func reason(err error) string {
+	if e, ok := apierror.As(err); ok {
+		return e.Message
+	}
+	return err.Error()
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		log.Info("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+	})
+}

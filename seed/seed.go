@@ -1,0 +1,139 @@
+// Package seed holds the graph's first data: facts stated by source
+// documents, each with the sentences that state it. Files are embedded so
+// the binary can load the seed without the repository beside it.
+package seed
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+//go:embed *.json sources/*.txt
+var files embed.FS
+
+// Dataset is one source document and the facts it states.
+type Dataset struct {
+	Source        Source         `json:"source"`
+	Nodes         []Node         `json:"nodes"`
+	Relationships []Relationship `json:"relationships"`
+}
+
+// Source is the document. Text is read from File.
+type Source struct {
+	ID         string         `json:"id"`
+	File       string         `json:"file"`
+	Properties map[string]any `json:"properties"`
+	Text       string         `json:"-"`
+}
+
+// Node is an entity with its natural key and the sentences that mention it.
+type Node struct {
+	Label      string         `json:"label"`
+	ID         string         `json:"id"`
+	Properties map[string]any `json:"properties"`
+	Evidence   []string       `json:"evidence"`
+}
+
+// Relationship joins two nodes named "Label:id". Key tells apart two
+// relationships of one type between the same nodes.
+type Relationship struct {
+	Type       string         `json:"type"`
+	From       string         `json:"from"`
+	To         string         `json:"to"`
+	Key        string         `json:"key,omitempty"`
+	Properties map[string]any `json:"properties"`
+	Evidence   []string       `json:"evidence"`
+}
+
+// Ref splits a "Label:id" reference.
+func Ref(ref string) (label, id string, ok bool) {
+	return strings.Cut(ref, ":")
+}
+
+// All returns every dataset in the seed, checked, in file order.
+func All() ([]Dataset, error) {
+	names, err := fs.Glob(files, "*.json")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []Dataset
+	for _, name := range names {
+		d, err := parse(name)
+		if err != nil {
+			return nil, fmt.Errorf("seed %s: %w", name, err)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func parse(name string) (Dataset, error) {
+	var d Dataset
+	raw, err := files.ReadFile(name)
+	if err != nil {
+		return d, err
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return d, err
+	}
+	text, err := files.ReadFile(path.Clean(d.Source.File))
+	if err != nil {
+		return d, fmt.Errorf("source text: %w", err)
+	}
+	d.Source.Text = string(text)
+	return d, d.check()
+}
+
+// check refuses a dataset whose facts do not stand on their source: every
+// sentence must be the source's own words, every reference a known node.
+func (d Dataset) check() error {
+	if d.Source.ID == "" {
+		return fmt.Errorf("source without id")
+	}
+	known := map[string]bool{}
+	for i, n := range d.Nodes {
+		ref := n.Label + ":" + n.ID
+		if n.Label == "" || n.ID == "" {
+			return fmt.Errorf("node %d: label and id are required", i)
+		}
+		if known[ref] {
+			return fmt.Errorf("node %s: defined twice", ref)
+		}
+		known[ref] = true
+		if err := d.checkEvidence(n.Evidence); err != nil {
+			return fmt.Errorf("node %s: %w", ref, err)
+		}
+	}
+	for i, r := range d.Relationships {
+		if r.Type == "" {
+			return fmt.Errorf("relationship %d: type is required", i)
+		}
+		for _, end := range []string{r.From, r.To} {
+			if !known[end] {
+				return fmt.Errorf("relationship %d (%s): unknown node %q", i, r.Type, end)
+			}
+		}
+		if err := d.checkEvidence(r.Evidence); err != nil {
+			return fmt.Errorf("relationship %d (%s %s->%s): %w", i, r.Type, r.From, r.To, err)
+		}
+	}
+	return nil
+}
+
+func (d Dataset) checkEvidence(sentences []string) error {
+	if len(sentences) == 0 {
+		return fmt.Errorf("no evidence")
+	}
+	for _, s := range sentences {
+		if !strings.Contains(d.Source.Text, s) {
+			return fmt.Errorf("evidence %q is not in source %s", s, d.Source.ID)
+		}
+	}
+	return nil
+}
