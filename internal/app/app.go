@@ -107,7 +107,7 @@ func (a *App) Prepare(ctx context.Context) error {
 // PrepareWhenUp calls Prepare until it succeeds or ctx ends, so the API
 // can start before its database and become ready when the database is.
 func (a *App) PrepareWhenUp(ctx context.Context) {
-	for wait := 500 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+	for wait := 500 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
 		err := a.Prepare(ctx)
 		if err == nil {
 			a.log.Info("schema in place", "seed", a.cfg.LoadSeed)

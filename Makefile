@@ -1,0 +1,91 @@
+# companygraph's verbs. `make run` and `make test` are all a fresh machine
+# needs (Go, Java 17 and Maven; Neo4j comes from Maven Central).
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO    ?= go
+NEO4J := tools/neo4j/neo4j.sh
+BIN   := bin/companygraph
+
+# `make run`: a Neo4j that keeps its data in .data/neo4j between runs.
+RUN_DIR        ?= .data/neo4j
+RUN_BOLT_PORT  ?= 7687
+RUN_PASSWORD   ?= companygraph
+ADDR           ?= 127.0.0.1:8080
+
+# `make test`: a throwaway Neo4j on a free port.
+TEST_DIR      := .test/neo4j
+TEST_PASSWORD := companygraph-test
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+.PHONY: deps
+deps: ## check the toolchain, install what is missing, fetch Go modules, build the Neo4j launcher
+	@command -v $(GO) >/dev/null || { echo "Go is required: https://go.dev/doc/install" >&2; exit 1; }
+	@if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Java 17 and Maven with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null; \
+	  else \
+	    echo "Java 17 and Maven are required (Debian/Ubuntu: apt-get install openjdk-17-jdk-headless maven)" >&2; exit 1; \
+	  fi; \
+	fi
+	@$(GO) mod download
+	@$(NEO4J) build
+
+.PHONY: build
+build: ## build the API into bin/
+	$(GO) build -o $(BIN) ./cmd/companygraph
+
+.PHONY: run
+run: deps build ## start Neo4j (kept in .data/), load the seed, serve the API and GraphiQL on $(ADDR)
+	@export NEO4J_DIR=$(RUN_DIR) NEO4J_BOLT_PORT=$(RUN_BOLT_PORT) NEO4J_PASSWORD=$(RUN_PASSWORD); \
+	started=0; \
+	if $(NEO4J) status >/dev/null 2>&1; then \
+	  echo "using the Neo4j already running in $(RUN_DIR)"; \
+	else \
+	  $(NEO4J) start >/dev/null; started=1; \
+	fi; \
+	trap 'if [ $$started = 1 ]; then $(NEO4J) stop; fi' EXIT; \
+	echo "GraphiQL: http://$(ADDR)/   GraphQL: http://$(ADDR)/graphql   (Ctrl-C stops the API and Neo4j)"; \
+	NEO4J_URI=bolt://127.0.0.1:$(RUN_BOLT_PORT) NEO4J_USERNAME=neo4j NEO4J_PASSWORD=$(RUN_PASSWORD) \
+	  COMPANYGRAPH_ADDR=$(ADDR) $(BIN) || [ $$? = 130 ]
+
+.PHONY: neo4j-start neo4j-stop
+neo4j-start: deps ## start only the `make run` Neo4j, in the background
+	@NEO4J_DIR=$(RUN_DIR) NEO4J_BOLT_PORT=$(RUN_BOLT_PORT) NEO4J_PASSWORD=$(RUN_PASSWORD) $(NEO4J) start
+neo4j-stop: ## stop the `make run` Neo4j
+	@NEO4J_DIR=$(RUN_DIR) $(NEO4J) stop
+
+.PHONY: test
+test: deps check-generated lint ## run every test (unit and integration) against a throwaway Neo4j
+	@rm -rf $(TEST_DIR); mkdir -p $(TEST_DIR); \
+	export NEO4J_DIR=$(TEST_DIR) NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(TEST_PASSWORD); \
+	trap '$(NEO4J) stop; rm -rf $(TEST_DIR)' EXIT; \
+	uri=$$($(NEO4J) start); \
+	echo "test Neo4j at $$uri"; \
+	COMPANYGRAPH_TEST_NEO4J_URI=$$uri COMPANYGRAPH_TEST_NEO4J_PASSWORD=$(TEST_PASSWORD) COMPANYGRAPH_TEST_REQUIRE_NEO4J=1 \
+	  $(GO) test -count=1 -timeout 10m ./...
+
+.PHONY: generate
+generate: ## regenerate the gqlgen code from graph/*.graphqls
+	$(GO) generate ./...
+
+.PHONY: check-generated
+check-generated: ## fail if the generated code is not what the schema gives
+	@sum() { cat graph/generated/*.go graph/model/*.go graph/*.resolvers.go | sha256sum; }; \
+	before=$$(sum); $(GO) generate ./...; \
+	[ "$$(sum)" = "$$before" ] || { echo "generated code was stale; 'go generate' has rewritten it: review and commit" >&2; exit 1; }
+
+.PHONY: lint
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed: $$out" >&2; exit 1; fi
+	$(GO) vet ./...
+
+.PHONY: clean
+clean: ## stop the `make run` Neo4j and remove build output and its data
+	-@NEO4J_DIR=$(RUN_DIR) $(NEO4J) stop
+	rm -rf bin .data .test tools/neo4j/target

@@ -1,0 +1,72 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/companygraph/companygraph/internal/neo4jtest"
+)
+
+// waitReady polls /readyz until it answers want, or fails after a minute.
+func waitReady(t *testing.T, a *api, want int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		res := get(t, a.srv.URL+"/readyz")
+		if res.status == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("readyz still %d %s, want %d", res.status, res.body, want)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// The API starts before its database, becomes ready when the database
+// comes up, reports the outage when it stops, and serves again when it
+// is back, all without a restart.
+func TestReadinessFollowsNeo4j(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts its own Neo4j")
+	}
+	neo := neo4jtest.New(t, "outage-password")
+
+	a := start(t, testConfig(t, neo.Conn), false)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go a.PrepareWhenUp(ctx)
+	waitReady(t, a, http.StatusServiceUnavailable)
+	if code := a.post(t, `{ markets { id } }`, nil).code(t); code != "DATABASE_UNAVAILABLE" {
+		t.Errorf("before start: code %q", code)
+	}
+	mark := time.Now()
+
+	neo.Start()
+	waitReady(t, a, http.StatusOK)
+	t.Logf("ready %v after the first start began", time.Since(mark).Round(time.Millisecond))
+	var got struct{ Markets []struct{ ID string } }
+	a.post(t, `{ markets { id } }`, nil).data(t, &got)
+	if len(got.Markets) != 4 {
+		t.Errorf("markets after start-up: %+v", got.Markets)
+	}
+
+	neo.Stop()
+	waitReady(t, a, http.StatusServiceUnavailable)
+	begin := time.Now()
+	if code := a.post(t, `{ markets { id } }`, nil).code(t); code != "DATABASE_UNAVAILABLE" {
+		t.Errorf("during the outage: code %q", code)
+	}
+	if took := time.Since(begin); took > 10*time.Second {
+		t.Errorf("a request during the outage took %v", took)
+	}
+
+	neo.Start()
+	waitReady(t, a, http.StatusOK)
+	a.post(t, `{ markets { id } }`, nil).data(t, &got)
+	if len(got.Markets) != 4 {
+		t.Errorf("markets after the outage: %+v", got.Markets)
+	}
+}

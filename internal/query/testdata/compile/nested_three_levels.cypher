@@ -1,0 +1,2 @@
+RETURN COLLECT { MATCH (n1:`Company`) RETURN n1 {.id, events: COLLECT { MATCH (n1)-[r2:`PARTICIPATED_IN`]->(n3:`Event`) RETURN {role: r2.role, event: n3 {.name, executives: COLLECT { MATCH (n3)<-[r4:`PARTICIPATED_IN`]-(n5:`Executive`) RETURN {executive: n5 {.name, employers: COLLECT { MATCH (n5)-[r6:`WORKS_FOR`]->(n7:`Company`) RETURN {title: r6.title, company: n7 {.id}} ORDER BY n7.id, elementId(r6) }}} ORDER BY n5.id, elementId(r4) }}} ORDER BY n3.id, elementId(r2) }} ORDER BY n1.id } AS f0
+// params: {}
