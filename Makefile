@@ -14,8 +14,8 @@ RUN_BOLT_PORT  ?= 7687
 RUN_PASSWORD   ?= companygraph
 ADDR           ?= 127.0.0.1:8080
 
-# `make test`: a throwaway Neo4j on a free port.
-TEST_DIR      := .test/neo4j
+# `make test`: a throwaway Neo4j on a free port, in a directory of its own
+# so that two runs never share one.
 TEST_PASSWORD := companygraph-test
 
 .PHONY: help
@@ -62,9 +62,9 @@ neo4j-stop: ## stop the `make run` Neo4j
 
 .PHONY: test
 test: deps check-generated lint ## run every test (unit and integration) against a throwaway Neo4j
-	@rm -rf $(TEST_DIR); mkdir -p $(TEST_DIR); \
-	export NEO4J_DIR=$(TEST_DIR) NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(TEST_PASSWORD); \
-	trap '$(NEO4J) stop; rm -rf $(TEST_DIR)' EXIT; \
+	@mkdir -p .test; dir=$$(mktemp -d .test/neo4j.XXXXXX); \
+	export NEO4J_DIR=$$dir NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(TEST_PASSWORD); \
+	trap '$(NEO4J) stop; rm -rf "$$dir"' EXIT; \
 	uri=$$($(NEO4J) start); \
 	echo "test Neo4j at $$uri"; \
 	COMPANYGRAPH_TEST_NEO4J_URI=$$uri COMPANYGRAPH_TEST_NEO4J_PASSWORD=$(TEST_PASSWORD) COMPANYGRAPH_TEST_REQUIRE_NEO4J=1 \
