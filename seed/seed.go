@@ -4,6 +4,7 @@
 package seed
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -79,8 +80,15 @@ func parse(name string) (Dataset, error) {
 	if err != nil {
 		return d, err
 	}
-	if err := json.Unmarshal(raw, &d); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&d); err != nil {
 		return d, err
+	}
+	for _, props := range d.properties() {
+		if err := typeNumbers(props); err != nil {
+			return d, err
+		}
 	}
 	text, err := files.ReadFile(path.Clean(d.Source.File))
 	if err != nil {
@@ -88,6 +96,42 @@ func parse(name string) (Dataset, error) {
 	}
 	d.Source.Text = string(text)
 	return d, d.check()
+}
+
+func (d *Dataset) properties() []map[string]any {
+	out := []map[string]any{d.Source.Properties}
+	for _, n := range d.Nodes {
+		out = append(out, n.Properties)
+	}
+	for _, r := range d.Relationships {
+		out = append(out, r.Properties)
+	}
+	return out
+}
+
+// typeNumbers keeps integers integers: a JSON number written without a
+// fraction or exponent is stored as a Neo4j INTEGER, any other as a FLOAT.
+func typeNumbers(props map[string]any) error {
+	for k, v := range props {
+		n, ok := v.(json.Number)
+		if !ok {
+			continue
+		}
+		if !strings.ContainsAny(n.String(), ".eE") {
+			i, err := n.Int64()
+			if err != nil {
+				return fmt.Errorf("property %s: %w", k, err)
+			}
+			props[k] = i
+			continue
+		}
+		f, err := n.Float64()
+		if err != nil {
+			return fmt.Errorf("property %s: %w", k, err)
+		}
+		props[k] = f
+	}
+	return nil
 }
 
 // check refuses a dataset whose facts do not stand on their source: every

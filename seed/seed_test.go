@@ -58,3 +58,20 @@ func TestCheckRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestNumbersKeepTheirType(t *testing.T) {
+	sets, err := All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]map[string]any{}
+	for _, n := range sets[0].Nodes {
+		byID[n.ID] = n.Properties
+	}
+	if v, ok := byID["xiaomi-smartphone-sales"]["unitsSold"].(int64); !ok || v != 61_100_000 {
+		t.Errorf("unitsSold: %#v", byID["xiaomi-smartphone-sales"]["unitsSold"])
+	}
+	if v, ok := byID["xiaomi-funding-december"]["amountUsd"].(float64); !ok || v != 1.1e9 {
+		t.Errorf("amountUsd: %#v", byID["xiaomi-funding-december"]["amountUsd"])
+	}
+}
