@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+# companygraph API image. Neo4j is not in it: see docker-compose.yml.
+
+# Build stage. The golang images set GOTOOLCHAIN=local, so this Go must be at
+# least go.mod's go line (1.26.8); pin a patch with --build-arg GO_VERSION=.
+ARG GO_VERSION=1.26
+FROM golang:${GO_VERSION} AS build
+WORKDIR /src
+# Modules first, in a layer of their own: it is rebuilt only when
+# go.mod/go.sum change, not on every source edit.
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+# Static binary (no cgo) so it runs on distroless/static; the seed is
+# go:embed-ed into it, so the binary is all the runtime stage needs.
+RUN --mount=type=cache,target=/root/.cache/go-build \
+    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/companygraph ./cmd/companygraph
+
+# Runtime stage: distroless, chosen over debian-slim+curl for size and for
+# having no shell or package manager to attack. The price is no in-image
+# HEALTHCHECK (nothing to run it with). Probe over HTTP from outside instead:
+# GET /healthz = process up (liveness), GET /readyz = Neo4j reachable and the
+# schema in place (readiness; 503 until then, since the API starts before
+# Neo4j and keeps retrying).
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/companygraph /companygraph
+# The default 127.0.0.1:8080 would be unreachable from outside the container.
+ENV COMPANYGRAPH_ADDR=0.0.0.0:8080
+EXPOSE 8080
+# distroless "nonroot" (65532), numeric so runAsNonRoot checks can verify it.
+USER 65532:65532
+ENTRYPOINT ["/companygraph"]
