@@ -76,7 +76,7 @@ generate: ## regenerate the gqlgen code from graph/*.graphqls
 
 .PHONY: check-generated
 check-generated: ## fail if the generated code is not what the schema gives
-	@sum() { cat graph/generated/*.go graph/model/*.go graph/*.resolvers.go | sha256sum; }; \
+	@sum() { cat graph/schema.graphqls graph/*_gen.go graph/generated/*.go graph/model/*.go graph/*.resolvers.go | sha256sum; }; \
 	before=$$(sum); $(GO) generate ./...; \
 	[ "$$(sum)" = "$$before" ] || { echo "generated code was stale; 'go generate' has rewritten it: review and commit" >&2; exit 1; }
 

@@ -1,8 +1,12 @@
-// Package graph holds the GraphQL schema and its resolvers. Resolvers are
-// thin: the query compiler in internal/query answers each request's
-// selection from Neo4j, and a resolver only hands over its field.
+// Package graph holds the GraphQL schema and its resolvers. The type
+// definitions live in graph/schema; cmd/schemagen augments them into
+// schema.graphqls, and gqlgen generates the executor, the models and the
+// resolvers from that. Every resolver only hands its field to the query
+// engine (internal/query), which answers a whole request with one Cypher
+// statement.
 package graph
 
+//go:generate go run ../cmd/schemagen -in schema -out schema.graphqls
 //go:generate go tool gqlgen generate
 
 import "github.com/companygraph/companygraph/internal/query"

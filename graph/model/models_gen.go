@@ -7,7 +7,20 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/companygraph/companygraph/internal/query"
 )
+
+// An object with an id unique across all types.
+type Node interface {
+	IsNode()
+	GetID() string
+}
+
+type BooleanFilter struct {
+	Eq     *bool `json:"eq,omitempty"`
+	IsNull *bool `json:"isNull,omitempty"`
+}
 
 // A company, such as Xiaomi.
 type Company struct {
@@ -22,16 +35,69 @@ type Company struct {
 	Headquarters *string `json:"headquarters,omitempty"`
 	// People who hold a position at the company.
 	Executives []*WorksFor `json:"executives"`
+	// executives, as a Relay connection.
+	ExecutivesConnection *WorksForConnection `json:"executivesConnection"`
+	// Counts and statistics over executives.
+	ExecutivesAggregate *WorksForAggregate `json:"executivesAggregate"`
 	// Markets the company is in, has entered, or plans to enter.
 	Markets []*CompanyMarket `json:"markets"`
+	// markets, as a Relay connection.
+	MarketsConnection *CompanyMarketConnection `json:"marketsConnection"`
+	// Counts and statistics over markets.
+	MarketsAggregate *CompanyMarketAggregate `json:"marketsAggregate"`
 	// Companies and retailers the company works with.
 	Partnerships []*Partnership `json:"partnerships"`
+	// partnerships, as a Relay connection.
+	PartnershipsConnection *PartnershipConnection `json:"partnershipsConnection"`
+	// Counts and statistics over partnerships.
+	PartnershipsAggregate *PartnershipAggregate `json:"partnershipsAggregate"`
 	// Products, product lines and services of the company.
 	Products []*CompanyProduct `json:"products"`
+	// products, as a Relay connection.
+	ProductsConnection *CompanyProductConnection `json:"productsConnection"`
+	// Counts and statistics over products.
+	ProductsAggregate *CompanyProductAggregate `json:"productsAggregate"`
 	// Events the company took part in, with its role.
 	Events []*CompanyParticipation `json:"events"`
+	// events, as a Relay connection.
+	EventsConnection *CompanyParticipationConnection `json:"eventsConnection"`
+	// Counts and statistics over events.
+	EventsAggregate *CompanyParticipationAggregate `json:"eventsAggregate"`
 	// Sentences of the sources that mention the company.
 	Evidence []*Evidence `json:"evidence"`
+	Rel      query.Rel   `json:"_rel"`
+}
+
+func (Company) IsNode()            {}
+func (this Company) GetID() string { return this.ID }
+
+// Counts and statistics over Company.
+type CompanyAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+	Rel     query.Rel     `json:"_rel"`
+}
+
+// Company as a Relay connection.
+type CompanyConnection struct {
+	Edges    []*CompanyEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type CompanyEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *Company     `json:"node"`
+}
+
+// Filter on a list of Company: some, all, none or exactly one of them match.
+type CompanyListFilter struct {
+	Some   *CompanyWhere `json:"some,omitempty"`
+	All    *CompanyWhere `json:"all,omitempty"`
+	None   *CompanyWhere `json:"none,omitempty"`
+	Single *CompanyWhere `json:"single,omitempty"`
 }
 
 // (Company)-[:IN_MARKET]->(Market)
@@ -45,6 +111,54 @@ type CompanyMarket struct {
 	Evidence []*Evidence `json:"evidence"`
 }
 
+// Counts and statistics over CompanyMarket.
+type CompanyMarketAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+	Rel     query.Rel     `json:"_rel"`
+}
+
+// CompanyMarket as a Relay connection.
+type CompanyMarketConnection struct {
+	Edges    []*CompanyMarketEdge `json:"edges"`
+	PageInfo *PageInfo            `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type CompanyMarketEdge struct {
+	Cursor query.Cursor   `json:"cursor"`
+	Node   *CompanyMarket `json:"node"`
+}
+
+// Filter on a list of CompanyMarket: some, all, none or exactly one of them match.
+type CompanyMarketListFilter struct {
+	Some   *CompanyMarketWhere `json:"some,omitempty"`
+	All    *CompanyMarketWhere `json:"all,omitempty"`
+	None   *CompanyMarketWhere `json:"none,omitempty"`
+	Single *CompanyMarketWhere `json:"single,omitempty"`
+}
+
+// One sort key of CompanyMarket: give exactly one field per list element; the list sets the priority.
+type CompanyMarketSort struct {
+	Company *CompanySort   `json:"company,omitempty"`
+	Market  *MarketSort    `json:"market,omitempty"`
+	Status  *SortDirection `json:"status,omitempty"`
+	Since   *SortDirection `json:"since,omitempty"`
+}
+
+// Filter on CompanyMarket: every field given must match.
+type CompanyMarketWhere struct {
+	Company *CompanyWhere         `json:"company,omitempty"`
+	Market  *MarketWhere          `json:"market,omitempty"`
+	Status  *StringFilter         `json:"status,omitempty"`
+	Since   *StringFilter         `json:"since,omitempty"`
+	And     []*CompanyMarketWhere `json:"AND,omitempty"`
+	Or      []*CompanyMarketWhere `json:"OR,omitempty"`
+	Not     *CompanyMarketWhere   `json:"NOT,omitempty"`
+}
+
 // (Company)-[:PARTICIPATED_IN]->(Event)
 type CompanyParticipation struct {
 	Company *Company `json:"company"`
@@ -54,11 +168,123 @@ type CompanyParticipation struct {
 	Evidence []*Evidence `json:"evidence"`
 }
 
+// Counts and statistics over CompanyParticipation.
+type CompanyParticipationAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+	Rel     query.Rel     `json:"_rel"`
+}
+
+// CompanyParticipation as a Relay connection.
+type CompanyParticipationConnection struct {
+	Edges    []*CompanyParticipationEdge `json:"edges"`
+	PageInfo *PageInfo                   `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type CompanyParticipationEdge struct {
+	Cursor query.Cursor          `json:"cursor"`
+	Node   *CompanyParticipation `json:"node"`
+}
+
+// Filter on a list of CompanyParticipation: some, all, none or exactly one of them match.
+type CompanyParticipationListFilter struct {
+	Some   *CompanyParticipationWhere `json:"some,omitempty"`
+	All    *CompanyParticipationWhere `json:"all,omitempty"`
+	None   *CompanyParticipationWhere `json:"none,omitempty"`
+	Single *CompanyParticipationWhere `json:"single,omitempty"`
+}
+
+// One sort key of CompanyParticipation: give exactly one field per list element; the list sets the priority.
+type CompanyParticipationSort struct {
+	Company *CompanySort   `json:"company,omitempty"`
+	Event   *EventSort     `json:"event,omitempty"`
+	Role    *SortDirection `json:"role,omitempty"`
+}
+
+// Filter on CompanyParticipation: every field given must match.
+type CompanyParticipationWhere struct {
+	Company *CompanyWhere                `json:"company,omitempty"`
+	Event   *EventWhere                  `json:"event,omitempty"`
+	Role    *StringFilter                `json:"role,omitempty"`
+	And     []*CompanyParticipationWhere `json:"AND,omitempty"`
+	Or      []*CompanyParticipationWhere `json:"OR,omitempty"`
+	Not     *CompanyParticipationWhere   `json:"NOT,omitempty"`
+}
+
 // (Company)-[:HAS_PRODUCT]->(Product)
 type CompanyProduct struct {
 	Company  *Company    `json:"company"`
 	Product  *Product    `json:"product"`
 	Evidence []*Evidence `json:"evidence"`
+}
+
+// Counts and statistics over CompanyProduct.
+type CompanyProductAggregate struct {
+	Count int64 `json:"count"`
+}
+
+// CompanyProduct as a Relay connection.
+type CompanyProductConnection struct {
+	Edges    []*CompanyProductEdge `json:"edges"`
+	PageInfo *PageInfo             `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type CompanyProductEdge struct {
+	Cursor query.Cursor    `json:"cursor"`
+	Node   *CompanyProduct `json:"node"`
+}
+
+// Filter on a list of CompanyProduct: some, all, none or exactly one of them match.
+type CompanyProductListFilter struct {
+	Some   *CompanyProductWhere `json:"some,omitempty"`
+	All    *CompanyProductWhere `json:"all,omitempty"`
+	None   *CompanyProductWhere `json:"none,omitempty"`
+	Single *CompanyProductWhere `json:"single,omitempty"`
+}
+
+// One sort key of CompanyProduct: give exactly one field per list element; the list sets the priority.
+type CompanyProductSort struct {
+	Company *CompanySort `json:"company,omitempty"`
+	Product *ProductSort `json:"product,omitempty"`
+}
+
+// Filter on CompanyProduct: every field given must match.
+type CompanyProductWhere struct {
+	Company *CompanyWhere          `json:"company,omitempty"`
+	Product *ProductWhere          `json:"product,omitempty"`
+	And     []*CompanyProductWhere `json:"AND,omitempty"`
+	Or      []*CompanyProductWhere `json:"OR,omitempty"`
+	Not     *CompanyProductWhere   `json:"NOT,omitempty"`
+}
+
+// One sort key of Company: give exactly one field per list element; the list sets the priority.
+type CompanySort struct {
+	ID           *SortDirection `json:"id,omitempty"`
+	Name         *SortDirection `json:"name,omitempty"`
+	Country      *SortDirection `json:"country,omitempty"`
+	Headquarters *SortDirection `json:"headquarters,omitempty"`
+}
+
+// Filter on Company: every field given must match.
+type CompanyWhere struct {
+	ID           *IDFilter                       `json:"id,omitempty"`
+	Name         *StringFilter                   `json:"name,omitempty"`
+	Aliases      *StringListFilter               `json:"aliases,omitempty"`
+	Country      *StringFilter                   `json:"country,omitempty"`
+	Headquarters *StringFilter                   `json:"headquarters,omitempty"`
+	Executives   *WorksForListFilter             `json:"executives,omitempty"`
+	Markets      *CompanyMarketListFilter        `json:"markets,omitempty"`
+	Partnerships *PartnershipListFilter          `json:"partnerships,omitempty"`
+	Products     *CompanyProductListFilter       `json:"products,omitempty"`
+	Events       *CompanyParticipationListFilter `json:"events,omitempty"`
+	And          []*CompanyWhere                 `json:"AND,omitempty"`
+	Or           []*CompanyWhere                 `json:"OR,omitempty"`
+	Not          *CompanyWhere                   `json:"NOT,omitempty"`
 }
 
 // Something that happened or is planned, with its participants, place and date as the sources give them.
@@ -83,28 +309,116 @@ type Event struct {
 	UnitsSold *int64 `json:"unitsSold,omitempty"`
 	// Companies that took part, with their roles.
 	Companies []*CompanyParticipation `json:"companies"`
+	// companies, as a Relay connection.
+	CompaniesConnection *CompanyParticipationConnection `json:"companiesConnection"`
+	// Counts and statistics over companies.
+	CompaniesAggregate *CompanyParticipationAggregate `json:"companiesAggregate"`
 	// People who took part, with their roles.
 	Executives []*ExecutiveParticipation `json:"executives"`
+	// executives, as a Relay connection.
+	ExecutivesConnection *ExecutiveParticipationConnection `json:"executivesConnection"`
+	// Counts and statistics over executives.
+	ExecutivesAggregate *ExecutiveParticipationAggregate `json:"executivesAggregate"`
 	// Markets the event concerns.
 	Markets []*EventMarket `json:"markets"`
+	// markets, as a Relay connection.
+	MarketsConnection *EventMarketConnection `json:"marketsConnection"`
+	// Counts and statistics over markets.
+	MarketsAggregate *EventMarketAggregate `json:"marketsAggregate"`
 	// Products the announcement says will be offered.
 	Offers []*EventProduct `json:"offers"`
+	// offers, as a Relay connection.
+	OffersConnection *EventProductConnection `json:"offersConnection"`
+	// Counts and statistics over offers.
+	OffersAggregate *EventProductAggregate `json:"offersAggregate"`
 	// Products the announcement says will not be offered, with the reason.
 	Excludes []*EventProduct `json:"excludes"`
+	// excludes, as a Relay connection.
+	ExcludesConnection *EventProductConnection `json:"excludesConnection"`
+	// Counts and statistics over excludes.
+	ExcludesAggregate *EventProductAggregate `json:"excludesAggregate"`
 	// Products launched, or planned to be.
 	Launches []*EventProduct `json:"launches"`
+	// launches, as a Relay connection.
+	LaunchesConnection *EventProductConnection `json:"launchesConnection"`
+	// Counts and statistics over launches.
+	LaunchesAggregate *EventProductAggregate `json:"launchesAggregate"`
 	// Products named as a difficulty.
 	Difficulties []*EventProduct `json:"difficulties"`
+	// difficulties, as a Relay connection.
+	DifficultiesConnection *EventProductConnection `json:"difficultiesConnection"`
+	// Counts and statistics over difficulties.
+	DifficultiesAggregate *EventProductAggregate `json:"difficultiesAggregate"`
 	// Products the event is about, e.g. the product whose sales it reports.
 	Products []*EventProduct `json:"products"`
+	// products, as a Relay connection.
+	ProductsConnection *EventProductConnection `json:"productsConnection"`
+	// Counts and statistics over products.
+	ProductsAggregate *EventProductAggregate `json:"productsAggregate"`
 	// How groups in a market reacted.
 	Reactions []*Reaction `json:"reactions"`
+	// reactions, as a Relay connection.
+	ReactionsConnection *ReactionConnection `json:"reactionsConnection"`
+	// Counts and statistics over reactions.
+	ReactionsAggregate *ReactionAggregate `json:"reactionsAggregate"`
 	// Larger events this one is part of (India's share of worldwide sales).
 	PartOf []*EventPart `json:"partOf"`
+	// partOf, as a Relay connection.
+	PartOfConnection *EventPartConnection `json:"partOfConnection"`
+	// Counts and statistics over partOf.
+	PartOfAggregate *EventPartAggregate `json:"partOfAggregate"`
 	// Parts of this event.
 	Parts []*EventPart `json:"parts"`
+	// parts, as a Relay connection.
+	PartsConnection *EventPartConnection `json:"partsConnection"`
+	// Counts and statistics over parts.
+	PartsAggregate *EventPartAggregate `json:"partsAggregate"`
 	// Sentences of the sources that state the event.
 	Evidence []*Evidence `json:"evidence"`
+	Rel      query.Rel   `json:"_rel"`
+}
+
+func (Event) IsNode()            {}
+func (this Event) GetID() string { return this.ID }
+
+// Counts and statistics over Event.
+type EventAggregate struct {
+	Count        int64       `json:"count"`
+	AmountUsd    *FloatStats `json:"amountUsd"`
+	ValuationUsd *FloatStats `json:"valuationUsd"`
+	UnitsSold    *IntStats   `json:"unitsSold"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+	Rel     query.Rel     `json:"_rel"`
+}
+
+// Event as a Relay connection.
+type EventConnection struct {
+	Edges    []*EventEdge `json:"edges"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type EventEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *Event       `json:"node"`
+}
+
+// Filter on a EventKind value.
+type EventKindFilter struct {
+	Eq     *EventKind  `json:"eq,omitempty"`
+	Ne     *EventKind  `json:"ne,omitempty"`
+	In     []EventKind `json:"in,omitempty"`
+	IsNull *bool       `json:"isNull,omitempty"`
+}
+
+// Filter on a list of Event: some, all, none or exactly one of them match.
+type EventListFilter struct {
+	Some   *EventWhere `json:"some,omitempty"`
+	All    *EventWhere `json:"all,omitempty"`
+	None   *EventWhere `json:"none,omitempty"`
+	Single *EventWhere `json:"single,omitempty"`
 }
 
 // (Event)-[:CONCERNS]->(Market)
@@ -114,11 +428,93 @@ type EventMarket struct {
 	Evidence []*Evidence `json:"evidence"`
 }
 
+// Counts and statistics over EventMarket.
+type EventMarketAggregate struct {
+	Count int64 `json:"count"`
+}
+
+// EventMarket as a Relay connection.
+type EventMarketConnection struct {
+	Edges    []*EventMarketEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type EventMarketEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *EventMarket `json:"node"`
+}
+
+// Filter on a list of EventMarket: some, all, none or exactly one of them match.
+type EventMarketListFilter struct {
+	Some   *EventMarketWhere `json:"some,omitempty"`
+	All    *EventMarketWhere `json:"all,omitempty"`
+	None   *EventMarketWhere `json:"none,omitempty"`
+	Single *EventMarketWhere `json:"single,omitempty"`
+}
+
+// One sort key of EventMarket: give exactly one field per list element; the list sets the priority.
+type EventMarketSort struct {
+	Event  *EventSort  `json:"event,omitempty"`
+	Market *MarketSort `json:"market,omitempty"`
+}
+
+// Filter on EventMarket: every field given must match.
+type EventMarketWhere struct {
+	Event  *EventWhere         `json:"event,omitempty"`
+	Market *MarketWhere        `json:"market,omitempty"`
+	And    []*EventMarketWhere `json:"AND,omitempty"`
+	Or     []*EventMarketWhere `json:"OR,omitempty"`
+	Not    *EventMarketWhere   `json:"NOT,omitempty"`
+}
+
 // (Event)-[:PART_OF]->(Event)
 type EventPart struct {
 	Part     *Event      `json:"part"`
 	Whole    *Event      `json:"whole"`
 	Evidence []*Evidence `json:"evidence"`
+}
+
+// Counts and statistics over EventPart.
+type EventPartAggregate struct {
+	Count int64 `json:"count"`
+}
+
+// EventPart as a Relay connection.
+type EventPartConnection struct {
+	Edges    []*EventPartEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type EventPartEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *EventPart   `json:"node"`
+}
+
+// Filter on a list of EventPart: some, all, none or exactly one of them match.
+type EventPartListFilter struct {
+	Some   *EventPartWhere `json:"some,omitempty"`
+	All    *EventPartWhere `json:"all,omitempty"`
+	None   *EventPartWhere `json:"none,omitempty"`
+	Single *EventPartWhere `json:"single,omitempty"`
+}
+
+// One sort key of EventPart: give exactly one field per list element; the list sets the priority.
+type EventPartSort struct {
+	Part  *EventSort `json:"part,omitempty"`
+	Whole *EventSort `json:"whole,omitempty"`
+}
+
+// Filter on EventPart: every field given must match.
+type EventPartWhere struct {
+	Part  *EventWhere       `json:"part,omitempty"`
+	Whole *EventWhere       `json:"whole,omitempty"`
+	And   []*EventPartWhere `json:"AND,omitempty"`
+	Or    []*EventPartWhere `json:"OR,omitempty"`
+	Not   *EventPartWhere   `json:"NOT,omitempty"`
 }
 
 // (Event)-[:OFFERS|EXCLUDES|LAUNCHES|CITES_DIFFICULTY|ABOUT]->(Product)
@@ -132,6 +528,98 @@ type EventProduct struct {
 	// Why, as the source gives it (for EXCLUDES and CITES_DIFFICULTY).
 	Reason   *string     `json:"reason,omitempty"`
 	Evidence []*Evidence `json:"evidence"`
+}
+
+// Counts and statistics over EventProduct.
+type EventProductAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+	Rel     query.Rel     `json:"_rel"`
+}
+
+// EventProduct as a Relay connection.
+type EventProductConnection struct {
+	Edges    []*EventProductEdge `json:"edges"`
+	PageInfo *PageInfo           `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type EventProductEdge struct {
+	Cursor query.Cursor  `json:"cursor"`
+	Node   *EventProduct `json:"node"`
+}
+
+// Filter on a list of EventProduct: some, all, none or exactly one of them match.
+type EventProductListFilter struct {
+	Some   *EventProductWhere `json:"some,omitempty"`
+	All    *EventProductWhere `json:"all,omitempty"`
+	None   *EventProductWhere `json:"none,omitempty"`
+	Single *EventProductWhere `json:"single,omitempty"`
+}
+
+// One sort key of EventProduct: give exactly one field per list element; the list sets the priority.
+type EventProductSort struct {
+	Event    *EventSort     `json:"event,omitempty"`
+	Product  *ProductSort   `json:"product,omitempty"`
+	Expected *SortDirection `json:"expected,omitempty"`
+	Channel  *SortDirection `json:"channel,omitempty"`
+	Reason   *SortDirection `json:"reason,omitempty"`
+}
+
+// Filter on EventProduct: every field given must match.
+type EventProductWhere struct {
+	Event    *EventWhere          `json:"event,omitempty"`
+	Product  *ProductWhere        `json:"product,omitempty"`
+	Expected *StringFilter        `json:"expected,omitempty"`
+	Channel  *StringFilter        `json:"channel,omitempty"`
+	Reason   *StringFilter        `json:"reason,omitempty"`
+	And      []*EventProductWhere `json:"AND,omitempty"`
+	Or       []*EventProductWhere `json:"OR,omitempty"`
+	Not      *EventProductWhere   `json:"NOT,omitempty"`
+}
+
+// One sort key of Event: give exactly one field per list element; the list sets the priority.
+type EventSort struct {
+	ID                 *SortDirection `json:"id,omitempty"`
+	Name               *SortDirection `json:"name,omitempty"`
+	Kind               *SortDirection `json:"kind,omitempty"`
+	Status             *SortDirection `json:"status,omitempty"`
+	Date               *SortDirection `json:"date,omitempty"`
+	Place              *SortDirection `json:"place,omitempty"`
+	AmountUsd          *SortDirection `json:"amountUsd,omitempty"`
+	ValuationUsd       *SortDirection `json:"valuationUsd,omitempty"`
+	ValuationQualifier *SortDirection `json:"valuationQualifier,omitempty"`
+	UnitsSold          *SortDirection `json:"unitsSold,omitempty"`
+}
+
+// Filter on Event: every field given must match.
+type EventWhere struct {
+	ID                 *IDFilter                         `json:"id,omitempty"`
+	Name               *StringFilter                     `json:"name,omitempty"`
+	Kind               *EventKindFilter                  `json:"kind,omitempty"`
+	Status             *StringFilter                     `json:"status,omitempty"`
+	Date               *StringFilter                     `json:"date,omitempty"`
+	Place              *StringFilter                     `json:"place,omitempty"`
+	AmountUsd          *FloatFilter                      `json:"amountUsd,omitempty"`
+	ValuationUsd       *FloatFilter                      `json:"valuationUsd,omitempty"`
+	ValuationQualifier *StringFilter                     `json:"valuationQualifier,omitempty"`
+	UnitsSold          *IntFilter                        `json:"unitsSold,omitempty"`
+	Companies          *CompanyParticipationListFilter   `json:"companies,omitempty"`
+	Executives         *ExecutiveParticipationListFilter `json:"executives,omitempty"`
+	Markets            *EventMarketListFilter            `json:"markets,omitempty"`
+	Offers             *EventProductListFilter           `json:"offers,omitempty"`
+	Excludes           *EventProductListFilter           `json:"excludes,omitempty"`
+	Launches           *EventProductListFilter           `json:"launches,omitempty"`
+	Difficulties       *EventProductListFilter           `json:"difficulties,omitempty"`
+	Products           *EventProductListFilter           `json:"products,omitempty"`
+	Reactions          *ReactionListFilter               `json:"reactions,omitempty"`
+	PartOf             *EventPartListFilter              `json:"partOf,omitempty"`
+	Parts              *EventPartListFilter              `json:"parts,omitempty"`
+	And                []*EventWhere                     `json:"AND,omitempty"`
+	Or                 []*EventWhere                     `json:"OR,omitempty"`
+	Not                *EventWhere                       `json:"NOT,omitempty"`
 }
 
 // A sentence of a source document that states a fact.
@@ -151,10 +639,51 @@ type Executive struct {
 	Aliases []string `json:"aliases"`
 	// Companies the person works for, with the title held.
 	Employers []*WorksFor `json:"employers"`
+	// employers, as a Relay connection.
+	EmployersConnection *WorksForConnection `json:"employersConnection"`
+	// Counts and statistics over employers.
+	EmployersAggregate *WorksForAggregate `json:"employersAggregate"`
 	// Events the person took part in, with the role played.
 	Events []*ExecutiveParticipation `json:"events"`
+	// events, as a Relay connection.
+	EventsConnection *ExecutiveParticipationConnection `json:"eventsConnection"`
+	// Counts and statistics over events.
+	EventsAggregate *ExecutiveParticipationAggregate `json:"eventsAggregate"`
 	// Sentences of the sources that mention the person.
 	Evidence []*Evidence `json:"evidence"`
+	Rel      query.Rel   `json:"_rel"`
+}
+
+func (Executive) IsNode()            {}
+func (this Executive) GetID() string { return this.ID }
+
+// Counts and statistics over Executive.
+type ExecutiveAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+	Rel     query.Rel     `json:"_rel"`
+}
+
+// Executive as a Relay connection.
+type ExecutiveConnection struct {
+	Edges    []*ExecutiveEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type ExecutiveEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *Executive   `json:"node"`
+}
+
+// Filter on a list of Executive: some, all, none or exactly one of them match.
+type ExecutiveListFilter struct {
+	Some   *ExecutiveWhere `json:"some,omitempty"`
+	All    *ExecutiveWhere `json:"all,omitempty"`
+	None   *ExecutiveWhere `json:"none,omitempty"`
+	Single *ExecutiveWhere `json:"single,omitempty"`
 }
 
 // (Executive)-[:PARTICIPATED_IN]->(Event)
@@ -168,6 +697,122 @@ type ExecutiveParticipation struct {
 	Evidence []*Evidence `json:"evidence"`
 }
 
+// Counts and statistics over ExecutiveParticipation.
+type ExecutiveParticipationAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+	Rel     query.Rel     `json:"_rel"`
+}
+
+// ExecutiveParticipation as a Relay connection.
+type ExecutiveParticipationConnection struct {
+	Edges    []*ExecutiveParticipationEdge `json:"edges"`
+	PageInfo *PageInfo                     `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type ExecutiveParticipationEdge struct {
+	Cursor query.Cursor            `json:"cursor"`
+	Node   *ExecutiveParticipation `json:"node"`
+}
+
+// Filter on a list of ExecutiveParticipation: some, all, none or exactly one of them match.
+type ExecutiveParticipationListFilter struct {
+	Some   *ExecutiveParticipationWhere `json:"some,omitempty"`
+	All    *ExecutiveParticipationWhere `json:"all,omitempty"`
+	None   *ExecutiveParticipationWhere `json:"none,omitempty"`
+	Single *ExecutiveParticipationWhere `json:"single,omitempty"`
+}
+
+// One sort key of ExecutiveParticipation: give exactly one field per list element; the list sets the priority.
+type ExecutiveParticipationSort struct {
+	Executive *ExecutiveSort `json:"executive,omitempty"`
+	Event     *EventSort     `json:"event,omitempty"`
+	Role      *SortDirection `json:"role,omitempty"`
+	Title     *SortDirection `json:"title,omitempty"`
+}
+
+// Filter on ExecutiveParticipation: every field given must match.
+type ExecutiveParticipationWhere struct {
+	Executive *ExecutiveWhere                `json:"executive,omitempty"`
+	Event     *EventWhere                    `json:"event,omitempty"`
+	Role      *StringFilter                  `json:"role,omitempty"`
+	Title     *StringFilter                  `json:"title,omitempty"`
+	And       []*ExecutiveParticipationWhere `json:"AND,omitempty"`
+	Or        []*ExecutiveParticipationWhere `json:"OR,omitempty"`
+	Not       *ExecutiveParticipationWhere   `json:"NOT,omitempty"`
+}
+
+// One sort key of Executive: give exactly one field per list element; the list sets the priority.
+type ExecutiveSort struct {
+	ID   *SortDirection `json:"id,omitempty"`
+	Name *SortDirection `json:"name,omitempty"`
+}
+
+// Filter on Executive: every field given must match.
+type ExecutiveWhere struct {
+	ID        *IDFilter                         `json:"id,omitempty"`
+	Name      *StringFilter                     `json:"name,omitempty"`
+	Aliases   *StringListFilter                 `json:"aliases,omitempty"`
+	Employers *WorksForListFilter               `json:"employers,omitempty"`
+	Events    *ExecutiveParticipationListFilter `json:"events,omitempty"`
+	And       []*ExecutiveWhere                 `json:"AND,omitempty"`
+	Or        []*ExecutiveWhere                 `json:"OR,omitempty"`
+	Not       *ExecutiveWhere                   `json:"NOT,omitempty"`
+}
+
+type FloatFilter struct {
+	Eq     *float64  `json:"eq,omitempty"`
+	Ne     *float64  `json:"ne,omitempty"`
+	In     []float64 `json:"in,omitempty"`
+	Gt     *float64  `json:"gt,omitempty"`
+	Gte    *float64  `json:"gte,omitempty"`
+	Lt     *float64  `json:"lt,omitempty"`
+	Lte    *float64  `json:"lte,omitempty"`
+	IsNull *bool     `json:"isNull,omitempty"`
+}
+
+type FloatStats struct {
+	Min *float64 `json:"min,omitempty"`
+	Max *float64 `json:"max,omitempty"`
+	Avg *float64 `json:"avg,omitempty"`
+	Sum *float64 `json:"sum,omitempty"`
+}
+
+// How many items have this value; value is null for items without one.
+type GroupCount struct {
+	Value *string `json:"value,omitempty"`
+	Count int64   `json:"count"`
+}
+
+type IDFilter struct {
+	Eq         *string  `json:"eq,omitempty"`
+	Ne         *string  `json:"ne,omitempty"`
+	In         []string `json:"in,omitempty"`
+	StartsWith *string  `json:"startsWith,omitempty"`
+	IsNull     *bool    `json:"isNull,omitempty"`
+}
+
+type IntFilter struct {
+	Eq     *int64  `json:"eq,omitempty"`
+	Ne     *int64  `json:"ne,omitempty"`
+	In     []int64 `json:"in,omitempty"`
+	Gt     *int64  `json:"gt,omitempty"`
+	Gte    *int64  `json:"gte,omitempty"`
+	Lt     *int64  `json:"lt,omitempty"`
+	Lte    *int64  `json:"lte,omitempty"`
+	IsNull *bool   `json:"isNull,omitempty"`
+}
+
+type IntStats struct {
+	Min *int64   `json:"min,omitempty"`
+	Max *int64   `json:"max,omitempty"`
+	Avg *float64 `json:"avg,omitempty"`
+	Sum *int64   `json:"sum,omitempty"`
+}
+
 // A geographic market, such as the US or India.
 type Market struct {
 	// Natural key, e.g. "us".
@@ -177,16 +822,69 @@ type Market struct {
 	Aliases []string `json:"aliases"`
 	// Companies in the market, or planning to enter it.
 	Companies []*CompanyMarket `json:"companies"`
+	// companies, as a Relay connection.
+	CompaniesConnection *CompanyMarketConnection `json:"companiesConnection"`
+	// Counts and statistics over companies.
+	CompaniesAggregate *CompanyMarketAggregate `json:"companiesAggregate"`
 	// Events that concern the market.
 	Events []*EventMarket `json:"events"`
+	// events, as a Relay connection.
+	EventsConnection *EventMarketConnection `json:"eventsConnection"`
+	// Counts and statistics over events.
+	EventsAggregate *EventMarketAggregate `json:"eventsAggregate"`
 	// Larger markets this one belongs to (India is part of Asia).
 	PartOf []*MarketPart `json:"partOf"`
+	// partOf, as a Relay connection.
+	PartOfConnection *MarketPartConnection `json:"partOfConnection"`
+	// Counts and statistics over partOf.
+	PartOfAggregate *MarketPartAggregate `json:"partOfAggregate"`
 	// Smaller markets inside this one.
 	Parts []*MarketPart `json:"parts"`
+	// parts, as a Relay connection.
+	PartsConnection *MarketPartConnection `json:"partsConnection"`
+	// Counts and statistics over parts.
+	PartsAggregate *MarketPartAggregate `json:"partsAggregate"`
 	// How groups in the market reacted to events.
 	Reactions []*Reaction `json:"reactions"`
+	// reactions, as a Relay connection.
+	ReactionsConnection *ReactionConnection `json:"reactionsConnection"`
+	// Counts and statistics over reactions.
+	ReactionsAggregate *ReactionAggregate `json:"reactionsAggregate"`
 	// Sentences of the sources that mention the market.
 	Evidence []*Evidence `json:"evidence"`
+	Rel      query.Rel   `json:"_rel"`
+}
+
+func (Market) IsNode()            {}
+func (this Market) GetID() string { return this.ID }
+
+// Counts and statistics over Market.
+type MarketAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+	Rel     query.Rel     `json:"_rel"`
+}
+
+// Market as a Relay connection.
+type MarketConnection struct {
+	Edges    []*MarketEdge `json:"edges"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type MarketEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *Market      `json:"node"`
+}
+
+// Filter on a list of Market: some, all, none or exactly one of them match.
+type MarketListFilter struct {
+	Some   *MarketWhere `json:"some,omitempty"`
+	All    *MarketWhere `json:"all,omitempty"`
+	None   *MarketWhere `json:"none,omitempty"`
+	Single *MarketWhere `json:"single,omitempty"`
 }
 
 // (Market)-[:PART_OF]->(Market)
@@ -194,6 +892,75 @@ type MarketPart struct {
 	Part     *Market     `json:"part"`
 	Whole    *Market     `json:"whole"`
 	Evidence []*Evidence `json:"evidence"`
+}
+
+// Counts and statistics over MarketPart.
+type MarketPartAggregate struct {
+	Count int64 `json:"count"`
+}
+
+// MarketPart as a Relay connection.
+type MarketPartConnection struct {
+	Edges    []*MarketPartEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type MarketPartEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *MarketPart  `json:"node"`
+}
+
+// Filter on a list of MarketPart: some, all, none or exactly one of them match.
+type MarketPartListFilter struct {
+	Some   *MarketPartWhere `json:"some,omitempty"`
+	All    *MarketPartWhere `json:"all,omitempty"`
+	None   *MarketPartWhere `json:"none,omitempty"`
+	Single *MarketPartWhere `json:"single,omitempty"`
+}
+
+// One sort key of MarketPart: give exactly one field per list element; the list sets the priority.
+type MarketPartSort struct {
+	Part  *MarketSort `json:"part,omitempty"`
+	Whole *MarketSort `json:"whole,omitempty"`
+}
+
+// Filter on MarketPart: every field given must match.
+type MarketPartWhere struct {
+	Part  *MarketWhere       `json:"part,omitempty"`
+	Whole *MarketWhere       `json:"whole,omitempty"`
+	And   []*MarketPartWhere `json:"AND,omitempty"`
+	Or    []*MarketPartWhere `json:"OR,omitempty"`
+	Not   *MarketPartWhere   `json:"NOT,omitempty"`
+}
+
+// One sort key of Market: give exactly one field per list element; the list sets the priority.
+type MarketSort struct {
+	ID   *SortDirection `json:"id,omitempty"`
+	Name *SortDirection `json:"name,omitempty"`
+}
+
+// Filter on Market: every field given must match.
+type MarketWhere struct {
+	ID        *IDFilter                `json:"id,omitempty"`
+	Name      *StringFilter            `json:"name,omitempty"`
+	Aliases   *StringListFilter        `json:"aliases,omitempty"`
+	Companies *CompanyMarketListFilter `json:"companies,omitempty"`
+	Events    *EventMarketListFilter   `json:"events,omitempty"`
+	PartOf    *MarketPartListFilter    `json:"partOf,omitempty"`
+	Parts     *MarketPartListFilter    `json:"parts,omitempty"`
+	Reactions *ReactionListFilter      `json:"reactions,omitempty"`
+	And       []*MarketWhere           `json:"AND,omitempty"`
+	Or        []*MarketWhere           `json:"OR,omitempty"`
+	Not       *MarketWhere             `json:"NOT,omitempty"`
+}
+
+type PageInfo struct {
+	HasNextPage     bool          `json:"hasNextPage"`
+	HasPreviousPage bool          `json:"hasPreviousPage"`
+	StartCursor     *query.Cursor `json:"startCursor,omitempty"`
+	EndCursor       *query.Cursor `json:"endCursor,omitempty"`
 }
 
 // A company's partner, such as the retailer Flipkart.
@@ -205,10 +972,51 @@ type Partner struct {
 	Aliases []string `json:"aliases"`
 	// Companies the partner works with.
 	Partnerships []*Partnership `json:"partnerships"`
+	// partnerships, as a Relay connection.
+	PartnershipsConnection *PartnershipConnection `json:"partnershipsConnection"`
+	// Counts and statistics over partnerships.
+	PartnershipsAggregate *PartnershipAggregate `json:"partnershipsAggregate"`
 	// Products the partner sells, and where.
 	Sells []*PartnerSale `json:"sells"`
+	// sells, as a Relay connection.
+	SellsConnection *PartnerSaleConnection `json:"sellsConnection"`
+	// Counts and statistics over sells.
+	SellsAggregate *PartnerSaleAggregate `json:"sellsAggregate"`
 	// Sentences of the sources that mention the partner.
 	Evidence []*Evidence `json:"evidence"`
+	Rel      query.Rel   `json:"_rel"`
+}
+
+func (Partner) IsNode()            {}
+func (this Partner) GetID() string { return this.ID }
+
+// Counts and statistics over Partner.
+type PartnerAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+	Rel     query.Rel     `json:"_rel"`
+}
+
+// Partner as a Relay connection.
+type PartnerConnection struct {
+	Edges    []*PartnerEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type PartnerEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *Partner     `json:"node"`
+}
+
+// Filter on a list of Partner: some, all, none or exactly one of them match.
+type PartnerListFilter struct {
+	Some   *PartnerWhere `json:"some,omitempty"`
+	All    *PartnerWhere `json:"all,omitempty"`
+	None   *PartnerWhere `json:"none,omitempty"`
+	Single *PartnerWhere `json:"single,omitempty"`
 }
 
 // (Partner)-[:SELLS]->(Product)
@@ -222,6 +1030,72 @@ type PartnerSale struct {
 	Evidence  []*Evidence `json:"evidence"`
 }
 
+// Counts and statistics over PartnerSale.
+type PartnerSaleAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+	Rel     query.Rel     `json:"_rel"`
+}
+
+// PartnerSale as a Relay connection.
+type PartnerSaleConnection struct {
+	Edges    []*PartnerSaleEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type PartnerSaleEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *PartnerSale `json:"node"`
+}
+
+// Filter on a list of PartnerSale: some, all, none or exactly one of them match.
+type PartnerSaleListFilter struct {
+	Some   *PartnerSaleWhere `json:"some,omitempty"`
+	All    *PartnerSaleWhere `json:"all,omitempty"`
+	None   *PartnerSaleWhere `json:"none,omitempty"`
+	Single *PartnerSaleWhere `json:"single,omitempty"`
+}
+
+// One sort key of PartnerSale: give exactly one field per list element; the list sets the priority.
+type PartnerSaleSort struct {
+	Partner   *PartnerSort   `json:"partner,omitempty"`
+	Product   *ProductSort   `json:"product,omitempty"`
+	Market    *SortDirection `json:"market,omitempty"`
+	Exclusive *SortDirection `json:"exclusive,omitempty"`
+}
+
+// Filter on PartnerSale: every field given must match.
+type PartnerSaleWhere struct {
+	Partner   *PartnerWhere       `json:"partner,omitempty"`
+	Product   *ProductWhere       `json:"product,omitempty"`
+	Market    *StringFilter       `json:"market,omitempty"`
+	Exclusive *BooleanFilter      `json:"exclusive,omitempty"`
+	And       []*PartnerSaleWhere `json:"AND,omitempty"`
+	Or        []*PartnerSaleWhere `json:"OR,omitempty"`
+	Not       *PartnerSaleWhere   `json:"NOT,omitempty"`
+}
+
+// One sort key of Partner: give exactly one field per list element; the list sets the priority.
+type PartnerSort struct {
+	ID   *SortDirection `json:"id,omitempty"`
+	Name *SortDirection `json:"name,omitempty"`
+}
+
+// Filter on Partner: every field given must match.
+type PartnerWhere struct {
+	ID           *IDFilter              `json:"id,omitempty"`
+	Name         *StringFilter          `json:"name,omitempty"`
+	Aliases      *StringListFilter      `json:"aliases,omitempty"`
+	Partnerships *PartnershipListFilter `json:"partnerships,omitempty"`
+	Sells        *PartnerSaleListFilter `json:"sells,omitempty"`
+	And          []*PartnerWhere        `json:"AND,omitempty"`
+	Or           []*PartnerWhere        `json:"OR,omitempty"`
+	Not          *PartnerWhere          `json:"NOT,omitempty"`
+}
+
 // (Company)-[:PARTNERED_WITH]->(Partner)
 type Partnership struct {
 	Company *Company `json:"company"`
@@ -231,6 +1105,54 @@ type Partnership struct {
 	// Whether the partner is the only one in that market.
 	Exclusive *bool       `json:"exclusive,omitempty"`
 	Evidence  []*Evidence `json:"evidence"`
+}
+
+// Counts and statistics over Partnership.
+type PartnershipAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+	Rel     query.Rel     `json:"_rel"`
+}
+
+// Partnership as a Relay connection.
+type PartnershipConnection struct {
+	Edges    []*PartnershipEdge `json:"edges"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type PartnershipEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *Partnership `json:"node"`
+}
+
+// Filter on a list of Partnership: some, all, none or exactly one of them match.
+type PartnershipListFilter struct {
+	Some   *PartnershipWhere `json:"some,omitempty"`
+	All    *PartnershipWhere `json:"all,omitempty"`
+	None   *PartnershipWhere `json:"none,omitempty"`
+	Single *PartnershipWhere `json:"single,omitempty"`
+}
+
+// One sort key of Partnership: give exactly one field per list element; the list sets the priority.
+type PartnershipSort struct {
+	Company   *CompanySort   `json:"company,omitempty"`
+	Partner   *PartnerSort   `json:"partner,omitempty"`
+	Market    *SortDirection `json:"market,omitempty"`
+	Exclusive *SortDirection `json:"exclusive,omitempty"`
+}
+
+// Filter on Partnership: every field given must match.
+type PartnershipWhere struct {
+	Company   *CompanyWhere       `json:"company,omitempty"`
+	Partner   *PartnerWhere       `json:"partner,omitempty"`
+	Market    *StringFilter       `json:"market,omitempty"`
+	Exclusive *BooleanFilter      `json:"exclusive,omitempty"`
+	And       []*PartnershipWhere `json:"AND,omitempty"`
+	Or        []*PartnershipWhere `json:"OR,omitempty"`
+	Not       *PartnershipWhere   `json:"NOT,omitempty"`
 }
 
 // A product, product line or service, such as the Mi Band, smartphones or Mi.com.
@@ -244,24 +1166,72 @@ type Product struct {
 	Kind *string `json:"kind,omitempty"`
 	// Companies whose product it is.
 	Companies []*CompanyProduct `json:"companies"`
+	// companies, as a Relay connection.
+	CompaniesConnection *CompanyProductConnection `json:"companiesConnection"`
+	// Counts and statistics over companies.
+	CompaniesAggregate *CompanyProductAggregate `json:"companiesAggregate"`
 	// Partners that sell it.
 	Sellers []*PartnerSale `json:"sellers"`
+	// sellers, as a Relay connection.
+	SellersConnection *PartnerSaleConnection `json:"sellersConnection"`
+	// Counts and statistics over sellers.
+	SellersAggregate *PartnerSaleAggregate `json:"sellersAggregate"`
 	// Categories the product belongs to (the Mi4 is a smartphone).
 	Categories []*ProductCategory `json:"categories"`
+	// categories, as a Relay connection.
+	CategoriesConnection *ProductCategoryConnection `json:"categoriesConnection"`
+	// Counts and statistics over categories.
+	CategoriesAggregate *ProductCategoryAggregate `json:"categoriesAggregate"`
 	// Products in this category.
 	Members []*ProductCategory `json:"members"`
+	// members, as a Relay connection.
+	MembersConnection *ProductCategoryConnection `json:"membersConnection"`
+	// Counts and statistics over members.
+	MembersAggregate *ProductCategoryAggregate `json:"membersAggregate"`
 	// Announcements that say the product will be offered.
 	OfferedAt []*EventProduct `json:"offeredAt"`
+	// offeredAt, as a Relay connection.
+	OfferedAtConnection *EventProductConnection `json:"offeredAtConnection"`
+	// Counts and statistics over offeredAt.
+	OfferedAtAggregate *EventProductAggregate `json:"offeredAtAggregate"`
 	// Announcements that say the product will not be offered.
 	ExcludedAt []*EventProduct `json:"excludedAt"`
+	// excludedAt, as a Relay connection.
+	ExcludedAtConnection *EventProductConnection `json:"excludedAtConnection"`
+	// Counts and statistics over excludedAt.
+	ExcludedAtAggregate *EventProductAggregate `json:"excludedAtAggregate"`
 	// Launches of the product, held or planned.
 	Launches []*EventProduct `json:"launches"`
+	// launches, as a Relay connection.
+	LaunchesConnection *EventProductConnection `json:"launchesConnection"`
+	// Counts and statistics over launches.
+	LaunchesAggregate *EventProductAggregate `json:"launchesAggregate"`
 	// Announcements that name the product as a difficulty.
 	CitedAt []*EventProduct `json:"citedAt"`
+	// citedAt, as a Relay connection.
+	CitedAtConnection *EventProductConnection `json:"citedAtConnection"`
+	// Counts and statistics over citedAt.
+	CitedAtAggregate *EventProductAggregate `json:"citedAtAggregate"`
 	// Events about the product, such as sales figures.
 	Events []*EventProduct `json:"events"`
+	// events, as a Relay connection.
+	EventsConnection *EventProductConnection `json:"eventsConnection"`
+	// Counts and statistics over events.
+	EventsAggregate *EventProductAggregate `json:"eventsAggregate"`
 	// Sentences of the sources that mention the product.
 	Evidence []*Evidence `json:"evidence"`
+	Rel      query.Rel   `json:"_rel"`
+}
+
+func (Product) IsNode()            {}
+func (this Product) GetID() string { return this.ID }
+
+// Counts and statistics over Product.
+type ProductAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+	Rel     query.Rel     `json:"_rel"`
 }
 
 // (Product)-[:IN_CATEGORY]->(Product)
@@ -269,6 +1239,95 @@ type ProductCategory struct {
 	Product  *Product    `json:"product"`
 	Category *Product    `json:"category"`
 	Evidence []*Evidence `json:"evidence"`
+}
+
+// Counts and statistics over ProductCategory.
+type ProductCategoryAggregate struct {
+	Count int64 `json:"count"`
+}
+
+// ProductCategory as a Relay connection.
+type ProductCategoryConnection struct {
+	Edges    []*ProductCategoryEdge `json:"edges"`
+	PageInfo *PageInfo              `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type ProductCategoryEdge struct {
+	Cursor query.Cursor     `json:"cursor"`
+	Node   *ProductCategory `json:"node"`
+}
+
+// Filter on a list of ProductCategory: some, all, none or exactly one of them match.
+type ProductCategoryListFilter struct {
+	Some   *ProductCategoryWhere `json:"some,omitempty"`
+	All    *ProductCategoryWhere `json:"all,omitempty"`
+	None   *ProductCategoryWhere `json:"none,omitempty"`
+	Single *ProductCategoryWhere `json:"single,omitempty"`
+}
+
+// One sort key of ProductCategory: give exactly one field per list element; the list sets the priority.
+type ProductCategorySort struct {
+	Product  *ProductSort `json:"product,omitempty"`
+	Category *ProductSort `json:"category,omitempty"`
+}
+
+// Filter on ProductCategory: every field given must match.
+type ProductCategoryWhere struct {
+	Product  *ProductWhere           `json:"product,omitempty"`
+	Category *ProductWhere           `json:"category,omitempty"`
+	And      []*ProductCategoryWhere `json:"AND,omitempty"`
+	Or       []*ProductCategoryWhere `json:"OR,omitempty"`
+	Not      *ProductCategoryWhere   `json:"NOT,omitempty"`
+}
+
+// Product as a Relay connection.
+type ProductConnection struct {
+	Edges    []*ProductEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type ProductEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *Product     `json:"node"`
+}
+
+// Filter on a list of Product: some, all, none or exactly one of them match.
+type ProductListFilter struct {
+	Some   *ProductWhere `json:"some,omitempty"`
+	All    *ProductWhere `json:"all,omitempty"`
+	None   *ProductWhere `json:"none,omitempty"`
+	Single *ProductWhere `json:"single,omitempty"`
+}
+
+// One sort key of Product: give exactly one field per list element; the list sets the priority.
+type ProductSort struct {
+	ID   *SortDirection `json:"id,omitempty"`
+	Name *SortDirection `json:"name,omitempty"`
+	Kind *SortDirection `json:"kind,omitempty"`
+}
+
+// Filter on Product: every field given must match.
+type ProductWhere struct {
+	ID         *IDFilter                  `json:"id,omitempty"`
+	Name       *StringFilter              `json:"name,omitempty"`
+	Aliases    *StringListFilter          `json:"aliases,omitempty"`
+	Kind       *StringFilter              `json:"kind,omitempty"`
+	Companies  *CompanyProductListFilter  `json:"companies,omitempty"`
+	Sellers    *PartnerSaleListFilter     `json:"sellers,omitempty"`
+	Categories *ProductCategoryListFilter `json:"categories,omitempty"`
+	Members    *ProductCategoryListFilter `json:"members,omitempty"`
+	OfferedAt  *EventProductListFilter    `json:"offeredAt,omitempty"`
+	ExcludedAt *EventProductListFilter    `json:"excludedAt,omitempty"`
+	Launches   *EventProductListFilter    `json:"launches,omitempty"`
+	CitedAt    *EventProductListFilter    `json:"citedAt,omitempty"`
+	Events     *EventProductListFilter    `json:"events,omitempty"`
+	And        []*ProductWhere            `json:"AND,omitempty"`
+	Or         []*ProductWhere            `json:"OR,omitempty"`
+	Not        *ProductWhere              `json:"NOT,omitempty"`
 }
 
 type Query struct {
@@ -287,6 +1346,63 @@ type Reaction struct {
 	Evidence []*Evidence `json:"evidence"`
 }
 
+// Counts and statistics over Reaction.
+type ReactionAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+	Rel     query.Rel     `json:"_rel"`
+}
+
+// Reaction as a Relay connection.
+type ReactionConnection struct {
+	Edges    []*ReactionEdge `json:"edges"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type ReactionEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *Reaction    `json:"node"`
+}
+
+// Filter on a list of Reaction: some, all, none or exactly one of them match.
+type ReactionListFilter struct {
+	Some   *ReactionWhere `json:"some,omitempty"`
+	All    *ReactionWhere `json:"all,omitempty"`
+	None   *ReactionWhere `json:"none,omitempty"`
+	Single *ReactionWhere `json:"single,omitempty"`
+}
+
+// One sort key of Reaction: give exactly one field per list element; the list sets the priority.
+type ReactionSort struct {
+	Market   *MarketSort    `json:"market,omitempty"`
+	Event    *EventSort     `json:"event,omitempty"`
+	Group    *SortDirection `json:"group,omitempty"`
+	Reaction *SortDirection `json:"reaction,omitempty"`
+	Reason   *SortDirection `json:"reason,omitempty"`
+}
+
+// Filter on Reaction: every field given must match.
+type ReactionWhere struct {
+	Market   *MarketWhere     `json:"market,omitempty"`
+	Event    *EventWhere      `json:"event,omitempty"`
+	Group    *StringFilter    `json:"group,omitempty"`
+	Reaction *StringFilter    `json:"reaction,omitempty"`
+	Reason   *StringFilter    `json:"reason,omitempty"`
+	And      []*ReactionWhere `json:"AND,omitempty"`
+	Or       []*ReactionWhere `json:"OR,omitempty"`
+	Not      *ReactionWhere   `json:"NOT,omitempty"`
+}
+
+// A search result and how well it matches.
+type SearchHit struct {
+	Score float64   `json:"score"`
+	Node  Node      `json:"node"`
+	Rel   query.Rel `json:"_rel"`
+}
+
 // A document that facts come from, such as a news article.
 type Source struct {
 	// Natural key, e.g. "000_4657f6e3798185d7".
@@ -300,16 +1416,111 @@ type Source struct {
 	Text *string `json:"text,omitempty"`
 	// Companies the document mentions.
 	Companies []*Company `json:"companies"`
+	// companies, as a Relay connection.
+	CompaniesConnection *CompanyConnection `json:"companiesConnection"`
+	// Counts and statistics over companies.
+	CompaniesAggregate *CompanyAggregate `json:"companiesAggregate"`
 	// People the document mentions.
 	Executives []*Executive `json:"executives"`
+	// executives, as a Relay connection.
+	ExecutivesConnection *ExecutiveConnection `json:"executivesConnection"`
+	// Counts and statistics over executives.
+	ExecutivesAggregate *ExecutiveAggregate `json:"executivesAggregate"`
 	// Markets the document mentions.
 	Markets []*Market `json:"markets"`
+	// markets, as a Relay connection.
+	MarketsConnection *MarketConnection `json:"marketsConnection"`
+	// Counts and statistics over markets.
+	MarketsAggregate *MarketAggregate `json:"marketsAggregate"`
 	// Products the document mentions.
 	Products []*Product `json:"products"`
+	// products, as a Relay connection.
+	ProductsConnection *ProductConnection `json:"productsConnection"`
+	// Counts and statistics over products.
+	ProductsAggregate *ProductAggregate `json:"productsAggregate"`
 	// Partners the document mentions.
 	Partners []*Partner `json:"partners"`
+	// partners, as a Relay connection.
+	PartnersConnection *PartnerConnection `json:"partnersConnection"`
+	// Counts and statistics over partners.
+	PartnersAggregate *PartnerAggregate `json:"partnersAggregate"`
 	// Events the document states.
 	Events []*Event `json:"events"`
+	// events, as a Relay connection.
+	EventsConnection *EventConnection `json:"eventsConnection"`
+	// Counts and statistics over events.
+	EventsAggregate *EventAggregate `json:"eventsAggregate"`
+	Rel             query.Rel       `json:"_rel"`
+}
+
+func (Source) IsNode()            {}
+func (this Source) GetID() string { return this.ID }
+
+// Counts and statistics over Source.
+type SourceAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+	Rel     query.Rel     `json:"_rel"`
+}
+
+// Source as a Relay connection.
+type SourceConnection struct {
+	Edges    []*SourceEdge `json:"edges"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type SourceEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *Source      `json:"node"`
+}
+
+// One sort key of Source: give exactly one field per list element; the list sets the priority.
+type SourceSort struct {
+	ID    *SortDirection `json:"id,omitempty"`
+	Title *SortDirection `json:"title,omitempty"`
+	Kind  *SortDirection `json:"kind,omitempty"`
+	Text  *SortDirection `json:"text,omitempty"`
+}
+
+// Filter on Source: every field given must match.
+type SourceWhere struct {
+	ID         *IDFilter            `json:"id,omitempty"`
+	Title      *StringFilter        `json:"title,omitempty"`
+	Kind       *StringFilter        `json:"kind,omitempty"`
+	Categories *StringListFilter    `json:"categories,omitempty"`
+	Tags       *StringListFilter    `json:"tags,omitempty"`
+	Text       *StringFilter        `json:"text,omitempty"`
+	Companies  *CompanyListFilter   `json:"companies,omitempty"`
+	Executives *ExecutiveListFilter `json:"executives,omitempty"`
+	Markets    *MarketListFilter    `json:"markets,omitempty"`
+	Products   *ProductListFilter   `json:"products,omitempty"`
+	Partners   *PartnerListFilter   `json:"partners,omitempty"`
+	Events     *EventListFilter     `json:"events,omitempty"`
+	And        []*SourceWhere       `json:"AND,omitempty"`
+	Or         []*SourceWhere       `json:"OR,omitempty"`
+	Not        *SourceWhere         `json:"NOT,omitempty"`
+}
+
+// Filter on a string. caseInsensitive applies to eq, in, contains, startsWith and endsWith.
+type StringFilter struct {
+	Eq              *string  `json:"eq,omitempty"`
+	Ne              *string  `json:"ne,omitempty"`
+	In              []string `json:"in,omitempty"`
+	Contains        *string  `json:"contains,omitempty"`
+	StartsWith      *string  `json:"startsWith,omitempty"`
+	EndsWith        *string  `json:"endsWith,omitempty"`
+	CaseInsensitive *bool    `json:"caseInsensitive,omitempty"`
+	IsNull          *bool    `json:"isNull,omitempty"`
+}
+
+// Filter on a list of strings.
+type StringListFilter struct {
+	Includes        *string `json:"includes,omitempty"`
+	CaseInsensitive *bool   `json:"caseInsensitive,omitempty"`
+	IsEmpty         *bool   `json:"isEmpty,omitempty"`
 }
 
 // (Executive)-[:WORKS_FOR]->(Company)
@@ -319,6 +1530,290 @@ type WorksFor struct {
 	// Title held, e.g. "Global Vice President".
 	Title    *string     `json:"title,omitempty"`
 	Evidence []*Evidence `json:"evidence"`
+}
+
+// Counts and statistics over WorksFor.
+type WorksForAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+	Rel     query.Rel     `json:"_rel"`
+}
+
+// WorksFor as a Relay connection.
+type WorksForConnection struct {
+	Edges    []*WorksForEdge `json:"edges"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type WorksForEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *WorksFor    `json:"node"`
+}
+
+// Filter on a list of WorksFor: some, all, none or exactly one of them match.
+type WorksForListFilter struct {
+	Some   *WorksForWhere `json:"some,omitempty"`
+	All    *WorksForWhere `json:"all,omitempty"`
+	None   *WorksForWhere `json:"none,omitempty"`
+	Single *WorksForWhere `json:"single,omitempty"`
+}
+
+// One sort key of WorksFor: give exactly one field per list element; the list sets the priority.
+type WorksForSort struct {
+	Executive *ExecutiveSort `json:"executive,omitempty"`
+	Company   *CompanySort   `json:"company,omitempty"`
+	Title     *SortDirection `json:"title,omitempty"`
+}
+
+// Filter on WorksFor: every field given must match.
+type WorksForWhere struct {
+	Executive *ExecutiveWhere  `json:"executive,omitempty"`
+	Company   *CompanyWhere    `json:"company,omitempty"`
+	Title     *StringFilter    `json:"title,omitempty"`
+	And       []*WorksForWhere `json:"AND,omitempty"`
+	Or        []*WorksForWhere `json:"OR,omitempty"`
+	Not       *WorksForWhere   `json:"NOT,omitempty"`
+}
+
+// Fields of Company to count by.
+type CompanyGroupField string
+
+const (
+	CompanyGroupFieldName         CompanyGroupField = "name"
+	CompanyGroupFieldCountry      CompanyGroupField = "country"
+	CompanyGroupFieldHeadquarters CompanyGroupField = "headquarters"
+)
+
+var AllCompanyGroupField = []CompanyGroupField{
+	CompanyGroupFieldName,
+	CompanyGroupFieldCountry,
+	CompanyGroupFieldHeadquarters,
+}
+
+func (e CompanyGroupField) IsValid() bool {
+	switch e {
+	case CompanyGroupFieldName, CompanyGroupFieldCountry, CompanyGroupFieldHeadquarters:
+		return true
+	}
+	return false
+}
+
+func (e CompanyGroupField) String() string {
+	return string(e)
+}
+
+func (e *CompanyGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CompanyGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CompanyGroupField", str)
+	}
+	return nil
+}
+
+func (e CompanyGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CompanyGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CompanyGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of CompanyMarket to count by.
+type CompanyMarketGroupField string
+
+const (
+	CompanyMarketGroupFieldStatus CompanyMarketGroupField = "status"
+	CompanyMarketGroupFieldSince  CompanyMarketGroupField = "since"
+)
+
+var AllCompanyMarketGroupField = []CompanyMarketGroupField{
+	CompanyMarketGroupFieldStatus,
+	CompanyMarketGroupFieldSince,
+}
+
+func (e CompanyMarketGroupField) IsValid() bool {
+	switch e {
+	case CompanyMarketGroupFieldStatus, CompanyMarketGroupFieldSince:
+		return true
+	}
+	return false
+}
+
+func (e CompanyMarketGroupField) String() string {
+	return string(e)
+}
+
+func (e *CompanyMarketGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CompanyMarketGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CompanyMarketGroupField", str)
+	}
+	return nil
+}
+
+func (e CompanyMarketGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CompanyMarketGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CompanyMarketGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of CompanyParticipation to count by.
+type CompanyParticipationGroupField string
+
+const (
+	CompanyParticipationGroupFieldRole CompanyParticipationGroupField = "role"
+)
+
+var AllCompanyParticipationGroupField = []CompanyParticipationGroupField{
+	CompanyParticipationGroupFieldRole,
+}
+
+func (e CompanyParticipationGroupField) IsValid() bool {
+	switch e {
+	case CompanyParticipationGroupFieldRole:
+		return true
+	}
+	return false
+}
+
+func (e CompanyParticipationGroupField) String() string {
+	return string(e)
+}
+
+func (e *CompanyParticipationGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CompanyParticipationGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CompanyParticipationGroupField", str)
+	}
+	return nil
+}
+
+func (e CompanyParticipationGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CompanyParticipationGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CompanyParticipationGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of Event to count by.
+type EventGroupField string
+
+const (
+	EventGroupFieldName               EventGroupField = "name"
+	EventGroupFieldKind               EventGroupField = "kind"
+	EventGroupFieldStatus             EventGroupField = "status"
+	EventGroupFieldDate               EventGroupField = "date"
+	EventGroupFieldPlace              EventGroupField = "place"
+	EventGroupFieldAmountUsd          EventGroupField = "amountUsd"
+	EventGroupFieldValuationUsd       EventGroupField = "valuationUsd"
+	EventGroupFieldValuationQualifier EventGroupField = "valuationQualifier"
+	EventGroupFieldUnitsSold          EventGroupField = "unitsSold"
+)
+
+var AllEventGroupField = []EventGroupField{
+	EventGroupFieldName,
+	EventGroupFieldKind,
+	EventGroupFieldStatus,
+	EventGroupFieldDate,
+	EventGroupFieldPlace,
+	EventGroupFieldAmountUsd,
+	EventGroupFieldValuationUsd,
+	EventGroupFieldValuationQualifier,
+	EventGroupFieldUnitsSold,
+}
+
+func (e EventGroupField) IsValid() bool {
+	switch e {
+	case EventGroupFieldName, EventGroupFieldKind, EventGroupFieldStatus, EventGroupFieldDate, EventGroupFieldPlace, EventGroupFieldAmountUsd, EventGroupFieldValuationUsd, EventGroupFieldValuationQualifier, EventGroupFieldUnitsSold:
+		return true
+	}
+	return false
+}
+
+func (e EventGroupField) String() string {
+	return string(e)
+}
+
+func (e *EventGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EventGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EventGroupField", str)
+	}
+	return nil
+}
+
+func (e EventGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EventGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EventGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // What kind of thing happened.
@@ -388,6 +1883,574 @@ func (e EventKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Fields of EventProduct to count by.
+type EventProductGroupField string
+
+const (
+	EventProductGroupFieldExpected EventProductGroupField = "expected"
+	EventProductGroupFieldChannel  EventProductGroupField = "channel"
+	EventProductGroupFieldReason   EventProductGroupField = "reason"
+)
+
+var AllEventProductGroupField = []EventProductGroupField{
+	EventProductGroupFieldExpected,
+	EventProductGroupFieldChannel,
+	EventProductGroupFieldReason,
+}
+
+func (e EventProductGroupField) IsValid() bool {
+	switch e {
+	case EventProductGroupFieldExpected, EventProductGroupFieldChannel, EventProductGroupFieldReason:
+		return true
+	}
+	return false
+}
+
+func (e EventProductGroupField) String() string {
+	return string(e)
+}
+
+func (e *EventProductGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EventProductGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EventProductGroupField", str)
+	}
+	return nil
+}
+
+func (e EventProductGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EventProductGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EventProductGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of Executive to count by.
+type ExecutiveGroupField string
+
+const (
+	ExecutiveGroupFieldName ExecutiveGroupField = "name"
+)
+
+var AllExecutiveGroupField = []ExecutiveGroupField{
+	ExecutiveGroupFieldName,
+}
+
+func (e ExecutiveGroupField) IsValid() bool {
+	switch e {
+	case ExecutiveGroupFieldName:
+		return true
+	}
+	return false
+}
+
+func (e ExecutiveGroupField) String() string {
+	return string(e)
+}
+
+func (e *ExecutiveGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ExecutiveGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ExecutiveGroupField", str)
+	}
+	return nil
+}
+
+func (e ExecutiveGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ExecutiveGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ExecutiveGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of ExecutiveParticipation to count by.
+type ExecutiveParticipationGroupField string
+
+const (
+	ExecutiveParticipationGroupFieldRole  ExecutiveParticipationGroupField = "role"
+	ExecutiveParticipationGroupFieldTitle ExecutiveParticipationGroupField = "title"
+)
+
+var AllExecutiveParticipationGroupField = []ExecutiveParticipationGroupField{
+	ExecutiveParticipationGroupFieldRole,
+	ExecutiveParticipationGroupFieldTitle,
+}
+
+func (e ExecutiveParticipationGroupField) IsValid() bool {
+	switch e {
+	case ExecutiveParticipationGroupFieldRole, ExecutiveParticipationGroupFieldTitle:
+		return true
+	}
+	return false
+}
+
+func (e ExecutiveParticipationGroupField) String() string {
+	return string(e)
+}
+
+func (e *ExecutiveParticipationGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ExecutiveParticipationGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ExecutiveParticipationGroupField", str)
+	}
+	return nil
+}
+
+func (e ExecutiveParticipationGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ExecutiveParticipationGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ExecutiveParticipationGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of Market to count by.
+type MarketGroupField string
+
+const (
+	MarketGroupFieldName MarketGroupField = "name"
+)
+
+var AllMarketGroupField = []MarketGroupField{
+	MarketGroupFieldName,
+}
+
+func (e MarketGroupField) IsValid() bool {
+	switch e {
+	case MarketGroupFieldName:
+		return true
+	}
+	return false
+}
+
+func (e MarketGroupField) String() string {
+	return string(e)
+}
+
+func (e *MarketGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MarketGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MarketGroupField", str)
+	}
+	return nil
+}
+
+func (e MarketGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MarketGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MarketGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The types search can return.
+type NodeType string
+
+const (
+	NodeTypeCompany   NodeType = "Company"
+	NodeTypeExecutive NodeType = "Executive"
+	NodeTypeEvent     NodeType = "Event"
+	NodeTypeMarket    NodeType = "Market"
+	NodeTypeProduct   NodeType = "Product"
+	NodeTypePartner   NodeType = "Partner"
+	NodeTypeSource    NodeType = "Source"
+)
+
+var AllNodeType = []NodeType{
+	NodeTypeCompany,
+	NodeTypeExecutive,
+	NodeTypeEvent,
+	NodeTypeMarket,
+	NodeTypeProduct,
+	NodeTypePartner,
+	NodeTypeSource,
+}
+
+func (e NodeType) IsValid() bool {
+	switch e {
+	case NodeTypeCompany, NodeTypeExecutive, NodeTypeEvent, NodeTypeMarket, NodeTypeProduct, NodeTypePartner, NodeTypeSource:
+		return true
+	}
+	return false
+}
+
+func (e NodeType) String() string {
+	return string(e)
+}
+
+func (e *NodeType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NodeType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NodeType", str)
+	}
+	return nil
+}
+
+func (e NodeType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NodeType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NodeType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of Partner to count by.
+type PartnerGroupField string
+
+const (
+	PartnerGroupFieldName PartnerGroupField = "name"
+)
+
+var AllPartnerGroupField = []PartnerGroupField{
+	PartnerGroupFieldName,
+}
+
+func (e PartnerGroupField) IsValid() bool {
+	switch e {
+	case PartnerGroupFieldName:
+		return true
+	}
+	return false
+}
+
+func (e PartnerGroupField) String() string {
+	return string(e)
+}
+
+func (e *PartnerGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PartnerGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PartnerGroupField", str)
+	}
+	return nil
+}
+
+func (e PartnerGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PartnerGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PartnerGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of PartnerSale to count by.
+type PartnerSaleGroupField string
+
+const (
+	PartnerSaleGroupFieldMarket    PartnerSaleGroupField = "market"
+	PartnerSaleGroupFieldExclusive PartnerSaleGroupField = "exclusive"
+)
+
+var AllPartnerSaleGroupField = []PartnerSaleGroupField{
+	PartnerSaleGroupFieldMarket,
+	PartnerSaleGroupFieldExclusive,
+}
+
+func (e PartnerSaleGroupField) IsValid() bool {
+	switch e {
+	case PartnerSaleGroupFieldMarket, PartnerSaleGroupFieldExclusive:
+		return true
+	}
+	return false
+}
+
+func (e PartnerSaleGroupField) String() string {
+	return string(e)
+}
+
+func (e *PartnerSaleGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PartnerSaleGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PartnerSaleGroupField", str)
+	}
+	return nil
+}
+
+func (e PartnerSaleGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PartnerSaleGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PartnerSaleGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of Partnership to count by.
+type PartnershipGroupField string
+
+const (
+	PartnershipGroupFieldMarket    PartnershipGroupField = "market"
+	PartnershipGroupFieldExclusive PartnershipGroupField = "exclusive"
+)
+
+var AllPartnershipGroupField = []PartnershipGroupField{
+	PartnershipGroupFieldMarket,
+	PartnershipGroupFieldExclusive,
+}
+
+func (e PartnershipGroupField) IsValid() bool {
+	switch e {
+	case PartnershipGroupFieldMarket, PartnershipGroupFieldExclusive:
+		return true
+	}
+	return false
+}
+
+func (e PartnershipGroupField) String() string {
+	return string(e)
+}
+
+func (e *PartnershipGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PartnershipGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PartnershipGroupField", str)
+	}
+	return nil
+}
+
+func (e PartnershipGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PartnershipGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PartnershipGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of Product to count by.
+type ProductGroupField string
+
+const (
+	ProductGroupFieldName ProductGroupField = "name"
+	ProductGroupFieldKind ProductGroupField = "kind"
+)
+
+var AllProductGroupField = []ProductGroupField{
+	ProductGroupFieldName,
+	ProductGroupFieldKind,
+}
+
+func (e ProductGroupField) IsValid() bool {
+	switch e {
+	case ProductGroupFieldName, ProductGroupFieldKind:
+		return true
+	}
+	return false
+}
+
+func (e ProductGroupField) String() string {
+	return string(e)
+}
+
+func (e *ProductGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProductGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ProductGroupField", str)
+	}
+	return nil
+}
+
+func (e ProductGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProductGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProductGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of Reaction to count by.
+type ReactionGroupField string
+
+const (
+	ReactionGroupFieldGroup    ReactionGroupField = "group"
+	ReactionGroupFieldReaction ReactionGroupField = "reaction"
+	ReactionGroupFieldReason   ReactionGroupField = "reason"
+)
+
+var AllReactionGroupField = []ReactionGroupField{
+	ReactionGroupFieldGroup,
+	ReactionGroupFieldReaction,
+	ReactionGroupFieldReason,
+}
+
+func (e ReactionGroupField) IsValid() bool {
+	switch e {
+	case ReactionGroupFieldGroup, ReactionGroupFieldReaction, ReactionGroupFieldReason:
+		return true
+	}
+	return false
+}
+
+func (e ReactionGroupField) String() string {
+	return string(e)
+}
+
+func (e *ReactionGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReactionGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReactionGroupField", str)
+	}
+	return nil
+}
+
+func (e ReactionGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReactionGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReactionGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Which way a relationship points in Neo4j, seen from the type that declares the field.
 type RelationshipDirection string
 
@@ -441,6 +2504,173 @@ func (e *RelationshipDirection) UnmarshalJSON(b []byte) error {
 }
 
 func (e RelationshipDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SortDirection string
+
+const (
+	SortDirectionAsc  SortDirection = "ASC"
+	SortDirectionDesc SortDirection = "DESC"
+)
+
+var AllSortDirection = []SortDirection{
+	SortDirectionAsc,
+	SortDirectionDesc,
+}
+
+func (e SortDirection) IsValid() bool {
+	switch e {
+	case SortDirectionAsc, SortDirectionDesc:
+		return true
+	}
+	return false
+}
+
+func (e SortDirection) String() string {
+	return string(e)
+}
+
+func (e *SortDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SortDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SortDirection", str)
+	}
+	return nil
+}
+
+func (e SortDirection) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SortDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SortDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of Source to count by.
+type SourceGroupField string
+
+const (
+	SourceGroupFieldTitle SourceGroupField = "title"
+	SourceGroupFieldKind  SourceGroupField = "kind"
+	SourceGroupFieldText  SourceGroupField = "text"
+)
+
+var AllSourceGroupField = []SourceGroupField{
+	SourceGroupFieldTitle,
+	SourceGroupFieldKind,
+	SourceGroupFieldText,
+}
+
+func (e SourceGroupField) IsValid() bool {
+	switch e {
+	case SourceGroupFieldTitle, SourceGroupFieldKind, SourceGroupFieldText:
+		return true
+	}
+	return false
+}
+
+func (e SourceGroupField) String() string {
+	return string(e)
+}
+
+func (e *SourceGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SourceGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SourceGroupField", str)
+	}
+	return nil
+}
+
+func (e SourceGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SourceGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SourceGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of WorksFor to count by.
+type WorksForGroupField string
+
+const (
+	WorksForGroupFieldTitle WorksForGroupField = "title"
+)
+
+var AllWorksForGroupField = []WorksForGroupField{
+	WorksForGroupFieldTitle,
+}
+
+func (e WorksForGroupField) IsValid() bool {
+	switch e {
+	case WorksForGroupFieldTitle:
+		return true
+	}
+	return false
+}
+
+func (e WorksForGroupField) String() string {
+	return string(e)
+}
+
+func (e *WorksForGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WorksForGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WorksForGroupField", str)
+	}
+	return nil
+}
+
+func (e WorksForGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WorksForGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WorksForGroupField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

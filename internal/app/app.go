@@ -47,7 +47,12 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.Client = client
 	resolver := &graph.Resolver{}
 	schema := generated.NewExecutableSchema(generated.Config{Resolvers: resolver})
-	if a.Engine, err = query.NewEngine(schema.Schema(), client, cfg.QueryTimeout); err != nil {
+	a.Engine, err = query.NewEngine(schema.Schema(), client, query.Options{
+		Timeout: cfg.QueryTimeout,
+		Limits:  query.Limits{MaxPageSize: cfg.MaxPageSize, MaxFilterDepth: cfg.MaxFilterDepth},
+		Types:   graph.NodeTypes,
+	})
+	if err != nil {
 		return nil, err
 	}
 	resolver.Engine = a.Engine
@@ -86,7 +91,7 @@ func (a *App) Ready(ctx context.Context) error {
 // idempotent.
 func (a *App) Prepare(ctx context.Context) error {
 	m := a.Engine.Mapping()
-	if err := a.Client.EnsureSchema(ctx, m.Labels()); err != nil {
+	if err := a.Client.EnsureSchema(ctx, m.Labels(), query.SearchIndex, query.SearchProperties); err != nil {
 		return err
 	}
 	if a.cfg.LoadSeed {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -23,6 +24,11 @@ type Config struct {
 	// with DATABASE_UNAVAILABLE while Neo4j is down instead of hanging.
 	Neo4jRetryTime time.Duration
 	QueryTimeout   time.Duration
+	// MaxPageSize bounds limit, first and last, and is the limit of a list
+	// that gives none.
+	MaxPageSize int
+	// MaxFilterDepth bounds the nesting of where filters.
+	MaxFilterDepth int
 	CORSOrigins    []string
 	LoadSeed       bool
 	Playground     bool
@@ -49,6 +55,8 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	fs.StringVar(&origins, "cors-origins", env("COMPANYGRAPH_CORS_ORIGINS", "*"), "comma-separated origins allowed by CORS, * for any (COMPANYGRAPH_CORS_ORIGINS)")
 	retry := fs.String("neo4j-retry-time", env("NEO4J_RETRY_TIME", "2s"), "longest time the driver retries a transaction (NEO4J_RETRY_TIME)")
 	timeout := fs.String("query-timeout", env("COMPANYGRAPH_QUERY_TIMEOUT", "10s"), "deadline for one GraphQL request's database work (COMPANYGRAPH_QUERY_TIMEOUT)")
+	fs.IntVar(&c.MaxPageSize, "max-page-size", envInt(getenv, "COMPANYGRAPH_MAX_PAGE_SIZE", 100), "largest page a list, connection or search may ask for (COMPANYGRAPH_MAX_PAGE_SIZE)")
+	fs.IntVar(&c.MaxFilterDepth, "max-filter-depth", envInt(getenv, "COMPANYGRAPH_MAX_FILTER_DEPTH", 6), "deepest nesting of where filters (COMPANYGRAPH_MAX_FILTER_DEPTH)")
 	seed := fs.String("load-seed", env("COMPANYGRAPH_LOAD_SEED", "true"), "load the seed graph at start-up (COMPANYGRAPH_LOAD_SEED)")
 	playground := fs.String("playground", env("COMPANYGRAPH_PLAYGROUND", "true"), "serve GraphiQL at / (COMPANYGRAPH_PLAYGROUND)")
 	if err := fs.Parse(args); err != nil {
@@ -59,6 +67,9 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	}
 	if c.QueryTimeout, err = time.ParseDuration(*timeout); err != nil || c.QueryTimeout <= 0 {
 		return c, fmt.Errorf("query-timeout %q: want a positive duration such as 10s", *timeout)
+	}
+	if c.MaxPageSize < 1 || c.MaxFilterDepth < 1 {
+		return c, fmt.Errorf("max-page-size and max-filter-depth must be positive")
 	}
 	if c.LoadSeed, err = parseBool("load-seed", *seed); err != nil {
 		return c, err
@@ -83,6 +94,20 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	return c, nil
 }
 
+// envInt reads an integer variable; a malformed one becomes -1, which
+// Load then refuses.
+func envInt(getenv func(string) string, name string, def int) int {
+	v := getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
 func parseBool(name, v string) (bool, error) {
 	switch strings.ToLower(v) {
 	case "1", "true", "yes", "on":
@@ -99,6 +124,6 @@ func (c Config) String() string {
 	if c.Neo4jPassword != "" {
 		pw = "****"
 	}
-	return fmt.Sprintf("addr=%s neo4j=%s user=%s password=%s database=%s retry=%s timeout=%s cors=%v seed=%t playground=%t",
-		c.Addr, c.Neo4jURI, c.Neo4jUser, pw, c.Neo4jDatabase, c.Neo4jRetryTime, c.QueryTimeout, c.CORSOrigins, c.LoadSeed, c.Playground)
+	return fmt.Sprintf("addr=%s neo4j=%s user=%s password=%s database=%s retry=%s timeout=%s max-page-size=%d max-filter-depth=%d cors=%v seed=%t playground=%t",
+		c.Addr, c.Neo4jURI, c.Neo4jUser, pw, c.Neo4jDatabase, c.Neo4jRetryTime, c.QueryTimeout, c.MaxPageSize, c.MaxFilterDepth, c.CORSOrigins, c.LoadSeed, c.Playground)
 }

@@ -4,29 +4,42 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 )
 
 var identifier = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
-// EnsureSchema creates a uniqueness constraint on id for each label. It is
-// idempotent, so it runs at every start-up. Labels come from the GraphQL
-// schema's directives, never from requests, and must be plain identifiers.
-func (c *Client) EnsureSchema(ctx context.Context, labels []string) error {
-	_, err := c.Write(ctx, func(tx Tx) (any, error) {
-		for _, label := range labels {
-			if !identifier.MatchString(label) {
-				return nil, fmt.Errorf("label %q is not a plain identifier", label)
-			}
-			// Schema commands take no parameters for names; the label was checked above.
-			stmt := fmt.Sprintf("CREATE CONSTRAINT %s_id IF NOT EXISTS FOR (n:`%s`) REQUIRE n.id IS UNIQUE", label, label)
-			if _, err := tx.Run(ctx, stmt, nil); err != nil {
-				return nil, fmt.Errorf("constraint on %s: %w", label, err)
-			}
+// EnsureSchema creates a uniqueness constraint on id for each label and a
+// full-text index over the given properties of all labels, then waits for
+// the indexes to come online. It is idempotent, so it runs at every
+// start-up. Names come from the GraphQL schema's directives, never from
+// requests, and must be plain identifiers: schema commands take no
+// parameters for names.
+func (c *Client) EnsureSchema(ctx context.Context, labels []string, fulltext string, properties []string) error {
+	for _, name := range append(append([]string{fulltext}, labels...), properties...) {
+		if !identifier.MatchString(name) {
+			return fmt.Errorf("ensure schema: %q is not a plain identifier", name)
 		}
-		return nil, nil
-	})
-	if err != nil {
-		return fmt.Errorf("ensure schema: %w", err)
+	}
+	var stmts []string
+	for _, label := range labels {
+		stmts = append(stmts, fmt.Sprintf("CREATE CONSTRAINT %s_id IF NOT EXISTS FOR (n:`%s`) REQUIRE n.id IS UNIQUE", label, label))
+	}
+	var props []string
+	for _, p := range properties {
+		props = append(props, "n.`"+p+"`")
+	}
+	stmts = append(stmts, fmt.Sprintf("CREATE FULLTEXT INDEX %s IF NOT EXISTS FOR (n:`%s`) ON EACH [%s]",
+		fulltext, strings.Join(labels, "`|`"), strings.Join(props, ", ")))
+	// Schema commands cannot share a transaction with each other's reads,
+	// so each runs in its own.
+	for _, stmt := range stmts {
+		if _, err := c.Write(ctx, func(tx Tx) (any, error) { return tx.Run(ctx, stmt, nil) }); err != nil {
+			return fmt.Errorf("ensure schema: %w", err)
+		}
+	}
+	if _, err := c.Write(ctx, func(tx Tx) (any, error) { return tx.Run(ctx, "CALL db.awaitIndexes(60)", nil) }); err != nil {
+		return fmt.Errorf("ensure schema: wait for indexes: %w", err)
 	}
 	return nil
 }

@@ -26,6 +26,9 @@ type Mapping struct {
 	schema *ast.Schema
 	nodes  map[string]*nodeType // by GraphQL type name
 	edges  map[string]*edgeType
+	// connections and aggregates name the node or edge type they are over.
+	connections map[string]string
+	aggregates  map[string]string
 }
 
 type nodeType struct {
@@ -48,10 +51,17 @@ type relationship struct {
 // NewMapping reads the directives of schema and checks that they describe a
 // graph the compiler can query, so a mistake fails at start-up, not on a request.
 func NewMapping(schema *ast.Schema) (*Mapping, error) {
-	m := &Mapping{schema: schema, nodes: map[string]*nodeType{}, edges: map[string]*edgeType{}}
+	m := &Mapping{schema: schema, nodes: map[string]*nodeType{}, edges: map[string]*edgeType{},
+		connections: map[string]string{}, aggregates: map[string]string{}}
 	for _, def := range schema.Types {
 		if def.Kind != ast.Object {
 			continue
+		}
+		if d := def.Directives.ForName("connection"); d != nil {
+			m.connections[def.Name] = d.Arguments.ForName("of").Value.Raw
+		}
+		if d := def.Directives.ForName("aggregate"); d != nil {
+			m.aggregates[def.Name] = d.Arguments.ForName("of").Value.Raw
 		}
 		if d := def.Directives.ForName("node"); d != nil {
 			label := d.Arguments.ForName("label").Value.Raw
@@ -109,10 +119,10 @@ func (m *Mapping) checkFields(def *ast.Definition) error {
 			if m.nodes[def.Name] == nil {
 				return fmt.Errorf("%s.%s: @relationship on a type that is not a @node", def.Name, f.Name)
 			}
-			if f.Type.Elem == nil {
-				return fmt.Errorf("%s.%s: a @relationship field must be a list", def.Name, f.Name)
+			target := m.elem(f.Type.Name())
+			if f.Type.Elem == nil && target == f.Type.Name() {
+				return fmt.Errorf("%s.%s: a @relationship field must be a list, a connection or an aggregate", def.Name, f.Name)
 			}
-			target := f.Type.Name()
 			if e := m.edges[target]; e != nil {
 				own := e.toType
 				if rel.out {
@@ -148,19 +158,35 @@ func (m *Mapping) checkEvidenceType(name string) error {
 	return nil
 }
 
-// checkRoot accepts the root fields the compiler knows: a list of all nodes
-// of a type, or one node by its id.
+// checkRoot accepts the root fields the compiler knows: search, lookup by
+// id across types, one node by id, and lists, connections and aggregates
+// of a node type.
 func (m *Mapping) checkRoot(f *ast.FieldDefinition) error {
 	if len(f.Name) > 1 && f.Name[:2] == "__" {
 		return nil
 	}
-	if m.nodes[f.Type.Name()] == nil {
-		return fmt.Errorf("Query.%s: returns %s, which is not a @node type", f.Name, f.Type.Name())
+	if f.Directives.ForName("search") != nil || f.Directives.ForName("lookup") != nil {
+		return nil
 	}
-	if f.Type.Elem == nil && f.Arguments.ForName("id") == nil {
+	if m.nodes[m.elem(f.Type.Name())] == nil {
+		return fmt.Errorf("Query.%s: returns %s, which is not over a @node type", f.Name, f.Type.Name())
+	}
+	if f.Type.Elem == nil && m.nodes[f.Type.Name()] != nil && f.Arguments.ForName("id") == nil {
 		return fmt.Errorf("Query.%s: a single node needs an id argument", f.Name)
 	}
 	return nil
+}
+
+// elem is the node or edge type a connection or aggregate type is over;
+// any other type is its own element.
+func (m *Mapping) elem(typeName string) string {
+	if of, ok := m.connections[typeName]; ok {
+		return of
+	}
+	if of, ok := m.aggregates[typeName]; ok {
+		return of
+	}
+	return typeName
 }
 
 func relationshipOf(f *ast.FieldDefinition) relationship {
@@ -208,7 +234,7 @@ func (m *Mapping) RelationshipKinds() map[[3]string]bool {
 
 // otherEnd is the node type at the far end of a relationship field.
 func (m *Mapping) otherEnd(f *ast.FieldDefinition, rel relationship) *nodeType {
-	target := f.Type.Name()
+	target := m.elem(f.Type.Name())
 	if e := m.edges[target]; e != nil {
 		if rel.out {
 			return m.nodes[e.toType]

@@ -28,13 +28,13 @@ func TestNewMappingRefusesBadSchemas(t *testing.T) {
 	}{
 		{"label not an identifier", `type A @node(label: "A) DETACH DELETE (x") { id: ID! } type Query { a: [A!]! }`, "not a plain identifier"},
 		{"relationship type not an identifier", `type A @node(label: "A") { id: ID! b: [A!]! @relationship(type: "X]-(y", direction: OUT) } type Query { a: [A!]! }`, "not a plain identifier"},
-		{"relationship not a list", `type A @node(label: "A") { id: ID! b: A @relationship(type: "R", direction: OUT) } type Query { a: [A!]! }`, "must be a list"},
+		{"relationship not a list", `type A @node(label: "A") { id: ID! b: A @relationship(type: "R", direction: OUT) } type Query { a: [A!]! }`, "must be a list, a connection or an aggregate"},
 		{"relationship to a plain type", `type P { x: Int } type A @node(label: "A") { id: ID! b: [P!]! @relationship(type: "R", direction: OUT) } type Query { a: [A!]! }`, "neither a @node nor an @edge"},
 		{"edge without @to", `type E @edge { a: A! @from } type A @node(label: "A") { id: ID! } type Query { a: [A!]! }`, "one @from and one @to"},
 		{"edge end is not a node", `type P { x: Int } type E @edge { a: A! @from p: P! @to } type A @node(label: "A") { id: ID! } type Query { a: [A!]! }`, "not a @node type"},
 		{"edge seen from the wrong end", `type B @node(label: "B") { id: ID! } type E @edge { a: A! @from b: B! @to }
 			type A @node(label: "A") { id: ID! e: [E!]! @relationship(type: "R", direction: IN) } type Query { a: [A!]! }`, "has B at this end"},
-		{"root returns a plain type", `type P { x: Int } type Query { p: [P!]! }`, "not a @node type"},
+		{"root returns a plain type", `type P { x: Int } type Query { p: [P!]! }`, "not over a @node type"},
 		{"single root without id", `type A @node(label: "A") { id: ID! } type Query { a(name: String): A }`, "needs an id argument"},
 		{"evidence outside a node", `type P { e: [Evidence!]! @evidence } type Query { s: [Source!]! }`, "@evidence outside"},
 	}

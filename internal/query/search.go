@@ -1,0 +1,109 @@
+package query
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/companygraph/companygraph/internal/apierror"
+)
+
+// SearchIndex is the full-text index over names, aliases and titles of
+// every node label.
+const SearchIndex = "entity_search"
+
+// SearchProperties are the properties SearchIndex covers.
+var SearchProperties = []string{"name", "aliases", "title"}
+
+const maxSearchTerms = 16
+
+// search answers the full-text search: each word matches exactly (ranked
+// highest), as a prefix, or within a small edit distance, and all words
+// must match.
+func (c *compiler) search(args map[string]any, sel ast.SelectionSet) (string, error) {
+	text, _ := args["query"].(string)
+	lucene, err := luceneQuery(text)
+	if err != nil {
+		return "", err
+	}
+	first, ok, err := intArg(args, "first")
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		first = 10
+	}
+	if first < 1 || first > int64(c.limits.MaxPageSize) {
+		return "", apierror.New(apierror.BadInput, "first must be between 1 and %d, got %d", c.limits.MaxPageSize, first)
+	}
+	var labels []string
+	types, _ := args["types"].([]any)
+	for _, t := range types {
+		name, _ := t.(string)
+		n := c.m.nodes[name]
+		if n == nil {
+			return "", apierror.New(apierror.BadInput, "search cannot return %s", name)
+		}
+		labels = append(labels, n.label)
+	}
+	if len(types) == 0 {
+		for _, n := range c.implementers() {
+			labels = append(labels, n.label)
+		}
+	}
+	node, score := c.newVar("node"), c.newVar("score")
+	var items, rel []string
+	for _, f := range c.fields(sel, "SearchHit") {
+		switch f.Name {
+		case "score":
+			items = append(items, "score: "+score)
+		case "node":
+			proj, err := c.polymorphic(node, f.Selections, "Node")
+			if err != nil {
+				return "", err
+			}
+			rel = append(rel, quoteKey(f.Alias)+": "+proj)
+		}
+	}
+	return fmt.Sprintf("COLLECT { CALL db.index.fulltext.queryNodes('%s', %s) YIELD node AS %s, score AS %s WHERE any(l IN labels(%s) WHERE l IN %s) RETURN %s ORDER BY %s DESC, %s.id LIMIT %s }",
+		SearchIndex, c.param(lucene), node, score, node, c.param(labels), object(items, rel), score, node, c.param(first)), nil
+}
+
+// luceneQuery turns what a person types into a Lucene query. Each
+// character Lucene treats as syntax is escaped, so input can only ever name
+// words to look for.
+func luceneQuery(text string) (string, error) {
+	var words []string
+	for _, w := range strings.Fields(strings.ToLower(text)) {
+		if strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 {
+		return "", apierror.New(apierror.BadInput, "search needs at least one word")
+	}
+	if len(words) > maxSearchTerms {
+		return "", apierror.New(apierror.BadInput, "search takes at most %d words", maxSearchTerms)
+	}
+	var parts []string
+	for _, w := range words {
+		w = luceneEscaper.Replace(w)
+		fuzzy := ""
+		// Short words would match too much at an edit distance.
+		if len([]rune(w)) >= 4 {
+			fuzzy = " OR " + w + "~1"
+		}
+		parts = append(parts, fmt.Sprintf("(%s^4 OR %s*^2%s)", w, w, fuzzy))
+	}
+	return strings.Join(parts, " AND "), nil
+}
+
+var luceneEscaper = func() *strings.Replacer {
+	var pairs []string
+	for _, r := range `\+-&|!(){}[]^"~*?:/` {
+		pairs = append(pairs, string(r), `\`+string(r))
+	}
+	return strings.NewReplacer(pairs...)
+}()
