@@ -4440,6 +4440,12 @@ directive @relationship(type: String!, direction: RelationshipDirection!) on FIE
 The field lists the evidence for a relationship (on an @edge type) or for a node (the sentences of its sources that mention it).
 """
 directive @evidence on FIELD_DEFINITION
+"""
+The root field is answered by a resolver of its own, which may send Cypher
+statements of its own, instead of by the request's one compiled statement.
+Its description should say why it needs that.
+"""
+directive @custom on FIELD_DEFINITION
 directive @goField(forceResolver: Boolean, name: String, omittable: Boolean, type: String) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
 directive @goExtraField(name: String, type: String!, overrideTags: String, description: String) repeatable on OBJECT | INPUT_OBJECT
 """

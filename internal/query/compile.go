@@ -60,6 +60,9 @@ func (m *Mapping) Compile(oc *graphql.OperationContext, roots []graphql.Collecte
 		if def == nil {
 			return nil, apierror.New(apierror.BadInput, "unknown field Query.%s", f.Name)
 		}
+		if def.Directives.ForName("custom") != nil {
+			continue
+		}
 		root := RootField{Key: f.Alias, Column: fmt.Sprintf("f%d", i), Type: def.Type.Name()}
 		expr, err := c.root(f, def, &root)
 		if err != nil {

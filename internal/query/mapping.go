@@ -165,7 +165,7 @@ func (m *Mapping) checkRoot(f *ast.FieldDefinition) error {
 	if len(f.Name) > 1 && f.Name[:2] == "__" {
 		return nil
 	}
-	if f.Directives.ForName("search") != nil || f.Directives.ForName("lookup") != nil {
+	if f.Directives.ForName("search") != nil || f.Directives.ForName("lookup") != nil || f.Directives.ForName("custom") != nil {
 		return nil
 	}
 	if m.nodes[m.elem(f.Type.Name())] == nil {

@@ -95,7 +95,11 @@ func (g *generator) augment() error {
 			edges = append(edges, d)
 		}
 		if d.Name == "Query" {
-			return fmt.Errorf("type definitions must not declare Query: it is generated")
+			for _, f := range d.Fields {
+				if f.Directives.ForName("custom") == nil {
+					return fmt.Errorf("Query.%s: the root fields over @node types are generated; a hand-written root field needs @custom", f.Name)
+				}
+			}
 		}
 	}
 	if len(nodes) == 0 {
@@ -110,7 +114,10 @@ func (g *generator) augment() error {
 		g.perType(d)
 	}
 	for _, d := range g.doc.Definitions {
-		if !g.isNode(d.Name) {
+		switch {
+		case d.Name == "Query":
+			query = append(query, d.Fields...)
+		case !g.isNode(d.Name):
 			g.out = append(g.out, d)
 		}
 	}
