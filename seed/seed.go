@@ -141,6 +141,8 @@ func (d Dataset) check() error {
 		return fmt.Errorf("source without id")
 	}
 	known := map[string]bool{}
+	// node(id:) finds a node by id alone, so ids are unique across labels.
+	labelOf := map[string]string{d.Source.ID: "Source"}
 	for i, n := range d.Nodes {
 		ref := n.Label + ":" + n.ID
 		if n.Label == "" || n.ID == "" {
@@ -149,7 +151,11 @@ func (d Dataset) check() error {
 		if known[ref] {
 			return fmt.Errorf("node %s: defined twice", ref)
 		}
+		if other, ok := labelOf[n.ID]; ok {
+			return fmt.Errorf("node %s: id already used by a %s", ref, other)
+		}
 		known[ref] = true
+		labelOf[n.ID] = n.Label
 		if err := d.checkEvidence(n.Evidence); err != nil {
 			return fmt.Errorf("node %s: %w", ref, err)
 		}

@@ -42,6 +42,8 @@ func TestCheckRefuses(t *testing.T) {
 		{"no evidence", func(d *Dataset) { d.Relationships[0].Evidence = nil }, "no evidence"},
 		{"unknown end", func(d *Dataset) { d.Relationships[0].To = "Company:globex" }, "unknown node"},
 		{"duplicate node", func(d *Dataset) { d.Nodes[1] = d.Nodes[0] }, "defined twice"},
+		{"id used by two labels", func(d *Dataset) { d.Nodes[1].ID = "acme" }, "already used by a Company"},
+		{"id of the source", func(d *Dataset) { d.Nodes[1].ID = "s" }, "already used by a Source"},
 		{"missing id", func(d *Dataset) { d.Nodes[0].ID = "" }, "required"},
 	}
 	if err := base().check(); err != nil {

@@ -25,14 +25,26 @@ func schema(t testing.TB) *ast.Schema {
 	return generated.NewExecutableSchema(generated.Config{}).Schema()
 }
 
-// compile compiles the one operation in src as the engine would.
-func compile(t testing.TB, m *query.Mapping, s *ast.Schema, src string, vars map[string]any) *query.Statement {
+// operation parses the one operation in src as the server would.
+func operation(t testing.TB, s *ast.Schema, src string, vars map[string]any) *graphql.OperationContext {
 	t.Helper()
 	doc, errs := gqlparser.LoadQuery(s, src)
 	if errs != nil {
 		t.Fatalf("invalid query: %v", errs)
 	}
-	oc := &graphql.OperationContext{RawQuery: src, Doc: doc, Operation: doc.Operations[0], Variables: vars}
+	return &graphql.OperationContext{RawQuery: src, Doc: doc, Operation: doc.Operations[0], Variables: vars}
+}
+
+func roots(t testing.TB, s *ast.Schema, src string, vars map[string]any) []graphql.CollectedField {
+	t.Helper()
+	oc := operation(t, s, src, vars)
+	return graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"})
+}
+
+// compile compiles the one operation in src as the engine would.
+func compile(t testing.TB, m *query.Mapping, s *ast.Schema, src string, vars map[string]any) *query.Statement {
+	t.Helper()
+	oc := operation(t, s, src, vars)
 	st, err := m.Compile(oc, graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"}), limits)
 	if err != nil {
 		t.Fatalf("compile: %v", err)
