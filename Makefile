@@ -36,8 +36,35 @@ deps: ## check the toolchain, install what is missing, fetch Go modules, build t
 	@$(GO) mod download
 	@$(NEO4J) build
 
+# GraphiQL, built from web/ by npm and embedded into the binary (see
+# internal/server/graphiql.go); neither node_modules nor the build is committed.
+WEB_BUILD := internal/server/graphiql/index.html
+
+.PHONY: web
+web: $(WEB_BUILD) ## build GraphiQL from web/ into internal/server/graphiql, for the binary to embed
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	@command -v npm >/dev/null && node -e 'if (parseInt(process.versions.node) < 20) process.exit(1)' || \
+	  { echo "Node.js 20 or later and npm are required to build GraphiQL: https://nodejs.org/" >&2; exit 1; }
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_BUILD): web/node_modules/.package-lock.json web/build.mjs $(wildcard web/src/*)
+	cd web && npm run --silent build
+
+.PHONY: chromium
+chromium: ## install Debian's chromium, which the GraphiQL browser test drives, if it is missing
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium is required for the browser test (Debian: apt-get install chromium)" >&2; exit 1; \
+	  fi; \
+	fi
+
 .PHONY: build
-build: ## build the API into bin/
+build: web ## build the API, with GraphiQL, into bin/
 	$(GO) build -o $(BIN) ./cmd/companygraph
 
 .PHONY: run
@@ -61,13 +88,13 @@ neo4j-stop: ## stop the `make run` Neo4j
 	@NEO4J_DIR=$(RUN_DIR) $(NEO4J) stop
 
 .PHONY: test
-test: deps check-generated lint ## run every test (unit and integration) against a throwaway Neo4j
+test: deps web chromium check-generated lint ## run every test (unit, integration, browser) against a throwaway Neo4j
 	@mkdir -p .test; dir=$$(mktemp -d .test/neo4j.XXXXXX); \
 	export NEO4J_DIR=$$dir NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(TEST_PASSWORD); \
 	trap '$(NEO4J) stop; rm -rf "$$dir"' EXIT; \
 	uri=$$($(NEO4J) start); \
 	echo "test Neo4j at $$uri"; \
-	COMPANYGRAPH_TEST_NEO4J_URI=$$uri COMPANYGRAPH_TEST_NEO4J_PASSWORD=$(TEST_PASSWORD) COMPANYGRAPH_TEST_REQUIRE_NEO4J=1 \
+	COMPANYGRAPH_TEST_NEO4J_URI=$$uri COMPANYGRAPH_TEST_NEO4J_PASSWORD=$(TEST_PASSWORD) COMPANYGRAPH_TEST_REQUIRE_NEO4J=1 COMPANYGRAPH_TEST_REQUIRE_BROWSER=1 \
 	  $(GO) test -count=1 -timeout 10m ./...
 
 .PHONY: generate
@@ -88,4 +115,4 @@ lint: ## gofmt and go vet
 .PHONY: clean
 clean: ## stop the `make run` Neo4j and remove build output and its data
 	-@NEO4J_DIR=$(RUN_DIR) $(NEO4J) stop
-	rm -rf bin .data .test tools/neo4j/target
+	rm -rf bin .data .test tools/neo4j/target web/node_modules internal/server/graphiql/index.html internal/server/graphiql/assets

@@ -14,7 +14,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -68,8 +67,9 @@ func New(o Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Metrics.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /schema.graphql", schemaHandler(o.Schema.Schema()))
 	if o.Playground {
-		mux.Handle("GET /{$}", playground.Handler("companygraph", "/graphql"))
+		mountGraphiQL(mux, graphiqlBuild(), o.Logger)
 	}
 
 	allowAny := len(o.CORSOrigins) == 1 && o.CORSOrigins[0] == "*"
