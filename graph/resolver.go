@@ -9,9 +9,14 @@ package graph
 //go:generate go run ../cmd/schemagen -in schema -out schema.graphqls
 //go:generate go tool gqlgen generate
 
-import "github.com/companygraph/companygraph/internal/query"
+import (
+	"github.com/companygraph/companygraph/internal/mutation"
+	"github.com/companygraph/companygraph/internal/query"
+)
 
 // Resolver carries the dependencies the resolvers call into.
 type Resolver struct {
 	Engine *query.Engine
+	// Mutations runs the generated mutations.
+	Mutations *mutation.Writer
 }

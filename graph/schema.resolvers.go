@@ -10,6 +10,7 @@ import (
 
 	"github.com/companygraph/companygraph/graph/generated"
 	"github.com/companygraph/companygraph/graph/model"
+	"github.com/companygraph/companygraph/internal/mutation"
 	engine "github.com/companygraph/companygraph/internal/query"
 )
 
@@ -396,6 +397,116 @@ func (r *marketResolver) ReactionsAggregate(ctx context.Context, obj *model.Mark
 // CountBy is the resolver for the countBy field.
 func (r *marketAggregateResolver) CountBy(ctx context.Context, obj *model.MarketAggregate, field model.MarketGroupField) ([]*model.GroupCount, error) {
 	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
+}
+
+// CreateCompanies is the resolver for the createCompanies field.
+func (r *mutationResolver) CreateCompanies(ctx context.Context, input []*model.CompanyInput) ([]*model.Company, error) {
+	return mutation.Run[[]*model.Company](ctx, r.Mutations)
+}
+
+// UpdateCompanies is the resolver for the updateCompanies field.
+func (r *mutationResolver) UpdateCompanies(ctx context.Context, where model.CompanyWhere, set *model.CompanyPatch, connect *model.CompanyLinks, disconnect *model.CompanyUnlinks) ([]*model.Company, error) {
+	return mutation.Run[[]*model.Company](ctx, r.Mutations)
+}
+
+// DeleteCompanies is the resolver for the deleteCompanies field.
+func (r *mutationResolver) DeleteCompanies(ctx context.Context, where model.CompanyWhere) (*model.DeleteResult, error) {
+	return mutation.Run[*model.DeleteResult](ctx, r.Mutations)
+}
+
+// CreateExecutives is the resolver for the createExecutives field.
+func (r *mutationResolver) CreateExecutives(ctx context.Context, input []*model.ExecutiveInput) ([]*model.Executive, error) {
+	return mutation.Run[[]*model.Executive](ctx, r.Mutations)
+}
+
+// UpdateExecutives is the resolver for the updateExecutives field.
+func (r *mutationResolver) UpdateExecutives(ctx context.Context, where model.ExecutiveWhere, set *model.ExecutivePatch, connect *model.ExecutiveLinks, disconnect *model.ExecutiveUnlinks) ([]*model.Executive, error) {
+	return mutation.Run[[]*model.Executive](ctx, r.Mutations)
+}
+
+// DeleteExecutives is the resolver for the deleteExecutives field.
+func (r *mutationResolver) DeleteExecutives(ctx context.Context, where model.ExecutiveWhere) (*model.DeleteResult, error) {
+	return mutation.Run[*model.DeleteResult](ctx, r.Mutations)
+}
+
+// CreateEvents is the resolver for the createEvents field.
+func (r *mutationResolver) CreateEvents(ctx context.Context, input []*model.EventInput) ([]*model.Event, error) {
+	return mutation.Run[[]*model.Event](ctx, r.Mutations)
+}
+
+// UpdateEvents is the resolver for the updateEvents field.
+func (r *mutationResolver) UpdateEvents(ctx context.Context, where model.EventWhere, set *model.EventPatch, connect *model.EventLinks, disconnect *model.EventUnlinks) ([]*model.Event, error) {
+	return mutation.Run[[]*model.Event](ctx, r.Mutations)
+}
+
+// DeleteEvents is the resolver for the deleteEvents field.
+func (r *mutationResolver) DeleteEvents(ctx context.Context, where model.EventWhere) (*model.DeleteResult, error) {
+	return mutation.Run[*model.DeleteResult](ctx, r.Mutations)
+}
+
+// CreateMarkets is the resolver for the createMarkets field.
+func (r *mutationResolver) CreateMarkets(ctx context.Context, input []*model.MarketInput) ([]*model.Market, error) {
+	return mutation.Run[[]*model.Market](ctx, r.Mutations)
+}
+
+// UpdateMarkets is the resolver for the updateMarkets field.
+func (r *mutationResolver) UpdateMarkets(ctx context.Context, where model.MarketWhere, set *model.MarketPatch, connect *model.MarketLinks, disconnect *model.MarketUnlinks) ([]*model.Market, error) {
+	return mutation.Run[[]*model.Market](ctx, r.Mutations)
+}
+
+// DeleteMarkets is the resolver for the deleteMarkets field.
+func (r *mutationResolver) DeleteMarkets(ctx context.Context, where model.MarketWhere) (*model.DeleteResult, error) {
+	return mutation.Run[*model.DeleteResult](ctx, r.Mutations)
+}
+
+// CreateProducts is the resolver for the createProducts field.
+func (r *mutationResolver) CreateProducts(ctx context.Context, input []*model.ProductInput) ([]*model.Product, error) {
+	return mutation.Run[[]*model.Product](ctx, r.Mutations)
+}
+
+// UpdateProducts is the resolver for the updateProducts field.
+func (r *mutationResolver) UpdateProducts(ctx context.Context, where model.ProductWhere, set *model.ProductPatch, connect *model.ProductLinks, disconnect *model.ProductUnlinks) ([]*model.Product, error) {
+	return mutation.Run[[]*model.Product](ctx, r.Mutations)
+}
+
+// DeleteProducts is the resolver for the deleteProducts field.
+func (r *mutationResolver) DeleteProducts(ctx context.Context, where model.ProductWhere) (*model.DeleteResult, error) {
+	return mutation.Run[*model.DeleteResult](ctx, r.Mutations)
+}
+
+// CreatePartners is the resolver for the createPartners field.
+func (r *mutationResolver) CreatePartners(ctx context.Context, input []*model.PartnerInput) ([]*model.Partner, error) {
+	return mutation.Run[[]*model.Partner](ctx, r.Mutations)
+}
+
+// UpdatePartners is the resolver for the updatePartners field.
+func (r *mutationResolver) UpdatePartners(ctx context.Context, where model.PartnerWhere, set *model.PartnerPatch, connect *model.PartnerLinks, disconnect *model.PartnerUnlinks) ([]*model.Partner, error) {
+	return mutation.Run[[]*model.Partner](ctx, r.Mutations)
+}
+
+// DeletePartners is the resolver for the deletePartners field.
+func (r *mutationResolver) DeletePartners(ctx context.Context, where model.PartnerWhere) (*model.DeleteResult, error) {
+	return mutation.Run[*model.DeleteResult](ctx, r.Mutations)
+}
+
+// CreateSources is the resolver for the createSources field.
+func (r *mutationResolver) CreateSources(ctx context.Context, input []*model.SourceInput) ([]*model.Source, error) {
+	return mutation.Run[[]*model.Source](ctx, r.Mutations)
+}
+
+// UpdateSources is the resolver for the updateSources field.
+func (r *mutationResolver) UpdateSources(ctx context.Context, where model.SourceWhere, set *model.SourcePatch) ([]*model.Source, error) {
+	return mutation.Run[[]*model.Source](ctx, r.Mutations)
+}
+
+// DeleteSources is the resolver for the deleteSources field.
+func (r *mutationResolver) DeleteSources(ctx context.Context, where model.SourceWhere) (*model.DeleteResult, error) {
+	return mutation.Run[*model.DeleteResult](ctx, r.Mutations)
+}
+
+// Ingest is the resolver for the ingest field.
+func (r *mutationResolver) Ingest(ctx context.Context, source model.SourceInput, facts []*model.FactInput) (*model.IngestResult, error) {
+	return mutation.Run[*model.IngestResult](ctx, r.Mutations)
 }
 
 // Partnerships is the resolver for the partnerships field.
@@ -895,6 +1006,9 @@ func (r *Resolver) MarketAggregate() generated.MarketAggregateResolver {
 	return &marketAggregateResolver{r}
 }
 
+// Mutation returns generated.MutationResolver implementation.
+func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
 // Partner returns generated.PartnerResolver implementation.
 func (r *Resolver) Partner() generated.PartnerResolver { return &partnerResolver{r} }
 
@@ -958,6 +1072,7 @@ type (
 	executiveParticipationAggregateResolver struct{ *Resolver }
 	marketResolver                          struct{ *Resolver }
 	marketAggregateResolver                 struct{ *Resolver }
+	mutationResolver                        struct{ *Resolver }
 	partnerResolver                         struct{ *Resolver }
 	partnerAggregateResolver                struct{ *Resolver }
 	partnerSaleAggregateResolver            struct{ *Resolver }

@@ -38,6 +38,9 @@ type Node struct {
 	ID         string         `json:"id"`
 	Properties map[string]any `json:"properties"`
 	Evidence   []string       `json:"evidence"`
+	// Index is the position of the fact this node comes from, when it
+	// comes from a batch whose outcome is reported per fact.
+	Index *int `json:"-"`
 }
 
 // Relationship joins two nodes named "Label:id". Key tells apart two
@@ -49,6 +52,7 @@ type Relationship struct {
 	Key        string         `json:"key,omitempty"`
 	Properties map[string]any `json:"properties"`
 	Evidence   []string       `json:"evidence"`
+	Index      *int           `json:"-"`
 }
 
 // Ref splits a "Label:id" reference.
@@ -95,7 +99,7 @@ func parse(name string) (Dataset, error) {
 		return d, fmt.Errorf("source text: %w", err)
 	}
 	d.Source.Text = string(text)
-	return d, d.check()
+	return d, d.Check()
 }
 
 func (d *Dataset) properties() []map[string]any {
@@ -134,9 +138,9 @@ func typeNumbers(props map[string]any) error {
 	return nil
 }
 
-// check refuses a dataset whose facts do not stand on their source: every
+// Check refuses a dataset whose facts do not stand on their source: every
 // sentence must be the source's own words, every reference a known node.
-func (d Dataset) check() error {
+func (d Dataset) Check() error {
 	if d.Source.ID == "" {
 		return fmt.Errorf("source without id")
 	}

@@ -46,14 +46,14 @@ func TestCheckRefuses(t *testing.T) {
 		{"id of the source", func(d *Dataset) { d.Nodes[1].ID = "s" }, "already used by a Source"},
 		{"missing id", func(d *Dataset) { d.Nodes[0].ID = "" }, "required"},
 	}
-	if err := base().check(); err != nil {
+	if err := base().Check(); err != nil {
 		t.Fatalf("valid dataset refused: %v", err)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := base()
 			tt.spoil(&d)
-			err := d.check()
+			err := d.Check()
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v, want error containing %q", err, tt.want)
 			}

@@ -41,6 +41,7 @@ type ResolverRoot interface {
 	ExecutiveParticipationAggregate() ExecutiveParticipationAggregateResolver
 	Market() MarketResolver
 	MarketAggregate() MarketAggregateResolver
+	Mutation() MutationResolver
 	Partner() PartnerResolver
 	PartnerAggregate() PartnerAggregateResolver
 	PartnerSaleAggregate() PartnerSaleAggregateResolver
@@ -56,6 +57,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	Auth func(ctx context.Context, obj any, next graphql.Resolver, requires model.Role) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -165,6 +167,11 @@ type ComplexityRoot struct {
 	CompanyProductEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	DeleteResult struct {
+		NodesDeleted         func(childComplexity int) int
+		RelationshipsDeleted func(childComplexity int) int
 	}
 
 	Event struct {
@@ -370,6 +377,19 @@ type ComplexityRoot struct {
 		Value func(childComplexity int) int
 	}
 
+	IngestOutcome struct {
+		ID      func(childComplexity int) int
+		Index   func(childComplexity int) int
+		Outcome func(childComplexity int) int
+	}
+
+	IngestResult struct {
+		Created   func(childComplexity int) int
+		Facts     func(childComplexity int) int
+		Matched   func(childComplexity int) int
+		Unchanged func(childComplexity int) int
+	}
+
 	IntStats struct {
 		Avg func(childComplexity int) int
 		Max func(childComplexity int) int
@@ -434,6 +454,31 @@ type ComplexityRoot struct {
 	MarketPartEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Mutation struct {
+		CreateCompanies  func(childComplexity int, input []*model.CompanyInput) int
+		CreateEvents     func(childComplexity int, input []*model.EventInput) int
+		CreateExecutives func(childComplexity int, input []*model.ExecutiveInput) int
+		CreateMarkets    func(childComplexity int, input []*model.MarketInput) int
+		CreatePartners   func(childComplexity int, input []*model.PartnerInput) int
+		CreateProducts   func(childComplexity int, input []*model.ProductInput) int
+		CreateSources    func(childComplexity int, input []*model.SourceInput) int
+		DeleteCompanies  func(childComplexity int, where model.CompanyWhere) int
+		DeleteEvents     func(childComplexity int, where model.EventWhere) int
+		DeleteExecutives func(childComplexity int, where model.ExecutiveWhere) int
+		DeleteMarkets    func(childComplexity int, where model.MarketWhere) int
+		DeletePartners   func(childComplexity int, where model.PartnerWhere) int
+		DeleteProducts   func(childComplexity int, where model.ProductWhere) int
+		DeleteSources    func(childComplexity int, where model.SourceWhere) int
+		Ingest           func(childComplexity int, source model.SourceInput, facts []*model.FactInput) int
+		UpdateCompanies  func(childComplexity int, where model.CompanyWhere, set *model.CompanyPatch, connect *model.CompanyLinks, disconnect *model.CompanyUnlinks) int
+		UpdateEvents     func(childComplexity int, where model.EventWhere, set *model.EventPatch, connect *model.EventLinks, disconnect *model.EventUnlinks) int
+		UpdateExecutives func(childComplexity int, where model.ExecutiveWhere, set *model.ExecutivePatch, connect *model.ExecutiveLinks, disconnect *model.ExecutiveUnlinks) int
+		UpdateMarkets    func(childComplexity int, where model.MarketWhere, set *model.MarketPatch, connect *model.MarketLinks, disconnect *model.MarketUnlinks) int
+		UpdatePartners   func(childComplexity int, where model.PartnerWhere, set *model.PartnerPatch, connect *model.PartnerLinks, disconnect *model.PartnerUnlinks) int
+		UpdateProducts   func(childComplexity int, where model.ProductWhere, set *model.ProductPatch, connect *model.ProductLinks, disconnect *model.ProductUnlinks) int
+		UpdateSources    func(childComplexity int, where model.SourceWhere, set *model.SourcePatch) int
 	}
 
 	PageInfo struct {
@@ -826,6 +871,30 @@ type MarketResolver interface {
 }
 type MarketAggregateResolver interface {
 	CountBy(ctx context.Context, obj *model.MarketAggregate, field model.MarketGroupField) ([]*model.GroupCount, error)
+}
+type MutationResolver interface {
+	CreateCompanies(ctx context.Context, input []*model.CompanyInput) ([]*model.Company, error)
+	UpdateCompanies(ctx context.Context, where model.CompanyWhere, set *model.CompanyPatch, connect *model.CompanyLinks, disconnect *model.CompanyUnlinks) ([]*model.Company, error)
+	DeleteCompanies(ctx context.Context, where model.CompanyWhere) (*model.DeleteResult, error)
+	CreateExecutives(ctx context.Context, input []*model.ExecutiveInput) ([]*model.Executive, error)
+	UpdateExecutives(ctx context.Context, where model.ExecutiveWhere, set *model.ExecutivePatch, connect *model.ExecutiveLinks, disconnect *model.ExecutiveUnlinks) ([]*model.Executive, error)
+	DeleteExecutives(ctx context.Context, where model.ExecutiveWhere) (*model.DeleteResult, error)
+	CreateEvents(ctx context.Context, input []*model.EventInput) ([]*model.Event, error)
+	UpdateEvents(ctx context.Context, where model.EventWhere, set *model.EventPatch, connect *model.EventLinks, disconnect *model.EventUnlinks) ([]*model.Event, error)
+	DeleteEvents(ctx context.Context, where model.EventWhere) (*model.DeleteResult, error)
+	CreateMarkets(ctx context.Context, input []*model.MarketInput) ([]*model.Market, error)
+	UpdateMarkets(ctx context.Context, where model.MarketWhere, set *model.MarketPatch, connect *model.MarketLinks, disconnect *model.MarketUnlinks) ([]*model.Market, error)
+	DeleteMarkets(ctx context.Context, where model.MarketWhere) (*model.DeleteResult, error)
+	CreateProducts(ctx context.Context, input []*model.ProductInput) ([]*model.Product, error)
+	UpdateProducts(ctx context.Context, where model.ProductWhere, set *model.ProductPatch, connect *model.ProductLinks, disconnect *model.ProductUnlinks) ([]*model.Product, error)
+	DeleteProducts(ctx context.Context, where model.ProductWhere) (*model.DeleteResult, error)
+	CreatePartners(ctx context.Context, input []*model.PartnerInput) ([]*model.Partner, error)
+	UpdatePartners(ctx context.Context, where model.PartnerWhere, set *model.PartnerPatch, connect *model.PartnerLinks, disconnect *model.PartnerUnlinks) ([]*model.Partner, error)
+	DeletePartners(ctx context.Context, where model.PartnerWhere) (*model.DeleteResult, error)
+	CreateSources(ctx context.Context, input []*model.SourceInput) ([]*model.Source, error)
+	UpdateSources(ctx context.Context, where model.SourceWhere, set *model.SourcePatch) ([]*model.Source, error)
+	DeleteSources(ctx context.Context, where model.SourceWhere) (*model.DeleteResult, error)
+	Ingest(ctx context.Context, source model.SourceInput, facts []*model.FactInput) (*model.IngestResult, error)
 }
 type PartnerResolver interface {
 	Partnerships(ctx context.Context, obj *model.Partner, where *model.PartnershipWhere, sort []*model.PartnershipSort, limit *int64, offset *int64) ([]*model.Partnership, error)
@@ -1424,6 +1493,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CompanyProductEdge.Node(childComplexity), true
+
+	case "DeleteResult.nodesDeleted":
+		if e.ComplexityRoot.DeleteResult.NodesDeleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteResult.NodesDeleted(childComplexity), true
+	case "DeleteResult.relationshipsDeleted":
+		if e.ComplexityRoot.DeleteResult.RelationshipsDeleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteResult.RelationshipsDeleted(childComplexity), true
 
 	case "Event.amountUsd":
 		if e.ComplexityRoot.Event.AmountUsd == nil {
@@ -2399,6 +2481,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GroupCount.Value(childComplexity), true
 
+	case "IngestOutcome.id":
+		if e.ComplexityRoot.IngestOutcome.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestOutcome.ID(childComplexity), true
+	case "IngestOutcome.index":
+		if e.ComplexityRoot.IngestOutcome.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestOutcome.Index(childComplexity), true
+	case "IngestOutcome.outcome":
+		if e.ComplexityRoot.IngestOutcome.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestOutcome.Outcome(childComplexity), true
+
+	case "IngestResult.created":
+		if e.ComplexityRoot.IngestResult.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestResult.Created(childComplexity), true
+	case "IngestResult.facts":
+		if e.ComplexityRoot.IngestResult.Facts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestResult.Facts(childComplexity), true
+	case "IngestResult.matched":
+		if e.ComplexityRoot.IngestResult.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestResult.Matched(childComplexity), true
+	case "IngestResult.unchanged":
+		if e.ComplexityRoot.IngestResult.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestResult.Unchanged(childComplexity), true
+
 	case "IntStats.avg":
 		if e.ComplexityRoot.IntStats.Avg == nil {
 			break
@@ -2721,6 +2847,249 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarketPartEdge.Node(childComplexity), true
+
+	case "Mutation.createCompanies":
+		if e.ComplexityRoot.Mutation.CreateCompanies == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCompanies_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCompanies(childComplexity, args["input"].([]*model.CompanyInput)), true
+	case "Mutation.createEvents":
+		if e.ComplexityRoot.Mutation.CreateEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateEvents(childComplexity, args["input"].([]*model.EventInput)), true
+	case "Mutation.createExecutives":
+		if e.ComplexityRoot.Mutation.CreateExecutives == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createExecutives_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateExecutives(childComplexity, args["input"].([]*model.ExecutiveInput)), true
+	case "Mutation.createMarkets":
+		if e.ComplexityRoot.Mutation.CreateMarkets == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createMarkets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateMarkets(childComplexity, args["input"].([]*model.MarketInput)), true
+	case "Mutation.createPartners":
+		if e.ComplexityRoot.Mutation.CreatePartners == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPartners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePartners(childComplexity, args["input"].([]*model.PartnerInput)), true
+	case "Mutation.createProducts":
+		if e.ComplexityRoot.Mutation.CreateProducts == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createProducts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateProducts(childComplexity, args["input"].([]*model.ProductInput)), true
+	case "Mutation.createSources":
+		if e.ComplexityRoot.Mutation.CreateSources == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSources_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSources(childComplexity, args["input"].([]*model.SourceInput)), true
+	case "Mutation.deleteCompanies":
+		if e.ComplexityRoot.Mutation.DeleteCompanies == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCompanies_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCompanies(childComplexity, args["where"].(model.CompanyWhere)), true
+	case "Mutation.deleteEvents":
+		if e.ComplexityRoot.Mutation.DeleteEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteEvents(childComplexity, args["where"].(model.EventWhere)), true
+	case "Mutation.deleteExecutives":
+		if e.ComplexityRoot.Mutation.DeleteExecutives == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteExecutives_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteExecutives(childComplexity, args["where"].(model.ExecutiveWhere)), true
+	case "Mutation.deleteMarkets":
+		if e.ComplexityRoot.Mutation.DeleteMarkets == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteMarkets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteMarkets(childComplexity, args["where"].(model.MarketWhere)), true
+	case "Mutation.deletePartners":
+		if e.ComplexityRoot.Mutation.DeletePartners == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deletePartners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeletePartners(childComplexity, args["where"].(model.PartnerWhere)), true
+	case "Mutation.deleteProducts":
+		if e.ComplexityRoot.Mutation.DeleteProducts == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteProducts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteProducts(childComplexity, args["where"].(model.ProductWhere)), true
+	case "Mutation.deleteSources":
+		if e.ComplexityRoot.Mutation.DeleteSources == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteSources_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteSources(childComplexity, args["where"].(model.SourceWhere)), true
+	case "Mutation.ingest":
+		if e.ComplexityRoot.Mutation.Ingest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_ingest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Ingest(childComplexity, args["source"].(model.SourceInput), args["facts"].([]*model.FactInput)), true
+	case "Mutation.updateCompanies":
+		if e.ComplexityRoot.Mutation.UpdateCompanies == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCompanies_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCompanies(childComplexity, args["where"].(model.CompanyWhere), args["set"].(*model.CompanyPatch), args["connect"].(*model.CompanyLinks), args["disconnect"].(*model.CompanyUnlinks)), true
+	case "Mutation.updateEvents":
+		if e.ComplexityRoot.Mutation.UpdateEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateEvents(childComplexity, args["where"].(model.EventWhere), args["set"].(*model.EventPatch), args["connect"].(*model.EventLinks), args["disconnect"].(*model.EventUnlinks)), true
+	case "Mutation.updateExecutives":
+		if e.ComplexityRoot.Mutation.UpdateExecutives == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateExecutives_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateExecutives(childComplexity, args["where"].(model.ExecutiveWhere), args["set"].(*model.ExecutivePatch), args["connect"].(*model.ExecutiveLinks), args["disconnect"].(*model.ExecutiveUnlinks)), true
+	case "Mutation.updateMarkets":
+		if e.ComplexityRoot.Mutation.UpdateMarkets == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMarkets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMarkets(childComplexity, args["where"].(model.MarketWhere), args["set"].(*model.MarketPatch), args["connect"].(*model.MarketLinks), args["disconnect"].(*model.MarketUnlinks)), true
+	case "Mutation.updatePartners":
+		if e.ComplexityRoot.Mutation.UpdatePartners == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePartners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePartners(childComplexity, args["where"].(model.PartnerWhere), args["set"].(*model.PartnerPatch), args["connect"].(*model.PartnerLinks), args["disconnect"].(*model.PartnerUnlinks)), true
+	case "Mutation.updateProducts":
+		if e.ComplexityRoot.Mutation.UpdateProducts == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProducts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProducts(childComplexity, args["where"].(model.ProductWhere), args["set"].(*model.ProductPatch), args["connect"].(*model.ProductLinks), args["disconnect"].(*model.ProductUnlinks)), true
+	case "Mutation.updateSources":
+		if e.ComplexityRoot.Mutation.UpdateSources == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSources_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSources(childComplexity, args["where"].(model.SourceWhere), args["set"].(*model.SourcePatch)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -4288,64 +4657,133 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("BooleanFilter", ec.unmarshalInputBooleanFilter),
+			graphql.NewInputUnmarshaler("CompanyEventsLink", ec.unmarshalInputCompanyEventsLink),
+			graphql.NewInputUnmarshaler("CompanyExecutivesLink", ec.unmarshalInputCompanyExecutivesLink),
+			graphql.NewInputUnmarshaler("CompanyFact", ec.unmarshalInputCompanyFact),
+			graphql.NewInputUnmarshaler("CompanyInput", ec.unmarshalInputCompanyInput),
+			graphql.NewInputUnmarshaler("CompanyLinks", ec.unmarshalInputCompanyLinks),
 			graphql.NewInputUnmarshaler("CompanyListFilter", ec.unmarshalInputCompanyListFilter),
 			graphql.NewInputUnmarshaler("CompanyMarketListFilter", ec.unmarshalInputCompanyMarketListFilter),
 			graphql.NewInputUnmarshaler("CompanyMarketSort", ec.unmarshalInputCompanyMarketSort),
 			graphql.NewInputUnmarshaler("CompanyMarketWhere", ec.unmarshalInputCompanyMarketWhere),
+			graphql.NewInputUnmarshaler("CompanyMarketsLink", ec.unmarshalInputCompanyMarketsLink),
 			graphql.NewInputUnmarshaler("CompanyParticipationListFilter", ec.unmarshalInputCompanyParticipationListFilter),
 			graphql.NewInputUnmarshaler("CompanyParticipationSort", ec.unmarshalInputCompanyParticipationSort),
 			graphql.NewInputUnmarshaler("CompanyParticipationWhere", ec.unmarshalInputCompanyParticipationWhere),
+			graphql.NewInputUnmarshaler("CompanyPartnershipsLink", ec.unmarshalInputCompanyPartnershipsLink),
+			graphql.NewInputUnmarshaler("CompanyPatch", ec.unmarshalInputCompanyPatch),
 			graphql.NewInputUnmarshaler("CompanyProductListFilter", ec.unmarshalInputCompanyProductListFilter),
 			graphql.NewInputUnmarshaler("CompanyProductSort", ec.unmarshalInputCompanyProductSort),
 			graphql.NewInputUnmarshaler("CompanyProductWhere", ec.unmarshalInputCompanyProductWhere),
+			graphql.NewInputUnmarshaler("CompanyProductsLink", ec.unmarshalInputCompanyProductsLink),
 			graphql.NewInputUnmarshaler("CompanySort", ec.unmarshalInputCompanySort),
+			graphql.NewInputUnmarshaler("CompanyUnlinks", ec.unmarshalInputCompanyUnlinks),
 			graphql.NewInputUnmarshaler("CompanyWhere", ec.unmarshalInputCompanyWhere),
+			graphql.NewInputUnmarshaler("EventCompaniesLink", ec.unmarshalInputEventCompaniesLink),
+			graphql.NewInputUnmarshaler("EventDifficultiesLink", ec.unmarshalInputEventDifficultiesLink),
+			graphql.NewInputUnmarshaler("EventExcludesLink", ec.unmarshalInputEventExcludesLink),
+			graphql.NewInputUnmarshaler("EventExecutivesLink", ec.unmarshalInputEventExecutivesLink),
+			graphql.NewInputUnmarshaler("EventFact", ec.unmarshalInputEventFact),
+			graphql.NewInputUnmarshaler("EventInput", ec.unmarshalInputEventInput),
 			graphql.NewInputUnmarshaler("EventKindFilter", ec.unmarshalInputEventKindFilter),
+			graphql.NewInputUnmarshaler("EventLaunchesLink", ec.unmarshalInputEventLaunchesLink),
+			graphql.NewInputUnmarshaler("EventLinks", ec.unmarshalInputEventLinks),
 			graphql.NewInputUnmarshaler("EventListFilter", ec.unmarshalInputEventListFilter),
 			graphql.NewInputUnmarshaler("EventMarketListFilter", ec.unmarshalInputEventMarketListFilter),
 			graphql.NewInputUnmarshaler("EventMarketSort", ec.unmarshalInputEventMarketSort),
 			graphql.NewInputUnmarshaler("EventMarketWhere", ec.unmarshalInputEventMarketWhere),
+			graphql.NewInputUnmarshaler("EventMarketsLink", ec.unmarshalInputEventMarketsLink),
+			graphql.NewInputUnmarshaler("EventOffersLink", ec.unmarshalInputEventOffersLink),
 			graphql.NewInputUnmarshaler("EventPartListFilter", ec.unmarshalInputEventPartListFilter),
+			graphql.NewInputUnmarshaler("EventPartOfLink", ec.unmarshalInputEventPartOfLink),
 			graphql.NewInputUnmarshaler("EventPartSort", ec.unmarshalInputEventPartSort),
 			graphql.NewInputUnmarshaler("EventPartWhere", ec.unmarshalInputEventPartWhere),
+			graphql.NewInputUnmarshaler("EventPartsLink", ec.unmarshalInputEventPartsLink),
+			graphql.NewInputUnmarshaler("EventPatch", ec.unmarshalInputEventPatch),
 			graphql.NewInputUnmarshaler("EventProductListFilter", ec.unmarshalInputEventProductListFilter),
 			graphql.NewInputUnmarshaler("EventProductSort", ec.unmarshalInputEventProductSort),
 			graphql.NewInputUnmarshaler("EventProductWhere", ec.unmarshalInputEventProductWhere),
+			graphql.NewInputUnmarshaler("EventProductsLink", ec.unmarshalInputEventProductsLink),
+			graphql.NewInputUnmarshaler("EventReactionsLink", ec.unmarshalInputEventReactionsLink),
 			graphql.NewInputUnmarshaler("EventSort", ec.unmarshalInputEventSort),
+			graphql.NewInputUnmarshaler("EventUnlinks", ec.unmarshalInputEventUnlinks),
 			graphql.NewInputUnmarshaler("EventWhere", ec.unmarshalInputEventWhere),
+			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
+			graphql.NewInputUnmarshaler("ExecutiveEmployersLink", ec.unmarshalInputExecutiveEmployersLink),
+			graphql.NewInputUnmarshaler("ExecutiveEventsLink", ec.unmarshalInputExecutiveEventsLink),
+			graphql.NewInputUnmarshaler("ExecutiveFact", ec.unmarshalInputExecutiveFact),
+			graphql.NewInputUnmarshaler("ExecutiveInput", ec.unmarshalInputExecutiveInput),
+			graphql.NewInputUnmarshaler("ExecutiveLinks", ec.unmarshalInputExecutiveLinks),
 			graphql.NewInputUnmarshaler("ExecutiveListFilter", ec.unmarshalInputExecutiveListFilter),
 			graphql.NewInputUnmarshaler("ExecutiveParticipationListFilter", ec.unmarshalInputExecutiveParticipationListFilter),
 			graphql.NewInputUnmarshaler("ExecutiveParticipationSort", ec.unmarshalInputExecutiveParticipationSort),
 			graphql.NewInputUnmarshaler("ExecutiveParticipationWhere", ec.unmarshalInputExecutiveParticipationWhere),
+			graphql.NewInputUnmarshaler("ExecutivePatch", ec.unmarshalInputExecutivePatch),
 			graphql.NewInputUnmarshaler("ExecutiveSort", ec.unmarshalInputExecutiveSort),
+			graphql.NewInputUnmarshaler("ExecutiveUnlinks", ec.unmarshalInputExecutiveUnlinks),
 			graphql.NewInputUnmarshaler("ExecutiveWhere", ec.unmarshalInputExecutiveWhere),
+			graphql.NewInputUnmarshaler("FactInput", ec.unmarshalInputFactInput),
 			graphql.NewInputUnmarshaler("FloatFilter", ec.unmarshalInputFloatFilter),
 			graphql.NewInputUnmarshaler("IDFilter", ec.unmarshalInputIDFilter),
 			graphql.NewInputUnmarshaler("IntFilter", ec.unmarshalInputIntFilter),
+			graphql.NewInputUnmarshaler("MarketCompaniesLink", ec.unmarshalInputMarketCompaniesLink),
+			graphql.NewInputUnmarshaler("MarketEventsLink", ec.unmarshalInputMarketEventsLink),
+			graphql.NewInputUnmarshaler("MarketFact", ec.unmarshalInputMarketFact),
+			graphql.NewInputUnmarshaler("MarketInput", ec.unmarshalInputMarketInput),
+			graphql.NewInputUnmarshaler("MarketLinks", ec.unmarshalInputMarketLinks),
 			graphql.NewInputUnmarshaler("MarketListFilter", ec.unmarshalInputMarketListFilter),
 			graphql.NewInputUnmarshaler("MarketPartListFilter", ec.unmarshalInputMarketPartListFilter),
+			graphql.NewInputUnmarshaler("MarketPartOfLink", ec.unmarshalInputMarketPartOfLink),
 			graphql.NewInputUnmarshaler("MarketPartSort", ec.unmarshalInputMarketPartSort),
 			graphql.NewInputUnmarshaler("MarketPartWhere", ec.unmarshalInputMarketPartWhere),
+			graphql.NewInputUnmarshaler("MarketPartsLink", ec.unmarshalInputMarketPartsLink),
+			graphql.NewInputUnmarshaler("MarketPatch", ec.unmarshalInputMarketPatch),
+			graphql.NewInputUnmarshaler("MarketReactionsLink", ec.unmarshalInputMarketReactionsLink),
 			graphql.NewInputUnmarshaler("MarketSort", ec.unmarshalInputMarketSort),
+			graphql.NewInputUnmarshaler("MarketUnlinks", ec.unmarshalInputMarketUnlinks),
 			graphql.NewInputUnmarshaler("MarketWhere", ec.unmarshalInputMarketWhere),
+			graphql.NewInputUnmarshaler("PartnerFact", ec.unmarshalInputPartnerFact),
+			graphql.NewInputUnmarshaler("PartnerInput", ec.unmarshalInputPartnerInput),
+			graphql.NewInputUnmarshaler("PartnerLinks", ec.unmarshalInputPartnerLinks),
 			graphql.NewInputUnmarshaler("PartnerListFilter", ec.unmarshalInputPartnerListFilter),
+			graphql.NewInputUnmarshaler("PartnerPartnershipsLink", ec.unmarshalInputPartnerPartnershipsLink),
+			graphql.NewInputUnmarshaler("PartnerPatch", ec.unmarshalInputPartnerPatch),
 			graphql.NewInputUnmarshaler("PartnerSaleListFilter", ec.unmarshalInputPartnerSaleListFilter),
 			graphql.NewInputUnmarshaler("PartnerSaleSort", ec.unmarshalInputPartnerSaleSort),
 			graphql.NewInputUnmarshaler("PartnerSaleWhere", ec.unmarshalInputPartnerSaleWhere),
+			graphql.NewInputUnmarshaler("PartnerSellsLink", ec.unmarshalInputPartnerSellsLink),
 			graphql.NewInputUnmarshaler("PartnerSort", ec.unmarshalInputPartnerSort),
+			graphql.NewInputUnmarshaler("PartnerUnlinks", ec.unmarshalInputPartnerUnlinks),
 			graphql.NewInputUnmarshaler("PartnerWhere", ec.unmarshalInputPartnerWhere),
 			graphql.NewInputUnmarshaler("PartnershipListFilter", ec.unmarshalInputPartnershipListFilter),
 			graphql.NewInputUnmarshaler("PartnershipSort", ec.unmarshalInputPartnershipSort),
 			graphql.NewInputUnmarshaler("PartnershipWhere", ec.unmarshalInputPartnershipWhere),
+			graphql.NewInputUnmarshaler("ProductCategoriesLink", ec.unmarshalInputProductCategoriesLink),
 			graphql.NewInputUnmarshaler("ProductCategoryListFilter", ec.unmarshalInputProductCategoryListFilter),
 			graphql.NewInputUnmarshaler("ProductCategorySort", ec.unmarshalInputProductCategorySort),
 			graphql.NewInputUnmarshaler("ProductCategoryWhere", ec.unmarshalInputProductCategoryWhere),
+			graphql.NewInputUnmarshaler("ProductCitedAtLink", ec.unmarshalInputProductCitedAtLink),
+			graphql.NewInputUnmarshaler("ProductCompaniesLink", ec.unmarshalInputProductCompaniesLink),
+			graphql.NewInputUnmarshaler("ProductEventsLink", ec.unmarshalInputProductEventsLink),
+			graphql.NewInputUnmarshaler("ProductExcludedAtLink", ec.unmarshalInputProductExcludedAtLink),
+			graphql.NewInputUnmarshaler("ProductFact", ec.unmarshalInputProductFact),
+			graphql.NewInputUnmarshaler("ProductInput", ec.unmarshalInputProductInput),
+			graphql.NewInputUnmarshaler("ProductLaunchesLink", ec.unmarshalInputProductLaunchesLink),
+			graphql.NewInputUnmarshaler("ProductLinks", ec.unmarshalInputProductLinks),
 			graphql.NewInputUnmarshaler("ProductListFilter", ec.unmarshalInputProductListFilter),
+			graphql.NewInputUnmarshaler("ProductMembersLink", ec.unmarshalInputProductMembersLink),
+			graphql.NewInputUnmarshaler("ProductOfferedAtLink", ec.unmarshalInputProductOfferedAtLink),
+			graphql.NewInputUnmarshaler("ProductPatch", ec.unmarshalInputProductPatch),
+			graphql.NewInputUnmarshaler("ProductSellersLink", ec.unmarshalInputProductSellersLink),
 			graphql.NewInputUnmarshaler("ProductSort", ec.unmarshalInputProductSort),
+			graphql.NewInputUnmarshaler("ProductUnlinks", ec.unmarshalInputProductUnlinks),
 			graphql.NewInputUnmarshaler("ProductWhere", ec.unmarshalInputProductWhere),
 			graphql.NewInputUnmarshaler("ReactionListFilter", ec.unmarshalInputReactionListFilter),
 			graphql.NewInputUnmarshaler("ReactionSort", ec.unmarshalInputReactionSort),
 			graphql.NewInputUnmarshaler("ReactionWhere", ec.unmarshalInputReactionWhere),
+			graphql.NewInputUnmarshaler("RelationshipFact", ec.unmarshalInputRelationshipFact),
+			graphql.NewInputUnmarshaler("SourceInput", ec.unmarshalInputSourceInput),
+			graphql.NewInputUnmarshaler("SourcePatch", ec.unmarshalInputSourcePatch),
 			graphql.NewInputUnmarshaler("SourceSort", ec.unmarshalInputSourceSort),
 			graphql.NewInputUnmarshaler("SourceWhere", ec.unmarshalInputSourceWhere),
 			graphql.NewInputUnmarshaler("StringFilter", ec.unmarshalInputStringFilter),
@@ -4387,6 +4825,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -4446,6 +4899,14 @@ statements of its own, instead of by the request's one compiled statement.
 Its description should say why it needs that.
 """
 directive @custom on FIELD_DEFINITION
+"""
+The field needs a principal with at least this role (internal/auth enforces it).
+"""
+directive @auth(requires: Role!) on FIELD_DEFINITION
+"""
+What a mutation writes; the engine dispatches on it.
+"""
+directive @write(op: WriteOp!, type: String!) on FIELD_DEFINITION
 directive @goField(forceResolver: Boolean, name: String, omittable: Boolean, type: String) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
 directive @goExtraField(name: String, type: String!, overrideTags: String, description: String) repeatable on OBJECT | INPUT_OBJECT
 """
@@ -6336,6 +6797,14 @@ type Evidence {
   source: Source!
 }
 """
+Who may do what: each role may do what the roles before it may.
+"""
+enum Role {
+  READER
+  EDITOR
+  ADMIN
+}
+"""
 (Market)-[:PART_OF]->(Market)
 """
 type MarketPart @edge {
@@ -6488,6 +6957,1071 @@ type Query {
   Full-text search over names, aliases and titles of every type: ranked by score, tolerant of typos, matching word prefixes ("Mi" finds the Mi Band and the Mi4).
   """
   search(query: String!, types: [NodeType!], first: Int = 10): [SearchHit!]! @search
+}
+"""
+A WORKS_FOR relationship to write: to the Executive with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input CompanyExecutivesLink {
+  """
+  An existing Executive.
+  """
+  id: ID
+  """
+  One Executive to create (its own relationships cannot be nested further).
+  """
+  create: ExecutiveInput
+  title: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A IN_MARKET relationship to write: to the Market with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input CompanyMarketsLink {
+  """
+  An existing Market.
+  """
+  id: ID
+  """
+  One Market to create (its own relationships cannot be nested further).
+  """
+  create: MarketInput
+  status: String
+  since: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A PARTNERED_WITH relationship to write: to the Partner with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input CompanyPartnershipsLink {
+  """
+  An existing Partner.
+  """
+  id: ID
+  """
+  One Partner to create (its own relationships cannot be nested further).
+  """
+  create: PartnerInput
+  market: String
+  exclusive: Boolean
+  evidence: [EvidenceInput!]!
+}
+"""
+A HAS_PRODUCT relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input CompanyProductsLink {
+  """
+  An existing Product.
+  """
+  id: ID
+  """
+  One Product to create (its own relationships cannot be nested further).
+  """
+  create: ProductInput
+  evidence: [EvidenceInput!]!
+}
+"""
+A PARTICIPATED_IN relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input CompanyEventsLink {
+  """
+  An existing Event.
+  """
+  id: ID
+  """
+  One Event to create (its own relationships cannot be nested further).
+  """
+  create: EventInput
+  role: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A Company to create, with relationships to create along.
+"""
+input CompanyInput {
+  id: ID!
+  name: String!
+  aliases: [String!]
+  country: String
+  headquarters: String
+  executives: [CompanyExecutivesLink!]
+  markets: [CompanyMarketsLink!]
+  partnerships: [CompanyPartnershipsLink!]
+  products: [CompanyProductsLink!]
+  events: [CompanyEventsLink!]
+}
+"""
+New values for fields of Company; fields not given keep their value, null clears one.
+"""
+input CompanyPatch {
+  name: String
+  aliases: [String!]
+  country: String
+  headquarters: String
+}
+input CompanyLinks {
+  executives: [CompanyExecutivesLink!]
+  markets: [CompanyMarketsLink!]
+  partnerships: [CompanyPartnershipsLink!]
+  products: [CompanyProductsLink!]
+  events: [CompanyEventsLink!]
+}
+"""
+Relationships to remove, by the id of the node at the far end.
+"""
+input CompanyUnlinks {
+  executives: [ID!]
+  markets: [ID!]
+  partnerships: [ID!]
+  products: [ID!]
+  events: [ID!]
+}
+"""
+A WORKS_FOR relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input ExecutiveEmployersLink {
+  """
+  An existing Company.
+  """
+  id: ID
+  """
+  One Company to create (its own relationships cannot be nested further).
+  """
+  create: CompanyInput
+  title: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A PARTICIPATED_IN relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input ExecutiveEventsLink {
+  """
+  An existing Event.
+  """
+  id: ID
+  """
+  One Event to create (its own relationships cannot be nested further).
+  """
+  create: EventInput
+  role: String
+  title: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A Executive to create, with relationships to create along.
+"""
+input ExecutiveInput {
+  id: ID!
+  name: String!
+  aliases: [String!]
+  employers: [ExecutiveEmployersLink!]
+  events: [ExecutiveEventsLink!]
+}
+"""
+New values for fields of Executive; fields not given keep their value, null clears one.
+"""
+input ExecutivePatch {
+  name: String
+  aliases: [String!]
+}
+input ExecutiveLinks {
+  employers: [ExecutiveEmployersLink!]
+  events: [ExecutiveEventsLink!]
+}
+"""
+Relationships to remove, by the id of the node at the far end.
+"""
+input ExecutiveUnlinks {
+  employers: [ID!]
+  events: [ID!]
+}
+"""
+A PARTICIPATED_IN relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input EventCompaniesLink {
+  """
+  An existing Company.
+  """
+  id: ID
+  """
+  One Company to create (its own relationships cannot be nested further).
+  """
+  create: CompanyInput
+  role: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A PARTICIPATED_IN relationship to write: to the Executive with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input EventExecutivesLink {
+  """
+  An existing Executive.
+  """
+  id: ID
+  """
+  One Executive to create (its own relationships cannot be nested further).
+  """
+  create: ExecutiveInput
+  role: String
+  title: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A CONCERNS relationship to write: to the Market with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input EventMarketsLink {
+  """
+  An existing Market.
+  """
+  id: ID
+  """
+  One Market to create (its own relationships cannot be nested further).
+  """
+  create: MarketInput
+  evidence: [EvidenceInput!]!
+}
+"""
+A OFFERS relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input EventOffersLink {
+  """
+  An existing Product.
+  """
+  id: ID
+  """
+  One Product to create (its own relationships cannot be nested further).
+  """
+  create: ProductInput
+  expected: String
+  channel: String
+  reason: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A EXCLUDES relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input EventExcludesLink {
+  """
+  An existing Product.
+  """
+  id: ID
+  """
+  One Product to create (its own relationships cannot be nested further).
+  """
+  create: ProductInput
+  expected: String
+  channel: String
+  reason: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A LAUNCHES relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input EventLaunchesLink {
+  """
+  An existing Product.
+  """
+  id: ID
+  """
+  One Product to create (its own relationships cannot be nested further).
+  """
+  create: ProductInput
+  expected: String
+  channel: String
+  reason: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A CITES_DIFFICULTY relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input EventDifficultiesLink {
+  """
+  An existing Product.
+  """
+  id: ID
+  """
+  One Product to create (its own relationships cannot be nested further).
+  """
+  create: ProductInput
+  expected: String
+  channel: String
+  reason: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A ABOUT relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input EventProductsLink {
+  """
+  An existing Product.
+  """
+  id: ID
+  """
+  One Product to create (its own relationships cannot be nested further).
+  """
+  create: ProductInput
+  expected: String
+  channel: String
+  reason: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A REACTED_TO relationship to write: to the Market with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input EventReactionsLink {
+  """
+  An existing Market.
+  """
+  id: ID
+  """
+  One Market to create (its own relationships cannot be nested further).
+  """
+  create: MarketInput
+  group: String
+  reaction: String
+  reason: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A PART_OF relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input EventPartOfLink {
+  """
+  An existing Event.
+  """
+  id: ID
+  """
+  One Event to create (its own relationships cannot be nested further).
+  """
+  create: EventInput
+  evidence: [EvidenceInput!]!
+}
+"""
+A PART_OF relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input EventPartsLink {
+  """
+  An existing Event.
+  """
+  id: ID
+  """
+  One Event to create (its own relationships cannot be nested further).
+  """
+  create: EventInput
+  evidence: [EvidenceInput!]!
+}
+"""
+A Event to create, with relationships to create along.
+"""
+input EventInput {
+  id: ID!
+  name: String!
+  kind: EventKind!
+  status: String
+  date: String
+  place: String
+  amountUsd: Float
+  valuationUsd: Float
+  valuationQualifier: String
+  unitsSold: Int
+  companies: [EventCompaniesLink!]
+  executives: [EventExecutivesLink!]
+  markets: [EventMarketsLink!]
+  offers: [EventOffersLink!]
+  excludes: [EventExcludesLink!]
+  launches: [EventLaunchesLink!]
+  difficulties: [EventDifficultiesLink!]
+  products: [EventProductsLink!]
+  reactions: [EventReactionsLink!]
+  partOf: [EventPartOfLink!]
+  parts: [EventPartsLink!]
+}
+"""
+New values for fields of Event; fields not given keep their value, null clears one.
+"""
+input EventPatch {
+  name: String
+  kind: EventKind
+  status: String
+  date: String
+  place: String
+  amountUsd: Float
+  valuationUsd: Float
+  valuationQualifier: String
+  unitsSold: Int
+}
+input EventLinks {
+  companies: [EventCompaniesLink!]
+  executives: [EventExecutivesLink!]
+  markets: [EventMarketsLink!]
+  offers: [EventOffersLink!]
+  excludes: [EventExcludesLink!]
+  launches: [EventLaunchesLink!]
+  difficulties: [EventDifficultiesLink!]
+  products: [EventProductsLink!]
+  reactions: [EventReactionsLink!]
+  partOf: [EventPartOfLink!]
+  parts: [EventPartsLink!]
+}
+"""
+Relationships to remove, by the id of the node at the far end.
+"""
+input EventUnlinks {
+  companies: [ID!]
+  executives: [ID!]
+  markets: [ID!]
+  offers: [ID!]
+  excludes: [ID!]
+  launches: [ID!]
+  difficulties: [ID!]
+  products: [ID!]
+  reactions: [ID!]
+  partOf: [ID!]
+  parts: [ID!]
+}
+"""
+A IN_MARKET relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input MarketCompaniesLink {
+  """
+  An existing Company.
+  """
+  id: ID
+  """
+  One Company to create (its own relationships cannot be nested further).
+  """
+  create: CompanyInput
+  status: String
+  since: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A CONCERNS relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input MarketEventsLink {
+  """
+  An existing Event.
+  """
+  id: ID
+  """
+  One Event to create (its own relationships cannot be nested further).
+  """
+  create: EventInput
+  evidence: [EvidenceInput!]!
+}
+"""
+A PART_OF relationship to write: to the Market with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input MarketPartOfLink {
+  """
+  An existing Market.
+  """
+  id: ID
+  """
+  One Market to create (its own relationships cannot be nested further).
+  """
+  create: MarketInput
+  evidence: [EvidenceInput!]!
+}
+"""
+A PART_OF relationship to write: to the Market with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input MarketPartsLink {
+  """
+  An existing Market.
+  """
+  id: ID
+  """
+  One Market to create (its own relationships cannot be nested further).
+  """
+  create: MarketInput
+  evidence: [EvidenceInput!]!
+}
+"""
+A REACTED_TO relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input MarketReactionsLink {
+  """
+  An existing Event.
+  """
+  id: ID
+  """
+  One Event to create (its own relationships cannot be nested further).
+  """
+  create: EventInput
+  group: String
+  reaction: String
+  reason: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A Market to create, with relationships to create along.
+"""
+input MarketInput {
+  id: ID!
+  name: String!
+  aliases: [String!]
+  companies: [MarketCompaniesLink!]
+  events: [MarketEventsLink!]
+  partOf: [MarketPartOfLink!]
+  parts: [MarketPartsLink!]
+  reactions: [MarketReactionsLink!]
+}
+"""
+New values for fields of Market; fields not given keep their value, null clears one.
+"""
+input MarketPatch {
+  name: String
+  aliases: [String!]
+}
+input MarketLinks {
+  companies: [MarketCompaniesLink!]
+  events: [MarketEventsLink!]
+  partOf: [MarketPartOfLink!]
+  parts: [MarketPartsLink!]
+  reactions: [MarketReactionsLink!]
+}
+"""
+Relationships to remove, by the id of the node at the far end.
+"""
+input MarketUnlinks {
+  companies: [ID!]
+  events: [ID!]
+  partOf: [ID!]
+  parts: [ID!]
+  reactions: [ID!]
+}
+"""
+A HAS_PRODUCT relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input ProductCompaniesLink {
+  """
+  An existing Company.
+  """
+  id: ID
+  """
+  One Company to create (its own relationships cannot be nested further).
+  """
+  create: CompanyInput
+  evidence: [EvidenceInput!]!
+}
+"""
+A SELLS relationship to write: to the Partner with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input ProductSellersLink {
+  """
+  An existing Partner.
+  """
+  id: ID
+  """
+  One Partner to create (its own relationships cannot be nested further).
+  """
+  create: PartnerInput
+  market: String
+  exclusive: Boolean
+  evidence: [EvidenceInput!]!
+}
+"""
+A IN_CATEGORY relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input ProductCategoriesLink {
+  """
+  An existing Product.
+  """
+  id: ID
+  """
+  One Product to create (its own relationships cannot be nested further).
+  """
+  create: ProductInput
+  evidence: [EvidenceInput!]!
+}
+"""
+A IN_CATEGORY relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input ProductMembersLink {
+  """
+  An existing Product.
+  """
+  id: ID
+  """
+  One Product to create (its own relationships cannot be nested further).
+  """
+  create: ProductInput
+  evidence: [EvidenceInput!]!
+}
+"""
+A OFFERS relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input ProductOfferedAtLink {
+  """
+  An existing Event.
+  """
+  id: ID
+  """
+  One Event to create (its own relationships cannot be nested further).
+  """
+  create: EventInput
+  expected: String
+  channel: String
+  reason: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A EXCLUDES relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input ProductExcludedAtLink {
+  """
+  An existing Event.
+  """
+  id: ID
+  """
+  One Event to create (its own relationships cannot be nested further).
+  """
+  create: EventInput
+  expected: String
+  channel: String
+  reason: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A LAUNCHES relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input ProductLaunchesLink {
+  """
+  An existing Event.
+  """
+  id: ID
+  """
+  One Event to create (its own relationships cannot be nested further).
+  """
+  create: EventInput
+  expected: String
+  channel: String
+  reason: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A CITES_DIFFICULTY relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input ProductCitedAtLink {
+  """
+  An existing Event.
+  """
+  id: ID
+  """
+  One Event to create (its own relationships cannot be nested further).
+  """
+  create: EventInput
+  expected: String
+  channel: String
+  reason: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A ABOUT relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input ProductEventsLink {
+  """
+  An existing Event.
+  """
+  id: ID
+  """
+  One Event to create (its own relationships cannot be nested further).
+  """
+  create: EventInput
+  expected: String
+  channel: String
+  reason: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A Product to create, with relationships to create along.
+"""
+input ProductInput {
+  id: ID!
+  name: String!
+  aliases: [String!]
+  kind: String
+  companies: [ProductCompaniesLink!]
+  sellers: [ProductSellersLink!]
+  categories: [ProductCategoriesLink!]
+  members: [ProductMembersLink!]
+  offeredAt: [ProductOfferedAtLink!]
+  excludedAt: [ProductExcludedAtLink!]
+  launches: [ProductLaunchesLink!]
+  citedAt: [ProductCitedAtLink!]
+  events: [ProductEventsLink!]
+}
+"""
+New values for fields of Product; fields not given keep their value, null clears one.
+"""
+input ProductPatch {
+  name: String
+  aliases: [String!]
+  kind: String
+}
+input ProductLinks {
+  companies: [ProductCompaniesLink!]
+  sellers: [ProductSellersLink!]
+  categories: [ProductCategoriesLink!]
+  members: [ProductMembersLink!]
+  offeredAt: [ProductOfferedAtLink!]
+  excludedAt: [ProductExcludedAtLink!]
+  launches: [ProductLaunchesLink!]
+  citedAt: [ProductCitedAtLink!]
+  events: [ProductEventsLink!]
+}
+"""
+Relationships to remove, by the id of the node at the far end.
+"""
+input ProductUnlinks {
+  companies: [ID!]
+  sellers: [ID!]
+  categories: [ID!]
+  members: [ID!]
+  offeredAt: [ID!]
+  excludedAt: [ID!]
+  launches: [ID!]
+  citedAt: [ID!]
+  events: [ID!]
+}
+"""
+A PARTNERED_WITH relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input PartnerPartnershipsLink {
+  """
+  An existing Company.
+  """
+  id: ID
+  """
+  One Company to create (its own relationships cannot be nested further).
+  """
+  create: CompanyInput
+  market: String
+  exclusive: Boolean
+  evidence: [EvidenceInput!]!
+}
+"""
+A SELLS relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input PartnerSellsLink {
+  """
+  An existing Product.
+  """
+  id: ID
+  """
+  One Product to create (its own relationships cannot be nested further).
+  """
+  create: ProductInput
+  market: String
+  exclusive: Boolean
+  evidence: [EvidenceInput!]!
+}
+"""
+A Partner to create, with relationships to create along.
+"""
+input PartnerInput {
+  id: ID!
+  name: String!
+  aliases: [String!]
+  partnerships: [PartnerPartnershipsLink!]
+  sells: [PartnerSellsLink!]
+}
+"""
+New values for fields of Partner; fields not given keep their value, null clears one.
+"""
+input PartnerPatch {
+  name: String
+  aliases: [String!]
+}
+input PartnerLinks {
+  partnerships: [PartnerPartnershipsLink!]
+  sells: [PartnerSellsLink!]
+}
+"""
+Relationships to remove, by the id of the node at the far end.
+"""
+input PartnerUnlinks {
+  partnerships: [ID!]
+  sells: [ID!]
+}
+"""
+A Source to create, with relationships to create along.
+"""
+input SourceInput {
+  id: ID!
+  title: String!
+  kind: String
+  categories: [String!]
+  tags: [String!]
+  text: String
+}
+"""
+New values for fields of Source; fields not given keep their value, null clears one.
+"""
+input SourcePatch {
+  title: String
+  kind: String
+  categories: [String!]
+  tags: [String!]
+  text: String
+}
+"""
+A Company stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
+"""
+input CompanyFact {
+  id: ID!
+  name: String
+  aliases: [String!]
+  country: String
+  headquarters: String
+}
+"""
+A Executive stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
+"""
+input ExecutiveFact {
+  id: ID!
+  name: String
+  aliases: [String!]
+}
+"""
+A Event stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
+"""
+input EventFact {
+  id: ID!
+  name: String
+  kind: EventKind
+  status: String
+  date: String
+  place: String
+  amountUsd: Float
+  valuationUsd: Float
+  valuationQualifier: String
+  unitsSold: Int
+}
+"""
+A Market stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
+"""
+input MarketFact {
+  id: ID!
+  name: String
+  aliases: [String!]
+}
+"""
+A Product stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
+"""
+input ProductFact {
+  id: ID!
+  name: String
+  aliases: [String!]
+  kind: String
+}
+"""
+A Partner stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
+"""
+input PartnerFact {
+  id: ID!
+  name: String
+  aliases: [String!]
+}
+"""
+A kind of relationship a fact can state.
+"""
+enum RelationshipType {
+  ABOUT
+  CITES_DIFFICULTY
+  CONCERNS
+  EXCLUDES
+  HAS_PRODUCT
+  IN_CATEGORY
+  IN_MARKET
+  LAUNCHES
+  OFFERS
+  PARTICIPATED_IN
+  PARTNERED_WITH
+  PART_OF
+  REACTED_TO
+  SELLS
+  WORKS_FOR
+}
+"""
+A relationship stated by the source, between entities named by id (in this batch or already in the graph). Give only the properties its kind has.
+"""
+input RelationshipFact {
+  type: RelationshipType!
+  from: ID!
+  to: ID!
+  """
+  Tells apart two relationships of one type between the same nodes.
+  """
+  key: String
+  channel: String
+  exclusive: Boolean
+  expected: String
+  group: String
+  market: String
+  reaction: String
+  reason: String
+  role: String
+  since: String
+  status: String
+  title: String
+}
+"""
+One fact: exactly one entity or relationship, with the source's sentences that state it.
+"""
+input FactInput {
+  company: CompanyFact
+  executive: ExecutiveFact
+  event: EventFact
+  market: MarketFact
+  product: ProductFact
+  partner: PartnerFact
+  relationship: RelationshipFact
+  """
+  Sentences of the source, word for word, that state the fact.
+  """
+  sentences: [String!]!
+}
+enum WriteOp {
+  CREATE
+  UPDATE
+  DELETE
+  INGEST
+}
+"""
+A sentence of a source that states a relationship.
+"""
+input EvidenceInput {
+  source: ID!
+  sentence: String!
+}
+type DeleteResult {
+  nodesDeleted: Int!
+  relationshipsDeleted: Int!
+}
+enum IngestOutcomeKind {
+  """
+  Not in the graph before.
+  """
+  CREATED
+  """
+  In the graph before (by id, name or alias); new properties or evidence were added.
+  """
+  MATCHED
+  """
+  In the graph before with all of it; nothing was written.
+  """
+  UNCHANGED
+}
+"""
+What became of one fact.
+"""
+type IngestOutcome {
+  """
+  The fact's position in the batch.
+  """
+  index: Int!
+  outcome: IngestOutcomeKind!
+  """
+  The entity's id, or the relationship as from-TYPE->to.
+  """
+  id: ID!
+}
+type IngestResult {
+  created: Int!
+  matched: Int!
+  unchanged: Int!
+  facts: [IngestOutcome!]!
+}
+type Mutation {
+  """
+  Creates Company nodes, with relationships to existing or new nodes, in one transaction. An id in use is a CONFLICT.
+  """
+  createCompanies(input: [CompanyInput!]!): [Company!]! @auth(requires: EDITOR) @write(op: CREATE, type: "Company")
+  """
+  Sets fields of, and connects or disconnects relationships of, the Company nodes that match, in one transaction.
+  """
+  updateCompanies(where: CompanyWhere!, set: CompanyPatch, connect: CompanyLinks, disconnect: CompanyUnlinks): [Company!]! @auth(requires: EDITOR) @write(op: UPDATE, type: "Company")
+  """
+  Deletes the Company nodes that match, with their relationships.
+  """
+  deleteCompanies(where: CompanyWhere!): DeleteResult! @auth(requires: ADMIN) @write(op: DELETE, type: "Company")
+  """
+  Creates Executive nodes, with relationships to existing or new nodes, in one transaction. An id in use is a CONFLICT.
+  """
+  createExecutives(input: [ExecutiveInput!]!): [Executive!]! @auth(requires: EDITOR) @write(op: CREATE, type: "Executive")
+  """
+  Sets fields of, and connects or disconnects relationships of, the Executive nodes that match, in one transaction.
+  """
+  updateExecutives(where: ExecutiveWhere!, set: ExecutivePatch, connect: ExecutiveLinks, disconnect: ExecutiveUnlinks): [Executive!]! @auth(requires: EDITOR) @write(op: UPDATE, type: "Executive")
+  """
+  Deletes the Executive nodes that match, with their relationships.
+  """
+  deleteExecutives(where: ExecutiveWhere!): DeleteResult! @auth(requires: ADMIN) @write(op: DELETE, type: "Executive")
+  """
+  Creates Event nodes, with relationships to existing or new nodes, in one transaction. An id in use is a CONFLICT.
+  """
+  createEvents(input: [EventInput!]!): [Event!]! @auth(requires: EDITOR) @write(op: CREATE, type: "Event")
+  """
+  Sets fields of, and connects or disconnects relationships of, the Event nodes that match, in one transaction.
+  """
+  updateEvents(where: EventWhere!, set: EventPatch, connect: EventLinks, disconnect: EventUnlinks): [Event!]! @auth(requires: EDITOR) @write(op: UPDATE, type: "Event")
+  """
+  Deletes the Event nodes that match, with their relationships.
+  """
+  deleteEvents(where: EventWhere!): DeleteResult! @auth(requires: ADMIN) @write(op: DELETE, type: "Event")
+  """
+  Creates Market nodes, with relationships to existing or new nodes, in one transaction. An id in use is a CONFLICT.
+  """
+  createMarkets(input: [MarketInput!]!): [Market!]! @auth(requires: EDITOR) @write(op: CREATE, type: "Market")
+  """
+  Sets fields of, and connects or disconnects relationships of, the Market nodes that match, in one transaction.
+  """
+  updateMarkets(where: MarketWhere!, set: MarketPatch, connect: MarketLinks, disconnect: MarketUnlinks): [Market!]! @auth(requires: EDITOR) @write(op: UPDATE, type: "Market")
+  """
+  Deletes the Market nodes that match, with their relationships.
+  """
+  deleteMarkets(where: MarketWhere!): DeleteResult! @auth(requires: ADMIN) @write(op: DELETE, type: "Market")
+  """
+  Creates Product nodes, with relationships to existing or new nodes, in one transaction. An id in use is a CONFLICT.
+  """
+  createProducts(input: [ProductInput!]!): [Product!]! @auth(requires: EDITOR) @write(op: CREATE, type: "Product")
+  """
+  Sets fields of, and connects or disconnects relationships of, the Product nodes that match, in one transaction.
+  """
+  updateProducts(where: ProductWhere!, set: ProductPatch, connect: ProductLinks, disconnect: ProductUnlinks): [Product!]! @auth(requires: EDITOR) @write(op: UPDATE, type: "Product")
+  """
+  Deletes the Product nodes that match, with their relationships.
+  """
+  deleteProducts(where: ProductWhere!): DeleteResult! @auth(requires: ADMIN) @write(op: DELETE, type: "Product")
+  """
+  Creates Partner nodes, with relationships to existing or new nodes, in one transaction. An id in use is a CONFLICT.
+  """
+  createPartners(input: [PartnerInput!]!): [Partner!]! @auth(requires: EDITOR) @write(op: CREATE, type: "Partner")
+  """
+  Sets fields of, and connects or disconnects relationships of, the Partner nodes that match, in one transaction.
+  """
+  updatePartners(where: PartnerWhere!, set: PartnerPatch, connect: PartnerLinks, disconnect: PartnerUnlinks): [Partner!]! @auth(requires: EDITOR) @write(op: UPDATE, type: "Partner")
+  """
+  Deletes the Partner nodes that match, with their relationships.
+  """
+  deletePartners(where: PartnerWhere!): DeleteResult! @auth(requires: ADMIN) @write(op: DELETE, type: "Partner")
+  """
+  Creates Source nodes, with relationships to existing or new nodes, in one transaction. An id in use is a CONFLICT.
+  """
+  createSources(input: [SourceInput!]!): [Source!]! @auth(requires: EDITOR) @write(op: CREATE, type: "Source")
+  """
+  Sets fields of, and connects or disconnects relationships of, the Source nodes that match, in one transaction.
+  """
+  updateSources(where: SourceWhere!, set: SourcePatch): [Source!]! @auth(requires: EDITOR) @write(op: UPDATE, type: "Source")
+  """
+  Deletes the Source nodes that match, with their relationships.
+  """
+  deleteSources(where: SourceWhere!): DeleteResult! @auth(requires: ADMIN) @write(op: DELETE, type: "Source")
+  """
+  Upserts a source and the facts it states, in ONE transaction: all are written or none. Invalid facts are all reported at once; the same input twice leaves the same graph.
+  """
+  ingest(source: SourceInput!, facts: [FactInput!]!): IngestResult! @auth(requires: EDITOR) @write(op: INGEST, type: "Source")
 }
 """
 An opaque position in a list, for Relay paging.
@@ -7003,6 +8537,16 @@ func (ec *executionContext) childFields_CompanyProductEdge(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type CompanyProductEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodesDeleted":
+		return ec.fieldContext_DeleteResult_nodesDeleted(ctx, field)
+	case "relationshipsDeleted":
+		return ec.fieldContext_DeleteResult_relationshipsDeleted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteResult", field.Name)
+}
+
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7407,6 +8951,32 @@ func (ec *executionContext) childFields_GroupCount(ctx context.Context, field gr
 		return ec.fieldContext_GroupCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GroupCount", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestOutcome(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_IngestOutcome_index(ctx, field)
+	case "outcome":
+		return ec.fieldContext_IngestOutcome_outcome(ctx, field)
+	case "id":
+		return ec.fieldContext_IngestOutcome_id(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestOutcome", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "created":
+		return ec.fieldContext_IngestResult_created(ctx, field)
+	case "matched":
+		return ec.fieldContext_IngestResult_matched(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_IngestResult_unchanged(ctx, field)
+	case "facts":
+		return ec.fieldContext_IngestResult_facts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestResult", field.Name)
 }
 
 func (ec *executionContext) childFields_IntStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8160,6 +9730,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) dir_auth_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "requires",
+		func(ctx context.Context, v any) (model.Role, error) {
+			return ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["requires"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_CompanyAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -10708,6 +12292,474 @@ func (ec *executionContext) field_Market_reactions_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createCompanies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.CompanyInput, error) {
+			return ec.unmarshalNCompanyInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.EventInput, error) {
+			return ec.unmarshalNEventInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createExecutives_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.ExecutiveInput, error) {
+			return ec.unmarshalNExecutiveInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createMarkets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.MarketInput, error) {
+			return ec.unmarshalNMarketInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createPartners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.PartnerInput, error) {
+			return ec.unmarshalNPartnerInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createProducts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.ProductInput, error) {
+			return ec.unmarshalNProductInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createSources_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.SourceInput, error) {
+			return ec.unmarshalNSourceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteCompanies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (model.CompanyWhere, error) {
+			return ec.unmarshalNCompanyWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (model.EventWhere, error) {
+			return ec.unmarshalNEventWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteExecutives_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (model.ExecutiveWhere, error) {
+			return ec.unmarshalNExecutiveWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteMarkets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (model.MarketWhere, error) {
+			return ec.unmarshalNMarketWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deletePartners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (model.PartnerWhere, error) {
+			return ec.unmarshalNPartnerWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteProducts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (model.ProductWhere, error) {
+			return ec.unmarshalNProductWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteSources_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (model.SourceWhere, error) {
+			return ec.unmarshalNSourceWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_ingest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (model.SourceInput, error) {
+			return ec.unmarshalNSourceInput2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "facts",
+		func(ctx context.Context, v any) ([]*model.FactInput, error) {
+			return ec.unmarshalNFactInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFactInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["facts"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCompanies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (model.CompanyWhere, error) {
+			return ec.unmarshalNCompanyWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "set",
+		func(ctx context.Context, v any) (*model.CompanyPatch, error) {
+			return ec.unmarshalOCompanyPatch2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyPatch(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["set"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "connect",
+		func(ctx context.Context, v any) (*model.CompanyLinks, error) {
+			return ec.unmarshalOCompanyLinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyLinks(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["connect"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "disconnect",
+		func(ctx context.Context, v any) (*model.CompanyUnlinks, error) {
+			return ec.unmarshalOCompanyUnlinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyUnlinks(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["disconnect"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (model.EventWhere, error) {
+			return ec.unmarshalNEventWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "set",
+		func(ctx context.Context, v any) (*model.EventPatch, error) {
+			return ec.unmarshalOEventPatch2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPatch(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["set"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "connect",
+		func(ctx context.Context, v any) (*model.EventLinks, error) {
+			return ec.unmarshalOEventLinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventLinks(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["connect"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "disconnect",
+		func(ctx context.Context, v any) (*model.EventUnlinks, error) {
+			return ec.unmarshalOEventUnlinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventUnlinks(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["disconnect"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateExecutives_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (model.ExecutiveWhere, error) {
+			return ec.unmarshalNExecutiveWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "set",
+		func(ctx context.Context, v any) (*model.ExecutivePatch, error) {
+			return ec.unmarshalOExecutivePatch2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutivePatch(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["set"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "connect",
+		func(ctx context.Context, v any) (*model.ExecutiveLinks, error) {
+			return ec.unmarshalOExecutiveLinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveLinks(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["connect"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "disconnect",
+		func(ctx context.Context, v any) (*model.ExecutiveUnlinks, error) {
+			return ec.unmarshalOExecutiveUnlinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveUnlinks(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["disconnect"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateMarkets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (model.MarketWhere, error) {
+			return ec.unmarshalNMarketWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "set",
+		func(ctx context.Context, v any) (*model.MarketPatch, error) {
+			return ec.unmarshalOMarketPatch2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketPatch(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["set"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "connect",
+		func(ctx context.Context, v any) (*model.MarketLinks, error) {
+			return ec.unmarshalOMarketLinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketLinks(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["connect"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "disconnect",
+		func(ctx context.Context, v any) (*model.MarketUnlinks, error) {
+			return ec.unmarshalOMarketUnlinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketUnlinks(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["disconnect"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updatePartners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (model.PartnerWhere, error) {
+			return ec.unmarshalNPartnerWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "set",
+		func(ctx context.Context, v any) (*model.PartnerPatch, error) {
+			return ec.unmarshalOPartnerPatch2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerPatch(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["set"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "connect",
+		func(ctx context.Context, v any) (*model.PartnerLinks, error) {
+			return ec.unmarshalOPartnerLinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerLinks(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["connect"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "disconnect",
+		func(ctx context.Context, v any) (*model.PartnerUnlinks, error) {
+			return ec.unmarshalOPartnerUnlinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerUnlinks(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["disconnect"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateProducts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (model.ProductWhere, error) {
+			return ec.unmarshalNProductWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "set",
+		func(ctx context.Context, v any) (*model.ProductPatch, error) {
+			return ec.unmarshalOProductPatch2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductPatch(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["set"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "connect",
+		func(ctx context.Context, v any) (*model.ProductLinks, error) {
+			return ec.unmarshalOProductLinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductLinks(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["connect"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "disconnect",
+		func(ctx context.Context, v any) (*model.ProductUnlinks, error) {
+			return ec.unmarshalOProductUnlinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductUnlinks(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["disconnect"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSources_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (model.SourceWhere, error) {
+			return ec.unmarshalNSourceWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "set",
+		func(ctx context.Context, v any) (*model.SourcePatch, error) {
+			return ec.unmarshalOSourcePatch2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourcePatch(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["set"] = arg1
 	return args, nil
 }
 
@@ -15539,6 +17591,52 @@ func (ec *executionContext) fieldContext_CompanyProductEdge_node(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _DeleteResult_nodesDeleted(ctx context.Context, field graphql.CollectedField, obj *model.DeleteResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteResult_nodesDeleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NodesDeleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteResult_nodesDeleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeleteResult_relationshipsDeleted(ctx context.Context, field graphql.CollectedField, obj *model.DeleteResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteResult_relationshipsDeleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RelationshipsDeleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteResult_relationshipsDeleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteResult", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19572,6 +21670,176 @@ func (ec *executionContext) fieldContext_GroupCount_count(_ context.Context, fie
 	return graphql.NewScalarFieldContext("GroupCount", field, false, false, "Int")
 }
 
+func (ec *executionContext) _IngestOutcome_index(ctx context.Context, field graphql.CollectedField, obj *model.IngestOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestOutcome_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestOutcome_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestOutcome_outcome(ctx context.Context, field graphql.CollectedField, obj *model.IngestOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestOutcome_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.IngestOutcomeKind) graphql.Marshaler {
+			return ec.marshalNIngestOutcomeKind2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐIngestOutcomeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestOutcome_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestOutcome", field, false, false, "IngestOutcomeKind")
+}
+
+func (ec *executionContext) _IngestOutcome_id(ctx context.Context, field graphql.CollectedField, obj *model.IngestOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestOutcome_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestOutcome_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestOutcome", field, false, false, "ID")
+}
+
+func (ec *executionContext) _IngestResult_created(ctx context.Context, field graphql.CollectedField, obj *model.IngestResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestResult_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestResult_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestResult_matched(ctx context.Context, field graphql.CollectedField, obj *model.IngestResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestResult_matched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestResult_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestResult_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.IngestResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestResult_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestResult_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestResult_facts(ctx context.Context, field graphql.CollectedField, obj *model.IngestResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestResult_facts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IngestOutcome) graphql.Marshaler {
+			return ec.marshalNIngestOutcome2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐIngestOutcomeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestResult_facts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestOutcome(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IntStats_min(ctx context.Context, field graphql.CollectedField, obj *model.IntStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20891,6 +23159,1370 @@ func (ec *executionContext) fieldContext_MarketPartEdge_node(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MarketPart(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCompanies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCompanies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCompanies(ctx, fc.Args["input"].([]*model.CompanyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.Company
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Company
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Company) graphql.Marshaler {
+			return ec.marshalNCompany2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCompanies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCompanies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCompanies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCompanies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCompanies(ctx, fc.Args["where"].(model.CompanyWhere), fc.Args["set"].(*model.CompanyPatch), fc.Args["connect"].(*model.CompanyLinks), fc.Args["disconnect"].(*model.CompanyUnlinks))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.Company
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Company
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Company) graphql.Marshaler {
+			return ec.marshalNCompany2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCompanies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCompanies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteCompanies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteCompanies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteCompanies(ctx, fc.Args["where"].(model.CompanyWhere))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
+			return ec.marshalNDeleteResult2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐDeleteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteCompanies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteCompanies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createExecutives(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createExecutives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateExecutives(ctx, fc.Args["input"].([]*model.ExecutiveInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.Executive
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Executive
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Executive) graphql.Marshaler {
+			return ec.marshalNExecutive2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createExecutives(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Executive(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createExecutives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateExecutives(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateExecutives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateExecutives(ctx, fc.Args["where"].(model.ExecutiveWhere), fc.Args["set"].(*model.ExecutivePatch), fc.Args["connect"].(*model.ExecutiveLinks), fc.Args["disconnect"].(*model.ExecutiveUnlinks))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.Executive
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Executive
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Executive) graphql.Marshaler {
+			return ec.marshalNExecutive2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateExecutives(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Executive(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateExecutives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteExecutives(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteExecutives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteExecutives(ctx, fc.Args["where"].(model.ExecutiveWhere))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
+			return ec.marshalNDeleteResult2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐDeleteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteExecutives(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteExecutives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateEvents(ctx, fc.Args["input"].([]*model.EventInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.Event
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Event
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Event) graphql.Marshaler {
+			return ec.marshalNEvent2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateEvents(ctx, fc.Args["where"].(model.EventWhere), fc.Args["set"].(*model.EventPatch), fc.Args["connect"].(*model.EventLinks), fc.Args["disconnect"].(*model.EventUnlinks))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.Event
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Event
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Event) graphql.Marshaler {
+			return ec.marshalNEvent2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteEvents(ctx, fc.Args["where"].(model.EventWhere))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
+			return ec.marshalNDeleteResult2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐDeleteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createMarkets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createMarkets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateMarkets(ctx, fc.Args["input"].([]*model.MarketInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.Market
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Market
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Market) graphql.Marshaler {
+			return ec.marshalNMarket2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createMarkets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Market(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createMarkets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateMarkets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateMarkets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateMarkets(ctx, fc.Args["where"].(model.MarketWhere), fc.Args["set"].(*model.MarketPatch), fc.Args["connect"].(*model.MarketLinks), fc.Args["disconnect"].(*model.MarketUnlinks))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.Market
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Market
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Market) graphql.Marshaler {
+			return ec.marshalNMarket2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateMarkets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Market(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateMarkets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteMarkets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteMarkets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteMarkets(ctx, fc.Args["where"].(model.MarketWhere))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
+			return ec.marshalNDeleteResult2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐDeleteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteMarkets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteMarkets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createProducts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createProducts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateProducts(ctx, fc.Args["input"].([]*model.ProductInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.Product
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Product
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createProducts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createProducts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateProducts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProducts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProducts(ctx, fc.Args["where"].(model.ProductWhere), fc.Args["set"].(*model.ProductPatch), fc.Args["connect"].(*model.ProductLinks), fc.Args["disconnect"].(*model.ProductUnlinks))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.Product
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Product
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProducts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProducts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteProducts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteProducts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteProducts(ctx, fc.Args["where"].(model.ProductWhere))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
+			return ec.marshalNDeleteResult2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐDeleteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteProducts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteProducts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPartners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPartners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePartners(ctx, fc.Args["input"].([]*model.PartnerInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.Partner
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Partner
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Partner) graphql.Marshaler {
+			return ec.marshalNPartner2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPartners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPartners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePartners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePartners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePartners(ctx, fc.Args["where"].(model.PartnerWhere), fc.Args["set"].(*model.PartnerPatch), fc.Args["connect"].(*model.PartnerLinks), fc.Args["disconnect"].(*model.PartnerUnlinks))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.Partner
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Partner
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Partner) graphql.Marshaler {
+			return ec.marshalNPartner2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePartners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePartners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deletePartners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deletePartners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeletePartners(ctx, fc.Args["where"].(model.PartnerWhere))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
+			return ec.marshalNDeleteResult2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐDeleteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deletePartners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deletePartners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createSources(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSources(ctx, fc.Args["input"].([]*model.SourceInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.Source
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Source
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSources(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSources_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSources(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSources(ctx, fc.Args["where"].(model.SourceWhere), fc.Args["set"].(*model.SourcePatch))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.Source
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Source
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSources(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSources_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteSources(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteSources(ctx, fc.Args["where"].(model.SourceWhere))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.DeleteResult
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
+			return ec.marshalNDeleteResult2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐDeleteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteSources(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteSources_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_ingest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_ingest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Ingest(ctx, fc.Args["source"].(model.SourceInput), fc.Args["facts"].([]*model.FactInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.IngestResult
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.IngestResult
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IngestResult) graphql.Marshaler {
+			return ec.marshalNIngestResult2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐIngestResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_ingest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_ingest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28459,6 +32091,377 @@ func UnmarshalBooleanFilter(ctx context.Context, raw any) (model.BooleanFilter, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCompanyEventsLink(ctx context.Context, obj any) (model.CompanyEventsLink, error) {
+	var it model.CompanyEventsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "role", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOEventInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanyEventsLink unmarshals raw into the CompanyEventsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanyEventsLink(ctx context.Context, raw any) (model.CompanyEventsLink, error) {
+	var out model.CompanyEventsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyEventsLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCompanyExecutivesLink(ctx context.Context, obj any) (model.CompanyExecutivesLink, error) {
+	var it model.CompanyExecutivesLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "title", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOExecutiveInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanyExecutivesLink unmarshals raw into the CompanyExecutivesLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanyExecutivesLink(ctx context.Context, raw any) (model.CompanyExecutivesLink, error) {
+	var out model.CompanyExecutivesLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyExecutivesLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCompanyFact(ctx context.Context, obj any) (model.CompanyFact, error) {
+	var it model.CompanyFact
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "headquarters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headquarters"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Headquarters = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanyFact unmarshals raw into the CompanyFact input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanyFact(ctx context.Context, raw any) (model.CompanyFact, error) {
+	var out model.CompanyFact
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyFact", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCompanyInput(ctx context.Context, obj any) (model.CompanyInput, error) {
+	var it model.CompanyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "executives", "markets", "partnerships", "products", "events"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "headquarters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headquarters"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Headquarters = data
+		case "executives":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("executives"))
+			data, err := ec.unmarshalOCompanyExecutivesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyExecutivesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Executives = data
+		case "markets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("markets"))
+			data, err := ec.unmarshalOCompanyMarketsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyMarketsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Markets = data
+		case "partnerships":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerships"))
+			data, err := ec.unmarshalOCompanyPartnershipsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyPartnershipsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partnerships = data
+		case "products":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("products"))
+			data, err := ec.unmarshalOCompanyProductsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyProductsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Products = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalOCompanyEventsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyEventsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanyInput unmarshals raw into the CompanyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanyInput(ctx context.Context, raw any) (model.CompanyInput, error) {
+	var out model.CompanyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCompanyLinks(ctx context.Context, obj any) (model.CompanyLinks, error) {
+	var it model.CompanyLinks
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"executives", "markets", "partnerships", "products", "events"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "executives":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("executives"))
+			data, err := ec.unmarshalOCompanyExecutivesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyExecutivesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Executives = data
+		case "markets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("markets"))
+			data, err := ec.unmarshalOCompanyMarketsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyMarketsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Markets = data
+		case "partnerships":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerships"))
+			data, err := ec.unmarshalOCompanyPartnershipsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyPartnershipsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partnerships = data
+		case "products":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("products"))
+			data, err := ec.unmarshalOCompanyProductsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyProductsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Products = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalOCompanyEventsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyEventsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanyLinks unmarshals raw into the CompanyLinks input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanyLinks(ctx context.Context, raw any) (model.CompanyLinks, error) {
+	var out model.CompanyLinks
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyLinks", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCompanyListFilter(ctx context.Context, obj any) (model.CompanyListFilter, error) {
 	var it model.CompanyListFilter
 	if obj == nil {
@@ -28732,6 +32735,76 @@ func UnmarshalCompanyMarketWhere(ctx context.Context, raw any) (model.CompanyMar
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCompanyMarketsLink(ctx context.Context, obj any) (model.CompanyMarketsLink, error) {
+	var it model.CompanyMarketsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "status", "since", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOMarketInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanyMarketsLink unmarshals raw into the CompanyMarketsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanyMarketsLink(ctx context.Context, raw any) (model.CompanyMarketsLink, error) {
+	var out model.CompanyMarketsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyMarketsLink", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCompanyParticipationListFilter(ctx context.Context, obj any) (model.CompanyParticipationListFilter, error) {
 	var it model.CompanyParticipationListFilter
 	if obj == nil {
@@ -28928,6 +33001,139 @@ func UnmarshalCompanyParticipationWhere(ctx context.Context, raw any) (model.Com
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCompanyPartnershipsLink(ctx context.Context, obj any) (model.CompanyPartnershipsLink, error) {
+	var it model.CompanyPartnershipsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "market", "exclusive", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOPartnerInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "market":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("market"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Market = data
+		case "exclusive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exclusive"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exclusive = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanyPartnershipsLink unmarshals raw into the CompanyPartnershipsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanyPartnershipsLink(ctx context.Context, raw any) (model.CompanyPartnershipsLink, error) {
+	var out model.CompanyPartnershipsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyPartnershipsLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCompanyPatch(ctx context.Context, obj any) (model.CompanyPatch, error) {
+	var it model.CompanyPatch
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "aliases", "country", "headquarters"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "headquarters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headquarters"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Headquarters = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanyPatch unmarshals raw into the CompanyPatch input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanyPatch(ctx context.Context, raw any) (model.CompanyPatch, error) {
+	var out model.CompanyPatch
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyPatch", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCompanyProductListFilter(ctx context.Context, obj any) (model.CompanyProductListFilter, error) {
 	var it model.CompanyProductListFilter
 	if obj == nil {
@@ -29110,6 +33316,62 @@ func UnmarshalCompanyProductWhere(ctx context.Context, raw any) (model.CompanyPr
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCompanyProductsLink(ctx context.Context, obj any) (model.CompanyProductsLink, error) {
+	var it model.CompanyProductsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOProductInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanyProductsLink unmarshals raw into the CompanyProductsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanyProductsLink(ctx context.Context, raw any) (model.CompanyProductsLink, error) {
+	var out model.CompanyProductsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyProductsLink", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCompanySort(ctx context.Context, obj any) (model.CompanySort, error) {
 	var it model.CompanySort
 	if obj == nil {
@@ -29170,6 +33432,76 @@ func (ec *executionContext) unmarshalInputCompanySort(ctx context.Context, obj a
 func UnmarshalCompanySort(ctx context.Context, raw any) (model.CompanySort, error) {
 	var out model.CompanySort
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanySort", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCompanyUnlinks(ctx context.Context, obj any) (model.CompanyUnlinks, error) {
+	var it model.CompanyUnlinks
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"executives", "markets", "partnerships", "products", "events"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "executives":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("executives"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Executives = data
+		case "markets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("markets"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Markets = data
+		case "partnerships":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerships"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partnerships = data
+		case "products":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("products"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Products = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanyUnlinks unmarshals raw into the CompanyUnlinks input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanyUnlinks(ctx context.Context, raw any) (model.CompanyUnlinks, error) {
+	var out model.CompanyUnlinks
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyUnlinks", raw, &out)
 	return out, err
 }
 
@@ -29299,6 +33631,580 @@ func UnmarshalCompanyWhere(ctx context.Context, raw any) (model.CompanyWhere, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEventCompaniesLink(ctx context.Context, obj any) (model.EventCompaniesLink, error) {
+	var it model.EventCompaniesLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "role", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventCompaniesLink unmarshals raw into the EventCompaniesLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventCompaniesLink(ctx context.Context, raw any) (model.EventCompaniesLink, error) {
+	var out model.EventCompaniesLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventCompaniesLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventDifficultiesLink(ctx context.Context, obj any) (model.EventDifficultiesLink, error) {
+	var it model.EventDifficultiesLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "expected", "channel", "reason", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOProductInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "expected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expected"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expected = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventDifficultiesLink unmarshals raw into the EventDifficultiesLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventDifficultiesLink(ctx context.Context, raw any) (model.EventDifficultiesLink, error) {
+	var out model.EventDifficultiesLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventDifficultiesLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventExcludesLink(ctx context.Context, obj any) (model.EventExcludesLink, error) {
+	var it model.EventExcludesLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "expected", "channel", "reason", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOProductInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "expected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expected"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expected = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventExcludesLink unmarshals raw into the EventExcludesLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventExcludesLink(ctx context.Context, raw any) (model.EventExcludesLink, error) {
+	var out model.EventExcludesLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventExcludesLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventExecutivesLink(ctx context.Context, obj any) (model.EventExecutivesLink, error) {
+	var it model.EventExecutivesLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "role", "title", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOExecutiveInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventExecutivesLink unmarshals raw into the EventExecutivesLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventExecutivesLink(ctx context.Context, raw any) (model.EventExecutivesLink, error) {
+	var out model.EventExecutivesLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventExecutivesLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventFact(ctx context.Context, obj any) (model.EventFact, error) {
+	var it model.EventFact
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOEventKind2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "amountUsd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountUsd"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountUsd = data
+		case "valuationUsd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuationUsd"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValuationUsd = data
+		case "valuationQualifier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuationQualifier"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValuationQualifier = data
+		case "unitsSold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitsSold"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitsSold = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventFact unmarshals raw into the EventFact input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventFact(ctx context.Context, raw any) (model.EventFact, error) {
+	var out model.EventFact
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventFact", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj any) (model.EventInput, error) {
+	var it model.EventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "companies", "executives", "markets", "offers", "excludes", "launches", "difficulties", "products", "reactions", "partOf", "parts"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNEventKind2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "amountUsd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountUsd"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountUsd = data
+		case "valuationUsd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuationUsd"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValuationUsd = data
+		case "valuationQualifier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuationQualifier"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValuationQualifier = data
+		case "unitsSold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitsSold"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitsSold = data
+		case "companies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
+			data, err := ec.unmarshalOEventCompaniesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventCompaniesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Companies = data
+		case "executives":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("executives"))
+			data, err := ec.unmarshalOEventExecutivesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventExecutivesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Executives = data
+		case "markets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("markets"))
+			data, err := ec.unmarshalOEventMarketsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventMarketsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Markets = data
+		case "offers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offers"))
+			data, err := ec.unmarshalOEventOffersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventOffersLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Offers = data
+		case "excludes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("excludes"))
+			data, err := ec.unmarshalOEventExcludesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventExcludesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Excludes = data
+		case "launches":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("launches"))
+			data, err := ec.unmarshalOEventLaunchesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventLaunchesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Launches = data
+		case "difficulties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("difficulties"))
+			data, err := ec.unmarshalOEventDifficultiesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventDifficultiesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Difficulties = data
+		case "products":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("products"))
+			data, err := ec.unmarshalOEventProductsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventProductsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Products = data
+		case "reactions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reactions"))
+			data, err := ec.unmarshalOEventReactionsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventReactionsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reactions = data
+		case "partOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOf"))
+			data, err := ec.unmarshalOEventPartOfLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPartOfLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartOf = data
+		case "parts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parts"))
+			data, err := ec.unmarshalOEventPartsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPartsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parts = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventInput unmarshals raw into the EventInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventInput(ctx context.Context, raw any) (model.EventInput, error) {
+	var out model.EventInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEventKindFilter(ctx context.Context, obj any) (model.EventKindFilter, error) {
 	var it model.EventKindFilter
 	if obj == nil {
@@ -29359,6 +34265,195 @@ func (ec *executionContext) unmarshalInputEventKindFilter(ctx context.Context, o
 func UnmarshalEventKindFilter(ctx context.Context, raw any) (model.EventKindFilter, error) {
 	var out model.EventKindFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventKindFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventLaunchesLink(ctx context.Context, obj any) (model.EventLaunchesLink, error) {
+	var it model.EventLaunchesLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "expected", "channel", "reason", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOProductInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "expected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expected"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expected = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventLaunchesLink unmarshals raw into the EventLaunchesLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventLaunchesLink(ctx context.Context, raw any) (model.EventLaunchesLink, error) {
+	var out model.EventLaunchesLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventLaunchesLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventLinks(ctx context.Context, obj any) (model.EventLinks, error) {
+	var it model.EventLinks
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"companies", "executives", "markets", "offers", "excludes", "launches", "difficulties", "products", "reactions", "partOf", "parts"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "companies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
+			data, err := ec.unmarshalOEventCompaniesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventCompaniesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Companies = data
+		case "executives":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("executives"))
+			data, err := ec.unmarshalOEventExecutivesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventExecutivesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Executives = data
+		case "markets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("markets"))
+			data, err := ec.unmarshalOEventMarketsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventMarketsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Markets = data
+		case "offers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offers"))
+			data, err := ec.unmarshalOEventOffersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventOffersLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Offers = data
+		case "excludes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("excludes"))
+			data, err := ec.unmarshalOEventExcludesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventExcludesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Excludes = data
+		case "launches":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("launches"))
+			data, err := ec.unmarshalOEventLaunchesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventLaunchesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Launches = data
+		case "difficulties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("difficulties"))
+			data, err := ec.unmarshalOEventDifficultiesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventDifficultiesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Difficulties = data
+		case "products":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("products"))
+			data, err := ec.unmarshalOEventProductsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventProductsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Products = data
+		case "reactions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reactions"))
+			data, err := ec.unmarshalOEventReactionsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventReactionsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reactions = data
+		case "partOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOf"))
+			data, err := ec.unmarshalOEventPartOfLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPartOfLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartOf = data
+		case "parts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parts"))
+			data, err := ec.unmarshalOEventPartsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPartsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parts = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventLinks unmarshals raw into the EventLinks input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventLinks(ctx context.Context, raw any) (model.EventLinks, error) {
+	var out model.EventLinks
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventLinks", raw, &out)
 	return out, err
 }
 
@@ -29607,6 +34702,139 @@ func UnmarshalEventMarketWhere(ctx context.Context, raw any) (model.EventMarketW
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEventMarketsLink(ctx context.Context, obj any) (model.EventMarketsLink, error) {
+	var it model.EventMarketsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOMarketInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventMarketsLink unmarshals raw into the EventMarketsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventMarketsLink(ctx context.Context, raw any) (model.EventMarketsLink, error) {
+	var out model.EventMarketsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventMarketsLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventOffersLink(ctx context.Context, obj any) (model.EventOffersLink, error) {
+	var it model.EventOffersLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "expected", "channel", "reason", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOProductInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "expected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expected"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expected = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventOffersLink unmarshals raw into the EventOffersLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventOffersLink(ctx context.Context, raw any) (model.EventOffersLink, error) {
+	var out model.EventOffersLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventOffersLink", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEventPartListFilter(ctx context.Context, obj any) (model.EventPartListFilter, error) {
 	var it model.EventPartListFilter
 	if obj == nil {
@@ -29667,6 +34895,62 @@ func (ec *executionContext) unmarshalInputEventPartListFilter(ctx context.Contex
 func UnmarshalEventPartListFilter(ctx context.Context, raw any) (model.EventPartListFilter, error) {
 	var out model.EventPartListFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventPartListFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventPartOfLink(ctx context.Context, obj any) (model.EventPartOfLink, error) {
+	var it model.EventPartOfLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOEventInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventPartOfLink unmarshals raw into the EventPartOfLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventPartOfLink(ctx context.Context, raw any) (model.EventPartOfLink, error) {
+	var out model.EventPartOfLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventPartOfLink", raw, &out)
 	return out, err
 }
 
@@ -29786,6 +35070,160 @@ func (ec *executionContext) unmarshalInputEventPartWhere(ctx context.Context, ob
 func UnmarshalEventPartWhere(ctx context.Context, raw any) (model.EventPartWhere, error) {
 	var out model.EventPartWhere
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventPartWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventPartsLink(ctx context.Context, obj any) (model.EventPartsLink, error) {
+	var it model.EventPartsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOEventInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventPartsLink unmarshals raw into the EventPartsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventPartsLink(ctx context.Context, raw any) (model.EventPartsLink, error) {
+	var out model.EventPartsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventPartsLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventPatch(ctx context.Context, obj any) (model.EventPatch, error) {
+	var it model.EventPatch
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOEventKind2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "amountUsd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountUsd"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountUsd = data
+		case "valuationUsd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuationUsd"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValuationUsd = data
+		case "valuationQualifier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuationQualifier"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValuationQualifier = data
+		case "unitsSold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitsSold"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitsSold = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventPatch unmarshals raw into the EventPatch input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventPatch(ctx context.Context, raw any) (model.EventPatch, error) {
+	var out model.EventPatch
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventPatch", raw, &out)
 	return out, err
 }
 
@@ -30013,6 +35451,160 @@ func UnmarshalEventProductWhere(ctx context.Context, raw any) (model.EventProduc
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEventProductsLink(ctx context.Context, obj any) (model.EventProductsLink, error) {
+	var it model.EventProductsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "expected", "channel", "reason", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOProductInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "expected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expected"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expected = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventProductsLink unmarshals raw into the EventProductsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventProductsLink(ctx context.Context, raw any) (model.EventProductsLink, error) {
+	var out model.EventProductsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventProductsLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventReactionsLink(ctx context.Context, obj any) (model.EventReactionsLink, error) {
+	var it model.EventReactionsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "group", "reaction", "reason", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOMarketInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "reaction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reaction"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reaction = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventReactionsLink unmarshals raw into the EventReactionsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventReactionsLink(ctx context.Context, raw any) (model.EventReactionsLink, error) {
+	var out model.EventReactionsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventReactionsLink", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEventSort(ctx context.Context, obj any) (model.EventSort, error) {
 	var it model.EventSort
 	if obj == nil {
@@ -30115,6 +35707,118 @@ func (ec *executionContext) unmarshalInputEventSort(ctx context.Context, obj any
 func UnmarshalEventSort(ctx context.Context, raw any) (model.EventSort, error) {
 	var out model.EventSort
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventSort", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventUnlinks(ctx context.Context, obj any) (model.EventUnlinks, error) {
+	var it model.EventUnlinks
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"companies", "executives", "markets", "offers", "excludes", "launches", "difficulties", "products", "reactions", "partOf", "parts"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "companies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Companies = data
+		case "executives":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("executives"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Executives = data
+		case "markets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("markets"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Markets = data
+		case "offers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offers"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Offers = data
+		case "excludes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("excludes"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Excludes = data
+		case "launches":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("launches"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Launches = data
+		case "difficulties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("difficulties"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Difficulties = data
+		case "products":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("products"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Products = data
+		case "reactions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reactions"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reactions = data
+		case "partOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOf"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartOf = data
+		case "parts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parts"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parts = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventUnlinks unmarshals raw into the EventUnlinks input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventUnlinks(ctx context.Context, raw any) (model.EventUnlinks, error) {
+	var out model.EventUnlinks
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventUnlinks", raw, &out)
 	return out, err
 }
 
@@ -30318,6 +36022,363 @@ func (ec *executionContext) unmarshalInputEventWhere(ctx context.Context, obj an
 func UnmarshalEventWhere(ctx context.Context, raw any) (model.EventWhere, error) {
 	var out model.EventWhere
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj any) (model.EvidenceInput, error) {
+	var it model.EvidenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"source", "sentence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "sentence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentence"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sentence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEvidenceInput unmarshals raw into the EvidenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEvidenceInput(ctx context.Context, raw any) (model.EvidenceInput, error) {
+	var out model.EvidenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EvidenceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExecutiveEmployersLink(ctx context.Context, obj any) (model.ExecutiveEmployersLink, error) {
+	var it model.ExecutiveEmployersLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "title", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExecutiveEmployersLink unmarshals raw into the ExecutiveEmployersLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExecutiveEmployersLink(ctx context.Context, raw any) (model.ExecutiveEmployersLink, error) {
+	var out model.ExecutiveEmployersLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExecutiveEmployersLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExecutiveEventsLink(ctx context.Context, obj any) (model.ExecutiveEventsLink, error) {
+	var it model.ExecutiveEventsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "role", "title", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOEventInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExecutiveEventsLink unmarshals raw into the ExecutiveEventsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExecutiveEventsLink(ctx context.Context, raw any) (model.ExecutiveEventsLink, error) {
+	var out model.ExecutiveEventsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExecutiveEventsLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExecutiveFact(ctx context.Context, obj any) (model.ExecutiveFact, error) {
+	var it model.ExecutiveFact
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "aliases"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExecutiveFact unmarshals raw into the ExecutiveFact input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExecutiveFact(ctx context.Context, raw any) (model.ExecutiveFact, error) {
+	var out model.ExecutiveFact
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExecutiveFact", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExecutiveInput(ctx context.Context, obj any) (model.ExecutiveInput, error) {
+	var it model.ExecutiveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "aliases", "employers", "events"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		case "employers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employers"))
+			data, err := ec.unmarshalOExecutiveEmployersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveEmployersLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Employers = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalOExecutiveEventsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveEventsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExecutiveInput unmarshals raw into the ExecutiveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExecutiveInput(ctx context.Context, raw any) (model.ExecutiveInput, error) {
+	var out model.ExecutiveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExecutiveInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExecutiveLinks(ctx context.Context, obj any) (model.ExecutiveLinks, error) {
+	var it model.ExecutiveLinks
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"employers", "events"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "employers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employers"))
+			data, err := ec.unmarshalOExecutiveEmployersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveEmployersLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Employers = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalOExecutiveEventsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveEventsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExecutiveLinks unmarshals raw into the ExecutiveLinks input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExecutiveLinks(ctx context.Context, raw any) (model.ExecutiveLinks, error) {
+	var out model.ExecutiveLinks
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExecutiveLinks", raw, &out)
 	return out, err
 }
 
@@ -30594,6 +36655,55 @@ func UnmarshalExecutiveParticipationWhere(ctx context.Context, raw any) (model.E
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputExecutivePatch(ctx context.Context, obj any) (model.ExecutivePatch, error) {
+	var it model.ExecutivePatch
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "aliases"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExecutivePatch unmarshals raw into the ExecutivePatch input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExecutivePatch(ctx context.Context, raw any) (model.ExecutivePatch, error) {
+	var out model.ExecutivePatch
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExecutivePatch", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputExecutiveSort(ctx context.Context, obj any) (model.ExecutiveSort, error) {
 	var it model.ExecutiveSort
 	if obj == nil {
@@ -30640,6 +36750,55 @@ func (ec *executionContext) unmarshalInputExecutiveSort(ctx context.Context, obj
 func UnmarshalExecutiveSort(ctx context.Context, raw any) (model.ExecutiveSort, error) {
 	var out model.ExecutiveSort
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExecutiveSort", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExecutiveUnlinks(ctx context.Context, obj any) (model.ExecutiveUnlinks, error) {
+	var it model.ExecutiveUnlinks
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"employers", "events"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "employers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employers"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Employers = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExecutiveUnlinks unmarshals raw into the ExecutiveUnlinks input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExecutiveUnlinks(ctx context.Context, raw any) (model.ExecutiveUnlinks, error) {
+	var out model.ExecutiveUnlinks
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExecutiveUnlinks", raw, &out)
 	return out, err
 }
 
@@ -30731,6 +36890,97 @@ func (ec *executionContext) unmarshalInputExecutiveWhere(ctx context.Context, ob
 func UnmarshalExecutiveWhere(ctx context.Context, raw any) (model.ExecutiveWhere, error) {
 	var out model.ExecutiveWhere
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExecutiveWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFactInput(ctx context.Context, obj any) (model.FactInput, error) {
+	var it model.FactInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"company", "executive", "event", "market", "product", "partner", "relationship", "sentences"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "company":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("company"))
+			data, err := ec.unmarshalOCompanyFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyFact(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Company = data
+		case "executive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("executive"))
+			data, err := ec.unmarshalOExecutiveFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveFact(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Executive = data
+		case "event":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("event"))
+			data, err := ec.unmarshalOEventFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventFact(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Event = data
+		case "market":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("market"))
+			data, err := ec.unmarshalOMarketFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketFact(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Market = data
+		case "product":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
+			data, err := ec.unmarshalOProductFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductFact(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Product = data
+		case "partner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partner"))
+			data, err := ec.unmarshalOPartnerFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerFact(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partner = data
+		case "relationship":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("relationship"))
+			data, err := ec.unmarshalORelationshipFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRelationshipFact(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Relationship = data
+		case "sentences":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentences"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sentences = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFactInput unmarshals raw into the FactInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFactInput(ctx context.Context, raw any) (model.FactInput, error) {
+	var out model.FactInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FactInput", raw, &out)
 	return out, err
 }
 
@@ -30986,6 +37236,349 @@ func UnmarshalIntFilter(ctx context.Context, raw any) (model.IntFilter, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMarketCompaniesLink(ctx context.Context, obj any) (model.MarketCompaniesLink, error) {
+	var it model.MarketCompaniesLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "status", "since", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarketCompaniesLink unmarshals raw into the MarketCompaniesLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarketCompaniesLink(ctx context.Context, raw any) (model.MarketCompaniesLink, error) {
+	var out model.MarketCompaniesLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarketCompaniesLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMarketEventsLink(ctx context.Context, obj any) (model.MarketEventsLink, error) {
+	var it model.MarketEventsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOEventInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarketEventsLink unmarshals raw into the MarketEventsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarketEventsLink(ctx context.Context, raw any) (model.MarketEventsLink, error) {
+	var out model.MarketEventsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarketEventsLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMarketFact(ctx context.Context, obj any) (model.MarketFact, error) {
+	var it model.MarketFact
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "aliases"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarketFact unmarshals raw into the MarketFact input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarketFact(ctx context.Context, raw any) (model.MarketFact, error) {
+	var out model.MarketFact
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarketFact", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMarketInput(ctx context.Context, obj any) (model.MarketInput, error) {
+	var it model.MarketInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "aliases", "companies", "events", "partOf", "parts", "reactions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		case "companies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
+			data, err := ec.unmarshalOMarketCompaniesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketCompaniesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Companies = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalOMarketEventsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketEventsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		case "partOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOf"))
+			data, err := ec.unmarshalOMarketPartOfLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketPartOfLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartOf = data
+		case "parts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parts"))
+			data, err := ec.unmarshalOMarketPartsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketPartsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parts = data
+		case "reactions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reactions"))
+			data, err := ec.unmarshalOMarketReactionsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketReactionsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reactions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarketInput unmarshals raw into the MarketInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarketInput(ctx context.Context, raw any) (model.MarketInput, error) {
+	var out model.MarketInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarketInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMarketLinks(ctx context.Context, obj any) (model.MarketLinks, error) {
+	var it model.MarketLinks
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"companies", "events", "partOf", "parts", "reactions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "companies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
+			data, err := ec.unmarshalOMarketCompaniesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketCompaniesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Companies = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalOMarketEventsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketEventsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		case "partOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOf"))
+			data, err := ec.unmarshalOMarketPartOfLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketPartOfLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartOf = data
+		case "parts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parts"))
+			data, err := ec.unmarshalOMarketPartsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketPartsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parts = data
+		case "reactions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reactions"))
+			data, err := ec.unmarshalOMarketReactionsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketReactionsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reactions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarketLinks unmarshals raw into the MarketLinks input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarketLinks(ctx context.Context, raw any) (model.MarketLinks, error) {
+	var out model.MarketLinks
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarketLinks", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMarketListFilter(ctx context.Context, obj any) (model.MarketListFilter, error) {
 	var it model.MarketListFilter
 	if obj == nil {
@@ -31112,6 +37705,62 @@ func UnmarshalMarketPartListFilter(ctx context.Context, raw any) (model.MarketPa
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMarketPartOfLink(ctx context.Context, obj any) (model.MarketPartOfLink, error) {
+	var it model.MarketPartOfLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOMarketInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarketPartOfLink unmarshals raw into the MarketPartOfLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarketPartOfLink(ctx context.Context, raw any) (model.MarketPartOfLink, error) {
+	var out model.MarketPartOfLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarketPartOfLink", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMarketPartSort(ctx context.Context, obj any) (model.MarketPartSort, error) {
 	var it model.MarketPartSort
 	if obj == nil {
@@ -31231,6 +37880,188 @@ func UnmarshalMarketPartWhere(ctx context.Context, raw any) (model.MarketPartWhe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMarketPartsLink(ctx context.Context, obj any) (model.MarketPartsLink, error) {
+	var it model.MarketPartsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOMarketInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarketPartsLink unmarshals raw into the MarketPartsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarketPartsLink(ctx context.Context, raw any) (model.MarketPartsLink, error) {
+	var out model.MarketPartsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarketPartsLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMarketPatch(ctx context.Context, obj any) (model.MarketPatch, error) {
+	var it model.MarketPatch
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "aliases"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarketPatch unmarshals raw into the MarketPatch input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarketPatch(ctx context.Context, raw any) (model.MarketPatch, error) {
+	var out model.MarketPatch
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarketPatch", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMarketReactionsLink(ctx context.Context, obj any) (model.MarketReactionsLink, error) {
+	var it model.MarketReactionsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "group", "reaction", "reason", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOEventInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "reaction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reaction"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reaction = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarketReactionsLink unmarshals raw into the MarketReactionsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarketReactionsLink(ctx context.Context, raw any) (model.MarketReactionsLink, error) {
+	var out model.MarketReactionsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarketReactionsLink", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMarketSort(ctx context.Context, obj any) (model.MarketSort, error) {
 	var it model.MarketSort
 	if obj == nil {
@@ -31277,6 +38108,76 @@ func (ec *executionContext) unmarshalInputMarketSort(ctx context.Context, obj an
 func UnmarshalMarketSort(ctx context.Context, raw any) (model.MarketSort, error) {
 	var out model.MarketSort
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarketSort", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMarketUnlinks(ctx context.Context, obj any) (model.MarketUnlinks, error) {
+	var it model.MarketUnlinks
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"companies", "events", "partOf", "parts", "reactions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "companies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Companies = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		case "partOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOf"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartOf = data
+		case "parts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parts"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parts = data
+		case "reactions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reactions"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reactions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarketUnlinks unmarshals raw into the MarketUnlinks input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarketUnlinks(ctx context.Context, raw any) (model.MarketUnlinks, error) {
+	var out model.MarketUnlinks
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarketUnlinks", raw, &out)
 	return out, err
 }
 
@@ -31392,6 +38293,181 @@ func UnmarshalMarketWhere(ctx context.Context, raw any) (model.MarketWhere, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPartnerFact(ctx context.Context, obj any) (model.PartnerFact, error) {
+	var it model.PartnerFact
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "aliases"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnerFact unmarshals raw into the PartnerFact input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnerFact(ctx context.Context, raw any) (model.PartnerFact, error) {
+	var out model.PartnerFact
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerFact", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartnerInput(ctx context.Context, obj any) (model.PartnerInput, error) {
+	var it model.PartnerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "aliases", "partnerships", "sells"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		case "partnerships":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerships"))
+			data, err := ec.unmarshalOPartnerPartnershipsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerPartnershipsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partnerships = data
+		case "sells":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sells"))
+			data, err := ec.unmarshalOPartnerSellsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerSellsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sells = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnerInput unmarshals raw into the PartnerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnerInput(ctx context.Context, raw any) (model.PartnerInput, error) {
+	var out model.PartnerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartnerLinks(ctx context.Context, obj any) (model.PartnerLinks, error) {
+	var it model.PartnerLinks
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partnerships", "sells"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partnerships":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerships"))
+			data, err := ec.unmarshalOPartnerPartnershipsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerPartnershipsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partnerships = data
+		case "sells":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sells"))
+			data, err := ec.unmarshalOPartnerSellsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerSellsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sells = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnerLinks unmarshals raw into the PartnerLinks input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnerLinks(ctx context.Context, raw any) (model.PartnerLinks, error) {
+	var out model.PartnerLinks
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerLinks", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPartnerListFilter(ctx context.Context, obj any) (model.PartnerListFilter, error) {
 	var it model.PartnerListFilter
 	if obj == nil {
@@ -31452,6 +38528,125 @@ func (ec *executionContext) unmarshalInputPartnerListFilter(ctx context.Context,
 func UnmarshalPartnerListFilter(ctx context.Context, raw any) (model.PartnerListFilter, error) {
 	var out model.PartnerListFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerListFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartnerPartnershipsLink(ctx context.Context, obj any) (model.PartnerPartnershipsLink, error) {
+	var it model.PartnerPartnershipsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "market", "exclusive", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "market":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("market"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Market = data
+		case "exclusive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exclusive"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exclusive = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnerPartnershipsLink unmarshals raw into the PartnerPartnershipsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnerPartnershipsLink(ctx context.Context, raw any) (model.PartnerPartnershipsLink, error) {
+	var out model.PartnerPartnershipsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerPartnershipsLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartnerPatch(ctx context.Context, obj any) (model.PartnerPatch, error) {
+	var it model.PartnerPatch
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "aliases"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnerPatch unmarshals raw into the PartnerPatch input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnerPatch(ctx context.Context, raw any) (model.PartnerPatch, error) {
+	var out model.PartnerPatch
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerPatch", raw, &out)
 	return out, err
 }
 
@@ -31665,6 +38860,76 @@ func UnmarshalPartnerSaleWhere(ctx context.Context, raw any) (model.PartnerSaleW
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPartnerSellsLink(ctx context.Context, obj any) (model.PartnerSellsLink, error) {
+	var it model.PartnerSellsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "market", "exclusive", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOProductInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "market":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("market"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Market = data
+		case "exclusive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exclusive"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exclusive = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnerSellsLink unmarshals raw into the PartnerSellsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnerSellsLink(ctx context.Context, raw any) (model.PartnerSellsLink, error) {
+	var out model.PartnerSellsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerSellsLink", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPartnerSort(ctx context.Context, obj any) (model.PartnerSort, error) {
 	var it model.PartnerSort
 	if obj == nil {
@@ -31711,6 +38976,55 @@ func (ec *executionContext) unmarshalInputPartnerSort(ctx context.Context, obj a
 func UnmarshalPartnerSort(ctx context.Context, raw any) (model.PartnerSort, error) {
 	var out model.PartnerSort
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerSort", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartnerUnlinks(ctx context.Context, obj any) (model.PartnerUnlinks, error) {
+	var it model.PartnerUnlinks
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partnerships", "sells"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partnerships":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerships"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partnerships = data
+		case "sells":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sells"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sells = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnerUnlinks unmarshals raw into the PartnerUnlinks input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnerUnlinks(ctx context.Context, raw any) (model.PartnerUnlinks, error) {
+	var out model.PartnerUnlinks
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerUnlinks", raw, &out)
 	return out, err
 }
 
@@ -32015,6 +39329,62 @@ func UnmarshalPartnershipWhere(ctx context.Context, raw any) (model.PartnershipW
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProductCategoriesLink(ctx context.Context, obj any) (model.ProductCategoriesLink, error) {
+	var it model.ProductCategoriesLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOProductInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductCategoriesLink unmarshals raw into the ProductCategoriesLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductCategoriesLink(ctx context.Context, raw any) (model.ProductCategoriesLink, error) {
+	var out model.ProductCategoriesLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductCategoriesLink", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProductCategoryListFilter(ctx context.Context, obj any) (model.ProductCategoryListFilter, error) {
 	var it model.ProductCategoryListFilter
 	if obj == nil {
@@ -32197,6 +39567,657 @@ func UnmarshalProductCategoryWhere(ctx context.Context, raw any) (model.ProductC
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProductCitedAtLink(ctx context.Context, obj any) (model.ProductCitedAtLink, error) {
+	var it model.ProductCitedAtLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "expected", "channel", "reason", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOEventInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "expected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expected"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expected = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductCitedAtLink unmarshals raw into the ProductCitedAtLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductCitedAtLink(ctx context.Context, raw any) (model.ProductCitedAtLink, error) {
+	var out model.ProductCitedAtLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductCitedAtLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductCompaniesLink(ctx context.Context, obj any) (model.ProductCompaniesLink, error) {
+	var it model.ProductCompaniesLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductCompaniesLink unmarshals raw into the ProductCompaniesLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductCompaniesLink(ctx context.Context, raw any) (model.ProductCompaniesLink, error) {
+	var out model.ProductCompaniesLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductCompaniesLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductEventsLink(ctx context.Context, obj any) (model.ProductEventsLink, error) {
+	var it model.ProductEventsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "expected", "channel", "reason", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOEventInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "expected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expected"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expected = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductEventsLink unmarshals raw into the ProductEventsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductEventsLink(ctx context.Context, raw any) (model.ProductEventsLink, error) {
+	var out model.ProductEventsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductEventsLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductExcludedAtLink(ctx context.Context, obj any) (model.ProductExcludedAtLink, error) {
+	var it model.ProductExcludedAtLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "expected", "channel", "reason", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOEventInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "expected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expected"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expected = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductExcludedAtLink unmarshals raw into the ProductExcludedAtLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductExcludedAtLink(ctx context.Context, raw any) (model.ProductExcludedAtLink, error) {
+	var out model.ProductExcludedAtLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductExcludedAtLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductFact(ctx context.Context, obj any) (model.ProductFact, error) {
+	var it model.ProductFact
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "aliases", "kind"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductFact unmarshals raw into the ProductFact input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductFact(ctx context.Context, raw any) (model.ProductFact, error) {
+	var out model.ProductFact
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductFact", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductInput(ctx context.Context, obj any) (model.ProductInput, error) {
+	var it model.ProductInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "aliases", "kind", "companies", "sellers", "categories", "members", "offeredAt", "excludedAt", "launches", "citedAt", "events"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "companies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
+			data, err := ec.unmarshalOProductCompaniesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCompaniesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Companies = data
+		case "sellers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sellers"))
+			data, err := ec.unmarshalOProductSellersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductSellersLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sellers = data
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOProductCategoriesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCategoriesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "members":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("members"))
+			data, err := ec.unmarshalOProductMembersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductMembersLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Members = data
+		case "offeredAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offeredAt"))
+			data, err := ec.unmarshalOProductOfferedAtLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductOfferedAtLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfferedAt = data
+		case "excludedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("excludedAt"))
+			data, err := ec.unmarshalOProductExcludedAtLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductExcludedAtLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExcludedAt = data
+		case "launches":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("launches"))
+			data, err := ec.unmarshalOProductLaunchesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductLaunchesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Launches = data
+		case "citedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citedAt"))
+			data, err := ec.unmarshalOProductCitedAtLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCitedAtLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CitedAt = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalOProductEventsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductEventsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductInput unmarshals raw into the ProductInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductInput(ctx context.Context, raw any) (model.ProductInput, error) {
+	var out model.ProductInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductLaunchesLink(ctx context.Context, obj any) (model.ProductLaunchesLink, error) {
+	var it model.ProductLaunchesLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "expected", "channel", "reason", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOEventInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "expected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expected"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expected = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductLaunchesLink unmarshals raw into the ProductLaunchesLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductLaunchesLink(ctx context.Context, raw any) (model.ProductLaunchesLink, error) {
+	var out model.ProductLaunchesLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductLaunchesLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductLinks(ctx context.Context, obj any) (model.ProductLinks, error) {
+	var it model.ProductLinks
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"companies", "sellers", "categories", "members", "offeredAt", "excludedAt", "launches", "citedAt", "events"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "companies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
+			data, err := ec.unmarshalOProductCompaniesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCompaniesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Companies = data
+		case "sellers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sellers"))
+			data, err := ec.unmarshalOProductSellersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductSellersLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sellers = data
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOProductCategoriesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCategoriesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "members":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("members"))
+			data, err := ec.unmarshalOProductMembersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductMembersLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Members = data
+		case "offeredAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offeredAt"))
+			data, err := ec.unmarshalOProductOfferedAtLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductOfferedAtLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfferedAt = data
+		case "excludedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("excludedAt"))
+			data, err := ec.unmarshalOProductExcludedAtLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductExcludedAtLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExcludedAt = data
+		case "launches":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("launches"))
+			data, err := ec.unmarshalOProductLaunchesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductLaunchesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Launches = data
+		case "citedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citedAt"))
+			data, err := ec.unmarshalOProductCitedAtLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCitedAtLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CitedAt = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalOProductEventsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductEventsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductLinks unmarshals raw into the ProductLinks input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductLinks(ctx context.Context, raw any) (model.ProductLinks, error) {
+	var out model.ProductLinks
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductLinks", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProductListFilter(ctx context.Context, obj any) (model.ProductListFilter, error) {
 	var it model.ProductListFilter
 	if obj == nil {
@@ -32260,6 +40281,265 @@ func UnmarshalProductListFilter(ctx context.Context, raw any) (model.ProductList
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProductMembersLink(ctx context.Context, obj any) (model.ProductMembersLink, error) {
+	var it model.ProductMembersLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOProductInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductMembersLink unmarshals raw into the ProductMembersLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductMembersLink(ctx context.Context, raw any) (model.ProductMembersLink, error) {
+	var out model.ProductMembersLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductMembersLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductOfferedAtLink(ctx context.Context, obj any) (model.ProductOfferedAtLink, error) {
+	var it model.ProductOfferedAtLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "expected", "channel", "reason", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOEventInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "expected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expected"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expected = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductOfferedAtLink unmarshals raw into the ProductOfferedAtLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductOfferedAtLink(ctx context.Context, raw any) (model.ProductOfferedAtLink, error) {
+	var out model.ProductOfferedAtLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductOfferedAtLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductPatch(ctx context.Context, obj any) (model.ProductPatch, error) {
+	var it model.ProductPatch
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "aliases", "kind"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductPatch unmarshals raw into the ProductPatch input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductPatch(ctx context.Context, raw any) (model.ProductPatch, error) {
+	var out model.ProductPatch
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductPatch", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductSellersLink(ctx context.Context, obj any) (model.ProductSellersLink, error) {
+	var it model.ProductSellersLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "market", "exclusive", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOPartnerInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "market":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("market"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Market = data
+		case "exclusive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exclusive"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exclusive = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductSellersLink unmarshals raw into the ProductSellersLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductSellersLink(ctx context.Context, raw any) (model.ProductSellersLink, error) {
+	var out model.ProductSellersLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductSellersLink", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProductSort(ctx context.Context, obj any) (model.ProductSort, error) {
 	var it model.ProductSort
 	if obj == nil {
@@ -32313,6 +40593,104 @@ func (ec *executionContext) unmarshalInputProductSort(ctx context.Context, obj a
 func UnmarshalProductSort(ctx context.Context, raw any) (model.ProductSort, error) {
 	var out model.ProductSort
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductSort", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductUnlinks(ctx context.Context, obj any) (model.ProductUnlinks, error) {
+	var it model.ProductUnlinks
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"companies", "sellers", "categories", "members", "offeredAt", "excludedAt", "launches", "citedAt", "events"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "companies":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Companies = data
+		case "sellers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sellers"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sellers = data
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "members":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("members"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Members = data
+		case "offeredAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offeredAt"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfferedAt = data
+		case "excludedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("excludedAt"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExcludedAt = data
+		case "launches":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("launches"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Launches = data
+		case "citedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citedAt"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CitedAt = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductUnlinks unmarshals raw into the ProductUnlinks input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductUnlinks(ctx context.Context, raw any) (model.ProductUnlinks, error) {
+	var out model.ProductUnlinks
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductUnlinks", raw, &out)
 	return out, err
 }
 
@@ -32684,6 +41062,293 @@ func (ec *executionContext) unmarshalInputReactionWhere(ctx context.Context, obj
 func UnmarshalReactionWhere(ctx context.Context, raw any) (model.ReactionWhere, error) {
 	var out model.ReactionWhere
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReactionWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRelationshipFact(ctx context.Context, obj any) (model.RelationshipFact, error) {
+	var it model.RelationshipFact
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"type", "from", "to", "key", "channel", "exclusive", "expected", "group", "market", "reaction", "reason", "role", "since", "status", "title"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNRelationshipType2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRelationshipType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "exclusive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exclusive"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exclusive = data
+		case "expected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expected"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expected = data
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "market":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("market"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Market = data
+		case "reaction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reaction"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reaction = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRelationshipFact unmarshals raw into the RelationshipFact input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRelationshipFact(ctx context.Context, raw any) (model.RelationshipFact, error) {
+	var out model.RelationshipFact
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RelationshipFact", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSourceInput(ctx context.Context, obj any) (model.SourceInput, error) {
+	var it model.SourceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "title", "kind", "categories", "tags", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSourceInput unmarshals raw into the SourceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSourceInput(ctx context.Context, raw any) (model.SourceInput, error) {
+	var out model.SourceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SourceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSourcePatch(ctx context.Context, obj any) (model.SourcePatch, error) {
+	var it model.SourcePatch
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "kind", "categories", "tags", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSourcePatch unmarshals raw into the SourcePatch input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSourcePatch(ctx context.Context, raw any) (model.SourcePatch, error) {
+	var out model.SourcePatch
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SourcePatch", raw, &out)
 	return out, err
 }
 
@@ -34049,6 +42714,44 @@ func (ec *executionContext) _CompanyProductEdge(ctx context.Context, sel ast.Sel
 			}
 		case "node":
 			out.Values[i] = ec._CompanyProductEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteResultImplementors = []string{"DeleteResult"}
+
+func (ec *executionContext) _DeleteResult(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteResult")
+		case "nodesDeleted":
+			out.Values[i] = ec._DeleteResult_nodesDeleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationshipsDeleted":
+			out.Values[i] = ec._DeleteResult_relationshipsDeleted(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35478,6 +44181,97 @@ func (ec *executionContext) _GroupCount(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var ingestOutcomeImplementors = []string{"IngestOutcome"}
+
+func (ec *executionContext) _IngestOutcome(ctx context.Context, sel ast.SelectionSet, obj *model.IngestOutcome) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestOutcomeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestOutcome")
+		case "index":
+			out.Values[i] = ec._IngestOutcome_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outcome":
+			out.Values[i] = ec._IngestOutcome_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._IngestOutcome_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ingestResultImplementors = []string{"IngestResult"}
+
+func (ec *executionContext) _IngestResult(ctx context.Context, sel ast.SelectionSet, obj *model.IngestResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestResult")
+		case "created":
+			out.Values[i] = ec._IngestResult_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matched":
+			out.Values[i] = ec._IngestResult_matched(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._IngestResult_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "facts":
+			out.Values[i] = ec._IngestResult_facts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var intStatsImplementors = []string{"IntStats"}
 
 func (ec *executionContext) _IntStats(ctx context.Context, sel ast.SelectionSet, obj *model.IntStats) graphql.Marshaler {
@@ -35921,6 +44715,196 @@ func (ec *executionContext) _MarketPartEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "node":
 			out.Values[i] = ec._MarketPartEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createCompanies":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCompanies(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCompanies":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCompanies(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteCompanies":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteCompanies(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createExecutives":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createExecutives(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateExecutives":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateExecutives(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteExecutives":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteExecutives(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createEvents":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createEvents(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateEvents":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateEvents(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteEvents":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteEvents(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createMarkets":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createMarkets(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateMarkets":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateMarkets(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteMarkets":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteMarkets(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createProducts":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createProducts(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateProducts":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProducts(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteProducts":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteProducts(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPartners":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPartners(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePartners":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePartners(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletePartners":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deletePartners(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createSources":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSources(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateSources":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSources(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteSources":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteSources(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ingest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_ingest(ctx, field)
+			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -38372,6 +47356,16 @@ func (ec *executionContext) marshalNCompanyEdge2ᚖgithubᚗcomᚋcompanygraph�
 	return ec._CompanyEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCompanyEventsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyEventsLink(ctx context.Context, v any) (*model.CompanyEventsLink, error) {
+	res, err := ec.unmarshalInputCompanyEventsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCompanyExecutivesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyExecutivesLink(ctx context.Context, v any) (*model.CompanyExecutivesLink, error) {
+	res, err := ec.unmarshalInputCompanyExecutivesLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCompanyGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyGroupField(ctx context.Context, v any) (model.CompanyGroupField, error) {
 	var res model.CompanyGroupField
 	err := res.UnmarshalGQL(v)
@@ -38380,6 +47374,25 @@ func (ec *executionContext) unmarshalNCompanyGroupField2githubᚗcomᚋcompanygr
 
 func (ec *executionContext) marshalNCompanyGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyGroupField(ctx context.Context, sel ast.SelectionSet, v model.CompanyGroupField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNCompanyInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInputᚄ(ctx context.Context, v any) ([]*model.CompanyInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CompanyInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx context.Context, v any) (*model.CompanyInput, error) {
+	res, err := ec.unmarshalInputCompanyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCompanyMarket2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyMarketᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CompanyMarket) graphql.Marshaler {
@@ -38463,6 +47476,11 @@ func (ec *executionContext) unmarshalNCompanyMarketSort2ᚖgithubᚗcomᚋcompan
 
 func (ec *executionContext) unmarshalNCompanyMarketWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyMarketWhere(ctx context.Context, v any) (*model.CompanyMarketWhere, error) {
 	res, err := ec.unmarshalInputCompanyMarketWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCompanyMarketsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyMarketsLink(ctx context.Context, v any) (*model.CompanyMarketsLink, error) {
+	res, err := ec.unmarshalInputCompanyMarketsLink(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -38550,6 +47568,11 @@ func (ec *executionContext) unmarshalNCompanyParticipationWhere2ᚖgithubᚗcom�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCompanyPartnershipsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyPartnershipsLink(ctx context.Context, v any) (*model.CompanyPartnershipsLink, error) {
+	res, err := ec.unmarshalInputCompanyPartnershipsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCompanyProduct2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyProductᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CompanyProduct) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -38624,9 +47647,19 @@ func (ec *executionContext) unmarshalNCompanyProductWhere2ᚖgithubᚗcomᚋcomp
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCompanyProductsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyProductsLink(ctx context.Context, v any) (*model.CompanyProductsLink, error) {
+	res, err := ec.unmarshalInputCompanyProductsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCompanySort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanySort(ctx context.Context, v any) (*model.CompanySort, error) {
 	res, err := ec.unmarshalInputCompanySort(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCompanyWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyWhere(ctx context.Context, v any) (model.CompanyWhere, error) {
+	res, err := ec.unmarshalInputCompanyWhere(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCompanyWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyWhere(ctx context.Context, v any) (*model.CompanyWhere, error) {
@@ -38642,6 +47675,14 @@ func (ec *executionContext) unmarshalNCursor2githubᚗcomᚋcompanygraphᚋcompa
 
 func (ec *executionContext) marshalNCursor2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx context.Context, sel ast.SelectionSet, v query.Cursor) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNDeleteResult2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐDeleteResult(ctx context.Context, sel ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeleteResult!")
+		return graphql.Null
+	}
+	return ec._DeleteResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNEvent2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Event) graphql.Marshaler {
@@ -38676,12 +47717,22 @@ func (ec *executionContext) marshalNEventAggregate2ᚖgithubᚗcomᚋcompanygrap
 	return ec._EventAggregate(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNEventCompaniesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventCompaniesLink(ctx context.Context, v any) (*model.EventCompaniesLink, error) {
+	res, err := ec.unmarshalInputEventCompaniesLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNEventConnection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventConnection(ctx context.Context, sel ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "EventConnection!")
 		return graphql.Null
 	}
 	return ec._EventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEventDifficultiesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventDifficultiesLink(ctx context.Context, v any) (*model.EventDifficultiesLink, error) {
+	res, err := ec.unmarshalInputEventDifficultiesLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNEventEdge2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EventEdge) graphql.Marshaler {
@@ -38708,6 +47759,16 @@ func (ec *executionContext) marshalNEventEdge2ᚖgithubᚗcomᚋcompanygraphᚋc
 	return ec._EventEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNEventExcludesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventExcludesLink(ctx context.Context, v any) (*model.EventExcludesLink, error) {
+	res, err := ec.unmarshalInputEventExcludesLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEventExecutivesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventExecutivesLink(ctx context.Context, v any) (*model.EventExecutivesLink, error) {
+	res, err := ec.unmarshalInputEventExecutivesLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNEventGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventGroupField(ctx context.Context, v any) (model.EventGroupField, error) {
 	var res model.EventGroupField
 	err := res.UnmarshalGQL(v)
@@ -38718,6 +47779,25 @@ func (ec *executionContext) marshalNEventGroupField2githubᚗcomᚋcompanygraph�
 	return v
 }
 
+func (ec *executionContext) unmarshalNEventInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInputᚄ(ctx context.Context, v any) ([]*model.EventInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNEventInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInput(ctx context.Context, v any) (*model.EventInput, error) {
+	res, err := ec.unmarshalInputEventInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNEventKind2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventKind(ctx context.Context, v any) (model.EventKind, error) {
 	var res model.EventKind
 	err := res.UnmarshalGQL(v)
@@ -38726,6 +47806,11 @@ func (ec *executionContext) unmarshalNEventKind2githubᚗcomᚋcompanygraphᚋco
 
 func (ec *executionContext) marshalNEventKind2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventKind(ctx context.Context, sel ast.SelectionSet, v model.EventKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNEventLaunchesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventLaunchesLink(ctx context.Context, v any) (*model.EventLaunchesLink, error) {
+	res, err := ec.unmarshalInputEventLaunchesLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNEventMarket2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventMarketᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EventMarket) graphql.Marshaler {
@@ -38802,6 +47887,16 @@ func (ec *executionContext) unmarshalNEventMarketWhere2ᚖgithubᚗcomᚋcompany
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNEventMarketsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventMarketsLink(ctx context.Context, v any) (*model.EventMarketsLink, error) {
+	res, err := ec.unmarshalInputEventMarketsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEventOffersLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventOffersLink(ctx context.Context, v any) (*model.EventOffersLink, error) {
+	res, err := ec.unmarshalInputEventOffersLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNEventPart2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPartᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EventPart) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -38866,6 +47961,11 @@ func (ec *executionContext) marshalNEventPartEdge2ᚖgithubᚗcomᚋcompanygraph
 	return ec._EventPartEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNEventPartOfLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPartOfLink(ctx context.Context, v any) (*model.EventPartOfLink, error) {
+	res, err := ec.unmarshalInputEventPartOfLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNEventPartSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPartSort(ctx context.Context, v any) (*model.EventPartSort, error) {
 	res, err := ec.unmarshalInputEventPartSort(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -38873,6 +47973,11 @@ func (ec *executionContext) unmarshalNEventPartSort2ᚖgithubᚗcomᚋcompanygra
 
 func (ec *executionContext) unmarshalNEventPartWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPartWhere(ctx context.Context, v any) (*model.EventPartWhere, error) {
 	res, err := ec.unmarshalInputEventPartWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEventPartsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPartsLink(ctx context.Context, v any) (*model.EventPartsLink, error) {
+	res, err := ec.unmarshalInputEventPartsLink(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -38960,9 +48065,24 @@ func (ec *executionContext) unmarshalNEventProductWhere2ᚖgithubᚗcomᚋcompan
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNEventProductsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventProductsLink(ctx context.Context, v any) (*model.EventProductsLink, error) {
+	res, err := ec.unmarshalInputEventProductsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEventReactionsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventReactionsLink(ctx context.Context, v any) (*model.EventReactionsLink, error) {
+	res, err := ec.unmarshalInputEventReactionsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNEventSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventSort(ctx context.Context, v any) (*model.EventSort, error) {
 	res, err := ec.unmarshalInputEventSort(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEventWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventWhere(ctx context.Context, v any) (model.EventWhere, error) {
+	res, err := ec.unmarshalInputEventWhere(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNEventWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventWhere(ctx context.Context, v any) (*model.EventWhere, error) {
@@ -38992,6 +48112,25 @@ func (ec *executionContext) marshalNEvidence2ᚖgithubᚗcomᚋcompanygraphᚋco
 		return graphql.Null
 	}
 	return ec._Evidence(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx context.Context, v any) ([]*model.EvidenceInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EvidenceInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEvidenceInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNEvidenceInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInput(ctx context.Context, v any) (*model.EvidenceInput, error) {
+	res, err := ec.unmarshalInputEvidenceInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNExecutive2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Executive) graphql.Marshaler {
@@ -39058,6 +48197,16 @@ func (ec *executionContext) marshalNExecutiveEdge2ᚖgithubᚗcomᚋcompanygraph
 	return ec._ExecutiveEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNExecutiveEmployersLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveEmployersLink(ctx context.Context, v any) (*model.ExecutiveEmployersLink, error) {
+	res, err := ec.unmarshalInputExecutiveEmployersLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNExecutiveEventsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveEventsLink(ctx context.Context, v any) (*model.ExecutiveEventsLink, error) {
+	res, err := ec.unmarshalInputExecutiveEventsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNExecutiveGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveGroupField(ctx context.Context, v any) (model.ExecutiveGroupField, error) {
 	var res model.ExecutiveGroupField
 	err := res.UnmarshalGQL(v)
@@ -39066,6 +48215,25 @@ func (ec *executionContext) unmarshalNExecutiveGroupField2githubᚗcomᚋcompany
 
 func (ec *executionContext) marshalNExecutiveGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveGroupField(ctx context.Context, sel ast.SelectionSet, v model.ExecutiveGroupField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNExecutiveInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveInputᚄ(ctx context.Context, v any) ([]*model.ExecutiveInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ExecutiveInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNExecutiveInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNExecutiveInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveInput(ctx context.Context, v any) (*model.ExecutiveInput, error) {
+	res, err := ec.unmarshalInputExecutiveInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNExecutiveParticipation2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveParticipationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ExecutiveParticipation) graphql.Marshaler {
@@ -39157,8 +48325,32 @@ func (ec *executionContext) unmarshalNExecutiveSort2ᚖgithubᚗcomᚋcompanygra
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNExecutiveWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveWhere(ctx context.Context, v any) (model.ExecutiveWhere, error) {
+	res, err := ec.unmarshalInputExecutiveWhere(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNExecutiveWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveWhere(ctx context.Context, v any) (*model.ExecutiveWhere, error) {
 	res, err := ec.unmarshalInputExecutiveWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFactInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFactInputᚄ(ctx context.Context, v any) ([]*model.FactInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.FactInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFactInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFactInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNFactInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFactInput(ctx context.Context, v any) (*model.FactInput, error) {
+	res, err := ec.unmarshalInputFactInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -39222,6 +48414,48 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalNIngestOutcome2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐIngestOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IngestOutcome) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIngestOutcome2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐIngestOutcome(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIngestOutcome2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐIngestOutcome(ctx context.Context, sel ast.SelectionSet, v *model.IngestOutcome) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IngestOutcome!")
+		return graphql.Null
+	}
+	return ec._IngestOutcome(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIngestOutcomeKind2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐIngestOutcomeKind(ctx context.Context, v any) (model.IngestOutcomeKind, error) {
+	var res model.IngestOutcomeKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIngestOutcomeKind2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐIngestOutcomeKind(ctx context.Context, sel ast.SelectionSet, v model.IngestOutcomeKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNIngestResult2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐIngestResult(ctx context.Context, sel ast.SelectionSet, v *model.IngestResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IngestResult!")
+		return graphql.Null
+	}
+	return ec._IngestResult(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
 	res, err := graphql.UnmarshalInt64(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -39276,6 +48510,11 @@ func (ec *executionContext) marshalNMarketAggregate2ᚖgithubᚗcomᚋcompanygra
 	return ec._MarketAggregate(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMarketCompaniesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketCompaniesLink(ctx context.Context, v any) (*model.MarketCompaniesLink, error) {
+	res, err := ec.unmarshalInputMarketCompaniesLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNMarketConnection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketConnection(ctx context.Context, sel ast.SelectionSet, v *model.MarketConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MarketConnection!")
@@ -39308,6 +48547,11 @@ func (ec *executionContext) marshalNMarketEdge2ᚖgithubᚗcomᚋcompanygraphᚋ
 	return ec._MarketEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMarketEventsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketEventsLink(ctx context.Context, v any) (*model.MarketEventsLink, error) {
+	res, err := ec.unmarshalInputMarketEventsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNMarketGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketGroupField(ctx context.Context, v any) (model.MarketGroupField, error) {
 	var res model.MarketGroupField
 	err := res.UnmarshalGQL(v)
@@ -39316,6 +48560,25 @@ func (ec *executionContext) unmarshalNMarketGroupField2githubᚗcomᚋcompanygra
 
 func (ec *executionContext) marshalNMarketGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketGroupField(ctx context.Context, sel ast.SelectionSet, v model.MarketGroupField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNMarketInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketInputᚄ(ctx context.Context, v any) ([]*model.MarketInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MarketInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMarketInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNMarketInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketInput(ctx context.Context, v any) (*model.MarketInput, error) {
+	res, err := ec.unmarshalInputMarketInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNMarketPart2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketPartᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MarketPart) graphql.Marshaler {
@@ -39382,6 +48645,11 @@ func (ec *executionContext) marshalNMarketPartEdge2ᚖgithubᚗcomᚋcompanygrap
 	return ec._MarketPartEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMarketPartOfLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketPartOfLink(ctx context.Context, v any) (*model.MarketPartOfLink, error) {
+	res, err := ec.unmarshalInputMarketPartOfLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNMarketPartSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketPartSort(ctx context.Context, v any) (*model.MarketPartSort, error) {
 	res, err := ec.unmarshalInputMarketPartSort(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -39392,9 +48660,24 @@ func (ec *executionContext) unmarshalNMarketPartWhere2ᚖgithubᚗcomᚋcompanyg
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNMarketPartsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketPartsLink(ctx context.Context, v any) (*model.MarketPartsLink, error) {
+	res, err := ec.unmarshalInputMarketPartsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMarketReactionsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketReactionsLink(ctx context.Context, v any) (*model.MarketReactionsLink, error) {
+	res, err := ec.unmarshalInputMarketReactionsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNMarketSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketSort(ctx context.Context, v any) (*model.MarketSort, error) {
 	res, err := ec.unmarshalInputMarketSort(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMarketWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketWhere(ctx context.Context, v any) (model.MarketWhere, error) {
+	res, err := ec.unmarshalInputMarketWhere(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNMarketWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketWhere(ctx context.Context, v any) (*model.MarketWhere, error) {
@@ -39502,6 +48785,30 @@ func (ec *executionContext) marshalNPartnerGroupField2githubᚗcomᚋcompanygrap
 	return v
 }
 
+func (ec *executionContext) unmarshalNPartnerInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerInputᚄ(ctx context.Context, v any) ([]*model.PartnerInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PartnerInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPartnerInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNPartnerInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerInput(ctx context.Context, v any) (*model.PartnerInput, error) {
+	res, err := ec.unmarshalInputPartnerInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPartnerPartnershipsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerPartnershipsLink(ctx context.Context, v any) (*model.PartnerPartnershipsLink, error) {
+	res, err := ec.unmarshalInputPartnerPartnershipsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNPartnerSale2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerSaleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PartnerSale) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -39586,9 +48893,19 @@ func (ec *executionContext) unmarshalNPartnerSaleWhere2ᚖgithubᚗcomᚋcompany
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNPartnerSellsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerSellsLink(ctx context.Context, v any) (*model.PartnerSellsLink, error) {
+	res, err := ec.unmarshalInputPartnerSellsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPartnerSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerSort(ctx context.Context, v any) (*model.PartnerSort, error) {
 	res, err := ec.unmarshalInputPartnerSort(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPartnerWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerWhere(ctx context.Context, v any) (model.PartnerWhere, error) {
+	res, err := ec.unmarshalInputPartnerWhere(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNPartnerWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerWhere(ctx context.Context, v any) (*model.PartnerWhere, error) {
@@ -39712,6 +49029,11 @@ func (ec *executionContext) marshalNProductAggregate2ᚖgithubᚗcomᚋcompanygr
 	return ec._ProductAggregate(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNProductCategoriesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCategoriesLink(ctx context.Context, v any) (*model.ProductCategoriesLink, error) {
+	res, err := ec.unmarshalInputProductCategoriesLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNProductCategory2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProductCategory) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -39786,6 +49108,16 @@ func (ec *executionContext) unmarshalNProductCategoryWhere2ᚖgithubᚗcomᚋcom
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNProductCitedAtLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCitedAtLink(ctx context.Context, v any) (*model.ProductCitedAtLink, error) {
+	res, err := ec.unmarshalInputProductCitedAtLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProductCompaniesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCompaniesLink(ctx context.Context, v any) (*model.ProductCompaniesLink, error) {
+	res, err := ec.unmarshalInputProductCompaniesLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNProductConnection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductConnection(ctx context.Context, sel ast.SelectionSet, v *model.ProductConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProductConnection!")
@@ -39818,6 +49150,16 @@ func (ec *executionContext) marshalNProductEdge2ᚖgithubᚗcomᚋcompanygraph�
 	return ec._ProductEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNProductEventsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductEventsLink(ctx context.Context, v any) (*model.ProductEventsLink, error) {
+	res, err := ec.unmarshalInputProductEventsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProductExcludedAtLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductExcludedAtLink(ctx context.Context, v any) (*model.ProductExcludedAtLink, error) {
+	res, err := ec.unmarshalInputProductExcludedAtLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNProductGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductGroupField(ctx context.Context, v any) (model.ProductGroupField, error) {
 	var res model.ProductGroupField
 	err := res.UnmarshalGQL(v)
@@ -39828,9 +49170,53 @@ func (ec *executionContext) marshalNProductGroupField2githubᚗcomᚋcompanygrap
 	return v
 }
 
+func (ec *executionContext) unmarshalNProductInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductInputᚄ(ctx context.Context, v any) ([]*model.ProductInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ProductInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProductInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNProductInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductInput(ctx context.Context, v any) (*model.ProductInput, error) {
+	res, err := ec.unmarshalInputProductInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProductLaunchesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductLaunchesLink(ctx context.Context, v any) (*model.ProductLaunchesLink, error) {
+	res, err := ec.unmarshalInputProductLaunchesLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProductMembersLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductMembersLink(ctx context.Context, v any) (*model.ProductMembersLink, error) {
+	res, err := ec.unmarshalInputProductMembersLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProductOfferedAtLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductOfferedAtLink(ctx context.Context, v any) (*model.ProductOfferedAtLink, error) {
+	res, err := ec.unmarshalInputProductOfferedAtLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProductSellersLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductSellersLink(ctx context.Context, v any) (*model.ProductSellersLink, error) {
+	res, err := ec.unmarshalInputProductSellersLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNProductSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductSort(ctx context.Context, v any) (*model.ProductSort, error) {
 	res, err := ec.unmarshalInputProductSort(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProductWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductWhere(ctx context.Context, v any) (model.ProductWhere, error) {
+	res, err := ec.unmarshalInputProductWhere(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNProductWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductWhere(ctx context.Context, v any) (*model.ProductWhere, error) {
@@ -39932,6 +49318,26 @@ func (ec *executionContext) marshalNRelationshipDirection2githubᚗcomᚋcompany
 	return v
 }
 
+func (ec *executionContext) unmarshalNRelationshipType2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRelationshipType(ctx context.Context, v any) (model.RelationshipType, error) {
+	var res model.RelationshipType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRelationshipType2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRelationshipType(ctx context.Context, sel ast.SelectionSet, v model.RelationshipType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
+	var res model.Role
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNSearchHit2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchHit) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -40030,9 +49436,38 @@ func (ec *executionContext) marshalNSourceGroupField2githubᚗcomᚋcompanygraph
 	return v
 }
 
+func (ec *executionContext) unmarshalNSourceInput2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceInput(ctx context.Context, v any) (model.SourceInput, error) {
+	res, err := ec.unmarshalInputSourceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSourceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceInputᚄ(ctx context.Context, v any) ([]*model.SourceInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SourceInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSourceInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNSourceInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceInput(ctx context.Context, v any) (*model.SourceInput, error) {
+	res, err := ec.unmarshalInputSourceInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSourceSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceSort(ctx context.Context, v any) (*model.SourceSort, error) {
 	res, err := ec.unmarshalInputSourceSort(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSourceWhere2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceWhere(ctx context.Context, v any) (model.SourceWhere, error) {
+	res, err := ec.unmarshalInputSourceWhere(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSourceWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceWhere(ctx context.Context, v any) (*model.SourceWhere, error) {
@@ -40165,6 +49600,16 @@ func (ec *executionContext) unmarshalNWorksForSort2ᚖgithubᚗcomᚋcompanygrap
 func (ec *executionContext) unmarshalNWorksForWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐWorksForWhere(ctx context.Context, v any) (*model.WorksForWhere, error) {
 	res, err := ec.unmarshalInputWorksForWhere(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNWriteOp2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐWriteOp(ctx context.Context, v any) (model.WriteOp, error) {
+	var res model.WriteOp
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWriteOp2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐWriteOp(ctx context.Context, sel ast.SelectionSet, v model.WriteOp) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -40354,6 +49799,64 @@ func (ec *executionContext) marshalOCompany2ᚖgithubᚗcomᚋcompanygraphᚋcom
 	return ec._Company(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOCompanyEventsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyEventsLinkᚄ(ctx context.Context, v any) ([]*model.CompanyEventsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CompanyEventsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCompanyEventsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyEventsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCompanyExecutivesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyExecutivesLinkᚄ(ctx context.Context, v any) ([]*model.CompanyExecutivesLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CompanyExecutivesLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCompanyExecutivesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyExecutivesLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCompanyFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyFact(ctx context.Context, v any) (*model.CompanyFact, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCompanyFact(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx context.Context, v any) (*model.CompanyInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCompanyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCompanyLinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyLinks(ctx context.Context, v any) (*model.CompanyLinks, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCompanyLinks(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOCompanyListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyListFilter(ctx context.Context, v any) (*model.CompanyListFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -40412,6 +49915,23 @@ func (ec *executionContext) unmarshalOCompanyMarketWhere2ᚖgithubᚗcomᚋcompa
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOCompanyMarketsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyMarketsLinkᚄ(ctx context.Context, v any) ([]*model.CompanyMarketsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CompanyMarketsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCompanyMarketsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyMarketsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOCompanyParticipationListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyParticipationListFilter(ctx context.Context, v any) (*model.CompanyParticipationListFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -40459,6 +49979,31 @@ func (ec *executionContext) unmarshalOCompanyParticipationWhere2ᚖgithubᚗcom�
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputCompanyParticipationWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCompanyPartnershipsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyPartnershipsLinkᚄ(ctx context.Context, v any) ([]*model.CompanyPartnershipsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CompanyPartnershipsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCompanyPartnershipsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyPartnershipsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCompanyPatch2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyPatch(ctx context.Context, v any) (*model.CompanyPatch, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCompanyPatch(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -40512,6 +50057,23 @@ func (ec *executionContext) unmarshalOCompanyProductWhere2ᚖgithubᚗcomᚋcomp
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOCompanyProductsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyProductsLinkᚄ(ctx context.Context, v any) ([]*model.CompanyProductsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CompanyProductsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCompanyProductsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyProductsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOCompanySort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanySortᚄ(ctx context.Context, v any) ([]*model.CompanySort, error) {
 	if v == nil {
 		return nil, nil
@@ -40534,6 +50096,14 @@ func (ec *executionContext) unmarshalOCompanySort2ᚖgithubᚗcomᚋcompanygraph
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputCompanySort(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCompanyUnlinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyUnlinks(ctx context.Context, v any) (*model.CompanyUnlinks, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCompanyUnlinks(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -40583,6 +50153,90 @@ func (ec *executionContext) marshalOEvent2ᚖgithubᚗcomᚋcompanygraphᚋcompa
 		return graphql.Null
 	}
 	return ec._Event(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEventCompaniesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventCompaniesLinkᚄ(ctx context.Context, v any) ([]*model.EventCompaniesLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventCompaniesLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventCompaniesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventCompaniesLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEventDifficultiesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventDifficultiesLinkᚄ(ctx context.Context, v any) ([]*model.EventDifficultiesLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventDifficultiesLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventDifficultiesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventDifficultiesLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEventExcludesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventExcludesLinkᚄ(ctx context.Context, v any) ([]*model.EventExcludesLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventExcludesLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventExcludesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventExcludesLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEventExecutivesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventExecutivesLinkᚄ(ctx context.Context, v any) ([]*model.EventExecutivesLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventExecutivesLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventExecutivesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventExecutivesLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEventFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventFact(ctx context.Context, v any) (*model.EventFact, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventFact(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEventInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventInput(ctx context.Context, v any) (*model.EventInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOEventKind2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventKindᚄ(ctx context.Context, v any) ([]model.EventKind, error) {
@@ -40645,6 +50299,31 @@ func (ec *executionContext) unmarshalOEventKindFilter2ᚖgithubᚗcomᚋcompanyg
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOEventLaunchesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventLaunchesLinkᚄ(ctx context.Context, v any) ([]*model.EventLaunchesLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventLaunchesLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventLaunchesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventLaunchesLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEventLinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventLinks(ctx context.Context, v any) (*model.EventLinks, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventLinks(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOEventListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventListFilter(ctx context.Context, v any) (*model.EventListFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -40703,12 +50382,63 @@ func (ec *executionContext) unmarshalOEventMarketWhere2ᚖgithubᚗcomᚋcompany
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOEventMarketsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventMarketsLinkᚄ(ctx context.Context, v any) ([]*model.EventMarketsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventMarketsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventMarketsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventMarketsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEventOffersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventOffersLinkᚄ(ctx context.Context, v any) ([]*model.EventOffersLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventOffersLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventOffersLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventOffersLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOEventPartListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPartListFilter(ctx context.Context, v any) (*model.EventPartListFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputEventPartListFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEventPartOfLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPartOfLinkᚄ(ctx context.Context, v any) ([]*model.EventPartOfLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventPartOfLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventPartOfLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPartOfLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOEventPartSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPartSortᚄ(ctx context.Context, v any) ([]*model.EventPartSort, error) {
@@ -40750,6 +50480,31 @@ func (ec *executionContext) unmarshalOEventPartWhere2ᚖgithubᚗcomᚋcompanygr
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputEventPartWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEventPartsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPartsLinkᚄ(ctx context.Context, v any) ([]*model.EventPartsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventPartsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventPartsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPartsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEventPatch2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventPatch(ctx context.Context, v any) (*model.EventPatch, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventPatch(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -40803,6 +50558,40 @@ func (ec *executionContext) unmarshalOEventProductWhere2ᚖgithubᚗcomᚋcompan
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOEventProductsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventProductsLinkᚄ(ctx context.Context, v any) ([]*model.EventProductsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventProductsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventProductsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventProductsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEventReactionsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventReactionsLinkᚄ(ctx context.Context, v any) ([]*model.EventReactionsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventReactionsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventReactionsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventReactionsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOEventSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventSortᚄ(ctx context.Context, v any) ([]*model.EventSort, error) {
 	if v == nil {
 		return nil, nil
@@ -40825,6 +50614,14 @@ func (ec *executionContext) unmarshalOEventSort2ᚖgithubᚗcomᚋcompanygraph�
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputEventSort(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEventUnlinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventUnlinks(ctx context.Context, v any) (*model.EventUnlinks, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventUnlinks(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -40858,6 +50655,64 @@ func (ec *executionContext) marshalOExecutive2ᚖgithubᚗcomᚋcompanygraphᚋc
 		return graphql.Null
 	}
 	return ec._Executive(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOExecutiveEmployersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveEmployersLinkᚄ(ctx context.Context, v any) ([]*model.ExecutiveEmployersLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ExecutiveEmployersLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNExecutiveEmployersLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveEmployersLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOExecutiveEventsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveEventsLinkᚄ(ctx context.Context, v any) ([]*model.ExecutiveEventsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ExecutiveEventsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNExecutiveEventsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveEventsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOExecutiveFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveFact(ctx context.Context, v any) (*model.ExecutiveFact, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputExecutiveFact(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOExecutiveInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveInput(ctx context.Context, v any) (*model.ExecutiveInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputExecutiveInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOExecutiveLinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveLinks(ctx context.Context, v any) (*model.ExecutiveLinks, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputExecutiveLinks(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOExecutiveListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveListFilter(ctx context.Context, v any) (*model.ExecutiveListFilter, error) {
@@ -40918,6 +50773,14 @@ func (ec *executionContext) unmarshalOExecutiveParticipationWhere2ᚖgithubᚗco
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOExecutivePatch2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutivePatch(ctx context.Context, v any) (*model.ExecutivePatch, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputExecutivePatch(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOExecutiveSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveSortᚄ(ctx context.Context, v any) ([]*model.ExecutiveSort, error) {
 	if v == nil {
 		return nil, nil
@@ -40940,6 +50803,14 @@ func (ec *executionContext) unmarshalOExecutiveSort2ᚖgithubᚗcomᚋcompanygra
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputExecutiveSort(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOExecutiveUnlinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveUnlinks(ctx context.Context, v any) (*model.ExecutiveUnlinks, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputExecutiveUnlinks(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -41157,6 +51028,64 @@ func (ec *executionContext) marshalOMarket2ᚖgithubᚗcomᚋcompanygraphᚋcomp
 	return ec._Market(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOMarketCompaniesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketCompaniesLinkᚄ(ctx context.Context, v any) ([]*model.MarketCompaniesLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MarketCompaniesLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMarketCompaniesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketCompaniesLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMarketEventsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketEventsLinkᚄ(ctx context.Context, v any) ([]*model.MarketEventsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MarketEventsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMarketEventsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketEventsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMarketFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketFact(ctx context.Context, v any) (*model.MarketFact, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMarketFact(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMarketInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketInput(ctx context.Context, v any) (*model.MarketInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMarketInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMarketLinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketLinks(ctx context.Context, v any) (*model.MarketLinks, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMarketLinks(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOMarketListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketListFilter(ctx context.Context, v any) (*model.MarketListFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -41171,6 +51100,23 @@ func (ec *executionContext) unmarshalOMarketPartListFilter2ᚖgithubᚗcomᚋcom
 	}
 	res, err := ec.unmarshalInputMarketPartListFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMarketPartOfLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketPartOfLinkᚄ(ctx context.Context, v any) ([]*model.MarketPartOfLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MarketPartOfLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMarketPartOfLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketPartOfLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOMarketPartSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketPartSortᚄ(ctx context.Context, v any) ([]*model.MarketPartSort, error) {
@@ -41215,6 +51161,48 @@ func (ec *executionContext) unmarshalOMarketPartWhere2ᚖgithubᚗcomᚋcompanyg
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOMarketPartsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketPartsLinkᚄ(ctx context.Context, v any) ([]*model.MarketPartsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MarketPartsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMarketPartsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketPartsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMarketPatch2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketPatch(ctx context.Context, v any) (*model.MarketPatch, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMarketPatch(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMarketReactionsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketReactionsLinkᚄ(ctx context.Context, v any) ([]*model.MarketReactionsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MarketReactionsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMarketReactionsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketReactionsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOMarketSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketSortᚄ(ctx context.Context, v any) ([]*model.MarketSort, error) {
 	if v == nil {
 		return nil, nil
@@ -41237,6 +51225,14 @@ func (ec *executionContext) unmarshalOMarketSort2ᚖgithubᚗcomᚋcompanygraph�
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputMarketSort(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMarketUnlinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketUnlinks(ctx context.Context, v any) (*model.MarketUnlinks, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMarketUnlinks(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -41315,11 +51311,60 @@ func (ec *executionContext) marshalOPartner2ᚖgithubᚗcomᚋcompanygraphᚋcom
 	return ec._Partner(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOPartnerFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerFact(ctx context.Context, v any) (*model.PartnerFact, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPartnerFact(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPartnerInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerInput(ctx context.Context, v any) (*model.PartnerInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPartnerInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPartnerLinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerLinks(ctx context.Context, v any) (*model.PartnerLinks, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPartnerLinks(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOPartnerListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerListFilter(ctx context.Context, v any) (*model.PartnerListFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputPartnerListFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPartnerPartnershipsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerPartnershipsLinkᚄ(ctx context.Context, v any) ([]*model.PartnerPartnershipsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PartnerPartnershipsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPartnerPartnershipsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerPartnershipsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPartnerPatch2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerPatch(ctx context.Context, v any) (*model.PartnerPatch, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPartnerPatch(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -41373,6 +51418,23 @@ func (ec *executionContext) unmarshalOPartnerSaleWhere2ᚖgithubᚗcomᚋcompany
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOPartnerSellsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerSellsLinkᚄ(ctx context.Context, v any) ([]*model.PartnerSellsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PartnerSellsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPartnerSellsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerSellsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOPartnerSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerSortᚄ(ctx context.Context, v any) ([]*model.PartnerSort, error) {
 	if v == nil {
 		return nil, nil
@@ -41395,6 +51457,14 @@ func (ec *executionContext) unmarshalOPartnerSort2ᚖgithubᚗcomᚋcompanygraph
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputPartnerSort(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPartnerUnlinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartnerUnlinks(ctx context.Context, v any) (*model.PartnerUnlinks, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPartnerUnlinks(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -41480,6 +51550,23 @@ func (ec *executionContext) marshalOProduct2ᚖgithubᚗcomᚋcompanygraphᚋcom
 	return ec._Product(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOProductCategoriesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCategoriesLinkᚄ(ctx context.Context, v any) ([]*model.ProductCategoriesLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ProductCategoriesLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProductCategoriesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCategoriesLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOProductCategoryListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCategoryListFilter(ctx context.Context, v any) (*model.ProductCategoryListFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -41530,12 +51617,180 @@ func (ec *executionContext) unmarshalOProductCategoryWhere2ᚖgithubᚗcomᚋcom
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOProductCitedAtLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCitedAtLinkᚄ(ctx context.Context, v any) ([]*model.ProductCitedAtLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ProductCitedAtLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProductCitedAtLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCitedAtLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProductCompaniesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCompaniesLinkᚄ(ctx context.Context, v any) ([]*model.ProductCompaniesLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ProductCompaniesLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProductCompaniesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductCompaniesLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProductEventsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductEventsLinkᚄ(ctx context.Context, v any) ([]*model.ProductEventsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ProductEventsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProductEventsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductEventsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProductExcludedAtLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductExcludedAtLinkᚄ(ctx context.Context, v any) ([]*model.ProductExcludedAtLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ProductExcludedAtLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProductExcludedAtLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductExcludedAtLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProductFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductFact(ctx context.Context, v any) (*model.ProductFact, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProductFact(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOProductInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductInput(ctx context.Context, v any) (*model.ProductInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProductInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOProductLaunchesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductLaunchesLinkᚄ(ctx context.Context, v any) ([]*model.ProductLaunchesLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ProductLaunchesLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProductLaunchesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductLaunchesLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProductLinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductLinks(ctx context.Context, v any) (*model.ProductLinks, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProductLinks(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOProductListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductListFilter(ctx context.Context, v any) (*model.ProductListFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputProductListFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOProductMembersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductMembersLinkᚄ(ctx context.Context, v any) ([]*model.ProductMembersLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ProductMembersLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProductMembersLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductMembersLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProductOfferedAtLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductOfferedAtLinkᚄ(ctx context.Context, v any) ([]*model.ProductOfferedAtLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ProductOfferedAtLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProductOfferedAtLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductOfferedAtLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProductPatch2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductPatch(ctx context.Context, v any) (*model.ProductPatch, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProductPatch(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOProductSellersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductSellersLinkᚄ(ctx context.Context, v any) ([]*model.ProductSellersLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ProductSellersLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProductSellersLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductSellersLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOProductSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductSortᚄ(ctx context.Context, v any) ([]*model.ProductSort, error) {
@@ -41560,6 +51815,14 @@ func (ec *executionContext) unmarshalOProductSort2ᚖgithubᚗcomᚋcompanygraph
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputProductSort(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOProductUnlinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductUnlinks(ctx context.Context, v any) (*model.ProductUnlinks, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProductUnlinks(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -41638,6 +51901,14 @@ func (ec *executionContext) unmarshalOReactionWhere2ᚖgithubᚗcomᚋcompanygra
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalORelationshipFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRelationshipFact(ctx context.Context, v any) (*model.RelationshipFact, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRelationshipFact(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx context.Context, v any) (*model.SortDirection, error) {
 	if v == nil {
 		return nil, nil
@@ -41659,6 +51930,14 @@ func (ec *executionContext) marshalOSource2ᚖgithubᚗcomᚋcompanygraphᚋcomp
 		return graphql.Null
 	}
 	return ec._Source(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSourcePatch2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourcePatch(ctx context.Context, v any) (*model.SourcePatch, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSourcePatch(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOSourceSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceSortᚄ(ctx context.Context, v any) ([]*model.SourceSort, error) {

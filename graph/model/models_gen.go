@@ -92,6 +92,57 @@ type CompanyEdge struct {
 	Node   *Company     `json:"node"`
 }
 
+// A PARTICIPATED_IN relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type CompanyEventsLink struct {
+	// An existing Event.
+	ID *string `json:"id,omitempty"`
+	// One Event to create (its own relationships cannot be nested further).
+	Create   *EventInput      `json:"create,omitempty"`
+	Role     *string          `json:"role,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// A WORKS_FOR relationship to write: to the Executive with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type CompanyExecutivesLink struct {
+	// An existing Executive.
+	ID *string `json:"id,omitempty"`
+	// One Executive to create (its own relationships cannot be nested further).
+	Create   *ExecutiveInput  `json:"create,omitempty"`
+	Title    *string          `json:"title,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// A Company stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
+type CompanyFact struct {
+	ID           string   `json:"id"`
+	Name         *string  `json:"name,omitempty"`
+	Aliases      []string `json:"aliases,omitempty"`
+	Country      *string  `json:"country,omitempty"`
+	Headquarters *string  `json:"headquarters,omitempty"`
+}
+
+// A Company to create, with relationships to create along.
+type CompanyInput struct {
+	ID           string                     `json:"id"`
+	Name         string                     `json:"name"`
+	Aliases      []string                   `json:"aliases,omitempty"`
+	Country      *string                    `json:"country,omitempty"`
+	Headquarters *string                    `json:"headquarters,omitempty"`
+	Executives   []*CompanyExecutivesLink   `json:"executives,omitempty"`
+	Markets      []*CompanyMarketsLink      `json:"markets,omitempty"`
+	Partnerships []*CompanyPartnershipsLink `json:"partnerships,omitempty"`
+	Products     []*CompanyProductsLink     `json:"products,omitempty"`
+	Events       []*CompanyEventsLink       `json:"events,omitempty"`
+}
+
+type CompanyLinks struct {
+	Executives   []*CompanyExecutivesLink   `json:"executives,omitempty"`
+	Markets      []*CompanyMarketsLink      `json:"markets,omitempty"`
+	Partnerships []*CompanyPartnershipsLink `json:"partnerships,omitempty"`
+	Products     []*CompanyProductsLink     `json:"products,omitempty"`
+	Events       []*CompanyEventsLink       `json:"events,omitempty"`
+}
+
 // Filter on a list of Company: some, all, none or exactly one of them match.
 type CompanyListFilter struct {
 	Some   *CompanyWhere `json:"some,omitempty"`
@@ -159,6 +210,17 @@ type CompanyMarketWhere struct {
 	Not     *CompanyMarketWhere   `json:"NOT,omitempty"`
 }
 
+// A IN_MARKET relationship to write: to the Market with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type CompanyMarketsLink struct {
+	// An existing Market.
+	ID *string `json:"id,omitempty"`
+	// One Market to create (its own relationships cannot be nested further).
+	Create   *MarketInput     `json:"create,omitempty"`
+	Status   *string          `json:"status,omitempty"`
+	Since    *string          `json:"since,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
 // (Company)-[:PARTICIPATED_IN]->(Event)
 type CompanyParticipation struct {
 	Company *Company `json:"company"`
@@ -214,6 +276,25 @@ type CompanyParticipationWhere struct {
 	Not     *CompanyParticipationWhere   `json:"NOT,omitempty"`
 }
 
+// A PARTNERED_WITH relationship to write: to the Partner with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type CompanyPartnershipsLink struct {
+	// An existing Partner.
+	ID *string `json:"id,omitempty"`
+	// One Partner to create (its own relationships cannot be nested further).
+	Create    *PartnerInput    `json:"create,omitempty"`
+	Market    *string          `json:"market,omitempty"`
+	Exclusive *bool            `json:"exclusive,omitempty"`
+	Evidence  []*EvidenceInput `json:"evidence"`
+}
+
+// New values for fields of Company; fields not given keep their value, null clears one.
+type CompanyPatch struct {
+	Name         *string  `json:"name,omitempty"`
+	Aliases      []string `json:"aliases,omitempty"`
+	Country      *string  `json:"country,omitempty"`
+	Headquarters *string  `json:"headquarters,omitempty"`
+}
+
 // (Company)-[:HAS_PRODUCT]->(Product)
 type CompanyProduct struct {
 	Company  *Company    `json:"company"`
@@ -262,12 +343,30 @@ type CompanyProductWhere struct {
 	Not     *CompanyProductWhere   `json:"NOT,omitempty"`
 }
 
+// A HAS_PRODUCT relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type CompanyProductsLink struct {
+	// An existing Product.
+	ID *string `json:"id,omitempty"`
+	// One Product to create (its own relationships cannot be nested further).
+	Create   *ProductInput    `json:"create,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
 // One sort key of Company: give exactly one field per list element; the list sets the priority.
 type CompanySort struct {
 	ID           *SortDirection `json:"id,omitempty"`
 	Name         *SortDirection `json:"name,omitempty"`
 	Country      *SortDirection `json:"country,omitempty"`
 	Headquarters *SortDirection `json:"headquarters,omitempty"`
+}
+
+// Relationships to remove, by the id of the node at the far end.
+type CompanyUnlinks struct {
+	Executives   []string `json:"executives,omitempty"`
+	Markets      []string `json:"markets,omitempty"`
+	Partnerships []string `json:"partnerships,omitempty"`
+	Products     []string `json:"products,omitempty"`
+	Events       []string `json:"events,omitempty"`
 }
 
 // Filter on Company: every field given must match.
@@ -285,6 +384,11 @@ type CompanyWhere struct {
 	And          []*CompanyWhere                 `json:"AND,omitempty"`
 	Or           []*CompanyWhere                 `json:"OR,omitempty"`
 	Not          *CompanyWhere                   `json:"NOT,omitempty"`
+}
+
+type DeleteResult struct {
+	NodesDeleted         int64 `json:"nodesDeleted"`
+	RelationshipsDeleted int64 `json:"relationshipsDeleted"`
 }
 
 // Something that happened or is planned, with its participants, place and date as the sources give them.
@@ -392,6 +496,16 @@ type EventAggregate struct {
 	Rel     query.Rel     `json:"_rel"`
 }
 
+// A PARTICIPATED_IN relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type EventCompaniesLink struct {
+	// An existing Company.
+	ID *string `json:"id,omitempty"`
+	// One Company to create (its own relationships cannot be nested further).
+	Create   *CompanyInput    `json:"create,omitempty"`
+	Role     *string          `json:"role,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
 // Event as a Relay connection.
 type EventConnection struct {
 	Edges    []*EventEdge `json:"edges"`
@@ -400,9 +514,83 @@ type EventConnection struct {
 	TotalCount int64 `json:"totalCount"`
 }
 
+// A CITES_DIFFICULTY relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type EventDifficultiesLink struct {
+	// An existing Product.
+	ID *string `json:"id,omitempty"`
+	// One Product to create (its own relationships cannot be nested further).
+	Create   *ProductInput    `json:"create,omitempty"`
+	Expected *string          `json:"expected,omitempty"`
+	Channel  *string          `json:"channel,omitempty"`
+	Reason   *string          `json:"reason,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
 type EventEdge struct {
 	Cursor query.Cursor `json:"cursor"`
 	Node   *Event       `json:"node"`
+}
+
+// A EXCLUDES relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type EventExcludesLink struct {
+	// An existing Product.
+	ID *string `json:"id,omitempty"`
+	// One Product to create (its own relationships cannot be nested further).
+	Create   *ProductInput    `json:"create,omitempty"`
+	Expected *string          `json:"expected,omitempty"`
+	Channel  *string          `json:"channel,omitempty"`
+	Reason   *string          `json:"reason,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// A PARTICIPATED_IN relationship to write: to the Executive with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type EventExecutivesLink struct {
+	// An existing Executive.
+	ID *string `json:"id,omitempty"`
+	// One Executive to create (its own relationships cannot be nested further).
+	Create   *ExecutiveInput  `json:"create,omitempty"`
+	Role     *string          `json:"role,omitempty"`
+	Title    *string          `json:"title,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// A Event stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
+type EventFact struct {
+	ID                 string     `json:"id"`
+	Name               *string    `json:"name,omitempty"`
+	Kind               *EventKind `json:"kind,omitempty"`
+	Status             *string    `json:"status,omitempty"`
+	Date               *string    `json:"date,omitempty"`
+	Place              *string    `json:"place,omitempty"`
+	AmountUsd          *float64   `json:"amountUsd,omitempty"`
+	ValuationUsd       *float64   `json:"valuationUsd,omitempty"`
+	ValuationQualifier *string    `json:"valuationQualifier,omitempty"`
+	UnitsSold          *int64     `json:"unitsSold,omitempty"`
+}
+
+// A Event to create, with relationships to create along.
+type EventInput struct {
+	ID                 string                   `json:"id"`
+	Name               string                   `json:"name"`
+	Kind               EventKind                `json:"kind"`
+	Status             *string                  `json:"status,omitempty"`
+	Date               *string                  `json:"date,omitempty"`
+	Place              *string                  `json:"place,omitempty"`
+	AmountUsd          *float64                 `json:"amountUsd,omitempty"`
+	ValuationUsd       *float64                 `json:"valuationUsd,omitempty"`
+	ValuationQualifier *string                  `json:"valuationQualifier,omitempty"`
+	UnitsSold          *int64                   `json:"unitsSold,omitempty"`
+	Companies          []*EventCompaniesLink    `json:"companies,omitempty"`
+	Executives         []*EventExecutivesLink   `json:"executives,omitempty"`
+	Markets            []*EventMarketsLink      `json:"markets,omitempty"`
+	Offers             []*EventOffersLink       `json:"offers,omitempty"`
+	Excludes           []*EventExcludesLink     `json:"excludes,omitempty"`
+	Launches           []*EventLaunchesLink     `json:"launches,omitempty"`
+	Difficulties       []*EventDifficultiesLink `json:"difficulties,omitempty"`
+	Products           []*EventProductsLink     `json:"products,omitempty"`
+	Reactions          []*EventReactionsLink    `json:"reactions,omitempty"`
+	PartOf             []*EventPartOfLink       `json:"partOf,omitempty"`
+	Parts              []*EventPartsLink        `json:"parts,omitempty"`
 }
 
 // Filter on a EventKind value.
@@ -411,6 +599,32 @@ type EventKindFilter struct {
 	Ne     *EventKind  `json:"ne,omitempty"`
 	In     []EventKind `json:"in,omitempty"`
 	IsNull *bool       `json:"isNull,omitempty"`
+}
+
+// A LAUNCHES relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type EventLaunchesLink struct {
+	// An existing Product.
+	ID *string `json:"id,omitempty"`
+	// One Product to create (its own relationships cannot be nested further).
+	Create   *ProductInput    `json:"create,omitempty"`
+	Expected *string          `json:"expected,omitempty"`
+	Channel  *string          `json:"channel,omitempty"`
+	Reason   *string          `json:"reason,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+type EventLinks struct {
+	Companies    []*EventCompaniesLink    `json:"companies,omitempty"`
+	Executives   []*EventExecutivesLink   `json:"executives,omitempty"`
+	Markets      []*EventMarketsLink      `json:"markets,omitempty"`
+	Offers       []*EventOffersLink       `json:"offers,omitempty"`
+	Excludes     []*EventExcludesLink     `json:"excludes,omitempty"`
+	Launches     []*EventLaunchesLink     `json:"launches,omitempty"`
+	Difficulties []*EventDifficultiesLink `json:"difficulties,omitempty"`
+	Products     []*EventProductsLink     `json:"products,omitempty"`
+	Reactions    []*EventReactionsLink    `json:"reactions,omitempty"`
+	PartOf       []*EventPartOfLink       `json:"partOf,omitempty"`
+	Parts        []*EventPartsLink        `json:"parts,omitempty"`
 }
 
 // Filter on a list of Event: some, all, none or exactly one of them match.
@@ -469,6 +683,27 @@ type EventMarketWhere struct {
 	Not    *EventMarketWhere   `json:"NOT,omitempty"`
 }
 
+// A CONCERNS relationship to write: to the Market with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type EventMarketsLink struct {
+	// An existing Market.
+	ID *string `json:"id,omitempty"`
+	// One Market to create (its own relationships cannot be nested further).
+	Create   *MarketInput     `json:"create,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// A OFFERS relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type EventOffersLink struct {
+	// An existing Product.
+	ID *string `json:"id,omitempty"`
+	// One Product to create (its own relationships cannot be nested further).
+	Create   *ProductInput    `json:"create,omitempty"`
+	Expected *string          `json:"expected,omitempty"`
+	Channel  *string          `json:"channel,omitempty"`
+	Reason   *string          `json:"reason,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
 // (Event)-[:PART_OF]->(Event)
 type EventPart struct {
 	Part     *Event      `json:"part"`
@@ -502,6 +737,15 @@ type EventPartListFilter struct {
 	Single *EventPartWhere `json:"single,omitempty"`
 }
 
+// A PART_OF relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type EventPartOfLink struct {
+	// An existing Event.
+	ID *string `json:"id,omitempty"`
+	// One Event to create (its own relationships cannot be nested further).
+	Create   *EventInput      `json:"create,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
 // One sort key of EventPart: give exactly one field per list element; the list sets the priority.
 type EventPartSort struct {
 	Part  *EventSort `json:"part,omitempty"`
@@ -515,6 +759,28 @@ type EventPartWhere struct {
 	And   []*EventPartWhere `json:"AND,omitempty"`
 	Or    []*EventPartWhere `json:"OR,omitempty"`
 	Not   *EventPartWhere   `json:"NOT,omitempty"`
+}
+
+// A PART_OF relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type EventPartsLink struct {
+	// An existing Event.
+	ID *string `json:"id,omitempty"`
+	// One Event to create (its own relationships cannot be nested further).
+	Create   *EventInput      `json:"create,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// New values for fields of Event; fields not given keep their value, null clears one.
+type EventPatch struct {
+	Name               *string    `json:"name,omitempty"`
+	Kind               *EventKind `json:"kind,omitempty"`
+	Status             *string    `json:"status,omitempty"`
+	Date               *string    `json:"date,omitempty"`
+	Place              *string    `json:"place,omitempty"`
+	AmountUsd          *float64   `json:"amountUsd,omitempty"`
+	ValuationUsd       *float64   `json:"valuationUsd,omitempty"`
+	ValuationQualifier *string    `json:"valuationQualifier,omitempty"`
+	UnitsSold          *int64     `json:"unitsSold,omitempty"`
 }
 
 // (Event)-[:OFFERS|EXCLUDES|LAUNCHES|CITES_DIFFICULTY|ABOUT]->(Product)
@@ -580,6 +846,30 @@ type EventProductWhere struct {
 	Not      *EventProductWhere   `json:"NOT,omitempty"`
 }
 
+// A ABOUT relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type EventProductsLink struct {
+	// An existing Product.
+	ID *string `json:"id,omitempty"`
+	// One Product to create (its own relationships cannot be nested further).
+	Create   *ProductInput    `json:"create,omitempty"`
+	Expected *string          `json:"expected,omitempty"`
+	Channel  *string          `json:"channel,omitempty"`
+	Reason   *string          `json:"reason,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// A REACTED_TO relationship to write: to the Market with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type EventReactionsLink struct {
+	// An existing Market.
+	ID *string `json:"id,omitempty"`
+	// One Market to create (its own relationships cannot be nested further).
+	Create   *MarketInput     `json:"create,omitempty"`
+	Group    *string          `json:"group,omitempty"`
+	Reaction *string          `json:"reaction,omitempty"`
+	Reason   *string          `json:"reason,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
 // One sort key of Event: give exactly one field per list element; the list sets the priority.
 type EventSort struct {
 	ID                 *SortDirection `json:"id,omitempty"`
@@ -592,6 +882,21 @@ type EventSort struct {
 	ValuationUsd       *SortDirection `json:"valuationUsd,omitempty"`
 	ValuationQualifier *SortDirection `json:"valuationQualifier,omitempty"`
 	UnitsSold          *SortDirection `json:"unitsSold,omitempty"`
+}
+
+// Relationships to remove, by the id of the node at the far end.
+type EventUnlinks struct {
+	Companies    []string `json:"companies,omitempty"`
+	Executives   []string `json:"executives,omitempty"`
+	Markets      []string `json:"markets,omitempty"`
+	Offers       []string `json:"offers,omitempty"`
+	Excludes     []string `json:"excludes,omitempty"`
+	Launches     []string `json:"launches,omitempty"`
+	Difficulties []string `json:"difficulties,omitempty"`
+	Products     []string `json:"products,omitempty"`
+	Reactions    []string `json:"reactions,omitempty"`
+	PartOf       []string `json:"partOf,omitempty"`
+	Parts        []string `json:"parts,omitempty"`
 }
 
 // Filter on Event: every field given must match.
@@ -628,6 +933,12 @@ type Evidence struct {
 	Sentence string `json:"sentence"`
 	// The document the sentence comes from.
 	Source *Source `json:"source"`
+}
+
+// A sentence of a source that states a relationship.
+type EvidenceInput struct {
+	Source   string `json:"source"`
+	Sentence string `json:"sentence"`
 }
 
 // A person who holds a position at a company, such as Hugo Barra.
@@ -676,6 +987,48 @@ type ExecutiveConnection struct {
 type ExecutiveEdge struct {
 	Cursor query.Cursor `json:"cursor"`
 	Node   *Executive   `json:"node"`
+}
+
+// A WORKS_FOR relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type ExecutiveEmployersLink struct {
+	// An existing Company.
+	ID *string `json:"id,omitempty"`
+	// One Company to create (its own relationships cannot be nested further).
+	Create   *CompanyInput    `json:"create,omitempty"`
+	Title    *string          `json:"title,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// A PARTICIPATED_IN relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type ExecutiveEventsLink struct {
+	// An existing Event.
+	ID *string `json:"id,omitempty"`
+	// One Event to create (its own relationships cannot be nested further).
+	Create   *EventInput      `json:"create,omitempty"`
+	Role     *string          `json:"role,omitempty"`
+	Title    *string          `json:"title,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// A Executive stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
+type ExecutiveFact struct {
+	ID      string   `json:"id"`
+	Name    *string  `json:"name,omitempty"`
+	Aliases []string `json:"aliases,omitempty"`
+}
+
+// A Executive to create, with relationships to create along.
+type ExecutiveInput struct {
+	ID        string                    `json:"id"`
+	Name      string                    `json:"name"`
+	Aliases   []string                  `json:"aliases,omitempty"`
+	Employers []*ExecutiveEmployersLink `json:"employers,omitempty"`
+	Events    []*ExecutiveEventsLink    `json:"events,omitempty"`
+}
+
+type ExecutiveLinks struct {
+	Employers []*ExecutiveEmployersLink `json:"employers,omitempty"`
+	Events    []*ExecutiveEventsLink    `json:"events,omitempty"`
 }
 
 // Filter on a list of Executive: some, all, none or exactly one of them match.
@@ -745,10 +1098,22 @@ type ExecutiveParticipationWhere struct {
 	Not       *ExecutiveParticipationWhere   `json:"NOT,omitempty"`
 }
 
+// New values for fields of Executive; fields not given keep their value, null clears one.
+type ExecutivePatch struct {
+	Name    *string  `json:"name,omitempty"`
+	Aliases []string `json:"aliases,omitempty"`
+}
+
 // One sort key of Executive: give exactly one field per list element; the list sets the priority.
 type ExecutiveSort struct {
 	ID   *SortDirection `json:"id,omitempty"`
 	Name *SortDirection `json:"name,omitempty"`
+}
+
+// Relationships to remove, by the id of the node at the far end.
+type ExecutiveUnlinks struct {
+	Employers []string `json:"employers,omitempty"`
+	Events    []string `json:"events,omitempty"`
 }
 
 // Filter on Executive: every field given must match.
@@ -761,6 +1126,19 @@ type ExecutiveWhere struct {
 	And       []*ExecutiveWhere                 `json:"AND,omitempty"`
 	Or        []*ExecutiveWhere                 `json:"OR,omitempty"`
 	Not       *ExecutiveWhere                   `json:"NOT,omitempty"`
+}
+
+// One fact: exactly one entity or relationship, with the source's sentences that state it.
+type FactInput struct {
+	Company      *CompanyFact      `json:"company,omitempty"`
+	Executive    *ExecutiveFact    `json:"executive,omitempty"`
+	Event        *EventFact        `json:"event,omitempty"`
+	Market       *MarketFact       `json:"market,omitempty"`
+	Product      *ProductFact      `json:"product,omitempty"`
+	Partner      *PartnerFact      `json:"partner,omitempty"`
+	Relationship *RelationshipFact `json:"relationship,omitempty"`
+	// Sentences of the source, word for word, that state the fact.
+	Sentences []string `json:"sentences"`
 }
 
 type FloatFilter struct {
@@ -793,6 +1171,22 @@ type IDFilter struct {
 	In         []string `json:"in,omitempty"`
 	StartsWith *string  `json:"startsWith,omitempty"`
 	IsNull     *bool    `json:"isNull,omitempty"`
+}
+
+// What became of one fact.
+type IngestOutcome struct {
+	// The fact's position in the batch.
+	Index   int64             `json:"index"`
+	Outcome IngestOutcomeKind `json:"outcome"`
+	// The entity's id, or the relationship as from-TYPE->to.
+	ID string `json:"id"`
+}
+
+type IngestResult struct {
+	Created   int64            `json:"created"`
+	Matched   int64            `json:"matched"`
+	Unchanged int64            `json:"unchanged"`
+	Facts     []*IngestOutcome `json:"facts"`
 }
 
 type IntFilter struct {
@@ -866,6 +1260,17 @@ type MarketAggregate struct {
 	Rel     query.Rel     `json:"_rel"`
 }
 
+// A IN_MARKET relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type MarketCompaniesLink struct {
+	// An existing Company.
+	ID *string `json:"id,omitempty"`
+	// One Company to create (its own relationships cannot be nested further).
+	Create   *CompanyInput    `json:"create,omitempty"`
+	Status   *string          `json:"status,omitempty"`
+	Since    *string          `json:"since,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
 // Market as a Relay connection.
 type MarketConnection struct {
 	Edges    []*MarketEdge `json:"edges"`
@@ -877,6 +1282,42 @@ type MarketConnection struct {
 type MarketEdge struct {
 	Cursor query.Cursor `json:"cursor"`
 	Node   *Market      `json:"node"`
+}
+
+// A CONCERNS relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type MarketEventsLink struct {
+	// An existing Event.
+	ID *string `json:"id,omitempty"`
+	// One Event to create (its own relationships cannot be nested further).
+	Create   *EventInput      `json:"create,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// A Market stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
+type MarketFact struct {
+	ID      string   `json:"id"`
+	Name    *string  `json:"name,omitempty"`
+	Aliases []string `json:"aliases,omitempty"`
+}
+
+// A Market to create, with relationships to create along.
+type MarketInput struct {
+	ID        string                 `json:"id"`
+	Name      string                 `json:"name"`
+	Aliases   []string               `json:"aliases,omitempty"`
+	Companies []*MarketCompaniesLink `json:"companies,omitempty"`
+	Events    []*MarketEventsLink    `json:"events,omitempty"`
+	PartOf    []*MarketPartOfLink    `json:"partOf,omitempty"`
+	Parts     []*MarketPartsLink     `json:"parts,omitempty"`
+	Reactions []*MarketReactionsLink `json:"reactions,omitempty"`
+}
+
+type MarketLinks struct {
+	Companies []*MarketCompaniesLink `json:"companies,omitempty"`
+	Events    []*MarketEventsLink    `json:"events,omitempty"`
+	PartOf    []*MarketPartOfLink    `json:"partOf,omitempty"`
+	Parts     []*MarketPartsLink     `json:"parts,omitempty"`
+	Reactions []*MarketReactionsLink `json:"reactions,omitempty"`
 }
 
 // Filter on a list of Market: some, all, none or exactly one of them match.
@@ -920,6 +1361,15 @@ type MarketPartListFilter struct {
 	Single *MarketPartWhere `json:"single,omitempty"`
 }
 
+// A PART_OF relationship to write: to the Market with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type MarketPartOfLink struct {
+	// An existing Market.
+	ID *string `json:"id,omitempty"`
+	// One Market to create (its own relationships cannot be nested further).
+	Create   *MarketInput     `json:"create,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
 // One sort key of MarketPart: give exactly one field per list element; the list sets the priority.
 type MarketPartSort struct {
 	Part  *MarketSort `json:"part,omitempty"`
@@ -935,10 +1385,46 @@ type MarketPartWhere struct {
 	Not   *MarketPartWhere   `json:"NOT,omitempty"`
 }
 
+// A PART_OF relationship to write: to the Market with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type MarketPartsLink struct {
+	// An existing Market.
+	ID *string `json:"id,omitempty"`
+	// One Market to create (its own relationships cannot be nested further).
+	Create   *MarketInput     `json:"create,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// New values for fields of Market; fields not given keep their value, null clears one.
+type MarketPatch struct {
+	Name    *string  `json:"name,omitempty"`
+	Aliases []string `json:"aliases,omitempty"`
+}
+
+// A REACTED_TO relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type MarketReactionsLink struct {
+	// An existing Event.
+	ID *string `json:"id,omitempty"`
+	// One Event to create (its own relationships cannot be nested further).
+	Create   *EventInput      `json:"create,omitempty"`
+	Group    *string          `json:"group,omitempty"`
+	Reaction *string          `json:"reaction,omitempty"`
+	Reason   *string          `json:"reason,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
 // One sort key of Market: give exactly one field per list element; the list sets the priority.
 type MarketSort struct {
 	ID   *SortDirection `json:"id,omitempty"`
 	Name *SortDirection `json:"name,omitempty"`
+}
+
+// Relationships to remove, by the id of the node at the far end.
+type MarketUnlinks struct {
+	Companies []string `json:"companies,omitempty"`
+	Events    []string `json:"events,omitempty"`
+	PartOf    []string `json:"partOf,omitempty"`
+	Parts     []string `json:"parts,omitempty"`
+	Reactions []string `json:"reactions,omitempty"`
 }
 
 // Filter on Market: every field given must match.
@@ -954,6 +1440,9 @@ type MarketWhere struct {
 	And       []*MarketWhere           `json:"AND,omitempty"`
 	Or        []*MarketWhere           `json:"OR,omitempty"`
 	Not       *MarketWhere             `json:"NOT,omitempty"`
+}
+
+type Mutation struct {
 }
 
 type PageInfo struct {
@@ -1011,12 +1500,50 @@ type PartnerEdge struct {
 	Node   *Partner     `json:"node"`
 }
 
+// A Partner stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
+type PartnerFact struct {
+	ID      string   `json:"id"`
+	Name    *string  `json:"name,omitempty"`
+	Aliases []string `json:"aliases,omitempty"`
+}
+
+// A Partner to create, with relationships to create along.
+type PartnerInput struct {
+	ID           string                     `json:"id"`
+	Name         string                     `json:"name"`
+	Aliases      []string                   `json:"aliases,omitempty"`
+	Partnerships []*PartnerPartnershipsLink `json:"partnerships,omitempty"`
+	Sells        []*PartnerSellsLink        `json:"sells,omitempty"`
+}
+
+type PartnerLinks struct {
+	Partnerships []*PartnerPartnershipsLink `json:"partnerships,omitempty"`
+	Sells        []*PartnerSellsLink        `json:"sells,omitempty"`
+}
+
 // Filter on a list of Partner: some, all, none or exactly one of them match.
 type PartnerListFilter struct {
 	Some   *PartnerWhere `json:"some,omitempty"`
 	All    *PartnerWhere `json:"all,omitempty"`
 	None   *PartnerWhere `json:"none,omitempty"`
 	Single *PartnerWhere `json:"single,omitempty"`
+}
+
+// A PARTNERED_WITH relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type PartnerPartnershipsLink struct {
+	// An existing Company.
+	ID *string `json:"id,omitempty"`
+	// One Company to create (its own relationships cannot be nested further).
+	Create    *CompanyInput    `json:"create,omitempty"`
+	Market    *string          `json:"market,omitempty"`
+	Exclusive *bool            `json:"exclusive,omitempty"`
+	Evidence  []*EvidenceInput `json:"evidence"`
+}
+
+// New values for fields of Partner; fields not given keep their value, null clears one.
+type PartnerPatch struct {
+	Name    *string  `json:"name,omitempty"`
+	Aliases []string `json:"aliases,omitempty"`
 }
 
 // (Partner)-[:SELLS]->(Product)
@@ -1078,10 +1605,27 @@ type PartnerSaleWhere struct {
 	Not       *PartnerSaleWhere   `json:"NOT,omitempty"`
 }
 
+// A SELLS relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type PartnerSellsLink struct {
+	// An existing Product.
+	ID *string `json:"id,omitempty"`
+	// One Product to create (its own relationships cannot be nested further).
+	Create    *ProductInput    `json:"create,omitempty"`
+	Market    *string          `json:"market,omitempty"`
+	Exclusive *bool            `json:"exclusive,omitempty"`
+	Evidence  []*EvidenceInput `json:"evidence"`
+}
+
 // One sort key of Partner: give exactly one field per list element; the list sets the priority.
 type PartnerSort struct {
 	ID   *SortDirection `json:"id,omitempty"`
 	Name *SortDirection `json:"name,omitempty"`
+}
+
+// Relationships to remove, by the id of the node at the far end.
+type PartnerUnlinks struct {
+	Partnerships []string `json:"partnerships,omitempty"`
+	Sells        []string `json:"sells,omitempty"`
 }
 
 // Filter on Partner: every field given must match.
@@ -1234,6 +1778,15 @@ type ProductAggregate struct {
 	Rel     query.Rel     `json:"_rel"`
 }
 
+// A IN_CATEGORY relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type ProductCategoriesLink struct {
+	// An existing Product.
+	ID *string `json:"id,omitempty"`
+	// One Product to create (its own relationships cannot be nested further).
+	Create   *ProductInput    `json:"create,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
 // (Product)-[:IN_CATEGORY]->(Product)
 type ProductCategory struct {
 	Product  *Product    `json:"product"`
@@ -1282,6 +1835,27 @@ type ProductCategoryWhere struct {
 	Not      *ProductCategoryWhere   `json:"NOT,omitempty"`
 }
 
+// A CITES_DIFFICULTY relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type ProductCitedAtLink struct {
+	// An existing Event.
+	ID *string `json:"id,omitempty"`
+	// One Event to create (its own relationships cannot be nested further).
+	Create   *EventInput      `json:"create,omitempty"`
+	Expected *string          `json:"expected,omitempty"`
+	Channel  *string          `json:"channel,omitempty"`
+	Reason   *string          `json:"reason,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// A HAS_PRODUCT relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type ProductCompaniesLink struct {
+	// An existing Company.
+	ID *string `json:"id,omitempty"`
+	// One Company to create (its own relationships cannot be nested further).
+	Create   *CompanyInput    `json:"create,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
 // Product as a Relay connection.
 type ProductConnection struct {
 	Edges    []*ProductEdge `json:"edges"`
@@ -1295,6 +1869,79 @@ type ProductEdge struct {
 	Node   *Product     `json:"node"`
 }
 
+// A ABOUT relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type ProductEventsLink struct {
+	// An existing Event.
+	ID *string `json:"id,omitempty"`
+	// One Event to create (its own relationships cannot be nested further).
+	Create   *EventInput      `json:"create,omitempty"`
+	Expected *string          `json:"expected,omitempty"`
+	Channel  *string          `json:"channel,omitempty"`
+	Reason   *string          `json:"reason,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// A EXCLUDES relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type ProductExcludedAtLink struct {
+	// An existing Event.
+	ID *string `json:"id,omitempty"`
+	// One Event to create (its own relationships cannot be nested further).
+	Create   *EventInput      `json:"create,omitempty"`
+	Expected *string          `json:"expected,omitempty"`
+	Channel  *string          `json:"channel,omitempty"`
+	Reason   *string          `json:"reason,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// A Product stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
+type ProductFact struct {
+	ID      string   `json:"id"`
+	Name    *string  `json:"name,omitempty"`
+	Aliases []string `json:"aliases,omitempty"`
+	Kind    *string  `json:"kind,omitempty"`
+}
+
+// A Product to create, with relationships to create along.
+type ProductInput struct {
+	ID         string                   `json:"id"`
+	Name       string                   `json:"name"`
+	Aliases    []string                 `json:"aliases,omitempty"`
+	Kind       *string                  `json:"kind,omitempty"`
+	Companies  []*ProductCompaniesLink  `json:"companies,omitempty"`
+	Sellers    []*ProductSellersLink    `json:"sellers,omitempty"`
+	Categories []*ProductCategoriesLink `json:"categories,omitempty"`
+	Members    []*ProductMembersLink    `json:"members,omitempty"`
+	OfferedAt  []*ProductOfferedAtLink  `json:"offeredAt,omitempty"`
+	ExcludedAt []*ProductExcludedAtLink `json:"excludedAt,omitempty"`
+	Launches   []*ProductLaunchesLink   `json:"launches,omitempty"`
+	CitedAt    []*ProductCitedAtLink    `json:"citedAt,omitempty"`
+	Events     []*ProductEventsLink     `json:"events,omitempty"`
+}
+
+// A LAUNCHES relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type ProductLaunchesLink struct {
+	// An existing Event.
+	ID *string `json:"id,omitempty"`
+	// One Event to create (its own relationships cannot be nested further).
+	Create   *EventInput      `json:"create,omitempty"`
+	Expected *string          `json:"expected,omitempty"`
+	Channel  *string          `json:"channel,omitempty"`
+	Reason   *string          `json:"reason,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+type ProductLinks struct {
+	Companies  []*ProductCompaniesLink  `json:"companies,omitempty"`
+	Sellers    []*ProductSellersLink    `json:"sellers,omitempty"`
+	Categories []*ProductCategoriesLink `json:"categories,omitempty"`
+	Members    []*ProductMembersLink    `json:"members,omitempty"`
+	OfferedAt  []*ProductOfferedAtLink  `json:"offeredAt,omitempty"`
+	ExcludedAt []*ProductExcludedAtLink `json:"excludedAt,omitempty"`
+	Launches   []*ProductLaunchesLink   `json:"launches,omitempty"`
+	CitedAt    []*ProductCitedAtLink    `json:"citedAt,omitempty"`
+	Events     []*ProductEventsLink     `json:"events,omitempty"`
+}
+
 // Filter on a list of Product: some, all, none or exactly one of them match.
 type ProductListFilter struct {
 	Some   *ProductWhere `json:"some,omitempty"`
@@ -1303,11 +1950,63 @@ type ProductListFilter struct {
 	Single *ProductWhere `json:"single,omitempty"`
 }
 
+// A IN_CATEGORY relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type ProductMembersLink struct {
+	// An existing Product.
+	ID *string `json:"id,omitempty"`
+	// One Product to create (its own relationships cannot be nested further).
+	Create   *ProductInput    `json:"create,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// A OFFERS relationship to write: to the Event with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type ProductOfferedAtLink struct {
+	// An existing Event.
+	ID *string `json:"id,omitempty"`
+	// One Event to create (its own relationships cannot be nested further).
+	Create   *EventInput      `json:"create,omitempty"`
+	Expected *string          `json:"expected,omitempty"`
+	Channel  *string          `json:"channel,omitempty"`
+	Reason   *string          `json:"reason,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// New values for fields of Product; fields not given keep their value, null clears one.
+type ProductPatch struct {
+	Name    *string  `json:"name,omitempty"`
+	Aliases []string `json:"aliases,omitempty"`
+	Kind    *string  `json:"kind,omitempty"`
+}
+
+// A SELLS relationship to write: to the Partner with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type ProductSellersLink struct {
+	// An existing Partner.
+	ID *string `json:"id,omitempty"`
+	// One Partner to create (its own relationships cannot be nested further).
+	Create    *PartnerInput    `json:"create,omitempty"`
+	Market    *string          `json:"market,omitempty"`
+	Exclusive *bool            `json:"exclusive,omitempty"`
+	Evidence  []*EvidenceInput `json:"evidence"`
+}
+
 // One sort key of Product: give exactly one field per list element; the list sets the priority.
 type ProductSort struct {
 	ID   *SortDirection `json:"id,omitempty"`
 	Name *SortDirection `json:"name,omitempty"`
 	Kind *SortDirection `json:"kind,omitempty"`
+}
+
+// Relationships to remove, by the id of the node at the far end.
+type ProductUnlinks struct {
+	Companies  []string `json:"companies,omitempty"`
+	Sellers    []string `json:"sellers,omitempty"`
+	Categories []string `json:"categories,omitempty"`
+	Members    []string `json:"members,omitempty"`
+	OfferedAt  []string `json:"offeredAt,omitempty"`
+	ExcludedAt []string `json:"excludedAt,omitempty"`
+	Launches   []string `json:"launches,omitempty"`
+	CitedAt    []string `json:"citedAt,omitempty"`
+	Events     []string `json:"events,omitempty"`
 }
 
 // Filter on Product: every field given must match.
@@ -1396,6 +2095,26 @@ type ReactionWhere struct {
 	Not      *ReactionWhere   `json:"NOT,omitempty"`
 }
 
+// A relationship stated by the source, between entities named by id (in this batch or already in the graph). Give only the properties its kind has.
+type RelationshipFact struct {
+	Type RelationshipType `json:"type"`
+	From string           `json:"from"`
+	To   string           `json:"to"`
+	// Tells apart two relationships of one type between the same nodes.
+	Key       *string `json:"key,omitempty"`
+	Channel   *string `json:"channel,omitempty"`
+	Exclusive *bool   `json:"exclusive,omitempty"`
+	Expected  *string `json:"expected,omitempty"`
+	Group     *string `json:"group,omitempty"`
+	Market    *string `json:"market,omitempty"`
+	Reaction  *string `json:"reaction,omitempty"`
+	Reason    *string `json:"reason,omitempty"`
+	Role      *string `json:"role,omitempty"`
+	Since     *string `json:"since,omitempty"`
+	Status    *string `json:"status,omitempty"`
+	Title     *string `json:"title,omitempty"`
+}
+
 // A search result and how well it matches.
 type SearchHit struct {
 	Score float64   `json:"score"`
@@ -1475,6 +2194,25 @@ type SourceConnection struct {
 type SourceEdge struct {
 	Cursor query.Cursor `json:"cursor"`
 	Node   *Source      `json:"node"`
+}
+
+// A Source to create, with relationships to create along.
+type SourceInput struct {
+	ID         string   `json:"id"`
+	Title      string   `json:"title"`
+	Kind       *string  `json:"kind,omitempty"`
+	Categories []string `json:"categories,omitempty"`
+	Tags       []string `json:"tags,omitempty"`
+	Text       *string  `json:"text,omitempty"`
+}
+
+// New values for fields of Source; fields not given keep their value, null clears one.
+type SourcePatch struct {
+	Title      *string  `json:"title,omitempty"`
+	Kind       *string  `json:"kind,omitempty"`
+	Categories []string `json:"categories,omitempty"`
+	Tags       []string `json:"tags,omitempty"`
+	Text       *string  `json:"text,omitempty"`
 }
 
 // One sort key of Source: give exactly one field per list element; the list sets the priority.
@@ -2051,6 +2789,66 @@ func (e ExecutiveParticipationGroupField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type IngestOutcomeKind string
+
+const (
+	// Not in the graph before.
+	IngestOutcomeKindCreated IngestOutcomeKind = "CREATED"
+	// In the graph before (by id, name or alias); new properties or evidence were added.
+	IngestOutcomeKindMatched IngestOutcomeKind = "MATCHED"
+	// In the graph before with all of it; nothing was written.
+	IngestOutcomeKindUnchanged IngestOutcomeKind = "UNCHANGED"
+)
+
+var AllIngestOutcomeKind = []IngestOutcomeKind{
+	IngestOutcomeKindCreated,
+	IngestOutcomeKindMatched,
+	IngestOutcomeKindUnchanged,
+}
+
+func (e IngestOutcomeKind) IsValid() bool {
+	switch e {
+	case IngestOutcomeKindCreated, IngestOutcomeKindMatched, IngestOutcomeKindUnchanged:
+		return true
+	}
+	return false
+}
+
+func (e IngestOutcomeKind) String() string {
+	return string(e)
+}
+
+func (e *IngestOutcomeKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = IngestOutcomeKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid IngestOutcomeKind", str)
+	}
+	return nil
+}
+
+func (e IngestOutcomeKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *IngestOutcomeKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e IngestOutcomeKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Fields of Market to count by.
 type MarketGroupField string
 
@@ -2509,6 +3307,146 @@ func (e RelationshipDirection) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A kind of relationship a fact can state.
+type RelationshipType string
+
+const (
+	RelationshipTypeAbout           RelationshipType = "ABOUT"
+	RelationshipTypeCitesDifficulty RelationshipType = "CITES_DIFFICULTY"
+	RelationshipTypeConcerns        RelationshipType = "CONCERNS"
+	RelationshipTypeExcludes        RelationshipType = "EXCLUDES"
+	RelationshipTypeHasProduct      RelationshipType = "HAS_PRODUCT"
+	RelationshipTypeInCategory      RelationshipType = "IN_CATEGORY"
+	RelationshipTypeInMarket        RelationshipType = "IN_MARKET"
+	RelationshipTypeLaunches        RelationshipType = "LAUNCHES"
+	RelationshipTypeOffers          RelationshipType = "OFFERS"
+	RelationshipTypeParticipatedIn  RelationshipType = "PARTICIPATED_IN"
+	RelationshipTypePartneredWith   RelationshipType = "PARTNERED_WITH"
+	RelationshipTypePartOf          RelationshipType = "PART_OF"
+	RelationshipTypeReactedTo       RelationshipType = "REACTED_TO"
+	RelationshipTypeSells           RelationshipType = "SELLS"
+	RelationshipTypeWorksFor        RelationshipType = "WORKS_FOR"
+)
+
+var AllRelationshipType = []RelationshipType{
+	RelationshipTypeAbout,
+	RelationshipTypeCitesDifficulty,
+	RelationshipTypeConcerns,
+	RelationshipTypeExcludes,
+	RelationshipTypeHasProduct,
+	RelationshipTypeInCategory,
+	RelationshipTypeInMarket,
+	RelationshipTypeLaunches,
+	RelationshipTypeOffers,
+	RelationshipTypeParticipatedIn,
+	RelationshipTypePartneredWith,
+	RelationshipTypePartOf,
+	RelationshipTypeReactedTo,
+	RelationshipTypeSells,
+	RelationshipTypeWorksFor,
+}
+
+func (e RelationshipType) IsValid() bool {
+	switch e {
+	case RelationshipTypeAbout, RelationshipTypeCitesDifficulty, RelationshipTypeConcerns, RelationshipTypeExcludes, RelationshipTypeHasProduct, RelationshipTypeInCategory, RelationshipTypeInMarket, RelationshipTypeLaunches, RelationshipTypeOffers, RelationshipTypeParticipatedIn, RelationshipTypePartneredWith, RelationshipTypePartOf, RelationshipTypeReactedTo, RelationshipTypeSells, RelationshipTypeWorksFor:
+		return true
+	}
+	return false
+}
+
+func (e RelationshipType) String() string {
+	return string(e)
+}
+
+func (e *RelationshipType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RelationshipType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RelationshipType", str)
+	}
+	return nil
+}
+
+func (e RelationshipType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RelationshipType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RelationshipType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Who may do what: each role may do what the roles before it may.
+type Role string
+
+const (
+	RoleReader Role = "READER"
+	RoleEditor Role = "EDITOR"
+	RoleAdmin  Role = "ADMIN"
+)
+
+var AllRole = []Role{
+	RoleReader,
+	RoleEditor,
+	RoleAdmin,
+}
+
+func (e Role) IsValid() bool {
+	switch e {
+	case RoleReader, RoleEditor, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+func (e Role) String() string {
+	return string(e)
+}
+
+func (e *Role) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Role(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+func (e Role) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Role) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type SortDirection string
 
 const (
@@ -2671,6 +3609,65 @@ func (e *WorksForGroupField) UnmarshalJSON(b []byte) error {
 }
 
 func (e WorksForGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type WriteOp string
+
+const (
+	WriteOpCreate WriteOp = "CREATE"
+	WriteOpUpdate WriteOp = "UPDATE"
+	WriteOpDelete WriteOp = "DELETE"
+	WriteOpIngest WriteOp = "INGEST"
+)
+
+var AllWriteOp = []WriteOp{
+	WriteOpCreate,
+	WriteOpUpdate,
+	WriteOpDelete,
+	WriteOpIngest,
+}
+
+func (e WriteOp) IsValid() bool {
+	switch e {
+	case WriteOpCreate, WriteOpUpdate, WriteOpDelete, WriteOpIngest:
+		return true
+	}
+	return false
+}
+
+func (e WriteOp) String() string {
+	return string(e)
+}
+
+func (e *WriteOp) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WriteOp(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WriteOp", str)
+	}
+	return nil
+}
+
+func (e WriteOp) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WriteOp) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WriteOp) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

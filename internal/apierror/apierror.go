@@ -16,6 +16,12 @@ const (
 	BadInput Code = "BAD_USER_INPUT"
 	// NotFound: no entity has the given ID.
 	NotFound Code = "NOT_FOUND"
+	// Conflict: a write would break a uniqueness rule, e.g. an id in use.
+	Conflict Code = "CONFLICT"
+	// Unauthenticated: no valid credentials for something that needs them.
+	Unauthenticated Code = "UNAUTHENTICATED"
+	// Forbidden: valid credentials whose role does not allow the operation.
+	Forbidden Code = "FORBIDDEN"
 	// Unavailable: Neo4j cannot be reached or refuses work for now.
 	Unavailable Code = "DATABASE_UNAVAILABLE"
 	// Timeout: the request ran past its deadline.
@@ -30,6 +36,9 @@ type Error struct {
 	Code    Code
 	Message string
 	Err     error
+	// Fields are shown in extensions beside the code, e.g. the index and
+	// field of an invalid item in a batch.
+	Fields map[string]any
 }
 
 func (e *Error) Error() string {

@@ -6,17 +6,24 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"sync/atomic"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
+
 	"github.com/companygraph/companygraph/graph"
 	"github.com/companygraph/companygraph/graph/generated"
+	"github.com/companygraph/companygraph/graph/model"
 	"github.com/companygraph/companygraph/internal/apierror"
+	"github.com/companygraph/companygraph/internal/auth"
 	"github.com/companygraph/companygraph/internal/config"
 	"github.com/companygraph/companygraph/internal/ingest"
 	"github.com/companygraph/companygraph/internal/metrics"
+	"github.com/companygraph/companygraph/internal/mutation"
 	"github.com/companygraph/companygraph/internal/neo4j"
 	"github.com/companygraph/companygraph/internal/query"
 	"github.com/companygraph/companygraph/internal/server"
@@ -46,7 +53,14 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	}
 	a.Client = client
 	resolver := &graph.Resolver{}
-	schema := generated.NewExecutableSchema(generated.Config{Resolvers: resolver})
+	authn, err := authenticator(cfg)
+	if err != nil {
+		return nil, err
+	}
+	schema := generated.NewExecutableSchema(generated.Config{
+		Resolvers:  resolver,
+		Directives: generated.DirectiveRoot{Auth: auth.Directive[model.Role]},
+	})
 	a.Engine, err = query.NewEngine(schema.Schema(), client, query.Options{
 		Timeout: cfg.QueryTimeout,
 		Limits:  query.Limits{MaxPageSize: cfg.MaxPageSize, MaxFilterDepth: cfg.MaxFilterDepth},
@@ -56,8 +70,15 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	resolver.Engine = a.Engine
+	resolver.Mutations = mutation.New(a.Engine.Mapping(), client, mutation.Options{
+		Timeout:  cfg.QueryTimeout,
+		Limits:   query.Limits{MaxPageSize: cfg.MaxPageSize, MaxFilterDepth: cfg.MaxFilterDepth},
+		MaxBatch: cfg.MaxBatch,
+		Types:    graph.NodeTypes,
+	})
 	a.handler = server.New(server.Options{
 		Schema: schema, AroundOperations: a.Engine.AroundOperations, Ready: a.Ready,
+		Authenticate: authn.Middleware, AroundResponses: authn.GuardReads,
 		Metrics: a.Metrics, Logger: log, CORSOrigins: cfg.CORSOrigins, Playground: cfg.Playground,
 	})
 	return a, nil
@@ -100,7 +121,7 @@ func (a *App) Prepare(ctx context.Context) error {
 			return err
 		}
 		for _, d := range sets {
-			if err := ingest.Load(ctx, a.Client, m, d); err != nil {
+			if err := ingest.Load(ctx, a.Client, m, d, "seed"); err != nil {
 				return err
 			}
 		}
@@ -125,4 +146,23 @@ func (a *App) PrepareWhenUp(ctx context.Context) {
 		case <-time.After(wait):
 		}
 	}
+}
+
+// authenticator builds the credentials checks from the configuration.
+func authenticator(cfg config.Config) (*auth.Authenticator, error) {
+	keys, err := auth.ParseAPIKeys(cfg.APIKeys)
+	if err != nil {
+		return nil, fmt.Errorf("api keys: %w", err)
+	}
+	o := auth.Options{APIKeys: keys, HS256Secret: []byte(cfg.JWTSecret), Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, RequireForReads: cfg.ReadsNeedAuth}
+	if cfg.JWTPublicKey != "" {
+		raw, err := os.ReadFile(cfg.JWTPublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("jwt public key: %w", err)
+		}
+		if o.RS256Key, err = jwt.ParseRSAPublicKeyFromPEM(raw); err != nil {
+			return nil, fmt.Errorf("jwt public key %s: %w", cfg.JWTPublicKey, err)
+		}
+	}
+	return auth.New(o), nil
 }

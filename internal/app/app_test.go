@@ -163,3 +163,8 @@ func names(items []struct{ Name string }) string {
 }
 
 func (a *api) statements() float64 { return testutil.ToFloat64(a.Metrics.CypherQueries) }
+
+func jsonString(v any) string {
+	raw, _ := json.Marshal(v)
+	return string(raw)
+}

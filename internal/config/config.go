@@ -30,8 +30,17 @@ type Config struct {
 	// MaxFilterDepth bounds the nesting of where filters.
 	MaxFilterDepth int
 	CORSOrigins    []string
-	LoadSeed       bool
-	Playground     bool
+	// Auth: API keys as name:role:sha256hex, JWT verification keys, and
+	// whether queries need a token too (mutations always do).
+	APIKeys       string
+	JWTSecret     string
+	JWTPublicKey  string // path of a PEM file
+	JWTIssuer     string
+	JWTAudience   string
+	ReadsNeedAuth bool
+	MaxBatch      int
+	LoadSeed      bool
+	Playground    bool
 }
 
 // Load parses args (without the program name) with getenv for defaults.
@@ -57,6 +66,13 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	timeout := fs.String("query-timeout", env("COMPANYGRAPH_QUERY_TIMEOUT", "10s"), "deadline for one GraphQL request's database work (COMPANYGRAPH_QUERY_TIMEOUT)")
 	fs.IntVar(&c.MaxPageSize, "max-page-size", envInt(getenv, "COMPANYGRAPH_MAX_PAGE_SIZE", 100), "largest page a list, connection or search may ask for (COMPANYGRAPH_MAX_PAGE_SIZE)")
 	fs.IntVar(&c.MaxFilterDepth, "max-filter-depth", envInt(getenv, "COMPANYGRAPH_MAX_FILTER_DEPTH", 6), "deepest nesting of where filters (COMPANYGRAPH_MAX_FILTER_DEPTH)")
+	fs.StringVar(&c.APIKeys, "api-keys", env("COMPANYGRAPH_API_KEYS", ""), "API keys as name:role:sha256-of-key, comma-separated; roles reader, editor, admin (COMPANYGRAPH_API_KEYS)")
+	fs.StringVar(&c.JWTSecret, "jwt-secret", env("COMPANYGRAPH_JWT_SECRET", ""), "secret verifying HS256 JWTs; empty refuses them (COMPANYGRAPH_JWT_SECRET)")
+	fs.StringVar(&c.JWTPublicKey, "jwt-public-key", env("COMPANYGRAPH_JWT_PUBLIC_KEY", ""), "PEM file of the RSA key verifying RS256 JWTs (COMPANYGRAPH_JWT_PUBLIC_KEY)")
+	fs.StringVar(&c.JWTIssuer, "jwt-issuer", env("COMPANYGRAPH_JWT_ISSUER", ""), "required iss claim, if set (COMPANYGRAPH_JWT_ISSUER)")
+	fs.StringVar(&c.JWTAudience, "jwt-audience", env("COMPANYGRAPH_JWT_AUDIENCE", ""), "required aud claim, if set (COMPANYGRAPH_JWT_AUDIENCE)")
+	fs.IntVar(&c.MaxBatch, "max-batch", envInt(getenv, "COMPANYGRAPH_MAX_BATCH", 1000), "most items of one create and facts of one ingest (COMPANYGRAPH_MAX_BATCH)")
+	readsAuth := fs.String("reads-need-auth", env("COMPANYGRAPH_READS_NEED_AUTH", "false"), "queries need a token too (COMPANYGRAPH_READS_NEED_AUTH)")
 	seed := fs.String("load-seed", env("COMPANYGRAPH_LOAD_SEED", "true"), "load the seed graph at start-up (COMPANYGRAPH_LOAD_SEED)")
 	playground := fs.String("playground", env("COMPANYGRAPH_PLAYGROUND", "true"), "serve GraphiQL at / (COMPANYGRAPH_PLAYGROUND)")
 	if err := fs.Parse(args); err != nil {
@@ -70,6 +86,12 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	}
 	if c.MaxPageSize < 1 || c.MaxFilterDepth < 1 {
 		return c, fmt.Errorf("max-page-size and max-filter-depth must be positive")
+	}
+	if c.MaxBatch < 1 {
+		return c, fmt.Errorf("max-batch must be positive")
+	}
+	if c.ReadsNeedAuth, err = parseBool("reads-need-auth", *readsAuth); err != nil {
+		return c, err
 	}
 	if c.LoadSeed, err = parseBool("load-seed", *seed); err != nil {
 		return c, err
@@ -120,10 +142,20 @@ func parseBool(name, v string) (bool, error) {
 
 // String shows the configuration with the password masked, for the log.
 func (c Config) String() string {
-	pw := ""
-	if c.Neo4jPassword != "" {
-		pw = "****"
+	mask := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "****"
 	}
-	return fmt.Sprintf("addr=%s neo4j=%s user=%s password=%s database=%s retry=%s timeout=%s max-page-size=%d max-filter-depth=%d cors=%v seed=%t playground=%t",
-		c.Addr, c.Neo4jURI, c.Neo4jUser, pw, c.Neo4jDatabase, c.Neo4jRetryTime, c.QueryTimeout, c.MaxPageSize, c.MaxFilterDepth, c.CORSOrigins, c.LoadSeed, c.Playground)
+	pw := mask(c.Neo4jPassword)
+	keys := 0
+	for _, k := range strings.Split(c.APIKeys, ",") {
+		if strings.TrimSpace(k) != "" {
+			keys++
+		}
+	}
+	return fmt.Sprintf("addr=%s neo4j=%s user=%s password=%s database=%s retry=%s timeout=%s max-page-size=%d max-filter-depth=%d max-batch=%d cors=%v api-keys=%d jwt-secret=%s jwt-public-key=%s reads-need-auth=%t seed=%t playground=%t",
+		c.Addr, c.Neo4jURI, c.Neo4jUser, pw, c.Neo4jDatabase, c.Neo4jRetryTime, c.QueryTimeout, c.MaxPageSize, c.MaxFilterDepth, c.MaxBatch,
+		c.CORSOrigins, keys, mask(c.JWTSecret), c.JWTPublicKey, c.ReadsNeedAuth, c.LoadSeed, c.Playground)
 }

@@ -1,6 +1,9 @@
 // Package ingest writes facts with their evidence into Neo4j. Every write
 // is a MERGE on natural keys, so loading the same facts twice leaves the
-// same graph, and one dataset is written in one transaction: all or nothing.
+// same graph, and one dataset is written in one transaction: all or
+// nothing. Each node and relationship records who created it and when,
+// and who last changed it and when; writing what is already there changes
+// nothing, not even those.
 package ingest
 
 import (
@@ -13,45 +16,90 @@ import (
 	"github.com/companygraph/companygraph/seed"
 )
 
-// Load writes dataset d. Labels and relationship types must be ones the
-// schema maps (they are spliced into Cypher, which takes no parameters for
-// them); every value travels as a parameter.
-func Load(ctx context.Context, client *neo4j.Client, m *query.Mapping, d seed.Dataset) error {
-	plan, err := planFor(m, d)
+// Outcome is what became of one written item.
+type Outcome string
+
+const (
+	Created   Outcome = "CREATED"
+	Matched   Outcome = "MATCHED"
+	Unchanged Outcome = "UNCHANGED"
+)
+
+// Load writes dataset d in one transaction, as principal who.
+func Load(ctx context.Context, client *neo4j.Client, m *query.Mapping, d seed.Dataset, who string) error {
+	plan, err := Plan(m, d)
 	if err != nil {
 		return fmt.Errorf("load %s: %w", d.Source.ID, err)
 	}
-	_, err = client.Write(ctx, func(tx neo4j.Tx) (any, error) {
-		for _, st := range plan {
-			if _, err := tx.Run(ctx, st.cypher, st.params); err != nil {
-				return nil, fmt.Errorf("%s: %w", st.what, err)
-			}
-		}
-		return nil, nil
-	})
+	_, err = client.Write(ctx, func(tx neo4j.Tx) (any, error) { return plan.Apply(ctx, tx, who) })
 	if err != nil {
 		return fmt.Errorf("load %s: %w", d.Source.ID, err)
 	}
 	return nil
 }
 
-type statement struct {
+// Statement is one planned write.
+type Statement struct {
 	what   string
 	cypher string
 	params map[string]any
 }
 
+// Writes are a dataset turned into statements, one per label and per kind
+// of relationship, each an UNWIND over its rows.
+type Writes []Statement
+
+// Apply runs the writes in tx and returns the outcome of each row that
+// carries an index (the position of the fact it came from).
+func (p Writes) Apply(ctx context.Context, tx neo4j.Tx, who string) (map[int]Outcome, error) {
+	out := map[int]Outcome{}
+	for _, st := range p {
+		params := map[string]any{"who": who}
+		for k, v := range st.params {
+			params[k] = v
+		}
+		recs, err := tx.Run(ctx, st.cypher, params)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", st.what, err)
+		}
+		for _, r := range recs {
+			i, _ := r.Get("index")
+			o, _ := r.Get("outcome")
+			if idx, ok := i.(int64); ok && idx >= 0 {
+				// A fact written twice in one batch is as new as its first write.
+				if prev, seen := out[int(idx)]; !seen || prev == Unchanged {
+					out[int(idx)] = Outcome(o.(string))
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
 // appendEvidence adds the (source, sentence) pairs of row.evidence that the
-// relationship r does not hold yet, keeping both lists parallel.
+// relationship r does not hold yet, keeping both lists parallel, and
+// records the write when anything changed. It expects bound: r, row,
+// existed (r was there), changed (row.props changed the item) and isNew
+// (the item the row stands for, a node or r, was not there), and returns
+// the row's outcome.
 const appendEvidence = `
-WITH r, row, [e IN row.evidence WHERE NOT any(i IN range(0, size(coalesce(r.sentences, [])) - 1)
+WITH r, row, existed, changed, isNew, [e IN row.evidence WHERE NOT any(i IN range(0, size(coalesce(r.sentences, [])) - 1)
        WHERE r.sources[i] = e.source AND r.sentences[i] = e.sentence)] AS fresh
 SET r.sources = coalesce(r.sources, []) + [e IN fresh | e.source],
-    r.sentences = coalesce(r.sentences, []) + [e IN fresh | e.sentence]`
+    r.sentences = coalesce(r.sentences, []) + [e IN fresh | e.sentence]
+FOREACH (_ IN CASE WHEN NOT existed THEN [1] ELSE [] END | SET r.createdAt = datetime(), r.createdBy = $who)
+FOREACH (_ IN CASE WHEN NOT existed OR changed OR size(fresh) > 0 THEN [1] ELSE [] END | SET r.updatedAt = datetime(), r.updatedBy = $who)
+RETURN row.index AS index,
+       CASE WHEN isNew THEN 'CREATED' WHEN NOT existed OR changed OR size(fresh) > 0 THEN 'MATCHED' ELSE 'UNCHANGED' END AS outcome`
 
-// planFor turns a dataset into statements, one per label and per kind of
-// relationship, each an UNWIND over its rows.
-func planFor(m *query.Mapping, d seed.Dataset) ([]statement, error) {
+// changedProps is true when row.props would change what x holds.
+const changedProps = `any(k IN keys(row.props) WHERE x[k] IS NULL AND row.props[k] IS NOT NULL OR x[k] <> row.props[k])`
+
+// Plan turns dataset d into statements. Labels and relationship types must
+// be ones the schema maps (they are spliced into Cypher, which takes no
+// parameters for them); every value travels as a parameter. A node or
+// relationship may carry an "index" in Index to have its outcome reported.
+func Plan(m *query.Mapping, d seed.Dataset) (Writes, error) {
 	labels := map[string]bool{}
 	for _, l := range m.Labels() {
 		labels[l] = true
@@ -64,14 +112,22 @@ func planFor(m *query.Mapping, d seed.Dataset) ([]statement, error) {
 		}
 		return out
 	}
-	srcProps := map[string]any{"text": d.Source.Text}
+	srcProps := map[string]any{}
+	if d.Source.Text != "" {
+		srcProps["text"] = d.Source.Text
+	}
 	for k, v := range d.Source.Properties {
 		srcProps[k] = v
 	}
-	plan := []statement{{
-		what:   "source " + d.Source.ID,
-		cypher: "MERGE (s:Source {id: $id}) SET s += $props",
-		params: map[string]any{"id": d.Source.ID, "props": srcProps},
+	plan := Writes{{
+		what: "source " + d.Source.ID,
+		cypher: `UNWIND [$row] AS row
+OPTIONAL MATCH (x:Source {id: row.id})
+WITH row, x IS NOT NULL AS existed, x IS NOT NULL AND ` + changedProps + ` AS changed
+MERGE (s:Source {id: row.id}) SET s += row.props
+FOREACH (_ IN CASE WHEN NOT existed THEN [1] ELSE [] END | SET s.createdAt = datetime(), s.createdBy = $who)
+FOREACH (_ IN CASE WHEN NOT existed OR changed THEN [1] ELSE [] END | SET s.updatedAt = datetime(), s.updatedBy = $who)`,
+		params: map[string]any{"row": map[string]any{"id": d.Source.ID, "props": srcProps}},
 	}}
 
 	nodeRows := map[string][]any{}
@@ -82,16 +138,23 @@ func planFor(m *query.Mapping, d seed.Dataset) ([]statement, error) {
 		}
 		labelOf[n.Label+":"+n.ID] = n.Label
 		nodeRows[n.Label] = append(nodeRows[n.Label], map[string]any{
-			"id": n.ID, "props": n.Properties, "evidence": evidence(n.Evidence),
+			"id": n.ID, "props": orEmpty(n.Properties), "evidence": evidence(n.Evidence), "index": index(n.Index),
 		})
 	}
 	for _, label := range sortedKeys(nodeRows) {
-		plan = append(plan, statement{
+		plan = append(plan, Statement{
 			what: "nodes " + label,
 			cypher: fmt.Sprintf(`UNWIND $rows AS row
+OPTIONAL MATCH (x:%[1]s {id: row.id})
+WITH row, x IS NOT NULL AS nodeExisted, x IS NOT NULL AND %[3]s AS nodeChanged
 MERGE (n:%[1]s {id: row.id}) SET n += row.props
-WITH n, row MATCH (s:Source {id: $source})
-MERGE (n)-[r:%[2]s]->(s)`, quote(label), quote(query.MentionedIn)) + appendEvidence,
+FOREACH (_ IN CASE WHEN NOT nodeExisted THEN [1] ELSE [] END | SET n.createdAt = datetime(), n.createdBy = $who)
+FOREACH (_ IN CASE WHEN NOT nodeExisted OR nodeChanged THEN [1] ELSE [] END | SET n.updatedAt = datetime(), n.updatedBy = $who)
+WITH n, row, nodeExisted, nodeChanged MATCH (s:Source {id: $source})
+OPTIONAL MATCH (n)-[x:%[2]s]->(s)
+WITH n, s, row, nodeExisted, nodeChanged, x IS NOT NULL AS mentioned
+MERGE (n)-[r:%[2]s]->(s)
+WITH r, row, mentioned AS existed, nodeChanged AS changed, NOT nodeExisted AS isNew`, quote(label), quote(query.MentionedIn), changedProps) + appendEvidence,
 			params: map[string]any{"rows": nodeRows[label], "source": d.Source.ID},
 		})
 	}
@@ -99,6 +162,12 @@ MERGE (n)-[r:%[2]s]->(s)`, quote(label), quote(query.MentionedIn)) + appendEvide
 	relRows := map[[4]string][]any{}
 	for i, r := range d.Relationships {
 		from, to := labelOf[r.From], labelOf[r.To]
+		if from == "" {
+			from, _, _ = seed.Ref(r.From)
+		}
+		if to == "" {
+			to, _, _ = seed.Ref(r.To)
+		}
 		if !kinds[[3]string{from, r.Type, to}] {
 			return nil, fmt.Errorf("relationship %d: (%s)-[:%s]->(%s) is not in the schema", i, from, r.Type, to)
 		}
@@ -110,7 +179,7 @@ MERGE (n)-[r:%[2]s]->(s)`, quote(label), quote(query.MentionedIn)) + appendEvide
 		}
 		k := [4]string{from, r.Type, to, keyed}
 		relRows[k] = append(relRows[k], map[string]any{
-			"from": fromID, "to": toID, "key": r.Key, "props": r.Properties, "evidence": evidence(r.Evidence),
+			"from": fromID, "to": toID, "key": r.Key, "props": orEmpty(r.Properties), "evidence": evidence(r.Evidence), "index": index(r.Index),
 		})
 	}
 	keys := make([][4]string, 0, len(relRows))
@@ -124,15 +193,32 @@ MERGE (n)-[r:%[2]s]->(s)`, quote(label), quote(query.MentionedIn)) + appendEvide
 			// Two relationships of one type between the same nodes differ by key.
 			identity = " {key: row.key}"
 		}
-		plan = append(plan, statement{
+		plan = append(plan, Statement{
 			what: fmt.Sprintf("relationships (%s)-[:%s]->(%s)", k[0], k[1], k[2]),
 			cypher: fmt.Sprintf(`UNWIND $rows AS row
-MATCH (a:%s {id: row.from}) MATCH (b:%s {id: row.to})
-MERGE (a)-[r:%s%s]->(b) SET r += row.props`, quote(k[0]), quote(k[2]), quote(k[1]), identity) + appendEvidence,
+MATCH (a:%[1]s {id: row.from}) MATCH (b:%[2]s {id: row.to})
+OPTIONAL MATCH (a)-[x:%[3]s%[4]s]->(b)
+WITH a, b, row, x IS NOT NULL AS existed, x IS NOT NULL AND %[5]s AS changed
+MERGE (a)-[r:%[3]s%[4]s]->(b) SET r += row.props
+WITH r, row, existed, changed, NOT existed AS isNew`, quote(k[0]), quote(k[2]), quote(k[1]), identity, changedProps) + appendEvidence,
 			params: map[string]any{"rows": relRows[k]},
 		})
 	}
 	return plan, nil
+}
+
+func index(i *int) int {
+	if i == nil {
+		return -1
+	}
+	return *i
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
 }
 
 func quote(name string) string { return "`" + name + "`" }

@@ -26,7 +26,7 @@ func TestSeedFitsTheSchema(t *testing.T) {
 	}
 	m := mapping(t)
 	for _, d := range sets {
-		plan, err := planFor(m, d)
+		plan, err := Plan(m, d)
 		if err != nil {
 			t.Fatalf("%s: %v", d.Source.ID, err)
 		}
@@ -50,7 +50,7 @@ func TestPlanRefusesWhatTheSchemaLacks(t *testing.T) {
 			Relationships: []seed.Relationship{{Type: "WORKS_FOR", From: "Executive:bob", To: "Company:acme"}},
 		}
 	}
-	if _, err := planFor(m, base()); err != nil {
+	if _, err := Plan(m, base()); err != nil {
 		t.Fatalf("valid dataset refused: %v", err)
 	}
 	tests := []struct {
@@ -68,7 +68,7 @@ func TestPlanRefusesWhatTheSchemaLacks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d := base()
 			tt.spoil(&d)
-			if _, err := planFor(m, d); err == nil || !strings.Contains(err.Error(), tt.want) {
+			if _, err := Plan(m, d); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v, want error containing %q", err, tt.want)
 			}
 		})

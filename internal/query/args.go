@@ -50,6 +50,10 @@ func toFloat(v any) (float64, bool) {
 	return 0, false
 }
 
+// Typed gives a value sent for a field the field's scalar type (Int or
+// Float); other values are returned as they are.
+func Typed(v any, scalar string) (any, error) { return typed(v, scalar) }
+
 // typed gives a filter value the type of the field it compares with.
 func typed(v any, scalar string) (any, error) {
 	if list, ok := v.([]any); ok {

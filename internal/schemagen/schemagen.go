@@ -131,6 +131,7 @@ func (g *generator) augment() error {
 	  "Full-text search over names, aliases and titles of every type: ranked by score, tolerant of typos, matching word prefixes (\"Mi\" finds the Mi Band and the Mi4)."
 	  search(query: String!, types: [NodeType!], first: Int = 10): [SearchHit!]! @search`)...)
 	g.out = append(g.out, &ast.Definition{Kind: ast.Object, Name: "Query", Fields: query})
+	g.out = append(g.out, &ast.Definition{Kind: ast.Object, Name: "Mutation", Fields: g.mutations(nodes)})
 	g.addSDL(shared)
 	g.addSDL(fmt.Sprintf("\"The types search can return.\"\nenum NodeType { %s }", strings.Join(names, " ")))
 	for _, name := range sortedKeys(g.enums) {
@@ -177,10 +178,7 @@ func (g *generator) nodeType(d *ast.Definition) {
 }
 
 func (g *generator) rootFields(d *ast.Definition) ast.FieldList {
-	plural := lowerFirst(d.Name) + "s"
-	if p := d.Directives.ForName("node").Arguments.ForName("plural"); p != nil {
-		plural = p.Value.Raw
-	}
+	plural := g.plural(d)
 	return g.parseFields(fmt.Sprintf(`
 	  "One %[1]s by id; an unknown id is a NOT_FOUND error."
 	  %[2]s(id: ID!): %[1]s

@@ -33,6 +33,12 @@ type Options struct {
 	Logger      *slog.Logger
 	CORSOrigins []string
 	Playground  bool
+	// Authenticate reads each request's credentials into its context
+	// (internal/auth); what they allow is decided per field.
+	Authenticate func(http.Handler) http.Handler
+	// AroundResponses runs around each response, before any resolver (the
+	// guard of reads that need credentials).
+	AroundResponses graphql.ResponseMiddleware
 }
 
 // New returns the API's HTTP handler.
@@ -46,6 +52,9 @@ func New(o Options) http.Handler {
 		gql.AroundOperations(o.AroundOperations)
 	}
 	gql.AroundResponses(countResponses(o.Metrics))
+	if o.AroundResponses != nil {
+		gql.AroundResponses(o.AroundResponses)
+	}
 	gql.SetErrorPresenter(presentError(o.Logger))
 	gql.SetRecoverFunc(func(ctx context.Context, v any) error {
 		o.Logger.Error("panic in resolver", "panic", v, "path", graphql.GetPath(ctx))
@@ -81,7 +90,11 @@ func New(o Options) http.Handler {
 		AllowCredentials: !allowAny,
 		MaxAge:           600,
 	})
-	return logRequests(o.Logger, c.Handler(mux))
+	var h http.Handler = mux
+	if o.Authenticate != nil {
+		h = o.Authenticate(h)
+	}
+	return logRequests(o.Logger, c.Handler(h))
 }
 
 // presentError shows a client only messages written for clients: errors of
@@ -97,6 +110,9 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			gerr.Message = e.Message
 			gerr.Extensions = map[string]any{"code": string(e.Code)}
+			for k, v := range e.Fields {
+				gerr.Extensions[k] = v
+			}
 			return gerr
 		}
 		if _, coded := gerr.Extensions["code"]; coded && gerr.Err == nil {

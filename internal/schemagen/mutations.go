@@ -1,0 +1,212 @@
+package schemagen
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// mutations adds the write API: create, update and delete for every @node
+// type, with nested create and connect of its relationships, and the batch
+// ingest of facts. Each field declares the role it needs with @auth and
+// what it writes with @write.
+func (g *generator) mutations(nodes []*ast.Definition) ast.FieldList {
+	var fields ast.FieldList
+	relTypes := map[string]bool{}
+	edgeProps := map[string]string{} // property -> GraphQL type, across edge types
+	for _, d := range nodes {
+		plural := g.plural(d)
+		up := strings.ToUpper(plural[:1]) + plural[1:]
+		var input, patch, links, unlinks []string
+		for _, f := range d.Fields {
+			typ := f.Type.Name()
+			switch {
+			case f.Directives.ForName("evidence") != nil:
+			case f.Directives.ForName("relationship") != nil:
+				e := g.defs[typ]
+				if !g.isEdge(typ) || len(f.Arguments) > 0 && strings.HasSuffix(f.Name, "Aggregate") {
+					continue
+				}
+				if f.Directives.ForName("goField") != nil && (strings.HasSuffix(f.Name, "Connection") || strings.HasSuffix(f.Name, "Aggregate")) {
+					continue
+				}
+				rel := f.Directives.ForName("relationship")
+				relTypes[rel.Arguments.ForName("type").Value.Raw] = true
+				other, otherField := g.otherEnd(e, rel, d.Name)
+				link := d.Name + ucFirst(f.Name) + "Link"
+				var props []string
+				for _, p := range e.Fields {
+					if p.Name == otherField || g.isNode(p.Type.Name()) || p.Directives.ForName("evidence") != nil {
+						continue
+					}
+					props = append(props, p.Name+": "+nullable(p.Type))
+					edgeProps[p.Name] = nullable(p.Type)
+				}
+				g.addSDL(fmt.Sprintf(`"A %[2]s relationship to write: to the %[3]s with this id, or to one created with it. evidence is required: every relationship says which source states it."
+input %[1]s {
+  "An existing %[3]s."
+  id: ID
+  "One %[3]s to create (its own relationships cannot be nested further)."
+  create: %[3]sInput%[4]s
+  evidence: [EvidenceInput!]!
+}`, link, rel.Arguments.ForName("type").Value.Raw, other, prefixEach("\n  ", props)))
+				input = append(input, fmt.Sprintf("%s: [%s!]", f.Name, link))
+				links = append(links, fmt.Sprintf("%s: [%s!]", f.Name, link))
+				unlinks = append(unlinks, fmt.Sprintf("%s: [ID!]", f.Name))
+			case f.Type.Elem != nil:
+				input = append(input, f.Name+": "+nullable(f.Type))
+				patch = append(patch, f.Name+": "+nullable(f.Type))
+			default:
+				input = append(input, f.Name+": "+f.Type.String())
+				if f.Name != "id" {
+					patch = append(patch, f.Name+": "+nullable(f.Type))
+				}
+			}
+		}
+		g.addSDL(fmt.Sprintf("\"A %[1]s to create, with relationships to create along.\"\ninput %[1]sInput {\n  %[2]s\n}", d.Name, strings.Join(input, "\n  ")))
+		g.addSDL(fmt.Sprintf("\"New values for fields of %[1]s; fields not given keep their value, null clears one.\"\ninput %[1]sPatch {\n  %[2]s\n}", d.Name, strings.Join(patch, "\n  ")))
+		update := fmt.Sprintf("update%s(where: %sWhere!, set: %sPatch", up, d.Name, d.Name)
+		if len(links) > 0 {
+			g.addSDL(fmt.Sprintf("input %[1]sLinks {\n  %[2]s\n}\n\"Relationships to remove, by the id of the node at the far end.\"\ninput %[1]sUnlinks {\n  %[3]s\n}",
+				d.Name, strings.Join(links, "\n  "), strings.Join(unlinks, "\n  ")))
+			update += fmt.Sprintf(", connect: %[1]sLinks, disconnect: %[1]sUnlinks", d.Name)
+		}
+		fields = append(fields, g.parseFields(fmt.Sprintf(`
+		  "Creates %[2]s nodes, with relationships to existing or new nodes, in one transaction. An id in use is a CONFLICT."
+		  create%[1]s(input: [%[2]sInput!]!): [%[2]s!]! @auth(requires: EDITOR) @write(op: CREATE, type: %[2]q)
+		  "Sets fields of, and connects or disconnects relationships of, the %[2]s nodes that match, in one transaction."
+		  %[3]s): [%[2]s!]! @auth(requires: EDITOR) @write(op: UPDATE, type: %[2]q)
+		  "Deletes the %[2]s nodes that match, with their relationships."
+		  delete%[1]s(where: %[2]sWhere!): DeleteResult! @auth(requires: ADMIN) @write(op: DELETE, type: %[2]q)`,
+			up, d.Name, update))...)
+	}
+	var types, props []string
+	for t := range relTypes {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	for _, p := range sortedKeys(boolKeys(edgeProps)) {
+		props = append(props, p+": "+edgeProps[p])
+	}
+	var facts []string
+	for _, d := range nodes {
+		if d.Name == "Source" {
+			continue
+		}
+		var own []string
+		for _, f := range d.Fields {
+			if f.Directives.ForName("relationship") != nil || f.Directives.ForName("evidence") != nil {
+				continue
+			}
+			if f.Name == "id" {
+				own = append(own, "id: ID!")
+				continue
+			}
+			own = append(own, f.Name+": "+nullable(f.Type))
+		}
+		g.addSDL(fmt.Sprintf("\"A %[1]s stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.\"\ninput %[1]sFact {\n  %[2]s\n}", d.Name, strings.Join(own, "\n  ")))
+		facts = append(facts, fmt.Sprintf("%s: %sFact", lowerFirst(d.Name), d.Name))
+	}
+	g.addSDL(fmt.Sprintf(`"A kind of relationship a fact can state."
+enum RelationshipType { %[1]s }
+"A relationship stated by the source, between entities named by id (in this batch or already in the graph). Give only the properties its kind has."
+input RelationshipFact {
+  type: RelationshipType!
+  from: ID!
+  to: ID!
+  "Tells apart two relationships of one type between the same nodes."
+  key: String
+  %[2]s
+}
+"One fact: exactly one entity or relationship, with the source's sentences that state it."
+input FactInput {
+  %[3]s
+  relationship: RelationshipFact
+  "Sentences of the source, word for word, that state the fact."
+  sentences: [String!]!
+}`, strings.Join(types, " "), strings.Join(props, "\n  "), strings.Join(facts, "\n  ")))
+	g.addSDL(mutationShared)
+	fields = append(fields, g.parseFields(`
+	  "Upserts a source and the facts it states, in ONE transaction: all are written or none. Invalid facts are all reported at once; the same input twice leaves the same graph."
+	  ingest(source: SourceInput!, facts: [FactInput!]!): IngestResult! @auth(requires: EDITOR) @write(op: INGEST, type: "Source")`)...)
+	return fields
+}
+
+const mutationShared = `
+"What a mutation writes; the engine dispatches on it."
+directive @write(op: WriteOp!, type: String!) on FIELD_DEFINITION
+enum WriteOp { CREATE UPDATE DELETE INGEST }
+
+"A sentence of a source that states a relationship."
+input EvidenceInput {
+  source: ID!
+  sentence: String!
+}
+
+type DeleteResult {
+  nodesDeleted: Int!
+  relationshipsDeleted: Int!
+}
+
+enum IngestOutcomeKind {
+  "Not in the graph before."
+  CREATED
+  "In the graph before (by id, name or alias); new properties or evidence were added."
+  MATCHED
+  "In the graph before with all of it; nothing was written."
+  UNCHANGED
+}
+
+"What became of one fact."
+type IngestOutcome {
+  "The fact's position in the batch."
+  index: Int!
+  outcome: IngestOutcomeKind!
+  "The entity's id, or the relationship as from-TYPE->to."
+  id: ID!
+}
+
+type IngestResult {
+  created: Int!
+  matched: Int!
+  unchanged: Int!
+  facts: [IngestOutcome!]!
+}
+`
+
+// otherEnd is the node type and field name at the far end of a
+// relationship field of owner whose element is edge type e.
+func (g *generator) otherEnd(e *ast.Definition, rel *ast.Directive, owner string) (typeName, field string) {
+	out := rel.Arguments.ForName("direction").Value.Raw == "OUT"
+	for _, f := range e.Fields {
+		if out && f.Directives.ForName("to") != nil || !out && f.Directives.ForName("from") != nil {
+			return f.Type.Name(), f.Name
+		}
+	}
+	return owner, ""
+}
+
+func (g *generator) plural(d *ast.Definition) string {
+	if p := d.Directives.ForName("node").Arguments.ForName("plural"); p != nil {
+		return p.Value.Raw
+	}
+	return lowerFirst(d.Name) + "s"
+}
+
+func nullable(t *ast.Type) string {
+	c := *t
+	c.NonNull = false
+	return c.String()
+}
+
+func ucFirst(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
+func boolKeys(m map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
