@@ -63,6 +63,24 @@ chromium: ## install Debian's chromium, which the GraphiQL browser test drives, 
 	  fi; \
 	fi
 
+# The notebook's Python environment: notebooks/.venv with the pinned
+# packages of notebooks/requirements.txt, made again only when that file
+# changes. The notebook test runs the notebook with it.
+PYTHON       ?= python3
+NOTEBOOK_ENV := notebooks/.venv
+
+.PHONY: notebook-env
+notebook-env: $(NOTEBOOK_ENV)/.installed ## install the notebook's pinned Python packages into notebooks/.venv
+
+$(NOTEBOOK_ENV)/.installed: notebooks/requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+	  { echo "Python 3.11 or later is required for the notebook ($(PYTHON); set PYTHON=...)" >&2; exit 1; }
+	@echo "installing notebooks/requirements.txt into $(NOTEBOOK_ENV)"
+	rm -rf $(NOTEBOOK_ENV)
+	$(PYTHON) -m venv $(NOTEBOOK_ENV)
+	$(NOTEBOOK_ENV)/bin/pip install --quiet --disable-pip-version-check --no-input -r notebooks/requirements.txt
+	@touch $@
+
 .PHONY: build
 build: web ## build the API, with GraphiQL, into bin/
 	$(GO) build -o $(BIN) ./cmd/companygraph
@@ -88,7 +106,7 @@ neo4j-stop: ## stop the `make run` Neo4j
 	@NEO4J_DIR=$(RUN_DIR) $(NEO4J) stop
 
 .PHONY: test
-test: deps web chromium check-generated lint ## run every test (unit, integration, browser) against a throwaway Neo4j
+test: deps web chromium notebook-env check-generated lint ## run every test (unit, integration, browser) against a throwaway Neo4j
 	@mkdir -p .test; dir=$$(mktemp -d .test/neo4j.XXXXXX); \
 	export NEO4J_DIR=$$dir NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(TEST_PASSWORD); \
 	trap '$(NEO4J) stop; rm -rf "$$dir"' EXIT; \

@@ -10,6 +10,7 @@ package graph
 //go:generate go tool gqlgen generate
 
 import (
+	"github.com/companygraph/companygraph/internal/kg"
 	"github.com/companygraph/companygraph/internal/mutation"
 	"github.com/companygraph/companygraph/internal/query"
 )
@@ -19,4 +20,6 @@ type Resolver struct {
 	Engine *query.Engine
 	// Mutations runs the generated mutations.
 	Mutations *mutation.Writer
+	// KG answers the @custom knowledge-graph fields of kg.graphqls.
+	KG *kg.Graph
 }

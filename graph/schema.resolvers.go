@@ -10,6 +10,7 @@ import (
 
 	"github.com/companygraph/companygraph/graph/generated"
 	"github.com/companygraph/companygraph/graph/model"
+	"github.com/companygraph/companygraph/internal/kg"
 	"github.com/companygraph/companygraph/internal/mutation"
 	engine "github.com/companygraph/companygraph/internal/query"
 )
@@ -832,6 +833,31 @@ func (r *queryResolver) SourcesConnection(ctx context.Context, where *model.Sour
 // SourcesAggregate is the resolver for the sourcesAggregate field.
 func (r *queryResolver) SourcesAggregate(ctx context.Context, where *model.SourceWhere) (*model.SourceAggregate, error) {
 	return engine.Root[*model.SourceAggregate](ctx, r.Engine)
+}
+
+// Path is the resolver for the path field.
+func (r *queryResolver) Path(ctx context.Context, from string, to string, maxHops *int64) ([]*kg.Path, error) {
+	return r.KG.Paths(ctx, from, to, maxHops)
+}
+
+// Neighborhood is the resolver for the neighborhood field.
+func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int64, limit *int64, types []string) (*kg.Subgraph, error) {
+	return r.KG.Neighborhood(ctx, id, depth, limit, types)
+}
+
+// Timeline is the resolver for the timeline field.
+func (r *queryResolver) Timeline(ctx context.Context, entity string, from *string, to *string) (*kg.Timeline, error) {
+	return r.KG.Timeline(ctx, entity, from, to)
+}
+
+// Facts is the resolver for the facts field.
+func (r *queryResolver) Facts(ctx context.Context, source string, limit *int64) (*kg.SourceFacts, error) {
+	return r.KG.Facts(ctx, source, limit)
+}
+
+// Resolve is the resolver for the resolve field.
+func (r *queryResolver) Resolve(ctx context.Context, name string) ([]*kg.Node, error) {
+	return r.KG.Resolve(ctx, name)
 }
 
 // Node is the resolver for the node field.

@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/companygraph/companygraph/graph/model"
+	"github.com/companygraph/companygraph/internal/kg"
 	"github.com/companygraph/companygraph/internal/query"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -61,6 +62,12 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Citation struct {
+		Sentence    func(childComplexity int) int
+		SourceID    func(childComplexity int) int
+		SourceTitle func(childComplexity int) int
+	}
+
 	Company struct {
 		Aliases                func(childComplexity int) int
 		Country                func(childComplexity int) int
@@ -365,6 +372,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Fact struct {
+		From         func(childComplexity int) int
+		Relationship func(childComplexity int) int
+		Sentences    func(childComplexity int) int
+		To           func(childComplexity int) int
+	}
+
 	FloatStats struct {
 		Avg func(childComplexity int) int
 		Max func(childComplexity int) int
@@ -372,9 +386,35 @@ type ComplexityRoot struct {
 		Sum func(childComplexity int) int
 	}
 
+	GraphEdge struct {
+		Evidence   func(childComplexity int) int
+		From       func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Properties func(childComplexity int) int
+		To         func(childComplexity int) int
+		Type       func(childComplexity int) int
+	}
+
+	GraphNode struct {
+		Depth      func(childComplexity int) int
+		Evidence   func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Labels     func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Properties func(childComplexity int) int
+		Type       func(childComplexity int) int
+	}
+
 	GroupCount struct {
 		Count func(childComplexity int) int
 		Value func(childComplexity int) int
+	}
+
+	Hop struct {
+		Direction    func(childComplexity int) int
+		From         func(childComplexity int) int
+		Relationship func(childComplexity int) int
+		To           func(childComplexity int) int
 	}
 
 	IngestOutcome struct {
@@ -565,6 +605,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Path struct {
+		Hops   func(childComplexity int) int
+		Length func(childComplexity int) int
+		Nodes  func(childComplexity int) int
+	}
+
 	Product struct {
 		Aliases              func(childComplexity int) int
 		Categories           func(childComplexity int, where *model.ProductCategoryWhere, sort []*model.ProductCategorySort, limit *int64, offset *int64) int
@@ -650,24 +696,29 @@ type ComplexityRoot struct {
 		Executives           func(childComplexity int, where *model.ExecutiveWhere, sort []*model.ExecutiveSort, limit *int64, offset *int64) int
 		ExecutivesAggregate  func(childComplexity int, where *model.ExecutiveWhere) int
 		ExecutivesConnection func(childComplexity int, where *model.ExecutiveWhere, sort []*model.ExecutiveSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Facts                func(childComplexity int, source string, limit *int64) int
 		Market               func(childComplexity int, id string) int
 		Markets              func(childComplexity int, where *model.MarketWhere, sort []*model.MarketSort, limit *int64, offset *int64) int
 		MarketsAggregate     func(childComplexity int, where *model.MarketWhere) int
 		MarketsConnection    func(childComplexity int, where *model.MarketWhere, sort []*model.MarketSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Neighborhood         func(childComplexity int, id string, depth *int64, limit *int64, types []string) int
 		Node                 func(childComplexity int, id string) int
 		Partner              func(childComplexity int, id string) int
 		Partners             func(childComplexity int, where *model.PartnerWhere, sort []*model.PartnerSort, limit *int64, offset *int64) int
 		PartnersAggregate    func(childComplexity int, where *model.PartnerWhere) int
 		PartnersConnection   func(childComplexity int, where *model.PartnerWhere, sort []*model.PartnerSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Path                 func(childComplexity int, from string, to string, maxHops *int64) int
 		Product              func(childComplexity int, id string) int
 		Products             func(childComplexity int, where *model.ProductWhere, sort []*model.ProductSort, limit *int64, offset *int64) int
 		ProductsAggregate    func(childComplexity int, where *model.ProductWhere) int
 		ProductsConnection   func(childComplexity int, where *model.ProductWhere, sort []*model.ProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Resolve              func(childComplexity int, name string) int
 		Search               func(childComplexity int, query string, types []model.NodeType, first *int64) int
 		Source               func(childComplexity int, id string) int
 		Sources              func(childComplexity int, where *model.SourceWhere, sort []*model.SourceSort, limit *int64, offset *int64) int
 		SourcesAggregate     func(childComplexity int, where *model.SourceWhere) int
 		SourcesConnection    func(childComplexity int, where *model.SourceWhere, sort []*model.SourceSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Timeline             func(childComplexity int, entity string, from *string, to *string) int
 	}
 
 	Reaction struct {
@@ -741,6 +792,34 @@ type ComplexityRoot struct {
 	SourceEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SourceFacts struct {
+		Facts     func(childComplexity int) int
+		Source    func(childComplexity int) int
+		Truncated func(childComplexity int) int
+	}
+
+	Subgraph struct {
+		Edges     func(childComplexity int) int
+		Nodes     func(childComplexity int) int
+		Truncated func(childComplexity int) int
+	}
+
+	Timeline struct {
+		Entity    func(childComplexity int) int
+		Events    func(childComplexity int) int
+		LeftOut   func(childComplexity int) int
+		Truncated func(childComplexity int) int
+	}
+
+	TimelineEvent struct {
+		Date      func(childComplexity int) int
+		Event     func(childComplexity int) int
+		Evidence  func(childComplexity int) int
+		ISO       func(childComplexity int) int
+		Links     func(childComplexity int) int
+		Precision func(childComplexity int) int
 	}
 
 	WorksFor struct {
@@ -974,6 +1053,11 @@ type QueryResolver interface {
 	Sources(ctx context.Context, where *model.SourceWhere, sort []*model.SourceSort, limit *int64, offset *int64) ([]*model.Source, error)
 	SourcesConnection(ctx context.Context, where *model.SourceWhere, sort []*model.SourceSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.SourceConnection, error)
 	SourcesAggregate(ctx context.Context, where *model.SourceWhere) (*model.SourceAggregate, error)
+	Path(ctx context.Context, from string, to string, maxHops *int64) ([]*kg.Path, error)
+	Neighborhood(ctx context.Context, id string, depth *int64, limit *int64, types []string) (*kg.Subgraph, error)
+	Timeline(ctx context.Context, entity string, from *string, to *string) (*kg.Timeline, error)
+	Facts(ctx context.Context, source string, limit *int64) (*kg.SourceFacts, error)
+	Resolve(ctx context.Context, name string) ([]*kg.Node, error)
 	Node(ctx context.Context, id string) (model.Node, error)
 	Search(ctx context.Context, query string, types []model.NodeType, first *int64) ([]*model.SearchHit, error)
 }
@@ -1027,6 +1111,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Citation.sentence":
+		if e.ComplexityRoot.Citation.Sentence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.Sentence(childComplexity), true
+	case "Citation.sourceId":
+		if e.ComplexityRoot.Citation.SourceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.SourceID(childComplexity), true
+	case "Citation.sourceTitle":
+		if e.ComplexityRoot.Citation.SourceTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.SourceTitle(childComplexity), true
 
 	case "Company.aliases":
 		if e.ComplexityRoot.Company.Aliases == nil {
@@ -2443,6 +2546,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ExecutiveParticipationEdge.Node(childComplexity), true
 
+	case "Fact.from":
+		if e.ComplexityRoot.Fact.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Fact.From(childComplexity), true
+	case "Fact.relationship":
+		if e.ComplexityRoot.Fact.Relationship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Fact.Relationship(childComplexity), true
+	case "Fact.sentences":
+		if e.ComplexityRoot.Fact.Sentences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Fact.Sentences(childComplexity), true
+	case "Fact.to":
+		if e.ComplexityRoot.Fact.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Fact.To(childComplexity), true
+
 	case "FloatStats.avg":
 		if e.ComplexityRoot.FloatStats.Avg == nil {
 			break
@@ -2468,6 +2596,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FloatStats.Sum(childComplexity), true
 
+	case "GraphEdge.evidence":
+		if e.ComplexityRoot.GraphEdge.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.Evidence(childComplexity), true
+	case "GraphEdge.from":
+		if e.ComplexityRoot.GraphEdge.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.From(childComplexity), true
+	case "GraphEdge.id":
+		if e.ComplexityRoot.GraphEdge.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.ID(childComplexity), true
+	case "GraphEdge.properties":
+		if e.ComplexityRoot.GraphEdge.Properties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.Properties(childComplexity), true
+	case "GraphEdge.to":
+		if e.ComplexityRoot.GraphEdge.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.To(childComplexity), true
+	case "GraphEdge.type":
+		if e.ComplexityRoot.GraphEdge.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.Type(childComplexity), true
+
+	case "GraphNode.depth":
+		if e.ComplexityRoot.GraphNode.Depth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.Depth(childComplexity), true
+	case "GraphNode.evidence":
+		if e.ComplexityRoot.GraphNode.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.Evidence(childComplexity), true
+	case "GraphNode.id":
+		if e.ComplexityRoot.GraphNode.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.ID(childComplexity), true
+	case "GraphNode.labels":
+		if e.ComplexityRoot.GraphNode.Labels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.Labels(childComplexity), true
+	case "GraphNode.name":
+		if e.ComplexityRoot.GraphNode.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.Name(childComplexity), true
+	case "GraphNode.properties":
+		if e.ComplexityRoot.GraphNode.Properties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.Properties(childComplexity), true
+	case "GraphNode.type":
+		if e.ComplexityRoot.GraphNode.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.Type(childComplexity), true
+
 	case "GroupCount.count":
 		if e.ComplexityRoot.GroupCount.Count == nil {
 			break
@@ -2480,6 +2688,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GroupCount.Value(childComplexity), true
+
+	case "Hop.direction":
+		if e.ComplexityRoot.Hop.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hop.Direction(childComplexity), true
+	case "Hop.from":
+		if e.ComplexityRoot.Hop.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hop.From(childComplexity), true
+	case "Hop.relationship":
+		if e.ComplexityRoot.Hop.Relationship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hop.Relationship(childComplexity), true
+	case "Hop.to":
+		if e.ComplexityRoot.Hop.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Hop.To(childComplexity), true
 
 	case "IngestOutcome.id":
 		if e.ComplexityRoot.IngestOutcome.ID == nil {
@@ -3419,6 +3652,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnershipEdge.Node(childComplexity), true
 
+	case "Path.hops":
+		if e.ComplexityRoot.Path.Hops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Hops(childComplexity), true
+	case "Path.length":
+		if e.ComplexityRoot.Path.Length == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Length(childComplexity), true
+	case "Path.nodes":
+		if e.ComplexityRoot.Path.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Nodes(childComplexity), true
+
 	case "Product.aliases":
 		if e.ComplexityRoot.Product.Aliases == nil {
 			break
@@ -3987,6 +4239,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ExecutivesConnection(childComplexity, args["where"].(*model.ExecutiveWhere), args["sort"].([]*model.ExecutiveSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Query.facts":
+		if e.ComplexityRoot.Query.Facts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_facts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Facts(childComplexity, args["source"].(string), args["limit"].(*int64)), true
 
 	case "Query.market":
 		if e.ComplexityRoot.Query.Market == nil {
@@ -4032,6 +4295,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MarketsConnection(childComplexity, args["where"].(*model.MarketWhere), args["sort"].([]*model.MarketSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Query.neighborhood":
+		if e.ComplexityRoot.Query.Neighborhood == nil {
+			break
+		}
+
+		args, err := ec.field_Query_neighborhood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Neighborhood(childComplexity, args["id"].(string), args["depth"].(*int64), args["limit"].(*int64), args["types"].([]string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -4087,6 +4361,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PartnersConnection(childComplexity, args["where"].(*model.PartnerWhere), args["sort"].([]*model.PartnerSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Query.path":
+		if e.ComplexityRoot.Query.Path == nil {
+			break
+		}
+
+		args, err := ec.field_Query_path_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Path(childComplexity, args["from"].(string), args["to"].(string), args["maxHops"].(*int64)), true
 	case "Query.product":
 		if e.ComplexityRoot.Query.Product == nil {
 			break
@@ -4131,6 +4416,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ProductsConnection(childComplexity, args["where"].(*model.ProductWhere), args["sort"].([]*model.ProductSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Query.resolve":
+		if e.ComplexityRoot.Query.Resolve == nil {
+			break
+		}
+
+		args, err := ec.field_Query_resolve_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Resolve(childComplexity, args["name"].(string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -4186,6 +4482,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SourcesConnection(childComplexity, args["where"].(*model.SourceWhere), args["sort"].([]*model.SourceSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Query.timeline":
+		if e.ComplexityRoot.Query.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Query_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Timeline(childComplexity, args["entity"].(string), args["from"].(*string), args["to"].(*string)), true
 
 	case "Reaction.event":
 		if e.ComplexityRoot.Reaction.Event == nil {
@@ -4572,6 +4879,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SourceEdge.Node(childComplexity), true
 
+	case "SourceFacts.facts":
+		if e.ComplexityRoot.SourceFacts.Facts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceFacts.Facts(childComplexity), true
+	case "SourceFacts.source":
+		if e.ComplexityRoot.SourceFacts.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceFacts.Source(childComplexity), true
+	case "SourceFacts.truncated":
+		if e.ComplexityRoot.SourceFacts.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceFacts.Truncated(childComplexity), true
+
+	case "Subgraph.edges":
+		if e.ComplexityRoot.Subgraph.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Edges(childComplexity), true
+	case "Subgraph.nodes":
+		if e.ComplexityRoot.Subgraph.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Nodes(childComplexity), true
+	case "Subgraph.truncated":
+		if e.ComplexityRoot.Subgraph.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Truncated(childComplexity), true
+
+	case "Timeline.entity":
+		if e.ComplexityRoot.Timeline.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Timeline.Entity(childComplexity), true
+	case "Timeline.events":
+		if e.ComplexityRoot.Timeline.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Timeline.Events(childComplexity), true
+	case "Timeline.leftOut":
+		if e.ComplexityRoot.Timeline.LeftOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Timeline.LeftOut(childComplexity), true
+	case "Timeline.truncated":
+		if e.ComplexityRoot.Timeline.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Timeline.Truncated(childComplexity), true
+
+	case "TimelineEvent.date":
+		if e.ComplexityRoot.TimelineEvent.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Date(childComplexity), true
+	case "TimelineEvent.event":
+		if e.ComplexityRoot.TimelineEvent.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Event(childComplexity), true
+	case "TimelineEvent.evidence":
+		if e.ComplexityRoot.TimelineEvent.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Evidence(childComplexity), true
+	case "TimelineEvent.iso":
+		if e.ComplexityRoot.TimelineEvent.ISO == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.ISO(childComplexity), true
+	case "TimelineEvent.links":
+		if e.ComplexityRoot.TimelineEvent.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Links(childComplexity), true
+	case "TimelineEvent.precision":
+		if e.ComplexityRoot.TimelineEvent.Precision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Precision(childComplexity), true
+
 	case "WorksFor.company":
 		if e.ComplexityRoot.WorksFor.Company == nil {
 			break
@@ -4869,6 +5276,10 @@ func newExecutionContext(
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# Code generated by cmd/schemagen from graph/schema/*.graphqls. DO NOT EDIT.
 
+"""
+gqlgen binds the type to this Go type instead of generating one.
+"""
+directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 """
 The type is a node with this label; its scalar fields are the node's properties. plural names its root lists (default: the type name in lower camel case plus s).
 """
@@ -6771,6 +7182,207 @@ type EventPart @edge {
   evidence: [Evidence!]! @evidence
 }
 """
+A JSON object, such as the stored properties of a node.
+"""
+scalar Map
+"""
+An entity, or a source, as a drawing needs it.
+"""
+type GraphNode @goModel(model: "github.com/companygraph/companygraph/internal/kg.Node") {
+  id: ID!
+  """
+  GraphQL type, e.g. "Company": node(id:) gives the whole entity.
+  """
+  type: String!
+  """
+  Neo4j labels.
+  """
+  labels: [String!]!
+  """
+  What to show: the name, or a source's title.
+  """
+  name: String!
+  """
+  Every stored property, as stored.
+  """
+  properties: Map!
+  """
+  Hops from the centre of a neighbourhood; null elsewhere.
+  """
+  depth: Int
+  """
+  Sentences of the sources that mention the node.
+  """
+  evidence: [Citation!]!
+}
+"""
+A relationship between two entities.
+"""
+type GraphEdge @goModel(model: "github.com/companygraph/companygraph/internal/kg.Edge") {
+  """
+  Stable id: start id|type|end id, and |key for two of one type between the same nodes.
+  """
+  id: ID!
+  """
+  Relationship type, e.g. "WORKS_FOR".
+  """
+  type: String!
+  """
+  Id of the node the relationship points from.
+  """
+  from: ID!
+  """
+  Id of the node the relationship points to.
+  """
+  to: ID!
+  """
+  Stored properties, the evidence lists left out.
+  """
+  properties: Map!
+  """
+  Every sentence, of every source, that states the relationship.
+  """
+  evidence: [Citation!]!
+}
+"""
+A sentence of a source that states a fact.
+"""
+type Citation @goModel(model: "github.com/companygraph/companygraph/internal/kg.Citation") {
+  """
+  Word for word as the source has it.
+  """
+  sentence: String!
+  sourceId: ID!
+  sourceTitle: String
+}
+"""
+Nodes and the edges among them.
+"""
+type Subgraph @goModel(model: "github.com/companygraph/companygraph/internal/kg.Subgraph") {
+  nodes: [GraphNode!]!
+  edges: [GraphEdge!]!
+  """
+  Whether the limit cut nodes or edges off.
+  """
+  truncated: Boolean!
+}
+"""
+Which way a hop's relationship points, seen along the path.
+"""
+enum HopDirection @goModel(model: "github.com/companygraph/companygraph/internal/kg.Direction") {
+  """
+  From the hop's from to its to.
+  """
+  FORWARD
+  """
+  From the hop's to back to its from.
+  """
+  BACKWARD
+}
+"""
+One step of a path.
+"""
+type Hop @goModel(model: "github.com/companygraph/companygraph/internal/kg.Hop") {
+  from: GraphNode!
+  to: GraphNode!
+  direction: HopDirection!
+  relationship: GraphEdge!
+}
+"""
+A walk from one entity to another.
+"""
+type Path @goModel(model: "github.com/companygraph/companygraph/internal/kg.Path") {
+  """
+  Number of hops.
+  """
+  length: Int!
+  """
+  The nodes along the path, from first to last.
+  """
+  nodes: [GraphNode!]!
+  hops: [Hop!]!
+}
+"""
+How exactly a date is known.
+"""
+enum DatePrecision @goModel(model: "github.com/companygraph/companygraph/internal/kg.Precision") {
+  DAY
+  MONTH
+  YEAR
+  """
+  The source words the date relative to its own day, e.g. "July last year"; sources carry no date, so it stays text.
+  """
+  RELATIVE
+  """
+  The source gives no date.
+  """
+  UNKNOWN
+}
+"""
+An event of a timeline.
+"""
+type TimelineEvent @goModel(model: "github.com/companygraph/companygraph/internal/kg.TimelineEvent") {
+  event: GraphNode!
+  """
+  How the entity is linked to the event; the role is a property, e.g. role: "announcer".
+  """
+  links: [GraphEdge!]!
+  """
+  The date as the source words it; null when it gives none.
+  """
+  date: String
+  precision: DatePrecision!
+  """
+  An absolute date at its precision: 2014, 2014-12 or 2014-12-03; null otherwise.
+  """
+  iso: String
+  """
+  The sentence that gives the date or, when none does, the first that states the event.
+  """
+  evidence: Citation
+}
+"""
+The events an entity took part in, in order.
+"""
+type Timeline @goModel(model: "github.com/companygraph/companygraph/internal/kg.Timeline") {
+  entity: GraphNode!
+  events: [TimelineEvent!]!
+  """
+  Events a from/to window left out because their date is relative or missing.
+  """
+  leftOut: Int!
+  """
+  Whether the entity has more than 500 events; those with the first ids are kept.
+  """
+  truncated: Boolean!
+}
+"""
+A relationship a source states.
+"""
+type Fact @goModel(model: "github.com/companygraph/companygraph/internal/kg.Fact") {
+  """
+  With the evidence of every source that states it.
+  """
+  relationship: GraphEdge!
+  from: GraphNode!
+  to: GraphNode!
+  """
+  The asked source's sentences that state it.
+  """
+  sentences: [String!]!
+}
+"""
+What a source supports.
+"""
+type SourceFacts @goModel(model: "github.com/companygraph/companygraph/internal/kg.SourceFacts") {
+  source: GraphNode!
+  facts: [Fact!]!
+  """
+  Whether the source supports more facts than the limit.
+  """
+  truncated: Boolean!
+}
+"""
 Which way a relationship points in Neo4j, seen from the type that declares the field.
 """
 enum RelationshipDirection {
@@ -6949,6 +7561,48 @@ type Query {
   Counts and statistics over Source nodes.
   """
   sourcesAggregate(where: SourceWhere): SourceAggregate!
+  """
+  The shortest paths between two entities, along relationships in either
+  direction, each hop with its relationship, its direction and the
+  sentences that state it ("how is Hugo Barra connected to Flipkart?").
+  maxHops may be 1 to 6; at most 20 paths of the shortest length are
+  returned. No path within maxHops is an empty list; an unknown id is
+  NOT_FOUND. @custom: a walk of any length is not a selection the query
+  compiler builds.
+  """
+  path(from: ID!, to: ID!, maxHops: Int = 4): [Path!]! @custom
+  """
+  The entities within depth (1 to 3) hops of an entity and the
+  relationships among them, as nodes and edges a frontend can draw. limit
+  (1 to 500) bounds the nodes, nearest first, and the edges at four times
+  as many; truncated says when either was cut. types keeps only entities of
+  those types (e.g. ["Company", "Market"]); walks do not pass through the
+  others. @custom: a subgraph is not a selection the query compiler builds.
+  """
+  neighborhood(id: ID!, depth: Int = 1, limit: Int = 100, types: [String!]): Subgraph! @custom
+  """
+  The events an entity took part in, in order: absolute dates first, by
+  date; then dates the source words relative to its own day ("July last
+  year"), by an estimate of how far back they point; then events without a
+  date. from and to (ISO dates: 2014, 2014-12 or 2014-12-03) keep the
+  events whose absolute date falls in the window, and leave out, counted,
+  those whose date is relative or missing. @custom: the order is computed
+  from the sources' wording.
+  """
+  timeline(entity: ID!, from: String, to: String): Timeline! @custom
+  """
+  The facts a source supports: every relationship between entities that it
+  states, with its sentences. limit is 1 to 500. An unknown source is
+  NOT_FOUND. @custom: it reads the evidence lists of relationships, which
+  the query compiler only shows.
+  """
+  facts(source: ID!, limit: Int = 100): SourceFacts! @custom
+  """
+  The entities whose name or one of whose aliases is this name, ignoring
+  case ("barra" and "BARRA" find Hugo Barra). Exact; search is for partial
+  names. @custom: it matches across every entity type at once.
+  """
+  resolve(name: String!): [GraphNode!]! @custom
   """
   The node with this id, whatever its type: ids are unique across types.
   """
@@ -8321,6 +8975,18 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Citation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sentence":
+		return ec.fieldContext_Citation_sentence(ctx, field)
+	case "sourceId":
+		return ec.fieldContext_Citation_sourceId(ctx, field)
+	case "sourceTitle":
+		return ec.fieldContext_Citation_sourceTitle(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Citation", field.Name)
+}
+
 func (ec *executionContext) childFields_Company(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8929,6 +9595,20 @@ func (ec *executionContext) childFields_ExecutiveParticipationEdge(ctx context.C
 	return nil, fmt.Errorf("no field named %q was found under type ExecutiveParticipationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Fact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "relationship":
+		return ec.fieldContext_Fact_relationship(ctx, field)
+	case "from":
+		return ec.fieldContext_Fact_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Fact_to(ctx, field)
+	case "sentences":
+		return ec.fieldContext_Fact_sentences(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Fact", field.Name)
+}
+
 func (ec *executionContext) childFields_FloatStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "min":
@@ -8943,6 +9623,44 @@ func (ec *executionContext) childFields_FloatStats(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type FloatStats", field.Name)
 }
 
+func (ec *executionContext) childFields_GraphEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GraphEdge_id(ctx, field)
+	case "type":
+		return ec.fieldContext_GraphEdge_type(ctx, field)
+	case "from":
+		return ec.fieldContext_GraphEdge_from(ctx, field)
+	case "to":
+		return ec.fieldContext_GraphEdge_to(ctx, field)
+	case "properties":
+		return ec.fieldContext_GraphEdge_properties(ctx, field)
+	case "evidence":
+		return ec.fieldContext_GraphEdge_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GraphEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_GraphNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GraphNode_id(ctx, field)
+	case "type":
+		return ec.fieldContext_GraphNode_type(ctx, field)
+	case "labels":
+		return ec.fieldContext_GraphNode_labels(ctx, field)
+	case "name":
+		return ec.fieldContext_GraphNode_name(ctx, field)
+	case "properties":
+		return ec.fieldContext_GraphNode_properties(ctx, field)
+	case "depth":
+		return ec.fieldContext_GraphNode_depth(ctx, field)
+	case "evidence":
+		return ec.fieldContext_GraphNode_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GraphNode", field.Name)
+}
+
 func (ec *executionContext) childFields_GroupCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "value":
@@ -8951,6 +9669,20 @@ func (ec *executionContext) childFields_GroupCount(ctx context.Context, field gr
 		return ec.fieldContext_GroupCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GroupCount", field.Name)
+}
+
+func (ec *executionContext) childFields_Hop(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_Hop_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Hop_to(ctx, field)
+	case "direction":
+		return ec.fieldContext_Hop_direction(ctx, field)
+	case "relationship":
+		return ec.fieldContext_Hop_relationship(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Hop", field.Name)
 }
 
 func (ec *executionContext) childFields_IngestOutcome(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9279,6 +10011,18 @@ func (ec *executionContext) childFields_PartnershipEdge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type PartnershipEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Path(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "length":
+		return ec.fieldContext_Path_length(ctx, field)
+	case "nodes":
+		return ec.fieldContext_Path_nodes(ctx, field)
+	case "hops":
+		return ec.fieldContext_Path_hops(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Path", field.Name)
+}
+
 func (ec *executionContext) childFields_Product(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9567,6 +10311,62 @@ func (ec *executionContext) childFields_SourceEdge(ctx context.Context, field gr
 		return ec.fieldContext_SourceEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SourceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SourceFacts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "source":
+		return ec.fieldContext_SourceFacts_source(ctx, field)
+	case "facts":
+		return ec.fieldContext_SourceFacts_facts(ctx, field)
+	case "truncated":
+		return ec.fieldContext_SourceFacts_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SourceFacts", field.Name)
+}
+
+func (ec *executionContext) childFields_Subgraph(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_Subgraph_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_Subgraph_edges(ctx, field)
+	case "truncated":
+		return ec.fieldContext_Subgraph_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Subgraph", field.Name)
+}
+
+func (ec *executionContext) childFields_Timeline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entity":
+		return ec.fieldContext_Timeline_entity(ctx, field)
+	case "events":
+		return ec.fieldContext_Timeline_events(ctx, field)
+	case "leftOut":
+		return ec.fieldContext_Timeline_leftOut(ctx, field)
+	case "truncated":
+		return ec.fieldContext_Timeline_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Timeline", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_TimelineEvent_event(ctx, field)
+	case "links":
+		return ec.fieldContext_TimelineEvent_links(ctx, field)
+	case "date":
+		return ec.fieldContext_TimelineEvent_date(ctx, field)
+	case "precision":
+		return ec.fieldContext_TimelineEvent_precision(ctx, field)
+	case "iso":
+		return ec.fieldContext_TimelineEvent_iso(ctx, field)
+	case "evidence":
+		return ec.fieldContext_TimelineEvent_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_WorksFor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14359,6 +15159,28 @@ func (ec *executionContext) field_Query_executives_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_facts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_market_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14476,6 +15298,44 @@ func (ec *executionContext) field_Query_markets_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_neighborhood_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg3
 	return args, nil
 }
 
@@ -14613,6 +15473,36 @@ func (ec *executionContext) field_Query_partners_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_path_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxHops",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxHops"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_product_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14730,6 +15620,20 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_resolve_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
 	return args, nil
 }
 
@@ -14880,6 +15784,36 @@ func (ec *executionContext) field_Query_sources_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_timeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "entity",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["entity"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
 	return args, nil
 }
 
@@ -15634,6 +16568,75 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Citation_sentence(ctx context.Context, field graphql.CollectedField, obj *kg.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_sentence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sentence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_sentence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Citation_sourceId(ctx context.Context, field graphql.CollectedField, obj *kg.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_sourceId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_sourceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Citation_sourceTitle(ctx context.Context, field graphql.CollectedField, obj *kg.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_sourceTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_sourceTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, false, false, "String")
+}
 
 func (ec *executionContext) _Company_id(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -21532,6 +22535,125 @@ func (ec *executionContext) fieldContext_ExecutiveParticipationEdge_node(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Fact_relationship(ctx context.Context, field graphql.CollectedField, obj *kg.Fact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Fact_relationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.Edge) graphql.Marshaler {
+			return ec.marshalNGraphEdge2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐEdge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Fact_relationship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Fact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Fact_from(ctx context.Context, field graphql.CollectedField, obj *kg.Fact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Fact_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.Node) graphql.Marshaler {
+			return ec.marshalNGraphNode2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Fact_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Fact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Fact_to(ctx context.Context, field graphql.CollectedField, obj *kg.Fact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Fact_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.Node) graphql.Marshaler {
+			return ec.marshalNGraphNode2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Fact_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Fact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Fact_sentences(ctx context.Context, field graphql.CollectedField, obj *kg.Fact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Fact_sentences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sentences, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Fact_sentences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Fact", field, false, false, "String")
+}
+
 func (ec *executionContext) _FloatStats_min(ctx context.Context, field graphql.CollectedField, obj *model.FloatStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21624,6 +22746,323 @@ func (ec *executionContext) fieldContext_FloatStats_sum(_ context.Context, field
 	return graphql.NewScalarFieldContext("FloatStats", field, false, false, "Float")
 }
 
+func (ec *executionContext) _GraphEdge_id(ctx context.Context, field graphql.CollectedField, obj *kg.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GraphEdge_type(ctx context.Context, field graphql.CollectedField, obj *kg.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _GraphEdge_from(ctx context.Context, field graphql.CollectedField, obj *kg.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GraphEdge_to(ctx context.Context, field graphql.CollectedField, obj *kg.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GraphEdge_properties(ctx context.Context, field graphql.CollectedField, obj *kg.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_properties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Properties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNMap2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_properties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "Map")
+}
+
+func (ec *executionContext) _GraphEdge_evidence(ctx context.Context, field graphql.CollectedField, obj *kg.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kg.Citation) graphql.Marshaler {
+			return ec.marshalNCitation2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐCitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GraphEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GraphNode_id(ctx context.Context, field graphql.CollectedField, obj *kg.Node) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GraphNode_type(ctx context.Context, field graphql.CollectedField, obj *kg.Node) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "String")
+}
+
+func (ec *executionContext) _GraphNode_labels(ctx context.Context, field graphql.CollectedField, obj *kg.Node) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Labels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "String")
+}
+
+func (ec *executionContext) _GraphNode_name(ctx context.Context, field graphql.CollectedField, obj *kg.Node) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "String")
+}
+
+func (ec *executionContext) _GraphNode_properties(ctx context.Context, field graphql.CollectedField, obj *kg.Node) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_properties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Properties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNMap2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_properties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "Map")
+}
+
+func (ec *executionContext) _GraphNode_depth(ctx context.Context, field graphql.CollectedField, obj *kg.Node) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_depth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Depth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_depth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GraphNode_evidence(ctx context.Context, field graphql.CollectedField, obj *kg.Node) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kg.Citation) graphql.Marshaler {
+			return ec.marshalNCitation2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐCitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GraphNode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GroupCount_value(ctx context.Context, field graphql.CollectedField, obj *model.GroupCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21668,6 +23107,125 @@ func (ec *executionContext) _GroupCount_count(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_GroupCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GroupCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Hop_from(ctx context.Context, field graphql.CollectedField, obj *kg.Hop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hop_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.Node) graphql.Marshaler {
+			return ec.marshalNGraphNode2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Hop_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Hop",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Hop_to(ctx context.Context, field graphql.CollectedField, obj *kg.Hop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hop_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.Node) graphql.Marshaler {
+			return ec.marshalNGraphNode2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Hop_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Hop",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Hop_direction(ctx context.Context, field graphql.CollectedField, obj *kg.Hop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hop_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.Direction) graphql.Marshaler {
+			return ec.marshalNHopDirection2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Hop_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Hop", field, false, false, "HopDirection")
+}
+
+func (ec *executionContext) _Hop_relationship(ctx context.Context, field graphql.CollectedField, obj *kg.Hop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Hop_relationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.Edge) graphql.Marshaler {
+			return ec.marshalNGraphEdge2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐEdge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Hop_relationship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Hop",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphEdge(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _IngestOutcome_index(ctx context.Context, field graphql.CollectedField, obj *model.IngestOutcome) (ret graphql.Marshaler) {
@@ -25895,6 +27453,93 @@ func (ec *executionContext) fieldContext_PartnershipEdge_node(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Path_length(ctx context.Context, field graphql.CollectedField, obj *kg.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_length(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Length, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_length(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Path", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Path_nodes(ctx context.Context, field graphql.CollectedField, obj *kg.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kg.Node) graphql.Marshaler {
+			return ec.marshalNGraphNode2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Path",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Path_hops(ctx context.Context, field graphql.CollectedField, obj *kg.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_hops(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hops, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kg.Hop) graphql.Marshaler {
+			return ec.marshalNHop2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐHopᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_hops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Path",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Hop(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28909,6 +30554,226 @@ func (ec *executionContext) fieldContext_Query_sourcesAggregate(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_path(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Path(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxHops"].(*int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kg.Path) graphql.Marshaler {
+			return ec.marshalNPath2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐPathᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_path(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Path(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_path_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_neighborhood(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_neighborhood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Neighborhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int64), fc.Args["limit"].(*int64), fc.Args["types"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kg.Subgraph) graphql.Marshaler {
+			return ec.marshalNSubgraph2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐSubgraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_neighborhood(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subgraph(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_neighborhood_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_timeline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Timeline(ctx, fc.Args["entity"].(string), fc.Args["from"].(*string), fc.Args["to"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kg.Timeline) graphql.Marshaler {
+			return ec.marshalNTimeline2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐTimeline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_timeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Timeline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_timeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_facts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_facts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Facts(ctx, fc.Args["source"].(string), fc.Args["limit"].(*int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kg.SourceFacts) graphql.Marshaler {
+			return ec.marshalNSourceFacts2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐSourceFacts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_facts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SourceFacts(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_facts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_resolve(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_resolve(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Resolve(ctx, fc.Args["name"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kg.Node) graphql.Marshaler {
+			return ec.marshalNGraphNode2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_resolve(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphNode(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_resolve_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30636,6 +32501,455 @@ func (ec *executionContext) fieldContext_SourceEdge_node(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SourceFacts_source(ctx context.Context, field graphql.CollectedField, obj *kg.SourceFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceFacts_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.Node) graphql.Marshaler {
+			return ec.marshalNGraphNode2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceFacts_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SourceFacts",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SourceFacts_facts(ctx context.Context, field graphql.CollectedField, obj *kg.SourceFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceFacts_facts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kg.Fact) graphql.Marshaler {
+			return ec.marshalNFact2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐFactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceFacts_facts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SourceFacts",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Fact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SourceFacts_truncated(ctx context.Context, field graphql.CollectedField, obj *kg.SourceFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceFacts_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceFacts_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SourceFacts", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Subgraph_nodes(ctx context.Context, field graphql.CollectedField, obj *kg.Subgraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subgraph_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kg.Node) graphql.Marshaler {
+			return ec.marshalNGraphNode2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subgraph_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subgraph",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subgraph_edges(ctx context.Context, field graphql.CollectedField, obj *kg.Subgraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subgraph_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kg.Edge) graphql.Marshaler {
+			return ec.marshalNGraphEdge2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subgraph_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subgraph",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subgraph_truncated(ctx context.Context, field graphql.CollectedField, obj *kg.Subgraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subgraph_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subgraph_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subgraph", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Timeline_entity(ctx context.Context, field graphql.CollectedField, obj *kg.Timeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Timeline_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.Node) graphql.Marshaler {
+			return ec.marshalNGraphNode2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Timeline_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Timeline",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Timeline_events(ctx context.Context, field graphql.CollectedField, obj *kg.Timeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Timeline_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kg.TimelineEvent) graphql.Marshaler {
+			return ec.marshalNTimelineEvent2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐTimelineEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Timeline_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Timeline",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Timeline_leftOut(ctx context.Context, field graphql.CollectedField, obj *kg.Timeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Timeline_leftOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeftOut, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Timeline_leftOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Timeline", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Timeline_truncated(ctx context.Context, field graphql.CollectedField, obj *kg.Timeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Timeline_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Timeline_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Timeline", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TimelineEvent_event(ctx context.Context, field graphql.CollectedField, obj *kg.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.Node) graphql.Marshaler {
+			return ec.marshalNGraphNode2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEvent_links(ctx context.Context, field graphql.CollectedField, obj *kg.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kg.Edge) graphql.Marshaler {
+			return ec.marshalNGraphEdge2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEvent_date(ctx context.Context, field graphql.CollectedField, obj *kg.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimelineEvent_precision(ctx context.Context, field graphql.CollectedField, obj *kg.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_precision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Precision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.Precision) graphql.Marshaler {
+			return ec.marshalNDatePrecision2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐPrecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_precision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "DatePrecision")
+}
+
+func (ec *executionContext) _TimelineEvent_iso(ctx context.Context, field graphql.CollectedField, obj *kg.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_iso(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ISO, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_iso(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _TimelineEvent_evidence(ctx context.Context, field graphql.CollectedField, obj *kg.TimelineEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEvent_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kg.Citation) graphql.Marshaler {
+			return ec.marshalOCitation2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐCitation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEvent_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citation(ctx, field)
 		},
 	}
 	return fc, nil
@@ -41968,6 +44282,49 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var citationImplementors = []string{"Citation"}
+
+func (ec *executionContext) _Citation(ctx context.Context, sel ast.SelectionSet, obj *kg.Citation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, citationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Citation")
+		case "sentence":
+			out.Values[i] = ec._Citation_sentence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sourceId":
+			out.Values[i] = ec._Citation_sourceId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sourceTitle":
+			out.Values[i] = ec._Citation_sourceTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var companyImplementors = []string{"Company", "Node"}
 
 func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, obj *model.Company) graphql.Marshaler {
@@ -44095,6 +46452,54 @@ func (ec *executionContext) _ExecutiveParticipationEdge(ctx context.Context, sel
 	return out
 }
 
+var factImplementors = []string{"Fact"}
+
+func (ec *executionContext) _Fact(ctx context.Context, sel ast.SelectionSet, obj *kg.Fact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, factImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Fact")
+		case "relationship":
+			out.Values[i] = ec._Fact_relationship(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._Fact_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._Fact_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sentences":
+			out.Values[i] = ec._Fact_sentences(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var floatStatsImplementors = []string{"FloatStats"}
 
 func (ec *executionContext) _FloatStats(ctx context.Context, sel ast.SelectionSet, obj *model.FloatStats) graphql.Marshaler {
@@ -44143,6 +46548,127 @@ func (ec *executionContext) _FloatStats(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var graphEdgeImplementors = []string{"GraphEdge"}
+
+func (ec *executionContext) _GraphEdge(ctx context.Context, sel ast.SelectionSet, obj *kg.Edge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, graphEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GraphEdge")
+		case "id":
+			out.Values[i] = ec._GraphEdge_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._GraphEdge_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._GraphEdge_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._GraphEdge_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "properties":
+			out.Values[i] = ec._GraphEdge_properties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._GraphEdge_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var graphNodeImplementors = []string{"GraphNode"}
+
+func (ec *executionContext) _GraphNode(ctx context.Context, sel ast.SelectionSet, obj *kg.Node) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, graphNodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GraphNode")
+		case "id":
+			out.Values[i] = ec._GraphNode_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._GraphNode_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "labels":
+			out.Values[i] = ec._GraphNode_labels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._GraphNode_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "properties":
+			out.Values[i] = ec._GraphNode_properties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "depth":
+			out.Values[i] = ec._GraphNode_depth(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._GraphNode_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var groupCountImplementors = []string{"GroupCount"}
 
 func (ec *executionContext) _GroupCount(ctx context.Context, sel ast.SelectionSet, obj *model.GroupCount) graphql.Marshaler {
@@ -44161,6 +46687,54 @@ func (ec *executionContext) _GroupCount(ctx context.Context, sel ast.SelectionSe
 			}
 		case "count":
 			out.Values[i] = ec._GroupCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hopImplementors = []string{"Hop"}
+
+func (ec *executionContext) _Hop(ctx context.Context, sel ast.SelectionSet, obj *kg.Hop) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hopImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Hop")
+		case "from":
+			out.Values[i] = ec._Hop_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._Hop_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "direction":
+			out.Values[i] = ec._Hop_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationship":
+			out.Values[i] = ec._Hop_relationship(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -45523,6 +48097,49 @@ func (ec *executionContext) _PartnershipEdge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var pathImplementors = []string{"Path"}
+
+func (ec *executionContext) _Path(ctx context.Context, sel ast.SelectionSet, obj *kg.Path) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Path")
+		case "length":
+			out.Values[i] = ec._Path_length(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._Path_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hops":
+			out.Values[i] = ec._Path_hops(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var productImplementors = []string{"Product", "Node"}
 
 func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, obj *model.Product) graphql.Marshaler {
@@ -46202,6 +48819,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_sourcesAggregate(ctx, field)
 				})
+		case "path":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_path(ctx, field)
+				})
+		case "neighborhood":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_neighborhood(ctx, field)
+				})
+		case "timeline":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_timeline(ctx, field)
+				})
+		case "facts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_facts(ctx, field)
+				})
+		case "resolve":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_resolve(ctx, field)
+				})
 		case "node":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -46729,6 +49376,198 @@ func (ec *executionContext) _SourceEdge(ctx context.Context, sel ast.SelectionSe
 		case "node":
 			out.Values[i] = ec._SourceEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sourceFactsImplementors = []string{"SourceFacts"}
+
+func (ec *executionContext) _SourceFacts(ctx context.Context, sel ast.SelectionSet, obj *kg.SourceFacts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sourceFactsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SourceFacts")
+		case "source":
+			out.Values[i] = ec._SourceFacts_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "facts":
+			out.Values[i] = ec._SourceFacts_facts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._SourceFacts_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var subgraphImplementors = []string{"Subgraph"}
+
+func (ec *executionContext) _Subgraph(ctx context.Context, sel ast.SelectionSet, obj *kg.Subgraph) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subgraphImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Subgraph")
+		case "nodes":
+			out.Values[i] = ec._Subgraph_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._Subgraph_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._Subgraph_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelineImplementors = []string{"Timeline"}
+
+func (ec *executionContext) _Timeline(ctx context.Context, sel ast.SelectionSet, obj *kg.Timeline) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Timeline")
+		case "entity":
+			out.Values[i] = ec._Timeline_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "events":
+			out.Values[i] = ec._Timeline_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leftOut":
+			out.Values[i] = ec._Timeline_leftOut(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._Timeline_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelineEventImplementors = []string{"TimelineEvent"}
+
+func (ec *executionContext) _TimelineEvent(ctx context.Context, sel ast.SelectionSet, obj *kg.TimelineEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineEvent")
+		case "event":
+			out.Values[i] = ec._TimelineEvent_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "links":
+			out.Values[i] = ec._TimelineEvent_links(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "date":
+			out.Values[i] = ec._TimelineEvent_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "precision":
+			out.Values[i] = ec._TimelineEvent_precision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "iso":
+			out.Values[i] = ec._TimelineEvent_iso(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._TimelineEvent_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -47292,6 +50131,26 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCitation2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐCitation(ctx context.Context, sel ast.SelectionSet, v kg.Citation) graphql.Marshaler {
+	return ec._Citation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCitation2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐCitationᚄ(ctx context.Context, sel ast.SelectionSet, v []kg.Citation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCitation2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐCitation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCompany2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Company) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -47674,6 +50533,16 @@ func (ec *executionContext) unmarshalNCursor2githubᚗcomᚋcompanygraphᚋcompa
 }
 
 func (ec *executionContext) marshalNCursor2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx context.Context, sel ast.SelectionSet, v query.Cursor) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDatePrecision2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐPrecision(ctx context.Context, v any) (kg.Precision, error) {
+	var res kg.Precision
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDatePrecision2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐPrecision(ctx context.Context, sel ast.SelectionSet, v kg.Precision) graphql.Marshaler {
 	return v
 }
 
@@ -48335,6 +51204,26 @@ func (ec *executionContext) unmarshalNExecutiveWhere2ᚖgithubᚗcomᚋcompanygr
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNFact2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐFact(ctx context.Context, sel ast.SelectionSet, v kg.Fact) graphql.Marshaler {
+	return ec._Fact(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFact2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐFactᚄ(ctx context.Context, sel ast.SelectionSet, v []kg.Fact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFact2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐFact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNFactInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFactInputᚄ(ctx context.Context, v any) ([]*model.FactInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -48376,6 +51265,70 @@ func (ec *executionContext) marshalNFloatStats2ᚖgithubᚗcomᚋcompanygraphᚋ
 	return ec._FloatStats(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNGraphEdge2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐEdge(ctx context.Context, sel ast.SelectionSet, v kg.Edge) graphql.Marshaler {
+	return ec._GraphEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGraphEdge2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []kg.Edge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGraphEdge2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGraphNode2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNode(ctx context.Context, sel ast.SelectionSet, v kg.Node) graphql.Marshaler {
+	return ec._GraphNode(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGraphNode2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []kg.Node) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGraphNode2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGraphNode2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*kg.Node) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGraphNode2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGraphNode2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐNode(ctx context.Context, sel ast.SelectionSet, v *kg.Node) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GraphNode!")
+		return graphql.Null
+	}
+	return ec._GraphNode(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNGroupCount2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐGroupCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -48398,6 +51351,36 @@ func (ec *executionContext) marshalNGroupCount2ᚖgithubᚗcomᚋcompanygraphᚋ
 		return graphql.Null
 	}
 	return ec._GroupCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHop2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐHop(ctx context.Context, sel ast.SelectionSet, v kg.Hop) graphql.Marshaler {
+	return ec._Hop(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNHop2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐHopᚄ(ctx context.Context, sel ast.SelectionSet, v []kg.Hop) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHop2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐHop(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNHopDirection2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐDirection(ctx context.Context, v any) (kg.Direction, error) {
+	var res kg.Direction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHopDirection2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐDirection(ctx context.Context, sel ast.SelectionSet, v kg.Direction) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -48476,6 +51459,24 @@ func (ec *executionContext) marshalNIntStats2ᚖgithubᚗcomᚋcompanygraphᚋco
 		return graphql.Null
 	}
 	return ec._IntStats(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMap2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := graphql.UnmarshalMap(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMap2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Map!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalMap(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Map!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNMarket2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarketᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Market) graphql.Marshaler {
@@ -48997,6 +51998,30 @@ func (ec *executionContext) unmarshalNPartnershipWhere2ᚖgithubᚗcomᚋcompany
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNPath2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐPathᚄ(ctx context.Context, sel ast.SelectionSet, v []*kg.Path) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPath2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐPath(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPath2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐPath(ctx context.Context, sel ast.SelectionSet, v *kg.Path) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Path!")
+		return graphql.Null
+	}
+	return ec._Path(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProduct2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐProductᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Product) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -49426,6 +52451,14 @@ func (ec *executionContext) marshalNSourceEdge2ᚖgithubᚗcomᚋcompanygraphᚋ
 	return ec._SourceEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSourceFacts2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐSourceFacts(ctx context.Context, sel ast.SelectionSet, v *kg.SourceFacts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SourceFacts!")
+		return graphql.Null
+	}
+	return ec._SourceFacts(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSourceGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceGroupField(ctx context.Context, v any) (model.SourceGroupField, error) {
 	var res model.SourceGroupField
 	err := res.UnmarshalGQL(v)
@@ -49508,6 +52541,42 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	for i := range v {
 		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
 	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubgraph2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐSubgraph(ctx context.Context, sel ast.SelectionSet, v *kg.Subgraph) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Subgraph!")
+		return graphql.Null
+	}
+	return ec._Subgraph(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTimeline2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐTimeline(ctx context.Context, sel ast.SelectionSet, v *kg.Timeline) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Timeline!")
+		return graphql.Null
+	}
+	return ec._Timeline(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTimelineEvent2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐTimelineEvent(ctx context.Context, sel ast.SelectionSet, v kg.TimelineEvent) graphql.Marshaler {
+	return ec._TimelineEvent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTimelineEvent2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐTimelineEventᚄ(ctx context.Context, sel ast.SelectionSet, v []kg.TimelineEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineEvent2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐTimelineEvent(ctx, sel, v[i])
+	})
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -49790,6 +52859,13 @@ func (ec *executionContext) unmarshalOBooleanFilter2ᚖgithubᚗcomᚋcompanygra
 	}
 	res, err := ec.unmarshalInputBooleanFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCitation2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐCitation(ctx context.Context, sel ast.SelectionSet, v *kg.Citation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Citation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCompany2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompany(ctx context.Context, sel ast.SelectionSet, v *model.Company) graphql.Marshaler {

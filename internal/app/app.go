@@ -21,7 +21,9 @@ import (
 	"github.com/companygraph/companygraph/internal/apierror"
 	"github.com/companygraph/companygraph/internal/auth"
 	"github.com/companygraph/companygraph/internal/config"
+	"github.com/companygraph/companygraph/internal/export"
 	"github.com/companygraph/companygraph/internal/ingest"
+	"github.com/companygraph/companygraph/internal/kg"
 	"github.com/companygraph/companygraph/internal/metrics"
 	"github.com/companygraph/companygraph/internal/mutation"
 	"github.com/companygraph/companygraph/internal/neo4j"
@@ -76,10 +78,21 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		MaxBatch: cfg.MaxBatch,
 		Types:    graph.NodeTypes,
 	})
+	resolver.KG, err = kg.New(schema.Schema(), client, kg.Options{Timeout: cfg.QueryTimeout})
+	if err != nil {
+		return nil, err
+	}
 	a.handler = server.New(server.Options{
 		Schema: schema, AroundOperations: a.Engine.AroundOperations, Ready: a.Ready,
 		Authenticate: authn.Middleware, AroundResponses: authn.GuardReads,
 		Metrics: a.Metrics, Logger: log, CORSOrigins: cfg.CORSOrigins, Playground: cfg.Playground,
+		Export: export.Handler(resolver.KG, log, func(ctx context.Context) error {
+			// GET /export reads as a query does, so it needs what a query needs.
+			if authn.RequireForReads() {
+				return auth.Check(ctx, auth.Reader)
+			}
+			return nil
+		}),
 	})
 	return a, nil
 }

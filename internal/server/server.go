@@ -33,6 +33,8 @@ type Options struct {
 	Logger      *slog.Logger
 	CORSOrigins []string
 	Playground  bool
+	// Export serves GET /export: subgraphs for notebooks (internal/export).
+	Export http.Handler
 	// Authenticate reads each request's credentials into its context
 	// (internal/auth); what they allow is decided per field.
 	Authenticate func(http.Handler) http.Handler
@@ -76,6 +78,9 @@ func New(o Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Metrics.Registry, promhttp.HandlerOpts{}))
+	if o.Export != nil {
+		mux.Handle("GET /export", o.Export)
+	}
 	mux.Handle("GET /schema.graphql", schemaHandler(o.Schema.Schema()))
 	if o.Playground {
 		mountGraphiQL(mux, graphiqlBuild(), o.Logger)

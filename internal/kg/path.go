@@ -1,0 +1,124 @@
+package kg
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/companygraph/companygraph/internal/apierror"
+)
+
+// Direction says which way a hop's relationship points, seen from the path.
+type Direction string
+
+const (
+	// Forward: the relationship points from the hop's From to its To.
+	Forward Direction = "FORWARD"
+	// Backward: it points from the hop's To back to its From.
+	Backward Direction = "BACKWARD"
+)
+
+// MarshalGQL writes the direction as its enum value.
+func (d Direction) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(d))) }
+
+// UnmarshalGQL reads an enum value.
+func (d *Direction) UnmarshalGQL(v any) error {
+	s, _ := v.(string)
+	switch Direction(s) {
+	case Forward, Backward:
+		*d = Direction(s)
+		return nil
+	}
+	return apierror.New(apierror.BadInput, "%v is not a HopDirection", v)
+}
+
+// Hop is one step of a path: the relationship walked, from one node to the next.
+type Hop struct {
+	From         Node      `json:"from"`
+	To           Node      `json:"to"`
+	Direction    Direction `json:"direction"`
+	Relationship Edge      `json:"relationship"`
+}
+
+// Path is a walk from one entity to another.
+type Path struct {
+	// Length is the number of hops.
+	Length int64  `json:"length"`
+	Nodes  []Node `json:"nodes"`
+	Hops   []Hop  `json:"hops"`
+}
+
+// Paths returns the shortest paths between entities from and to, in either
+// direction along each relationship, of at most maxHops hops (nil means
+// DefaultMaxHops): at most MaxPaths of them, sorted by the ids along them.
+// No path within the bound is an empty answer; an unknown id is NOT_FOUND
+// and a bound outside [1, MaxHops] is BAD_USER_INPUT.
+func (g *Graph) Paths(ctx context.Context, from, to string, maxHops *int64) ([]*Path, error) {
+	hops, err := bounded("maxHops", maxHops, DefaultMaxHops, 1, MaxHops)
+	if err != nil {
+		return nil, err
+	}
+	// The bound of a variable-length pattern cannot be a parameter in
+	// Cypher, so it is formatted into the statement, from the checked int.
+	cypher := fmt.Sprintf(`OPTIONAL MATCH (a:%[1]s {id: $from})
+WITH a OPTIONAL MATCH (b:%[1]s {id: $to})
+CALL (a, b) {
+  WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL AND a <> b
+  MATCH p = allShortestPaths((a)-[:%[2]s*1..%[3]d]-(b))
+  WITH p LIMIT $maxPaths
+  RETURN collect({nodes: [n IN nodes(p) | %[4]s], rels: [r IN relationships(p) | %[5]s]}) AS paths
+}
+RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, CASE WHEN a = b THEN %[6]s END AS same, paths`,
+		g.entities(), g.rels(), hops, g.nodeProj("n"), g.edgeProj("r"), g.nodeProj("a"))
+	rows, err := g.read(ctx, "path", cypher, map[string]any{"from": from, "to": to, "maxPaths": MaxPaths})
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) != 1 {
+		return nil, fmt.Errorf("path: %d rows, want 1", len(rows))
+	}
+	row := rows[0]
+	if found, _ := row["fromFound"].(bool); !found {
+		return nil, notFound("entity", from)
+	}
+	if found, _ := row["toFound"].(bool); !found {
+		return nil, notFound("entity", to)
+	}
+	if row["same"] != nil {
+		// An entity is joined to itself by the path of no hops.
+		n := g.decodeNode(row["same"])
+		return []*Path{{Length: 0, Nodes: []Node{n}, Hops: []Hop{}}}, nil
+	}
+	out := []*Path{}
+	for _, p := range list(row["paths"]) {
+		m, _ := p.(map[string]any)
+		path := &Path{Hops: []Hop{}}
+		for _, n := range list(m["nodes"]) {
+			path.Nodes = append(path.Nodes, g.decodeNode(n))
+		}
+		for i, r := range list(m["rels"]) {
+			e := decodeEdge(r)
+			h := Hop{From: path.Nodes[i], To: path.Nodes[i+1], Direction: Forward, Relationship: e}
+			if e.From != h.From.ID {
+				h.Direction = Backward
+			}
+			path.Hops = append(path.Hops, h)
+		}
+		path.Length = int64(len(path.Hops))
+		out = append(out, path)
+	}
+	sort.Slice(out, func(i, j int) bool { return pathKey(out[i]) < pathKey(out[j]) })
+	return out, nil
+}
+
+func pathKey(p *Path) string {
+	var b strings.Builder
+	for _, h := range p.Hops {
+		b.WriteString(h.Relationship.ID)
+		b.WriteByte(0)
+	}
+	return b.String()
+}
