@@ -1,6 +1,15 @@
 # syntax=docker/dockerfile:1
 # companygraph API image. Neo4j is not in it: see docker-compose.yml.
 
+# GraphiQL's assets, which the binary embeds (make web does the same).
+FROM node:20 AS web
+WORKDIR /src
+COPY web/package.json web/package-lock.json web/
+RUN cd web && npm ci --no-audit --no-fund
+COPY web/ web/
+COPY internal/server/graphiql/README.md internal/server/graphiql/
+RUN cd web && npm run --silent build
+
 # Build stage. The golang images set GOTOOLCHAIN=local, so this Go must be at
 # least go.mod's go line (1.26.8); pin a patch with --build-arg GO_VERSION=.
 ARG GO_VERSION=1.26
@@ -11,6 +20,7 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
+COPY --from=web /src/internal/server/graphiql/ internal/server/graphiql/
 # Static binary (no cgo) so it runs on distroless/static; the seed is
 # go:embed-ed into it, so the binary is all the runtime stage needs.
 RUN --mount=type=cache,target=/root/.cache/go-build \
