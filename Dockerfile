@@ -1,6 +1,11 @@
 # syntax=docker/dockerfile:1
 # companygraph API image. Neo4j is not in it: see docker-compose.yml.
 
+# The golang images set GOTOOLCHAIN=local, so this Go must be at least
+# go.mod's go line (1.26.8); pin a patch with --build-arg GO_VERSION=. An ARG
+# used in FROM must come before the first FROM.
+ARG GO_VERSION=1.26
+
 # GraphiQL's assets, which the binary embeds (make web does the same).
 FROM node:20 AS web
 WORKDIR /src
@@ -10,9 +15,7 @@ COPY web/ web/
 COPY internal/server/graphiql/README.md internal/server/graphiql/
 RUN cd web && npm run --silent build
 
-# Build stage. The golang images set GOTOOLCHAIN=local, so this Go must be at
-# least go.mod's go line (1.26.8); pin a patch with --build-arg GO_VERSION=.
-ARG GO_VERSION=1.26
+# Build stage.
 FROM golang:${GO_VERSION} AS build
 WORKDIR /src
 # Modules first, in a layer of their own: it is rebuilt only when
