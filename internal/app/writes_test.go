@@ -18,7 +18,9 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/companygraph/companygraph/internal/auth"
+	"github.com/companygraph/companygraph/internal/ingest"
 	"github.com/companygraph/companygraph/internal/neo4jtest"
+	"github.com/companygraph/companygraph/seed"
 )
 
 const (
@@ -81,6 +83,7 @@ func TestWrites(t *testing.T) {
 	t.Run("ingest", func(t *testing.T) { testIngest(t, a) })
 	t.Run("ingest is all or nothing", func(t *testing.T) { testIngestAllOrNothing(t, a) })
 	t.Run("parallel ingests", func(t *testing.T) { testParallelIngest(t, a) })
+	t.Run("aliases add up across sources", func(t *testing.T) { testAliasesAddUp(t, a) })
 	t.Run("auth", func(t *testing.T) { testAuth(t, a, rsaKey) })
 
 	readers := cfg
@@ -434,5 +437,25 @@ func testAuth(t *testing.T, a *api, rsaKey *rsa.PrivateKey) {
 	// Reads stay open by default.
 	if r := a.post(t, `{ markets(limit: 1) { id } }`, nil); len(r.Errors) > 0 {
 		t.Errorf("open read refused: %s", r.raw)
+	}
+}
+
+func testAliasesAddUp(t *testing.T, a *api) {
+	load := func(source, sentence string, aliases ...any) {
+		d := seed.Dataset{
+			Source: seed.Source{ID: source, Text: sentence, Properties: map[string]any{"title": source}},
+			Nodes:  []seed.Node{{Label: "Company", ID: "initech", Properties: map[string]any{"name": "Initech", "aliases": aliases}, Evidence: []string{sentence}}},
+		}
+		if err := ingest.Load(context.Background(), a.Client, a.Engine.Mapping(), d, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load("memo-1", "Initech, or INTECH, makes software.", "INTECH")
+	load("memo-2", "Initech Corp. makes TPS reports.", "Initech Corp.")
+	load("memo-2", "Initech Corp. makes TPS reports.", "Initech Corp.")
+	var got struct{ Company struct{ Aliases []string } }
+	a.post(t, `{ company(id: "initech") { aliases } }`, nil).data(t, &got)
+	if strings.Join(got.Company.Aliases, ",") != "INTECH,Initech Corp." {
+		t.Errorf("aliases: %v", got.Company.Aliases)
 	}
 }

@@ -137,8 +137,21 @@ FOREACH (_ IN CASE WHEN NOT existed OR changed THEN [1] ELSE [] END | SET s.upda
 			return nil, fmt.Errorf("node %s:%s: label %s is not in the schema", n.Label, n.ID, n.Label)
 		}
 		labelOf[n.Label+":"+n.ID] = n.Label
+		// Aliases add up across sources rather than replace each other.
+		props := map[string]any{}
+		var aliases []any
+		for k, v := range n.Properties {
+			if k == "aliases" {
+				aliases, _ = toList(v)
+				continue
+			}
+			props[k] = v
+		}
+		if aliases == nil {
+			aliases = []any{}
+		}
 		nodeRows[n.Label] = append(nodeRows[n.Label], map[string]any{
-			"id": n.ID, "props": orEmpty(n.Properties), "evidence": evidence(n.Evidence), "index": index(n.Index),
+			"id": n.ID, "props": props, "aliases": aliases, "evidence": evidence(n.Evidence), "index": index(n.Index),
 		})
 	}
 	for _, label := range sortedKeys(nodeRows) {
@@ -146,8 +159,10 @@ FOREACH (_ IN CASE WHEN NOT existed OR changed THEN [1] ELSE [] END | SET s.upda
 			what: "nodes " + label,
 			cypher: fmt.Sprintf(`UNWIND $rows AS row
 OPTIONAL MATCH (x:%[1]s {id: row.id})
-WITH row, x IS NOT NULL AS nodeExisted, x IS NOT NULL AND %[3]s AS nodeChanged
+WITH row, x IS NOT NULL AS nodeExisted,
+     x IS NOT NULL AND (%[3]s OR any(a IN row.aliases WHERE NOT a IN coalesce(x.aliases, []))) AS nodeChanged
 MERGE (n:%[1]s {id: row.id}) SET n += row.props
+SET n.aliases = coalesce(n.aliases, []) + [a IN row.aliases WHERE NOT a IN coalesce(n.aliases, [])]
 FOREACH (_ IN CASE WHEN NOT nodeExisted THEN [1] ELSE [] END | SET n.createdAt = datetime(), n.createdBy = $who)
 FOREACH (_ IN CASE WHEN NOT nodeExisted OR nodeChanged THEN [1] ELSE [] END | SET n.updatedAt = datetime(), n.updatedBy = $who)
 WITH n, row, nodeExisted, nodeChanged MATCH (s:Source {id: $source})
@@ -212,6 +227,21 @@ func index(i *int) int {
 		return -1
 	}
 	return *i
+}
+
+// toList reads a list property, as JSON or a request gives it.
+func toList(v any) ([]any, bool) {
+	switch l := v.(type) {
+	case []any:
+		return l, true
+	case []string:
+		out := make([]any, len(l))
+		for i, s := range l {
+			out[i] = s
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 func orEmpty(m map[string]any) map[string]any {
