@@ -9,6 +9,8 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/companygraph/companygraph/internal/neo4j"
@@ -154,7 +156,7 @@ FOREACH (_ IN CASE WHEN NOT existed OR changed THEN [1] ELSE [] END | SET s.upda
 			"id": n.ID, "props": props, "aliases": aliases, "evidence": evidence(n.Evidence), "index": index(n.Index),
 		})
 	}
-	for _, label := range sortedKeys(nodeRows) {
+	for _, label := range slices.Sorted(maps.Keys(nodeRows)) {
 		plan = append(plan, Statement{
 			what: "nodes " + label,
 			cypher: fmt.Sprintf(`UNWIND $rows AS row
@@ -252,12 +254,3 @@ func orEmpty(m map[string]any) map[string]any {
 }
 
 func quote(name string) string { return "`" + name + "`" }
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

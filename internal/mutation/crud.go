@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -105,7 +107,7 @@ func (r *request) node(typeName string, in map[string]any, path string, p *plan,
 // links plans the relationships of node id given by relationship fields.
 func (r *request) links(typeName, id string, links map[string][]any, path string, p *plan) {
 	label, _ := r.w.m.Label(typeName)
-	for _, field := range sortedKeys(links) {
+	for _, field := range slices.Sorted(maps.Keys(links)) {
 		link, _ := r.w.m.Link(typeName, field)
 		for j, item := range links[field] {
 			at := fmt.Sprintf("%s.%s[%d]", path, field, j)
@@ -175,26 +177,26 @@ func (r *request) check(ctx context.Context, tx neo4j.Tx, p *plan) error {
 	if err != nil {
 		return err
 	}
-	for _, id := range sortedKeys(p.newIDs) {
+	for _, id := range slices.Sorted(maps.Keys(p.newIDs)) {
 		if l, ok := found[id]; ok {
 			return apierror.New(apierror.Conflict, "%s: id %q is already used by a %s", p.newIDs[id], id, l)
 		}
 	}
-	for _, id := range sortedKeys(p.refs) {
+	for _, id := range slices.Sorted(maps.Keys(p.refs)) {
 		if want := p.refs[id]; found[id] != want.label {
 			if _, creating := p.newIDs[id]; !creating {
 				p.bad.add(want.path, -1, "no %s with id %q", want.label, id)
 			}
 		}
 	}
-	for _, id := range sortedKeys(p.sources) {
+	for _, id := range slices.Sorted(maps.Keys(p.sources)) {
 		if found[id] != "Source" {
 			p.bad.add(p.sources[id], -1, "no Source with id %q", id)
 		}
 	}
 	if len(p.evidence) > 0 {
 		recs, err := tx.Run(ctx, "MATCH (s:Source) WHERE s.id IN $ids RETURN s.id AS id, s.text AS text",
-			map[string]any{"ids": sortedKeys(p.sources)})
+			map[string]any{"ids": slices.Sorted(maps.Keys(p.sources))})
 		if err != nil {
 			return fmt.Errorf("read sources: %w", err)
 		}
@@ -219,7 +221,7 @@ func (r *request) check(ctx context.Context, tx neo4j.Tx, p *plan) error {
 
 // write runs the planned creates and relationship merges.
 func (r *request) write(ctx context.Context, tx neo4j.Tx, p *plan) error {
-	for _, label := range sortedKeys(p.nodes) {
+	for _, label := range slices.Sorted(maps.Keys(p.nodes)) {
 		_, err := tx.Run(ctx, fmt.Sprintf(`UNWIND $rows AS row CREATE (n:`+"`%s`"+`) SET n = row.props, n.id = row.id,
   n.createdAt = datetime(), n.createdBy = $who, n.updatedAt = datetime(), n.updatedBy = $who`, label),
 			map[string]any{"rows": p.nodes[label], "who": r.who})
@@ -355,7 +357,7 @@ func (r *request) update(ctx context.Context) (json.RawMessage, error) {
 		if err := r.write(ctx, tx, p); err != nil {
 			return nil, err
 		}
-		for _, field := range sortedKeys(disconnect) {
+		for _, field := range slices.Sorted(maps.Keys(disconnect)) {
 			link, _ := r.w.m.Link(r.typeName, field)
 			others, _ := disconnect[field].([]any)
 			pattern := "(n)-[r:`%s`]->(o:`%s`)"
@@ -400,13 +402,4 @@ RETURN size(nodes) AS nodesDeleted, size(rels) AS relationshipsDeleted`, label),
 		return nil, err
 	}
 	return out.(json.RawMessage), nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

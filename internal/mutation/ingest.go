@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/companygraph/companygraph/internal/apierror"
@@ -212,7 +214,7 @@ func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, 
 			d.Source.Properties[k] = v
 		}
 	}
-	for _, label := range sortedKeys(byLabel) {
+	for _, label := range slices.Sorted(maps.Keys(byLabel)) {
 		cands, err := r.candidates(ctx, tx, label, byLabel[label])
 		if err != nil {
 			return d, nil, err

@@ -190,6 +190,12 @@ func quoteKey(k string) string { return "`" + k + "`" }
 // relationship answers a @relationship field of node v: a list, a
 // connection or an aggregate of the nodes or edges it reaches.
 func (c *compiler) relationship(v string, fd *ast.FieldDefinition, f graphql.CollectedField) (string, error) {
+	return c.listing(c.relListing(v, fd), fd.Type.Name(), f.ArgumentMap(c.oc.Variables), f.Selections)
+}
+
+// relListing is what relationship field fd of node v ranges over, with
+// fresh variables for the relationship and its far end.
+func (c *compiler) relListing(v string, fd *ast.FieldDefinition) *listing {
 	rel := relationshipOf(fd)
 	other := c.m.otherEnd(fd, rel)
 	r, o := c.newVar("r"), c.newVar("n")
@@ -205,7 +211,7 @@ func (c *compiler) relationship(v string, fd *ast.FieldDefinition, f graphql.Col
 	if !rel.out {
 		l.from, l.to = o, v
 	}
-	return c.listing(l, fd.Type.Name(), f.ArgumentMap(c.oc.Variables), f.Selections)
+	return l
 }
 
 // listing is what a list-like field ranges over: nodes of one label at the

@@ -2,7 +2,8 @@ package query
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -23,7 +24,7 @@ func (c *compiler) where(arg any, l *listing, depth int) (string, error) {
 	def := c.m.schema.Types[l.elem]
 	edge := c.m.edges[l.elem]
 	var conds []string
-	for _, key := range sortedKeys(w) {
+	for _, key := range slices.Sorted(maps.Keys(w)) {
 		val := w[key]
 		if val == nil {
 			continue
@@ -95,25 +96,11 @@ func (c *compiler) combine(op string, val any, l *listing, depth int) (string, e
 func (c *compiler) relFilter(v string, fd *ast.FieldDefinition, val any, depth int) (string, error) {
 	filters, _ := val.(map[string]any)
 	var conds []string
-	for _, quant := range sortedKeys(filters) {
+	for _, quant := range slices.Sorted(maps.Keys(filters)) {
 		if filters[quant] == nil {
 			continue
 		}
-		rel := relationshipOf(fd)
-		other := c.m.otherEnd(fd, rel)
-		r, o := c.newVar("r"), c.newVar("n")
-		left, right := "-", "->"
-		if !rel.out {
-			left, right = "<-", "-"
-		}
-		l := &listing{
-			elem:    c.m.elem(fd.Type.Name()),
-			pattern: fmt.Sprintf("(%s)%s[%s:`%s`]%s(%s:`%s`)", v, left, r, rel.relType, right, o, other.label),
-			node:    o, rel: r, from: v, to: o,
-		}
-		if !rel.out {
-			l.from, l.to = o, v
-		}
+		l := c.relListing(v, fd)
 		cond, err := c.where(filters[quant], l, depth+1)
 		if err != nil {
 			return "", err
@@ -146,7 +133,7 @@ func (c *compiler) scalarFilter(prop, field, scalar string, val any) (string, er
 		return x
 	}
 	var conds []string
-	for _, op := range sortedKeys(ops) {
+	for _, op := range slices.Sorted(maps.Keys(ops)) {
 		v := ops[op]
 		if v == nil || op == "caseInsensitive" {
 			continue
@@ -204,13 +191,4 @@ func (c *compiler) scalarFilter(prop, field, scalar string, val any) (string, er
 		conds = append(conds, cond)
 	}
 	return strings.Join(conds, " AND "), nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
