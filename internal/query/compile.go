@@ -408,9 +408,10 @@ func (c *compiler) connection(l *listing, match, order, typeName string, args ma
 }
 
 // aggregate answers counts and statistics over the items of a listing.
+// At the root it aggregates with grouping, one pass each. Below a node,
 // Neo4j refuses aggregating functions in a projection nested in another,
-// so counts are COUNT subqueries and statistics are folded over COLLECTed
-// values: the same expression then works at any depth.
+// so there counts are COUNT subqueries and statistics are folded over
+// COLLECTed values.
 func (c *compiler) aggregate(l *listing, cond, typeName string, sel ast.SelectionSet) (string, error) {
 	def := c.m.schema.Types[typeName]
 	v := l.node
@@ -442,6 +443,13 @@ func (c *compiler) aggregate(l *listing, cond, typeName string, sel ast.Selectio
 			}
 			val, n := c.newVar("value"), c.newVar("count")
 			prop := v + "." + name
+			if l.rel == "" {
+				// At the root nothing is outside the subquery, and grouping
+				// counts every value in one pass.
+				rel = append(rel, fmt.Sprintf("%s: COLLECT { %s WITH %s AS %s, count(*) AS %s RETURN {value: toString(%s), count: %s} ORDER BY %s DESC, %s }",
+					quoteKey(f.Alias), match(""), prop, val, n, val, n, n, val))
+				continue
+			}
 			rel = append(rel, fmt.Sprintf("%s: COLLECT { UNWIND COLLECT { %s RETURN DISTINCT %s } AS %s WITH %s, COUNT { %s } AS %s RETURN {value: toString(%s), count: %s} ORDER BY %s DESC, %s }",
 				quoteKey(f.Alias), match(""), prop, val, val,
 				match(fmt.Sprintf("(%s = %s OR (%s IS NULL AND %s IS NULL))", prop, val, val, prop)), n, val, n, n, val))
@@ -463,6 +471,21 @@ func (c *compiler) aggregate(l *listing, cond, typeName string, sel ast.Selectio
 				}
 			}
 			prop := v + "." + fd.Name
+			if l.rel == "" {
+				var fold, proj []string
+				for _, s := range c.fields(f.Selections, fd.Type.Name()) {
+					k := c.newVar("k")
+					fold = append(fold, fmt.Sprintf("%s(%s) AS %s", s.Name, prop, k))
+					proj = append(proj, s.Name+": "+k)
+				}
+				if len(fold) == 0 {
+					items = append(items, fd.Name+": {}")
+					continue
+				}
+				items = append(items, fmt.Sprintf("%s: COLLECT { %s WITH %s RETURN {%s} }[0]",
+					fd.Name, match(prop+" IS NOT NULL"), strings.Join(fold, ", "), strings.Join(proj, ", ")))
+				continue
+			}
 			items = append(items, fmt.Sprintf("%s: [%s IN [COLLECT { %s RETURN %s }] | {%s}][0]",
 				fd.Name, xs, match(prop+" IS NOT NULL"), prop, strings.Join(stats, ", ")))
 		}
