@@ -81,6 +81,23 @@ $(NOTEBOOK_ENV)/.installed: notebooks/requirements.txt
 	$(NOTEBOOK_ENV)/bin/pip install --quiet --disable-pip-version-check --no-input -r notebooks/requirements.txt
 	@touch $@
 
+# The GraphQL-over-HTTP audit suite: the graphql-http package, pinned in
+# test/graphql-http/package-lock.json, installed again only when the lock
+# changes. internal/app's TestGraphQLOverHTTPAudit runs it against the API.
+AUDIT_NPM := test/graphql-http/node_modules/.package-lock.json
+
+.PHONY: audit-suite
+audit-suite: $(AUDIT_NPM) ## install the GraphQL-over-HTTP audit suite (npm) into test/graphql-http
+
+$(AUDIT_NPM): test/graphql-http/package.json test/graphql-http/package-lock.json
+	@command -v npm >/dev/null && node -e 'if (parseInt(process.versions.node) < 20) process.exit(1)' || \
+	  { echo "Node.js 20 or later and npm are required for the GraphQL-over-HTTP audit: https://nodejs.org/" >&2; exit 1; }
+	cd test/graphql-http && npm ci --no-audit --no-fund
+	@touch $@
+
+# Each fuzz target runs this long in `make test`; `make fuzz` runs longer.
+FUZZ_SHORT ?= 10s
+
 .PHONY: build
 build: web ## build the API, with GraphiQL, into bin/
 	$(GO) build -o $(BIN) ./cmd/companygraph
@@ -106,14 +123,17 @@ neo4j-stop: ## stop the `make run` Neo4j
 	@NEO4J_DIR=$(RUN_DIR) $(NEO4J) stop
 
 .PHONY: test
-test: deps web chromium notebook-env check-generated lint ## run every test (unit, integration, browser) against a throwaway Neo4j
+test: deps web chromium notebook-env audit-suite check-generated lint ## run every test (unit, integration, browser) against a throwaway Neo4j
 	@mkdir -p .test; dir=$$(mktemp -d .test/neo4j.XXXXXX); \
 	export NEO4J_DIR=$$dir NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(TEST_PASSWORD); \
 	trap '$(NEO4J) stop; rm -rf "$$dir"' EXIT; \
 	uri=$$($(NEO4J) start); \
 	echo "test Neo4j at $$uri"; \
-	COMPANYGRAPH_TEST_NEO4J_URI=$$uri COMPANYGRAPH_TEST_NEO4J_PASSWORD=$(TEST_PASSWORD) COMPANYGRAPH_TEST_REQUIRE_NEO4J=1 COMPANYGRAPH_TEST_REQUIRE_BROWSER=1 \
-	  $(GO) test -count=1 -timeout 10m ./...
+	COMPANYGRAPH_TEST_NEO4J_URI=$$uri COMPANYGRAPH_TEST_NEO4J_PASSWORD=$(TEST_PASSWORD) COMPANYGRAPH_TEST_REQUIRE_NEO4J=1 COMPANYGRAPH_TEST_REQUIRE_BROWSER=1 COMPANYGRAPH_TEST_REQUIRE_AUDIT=1 \
+	  $(GO) test -count=1 -timeout 15m ./...; \
+	echo "fuzzing the HTTP handler and the query compiler, $(FUZZ_SHORT) each"; \
+	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZ_SHORT) ./internal/server; \
+	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZ_SHORT) ./internal/query
 
 .PHONY: generate
 generate: ## regenerate the gqlgen code from graph/*.graphqls
@@ -134,3 +154,13 @@ lint: ## gofmt and go vet
 clean: ## stop the `make run` Neo4j and remove build output and its data
 	-@NEO4J_DIR=$(RUN_DIR) $(NEO4J) stop
 	rm -rf bin .data .test tools/neo4j/target web/node_modules internal/server/graphiql/index.html internal/server/graphiql/assets
+
+# `make fuzz FUZZTIME=1h`: the fuzz targets for longer than make test's
+# seconds; a crasher is written under the package's testdata/fuzz/, to be
+# committed with its fix.
+FUZZTIME ?= 10m
+
+.PHONY: fuzz
+fuzz: ## fuzz the HTTP handler and the query compiler, FUZZTIME each (default 10m)
+	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) ./internal/server
+	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./internal/query

@@ -44,6 +44,8 @@ func run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// Deferred, so the driver closes only after Shutdown below has let the
+	// requests in flight finish (TestGracefulShutdown).
 	defer a.Close(context.WithoutCancel(ctx))
 	go a.PrepareWhenUp(ctx)
 

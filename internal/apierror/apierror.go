@@ -28,6 +28,18 @@ const (
 	Timeout Code = "TIMEOUT"
 	// Internal: anything else; its detail is logged, never shown.
 	Internal Code = "INTERNAL"
+	// LimitExceeded: the request is larger, deeper or costlier than the
+	// configured limits allow; extensions.limit names the limit.
+	LimitExceeded Code = "LIMIT_EXCEEDED"
+	// BadRequest: not a GraphQL-over-HTTP request the server takes (a body
+	// that is not JSON, an unsupported media type or method).
+	BadRequest Code = "BAD_REQUEST"
+	// PersistedQueryNotFound: a persisted query's hash is not known (yet);
+	// the client sends the query with its hash (Apollo's APQ protocol).
+	PersistedQueryNotFound Code = "PERSISTED_QUERY_NOT_FOUND"
+	// PersistedQueryNotInList: the server runs only registered operations
+	// and this is not one of them.
+	PersistedQueryNotInList Code = "PERSISTED_QUERY_NOT_IN_LIST"
 )
 
 // Error is a failure a client may be told about. Message is safe to show;

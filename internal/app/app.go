@@ -82,8 +82,12 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	hardening, err := hardeningOf(cfg)
+	if err != nil {
+		return nil, err
+	}
 	a.handler = server.New(server.Options{
-		Schema: schema, AroundOperations: a.Engine.AroundOperations, Ready: a.Ready,
+		Schema: schema, AroundOperations: a.Engine.AroundOperations, Ready: a.Ready, Hardening: hardening,
 		Authenticate: authn.Middleware, AroundResponses: authn.GuardReads,
 		Metrics: a.Metrics, Logger: log, CORSOrigins: cfg.CORSOrigins, Playground: cfg.Playground,
 		Export: export.Handler(resolver.KG, log, func(ctx context.Context) error {

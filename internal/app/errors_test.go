@@ -19,10 +19,13 @@ func TestBadInputGetsCodedErrors(t *testing.T) {
 		code        string
 		status      int
 	}{
-		{"syntax error", `{ company(id: "xiaomi") { name `, nil, "GRAPHQL_PARSE_FAILED", http.StatusUnprocessableEntity},
-		{"unknown field", `{ company(id: "xiaomi") { revenue } }`, nil, "GRAPHQL_VALIDATION_FAILED", http.StatusUnprocessableEntity},
-		{"missing argument", `{ company { name } }`, nil, "GRAPHQL_VALIDATION_FAILED", http.StatusUnprocessableEntity},
-		{"wrong variable type", `query($id: ID!) { company(id: $id) { name } }`, map[string]any{"id": []int{1}}, "GRAPHQL_VALIDATION_FAILED", http.StatusUnprocessableEntity},
+		// A request error is 200 with application/json, as the GraphQL-over-HTTP
+		// specification asks (400 with application/graphql-response+json:
+		// hardening_test.go).
+		{"syntax error", `{ company(id: "xiaomi") { name `, nil, "GRAPHQL_PARSE_FAILED", http.StatusOK},
+		{"unknown field", `{ company(id: "xiaomi") { revenue } }`, nil, "GRAPHQL_VALIDATION_FAILED", http.StatusOK},
+		{"missing argument", `{ company { name } }`, nil, "GRAPHQL_VALIDATION_FAILED", http.StatusOK},
+		{"wrong variable type", `query($id: ID!) { company(id: $id) { name } }`, map[string]any{"id": []int{1}}, "GRAPHQL_VALIDATION_FAILED", http.StatusOK},
 		{"unknown id", `{ company(id: "no-such-company") { name } }`, nil, "NOT_FOUND", http.StatusOK},
 		{"id of another type", `{ company(id: "hugo-barra") { name } }`, nil, "NOT_FOUND", http.StatusOK},
 	}

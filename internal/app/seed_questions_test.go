@@ -223,7 +223,7 @@ func TestBothDirectionsInOneStatement(t *testing.T) {
 	a := seeded(t)
 	before := a.statements()
 	r := a.post(t, `query Nested {
-	  companies { events { event { executives { executive { employers { company { id } } } } } } }
+	  companies(limit: 10) { events(limit: 10) { event { executives(limit: 10) { executive { employers(limit: 10) { company { id } } } } } } }
 	  executive(id: "hugo-barra") { name aliases employers { title company { name executives { executive { id } } } } }
 	  markets { id partOf { whole { id } } parts { part { id } } }
 	  sources { id companies { id } executives { id } events { id } }

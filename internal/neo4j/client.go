@@ -123,6 +123,15 @@ func (c *Client) execute(ctx context.Context, mode neo4j.AccessMode, work func(T
 		out, err = session.ExecuteWrite(ctx, fn, opts...)
 	}
 	if err != nil {
+		// The driver reports a deadline reached while it waits on the
+		// network as a ConnectivityError that does not unwrap to it; the
+		// request's own context says which it was.
+		switch ctx.Err() {
+		case context.DeadlineExceeded:
+			return nil, apierror.Wrap(apierror.Timeout, err, "the request took longer than its deadline")
+		case context.Canceled:
+			return nil, apierror.Wrap(apierror.Timeout, err, "the request was cancelled")
+		}
 		return nil, translate(err)
 	}
 	return out, nil

@@ -164,7 +164,7 @@ func TestGraphiQLNotBuilt(t *testing.T) {
 
 func TestPlaygroundSwitch(t *testing.T) {
 	for _, on := range []bool{true, false} {
-		h := New(Options{Schema: stubSchema(t), Metrics: metrics.New(), Logger: discard, Playground: on})
+		h := New(Options{Schema: stubSchema(t), Metrics: metrics.New(), Logger: discard, Playground: on, Hardening: Hardening{Introspection: true}})
 		page := serve(h, "/", nil)
 		if !on && page.Code != http.StatusNotFound {
 			t.Errorf("GraphiQL off: / answered %d", page.Code)

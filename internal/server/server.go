@@ -12,8 +12,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -41,15 +39,14 @@ type Options struct {
 	// AroundResponses runs around each response, before any resolver (the
 	// guard of reads that need credentials).
 	AroundResponses graphql.ResponseMiddleware
+	// Hardening: limits, introspection, persisted queries (hardening.go).
+	Hardening Hardening
 }
 
 // New returns the API's HTTP handler.
 func New(o Options) http.Handler {
 	gql := handler.New(o.Schema)
-	gql.AddTransport(transport.Options{})
-	gql.AddTransport(transport.GET{})
-	gql.AddTransport(transport.POST{})
-	gql.Use(extension.Introspection{})
+	harden(gql, o)
 	if o.AroundOperations != nil {
 		gql.AroundOperations(o.AroundOperations)
 	}
@@ -57,7 +54,7 @@ func New(o Options) http.Handler {
 	if o.AroundResponses != nil {
 		gql.AroundResponses(o.AroundResponses)
 	}
-	gql.SetErrorPresenter(presentError(o.Logger))
+	gql.SetErrorPresenter(withoutSuggestions(!o.Hardening.Introspection, presentError(o.Logger)))
 	gql.SetRecoverFunc(func(ctx context.Context, v any) error {
 		o.Logger.Error("panic in resolver", "panic", v, "path", graphql.GetPath(ctx))
 		return apierror.New(apierror.Internal, "internal error")
@@ -81,7 +78,9 @@ func New(o Options) http.Handler {
 	if o.Export != nil {
 		mux.Handle("GET /export", o.Export)
 	}
-	mux.Handle("GET /schema.graphql", schemaHandler(o.Schema.Schema()))
+	if o.Hardening.Introspection {
+		mux.Handle("GET /schema.graphql", schemaHandler(o.Schema.Schema()))
+	}
 	if o.Playground {
 		mountGraphiQL(mux, graphiqlBuild(), o.Logger)
 	}
@@ -99,7 +98,7 @@ func New(o Options) http.Handler {
 	if o.Authenticate != nil {
 		h = o.Authenticate(h)
 	}
-	return logRequests(o.Logger, c.Handler(h))
+	return logRequests(o.Logger, c.Handler(crossOrigin(o.CORSOrigins, o.Logger, h)))
 }
 
 // presentError shows a client only messages written for clients: errors of
