@@ -155,6 +155,38 @@ clean: ## stop the `make run` Neo4j and remove build output and its data
 	-@NEO4J_DIR=$(RUN_DIR) $(NEO4J) stop
 	rm -rf bin .data .test tools/neo4j/target web/node_modules internal/server/graphiql/index.html internal/server/graphiql/assets
 
+# `make bench SIZE=S|M|L`: companygraph against raw Cypher and @neo4j/graphql
+# (bench/neo4j-graphql) on a throwaway Neo4j holding a generated graph of
+# that size; prints the table and writes it into BENCHMARKS.md (cmd/bench).
+# LOAD_ONLY=1 stops after loading the graph (for L); BENCH_FLAGS passes more
+# flags to cmd/bench, e.g. BENCH_FLAGS='-duration 30s -concurrency 1,8,32'.
+SIZE           ?= S
+LOAD_ONLY      ?=
+BENCH_FLAGS    ?=
+BENCH_HEAP     ?= 4g
+BENCH_PASSWORD := companygraph-bench
+BENCH_NPM      := bench/neo4j-graphql/node_modules/.package-lock.json
+
+$(BENCH_NPM): bench/neo4j-graphql/package.json bench/neo4j-graphql/package-lock.json
+	@command -v npm >/dev/null && node -e 'if (parseInt(process.versions.node) < 20) process.exit(1)' || \
+	  { echo "Node.js 20 or later and npm are required for make bench: https://nodejs.org/" >&2; exit 1; }
+	cd bench/neo4j-graphql && npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: bench
+bench: deps $(BENCH_NPM) ## benchmark against raw Cypher and @neo4j/graphql (SIZE=S|M|L, LOAD_ONLY=1), into BENCHMARKS.md
+	@mkdir -p .test; dir=$$(mktemp -d .test/bench.XXXXXX); ok=0; \
+	export NEO4J_DIR=$$dir/neo4j NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(BENCH_PASSWORD) NEO4J_HEAP=$(BENCH_HEAP) NEO4J_START_TIMEOUT=300; \
+	trap '$(NEO4J) stop; if [ $$ok = 1 ]; then rm -rf "$$dir"; else echo "logs kept in $$dir" >&2; fi' EXIT; \
+	echo "building the API and the benchmark into $$dir"; \
+	$(GO) build -o $$dir/companygraph ./cmd/companygraph; \
+	$(GO) build -o $$dir/bench ./cmd/bench; \
+	uri=$$($(NEO4J) start); \
+	echo "bench Neo4j at $$uri (heap $(BENCH_HEAP))"; \
+	$$dir/bench -size $(SIZE) -neo4j-uri $$uri -neo4j-password $(BENCH_PASSWORD) -neo4j-pid-file $$NEO4J_DIR/neo4j.pid \
+	  -companygraph $$dir/companygraph -neo4j-graphql bench/neo4j-graphql -work-dir $$dir $(if $(LOAD_ONLY),-load-only) $(BENCH_FLAGS); \
+	ok=1
+
 # `make fuzz FUZZTIME=1h`: the fuzz targets for longer than make test's
 # seconds; a crasher is written under the package's testdata/fuzz/, to be
 # committed with its fix.

@@ -1,0 +1,98 @@
+// Command bench loads a generated graph into an empty Neo4j, starts
+// companygraph and the @neo4j/graphql server against it, measures both and
+// raw Cypher on the same workload, and writes the table to BENCHMARKS.md
+// (see internal/bench). `make bench SIZE=S|M|L` starts the Neo4j and runs it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/companygraph/companygraph/internal/bench"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg, err := parse(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err == nil {
+		err = bench.Run(ctx, cfg, os.Stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// Default timings per size: S must finish, with everything else make
+// bench does, within five minutes; M within twenty.
+var timings = map[string][2]time.Duration{
+	"S": {time.Second, 2 * time.Second},
+	"M": {3 * time.Second, 12 * time.Second},
+	"L": {3 * time.Second, 12 * time.Second},
+}
+
+func parse(args []string) (bench.Config, error) {
+	var c bench.Config
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.StringVar(&c.Size, "size", "S", "dataset size: S (10k nodes), M (100k) or L (1M)")
+	fs.Uint64Var(&c.Seed, "seed", 1, "generator seed")
+	fs.StringVar(&c.Neo4jURI, "neo4j-uri", os.Getenv("NEO4J_URI"), "the benchmark's Neo4j, empty (NEO4J_URI)")
+	fs.StringVar(&c.Neo4jUser, "neo4j-username", "neo4j", "Neo4j user")
+	fs.StringVar(&c.Neo4jPassword, "neo4j-password", os.Getenv("NEO4J_PASSWORD"), "Neo4j password (NEO4J_PASSWORD)")
+	pidFile := fs.String("neo4j-pid-file", "", "file holding Neo4j's pid, for its CPU time and memory")
+	fs.StringVar(&c.CompanygraphBin, "companygraph", "bin/companygraph", "the API binary")
+	fs.StringVar(&c.NodeServer, "neo4j-graphql", "bench/neo4j-graphql", "directory of the @neo4j/graphql server, npm packages installed")
+	fs.StringVar(&c.WorkDir, "work-dir", os.TempDir(), "directory for the servers' logs")
+	fs.DurationVar(&c.Warmup, "warmup", 0, "warm-up per measurement (default by size)")
+	fs.DurationVar(&c.Duration, "duration", 0, "measured time per system, operation and concurrency (default by size)")
+	fs.IntVar(&c.Rounds, "rounds", 3, "slices each measurement is cut into, the systems taking turns")
+	conc := fs.String("concurrency", "1,32", "comma-separated numbers of concurrent clients")
+	fs.BoolVar(&c.LoadOnly, "load-only", false, "stop after loading the graph, reporting the load")
+	fs.StringVar(&c.Report, "report", "BENCHMARKS.md", "Markdown file to write the results into; empty to only print")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	c.Size = strings.ToUpper(c.Size)
+	t, ok := timings[c.Size]
+	if !ok {
+		return c, fmt.Errorf("size %q: want S, M or L", c.Size)
+	}
+	if c.Warmup == 0 {
+		c.Warmup = t[0]
+	}
+	if c.Duration == 0 {
+		c.Duration = t[1]
+	}
+	if c.Neo4jURI == "" {
+		return c, fmt.Errorf("-neo4j-uri is required: a Neo4j with an empty database")
+	}
+	for _, s := range strings.Split(*conc, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return c, fmt.Errorf("concurrency %q: want positive numbers", *conc)
+		}
+		c.Concurrency = append(c.Concurrency, n)
+	}
+	if *pidFile != "" {
+		b, err := os.ReadFile(*pidFile)
+		if err != nil {
+			return c, fmt.Errorf("neo4j pid: %w", err)
+		}
+		if c.Neo4jPID, err = strconv.Atoi(strings.TrimSpace(string(b))); err != nil {
+			return c, fmt.Errorf("neo4j pid file %s: %w", *pidFile, err)
+		}
+	}
+	return c, nil
+}

@@ -1,0 +1,109 @@
+package bench
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
+
+	"github.com/companygraph/companygraph/graph/generated"
+	"github.com/companygraph/companygraph/internal/datagen"
+	"github.com/companygraph/companygraph/internal/query"
+)
+
+// TestWorkloadCompiles checks every companygraph document against the
+// served schema and compiles it, with the parameters the benchmark sends,
+// so a schema change that breaks the workload fails here, not mid-run.
+// The search must reach Neo4j as the same Lucene query the raw and
+// @neo4j/graphql searches send.
+func TestWorkloadCompiles(t *testing.T) {
+	s := generated.NewExecutableSchema(generated.Config{}).Schema()
+	m, err := query.NewMapping(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := datagen.New(10_000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := Workload(g)
+	if len(ops) != 6 {
+		t.Fatalf("want six operations, got %d", len(ops))
+	}
+	for _, op := range ops {
+		if len(op.Params) != paramSets || op.Cypher == "" || op.NG == "" {
+			t.Errorf("%s: incomplete: %d parameter sets", op.Key, len(op.Params))
+		}
+		if op.CG == "" {
+			continue
+		}
+		doc, errs := gqlparser.LoadQuery(s, op.CG)
+		if errs != nil {
+			t.Errorf("%s: %v", op.Key, errs)
+			continue
+		}
+		for i := range 3 {
+			oc := &graphql.OperationContext{RawQuery: op.CG, Doc: doc, Operation: doc.Operations[0], Variables: op.Params[i].CG}
+			st, err := m.Compile(oc, graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"}), query.Limits{MaxPageSize: 100, MaxFilterDepth: 6})
+			if err != nil {
+				t.Errorf("%s: %v", op.Key, err)
+				continue
+			}
+			if op.Key == "search" && st.Params["p0"] != op.Params[i].Raw["q"] {
+				t.Errorf("search %q: companygraph sends %q, the raw workload %q", op.Params[i].CG["q"], st.Params["p0"], op.Params[i].Raw["q"])
+			}
+		}
+	}
+	if s.Query.Fields.ForName("path") != nil {
+		if _, errs := gqlparser.LoadQuery(s, strings.Replace(pathField, "%s", pathSelection, 1)); errs != nil {
+			t.Errorf("path: %v", errs)
+		}
+	}
+}
+
+func TestFingerprints(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		f    func(any) string
+		a, b any
+	}{
+		{"ids ignore shape", ids,
+			map[string]any{"rows": []any{map[string]any{"company": map[string]any{"id": "c1", "executives": []any{map[string]any{"executive": map[string]any{"id": "e2"}}}}}}},
+			map[string]any{"companies": []any{map[string]any{"id": "c1", "executivesConnection": map[string]any{"edges": []any{map[string]any{"node": map[string]any{"id": "e2"}}}}}}}},
+		{"path counts nodes", pathLength,
+			map[string]any{"rows": []any{map[string]any{"ids": []any{"a", "b", "c"}}}},
+			map[string]any{"path": []any{map[string]any{"length": 2.0, "nodes": []any{map[string]any{"id": "a"}, map[string]any{"id": "x"}, map[string]any{"id": "c"}}}}}},
+		{"kind counts", kindCounts,
+			map[string]any{"rows": []any{map[string]any{"kind": "SALES", "count": 3.0}, map[string]any{"kind": "FUNDING", "count": 1.0}}},
+			map[string]any{"markets": []any{map[string]any{"id": "m", "SALES": map[string]any{"aggregate": map[string]any{"count": map[string]any{"nodes": 3.0}}},
+				"FUNDING": map[string]any{"aggregate": map[string]any{"count": map[string]any{"nodes": 1.0}}},
+				"ABOUT":   map[string]any{"aggregate": map[string]any{"count": map[string]any{"nodes": 0.0}}}}}}},
+	} {
+		if fa, fb := c.f(c.a), c.f(c.b); fa != fb {
+			t.Errorf("%s: %q != %q", c.name, fa, fb)
+		}
+	}
+}
+
+// TestReportKeepsOtherSizes checks that writing one size's section leaves
+// the others in place.
+func TestReportKeepsOtherSizes(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "BENCHMARKS.md")
+	for _, size := range []string{"M", "S", "M"} {
+		r := &report{cfg: Config{Size: size, Report: file}}
+		if err := r.write(new(strings.Builder)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	if strings.Count(text, "## Size M") != 1 || strings.Count(text, "## Size S") != 1 || strings.Index(text, "## Size S") > strings.Index(text, "## Size M") {
+		t.Errorf("want one section per size, S before M:\n%s", text)
+	}
+}

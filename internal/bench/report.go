@@ -1,0 +1,302 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/companygraph/companygraph/internal/datagen"
+)
+
+// report is what one run found, and renders it.
+type report struct {
+	cfg               Config
+	started, finished time.Time
+	machine           string
+	versions          map[string]string
+	load              datagen.LoadStats
+	loadRSS           int64
+	loadCPU           CPU
+	ops               []*Op
+	results           []*Result
+	agree, statements map[string]string
+	rss               map[string]int64
+	totals            [2]float64 // companygraph statements and requests over the run
+}
+
+const header = `# Benchmarks
+
+companygraph against the floor, raw Cypher run by the Go driver, and
+against @neo4j/graphql, on one Neo4j holding one generated graph. Written
+by ` + "`make bench SIZE=S|M|L`" + ` (cmd/bench, internal/bench); each size's
+section is replaced by its own next run, the rest of this file is
+regenerated.
+
+## How it is measured
+
+- **Data**: internal/datagen, seeded: companies (10% of the nodes),
+  executives, products, partners, events, sources and 50 markets, about four
+  relationships per node, every relationship with its evidence
+  (` + "`sources`, `sentences`" + `). Degrees follow Zipf laws: a few huge
+  companies, many small ones, a handful of markets with most of the edges.
+  Loaded by batched UNWIND statements in write transactions, into a fresh
+  database, with the API's own constraints and full-text index.
+- **Workload**: six operations (internal/bench/workload.go), each written
+  three times: companygraph's GraphQL, @neo4j/graphql's GraphQL, and the
+  hand-written Cypher a person would send. Each system cycles through the
+  same 256 parameter sets, drawn with the graph's popularity skew.
+  Before measuring, the first 8 requests of each operation are sent to all
+  three and their answers compared (ids, counts, path lengths).
+- **Systems**: *raw Cypher* is the hand-written statement through the
+  project's Neo4j client (internal/neo4j: one managed read transaction per
+  request, as the API runs its own) inside the load driver, no HTTP, no
+  GraphQL. *companygraph* is bin/companygraph, seed off, default limits.
+  *@neo4j/graphql* is bench/neo4j-graphql: the library on graphql-yoga with
+  its defaults, type definitions mirroring graph/schema/*.graphqls; search
+  and the path are ` + "`@cypher`" + ` fields, since the library has neither.
+- **Load**: one Go closed-loop driver for all systems: N workers, each
+  sending its next request when the last is answered, a warm-up, then a
+  fixed time. Every measurement is cut into rounds in which the systems take
+  turns, so a disturbance from outside falls on all of them.
+- **CPU**: the load driver, both servers and Neo4j share the same cores,
+  so at concurrency 32 the systems compete with their own load generator.
+  *API CPU* and *Neo4j CPU* are the CPU time the process used per answered
+  request (from /proc), which noise from other processes barely moves;
+  *other load* is the CPU, in cores, that processes outside the benchmark
+  used meanwhile: when it is high, latencies and rates are inflated.
+- **Memory**: peak RSS (VmHWM) of each server over the whole run.
+- **The compiler alone**: ` + "`go test -run '^$' -bench . -benchmem ./internal/query`" + `
+  measures compiling each of these operations (and, for comparison,
+  parsing and validating it), time and allocations per request.
+`
+
+var section = regexp.MustCompile(`(?s)<!-- bench:(\w+):begin -->.*?<!-- bench:\w+:end -->\n?`)
+
+// write prints the size's section and, if asked, puts it in the report
+// file, keeping the other sizes' sections.
+func (r *report) write(out io.Writer) error {
+	body := r.render()
+	fmt.Fprint(out, "\n"+body)
+	if r.cfg.Report == "" {
+		return nil
+	}
+	sections := map[string]string{}
+	if old, err := os.ReadFile(r.cfg.Report); err == nil {
+		for _, m := range section.FindAllStringSubmatch(string(old), -1) {
+			sections[m[1]] = strings.TrimRight(m[0], "\n") + "\n"
+		}
+	}
+	sections[r.cfg.Size] = "<!-- bench:" + r.cfg.Size + ":begin -->\n" + body + "<!-- bench:" + r.cfg.Size + ":end -->\n"
+	var b strings.Builder
+	b.WriteString(header)
+	for _, size := range []string{"S", "M", "L"} {
+		if s, ok := sections[size]; ok {
+			b.WriteString("\n" + s)
+			delete(sections, size)
+		}
+	}
+	rest := make([]string, 0, len(sections))
+	for k := range sections {
+		rest = append(rest, k)
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		b.WriteString("\n" + sections[k])
+	}
+	if err := os.WriteFile(r.cfg.Report, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", r.cfg.Report, err)
+	}
+	fmt.Fprintf(out, "\nwritten to %s\n", r.cfg.Report)
+	return nil
+}
+
+func (r *report) render() string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	p("## Size %s: %s nodes, %s relationships (seed %d)\n\n", r.cfg.Size, thousands(r.load.Nodes), thousands(r.load.Relationships), r.cfg.Seed)
+	p("Run %s. Machine: %s.\n", r.started.UTC().Format("2006-01-02 15:04 MST"), r.machine)
+	var vs []string
+	for _, k := range []string{"companygraph", "Go", "Neo4j", "Node", "@neo4j/graphql", "graphql-yoga", "graphql", "neo4j-driver"} {
+		if v := r.versions[k]; v != "" {
+			vs = append(vs, k+" "+v)
+		}
+	}
+	p("Versions: %s.\n\n", strings.Join(vs, ", "))
+	p("**Load**: %s nodes and %s relationships in **%s** (nodes %s, constraints and full-text index %s, relationships %s; %d write transactions of up to 10,000 rows, %d retried)",
+		thousands(r.load.Nodes), thousands(r.load.Relationships), secs(r.load.Total), secs(r.load.NodeTime), secs(r.load.Schema), secs(r.load.RelTime), r.load.Batches, r.load.Retries)
+	if r.loadRSS > 0 {
+		p("; Neo4j used %.0f CPU-seconds and reached %s peak RSS", r.loadCPU.Neo4j, mib(r.loadRSS))
+	}
+	p(". Meanwhile processes outside the benchmark used %.2f cores on average.\n\n", cores(r.loadCPU))
+	if len(r.results) == 0 {
+		return b.String()
+	}
+	p("Each cell: %s warm-up, then %s measured, in %d rounds; the whole run took %s.\n\n",
+		r.cfg.Warmup, r.cfg.Duration, max(r.cfg.Rounds, 1), r.finished.Sub(r.started).Round(time.Second))
+
+	for _, conc := range r.cfg.Concurrency {
+		p("### Concurrency %d\n\n", conc)
+		p("| operation | system | req/s | p50 ms | p95 ms | p99 ms | errors | API CPU ms/req | Neo4j CPU ms/req | other load |\n")
+		p("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+		for _, op := range r.ops {
+			for _, sys := range []string{"raw Cypher", "companygraph", "@neo4j/graphql"} {
+				res := r.find(sys, op.Key, conc)
+				if res == nil {
+					if sys == "companygraph" && op.NA != "" {
+						p("| %s | %s | %s | | | | | | | |\n", op.Title, sys, op.NA)
+					}
+					continue
+				}
+				api := "—"
+				if sys != "raw Cypher" {
+					api = perReq(res.CPU.Server, res.Requests)
+				}
+				p("| %s | %s | %.0f | %.2f | %.2f | %.2f | %d | %s | %s | %.2f |\n", op.Title, sys, res.RPS(),
+					ms(res.Quantile(0.5)), ms(res.Quantile(0.95)), ms(res.Quantile(0.99)), res.Errors,
+					api, perReq(res.CPU.Neo4j, res.Requests), cores(res.CPU))
+			}
+		}
+		p("\n")
+	}
+
+	p("### companygraph against its targets\n\n")
+	p("Targets: throughput at least 3x @neo4j/graphql on every operation; p50 within 1.3x of raw Cypher; one Cypher statement per request.\n\n")
+	p("| operation | concurrency | req/s ÷ raw | p50 ÷ raw | req/s ÷ @neo4j/graphql | p50 ÷ @neo4j/graphql | ≥ 3x @neo4j/graphql | p50 ≤ 1.3x raw |\n")
+	p("|---|--:|--:|--:|--:|--:|:-:|:-:|\n")
+	for _, op := range r.ops {
+		for _, conc := range r.cfg.Concurrency {
+			cg, rw, ng := r.find("companygraph", op.Key, conc), r.find("raw Cypher", op.Key, conc), r.find("@neo4j/graphql", op.Key, conc)
+			if cg == nil || rw == nil || ng == nil {
+				p("| %s | %d | n/a | n/a | n/a | n/a | n/a | n/a |\n", op.Title, conc)
+				continue
+			}
+			vsNG := cg.RPS() / ng.RPS()
+			p50 := ms(cg.Quantile(0.5)) / ms(rw.Quantile(0.5))
+			p("| %s | %d | %.2f | %.2f | %.2f | %.2f | %s | %s |\n", op.Title, conc, cg.RPS()/rw.RPS(), p50,
+				vsNG, ms(cg.Quantile(0.5))/ms(ng.Quantile(0.5)), yes(vsNG >= 3), yes(p50 <= 1.3))
+		}
+	}
+	p("\n")
+	p("**Peak RSS**: companygraph %s, @neo4j/graphql %s, Neo4j %s (JVM; heap and page cache are fixed by tools/neo4j).\n\n",
+		mib(r.rss["companygraph"]), mib(r.rss["@neo4j/graphql"]), mib(r.rss["Neo4j"]))
+	var stmts, agree []string
+	for _, op := range r.ops {
+		stmts = append(stmts, fmt.Sprintf("%s %s", op.Key, r.statements[op.Key]))
+		agree = append(agree, fmt.Sprintf("%s %s", op.Key, r.agree[op.Key]))
+	}
+	p("**Statements per request** (companygraph_cypher_queries_total over 5 requests of each operation): %s. ", strings.Join(stmts, ", "))
+	if r.totals[1] > 0 {
+		p("Over all measurements, warm-ups included: %s statements for %s GraphQL requests (%.3f per request).\n\n", thousands(int(r.totals[0])), thousands(int(r.totals[1])), r.totals[0]/r.totals[1])
+	} else {
+		p("\n\n")
+	}
+	p("**Answers agree** with raw Cypher (first 8 requests of each operation): %s.\n\n", strings.Join(agree, ", "))
+	var errs []string
+	for _, res := range r.results {
+		if res.FirstError != "" {
+			errs = append(errs, fmt.Sprintf("%s %s c=%d: %s", res.System, res.Op, res.Concurrency, short(res.FirstError)))
+		}
+	}
+	if len(errs) > 0 {
+		p("**First error of each failing cell**:\n\n")
+		for _, e := range errs {
+			p("- %s\n", e)
+		}
+		p("\n")
+	}
+	return b.String()
+}
+
+func (r *report) find(sys, op string, conc int) *Result {
+	for _, res := range r.results {
+		if res.System == sys && res.Op == op && res.Concurrency == conc {
+			return res
+		}
+	}
+	return nil
+}
+
+func perReq(seconds float64, n int) string {
+	if n == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f", seconds*1000/float64(n))
+}
+
+func cores(c CPU) float64 {
+	if c.Wall <= 0 {
+		return 0
+	}
+	return max(c.Other/c.Wall, 0)
+}
+
+func yes(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
+
+func mib(b int64) string {
+	if b <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
+}
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func goVersion() string { return strings.TrimPrefix(runtime.Version(), "go") }
+
+func runOut(name string, args ...string) (string, error) {
+	b, err := exec.Command(name, args...).Output()
+	return strings.TrimSpace(string(b)), err
+}
+
+// describeMachine names the cores, the memory and the kernel.
+func describeMachine() string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "model name"); ok {
+				model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+				break
+			}
+		}
+	}
+	mem := statusLine("/proc/meminfo", "MemTotal:")
+	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease")
+	load, _ := os.ReadFile("/proc/loadavg")
+	return fmt.Sprintf("%d cores (%s), %.1f GiB RAM, Linux %s, load average at start %s",
+		runtime.NumCPU(), model, float64(mem)/(1<<20), strings.TrimSpace(string(kernel)), strings.Join(strings.Fields(string(load))[:3], " "))
+}
+
+// statusLine reads a "Key: value kB" line of a /proc file, in kB.
+func statusLine(path, key string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, key); ok {
+			var n int64
+			fmt.Sscan(strings.TrimSpace(v), &n)
+			return n
+		}
+	}
+	return 0
+}

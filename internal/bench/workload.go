@@ -1,0 +1,316 @@
+// Package bench measures companygraph against the floor (the hand-written
+// Cypher each request needs, run by the Go driver) and against
+// @neo4j/graphql, on one Neo4j holding one generated graph
+// (internal/datagen). It defines the workload, drives every system with
+// the same closed-loop load, watches the processes' CPU and memory, and
+// writes the results as Markdown. It measures; it does not tune the API.
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/companygraph/companygraph/internal/datagen"
+)
+
+// Op is one operation of the workload: the same question asked of each
+// system in its own language, with the parameter sets every system cycles
+// through in the same order.
+type Op struct {
+	Key   string // short name, e.g. "by-id"
+	Title string
+	// CG and NG are the GraphQL documents for companygraph and
+	// @neo4j/graphql; an empty CG means companygraph cannot answer it (NA says why).
+	CG, NG, NA string
+	Cypher     string // the hand-written statement: the floor
+	Params     []Params
+	// fingerprint reduces an answer to what must agree between systems.
+	fingerprint func(v any) string
+}
+
+// Params are one request's arguments, per system.
+type Params struct {
+	CG, NG, Raw map[string]any
+}
+
+const paramSets = 256
+
+// Workload builds the six operations over g. The parameters are drawn with
+// the graph's own popularity skew (popular companies and markets are asked
+// about more often), from a fixed seed, so every system and every run sends
+// the same requests.
+func Workload(g *datagen.Graph) []*Op {
+	r := rand.New(rand.NewPCG(g.Seed, 0xbe4c))
+	ops := []*Op{byID(), filteredPage(), threeLevels(), search(), path(), eventsPerKind()}
+	for range paramSets {
+		c := g.PickCompany(r)
+		id := g.ID(datagen.Company, c)
+		ops[0].add(map[string]any{"id": id})
+
+		country := g.PickCountry(r)
+		raised := []float64{1e6, 1e7, 5e7}[r.IntN(3)]
+		ops[1].add(map[string]any{"country": country, "min": raised})
+
+		ops[2].add(map[string]any{"country": g.PickCountry(r)})
+
+		q := g.SearchWord(g.PickCompany(r))
+		if r.IntN(3) == 0 {
+			// Two words: a name and a typo'd second word of another.
+			q += " " + g.SearchWord(r.IntN(g.Count(datagen.Company)))
+		}
+		ops[3].Params = append(ops[3].Params, Params{
+			CG:  map[string]any{"q": q},
+			NG:  map[string]any{"q": LuceneQuery(q)},
+			Raw: map[string]any{"q": LuceneQuery(q)},
+		})
+
+		a := r.IntN(g.Count(datagen.Executive))
+		b := r.IntN(g.Count(datagen.Executive))
+		ops[4].add(map[string]any{"from": g.ID(datagen.Executive, a), "to": g.ID(datagen.Executive, b)})
+
+		ops[5].add(map[string]any{"m": g.ID(datagen.Market, g.PickMarket(r))})
+	}
+	return ops
+}
+
+func (o *Op) add(p map[string]any) { o.Params = append(o.Params, Params{CG: p, NG: p, Raw: p}) }
+
+func byID() *Op {
+	return &Op{
+		Key: "by-id", Title: "1. company by id with its executives (first 50)",
+		CG: `query($id: ID!) { company(id: $id) { id name country executives(limit: 50) { title executive { id name } } } }`,
+		NG: `query($id: ID!) { companies(where: {id: {eq: $id}}) { id name country
+  executivesConnection(first: 50, sort: [{node: {id: ASC}}]) { edges { properties { title } node { id name } } } } }`,
+		Cypher: `MATCH (c:Company {id: $id})
+RETURN c {.id, .name, .country, executives: COLLECT {
+  MATCH (c)<-[w:WORKS_FOR]-(e:Executive) WITH w, e ORDER BY e.id LIMIT 50
+  RETURN {title: w.title, executive: e {.id, .name}} }} AS company`,
+		fingerprint: ids,
+	}
+}
+
+func filteredPage() *Op {
+	return &Op{
+		Key: "filter-page", Title: "2. companies of a country with funding >= X, by name, 20",
+		CG: `query($country: String!, $min: Float!) { companies(
+  where: {country: {eq: $country}, events: {some: {event: {amountUsd: {gte: $min}}}}},
+  sort: [{name: ASC}], limit: 20) { id name country } }`,
+		NG: `query($country: String!, $min: Float!) { companies(
+  where: {country: {eq: $country}, events: {some: {amountUsd: {gte: $min}}}},
+  sort: [{name: ASC}, {id: ASC}], limit: 20) { id name country } }`,
+		Cypher: `MATCH (c:Company) WHERE c.country = $country
+  AND EXISTS { MATCH (c)-[:PARTICIPATED_IN]->(e:Event) WHERE e.amountUsd >= $min }
+RETURN c.id AS id, c.name AS name, c.country AS country ORDER BY c.name, c.id LIMIT 20`,
+		fingerprint: orderedIDs,
+	}
+}
+
+func threeLevels() *Op {
+	return &Op{
+		Key: "nested", Title: "3. companies -> events -> participants, 10 x 10 x 10",
+		CG: `query($country: String!) { companies(where: {country: {eq: $country}}, limit: 10) { id name
+  events(limit: 10) { role event { id name executives(limit: 10) { role executive { id name } } } } } }`,
+		NG: `query($country: String!) { companies(where: {country: {eq: $country}}, sort: [{id: ASC}], limit: 10) { id name
+  eventsConnection(first: 10, sort: [{node: {id: ASC}}]) { edges { properties { role } node { id name
+    executivesConnection(first: 10, sort: [{node: {id: ASC}}]) { edges { properties { role } node { id name } } } } } } } }`,
+		Cypher: `MATCH (c:Company) WHERE c.country = $country
+WITH c ORDER BY c.id LIMIT 10
+RETURN c {.id, .name, events: COLLECT {
+  MATCH (c)-[p:PARTICIPATED_IN]->(e:Event) WITH p, e ORDER BY e.id LIMIT 10
+  RETURN {role: p.role, event: e {.id, .name, executives: COLLECT {
+    MATCH (e)<-[q:PARTICIPATED_IN]-(x:Executive) WITH q, x ORDER BY x.id LIMIT 10
+    RETURN {role: q.role, executive: x {.id, .name}} }}} }} AS company`,
+		fingerprint: ids,
+	}
+}
+
+func search() *Op {
+	return &Op{
+		Key: "search", Title: "4. full-text search, 20 hits",
+		CG: `query($q: String!) { search(query: $q, first: 20) { score node { __typename id
+  ... on Company { name } ... on Executive { name } ... on Event { name } ... on Market { name }
+  ... on Product { name } ... on Partner { name } ... on Source { title } } } }`,
+		NG: `query($q: String!) { search(query: $q, first: 20) { __typename
+  ... on Company { id name } ... on Executive { id name } ... on Event { id name } ... on Market { id name }
+  ... on Product { id name } ... on Partner { id name } ... on Source { id title } } }`,
+		Cypher: `CALL db.index.fulltext.queryNodes('entity_search', $q) YIELD node, score
+RETURN node {.id, .name, .title, label: labels(node)[0]} AS hit, score ORDER BY score DESC, node.id LIMIT 20`,
+		fingerprint: ids,
+	}
+}
+
+// pathField is the companygraph document for op 5, used once the served
+// schema has Query.path (graph/schema/kg.graphqls, answered by its own
+// resolver); pathSelection asks for what the other systems return, the ids
+// along the path.
+const (
+	pathField     = `query($from: ID!, $to: ID!) { path(from: $from, to: $to, maxHops: 4) { %s } }`
+	pathSelection = `length nodes { id }`
+)
+
+// entityRels are the relationship types between entities that the graph
+// holds: a path goes through companies, events and markets, not through
+// the documents that mention them (MENTIONED_IN), as companygraph's path does.
+const entityRels = "WORKS_FOR|IN_MARKET|PARTNERED_WITH|HAS_PRODUCT|PARTICIPATED_IN|CONCERNS|LAUNCHES|ABOUT"
+
+func path() *Op {
+	return &Op{
+		Key: "path", Title: "5. shortest path of at most 4 hops between two people",
+		NA: "n/a (no path field yet)",
+		NG: `query($from: ID!, $to: ID!) { executivePath(from: $from, to: $to) }`,
+		Cypher: `MATCH (a:Executive {id: $from}), (b:Executive {id: $to})
+MATCH p = shortestPath((a)-[:` + entityRels + `*..4]-(b))
+RETURN [n IN nodes(p) | n.id] AS ids`,
+		fingerprint: pathLength,
+	}
+}
+
+func eventsPerKind() *Op {
+	var ng strings.Builder
+	ng.WriteString("query($m: ID!) { markets(where: {id: {eq: $m}}) { id")
+	for _, k := range datagen.EventKinds {
+		fmt.Fprintf(&ng, "\n  %s: eventsConnection(where: {node: {kind: {eq: %s}}}) { aggregate { count { nodes } } }", k, k)
+	}
+	ng.WriteString(" } }")
+	return &Op{
+		Key: "aggregate", Title: "6. events per kind for a market",
+		CG: `query($m: ID!) { eventsAggregate(where: {markets: {some: {market: {id: {eq: $m}}}}}) {
+  count countBy(field: kind) { value count } } }`,
+		NG: ng.String(),
+		Cypher: `MATCH (:Market {id: $m})<-[:CONCERNS]-(e:Event)
+RETURN e.kind AS kind, count(*) AS count ORDER BY count DESC, kind`,
+		fingerprint: kindCounts,
+	}
+}
+
+// LuceneQuery is what companygraph's search makes of the words a person
+// types (internal/query/search.go, unexported there): each word exact
+// (boosted), as a prefix, or, from four letters, within one edit. The raw
+// and @neo4j/graphql searches send it as it is, so the three search alike.
+func LuceneQuery(text string) string {
+	var parts []string
+	for _, w := range strings.Fields(strings.ToLower(text)) {
+		if strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
+			continue
+		}
+		w = luceneEscaper.Replace(w)
+		fuzzy := ""
+		if len([]rune(w)) >= 4 {
+			fuzzy = " OR " + w + "~1"
+		}
+		parts = append(parts, fmt.Sprintf("(%s^4 OR %s*^2%s)", w, w, fuzzy))
+	}
+	return strings.Join(parts, " AND ")
+}
+
+var luceneEscaper = func() *strings.Replacer {
+	var pairs []string
+	for _, r := range `\+-&|!(){}[]^"~*?:/` {
+		pairs = append(pairs, string(r), `\`+string(r))
+	}
+	return strings.NewReplacer(pairs...)
+}()
+
+// walk calls f for every key and value in a decoded JSON value.
+func walk(v any, f func(key string, v any)) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, y := range x {
+			f(k, y)
+			walk(y, f)
+		}
+	case []any:
+		for _, y := range x {
+			walk(y, f)
+		}
+	}
+}
+
+// ids is the sorted list of every id in an answer.
+func ids(v any) string {
+	var out []string
+	walk(v, func(k string, v any) {
+		if s, ok := v.(string); ok && k == "id" {
+			out = append(out, s)
+		}
+	})
+	slices.Sort(out)
+	return fmt.Sprintf("%d ids %s", len(out), strings.Join(out, ","))
+}
+
+// orderedIDs is the list of ids of a flat list, in order.
+func orderedIDs(v any) string {
+	var out []string
+	walk(v, func(k string, v any) {
+		if list, ok := v.([]any); ok {
+			for _, item := range list {
+				if m, ok := item.(map[string]any); ok {
+					if s, ok := m["id"].(string); ok {
+						out = append(out, s)
+					}
+				}
+			}
+		}
+	})
+	return fmt.Sprintf("%d ids %s", len(out), strings.Join(out, ","))
+}
+
+// pathLength is the number of nodes on the path: the longest list of ids,
+// or of objects with an id, in the answer. Shortest paths of one length may
+// differ between systems; their length may not.
+func pathLength(v any) string {
+	n := 0
+	walk(v, func(k string, v any) {
+		list, ok := v.([]any)
+		if !ok {
+			return
+		}
+		for _, x := range list {
+			m, isMap := x.(map[string]any)
+			if _, isID := m["id"]; !(isMap && isID) {
+				if _, isString := x.(string); !isString {
+					return
+				}
+			}
+		}
+		n = max(n, len(list))
+	})
+	return fmt.Sprintf("%d nodes", n)
+}
+
+// kindCounts is the sorted list of non-zero per-kind counts, wherever
+// each system puts them.
+func kindCounts(v any) string {
+	var out []int64
+	walk(v, func(k string, v any) {
+		switch k {
+		case "countBy", "rows":
+			list, _ := v.([]any)
+			for _, item := range list {
+				m, _ := item.(map[string]any)
+				out = append(out, num(m["count"]))
+			}
+		case "nodes":
+			if n := num(v); n > 0 {
+				out = append(out, n)
+			}
+		}
+	})
+	slices.Sort(out)
+	return fmt.Sprint(out)
+}
+
+func num(v any) int64 {
+	switch n := v.(type) {
+	case int64:
+		return n
+	case float64:
+		return int64(n)
+	case int:
+		return int64(n)
+	}
+	return 0
+}
