@@ -196,3 +196,26 @@ FUZZTIME ?= 10m
 fuzz: ## fuzz the HTTP handler and the query compiler, FUZZTIME each (default 10m)
 	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) ./internal/server
 	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./internal/query
+
+# `make soak`: 64 clients for SOAK_DURATION of the mixed workload (the
+# benchmark's operations, questions about the seed and idempotent writes)
+# against the seed plus a generated graph, on a throwaway Neo4j; fails on
+# any error or on the API's memory growing (cmd/soak). Not part of make
+# test. SOAK_FLAGS passes more flags, e.g. SOAK_FLAGS='-clients 16'.
+SOAK_DURATION  ?= 10m
+SOAK_FLAGS     ?=
+SOAK_PASSWORD  := companygraph-soak
+
+.PHONY: soak
+soak: deps ## soak: 64 clients for SOAK_DURATION (10m) of mixed load on seed + generated graph; zero errors, flat memory
+	@mkdir -p .test; dir=$$(mktemp -d .test/soak.XXXXXX); ok=0; \
+	export NEO4J_DIR=$$dir/neo4j NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(SOAK_PASSWORD); \
+	trap '$(NEO4J) stop; if [ $$ok = 1 ]; then rm -rf "$$dir"; else echo "logs kept in $$dir" >&2; fi' EXIT; \
+	echo "building the API and the soak into $$dir"; \
+	$(GO) build -o $$dir/companygraph ./cmd/companygraph; \
+	$(GO) build -o $$dir/soak ./cmd/soak; \
+	uri=$$($(NEO4J) start); \
+	echo "soak Neo4j at $$uri"; \
+	$$dir/soak -neo4j-uri $$uri -neo4j-password $(SOAK_PASSWORD) -companygraph $$dir/companygraph -work-dir $$dir \
+	  -duration $(SOAK_DURATION) $(SOAK_FLAGS); \
+	ok=1
