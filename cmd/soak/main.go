@@ -18,15 +18,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -106,15 +102,15 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer api.stop()
-	say("API at %s (pid %d), seed loaded; %d clients for %s", api.addr, api.cmd.Process.Pid, c.clients, c.duration)
+	defer api.Stop()
+	say("API at %s (pid %d), seed loaded; %d clients for %s", api.Addr, api.PID(), c.clients, c.duration)
 
 	w := newWorkload(g, apiKey)
-	url := "http://" + api.addr + "/graphql"
+	url := "http://" + api.Addr + "/graphql"
 	if err := w.check(ctx, url); err != nil {
 		return err
 	}
-	rssStart := rss(api.cmd.Process.Pid)
+	rssStart := bench.RSS(api.PID())
 
 	var reqs, errs atomic.Int64
 	var firstErr atomic.Value
@@ -152,17 +148,17 @@ func run(ctx context.Context, c config, out io.Writer) error {
 		case <-runCtx.Done():
 			done = true
 		case <-warm:
-			rssWarm = rss(api.cmd.Process.Pid)
+			rssWarm = bench.RSS(api.PID())
 			say("after the %s warm-up: %d requests, %d errors, RSS %s", c.warmup, reqs.Load(), errs.Load(), mib(rssWarm))
 		case <-samples.C:
-			r := rss(api.cmd.Process.Pid)
+			r := bench.RSS(api.PID())
 			rssMax = max(rssMax, r)
 			say("%6s  %8d requests  %d errors  RSS %s", time.Since(began).Round(time.Second), reqs.Load(), errs.Load(), mib(r))
 		}
 	}
 	wg.Wait()
 	elapsed := time.Since(began)
-	rssEnd := rss(api.cmd.Process.Pid)
+	rssEnd := bench.RSS(api.PID())
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -300,89 +296,13 @@ func (w *workload) check(ctx context.Context, url string) error {
 	return nil
 }
 
-type api struct {
-	cmd    *exec.Cmd
-	addr   string
-	log    *os.File
-	exited chan struct{}
-}
-
 // startAPI runs the API binary with the seed and an editor key, and waits
 // for /readyz.
-func startAPI(ctx context.Context, c config, apiKey string) (*api, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	logPath := filepath.Join(c.workDir, "soak-companygraph.log")
-	log, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(c.bin)
-	cmd.Env = append(os.Environ(), "NEO4J_URI="+c.neo4jURI, "NEO4J_USERNAME=neo4j", "NEO4J_PASSWORD="+c.neo4jPassword,
-		"COMPANYGRAPH_ADDR="+addr, "COMPANYGRAPH_PLAYGROUND=false",
-		"COMPANYGRAPH_API_KEYS=soak:editor:"+auth.HashKey(apiKey))
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		log.Close()
-		return nil, fmt.Errorf("start %s: %w", c.bin, err)
-	}
-	a := &api{cmd: cmd, addr: addr, log: log, exited: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(a.exited) }()
-	deadline := time.Now().Add(3 * time.Minute)
-	for {
-		res, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return a, nil
-			}
-		}
-		select {
-		case <-a.exited:
-			return nil, fmt.Errorf("the API exited during start-up; see %s", logPath)
-		case <-ctx.Done():
-			a.stop()
-			return nil, ctx.Err()
-		case <-time.After(250 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			a.stop()
-			return nil, fmt.Errorf("the API is not ready after 3 minutes; see %s", logPath)
-		}
-	}
-}
-
-// stop sends SIGTERM, as a deployment would, and waits for the graceful
-// shutdown.
-func (a *api) stop() {
-	_ = a.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-a.exited:
-	case <-time.After(30 * time.Second):
-		_ = a.cmd.Process.Kill()
-		<-a.exited
-	}
-	a.log.Close()
-}
-
-// rss is a process's resident set (VmRSS), in bytes.
-func rss(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n * 1024
-		}
-	}
-	return 0
+func startAPI(ctx context.Context, c config, apiKey string) (*bench.Server, error) {
+	return bench.Start(ctx, "the API", ".", filepath.Join(c.workDir, "soak-companygraph.log"),
+		[]string{"NEO4J_URI=" + c.neo4jURI, "NEO4J_USERNAME=neo4j", "NEO4J_PASSWORD=" + c.neo4jPassword,
+			"COMPANYGRAPH_PLAYGROUND=false", "COMPANYGRAPH_API_KEYS=soak:editor:" + auth.HashKey(apiKey)},
+		bench.HTTPOK("/readyz"), c.bin)
 }
 
 func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }

@@ -95,10 +95,11 @@ func machineCPU() float64 {
 	return busy / clockTicks
 }
 
-// peakRSS is the process's peak resident set (VmHWM), in bytes.
-func peakRSS(pid int) int64 {
-	return statusKB(pid, "VmHWM:") * 1024
-}
+// PeakRSS is a process's peak resident set (VmHWM), in bytes.
+func PeakRSS(pid int) int64 { return statusKB(pid, "VmHWM:") * 1024 }
+
+// RSS is a process's resident set now (VmRSS), in bytes.
+func RSS(pid int) int64 { return statusKB(pid, "VmRSS:") * 1024 }
 
 func statusKB(pid int, key string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
@@ -114,11 +115,12 @@ func statusKB(pid int, key string) int64 {
 	return 0
 }
 
-// server is a server process the benchmark started.
-type server struct {
+// Server is a server process started for a measurement (the benchmark's
+// systems, the soak's API).
+type Server struct {
 	name   string
 	cmd    *exec.Cmd
-	addr   string
+	Addr   string
 	log    *os.File
 	exited chan struct{}
 }
@@ -133,9 +135,10 @@ func freeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-// start runs the command with env added to ours, output to logPath, and
-// waits until ready says it serves.
-func start(ctx context.Context, name, dir, logPath string, env []string, ready func(ctx context.Context, addr string) error, argv ...string) (*server, error) {
+// Start runs the command on a free loopback address (given as ADDR and
+// COMPANYGRAPH_ADDR, with env added to ours), output to logPath, and waits
+// until ready says it serves.
+func Start(ctx context.Context, name, dir, logPath string, env []string, ready func(ctx context.Context, addr string) error, argv ...string) (*Server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -154,9 +157,10 @@ func start(ctx context.Context, name, dir, logPath string, env []string, ready f
 		log.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	s := &server{name: name, cmd: cmd, addr: addr, log: log, exited: make(chan struct{})}
+	s := &Server{name: name, cmd: cmd, Addr: addr, log: log, exited: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(s.exited) }()
-	deadline := time.Now().Add(2 * time.Minute)
+	// Generous: a loaded 2-core machine, or the seed loading first.
+	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		err := ready(rctx, addr)
@@ -168,33 +172,35 @@ func start(ctx context.Context, name, dir, logPath string, env []string, ready f
 		case <-s.exited:
 			return nil, fmt.Errorf("%s exited during start-up; see %s", name, logPath)
 		case <-ctx.Done():
-			s.stop()
+			s.Stop()
 			return nil, ctx.Err()
 		case <-time.After(200 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			s.stop()
-			return nil, fmt.Errorf("%s not ready after 2 minutes (%v); see %s", name, err, logPath)
+			s.Stop()
+			return nil, fmt.Errorf("%s not ready after 3 minutes (%v); see %s", name, err, logPath)
 		}
 	}
 }
 
-func (s *server) pid() int { return s.cmd.Process.Pid }
+// PID is the server's process id.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
 
-// stop sends SIGTERM and, if the server lingers, SIGKILL.
-func (s *server) stop() {
+// Stop sends SIGTERM, as a deployment would, and SIGKILL if the server
+// lingers past its own graceful shutdown (15 s for the API).
+func (s *Server) Stop() {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.exited:
-	case <-time.After(15 * time.Second):
+	case <-time.After(30 * time.Second):
 		_ = s.cmd.Process.Kill()
 		<-s.exited
 	}
 	s.log.Close()
 }
 
-// httpOK is a readiness check: GET url answers 200.
-func httpOK(path string) func(context.Context, string) error {
+// HTTPOK is a readiness check: GET path answers 200.
+func HTTPOK(path string) func(context.Context, string) error {
 	return func(ctx context.Context, addr string) error {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+path, nil)
 		resp, err := http.DefaultClient.Do(req)

@@ -84,7 +84,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return err
 	}
 	rep.loadCPU = w.sample().sub(before)
-	rep.loadRSS = peakRSS(cfg.Neo4jPID)
+	rep.loadRSS = PeakRSS(cfg.Neo4jPID)
 	say("loaded %d nodes and %d relationships in %s", rep.load.Nodes, rep.load.Relationships, rep.load.Total.Round(time.Millisecond))
 	rep.versions = versions(ctx, client, cfg)
 	if cfg.LoadOnly {
@@ -92,44 +92,44 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	}
 
 	env := []string{"NEO4J_URI=" + cfg.Neo4jURI, "NEO4J_USERNAME=" + cfg.Neo4jUser, "NEO4J_PASSWORD=" + cfg.Neo4jPassword}
-	cg, err := start(ctx, "companygraph", ".", filepath.Join(cfg.WorkDir, "companygraph.log"),
-		append(env, "COMPANYGRAPH_LOAD_SEED=false", "COMPANYGRAPH_PLAYGROUND=false"), httpOK("/readyz"), cfg.CompanygraphBin)
+	cg, err := Start(ctx, "companygraph", ".", filepath.Join(cfg.WorkDir, "companygraph.log"),
+		append(env, "COMPANYGRAPH_LOAD_SEED=false", "COMPANYGRAPH_PLAYGROUND=false"), HTTPOK("/readyz"), cfg.CompanygraphBin)
 	if err != nil {
 		return err
 	}
-	defer cg.stop()
-	ng, err := start(ctx, "@neo4j/graphql", cfg.NodeServer, filepath.Join(cfg.WorkDir, "neo4j-graphql.log"),
+	defer cg.Stop()
+	ng, err := Start(ctx, "@neo4j/graphql", cfg.NodeServer, filepath.Join(cfg.WorkDir, "neo4j-graphql.log"),
 		env, graphQLReady, "node", "server.mjs")
 	if err != nil {
 		return err
 	}
-	defer ng.stop()
-	say("companygraph at %s (pid %d), @neo4j/graphql at %s (pid %d)", cg.addr, cg.pid(), ng.addr, ng.pid())
+	defer ng.Stop()
+	say("companygraph at %s (pid %d), @neo4j/graphql at %s (pid %d)", cg.Addr, cg.PID(), ng.Addr, ng.PID())
 
 	ops := Workload(g)
-	if err := enablePath(ctx, "http://"+cg.addr+"/graphql", ops); err != nil {
+	if err := enablePath(ctx, "http://"+cg.Addr+"/graphql", ops); err != nil {
 		say("op 5 on companygraph: %v", err)
 	}
 	maxConc := 1
 	for _, c := range cfg.Concurrency {
 		maxConc = max(maxConc, c)
 	}
-	cgT, err := newGraphQL("companygraph", "http://"+cg.addr+"/graphql", maxConc, ops,
+	cgT, err := newGraphQL("companygraph", "http://"+cg.Addr+"/graphql", maxConc, ops,
 		func(o *Op) string { return o.CG }, func(p Params) map[string]any { return p.CG })
 	if err != nil {
 		return err
 	}
-	ngT, err := newGraphQL("@neo4j/graphql", "http://"+ng.addr+"/graphql", maxConc, ops,
+	ngT, err := newGraphQL("@neo4j/graphql", "http://"+ng.Addr+"/graphql", maxConc, ops,
 		func(o *Op) string { return o.NG }, func(p Params) map[string]any { return p.NG })
 	if err != nil {
 		return err
 	}
 	targets := []Target{raw{client}, cgT, ngT}
-	pids := map[string]int{"companygraph": cg.pid(), "@neo4j/graphql": ng.pid()}
+	pids := map[string]int{"companygraph": cg.PID(), "@neo4j/graphql": ng.PID()}
 
 	rep.ops = ops
 	rep.agree = agreement(ctx, ops, targets)
-	rep.statements, err = statementsPerRequest(ctx, cg.addr, cgT, ops)
+	rep.statements, err = statementsPerRequest(ctx, cg.Addr, cgT, ops)
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 
 	// Counted from here, so that readiness checks and the checks above
 	// are left out of the totals.
-	startTotals, _ := cgTotals(ctx, cg.addr)
+	startTotals, _ := cgTotals(ctx, cg.Addr)
 	slice := cfg.Duration / time.Duration(max(cfg.Rounds, 1))
 	warm := max(cfg.Warmup/time.Duration(max(cfg.Rounds, 1)), 250*time.Millisecond)
 	for _, op := range ops {
@@ -179,8 +179,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 			}
 		}
 	}
-	rep.rss = map[string]int64{"companygraph": peakRSS(cg.pid()), "@neo4j/graphql": peakRSS(ng.pid()), "Neo4j": peakRSS(cfg.Neo4jPID)}
-	if end, err := cgTotals(ctx, cg.addr); err == nil {
+	rep.rss = map[string]int64{"companygraph": PeakRSS(cg.PID()), "@neo4j/graphql": PeakRSS(ng.PID()), "Neo4j": PeakRSS(cfg.Neo4jPID)}
+	if end, err := cgTotals(ctx, cg.Addr); err == nil {
 		rep.totals = [2]float64{end[0] - startTotals[0], end[1] - startTotals[1]}
 	}
 	rep.finished = time.Now()
