@@ -11,833 +11,262 @@ import (
 	"github.com/companygraph/companygraph/graph/generated"
 	"github.com/companygraph/companygraph/graph/model"
 	"github.com/companygraph/companygraph/internal/kg"
-	"github.com/companygraph/companygraph/internal/mutation"
 	engine "github.com/companygraph/companygraph/internal/query"
 )
 
-// Executives is the resolver for the executives field.
-func (r *companyResolver) Executives(ctx context.Context, obj *model.Company, where *model.WorksForWhere, sort []*model.WorksForSort, limit *int64, offset *int64) ([]*model.WorksFor, error) {
-	return engine.Nested[[]*model.WorksFor](ctx, r.Engine, obj.Rel)
-}
-
-// ExecutivesConnection is the resolver for the executivesConnection field.
-func (r *companyResolver) ExecutivesConnection(ctx context.Context, obj *model.Company, where *model.WorksForWhere, sort []*model.WorksForSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.WorksForConnection, error) {
-	return engine.Nested[*model.WorksForConnection](ctx, r.Engine, obj.Rel)
-}
-
-// ExecutivesAggregate is the resolver for the executivesAggregate field.
-func (r *companyResolver) ExecutivesAggregate(ctx context.Context, obj *model.Company, where *model.WorksForWhere) (*model.WorksForAggregate, error) {
-	return engine.Nested[*model.WorksForAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Markets is the resolver for the markets field.
-func (r *companyResolver) Markets(ctx context.Context, obj *model.Company, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, limit *int64, offset *int64) ([]*model.CompanyMarket, error) {
-	return engine.Nested[[]*model.CompanyMarket](ctx, r.Engine, obj.Rel)
-}
-
-// MarketsConnection is the resolver for the marketsConnection field.
-func (r *companyResolver) MarketsConnection(ctx context.Context, obj *model.Company, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.CompanyMarketConnection, error) {
-	return engine.Nested[*model.CompanyMarketConnection](ctx, r.Engine, obj.Rel)
-}
-
-// MarketsAggregate is the resolver for the marketsAggregate field.
-func (r *companyResolver) MarketsAggregate(ctx context.Context, obj *model.Company, where *model.CompanyMarketWhere) (*model.CompanyMarketAggregate, error) {
-	return engine.Nested[*model.CompanyMarketAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Partnerships is the resolver for the partnerships field.
-func (r *companyResolver) Partnerships(ctx context.Context, obj *model.Company, where *model.PartnershipWhere, sort []*model.PartnershipSort, limit *int64, offset *int64) ([]*model.Partnership, error) {
-	return engine.Nested[[]*model.Partnership](ctx, r.Engine, obj.Rel)
-}
-
-// PartnershipsConnection is the resolver for the partnershipsConnection field.
-func (r *companyResolver) PartnershipsConnection(ctx context.Context, obj *model.Company, where *model.PartnershipWhere, sort []*model.PartnershipSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.PartnershipConnection, error) {
-	return engine.Nested[*model.PartnershipConnection](ctx, r.Engine, obj.Rel)
-}
-
-// PartnershipsAggregate is the resolver for the partnershipsAggregate field.
-func (r *companyResolver) PartnershipsAggregate(ctx context.Context, obj *model.Company, where *model.PartnershipWhere) (*model.PartnershipAggregate, error) {
-	return engine.Nested[*model.PartnershipAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Products is the resolver for the products field.
-func (r *companyResolver) Products(ctx context.Context, obj *model.Company, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, limit *int64, offset *int64) ([]*model.CompanyProduct, error) {
-	return engine.Nested[[]*model.CompanyProduct](ctx, r.Engine, obj.Rel)
-}
-
-// ProductsConnection is the resolver for the productsConnection field.
-func (r *companyResolver) ProductsConnection(ctx context.Context, obj *model.Company, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.CompanyProductConnection, error) {
-	return engine.Nested[*model.CompanyProductConnection](ctx, r.Engine, obj.Rel)
-}
-
-// ProductsAggregate is the resolver for the productsAggregate field.
-func (r *companyResolver) ProductsAggregate(ctx context.Context, obj *model.Company, where *model.CompanyProductWhere) (*model.CompanyProductAggregate, error) {
-	return engine.Nested[*model.CompanyProductAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Events is the resolver for the events field.
-func (r *companyResolver) Events(ctx context.Context, obj *model.Company, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, limit *int64, offset *int64) ([]*model.CompanyParticipation, error) {
-	return engine.Nested[[]*model.CompanyParticipation](ctx, r.Engine, obj.Rel)
-}
-
-// EventsConnection is the resolver for the eventsConnection field.
-func (r *companyResolver) EventsConnection(ctx context.Context, obj *model.Company, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.CompanyParticipationConnection, error) {
-	return engine.Nested[*model.CompanyParticipationConnection](ctx, r.Engine, obj.Rel)
-}
-
-// EventsAggregate is the resolver for the eventsAggregate field.
-func (r *companyResolver) EventsAggregate(ctx context.Context, obj *model.Company, where *model.CompanyParticipationWhere) (*model.CompanyParticipationAggregate, error) {
-	return engine.Nested[*model.CompanyParticipationAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// CountBy is the resolver for the countBy field.
-func (r *companyAggregateResolver) CountBy(ctx context.Context, obj *model.CompanyAggregate, field model.CompanyGroupField) ([]*model.GroupCount, error) {
-	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
-}
-
-// CountBy is the resolver for the countBy field.
-func (r *companyMarketAggregateResolver) CountBy(ctx context.Context, obj *model.CompanyMarketAggregate, field model.CompanyMarketGroupField) ([]*model.GroupCount, error) {
-	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
-}
-
-// CountBy is the resolver for the countBy field.
-func (r *companyParticipationAggregateResolver) CountBy(ctx context.Context, obj *model.CompanyParticipationAggregate, field model.CompanyParticipationGroupField) ([]*model.GroupCount, error) {
-	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
-}
-
-// Companies is the resolver for the companies field.
-func (r *eventResolver) Companies(ctx context.Context, obj *model.Event, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, limit *int64, offset *int64) ([]*model.CompanyParticipation, error) {
-	return engine.Nested[[]*model.CompanyParticipation](ctx, r.Engine, obj.Rel)
-}
-
-// CompaniesConnection is the resolver for the companiesConnection field.
-func (r *eventResolver) CompaniesConnection(ctx context.Context, obj *model.Event, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.CompanyParticipationConnection, error) {
-	return engine.Nested[*model.CompanyParticipationConnection](ctx, r.Engine, obj.Rel)
-}
-
-// CompaniesAggregate is the resolver for the companiesAggregate field.
-func (r *eventResolver) CompaniesAggregate(ctx context.Context, obj *model.Event, where *model.CompanyParticipationWhere) (*model.CompanyParticipationAggregate, error) {
-	return engine.Nested[*model.CompanyParticipationAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Executives is the resolver for the executives field.
-func (r *eventResolver) Executives(ctx context.Context, obj *model.Event, where *model.ExecutiveParticipationWhere, sort []*model.ExecutiveParticipationSort, limit *int64, offset *int64) ([]*model.ExecutiveParticipation, error) {
-	return engine.Nested[[]*model.ExecutiveParticipation](ctx, r.Engine, obj.Rel)
-}
-
-// ExecutivesConnection is the resolver for the executivesConnection field.
-func (r *eventResolver) ExecutivesConnection(ctx context.Context, obj *model.Event, where *model.ExecutiveParticipationWhere, sort []*model.ExecutiveParticipationSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.ExecutiveParticipationConnection, error) {
-	return engine.Nested[*model.ExecutiveParticipationConnection](ctx, r.Engine, obj.Rel)
-}
-
-// ExecutivesAggregate is the resolver for the executivesAggregate field.
-func (r *eventResolver) ExecutivesAggregate(ctx context.Context, obj *model.Event, where *model.ExecutiveParticipationWhere) (*model.ExecutiveParticipationAggregate, error) {
-	return engine.Nested[*model.ExecutiveParticipationAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Markets is the resolver for the markets field.
-func (r *eventResolver) Markets(ctx context.Context, obj *model.Event, where *model.EventMarketWhere, sort []*model.EventMarketSort, limit *int64, offset *int64) ([]*model.EventMarket, error) {
-	return engine.Nested[[]*model.EventMarket](ctx, r.Engine, obj.Rel)
-}
-
-// MarketsConnection is the resolver for the marketsConnection field.
-func (r *eventResolver) MarketsConnection(ctx context.Context, obj *model.Event, where *model.EventMarketWhere, sort []*model.EventMarketSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventMarketConnection, error) {
-	return engine.Nested[*model.EventMarketConnection](ctx, r.Engine, obj.Rel)
-}
-
-// MarketsAggregate is the resolver for the marketsAggregate field.
-func (r *eventResolver) MarketsAggregate(ctx context.Context, obj *model.Event, where *model.EventMarketWhere) (*model.EventMarketAggregate, error) {
-	return engine.Nested[*model.EventMarketAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Offers is the resolver for the offers field.
-func (r *eventResolver) Offers(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error) {
-	return engine.Nested[[]*model.EventProduct](ctx, r.Engine, obj.Rel)
-}
-
-// OffersConnection is the resolver for the offersConnection field.
-func (r *eventResolver) OffersConnection(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventProductConnection, error) {
-	return engine.Nested[*model.EventProductConnection](ctx, r.Engine, obj.Rel)
-}
-
-// OffersAggregate is the resolver for the offersAggregate field.
-func (r *eventResolver) OffersAggregate(ctx context.Context, obj *model.Event, where *model.EventProductWhere) (*model.EventProductAggregate, error) {
-	return engine.Nested[*model.EventProductAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Excludes is the resolver for the excludes field.
-func (r *eventResolver) Excludes(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error) {
-	return engine.Nested[[]*model.EventProduct](ctx, r.Engine, obj.Rel)
-}
-
-// ExcludesConnection is the resolver for the excludesConnection field.
-func (r *eventResolver) ExcludesConnection(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventProductConnection, error) {
-	return engine.Nested[*model.EventProductConnection](ctx, r.Engine, obj.Rel)
-}
-
-// ExcludesAggregate is the resolver for the excludesAggregate field.
-func (r *eventResolver) ExcludesAggregate(ctx context.Context, obj *model.Event, where *model.EventProductWhere) (*model.EventProductAggregate, error) {
-	return engine.Nested[*model.EventProductAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Launches is the resolver for the launches field.
-func (r *eventResolver) Launches(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error) {
-	return engine.Nested[[]*model.EventProduct](ctx, r.Engine, obj.Rel)
-}
-
-// LaunchesConnection is the resolver for the launchesConnection field.
-func (r *eventResolver) LaunchesConnection(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventProductConnection, error) {
-	return engine.Nested[*model.EventProductConnection](ctx, r.Engine, obj.Rel)
-}
-
-// LaunchesAggregate is the resolver for the launchesAggregate field.
-func (r *eventResolver) LaunchesAggregate(ctx context.Context, obj *model.Event, where *model.EventProductWhere) (*model.EventProductAggregate, error) {
-	return engine.Nested[*model.EventProductAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Difficulties is the resolver for the difficulties field.
-func (r *eventResolver) Difficulties(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error) {
-	return engine.Nested[[]*model.EventProduct](ctx, r.Engine, obj.Rel)
-}
-
-// DifficultiesConnection is the resolver for the difficultiesConnection field.
-func (r *eventResolver) DifficultiesConnection(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventProductConnection, error) {
-	return engine.Nested[*model.EventProductConnection](ctx, r.Engine, obj.Rel)
-}
-
-// DifficultiesAggregate is the resolver for the difficultiesAggregate field.
-func (r *eventResolver) DifficultiesAggregate(ctx context.Context, obj *model.Event, where *model.EventProductWhere) (*model.EventProductAggregate, error) {
-	return engine.Nested[*model.EventProductAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Products is the resolver for the products field.
-func (r *eventResolver) Products(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error) {
-	return engine.Nested[[]*model.EventProduct](ctx, r.Engine, obj.Rel)
-}
-
-// ProductsConnection is the resolver for the productsConnection field.
-func (r *eventResolver) ProductsConnection(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventProductConnection, error) {
-	return engine.Nested[*model.EventProductConnection](ctx, r.Engine, obj.Rel)
-}
-
-// ProductsAggregate is the resolver for the productsAggregate field.
-func (r *eventResolver) ProductsAggregate(ctx context.Context, obj *model.Event, where *model.EventProductWhere) (*model.EventProductAggregate, error) {
-	return engine.Nested[*model.EventProductAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Reactions is the resolver for the reactions field.
-func (r *eventResolver) Reactions(ctx context.Context, obj *model.Event, where *model.ReactionWhere, sort []*model.ReactionSort, limit *int64, offset *int64) ([]*model.Reaction, error) {
-	return engine.Nested[[]*model.Reaction](ctx, r.Engine, obj.Rel)
-}
-
-// ReactionsConnection is the resolver for the reactionsConnection field.
-func (r *eventResolver) ReactionsConnection(ctx context.Context, obj *model.Event, where *model.ReactionWhere, sort []*model.ReactionSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.ReactionConnection, error) {
-	return engine.Nested[*model.ReactionConnection](ctx, r.Engine, obj.Rel)
-}
-
-// ReactionsAggregate is the resolver for the reactionsAggregate field.
-func (r *eventResolver) ReactionsAggregate(ctx context.Context, obj *model.Event, where *model.ReactionWhere) (*model.ReactionAggregate, error) {
-	return engine.Nested[*model.ReactionAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// PartOf is the resolver for the partOf field.
-func (r *eventResolver) PartOf(ctx context.Context, obj *model.Event, where *model.EventPartWhere, sort []*model.EventPartSort, limit *int64, offset *int64) ([]*model.EventPart, error) {
-	return engine.Nested[[]*model.EventPart](ctx, r.Engine, obj.Rel)
-}
-
-// PartOfConnection is the resolver for the partOfConnection field.
-func (r *eventResolver) PartOfConnection(ctx context.Context, obj *model.Event, where *model.EventPartWhere, sort []*model.EventPartSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventPartConnection, error) {
-	return engine.Nested[*model.EventPartConnection](ctx, r.Engine, obj.Rel)
-}
-
-// PartOfAggregate is the resolver for the partOfAggregate field.
-func (r *eventResolver) PartOfAggregate(ctx context.Context, obj *model.Event, where *model.EventPartWhere) (*model.EventPartAggregate, error) {
-	return engine.Nested[*model.EventPartAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Parts is the resolver for the parts field.
-func (r *eventResolver) Parts(ctx context.Context, obj *model.Event, where *model.EventPartWhere, sort []*model.EventPartSort, limit *int64, offset *int64) ([]*model.EventPart, error) {
-	return engine.Nested[[]*model.EventPart](ctx, r.Engine, obj.Rel)
-}
-
-// PartsConnection is the resolver for the partsConnection field.
-func (r *eventResolver) PartsConnection(ctx context.Context, obj *model.Event, where *model.EventPartWhere, sort []*model.EventPartSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventPartConnection, error) {
-	return engine.Nested[*model.EventPartConnection](ctx, r.Engine, obj.Rel)
-}
-
-// PartsAggregate is the resolver for the partsAggregate field.
-func (r *eventResolver) PartsAggregate(ctx context.Context, obj *model.Event, where *model.EventPartWhere) (*model.EventPartAggregate, error) {
-	return engine.Nested[*model.EventPartAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// CountBy is the resolver for the countBy field.
-func (r *eventAggregateResolver) CountBy(ctx context.Context, obj *model.EventAggregate, field model.EventGroupField) ([]*model.GroupCount, error) {
-	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
-}
-
-// CountBy is the resolver for the countBy field.
-func (r *eventProductAggregateResolver) CountBy(ctx context.Context, obj *model.EventProductAggregate, field model.EventProductGroupField) ([]*model.GroupCount, error) {
-	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
-}
-
-// Employers is the resolver for the employers field.
-func (r *executiveResolver) Employers(ctx context.Context, obj *model.Executive, where *model.WorksForWhere, sort []*model.WorksForSort, limit *int64, offset *int64) ([]*model.WorksFor, error) {
-	return engine.Nested[[]*model.WorksFor](ctx, r.Engine, obj.Rel)
-}
-
-// EmployersConnection is the resolver for the employersConnection field.
-func (r *executiveResolver) EmployersConnection(ctx context.Context, obj *model.Executive, where *model.WorksForWhere, sort []*model.WorksForSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.WorksForConnection, error) {
-	return engine.Nested[*model.WorksForConnection](ctx, r.Engine, obj.Rel)
-}
-
-// EmployersAggregate is the resolver for the employersAggregate field.
-func (r *executiveResolver) EmployersAggregate(ctx context.Context, obj *model.Executive, where *model.WorksForWhere) (*model.WorksForAggregate, error) {
-	return engine.Nested[*model.WorksForAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Events is the resolver for the events field.
-func (r *executiveResolver) Events(ctx context.Context, obj *model.Executive, where *model.ExecutiveParticipationWhere, sort []*model.ExecutiveParticipationSort, limit *int64, offset *int64) ([]*model.ExecutiveParticipation, error) {
-	return engine.Nested[[]*model.ExecutiveParticipation](ctx, r.Engine, obj.Rel)
-}
-
-// EventsConnection is the resolver for the eventsConnection field.
-func (r *executiveResolver) EventsConnection(ctx context.Context, obj *model.Executive, where *model.ExecutiveParticipationWhere, sort []*model.ExecutiveParticipationSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.ExecutiveParticipationConnection, error) {
-	return engine.Nested[*model.ExecutiveParticipationConnection](ctx, r.Engine, obj.Rel)
-}
-
-// EventsAggregate is the resolver for the eventsAggregate field.
-func (r *executiveResolver) EventsAggregate(ctx context.Context, obj *model.Executive, where *model.ExecutiveParticipationWhere) (*model.ExecutiveParticipationAggregate, error) {
-	return engine.Nested[*model.ExecutiveParticipationAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// CountBy is the resolver for the countBy field.
-func (r *executiveAggregateResolver) CountBy(ctx context.Context, obj *model.ExecutiveAggregate, field model.ExecutiveGroupField) ([]*model.GroupCount, error) {
-	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
-}
-
-// CountBy is the resolver for the countBy field.
-func (r *executiveParticipationAggregateResolver) CountBy(ctx context.Context, obj *model.ExecutiveParticipationAggregate, field model.ExecutiveParticipationGroupField) ([]*model.GroupCount, error) {
-	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
-}
-
-// Companies is the resolver for the companies field.
-func (r *marketResolver) Companies(ctx context.Context, obj *model.Market, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, limit *int64, offset *int64) ([]*model.CompanyMarket, error) {
-	return engine.Nested[[]*model.CompanyMarket](ctx, r.Engine, obj.Rel)
-}
-
-// CompaniesConnection is the resolver for the companiesConnection field.
-func (r *marketResolver) CompaniesConnection(ctx context.Context, obj *model.Market, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.CompanyMarketConnection, error) {
-	return engine.Nested[*model.CompanyMarketConnection](ctx, r.Engine, obj.Rel)
-}
-
-// CompaniesAggregate is the resolver for the companiesAggregate field.
-func (r *marketResolver) CompaniesAggregate(ctx context.Context, obj *model.Market, where *model.CompanyMarketWhere) (*model.CompanyMarketAggregate, error) {
-	return engine.Nested[*model.CompanyMarketAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Events is the resolver for the events field.
-func (r *marketResolver) Events(ctx context.Context, obj *model.Market, where *model.EventMarketWhere, sort []*model.EventMarketSort, limit *int64, offset *int64) ([]*model.EventMarket, error) {
-	return engine.Nested[[]*model.EventMarket](ctx, r.Engine, obj.Rel)
-}
-
-// EventsConnection is the resolver for the eventsConnection field.
-func (r *marketResolver) EventsConnection(ctx context.Context, obj *model.Market, where *model.EventMarketWhere, sort []*model.EventMarketSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventMarketConnection, error) {
-	return engine.Nested[*model.EventMarketConnection](ctx, r.Engine, obj.Rel)
-}
-
-// EventsAggregate is the resolver for the eventsAggregate field.
-func (r *marketResolver) EventsAggregate(ctx context.Context, obj *model.Market, where *model.EventMarketWhere) (*model.EventMarketAggregate, error) {
-	return engine.Nested[*model.EventMarketAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// PartOf is the resolver for the partOf field.
-func (r *marketResolver) PartOf(ctx context.Context, obj *model.Market, where *model.MarketPartWhere, sort []*model.MarketPartSort, limit *int64, offset *int64) ([]*model.MarketPart, error) {
-	return engine.Nested[[]*model.MarketPart](ctx, r.Engine, obj.Rel)
-}
-
-// PartOfConnection is the resolver for the partOfConnection field.
-func (r *marketResolver) PartOfConnection(ctx context.Context, obj *model.Market, where *model.MarketPartWhere, sort []*model.MarketPartSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.MarketPartConnection, error) {
-	return engine.Nested[*model.MarketPartConnection](ctx, r.Engine, obj.Rel)
-}
-
-// PartOfAggregate is the resolver for the partOfAggregate field.
-func (r *marketResolver) PartOfAggregate(ctx context.Context, obj *model.Market, where *model.MarketPartWhere) (*model.MarketPartAggregate, error) {
-	return engine.Nested[*model.MarketPartAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Parts is the resolver for the parts field.
-func (r *marketResolver) Parts(ctx context.Context, obj *model.Market, where *model.MarketPartWhere, sort []*model.MarketPartSort, limit *int64, offset *int64) ([]*model.MarketPart, error) {
-	return engine.Nested[[]*model.MarketPart](ctx, r.Engine, obj.Rel)
-}
-
-// PartsConnection is the resolver for the partsConnection field.
-func (r *marketResolver) PartsConnection(ctx context.Context, obj *model.Market, where *model.MarketPartWhere, sort []*model.MarketPartSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.MarketPartConnection, error) {
-	return engine.Nested[*model.MarketPartConnection](ctx, r.Engine, obj.Rel)
-}
-
-// PartsAggregate is the resolver for the partsAggregate field.
-func (r *marketResolver) PartsAggregate(ctx context.Context, obj *model.Market, where *model.MarketPartWhere) (*model.MarketPartAggregate, error) {
-	return engine.Nested[*model.MarketPartAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Reactions is the resolver for the reactions field.
-func (r *marketResolver) Reactions(ctx context.Context, obj *model.Market, where *model.ReactionWhere, sort []*model.ReactionSort, limit *int64, offset *int64) ([]*model.Reaction, error) {
-	return engine.Nested[[]*model.Reaction](ctx, r.Engine, obj.Rel)
-}
-
-// ReactionsConnection is the resolver for the reactionsConnection field.
-func (r *marketResolver) ReactionsConnection(ctx context.Context, obj *model.Market, where *model.ReactionWhere, sort []*model.ReactionSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.ReactionConnection, error) {
-	return engine.Nested[*model.ReactionConnection](ctx, r.Engine, obj.Rel)
-}
-
-// ReactionsAggregate is the resolver for the reactionsAggregate field.
-func (r *marketResolver) ReactionsAggregate(ctx context.Context, obj *model.Market, where *model.ReactionWhere) (*model.ReactionAggregate, error) {
-	return engine.Nested[*model.ReactionAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// CountBy is the resolver for the countBy field.
-func (r *marketAggregateResolver) CountBy(ctx context.Context, obj *model.MarketAggregate, field model.MarketGroupField) ([]*model.GroupCount, error) {
-	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
-}
-
 // CreateCompanies is the resolver for the createCompanies field.
 func (r *mutationResolver) CreateCompanies(ctx context.Context, input []*model.CompanyInput) ([]*model.Company, error) {
-	return mutation.Run[[]*model.Company](ctx, r.Mutations)
+	return engine.Unserved[[]*model.Company](ctx)
 }
 
 // UpdateCompanies is the resolver for the updateCompanies field.
 func (r *mutationResolver) UpdateCompanies(ctx context.Context, where model.CompanyWhere, set *model.CompanyPatch, connect *model.CompanyLinks, disconnect *model.CompanyUnlinks) ([]*model.Company, error) {
-	return mutation.Run[[]*model.Company](ctx, r.Mutations)
+	return engine.Unserved[[]*model.Company](ctx)
 }
 
 // DeleteCompanies is the resolver for the deleteCompanies field.
 func (r *mutationResolver) DeleteCompanies(ctx context.Context, where model.CompanyWhere) (*model.DeleteResult, error) {
-	return mutation.Run[*model.DeleteResult](ctx, r.Mutations)
+	return engine.Unserved[*model.DeleteResult](ctx)
 }
 
 // CreateExecutives is the resolver for the createExecutives field.
 func (r *mutationResolver) CreateExecutives(ctx context.Context, input []*model.ExecutiveInput) ([]*model.Executive, error) {
-	return mutation.Run[[]*model.Executive](ctx, r.Mutations)
+	return engine.Unserved[[]*model.Executive](ctx)
 }
 
 // UpdateExecutives is the resolver for the updateExecutives field.
 func (r *mutationResolver) UpdateExecutives(ctx context.Context, where model.ExecutiveWhere, set *model.ExecutivePatch, connect *model.ExecutiveLinks, disconnect *model.ExecutiveUnlinks) ([]*model.Executive, error) {
-	return mutation.Run[[]*model.Executive](ctx, r.Mutations)
+	return engine.Unserved[[]*model.Executive](ctx)
 }
 
 // DeleteExecutives is the resolver for the deleteExecutives field.
 func (r *mutationResolver) DeleteExecutives(ctx context.Context, where model.ExecutiveWhere) (*model.DeleteResult, error) {
-	return mutation.Run[*model.DeleteResult](ctx, r.Mutations)
+	return engine.Unserved[*model.DeleteResult](ctx)
 }
 
 // CreateEvents is the resolver for the createEvents field.
 func (r *mutationResolver) CreateEvents(ctx context.Context, input []*model.EventInput) ([]*model.Event, error) {
-	return mutation.Run[[]*model.Event](ctx, r.Mutations)
+	return engine.Unserved[[]*model.Event](ctx)
 }
 
 // UpdateEvents is the resolver for the updateEvents field.
 func (r *mutationResolver) UpdateEvents(ctx context.Context, where model.EventWhere, set *model.EventPatch, connect *model.EventLinks, disconnect *model.EventUnlinks) ([]*model.Event, error) {
-	return mutation.Run[[]*model.Event](ctx, r.Mutations)
+	return engine.Unserved[[]*model.Event](ctx)
 }
 
 // DeleteEvents is the resolver for the deleteEvents field.
 func (r *mutationResolver) DeleteEvents(ctx context.Context, where model.EventWhere) (*model.DeleteResult, error) {
-	return mutation.Run[*model.DeleteResult](ctx, r.Mutations)
+	return engine.Unserved[*model.DeleteResult](ctx)
 }
 
 // CreateMarkets is the resolver for the createMarkets field.
 func (r *mutationResolver) CreateMarkets(ctx context.Context, input []*model.MarketInput) ([]*model.Market, error) {
-	return mutation.Run[[]*model.Market](ctx, r.Mutations)
+	return engine.Unserved[[]*model.Market](ctx)
 }
 
 // UpdateMarkets is the resolver for the updateMarkets field.
 func (r *mutationResolver) UpdateMarkets(ctx context.Context, where model.MarketWhere, set *model.MarketPatch, connect *model.MarketLinks, disconnect *model.MarketUnlinks) ([]*model.Market, error) {
-	return mutation.Run[[]*model.Market](ctx, r.Mutations)
+	return engine.Unserved[[]*model.Market](ctx)
 }
 
 // DeleteMarkets is the resolver for the deleteMarkets field.
 func (r *mutationResolver) DeleteMarkets(ctx context.Context, where model.MarketWhere) (*model.DeleteResult, error) {
-	return mutation.Run[*model.DeleteResult](ctx, r.Mutations)
+	return engine.Unserved[*model.DeleteResult](ctx)
 }
 
 // CreateProducts is the resolver for the createProducts field.
 func (r *mutationResolver) CreateProducts(ctx context.Context, input []*model.ProductInput) ([]*model.Product, error) {
-	return mutation.Run[[]*model.Product](ctx, r.Mutations)
+	return engine.Unserved[[]*model.Product](ctx)
 }
 
 // UpdateProducts is the resolver for the updateProducts field.
 func (r *mutationResolver) UpdateProducts(ctx context.Context, where model.ProductWhere, set *model.ProductPatch, connect *model.ProductLinks, disconnect *model.ProductUnlinks) ([]*model.Product, error) {
-	return mutation.Run[[]*model.Product](ctx, r.Mutations)
+	return engine.Unserved[[]*model.Product](ctx)
 }
 
 // DeleteProducts is the resolver for the deleteProducts field.
 func (r *mutationResolver) DeleteProducts(ctx context.Context, where model.ProductWhere) (*model.DeleteResult, error) {
-	return mutation.Run[*model.DeleteResult](ctx, r.Mutations)
+	return engine.Unserved[*model.DeleteResult](ctx)
 }
 
 // CreatePartners is the resolver for the createPartners field.
 func (r *mutationResolver) CreatePartners(ctx context.Context, input []*model.PartnerInput) ([]*model.Partner, error) {
-	return mutation.Run[[]*model.Partner](ctx, r.Mutations)
+	return engine.Unserved[[]*model.Partner](ctx)
 }
 
 // UpdatePartners is the resolver for the updatePartners field.
 func (r *mutationResolver) UpdatePartners(ctx context.Context, where model.PartnerWhere, set *model.PartnerPatch, connect *model.PartnerLinks, disconnect *model.PartnerUnlinks) ([]*model.Partner, error) {
-	return mutation.Run[[]*model.Partner](ctx, r.Mutations)
+	return engine.Unserved[[]*model.Partner](ctx)
 }
 
 // DeletePartners is the resolver for the deletePartners field.
 func (r *mutationResolver) DeletePartners(ctx context.Context, where model.PartnerWhere) (*model.DeleteResult, error) {
-	return mutation.Run[*model.DeleteResult](ctx, r.Mutations)
+	return engine.Unserved[*model.DeleteResult](ctx)
 }
 
 // CreateSources is the resolver for the createSources field.
 func (r *mutationResolver) CreateSources(ctx context.Context, input []*model.SourceInput) ([]*model.Source, error) {
-	return mutation.Run[[]*model.Source](ctx, r.Mutations)
+	return engine.Unserved[[]*model.Source](ctx)
 }
 
 // UpdateSources is the resolver for the updateSources field.
 func (r *mutationResolver) UpdateSources(ctx context.Context, where model.SourceWhere, set *model.SourcePatch) ([]*model.Source, error) {
-	return mutation.Run[[]*model.Source](ctx, r.Mutations)
+	return engine.Unserved[[]*model.Source](ctx)
 }
 
 // DeleteSources is the resolver for the deleteSources field.
 func (r *mutationResolver) DeleteSources(ctx context.Context, where model.SourceWhere) (*model.DeleteResult, error) {
-	return mutation.Run[*model.DeleteResult](ctx, r.Mutations)
+	return engine.Unserved[*model.DeleteResult](ctx)
 }
 
 // Ingest is the resolver for the ingest field.
 func (r *mutationResolver) Ingest(ctx context.Context, source model.SourceInput, facts []*model.FactInput) (*model.IngestResult, error) {
-	return mutation.Run[*model.IngestResult](ctx, r.Mutations)
-}
-
-// Partnerships is the resolver for the partnerships field.
-func (r *partnerResolver) Partnerships(ctx context.Context, obj *model.Partner, where *model.PartnershipWhere, sort []*model.PartnershipSort, limit *int64, offset *int64) ([]*model.Partnership, error) {
-	return engine.Nested[[]*model.Partnership](ctx, r.Engine, obj.Rel)
-}
-
-// PartnershipsConnection is the resolver for the partnershipsConnection field.
-func (r *partnerResolver) PartnershipsConnection(ctx context.Context, obj *model.Partner, where *model.PartnershipWhere, sort []*model.PartnershipSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.PartnershipConnection, error) {
-	return engine.Nested[*model.PartnershipConnection](ctx, r.Engine, obj.Rel)
-}
-
-// PartnershipsAggregate is the resolver for the partnershipsAggregate field.
-func (r *partnerResolver) PartnershipsAggregate(ctx context.Context, obj *model.Partner, where *model.PartnershipWhere) (*model.PartnershipAggregate, error) {
-	return engine.Nested[*model.PartnershipAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Sells is the resolver for the sells field.
-func (r *partnerResolver) Sells(ctx context.Context, obj *model.Partner, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, limit *int64, offset *int64) ([]*model.PartnerSale, error) {
-	return engine.Nested[[]*model.PartnerSale](ctx, r.Engine, obj.Rel)
-}
-
-// SellsConnection is the resolver for the sellsConnection field.
-func (r *partnerResolver) SellsConnection(ctx context.Context, obj *model.Partner, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.PartnerSaleConnection, error) {
-	return engine.Nested[*model.PartnerSaleConnection](ctx, r.Engine, obj.Rel)
-}
-
-// SellsAggregate is the resolver for the sellsAggregate field.
-func (r *partnerResolver) SellsAggregate(ctx context.Context, obj *model.Partner, where *model.PartnerSaleWhere) (*model.PartnerSaleAggregate, error) {
-	return engine.Nested[*model.PartnerSaleAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// CountBy is the resolver for the countBy field.
-func (r *partnerAggregateResolver) CountBy(ctx context.Context, obj *model.PartnerAggregate, field model.PartnerGroupField) ([]*model.GroupCount, error) {
-	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
-}
-
-// CountBy is the resolver for the countBy field.
-func (r *partnerSaleAggregateResolver) CountBy(ctx context.Context, obj *model.PartnerSaleAggregate, field model.PartnerSaleGroupField) ([]*model.GroupCount, error) {
-	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
-}
-
-// CountBy is the resolver for the countBy field.
-func (r *partnershipAggregateResolver) CountBy(ctx context.Context, obj *model.PartnershipAggregate, field model.PartnershipGroupField) ([]*model.GroupCount, error) {
-	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
-}
-
-// Companies is the resolver for the companies field.
-func (r *productResolver) Companies(ctx context.Context, obj *model.Product, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, limit *int64, offset *int64) ([]*model.CompanyProduct, error) {
-	return engine.Nested[[]*model.CompanyProduct](ctx, r.Engine, obj.Rel)
-}
-
-// CompaniesConnection is the resolver for the companiesConnection field.
-func (r *productResolver) CompaniesConnection(ctx context.Context, obj *model.Product, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.CompanyProductConnection, error) {
-	return engine.Nested[*model.CompanyProductConnection](ctx, r.Engine, obj.Rel)
-}
-
-// CompaniesAggregate is the resolver for the companiesAggregate field.
-func (r *productResolver) CompaniesAggregate(ctx context.Context, obj *model.Product, where *model.CompanyProductWhere) (*model.CompanyProductAggregate, error) {
-	return engine.Nested[*model.CompanyProductAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Sellers is the resolver for the sellers field.
-func (r *productResolver) Sellers(ctx context.Context, obj *model.Product, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, limit *int64, offset *int64) ([]*model.PartnerSale, error) {
-	return engine.Nested[[]*model.PartnerSale](ctx, r.Engine, obj.Rel)
-}
-
-// SellersConnection is the resolver for the sellersConnection field.
-func (r *productResolver) SellersConnection(ctx context.Context, obj *model.Product, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.PartnerSaleConnection, error) {
-	return engine.Nested[*model.PartnerSaleConnection](ctx, r.Engine, obj.Rel)
-}
-
-// SellersAggregate is the resolver for the sellersAggregate field.
-func (r *productResolver) SellersAggregate(ctx context.Context, obj *model.Product, where *model.PartnerSaleWhere) (*model.PartnerSaleAggregate, error) {
-	return engine.Nested[*model.PartnerSaleAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Categories is the resolver for the categories field.
-func (r *productResolver) Categories(ctx context.Context, obj *model.Product, where *model.ProductCategoryWhere, sort []*model.ProductCategorySort, limit *int64, offset *int64) ([]*model.ProductCategory, error) {
-	return engine.Nested[[]*model.ProductCategory](ctx, r.Engine, obj.Rel)
-}
-
-// CategoriesConnection is the resolver for the categoriesConnection field.
-func (r *productResolver) CategoriesConnection(ctx context.Context, obj *model.Product, where *model.ProductCategoryWhere, sort []*model.ProductCategorySort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.ProductCategoryConnection, error) {
-	return engine.Nested[*model.ProductCategoryConnection](ctx, r.Engine, obj.Rel)
-}
-
-// CategoriesAggregate is the resolver for the categoriesAggregate field.
-func (r *productResolver) CategoriesAggregate(ctx context.Context, obj *model.Product, where *model.ProductCategoryWhere) (*model.ProductCategoryAggregate, error) {
-	return engine.Nested[*model.ProductCategoryAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Members is the resolver for the members field.
-func (r *productResolver) Members(ctx context.Context, obj *model.Product, where *model.ProductCategoryWhere, sort []*model.ProductCategorySort, limit *int64, offset *int64) ([]*model.ProductCategory, error) {
-	return engine.Nested[[]*model.ProductCategory](ctx, r.Engine, obj.Rel)
-}
-
-// MembersConnection is the resolver for the membersConnection field.
-func (r *productResolver) MembersConnection(ctx context.Context, obj *model.Product, where *model.ProductCategoryWhere, sort []*model.ProductCategorySort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.ProductCategoryConnection, error) {
-	return engine.Nested[*model.ProductCategoryConnection](ctx, r.Engine, obj.Rel)
-}
-
-// MembersAggregate is the resolver for the membersAggregate field.
-func (r *productResolver) MembersAggregate(ctx context.Context, obj *model.Product, where *model.ProductCategoryWhere) (*model.ProductCategoryAggregate, error) {
-	return engine.Nested[*model.ProductCategoryAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// OfferedAt is the resolver for the offeredAt field.
-func (r *productResolver) OfferedAt(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error) {
-	return engine.Nested[[]*model.EventProduct](ctx, r.Engine, obj.Rel)
-}
-
-// OfferedAtConnection is the resolver for the offeredAtConnection field.
-func (r *productResolver) OfferedAtConnection(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventProductConnection, error) {
-	return engine.Nested[*model.EventProductConnection](ctx, r.Engine, obj.Rel)
-}
-
-// OfferedAtAggregate is the resolver for the offeredAtAggregate field.
-func (r *productResolver) OfferedAtAggregate(ctx context.Context, obj *model.Product, where *model.EventProductWhere) (*model.EventProductAggregate, error) {
-	return engine.Nested[*model.EventProductAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// ExcludedAt is the resolver for the excludedAt field.
-func (r *productResolver) ExcludedAt(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error) {
-	return engine.Nested[[]*model.EventProduct](ctx, r.Engine, obj.Rel)
-}
-
-// ExcludedAtConnection is the resolver for the excludedAtConnection field.
-func (r *productResolver) ExcludedAtConnection(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventProductConnection, error) {
-	return engine.Nested[*model.EventProductConnection](ctx, r.Engine, obj.Rel)
-}
-
-// ExcludedAtAggregate is the resolver for the excludedAtAggregate field.
-func (r *productResolver) ExcludedAtAggregate(ctx context.Context, obj *model.Product, where *model.EventProductWhere) (*model.EventProductAggregate, error) {
-	return engine.Nested[*model.EventProductAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Launches is the resolver for the launches field.
-func (r *productResolver) Launches(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error) {
-	return engine.Nested[[]*model.EventProduct](ctx, r.Engine, obj.Rel)
-}
-
-// LaunchesConnection is the resolver for the launchesConnection field.
-func (r *productResolver) LaunchesConnection(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventProductConnection, error) {
-	return engine.Nested[*model.EventProductConnection](ctx, r.Engine, obj.Rel)
-}
-
-// LaunchesAggregate is the resolver for the launchesAggregate field.
-func (r *productResolver) LaunchesAggregate(ctx context.Context, obj *model.Product, where *model.EventProductWhere) (*model.EventProductAggregate, error) {
-	return engine.Nested[*model.EventProductAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// CitedAt is the resolver for the citedAt field.
-func (r *productResolver) CitedAt(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error) {
-	return engine.Nested[[]*model.EventProduct](ctx, r.Engine, obj.Rel)
-}
-
-// CitedAtConnection is the resolver for the citedAtConnection field.
-func (r *productResolver) CitedAtConnection(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventProductConnection, error) {
-	return engine.Nested[*model.EventProductConnection](ctx, r.Engine, obj.Rel)
-}
-
-// CitedAtAggregate is the resolver for the citedAtAggregate field.
-func (r *productResolver) CitedAtAggregate(ctx context.Context, obj *model.Product, where *model.EventProductWhere) (*model.EventProductAggregate, error) {
-	return engine.Nested[*model.EventProductAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Events is the resolver for the events field.
-func (r *productResolver) Events(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error) {
-	return engine.Nested[[]*model.EventProduct](ctx, r.Engine, obj.Rel)
-}
-
-// EventsConnection is the resolver for the eventsConnection field.
-func (r *productResolver) EventsConnection(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventProductConnection, error) {
-	return engine.Nested[*model.EventProductConnection](ctx, r.Engine, obj.Rel)
-}
-
-// EventsAggregate is the resolver for the eventsAggregate field.
-func (r *productResolver) EventsAggregate(ctx context.Context, obj *model.Product, where *model.EventProductWhere) (*model.EventProductAggregate, error) {
-	return engine.Nested[*model.EventProductAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// CountBy is the resolver for the countBy field.
-func (r *productAggregateResolver) CountBy(ctx context.Context, obj *model.ProductAggregate, field model.ProductGroupField) ([]*model.GroupCount, error) {
-	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
+	return engine.Unserved[*model.IngestResult](ctx)
 }
 
 // Company is the resolver for the company field.
 func (r *queryResolver) Company(ctx context.Context, id string) (*model.Company, error) {
-	return engine.Root[*model.Company](ctx, r.Engine)
+	return engine.Unserved[*model.Company](ctx)
 }
 
 // Companies is the resolver for the companies field.
 func (r *queryResolver) Companies(ctx context.Context, where *model.CompanyWhere, sort []*model.CompanySort, limit *int64, offset *int64) ([]*model.Company, error) {
-	return engine.Root[[]*model.Company](ctx, r.Engine)
+	return engine.Unserved[[]*model.Company](ctx)
 }
 
 // CompaniesConnection is the resolver for the companiesConnection field.
 func (r *queryResolver) CompaniesConnection(ctx context.Context, where *model.CompanyWhere, sort []*model.CompanySort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.CompanyConnection, error) {
-	return engine.Root[*model.CompanyConnection](ctx, r.Engine)
+	return engine.Unserved[*model.CompanyConnection](ctx)
 }
 
 // CompaniesAggregate is the resolver for the companiesAggregate field.
 func (r *queryResolver) CompaniesAggregate(ctx context.Context, where *model.CompanyWhere) (*model.CompanyAggregate, error) {
-	return engine.Root[*model.CompanyAggregate](ctx, r.Engine)
+	return engine.Unserved[*model.CompanyAggregate](ctx)
 }
 
 // Executive is the resolver for the executive field.
 func (r *queryResolver) Executive(ctx context.Context, id string) (*model.Executive, error) {
-	return engine.Root[*model.Executive](ctx, r.Engine)
+	return engine.Unserved[*model.Executive](ctx)
 }
 
 // Executives is the resolver for the executives field.
 func (r *queryResolver) Executives(ctx context.Context, where *model.ExecutiveWhere, sort []*model.ExecutiveSort, limit *int64, offset *int64) ([]*model.Executive, error) {
-	return engine.Root[[]*model.Executive](ctx, r.Engine)
+	return engine.Unserved[[]*model.Executive](ctx)
 }
 
 // ExecutivesConnection is the resolver for the executivesConnection field.
 func (r *queryResolver) ExecutivesConnection(ctx context.Context, where *model.ExecutiveWhere, sort []*model.ExecutiveSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.ExecutiveConnection, error) {
-	return engine.Root[*model.ExecutiveConnection](ctx, r.Engine)
+	return engine.Unserved[*model.ExecutiveConnection](ctx)
 }
 
 // ExecutivesAggregate is the resolver for the executivesAggregate field.
 func (r *queryResolver) ExecutivesAggregate(ctx context.Context, where *model.ExecutiveWhere) (*model.ExecutiveAggregate, error) {
-	return engine.Root[*model.ExecutiveAggregate](ctx, r.Engine)
+	return engine.Unserved[*model.ExecutiveAggregate](ctx)
 }
 
 // Event is the resolver for the event field.
 func (r *queryResolver) Event(ctx context.Context, id string) (*model.Event, error) {
-	return engine.Root[*model.Event](ctx, r.Engine)
+	return engine.Unserved[*model.Event](ctx)
 }
 
 // Events is the resolver for the events field.
 func (r *queryResolver) Events(ctx context.Context, where *model.EventWhere, sort []*model.EventSort, limit *int64, offset *int64) ([]*model.Event, error) {
-	return engine.Root[[]*model.Event](ctx, r.Engine)
+	return engine.Unserved[[]*model.Event](ctx)
 }
 
 // EventsConnection is the resolver for the eventsConnection field.
 func (r *queryResolver) EventsConnection(ctx context.Context, where *model.EventWhere, sort []*model.EventSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventConnection, error) {
-	return engine.Root[*model.EventConnection](ctx, r.Engine)
+	return engine.Unserved[*model.EventConnection](ctx)
 }
 
 // EventsAggregate is the resolver for the eventsAggregate field.
 func (r *queryResolver) EventsAggregate(ctx context.Context, where *model.EventWhere) (*model.EventAggregate, error) {
-	return engine.Root[*model.EventAggregate](ctx, r.Engine)
+	return engine.Unserved[*model.EventAggregate](ctx)
 }
 
 // Market is the resolver for the market field.
 func (r *queryResolver) Market(ctx context.Context, id string) (*model.Market, error) {
-	return engine.Root[*model.Market](ctx, r.Engine)
+	return engine.Unserved[*model.Market](ctx)
 }
 
 // Markets is the resolver for the markets field.
 func (r *queryResolver) Markets(ctx context.Context, where *model.MarketWhere, sort []*model.MarketSort, limit *int64, offset *int64) ([]*model.Market, error) {
-	return engine.Root[[]*model.Market](ctx, r.Engine)
+	return engine.Unserved[[]*model.Market](ctx)
 }
 
 // MarketsConnection is the resolver for the marketsConnection field.
 func (r *queryResolver) MarketsConnection(ctx context.Context, where *model.MarketWhere, sort []*model.MarketSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.MarketConnection, error) {
-	return engine.Root[*model.MarketConnection](ctx, r.Engine)
+	return engine.Unserved[*model.MarketConnection](ctx)
 }
 
 // MarketsAggregate is the resolver for the marketsAggregate field.
 func (r *queryResolver) MarketsAggregate(ctx context.Context, where *model.MarketWhere) (*model.MarketAggregate, error) {
-	return engine.Root[*model.MarketAggregate](ctx, r.Engine)
+	return engine.Unserved[*model.MarketAggregate](ctx)
 }
 
 // Product is the resolver for the product field.
 func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product, error) {
-	return engine.Root[*model.Product](ctx, r.Engine)
+	return engine.Unserved[*model.Product](ctx)
 }
 
 // Products is the resolver for the products field.
 func (r *queryResolver) Products(ctx context.Context, where *model.ProductWhere, sort []*model.ProductSort, limit *int64, offset *int64) ([]*model.Product, error) {
-	return engine.Root[[]*model.Product](ctx, r.Engine)
+	return engine.Unserved[[]*model.Product](ctx)
 }
 
 // ProductsConnection is the resolver for the productsConnection field.
 func (r *queryResolver) ProductsConnection(ctx context.Context, where *model.ProductWhere, sort []*model.ProductSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.ProductConnection, error) {
-	return engine.Root[*model.ProductConnection](ctx, r.Engine)
+	return engine.Unserved[*model.ProductConnection](ctx)
 }
 
 // ProductsAggregate is the resolver for the productsAggregate field.
 func (r *queryResolver) ProductsAggregate(ctx context.Context, where *model.ProductWhere) (*model.ProductAggregate, error) {
-	return engine.Root[*model.ProductAggregate](ctx, r.Engine)
+	return engine.Unserved[*model.ProductAggregate](ctx)
 }
 
 // Partner is the resolver for the partner field.
 func (r *queryResolver) Partner(ctx context.Context, id string) (*model.Partner, error) {
-	return engine.Root[*model.Partner](ctx, r.Engine)
+	return engine.Unserved[*model.Partner](ctx)
 }
 
 // Partners is the resolver for the partners field.
 func (r *queryResolver) Partners(ctx context.Context, where *model.PartnerWhere, sort []*model.PartnerSort, limit *int64, offset *int64) ([]*model.Partner, error) {
-	return engine.Root[[]*model.Partner](ctx, r.Engine)
+	return engine.Unserved[[]*model.Partner](ctx)
 }
 
 // PartnersConnection is the resolver for the partnersConnection field.
 func (r *queryResolver) PartnersConnection(ctx context.Context, where *model.PartnerWhere, sort []*model.PartnerSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.PartnerConnection, error) {
-	return engine.Root[*model.PartnerConnection](ctx, r.Engine)
+	return engine.Unserved[*model.PartnerConnection](ctx)
 }
 
 // PartnersAggregate is the resolver for the partnersAggregate field.
 func (r *queryResolver) PartnersAggregate(ctx context.Context, where *model.PartnerWhere) (*model.PartnerAggregate, error) {
-	return engine.Root[*model.PartnerAggregate](ctx, r.Engine)
+	return engine.Unserved[*model.PartnerAggregate](ctx)
 }
 
 // Source is the resolver for the source field.
 func (r *queryResolver) Source(ctx context.Context, id string) (*model.Source, error) {
-	return engine.Root[*model.Source](ctx, r.Engine)
+	return engine.Unserved[*model.Source](ctx)
 }
 
 // Sources is the resolver for the sources field.
 func (r *queryResolver) Sources(ctx context.Context, where *model.SourceWhere, sort []*model.SourceSort, limit *int64, offset *int64) ([]*model.Source, error) {
-	return engine.Root[[]*model.Source](ctx, r.Engine)
+	return engine.Unserved[[]*model.Source](ctx)
 }
 
 // SourcesConnection is the resolver for the sourcesConnection field.
 func (r *queryResolver) SourcesConnection(ctx context.Context, where *model.SourceWhere, sort []*model.SourceSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.SourceConnection, error) {
-	return engine.Root[*model.SourceConnection](ctx, r.Engine)
+	return engine.Unserved[*model.SourceConnection](ctx)
 }
 
 // SourcesAggregate is the resolver for the sourcesAggregate field.
 func (r *queryResolver) SourcesAggregate(ctx context.Context, where *model.SourceWhere) (*model.SourceAggregate, error) {
-	return engine.Root[*model.SourceAggregate](ctx, r.Engine)
+	return engine.Unserved[*model.SourceAggregate](ctx)
 }
 
 // Path is the resolver for the path field.
 func (r *queryResolver) Path(ctx context.Context, from string, to string, maxHops *int64) ([]*kg.Path, error) {
-	return r.KG.Paths(ctx, from, to, maxHops)
+	return r.KG.Path(ctx, from, to, maxHops)
 }
 
 // Neighborhood is the resolver for the neighborhood field.
@@ -862,253 +291,21 @@ func (r *queryResolver) Resolve(ctx context.Context, name string) ([]*kg.Node, e
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	return engine.Root[model.Node](ctx, r.Engine)
+	return engine.Unserved[model.Node](ctx)
 }
 
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, query string, types []model.NodeType, first *int64) ([]*model.SearchHit, error) {
-	return engine.Root[[]*model.SearchHit](ctx, r.Engine)
-}
-
-// CountBy is the resolver for the countBy field.
-func (r *reactionAggregateResolver) CountBy(ctx context.Context, obj *model.ReactionAggregate, field model.ReactionGroupField) ([]*model.GroupCount, error) {
-	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
-}
-
-// Node is the resolver for the node field.
-func (r *searchHitResolver) Node(ctx context.Context, obj *model.SearchHit) (model.Node, error) {
-	return engine.Nested[model.Node](ctx, r.Engine, obj.Rel)
-}
-
-// Companies is the resolver for the companies field.
-func (r *sourceResolver) Companies(ctx context.Context, obj *model.Source, where *model.CompanyWhere, sort []*model.CompanySort, limit *int64, offset *int64) ([]*model.Company, error) {
-	return engine.Nested[[]*model.Company](ctx, r.Engine, obj.Rel)
-}
-
-// CompaniesConnection is the resolver for the companiesConnection field.
-func (r *sourceResolver) CompaniesConnection(ctx context.Context, obj *model.Source, where *model.CompanyWhere, sort []*model.CompanySort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.CompanyConnection, error) {
-	return engine.Nested[*model.CompanyConnection](ctx, r.Engine, obj.Rel)
-}
-
-// CompaniesAggregate is the resolver for the companiesAggregate field.
-func (r *sourceResolver) CompaniesAggregate(ctx context.Context, obj *model.Source, where *model.CompanyWhere) (*model.CompanyAggregate, error) {
-	return engine.Nested[*model.CompanyAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Executives is the resolver for the executives field.
-func (r *sourceResolver) Executives(ctx context.Context, obj *model.Source, where *model.ExecutiveWhere, sort []*model.ExecutiveSort, limit *int64, offset *int64) ([]*model.Executive, error) {
-	return engine.Nested[[]*model.Executive](ctx, r.Engine, obj.Rel)
-}
-
-// ExecutivesConnection is the resolver for the executivesConnection field.
-func (r *sourceResolver) ExecutivesConnection(ctx context.Context, obj *model.Source, where *model.ExecutiveWhere, sort []*model.ExecutiveSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.ExecutiveConnection, error) {
-	return engine.Nested[*model.ExecutiveConnection](ctx, r.Engine, obj.Rel)
-}
-
-// ExecutivesAggregate is the resolver for the executivesAggregate field.
-func (r *sourceResolver) ExecutivesAggregate(ctx context.Context, obj *model.Source, where *model.ExecutiveWhere) (*model.ExecutiveAggregate, error) {
-	return engine.Nested[*model.ExecutiveAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Markets is the resolver for the markets field.
-func (r *sourceResolver) Markets(ctx context.Context, obj *model.Source, where *model.MarketWhere, sort []*model.MarketSort, limit *int64, offset *int64) ([]*model.Market, error) {
-	return engine.Nested[[]*model.Market](ctx, r.Engine, obj.Rel)
-}
-
-// MarketsConnection is the resolver for the marketsConnection field.
-func (r *sourceResolver) MarketsConnection(ctx context.Context, obj *model.Source, where *model.MarketWhere, sort []*model.MarketSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.MarketConnection, error) {
-	return engine.Nested[*model.MarketConnection](ctx, r.Engine, obj.Rel)
-}
-
-// MarketsAggregate is the resolver for the marketsAggregate field.
-func (r *sourceResolver) MarketsAggregate(ctx context.Context, obj *model.Source, where *model.MarketWhere) (*model.MarketAggregate, error) {
-	return engine.Nested[*model.MarketAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Products is the resolver for the products field.
-func (r *sourceResolver) Products(ctx context.Context, obj *model.Source, where *model.ProductWhere, sort []*model.ProductSort, limit *int64, offset *int64) ([]*model.Product, error) {
-	return engine.Nested[[]*model.Product](ctx, r.Engine, obj.Rel)
-}
-
-// ProductsConnection is the resolver for the productsConnection field.
-func (r *sourceResolver) ProductsConnection(ctx context.Context, obj *model.Source, where *model.ProductWhere, sort []*model.ProductSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.ProductConnection, error) {
-	return engine.Nested[*model.ProductConnection](ctx, r.Engine, obj.Rel)
-}
-
-// ProductsAggregate is the resolver for the productsAggregate field.
-func (r *sourceResolver) ProductsAggregate(ctx context.Context, obj *model.Source, where *model.ProductWhere) (*model.ProductAggregate, error) {
-	return engine.Nested[*model.ProductAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Partners is the resolver for the partners field.
-func (r *sourceResolver) Partners(ctx context.Context, obj *model.Source, where *model.PartnerWhere, sort []*model.PartnerSort, limit *int64, offset *int64) ([]*model.Partner, error) {
-	return engine.Nested[[]*model.Partner](ctx, r.Engine, obj.Rel)
-}
-
-// PartnersConnection is the resolver for the partnersConnection field.
-func (r *sourceResolver) PartnersConnection(ctx context.Context, obj *model.Source, where *model.PartnerWhere, sort []*model.PartnerSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.PartnerConnection, error) {
-	return engine.Nested[*model.PartnerConnection](ctx, r.Engine, obj.Rel)
-}
-
-// PartnersAggregate is the resolver for the partnersAggregate field.
-func (r *sourceResolver) PartnersAggregate(ctx context.Context, obj *model.Source, where *model.PartnerWhere) (*model.PartnerAggregate, error) {
-	return engine.Nested[*model.PartnerAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// Events is the resolver for the events field.
-func (r *sourceResolver) Events(ctx context.Context, obj *model.Source, where *model.EventWhere, sort []*model.EventSort, limit *int64, offset *int64) ([]*model.Event, error) {
-	return engine.Nested[[]*model.Event](ctx, r.Engine, obj.Rel)
-}
-
-// EventsConnection is the resolver for the eventsConnection field.
-func (r *sourceResolver) EventsConnection(ctx context.Context, obj *model.Source, where *model.EventWhere, sort []*model.EventSort, first *int64, after *engine.Cursor, last *int64, before *engine.Cursor) (*model.EventConnection, error) {
-	return engine.Nested[*model.EventConnection](ctx, r.Engine, obj.Rel)
-}
-
-// EventsAggregate is the resolver for the eventsAggregate field.
-func (r *sourceResolver) EventsAggregate(ctx context.Context, obj *model.Source, where *model.EventWhere) (*model.EventAggregate, error) {
-	return engine.Nested[*model.EventAggregate](ctx, r.Engine, obj.Rel)
-}
-
-// CountBy is the resolver for the countBy field.
-func (r *sourceAggregateResolver) CountBy(ctx context.Context, obj *model.SourceAggregate, field model.SourceGroupField) ([]*model.GroupCount, error) {
-	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
-}
-
-// CountBy is the resolver for the countBy field.
-func (r *worksForAggregateResolver) CountBy(ctx context.Context, obj *model.WorksForAggregate, field model.WorksForGroupField) ([]*model.GroupCount, error) {
-	return engine.Nested[[]*model.GroupCount](ctx, r.Engine, obj.Rel)
-}
-
-// Company returns generated.CompanyResolver implementation.
-func (r *Resolver) Company() generated.CompanyResolver { return &companyResolver{r} }
-
-// CompanyAggregate returns generated.CompanyAggregateResolver implementation.
-func (r *Resolver) CompanyAggregate() generated.CompanyAggregateResolver {
-	return &companyAggregateResolver{r}
-}
-
-// CompanyMarketAggregate returns generated.CompanyMarketAggregateResolver implementation.
-func (r *Resolver) CompanyMarketAggregate() generated.CompanyMarketAggregateResolver {
-	return &companyMarketAggregateResolver{r}
-}
-
-// CompanyParticipationAggregate returns generated.CompanyParticipationAggregateResolver implementation.
-func (r *Resolver) CompanyParticipationAggregate() generated.CompanyParticipationAggregateResolver {
-	return &companyParticipationAggregateResolver{r}
-}
-
-// Event returns generated.EventResolver implementation.
-func (r *Resolver) Event() generated.EventResolver { return &eventResolver{r} }
-
-// EventAggregate returns generated.EventAggregateResolver implementation.
-func (r *Resolver) EventAggregate() generated.EventAggregateResolver {
-	return &eventAggregateResolver{r}
-}
-
-// EventProductAggregate returns generated.EventProductAggregateResolver implementation.
-func (r *Resolver) EventProductAggregate() generated.EventProductAggregateResolver {
-	return &eventProductAggregateResolver{r}
-}
-
-// Executive returns generated.ExecutiveResolver implementation.
-func (r *Resolver) Executive() generated.ExecutiveResolver { return &executiveResolver{r} }
-
-// ExecutiveAggregate returns generated.ExecutiveAggregateResolver implementation.
-func (r *Resolver) ExecutiveAggregate() generated.ExecutiveAggregateResolver {
-	return &executiveAggregateResolver{r}
-}
-
-// ExecutiveParticipationAggregate returns generated.ExecutiveParticipationAggregateResolver implementation.
-func (r *Resolver) ExecutiveParticipationAggregate() generated.ExecutiveParticipationAggregateResolver {
-	return &executiveParticipationAggregateResolver{r}
-}
-
-// Market returns generated.MarketResolver implementation.
-func (r *Resolver) Market() generated.MarketResolver { return &marketResolver{r} }
-
-// MarketAggregate returns generated.MarketAggregateResolver implementation.
-func (r *Resolver) MarketAggregate() generated.MarketAggregateResolver {
-	return &marketAggregateResolver{r}
+	return engine.Unserved[[]*model.SearchHit](ctx)
 }
 
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
-// Partner returns generated.PartnerResolver implementation.
-func (r *Resolver) Partner() generated.PartnerResolver { return &partnerResolver{r} }
-
-// PartnerAggregate returns generated.PartnerAggregateResolver implementation.
-func (r *Resolver) PartnerAggregate() generated.PartnerAggregateResolver {
-	return &partnerAggregateResolver{r}
-}
-
-// PartnerSaleAggregate returns generated.PartnerSaleAggregateResolver implementation.
-func (r *Resolver) PartnerSaleAggregate() generated.PartnerSaleAggregateResolver {
-	return &partnerSaleAggregateResolver{r}
-}
-
-// PartnershipAggregate returns generated.PartnershipAggregateResolver implementation.
-func (r *Resolver) PartnershipAggregate() generated.PartnershipAggregateResolver {
-	return &partnershipAggregateResolver{r}
-}
-
-// Product returns generated.ProductResolver implementation.
-func (r *Resolver) Product() generated.ProductResolver { return &productResolver{r} }
-
-// ProductAggregate returns generated.ProductAggregateResolver implementation.
-func (r *Resolver) ProductAggregate() generated.ProductAggregateResolver {
-	return &productAggregateResolver{r}
-}
-
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
-// ReactionAggregate returns generated.ReactionAggregateResolver implementation.
-func (r *Resolver) ReactionAggregate() generated.ReactionAggregateResolver {
-	return &reactionAggregateResolver{r}
-}
-
-// SearchHit returns generated.SearchHitResolver implementation.
-func (r *Resolver) SearchHit() generated.SearchHitResolver { return &searchHitResolver{r} }
-
-// Source returns generated.SourceResolver implementation.
-func (r *Resolver) Source() generated.SourceResolver { return &sourceResolver{r} }
-
-// SourceAggregate returns generated.SourceAggregateResolver implementation.
-func (r *Resolver) SourceAggregate() generated.SourceAggregateResolver {
-	return &sourceAggregateResolver{r}
-}
-
-// WorksForAggregate returns generated.WorksForAggregateResolver implementation.
-func (r *Resolver) WorksForAggregate() generated.WorksForAggregateResolver {
-	return &worksForAggregateResolver{r}
-}
-
 type (
-	companyResolver                         struct{ *Resolver }
-	companyAggregateResolver                struct{ *Resolver }
-	companyMarketAggregateResolver          struct{ *Resolver }
-	companyParticipationAggregateResolver   struct{ *Resolver }
-	eventResolver                           struct{ *Resolver }
-	eventAggregateResolver                  struct{ *Resolver }
-	eventProductAggregateResolver           struct{ *Resolver }
-	executiveResolver                       struct{ *Resolver }
-	executiveAggregateResolver              struct{ *Resolver }
-	executiveParticipationAggregateResolver struct{ *Resolver }
-	marketResolver                          struct{ *Resolver }
-	marketAggregateResolver                 struct{ *Resolver }
-	mutationResolver                        struct{ *Resolver }
-	partnerResolver                         struct{ *Resolver }
-	partnerAggregateResolver                struct{ *Resolver }
-	partnerSaleAggregateResolver            struct{ *Resolver }
-	partnershipAggregateResolver            struct{ *Resolver }
-	productResolver                         struct{ *Resolver }
-	productAggregateResolver                struct{ *Resolver }
-	queryResolver                           struct{ *Resolver }
-	reactionAggregateResolver               struct{ *Resolver }
-	searchHitResolver                       struct{ *Resolver }
-	sourceResolver                          struct{ *Resolver }
-	sourceAggregateResolver                 struct{ *Resolver }
-	worksForAggregateResolver               struct{ *Resolver }
+	mutationResolver struct{ *Resolver }
+	queryResolver    struct{ *Resolver }
 )

@@ -30,31 +30,8 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
-	Company() CompanyResolver
-	CompanyAggregate() CompanyAggregateResolver
-	CompanyMarketAggregate() CompanyMarketAggregateResolver
-	CompanyParticipationAggregate() CompanyParticipationAggregateResolver
-	Event() EventResolver
-	EventAggregate() EventAggregateResolver
-	EventProductAggregate() EventProductAggregateResolver
-	Executive() ExecutiveResolver
-	ExecutiveAggregate() ExecutiveAggregateResolver
-	ExecutiveParticipationAggregate() ExecutiveParticipationAggregateResolver
-	Market() MarketResolver
-	MarketAggregate() MarketAggregateResolver
 	Mutation() MutationResolver
-	Partner() PartnerResolver
-	PartnerAggregate() PartnerAggregateResolver
-	PartnerSaleAggregate() PartnerSaleAggregateResolver
-	PartnershipAggregate() PartnershipAggregateResolver
-	Product() ProductResolver
-	ProductAggregate() ProductAggregateResolver
 	Query() QueryResolver
-	ReactionAggregate() ReactionAggregateResolver
-	SearchHit() SearchHitResolver
-	Source() SourceResolver
-	SourceAggregate() SourceAggregateResolver
-	WorksForAggregate() WorksForAggregateResolver
 }
 
 type DirectiveRoot struct {
@@ -850,107 +827,6 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
-type CompanyResolver interface {
-	Executives(ctx context.Context, obj *model.Company, where *model.WorksForWhere, sort []*model.WorksForSort, limit *int64, offset *int64) ([]*model.WorksFor, error)
-	ExecutivesConnection(ctx context.Context, obj *model.Company, where *model.WorksForWhere, sort []*model.WorksForSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.WorksForConnection, error)
-	ExecutivesAggregate(ctx context.Context, obj *model.Company, where *model.WorksForWhere) (*model.WorksForAggregate, error)
-	Markets(ctx context.Context, obj *model.Company, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, limit *int64, offset *int64) ([]*model.CompanyMarket, error)
-	MarketsConnection(ctx context.Context, obj *model.Company, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.CompanyMarketConnection, error)
-	MarketsAggregate(ctx context.Context, obj *model.Company, where *model.CompanyMarketWhere) (*model.CompanyMarketAggregate, error)
-	Partnerships(ctx context.Context, obj *model.Company, where *model.PartnershipWhere, sort []*model.PartnershipSort, limit *int64, offset *int64) ([]*model.Partnership, error)
-	PartnershipsConnection(ctx context.Context, obj *model.Company, where *model.PartnershipWhere, sort []*model.PartnershipSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.PartnershipConnection, error)
-	PartnershipsAggregate(ctx context.Context, obj *model.Company, where *model.PartnershipWhere) (*model.PartnershipAggregate, error)
-	Products(ctx context.Context, obj *model.Company, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, limit *int64, offset *int64) ([]*model.CompanyProduct, error)
-	ProductsConnection(ctx context.Context, obj *model.Company, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.CompanyProductConnection, error)
-	ProductsAggregate(ctx context.Context, obj *model.Company, where *model.CompanyProductWhere) (*model.CompanyProductAggregate, error)
-	Events(ctx context.Context, obj *model.Company, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, limit *int64, offset *int64) ([]*model.CompanyParticipation, error)
-	EventsConnection(ctx context.Context, obj *model.Company, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.CompanyParticipationConnection, error)
-	EventsAggregate(ctx context.Context, obj *model.Company, where *model.CompanyParticipationWhere) (*model.CompanyParticipationAggregate, error)
-}
-type CompanyAggregateResolver interface {
-	CountBy(ctx context.Context, obj *model.CompanyAggregate, field model.CompanyGroupField) ([]*model.GroupCount, error)
-}
-type CompanyMarketAggregateResolver interface {
-	CountBy(ctx context.Context, obj *model.CompanyMarketAggregate, field model.CompanyMarketGroupField) ([]*model.GroupCount, error)
-}
-type CompanyParticipationAggregateResolver interface {
-	CountBy(ctx context.Context, obj *model.CompanyParticipationAggregate, field model.CompanyParticipationGroupField) ([]*model.GroupCount, error)
-}
-type EventResolver interface {
-	Companies(ctx context.Context, obj *model.Event, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, limit *int64, offset *int64) ([]*model.CompanyParticipation, error)
-	CompaniesConnection(ctx context.Context, obj *model.Event, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.CompanyParticipationConnection, error)
-	CompaniesAggregate(ctx context.Context, obj *model.Event, where *model.CompanyParticipationWhere) (*model.CompanyParticipationAggregate, error)
-	Executives(ctx context.Context, obj *model.Event, where *model.ExecutiveParticipationWhere, sort []*model.ExecutiveParticipationSort, limit *int64, offset *int64) ([]*model.ExecutiveParticipation, error)
-	ExecutivesConnection(ctx context.Context, obj *model.Event, where *model.ExecutiveParticipationWhere, sort []*model.ExecutiveParticipationSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.ExecutiveParticipationConnection, error)
-	ExecutivesAggregate(ctx context.Context, obj *model.Event, where *model.ExecutiveParticipationWhere) (*model.ExecutiveParticipationAggregate, error)
-	Markets(ctx context.Context, obj *model.Event, where *model.EventMarketWhere, sort []*model.EventMarketSort, limit *int64, offset *int64) ([]*model.EventMarket, error)
-	MarketsConnection(ctx context.Context, obj *model.Event, where *model.EventMarketWhere, sort []*model.EventMarketSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.EventMarketConnection, error)
-	MarketsAggregate(ctx context.Context, obj *model.Event, where *model.EventMarketWhere) (*model.EventMarketAggregate, error)
-	Offers(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error)
-	OffersConnection(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.EventProductConnection, error)
-	OffersAggregate(ctx context.Context, obj *model.Event, where *model.EventProductWhere) (*model.EventProductAggregate, error)
-	Excludes(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error)
-	ExcludesConnection(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.EventProductConnection, error)
-	ExcludesAggregate(ctx context.Context, obj *model.Event, where *model.EventProductWhere) (*model.EventProductAggregate, error)
-	Launches(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error)
-	LaunchesConnection(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.EventProductConnection, error)
-	LaunchesAggregate(ctx context.Context, obj *model.Event, where *model.EventProductWhere) (*model.EventProductAggregate, error)
-	Difficulties(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error)
-	DifficultiesConnection(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.EventProductConnection, error)
-	DifficultiesAggregate(ctx context.Context, obj *model.Event, where *model.EventProductWhere) (*model.EventProductAggregate, error)
-	Products(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error)
-	ProductsConnection(ctx context.Context, obj *model.Event, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.EventProductConnection, error)
-	ProductsAggregate(ctx context.Context, obj *model.Event, where *model.EventProductWhere) (*model.EventProductAggregate, error)
-	Reactions(ctx context.Context, obj *model.Event, where *model.ReactionWhere, sort []*model.ReactionSort, limit *int64, offset *int64) ([]*model.Reaction, error)
-	ReactionsConnection(ctx context.Context, obj *model.Event, where *model.ReactionWhere, sort []*model.ReactionSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.ReactionConnection, error)
-	ReactionsAggregate(ctx context.Context, obj *model.Event, where *model.ReactionWhere) (*model.ReactionAggregate, error)
-	PartOf(ctx context.Context, obj *model.Event, where *model.EventPartWhere, sort []*model.EventPartSort, limit *int64, offset *int64) ([]*model.EventPart, error)
-	PartOfConnection(ctx context.Context, obj *model.Event, where *model.EventPartWhere, sort []*model.EventPartSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.EventPartConnection, error)
-	PartOfAggregate(ctx context.Context, obj *model.Event, where *model.EventPartWhere) (*model.EventPartAggregate, error)
-	Parts(ctx context.Context, obj *model.Event, where *model.EventPartWhere, sort []*model.EventPartSort, limit *int64, offset *int64) ([]*model.EventPart, error)
-	PartsConnection(ctx context.Context, obj *model.Event, where *model.EventPartWhere, sort []*model.EventPartSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.EventPartConnection, error)
-	PartsAggregate(ctx context.Context, obj *model.Event, where *model.EventPartWhere) (*model.EventPartAggregate, error)
-}
-type EventAggregateResolver interface {
-	CountBy(ctx context.Context, obj *model.EventAggregate, field model.EventGroupField) ([]*model.GroupCount, error)
-}
-type EventProductAggregateResolver interface {
-	CountBy(ctx context.Context, obj *model.EventProductAggregate, field model.EventProductGroupField) ([]*model.GroupCount, error)
-}
-type ExecutiveResolver interface {
-	Employers(ctx context.Context, obj *model.Executive, where *model.WorksForWhere, sort []*model.WorksForSort, limit *int64, offset *int64) ([]*model.WorksFor, error)
-	EmployersConnection(ctx context.Context, obj *model.Executive, where *model.WorksForWhere, sort []*model.WorksForSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.WorksForConnection, error)
-	EmployersAggregate(ctx context.Context, obj *model.Executive, where *model.WorksForWhere) (*model.WorksForAggregate, error)
-	Events(ctx context.Context, obj *model.Executive, where *model.ExecutiveParticipationWhere, sort []*model.ExecutiveParticipationSort, limit *int64, offset *int64) ([]*model.ExecutiveParticipation, error)
-	EventsConnection(ctx context.Context, obj *model.Executive, where *model.ExecutiveParticipationWhere, sort []*model.ExecutiveParticipationSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.ExecutiveParticipationConnection, error)
-	EventsAggregate(ctx context.Context, obj *model.Executive, where *model.ExecutiveParticipationWhere) (*model.ExecutiveParticipationAggregate, error)
-}
-type ExecutiveAggregateResolver interface {
-	CountBy(ctx context.Context, obj *model.ExecutiveAggregate, field model.ExecutiveGroupField) ([]*model.GroupCount, error)
-}
-type ExecutiveParticipationAggregateResolver interface {
-	CountBy(ctx context.Context, obj *model.ExecutiveParticipationAggregate, field model.ExecutiveParticipationGroupField) ([]*model.GroupCount, error)
-}
-type MarketResolver interface {
-	Companies(ctx context.Context, obj *model.Market, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, limit *int64, offset *int64) ([]*model.CompanyMarket, error)
-	CompaniesConnection(ctx context.Context, obj *model.Market, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.CompanyMarketConnection, error)
-	CompaniesAggregate(ctx context.Context, obj *model.Market, where *model.CompanyMarketWhere) (*model.CompanyMarketAggregate, error)
-	Events(ctx context.Context, obj *model.Market, where *model.EventMarketWhere, sort []*model.EventMarketSort, limit *int64, offset *int64) ([]*model.EventMarket, error)
-	EventsConnection(ctx context.Context, obj *model.Market, where *model.EventMarketWhere, sort []*model.EventMarketSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.EventMarketConnection, error)
-	EventsAggregate(ctx context.Context, obj *model.Market, where *model.EventMarketWhere) (*model.EventMarketAggregate, error)
-	PartOf(ctx context.Context, obj *model.Market, where *model.MarketPartWhere, sort []*model.MarketPartSort, limit *int64, offset *int64) ([]*model.MarketPart, error)
-	PartOfConnection(ctx context.Context, obj *model.Market, where *model.MarketPartWhere, sort []*model.MarketPartSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.MarketPartConnection, error)
-	PartOfAggregate(ctx context.Context, obj *model.Market, where *model.MarketPartWhere) (*model.MarketPartAggregate, error)
-	Parts(ctx context.Context, obj *model.Market, where *model.MarketPartWhere, sort []*model.MarketPartSort, limit *int64, offset *int64) ([]*model.MarketPart, error)
-	PartsConnection(ctx context.Context, obj *model.Market, where *model.MarketPartWhere, sort []*model.MarketPartSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.MarketPartConnection, error)
-	PartsAggregate(ctx context.Context, obj *model.Market, where *model.MarketPartWhere) (*model.MarketPartAggregate, error)
-	Reactions(ctx context.Context, obj *model.Market, where *model.ReactionWhere, sort []*model.ReactionSort, limit *int64, offset *int64) ([]*model.Reaction, error)
-	ReactionsConnection(ctx context.Context, obj *model.Market, where *model.ReactionWhere, sort []*model.ReactionSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.ReactionConnection, error)
-	ReactionsAggregate(ctx context.Context, obj *model.Market, where *model.ReactionWhere) (*model.ReactionAggregate, error)
-}
-type MarketAggregateResolver interface {
-	CountBy(ctx context.Context, obj *model.MarketAggregate, field model.MarketGroupField) ([]*model.GroupCount, error)
-}
 type MutationResolver interface {
 	CreateCompanies(ctx context.Context, input []*model.CompanyInput) ([]*model.Company, error)
 	UpdateCompanies(ctx context.Context, where model.CompanyWhere, set *model.CompanyPatch, connect *model.CompanyLinks, disconnect *model.CompanyUnlinks) ([]*model.Company, error)
@@ -974,55 +850,6 @@ type MutationResolver interface {
 	UpdateSources(ctx context.Context, where model.SourceWhere, set *model.SourcePatch) ([]*model.Source, error)
 	DeleteSources(ctx context.Context, where model.SourceWhere) (*model.DeleteResult, error)
 	Ingest(ctx context.Context, source model.SourceInput, facts []*model.FactInput) (*model.IngestResult, error)
-}
-type PartnerResolver interface {
-	Partnerships(ctx context.Context, obj *model.Partner, where *model.PartnershipWhere, sort []*model.PartnershipSort, limit *int64, offset *int64) ([]*model.Partnership, error)
-	PartnershipsConnection(ctx context.Context, obj *model.Partner, where *model.PartnershipWhere, sort []*model.PartnershipSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.PartnershipConnection, error)
-	PartnershipsAggregate(ctx context.Context, obj *model.Partner, where *model.PartnershipWhere) (*model.PartnershipAggregate, error)
-	Sells(ctx context.Context, obj *model.Partner, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, limit *int64, offset *int64) ([]*model.PartnerSale, error)
-	SellsConnection(ctx context.Context, obj *model.Partner, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.PartnerSaleConnection, error)
-	SellsAggregate(ctx context.Context, obj *model.Partner, where *model.PartnerSaleWhere) (*model.PartnerSaleAggregate, error)
-}
-type PartnerAggregateResolver interface {
-	CountBy(ctx context.Context, obj *model.PartnerAggregate, field model.PartnerGroupField) ([]*model.GroupCount, error)
-}
-type PartnerSaleAggregateResolver interface {
-	CountBy(ctx context.Context, obj *model.PartnerSaleAggregate, field model.PartnerSaleGroupField) ([]*model.GroupCount, error)
-}
-type PartnershipAggregateResolver interface {
-	CountBy(ctx context.Context, obj *model.PartnershipAggregate, field model.PartnershipGroupField) ([]*model.GroupCount, error)
-}
-type ProductResolver interface {
-	Companies(ctx context.Context, obj *model.Product, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, limit *int64, offset *int64) ([]*model.CompanyProduct, error)
-	CompaniesConnection(ctx context.Context, obj *model.Product, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.CompanyProductConnection, error)
-	CompaniesAggregate(ctx context.Context, obj *model.Product, where *model.CompanyProductWhere) (*model.CompanyProductAggregate, error)
-	Sellers(ctx context.Context, obj *model.Product, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, limit *int64, offset *int64) ([]*model.PartnerSale, error)
-	SellersConnection(ctx context.Context, obj *model.Product, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.PartnerSaleConnection, error)
-	SellersAggregate(ctx context.Context, obj *model.Product, where *model.PartnerSaleWhere) (*model.PartnerSaleAggregate, error)
-	Categories(ctx context.Context, obj *model.Product, where *model.ProductCategoryWhere, sort []*model.ProductCategorySort, limit *int64, offset *int64) ([]*model.ProductCategory, error)
-	CategoriesConnection(ctx context.Context, obj *model.Product, where *model.ProductCategoryWhere, sort []*model.ProductCategorySort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.ProductCategoryConnection, error)
-	CategoriesAggregate(ctx context.Context, obj *model.Product, where *model.ProductCategoryWhere) (*model.ProductCategoryAggregate, error)
-	Members(ctx context.Context, obj *model.Product, where *model.ProductCategoryWhere, sort []*model.ProductCategorySort, limit *int64, offset *int64) ([]*model.ProductCategory, error)
-	MembersConnection(ctx context.Context, obj *model.Product, where *model.ProductCategoryWhere, sort []*model.ProductCategorySort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.ProductCategoryConnection, error)
-	MembersAggregate(ctx context.Context, obj *model.Product, where *model.ProductCategoryWhere) (*model.ProductCategoryAggregate, error)
-	OfferedAt(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error)
-	OfferedAtConnection(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.EventProductConnection, error)
-	OfferedAtAggregate(ctx context.Context, obj *model.Product, where *model.EventProductWhere) (*model.EventProductAggregate, error)
-	ExcludedAt(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error)
-	ExcludedAtConnection(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.EventProductConnection, error)
-	ExcludedAtAggregate(ctx context.Context, obj *model.Product, where *model.EventProductWhere) (*model.EventProductAggregate, error)
-	Launches(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error)
-	LaunchesConnection(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.EventProductConnection, error)
-	LaunchesAggregate(ctx context.Context, obj *model.Product, where *model.EventProductWhere) (*model.EventProductAggregate, error)
-	CitedAt(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error)
-	CitedAtConnection(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.EventProductConnection, error)
-	CitedAtAggregate(ctx context.Context, obj *model.Product, where *model.EventProductWhere) (*model.EventProductAggregate, error)
-	Events(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) ([]*model.EventProduct, error)
-	EventsConnection(ctx context.Context, obj *model.Product, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.EventProductConnection, error)
-	EventsAggregate(ctx context.Context, obj *model.Product, where *model.EventProductWhere) (*model.EventProductAggregate, error)
-}
-type ProductAggregateResolver interface {
-	CountBy(ctx context.Context, obj *model.ProductAggregate, field model.ProductGroupField) ([]*model.GroupCount, error)
 }
 type QueryResolver interface {
 	Company(ctx context.Context, id string) (*model.Company, error)
@@ -1060,38 +887,6 @@ type QueryResolver interface {
 	Resolve(ctx context.Context, name string) ([]*kg.Node, error)
 	Node(ctx context.Context, id string) (model.Node, error)
 	Search(ctx context.Context, query string, types []model.NodeType, first *int64) ([]*model.SearchHit, error)
-}
-type ReactionAggregateResolver interface {
-	CountBy(ctx context.Context, obj *model.ReactionAggregate, field model.ReactionGroupField) ([]*model.GroupCount, error)
-}
-type SearchHitResolver interface {
-	Node(ctx context.Context, obj *model.SearchHit) (model.Node, error)
-}
-type SourceResolver interface {
-	Companies(ctx context.Context, obj *model.Source, where *model.CompanyWhere, sort []*model.CompanySort, limit *int64, offset *int64) ([]*model.Company, error)
-	CompaniesConnection(ctx context.Context, obj *model.Source, where *model.CompanyWhere, sort []*model.CompanySort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.CompanyConnection, error)
-	CompaniesAggregate(ctx context.Context, obj *model.Source, where *model.CompanyWhere) (*model.CompanyAggregate, error)
-	Executives(ctx context.Context, obj *model.Source, where *model.ExecutiveWhere, sort []*model.ExecutiveSort, limit *int64, offset *int64) ([]*model.Executive, error)
-	ExecutivesConnection(ctx context.Context, obj *model.Source, where *model.ExecutiveWhere, sort []*model.ExecutiveSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.ExecutiveConnection, error)
-	ExecutivesAggregate(ctx context.Context, obj *model.Source, where *model.ExecutiveWhere) (*model.ExecutiveAggregate, error)
-	Markets(ctx context.Context, obj *model.Source, where *model.MarketWhere, sort []*model.MarketSort, limit *int64, offset *int64) ([]*model.Market, error)
-	MarketsConnection(ctx context.Context, obj *model.Source, where *model.MarketWhere, sort []*model.MarketSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.MarketConnection, error)
-	MarketsAggregate(ctx context.Context, obj *model.Source, where *model.MarketWhere) (*model.MarketAggregate, error)
-	Products(ctx context.Context, obj *model.Source, where *model.ProductWhere, sort []*model.ProductSort, limit *int64, offset *int64) ([]*model.Product, error)
-	ProductsConnection(ctx context.Context, obj *model.Source, where *model.ProductWhere, sort []*model.ProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.ProductConnection, error)
-	ProductsAggregate(ctx context.Context, obj *model.Source, where *model.ProductWhere) (*model.ProductAggregate, error)
-	Partners(ctx context.Context, obj *model.Source, where *model.PartnerWhere, sort []*model.PartnerSort, limit *int64, offset *int64) ([]*model.Partner, error)
-	PartnersConnection(ctx context.Context, obj *model.Source, where *model.PartnerWhere, sort []*model.PartnerSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.PartnerConnection, error)
-	PartnersAggregate(ctx context.Context, obj *model.Source, where *model.PartnerWhere) (*model.PartnerAggregate, error)
-	Events(ctx context.Context, obj *model.Source, where *model.EventWhere, sort []*model.EventSort, limit *int64, offset *int64) ([]*model.Event, error)
-	EventsConnection(ctx context.Context, obj *model.Source, where *model.EventWhere, sort []*model.EventSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.EventConnection, error)
-	EventsAggregate(ctx context.Context, obj *model.Source, where *model.EventWhere) (*model.EventAggregate, error)
-}
-type SourceAggregateResolver interface {
-	CountBy(ctx context.Context, obj *model.SourceAggregate, field model.SourceGroupField) ([]*model.GroupCount, error)
-}
-type WorksForAggregateResolver interface {
-	CountBy(ctx context.Context, obj *model.WorksForAggregate, field model.WorksForGroupField) ([]*model.GroupCount, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -5318,8 +5113,6 @@ directive @auth(requires: Role!) on FIELD_DEFINITION
 What a mutation writes; the engine dispatches on it.
 """
 directive @write(op: WriteOp!, type: String!) on FIELD_DEFINITION
-directive @goField(forceResolver: Boolean, name: String, omittable: Boolean, type: String) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
-directive @goExtraField(name: String, type: String!, overrideTags: String, description: String) repeatable on OBJECT | INPUT_OBJECT
 """
 The type is the Relay connection of the named type.
 """
@@ -5339,7 +5132,7 @@ directive @search on FIELD_DEFINITION
 """
 A company, such as Xiaomi.
 """
-type Company implements Node @node(label: "Company", plural: "companies") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type Company implements Node @node(label: "Company", plural: "companies") {
   """
   Natural key, e.g. "xiaomi".
   """
@@ -5360,63 +5153,63 @@ type Company implements Node @node(label: "Company", plural: "companies") @goExt
   """
   People who hold a position at the company.
   """
-  executives(where: WorksForWhere, sort: [WorksForSort!], limit: Int, offset: Int): [WorksFor!]! @relationship(type: "WORKS_FOR", direction: IN) @goField(forceResolver: true)
+  executives(where: WorksForWhere, sort: [WorksForSort!], limit: Int, offset: Int): [WorksFor!]! @relationship(type: "WORKS_FOR", direction: IN)
   """
   executives, as a Relay connection.
   """
-  executivesConnection(where: WorksForWhere, sort: [WorksForSort!], first: Int, after: Cursor, last: Int, before: Cursor): WorksForConnection! @relationship(type: "WORKS_FOR", direction: IN) @goField(forceResolver: true)
+  executivesConnection(where: WorksForWhere, sort: [WorksForSort!], first: Int, after: Cursor, last: Int, before: Cursor): WorksForConnection! @relationship(type: "WORKS_FOR", direction: IN)
   """
   Counts and statistics over executives.
   """
-  executivesAggregate(where: WorksForWhere): WorksForAggregate! @relationship(type: "WORKS_FOR", direction: IN) @goField(forceResolver: true)
+  executivesAggregate(where: WorksForWhere): WorksForAggregate! @relationship(type: "WORKS_FOR", direction: IN)
   """
   Markets the company is in, has entered, or plans to enter.
   """
-  markets(where: CompanyMarketWhere, sort: [CompanyMarketSort!], limit: Int, offset: Int): [CompanyMarket!]! @relationship(type: "IN_MARKET", direction: OUT) @goField(forceResolver: true)
+  markets(where: CompanyMarketWhere, sort: [CompanyMarketSort!], limit: Int, offset: Int): [CompanyMarket!]! @relationship(type: "IN_MARKET", direction: OUT)
   """
   markets, as a Relay connection.
   """
-  marketsConnection(where: CompanyMarketWhere, sort: [CompanyMarketSort!], first: Int, after: Cursor, last: Int, before: Cursor): CompanyMarketConnection! @relationship(type: "IN_MARKET", direction: OUT) @goField(forceResolver: true)
+  marketsConnection(where: CompanyMarketWhere, sort: [CompanyMarketSort!], first: Int, after: Cursor, last: Int, before: Cursor): CompanyMarketConnection! @relationship(type: "IN_MARKET", direction: OUT)
   """
   Counts and statistics over markets.
   """
-  marketsAggregate(where: CompanyMarketWhere): CompanyMarketAggregate! @relationship(type: "IN_MARKET", direction: OUT) @goField(forceResolver: true)
+  marketsAggregate(where: CompanyMarketWhere): CompanyMarketAggregate! @relationship(type: "IN_MARKET", direction: OUT)
   """
   Companies and retailers the company works with.
   """
-  partnerships(where: PartnershipWhere, sort: [PartnershipSort!], limit: Int, offset: Int): [Partnership!]! @relationship(type: "PARTNERED_WITH", direction: OUT) @goField(forceResolver: true)
+  partnerships(where: PartnershipWhere, sort: [PartnershipSort!], limit: Int, offset: Int): [Partnership!]! @relationship(type: "PARTNERED_WITH", direction: OUT)
   """
   partnerships, as a Relay connection.
   """
-  partnershipsConnection(where: PartnershipWhere, sort: [PartnershipSort!], first: Int, after: Cursor, last: Int, before: Cursor): PartnershipConnection! @relationship(type: "PARTNERED_WITH", direction: OUT) @goField(forceResolver: true)
+  partnershipsConnection(where: PartnershipWhere, sort: [PartnershipSort!], first: Int, after: Cursor, last: Int, before: Cursor): PartnershipConnection! @relationship(type: "PARTNERED_WITH", direction: OUT)
   """
   Counts and statistics over partnerships.
   """
-  partnershipsAggregate(where: PartnershipWhere): PartnershipAggregate! @relationship(type: "PARTNERED_WITH", direction: OUT) @goField(forceResolver: true)
+  partnershipsAggregate(where: PartnershipWhere): PartnershipAggregate! @relationship(type: "PARTNERED_WITH", direction: OUT)
   """
   Products, product lines and services of the company.
   """
-  products(where: CompanyProductWhere, sort: [CompanyProductSort!], limit: Int, offset: Int): [CompanyProduct!]! @relationship(type: "HAS_PRODUCT", direction: OUT) @goField(forceResolver: true)
+  products(where: CompanyProductWhere, sort: [CompanyProductSort!], limit: Int, offset: Int): [CompanyProduct!]! @relationship(type: "HAS_PRODUCT", direction: OUT)
   """
   products, as a Relay connection.
   """
-  productsConnection(where: CompanyProductWhere, sort: [CompanyProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): CompanyProductConnection! @relationship(type: "HAS_PRODUCT", direction: OUT) @goField(forceResolver: true)
+  productsConnection(where: CompanyProductWhere, sort: [CompanyProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): CompanyProductConnection! @relationship(type: "HAS_PRODUCT", direction: OUT)
   """
   Counts and statistics over products.
   """
-  productsAggregate(where: CompanyProductWhere): CompanyProductAggregate! @relationship(type: "HAS_PRODUCT", direction: OUT) @goField(forceResolver: true)
+  productsAggregate(where: CompanyProductWhere): CompanyProductAggregate! @relationship(type: "HAS_PRODUCT", direction: OUT)
   """
   Events the company took part in, with its role.
   """
-  events(where: CompanyParticipationWhere, sort: [CompanyParticipationSort!], limit: Int, offset: Int): [CompanyParticipation!]! @relationship(type: "PARTICIPATED_IN", direction: OUT) @goField(forceResolver: true)
+  events(where: CompanyParticipationWhere, sort: [CompanyParticipationSort!], limit: Int, offset: Int): [CompanyParticipation!]! @relationship(type: "PARTICIPATED_IN", direction: OUT)
   """
   events, as a Relay connection.
   """
-  eventsConnection(where: CompanyParticipationWhere, sort: [CompanyParticipationSort!], first: Int, after: Cursor, last: Int, before: Cursor): CompanyParticipationConnection! @relationship(type: "PARTICIPATED_IN", direction: OUT) @goField(forceResolver: true)
+  eventsConnection(where: CompanyParticipationWhere, sort: [CompanyParticipationSort!], first: Int, after: Cursor, last: Int, before: Cursor): CompanyParticipationConnection! @relationship(type: "PARTICIPATED_IN", direction: OUT)
   """
   Counts and statistics over events.
   """
-  eventsAggregate(where: CompanyParticipationWhere): CompanyParticipationAggregate! @relationship(type: "PARTICIPATED_IN", direction: OUT) @goField(forceResolver: true)
+  eventsAggregate(where: CompanyParticipationWhere): CompanyParticipationAggregate! @relationship(type: "PARTICIPATED_IN", direction: OUT)
   """
   Sentences of the sources that mention the company.
   """
@@ -5425,7 +5218,7 @@ type Company implements Node @node(label: "Company", plural: "companies") @goExt
 """
 A person who holds a position at a company, such as Hugo Barra.
 """
-type Executive implements Node @node(label: "Executive") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type Executive implements Node @node(label: "Executive") {
   """
   Natural key, e.g. "hugo-barra".
   """
@@ -5438,27 +5231,27 @@ type Executive implements Node @node(label: "Executive") @goExtraField(name: "Re
   """
   Companies the person works for, with the title held.
   """
-  employers(where: WorksForWhere, sort: [WorksForSort!], limit: Int, offset: Int): [WorksFor!]! @relationship(type: "WORKS_FOR", direction: OUT) @goField(forceResolver: true)
+  employers(where: WorksForWhere, sort: [WorksForSort!], limit: Int, offset: Int): [WorksFor!]! @relationship(type: "WORKS_FOR", direction: OUT)
   """
   employers, as a Relay connection.
   """
-  employersConnection(where: WorksForWhere, sort: [WorksForSort!], first: Int, after: Cursor, last: Int, before: Cursor): WorksForConnection! @relationship(type: "WORKS_FOR", direction: OUT) @goField(forceResolver: true)
+  employersConnection(where: WorksForWhere, sort: [WorksForSort!], first: Int, after: Cursor, last: Int, before: Cursor): WorksForConnection! @relationship(type: "WORKS_FOR", direction: OUT)
   """
   Counts and statistics over employers.
   """
-  employersAggregate(where: WorksForWhere): WorksForAggregate! @relationship(type: "WORKS_FOR", direction: OUT) @goField(forceResolver: true)
+  employersAggregate(where: WorksForWhere): WorksForAggregate! @relationship(type: "WORKS_FOR", direction: OUT)
   """
   Events the person took part in, with the role played.
   """
-  events(where: ExecutiveParticipationWhere, sort: [ExecutiveParticipationSort!], limit: Int, offset: Int): [ExecutiveParticipation!]! @relationship(type: "PARTICIPATED_IN", direction: OUT) @goField(forceResolver: true)
+  events(where: ExecutiveParticipationWhere, sort: [ExecutiveParticipationSort!], limit: Int, offset: Int): [ExecutiveParticipation!]! @relationship(type: "PARTICIPATED_IN", direction: OUT)
   """
   events, as a Relay connection.
   """
-  eventsConnection(where: ExecutiveParticipationWhere, sort: [ExecutiveParticipationSort!], first: Int, after: Cursor, last: Int, before: Cursor): ExecutiveParticipationConnection! @relationship(type: "PARTICIPATED_IN", direction: OUT) @goField(forceResolver: true)
+  eventsConnection(where: ExecutiveParticipationWhere, sort: [ExecutiveParticipationSort!], first: Int, after: Cursor, last: Int, before: Cursor): ExecutiveParticipationConnection! @relationship(type: "PARTICIPATED_IN", direction: OUT)
   """
   Counts and statistics over events.
   """
-  eventsAggregate(where: ExecutiveParticipationWhere): ExecutiveParticipationAggregate! @relationship(type: "PARTICIPATED_IN", direction: OUT) @goField(forceResolver: true)
+  eventsAggregate(where: ExecutiveParticipationWhere): ExecutiveParticipationAggregate! @relationship(type: "PARTICIPATED_IN", direction: OUT)
   """
   Sentences of the sources that mention the person.
   """
@@ -5467,7 +5260,7 @@ type Executive implements Node @node(label: "Executive") @goExtraField(name: "Re
 """
 Something that happened or is planned, with its participants, place and date as the sources give them.
 """
-type Event implements Node @node(label: "Event") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type Event implements Node @node(label: "Event") {
   """
   Natural key, e.g. "xiaomi-us-announcement".
   """
@@ -5505,135 +5298,135 @@ type Event implements Node @node(label: "Event") @goExtraField(name: "Rel", type
   """
   Companies that took part, with their roles.
   """
-  companies(where: CompanyParticipationWhere, sort: [CompanyParticipationSort!], limit: Int, offset: Int): [CompanyParticipation!]! @relationship(type: "PARTICIPATED_IN", direction: IN) @goField(forceResolver: true)
+  companies(where: CompanyParticipationWhere, sort: [CompanyParticipationSort!], limit: Int, offset: Int): [CompanyParticipation!]! @relationship(type: "PARTICIPATED_IN", direction: IN)
   """
   companies, as a Relay connection.
   """
-  companiesConnection(where: CompanyParticipationWhere, sort: [CompanyParticipationSort!], first: Int, after: Cursor, last: Int, before: Cursor): CompanyParticipationConnection! @relationship(type: "PARTICIPATED_IN", direction: IN) @goField(forceResolver: true)
+  companiesConnection(where: CompanyParticipationWhere, sort: [CompanyParticipationSort!], first: Int, after: Cursor, last: Int, before: Cursor): CompanyParticipationConnection! @relationship(type: "PARTICIPATED_IN", direction: IN)
   """
   Counts and statistics over companies.
   """
-  companiesAggregate(where: CompanyParticipationWhere): CompanyParticipationAggregate! @relationship(type: "PARTICIPATED_IN", direction: IN) @goField(forceResolver: true)
+  companiesAggregate(where: CompanyParticipationWhere): CompanyParticipationAggregate! @relationship(type: "PARTICIPATED_IN", direction: IN)
   """
   People who took part, with their roles.
   """
-  executives(where: ExecutiveParticipationWhere, sort: [ExecutiveParticipationSort!], limit: Int, offset: Int): [ExecutiveParticipation!]! @relationship(type: "PARTICIPATED_IN", direction: IN) @goField(forceResolver: true)
+  executives(where: ExecutiveParticipationWhere, sort: [ExecutiveParticipationSort!], limit: Int, offset: Int): [ExecutiveParticipation!]! @relationship(type: "PARTICIPATED_IN", direction: IN)
   """
   executives, as a Relay connection.
   """
-  executivesConnection(where: ExecutiveParticipationWhere, sort: [ExecutiveParticipationSort!], first: Int, after: Cursor, last: Int, before: Cursor): ExecutiveParticipationConnection! @relationship(type: "PARTICIPATED_IN", direction: IN) @goField(forceResolver: true)
+  executivesConnection(where: ExecutiveParticipationWhere, sort: [ExecutiveParticipationSort!], first: Int, after: Cursor, last: Int, before: Cursor): ExecutiveParticipationConnection! @relationship(type: "PARTICIPATED_IN", direction: IN)
   """
   Counts and statistics over executives.
   """
-  executivesAggregate(where: ExecutiveParticipationWhere): ExecutiveParticipationAggregate! @relationship(type: "PARTICIPATED_IN", direction: IN) @goField(forceResolver: true)
+  executivesAggregate(where: ExecutiveParticipationWhere): ExecutiveParticipationAggregate! @relationship(type: "PARTICIPATED_IN", direction: IN)
   """
   Markets the event concerns.
   """
-  markets(where: EventMarketWhere, sort: [EventMarketSort!], limit: Int, offset: Int): [EventMarket!]! @relationship(type: "CONCERNS", direction: OUT) @goField(forceResolver: true)
+  markets(where: EventMarketWhere, sort: [EventMarketSort!], limit: Int, offset: Int): [EventMarket!]! @relationship(type: "CONCERNS", direction: OUT)
   """
   markets, as a Relay connection.
   """
-  marketsConnection(where: EventMarketWhere, sort: [EventMarketSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventMarketConnection! @relationship(type: "CONCERNS", direction: OUT) @goField(forceResolver: true)
+  marketsConnection(where: EventMarketWhere, sort: [EventMarketSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventMarketConnection! @relationship(type: "CONCERNS", direction: OUT)
   """
   Counts and statistics over markets.
   """
-  marketsAggregate(where: EventMarketWhere): EventMarketAggregate! @relationship(type: "CONCERNS", direction: OUT) @goField(forceResolver: true)
+  marketsAggregate(where: EventMarketWhere): EventMarketAggregate! @relationship(type: "CONCERNS", direction: OUT)
   """
   Products the announcement says will be offered.
   """
-  offers(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "OFFERS", direction: OUT) @goField(forceResolver: true)
+  offers(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "OFFERS", direction: OUT)
   """
   offers, as a Relay connection.
   """
-  offersConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "OFFERS", direction: OUT) @goField(forceResolver: true)
+  offersConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "OFFERS", direction: OUT)
   """
   Counts and statistics over offers.
   """
-  offersAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "OFFERS", direction: OUT) @goField(forceResolver: true)
+  offersAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "OFFERS", direction: OUT)
   """
   Products the announcement says will not be offered, with the reason.
   """
-  excludes(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "EXCLUDES", direction: OUT) @goField(forceResolver: true)
+  excludes(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "EXCLUDES", direction: OUT)
   """
   excludes, as a Relay connection.
   """
-  excludesConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "EXCLUDES", direction: OUT) @goField(forceResolver: true)
+  excludesConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "EXCLUDES", direction: OUT)
   """
   Counts and statistics over excludes.
   """
-  excludesAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "EXCLUDES", direction: OUT) @goField(forceResolver: true)
+  excludesAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "EXCLUDES", direction: OUT)
   """
   Products launched, or planned to be.
   """
-  launches(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "LAUNCHES", direction: OUT) @goField(forceResolver: true)
+  launches(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "LAUNCHES", direction: OUT)
   """
   launches, as a Relay connection.
   """
-  launchesConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "LAUNCHES", direction: OUT) @goField(forceResolver: true)
+  launchesConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "LAUNCHES", direction: OUT)
   """
   Counts and statistics over launches.
   """
-  launchesAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "LAUNCHES", direction: OUT) @goField(forceResolver: true)
+  launchesAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "LAUNCHES", direction: OUT)
   """
   Products named as a difficulty.
   """
-  difficulties(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "CITES_DIFFICULTY", direction: OUT) @goField(forceResolver: true)
+  difficulties(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "CITES_DIFFICULTY", direction: OUT)
   """
   difficulties, as a Relay connection.
   """
-  difficultiesConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "CITES_DIFFICULTY", direction: OUT) @goField(forceResolver: true)
+  difficultiesConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "CITES_DIFFICULTY", direction: OUT)
   """
   Counts and statistics over difficulties.
   """
-  difficultiesAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "CITES_DIFFICULTY", direction: OUT) @goField(forceResolver: true)
+  difficultiesAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "CITES_DIFFICULTY", direction: OUT)
   """
   Products the event is about, e.g. the product whose sales it reports.
   """
-  products(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "ABOUT", direction: OUT) @goField(forceResolver: true)
+  products(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "ABOUT", direction: OUT)
   """
   products, as a Relay connection.
   """
-  productsConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "ABOUT", direction: OUT) @goField(forceResolver: true)
+  productsConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "ABOUT", direction: OUT)
   """
   Counts and statistics over products.
   """
-  productsAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "ABOUT", direction: OUT) @goField(forceResolver: true)
+  productsAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "ABOUT", direction: OUT)
   """
   How groups in a market reacted.
   """
-  reactions(where: ReactionWhere, sort: [ReactionSort!], limit: Int, offset: Int): [Reaction!]! @relationship(type: "REACTED_TO", direction: IN) @goField(forceResolver: true)
+  reactions(where: ReactionWhere, sort: [ReactionSort!], limit: Int, offset: Int): [Reaction!]! @relationship(type: "REACTED_TO", direction: IN)
   """
   reactions, as a Relay connection.
   """
-  reactionsConnection(where: ReactionWhere, sort: [ReactionSort!], first: Int, after: Cursor, last: Int, before: Cursor): ReactionConnection! @relationship(type: "REACTED_TO", direction: IN) @goField(forceResolver: true)
+  reactionsConnection(where: ReactionWhere, sort: [ReactionSort!], first: Int, after: Cursor, last: Int, before: Cursor): ReactionConnection! @relationship(type: "REACTED_TO", direction: IN)
   """
   Counts and statistics over reactions.
   """
-  reactionsAggregate(where: ReactionWhere): ReactionAggregate! @relationship(type: "REACTED_TO", direction: IN) @goField(forceResolver: true)
+  reactionsAggregate(where: ReactionWhere): ReactionAggregate! @relationship(type: "REACTED_TO", direction: IN)
   """
   Larger events this one is part of (India's share of worldwide sales).
   """
-  partOf(where: EventPartWhere, sort: [EventPartSort!], limit: Int, offset: Int): [EventPart!]! @relationship(type: "PART_OF", direction: OUT) @goField(forceResolver: true)
+  partOf(where: EventPartWhere, sort: [EventPartSort!], limit: Int, offset: Int): [EventPart!]! @relationship(type: "PART_OF", direction: OUT)
   """
   partOf, as a Relay connection.
   """
-  partOfConnection(where: EventPartWhere, sort: [EventPartSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventPartConnection! @relationship(type: "PART_OF", direction: OUT) @goField(forceResolver: true)
+  partOfConnection(where: EventPartWhere, sort: [EventPartSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventPartConnection! @relationship(type: "PART_OF", direction: OUT)
   """
   Counts and statistics over partOf.
   """
-  partOfAggregate(where: EventPartWhere): EventPartAggregate! @relationship(type: "PART_OF", direction: OUT) @goField(forceResolver: true)
+  partOfAggregate(where: EventPartWhere): EventPartAggregate! @relationship(type: "PART_OF", direction: OUT)
   """
   Parts of this event.
   """
-  parts(where: EventPartWhere, sort: [EventPartSort!], limit: Int, offset: Int): [EventPart!]! @relationship(type: "PART_OF", direction: IN) @goField(forceResolver: true)
+  parts(where: EventPartWhere, sort: [EventPartSort!], limit: Int, offset: Int): [EventPart!]! @relationship(type: "PART_OF", direction: IN)
   """
   parts, as a Relay connection.
   """
-  partsConnection(where: EventPartWhere, sort: [EventPartSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventPartConnection! @relationship(type: "PART_OF", direction: IN) @goField(forceResolver: true)
+  partsConnection(where: EventPartWhere, sort: [EventPartSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventPartConnection! @relationship(type: "PART_OF", direction: IN)
   """
   Counts and statistics over parts.
   """
-  partsAggregate(where: EventPartWhere): EventPartAggregate! @relationship(type: "PART_OF", direction: IN) @goField(forceResolver: true)
+  partsAggregate(where: EventPartWhere): EventPartAggregate! @relationship(type: "PART_OF", direction: IN)
   """
   Sentences of the sources that state the event.
   """
@@ -5642,7 +5435,7 @@ type Event implements Node @node(label: "Event") @goExtraField(name: "Rel", type
 """
 A geographic market, such as the US or India.
 """
-type Market implements Node @node(label: "Market") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type Market implements Node @node(label: "Market") {
   """
   Natural key, e.g. "us".
   """
@@ -5655,63 +5448,63 @@ type Market implements Node @node(label: "Market") @goExtraField(name: "Rel", ty
   """
   Companies in the market, or planning to enter it.
   """
-  companies(where: CompanyMarketWhere, sort: [CompanyMarketSort!], limit: Int, offset: Int): [CompanyMarket!]! @relationship(type: "IN_MARKET", direction: IN) @goField(forceResolver: true)
+  companies(where: CompanyMarketWhere, sort: [CompanyMarketSort!], limit: Int, offset: Int): [CompanyMarket!]! @relationship(type: "IN_MARKET", direction: IN)
   """
   companies, as a Relay connection.
   """
-  companiesConnection(where: CompanyMarketWhere, sort: [CompanyMarketSort!], first: Int, after: Cursor, last: Int, before: Cursor): CompanyMarketConnection! @relationship(type: "IN_MARKET", direction: IN) @goField(forceResolver: true)
+  companiesConnection(where: CompanyMarketWhere, sort: [CompanyMarketSort!], first: Int, after: Cursor, last: Int, before: Cursor): CompanyMarketConnection! @relationship(type: "IN_MARKET", direction: IN)
   """
   Counts and statistics over companies.
   """
-  companiesAggregate(where: CompanyMarketWhere): CompanyMarketAggregate! @relationship(type: "IN_MARKET", direction: IN) @goField(forceResolver: true)
+  companiesAggregate(where: CompanyMarketWhere): CompanyMarketAggregate! @relationship(type: "IN_MARKET", direction: IN)
   """
   Events that concern the market.
   """
-  events(where: EventMarketWhere, sort: [EventMarketSort!], limit: Int, offset: Int): [EventMarket!]! @relationship(type: "CONCERNS", direction: IN) @goField(forceResolver: true)
+  events(where: EventMarketWhere, sort: [EventMarketSort!], limit: Int, offset: Int): [EventMarket!]! @relationship(type: "CONCERNS", direction: IN)
   """
   events, as a Relay connection.
   """
-  eventsConnection(where: EventMarketWhere, sort: [EventMarketSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventMarketConnection! @relationship(type: "CONCERNS", direction: IN) @goField(forceResolver: true)
+  eventsConnection(where: EventMarketWhere, sort: [EventMarketSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventMarketConnection! @relationship(type: "CONCERNS", direction: IN)
   """
   Counts and statistics over events.
   """
-  eventsAggregate(where: EventMarketWhere): EventMarketAggregate! @relationship(type: "CONCERNS", direction: IN) @goField(forceResolver: true)
+  eventsAggregate(where: EventMarketWhere): EventMarketAggregate! @relationship(type: "CONCERNS", direction: IN)
   """
   Larger markets this one belongs to (India is part of Asia).
   """
-  partOf(where: MarketPartWhere, sort: [MarketPartSort!], limit: Int, offset: Int): [MarketPart!]! @relationship(type: "PART_OF", direction: OUT) @goField(forceResolver: true)
+  partOf(where: MarketPartWhere, sort: [MarketPartSort!], limit: Int, offset: Int): [MarketPart!]! @relationship(type: "PART_OF", direction: OUT)
   """
   partOf, as a Relay connection.
   """
-  partOfConnection(where: MarketPartWhere, sort: [MarketPartSort!], first: Int, after: Cursor, last: Int, before: Cursor): MarketPartConnection! @relationship(type: "PART_OF", direction: OUT) @goField(forceResolver: true)
+  partOfConnection(where: MarketPartWhere, sort: [MarketPartSort!], first: Int, after: Cursor, last: Int, before: Cursor): MarketPartConnection! @relationship(type: "PART_OF", direction: OUT)
   """
   Counts and statistics over partOf.
   """
-  partOfAggregate(where: MarketPartWhere): MarketPartAggregate! @relationship(type: "PART_OF", direction: OUT) @goField(forceResolver: true)
+  partOfAggregate(where: MarketPartWhere): MarketPartAggregate! @relationship(type: "PART_OF", direction: OUT)
   """
   Smaller markets inside this one.
   """
-  parts(where: MarketPartWhere, sort: [MarketPartSort!], limit: Int, offset: Int): [MarketPart!]! @relationship(type: "PART_OF", direction: IN) @goField(forceResolver: true)
+  parts(where: MarketPartWhere, sort: [MarketPartSort!], limit: Int, offset: Int): [MarketPart!]! @relationship(type: "PART_OF", direction: IN)
   """
   parts, as a Relay connection.
   """
-  partsConnection(where: MarketPartWhere, sort: [MarketPartSort!], first: Int, after: Cursor, last: Int, before: Cursor): MarketPartConnection! @relationship(type: "PART_OF", direction: IN) @goField(forceResolver: true)
+  partsConnection(where: MarketPartWhere, sort: [MarketPartSort!], first: Int, after: Cursor, last: Int, before: Cursor): MarketPartConnection! @relationship(type: "PART_OF", direction: IN)
   """
   Counts and statistics over parts.
   """
-  partsAggregate(where: MarketPartWhere): MarketPartAggregate! @relationship(type: "PART_OF", direction: IN) @goField(forceResolver: true)
+  partsAggregate(where: MarketPartWhere): MarketPartAggregate! @relationship(type: "PART_OF", direction: IN)
   """
   How groups in the market reacted to events.
   """
-  reactions(where: ReactionWhere, sort: [ReactionSort!], limit: Int, offset: Int): [Reaction!]! @relationship(type: "REACTED_TO", direction: OUT) @goField(forceResolver: true)
+  reactions(where: ReactionWhere, sort: [ReactionSort!], limit: Int, offset: Int): [Reaction!]! @relationship(type: "REACTED_TO", direction: OUT)
   """
   reactions, as a Relay connection.
   """
-  reactionsConnection(where: ReactionWhere, sort: [ReactionSort!], first: Int, after: Cursor, last: Int, before: Cursor): ReactionConnection! @relationship(type: "REACTED_TO", direction: OUT) @goField(forceResolver: true)
+  reactionsConnection(where: ReactionWhere, sort: [ReactionSort!], first: Int, after: Cursor, last: Int, before: Cursor): ReactionConnection! @relationship(type: "REACTED_TO", direction: OUT)
   """
   Counts and statistics over reactions.
   """
-  reactionsAggregate(where: ReactionWhere): ReactionAggregate! @relationship(type: "REACTED_TO", direction: OUT) @goField(forceResolver: true)
+  reactionsAggregate(where: ReactionWhere): ReactionAggregate! @relationship(type: "REACTED_TO", direction: OUT)
   """
   Sentences of the sources that mention the market.
   """
@@ -5720,7 +5513,7 @@ type Market implements Node @node(label: "Market") @goExtraField(name: "Rel", ty
 """
 A product, product line or service, such as the Mi Band, smartphones or Mi.com.
 """
-type Product implements Node @node(label: "Product") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type Product implements Node @node(label: "Product") {
   """
   Natural key, e.g. "mi-band".
   """
@@ -5737,111 +5530,111 @@ type Product implements Node @node(label: "Product") @goExtraField(name: "Rel", 
   """
   Companies whose product it is.
   """
-  companies(where: CompanyProductWhere, sort: [CompanyProductSort!], limit: Int, offset: Int): [CompanyProduct!]! @relationship(type: "HAS_PRODUCT", direction: IN) @goField(forceResolver: true)
+  companies(where: CompanyProductWhere, sort: [CompanyProductSort!], limit: Int, offset: Int): [CompanyProduct!]! @relationship(type: "HAS_PRODUCT", direction: IN)
   """
   companies, as a Relay connection.
   """
-  companiesConnection(where: CompanyProductWhere, sort: [CompanyProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): CompanyProductConnection! @relationship(type: "HAS_PRODUCT", direction: IN) @goField(forceResolver: true)
+  companiesConnection(where: CompanyProductWhere, sort: [CompanyProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): CompanyProductConnection! @relationship(type: "HAS_PRODUCT", direction: IN)
   """
   Counts and statistics over companies.
   """
-  companiesAggregate(where: CompanyProductWhere): CompanyProductAggregate! @relationship(type: "HAS_PRODUCT", direction: IN) @goField(forceResolver: true)
+  companiesAggregate(where: CompanyProductWhere): CompanyProductAggregate! @relationship(type: "HAS_PRODUCT", direction: IN)
   """
   Partners that sell it.
   """
-  sellers(where: PartnerSaleWhere, sort: [PartnerSaleSort!], limit: Int, offset: Int): [PartnerSale!]! @relationship(type: "SELLS", direction: IN) @goField(forceResolver: true)
+  sellers(where: PartnerSaleWhere, sort: [PartnerSaleSort!], limit: Int, offset: Int): [PartnerSale!]! @relationship(type: "SELLS", direction: IN)
   """
   sellers, as a Relay connection.
   """
-  sellersConnection(where: PartnerSaleWhere, sort: [PartnerSaleSort!], first: Int, after: Cursor, last: Int, before: Cursor): PartnerSaleConnection! @relationship(type: "SELLS", direction: IN) @goField(forceResolver: true)
+  sellersConnection(where: PartnerSaleWhere, sort: [PartnerSaleSort!], first: Int, after: Cursor, last: Int, before: Cursor): PartnerSaleConnection! @relationship(type: "SELLS", direction: IN)
   """
   Counts and statistics over sellers.
   """
-  sellersAggregate(where: PartnerSaleWhere): PartnerSaleAggregate! @relationship(type: "SELLS", direction: IN) @goField(forceResolver: true)
+  sellersAggregate(where: PartnerSaleWhere): PartnerSaleAggregate! @relationship(type: "SELLS", direction: IN)
   """
   Categories the product belongs to (the Mi4 is a smartphone).
   """
-  categories(where: ProductCategoryWhere, sort: [ProductCategorySort!], limit: Int, offset: Int): [ProductCategory!]! @relationship(type: "IN_CATEGORY", direction: OUT) @goField(forceResolver: true)
+  categories(where: ProductCategoryWhere, sort: [ProductCategorySort!], limit: Int, offset: Int): [ProductCategory!]! @relationship(type: "IN_CATEGORY", direction: OUT)
   """
   categories, as a Relay connection.
   """
-  categoriesConnection(where: ProductCategoryWhere, sort: [ProductCategorySort!], first: Int, after: Cursor, last: Int, before: Cursor): ProductCategoryConnection! @relationship(type: "IN_CATEGORY", direction: OUT) @goField(forceResolver: true)
+  categoriesConnection(where: ProductCategoryWhere, sort: [ProductCategorySort!], first: Int, after: Cursor, last: Int, before: Cursor): ProductCategoryConnection! @relationship(type: "IN_CATEGORY", direction: OUT)
   """
   Counts and statistics over categories.
   """
-  categoriesAggregate(where: ProductCategoryWhere): ProductCategoryAggregate! @relationship(type: "IN_CATEGORY", direction: OUT) @goField(forceResolver: true)
+  categoriesAggregate(where: ProductCategoryWhere): ProductCategoryAggregate! @relationship(type: "IN_CATEGORY", direction: OUT)
   """
   Products in this category.
   """
-  members(where: ProductCategoryWhere, sort: [ProductCategorySort!], limit: Int, offset: Int): [ProductCategory!]! @relationship(type: "IN_CATEGORY", direction: IN) @goField(forceResolver: true)
+  members(where: ProductCategoryWhere, sort: [ProductCategorySort!], limit: Int, offset: Int): [ProductCategory!]! @relationship(type: "IN_CATEGORY", direction: IN)
   """
   members, as a Relay connection.
   """
-  membersConnection(where: ProductCategoryWhere, sort: [ProductCategorySort!], first: Int, after: Cursor, last: Int, before: Cursor): ProductCategoryConnection! @relationship(type: "IN_CATEGORY", direction: IN) @goField(forceResolver: true)
+  membersConnection(where: ProductCategoryWhere, sort: [ProductCategorySort!], first: Int, after: Cursor, last: Int, before: Cursor): ProductCategoryConnection! @relationship(type: "IN_CATEGORY", direction: IN)
   """
   Counts and statistics over members.
   """
-  membersAggregate(where: ProductCategoryWhere): ProductCategoryAggregate! @relationship(type: "IN_CATEGORY", direction: IN) @goField(forceResolver: true)
+  membersAggregate(where: ProductCategoryWhere): ProductCategoryAggregate! @relationship(type: "IN_CATEGORY", direction: IN)
   """
   Announcements that say the product will be offered.
   """
-  offeredAt(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "OFFERS", direction: IN) @goField(forceResolver: true)
+  offeredAt(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "OFFERS", direction: IN)
   """
   offeredAt, as a Relay connection.
   """
-  offeredAtConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "OFFERS", direction: IN) @goField(forceResolver: true)
+  offeredAtConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "OFFERS", direction: IN)
   """
   Counts and statistics over offeredAt.
   """
-  offeredAtAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "OFFERS", direction: IN) @goField(forceResolver: true)
+  offeredAtAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "OFFERS", direction: IN)
   """
   Announcements that say the product will not be offered.
   """
-  excludedAt(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "EXCLUDES", direction: IN) @goField(forceResolver: true)
+  excludedAt(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "EXCLUDES", direction: IN)
   """
   excludedAt, as a Relay connection.
   """
-  excludedAtConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "EXCLUDES", direction: IN) @goField(forceResolver: true)
+  excludedAtConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "EXCLUDES", direction: IN)
   """
   Counts and statistics over excludedAt.
   """
-  excludedAtAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "EXCLUDES", direction: IN) @goField(forceResolver: true)
+  excludedAtAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "EXCLUDES", direction: IN)
   """
   Launches of the product, held or planned.
   """
-  launches(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "LAUNCHES", direction: IN) @goField(forceResolver: true)
+  launches(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "LAUNCHES", direction: IN)
   """
   launches, as a Relay connection.
   """
-  launchesConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "LAUNCHES", direction: IN) @goField(forceResolver: true)
+  launchesConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "LAUNCHES", direction: IN)
   """
   Counts and statistics over launches.
   """
-  launchesAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "LAUNCHES", direction: IN) @goField(forceResolver: true)
+  launchesAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "LAUNCHES", direction: IN)
   """
   Announcements that name the product as a difficulty.
   """
-  citedAt(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "CITES_DIFFICULTY", direction: IN) @goField(forceResolver: true)
+  citedAt(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "CITES_DIFFICULTY", direction: IN)
   """
   citedAt, as a Relay connection.
   """
-  citedAtConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "CITES_DIFFICULTY", direction: IN) @goField(forceResolver: true)
+  citedAtConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "CITES_DIFFICULTY", direction: IN)
   """
   Counts and statistics over citedAt.
   """
-  citedAtAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "CITES_DIFFICULTY", direction: IN) @goField(forceResolver: true)
+  citedAtAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "CITES_DIFFICULTY", direction: IN)
   """
   Events about the product, such as sales figures.
   """
-  events(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "ABOUT", direction: IN) @goField(forceResolver: true)
+  events(where: EventProductWhere, sort: [EventProductSort!], limit: Int, offset: Int): [EventProduct!]! @relationship(type: "ABOUT", direction: IN)
   """
   events, as a Relay connection.
   """
-  eventsConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "ABOUT", direction: IN) @goField(forceResolver: true)
+  eventsConnection(where: EventProductWhere, sort: [EventProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventProductConnection! @relationship(type: "ABOUT", direction: IN)
   """
   Counts and statistics over events.
   """
-  eventsAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "ABOUT", direction: IN) @goField(forceResolver: true)
+  eventsAggregate(where: EventProductWhere): EventProductAggregate! @relationship(type: "ABOUT", direction: IN)
   """
   Sentences of the sources that mention the product.
   """
@@ -5850,7 +5643,7 @@ type Product implements Node @node(label: "Product") @goExtraField(name: "Rel", 
 """
 A company's partner, such as the retailer Flipkart.
 """
-type Partner implements Node @node(label: "Partner") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type Partner implements Node @node(label: "Partner") {
   """
   Natural key, e.g. "flipkart".
   """
@@ -5863,27 +5656,27 @@ type Partner implements Node @node(label: "Partner") @goExtraField(name: "Rel", 
   """
   Companies the partner works with.
   """
-  partnerships(where: PartnershipWhere, sort: [PartnershipSort!], limit: Int, offset: Int): [Partnership!]! @relationship(type: "PARTNERED_WITH", direction: IN) @goField(forceResolver: true)
+  partnerships(where: PartnershipWhere, sort: [PartnershipSort!], limit: Int, offset: Int): [Partnership!]! @relationship(type: "PARTNERED_WITH", direction: IN)
   """
   partnerships, as a Relay connection.
   """
-  partnershipsConnection(where: PartnershipWhere, sort: [PartnershipSort!], first: Int, after: Cursor, last: Int, before: Cursor): PartnershipConnection! @relationship(type: "PARTNERED_WITH", direction: IN) @goField(forceResolver: true)
+  partnershipsConnection(where: PartnershipWhere, sort: [PartnershipSort!], first: Int, after: Cursor, last: Int, before: Cursor): PartnershipConnection! @relationship(type: "PARTNERED_WITH", direction: IN)
   """
   Counts and statistics over partnerships.
   """
-  partnershipsAggregate(where: PartnershipWhere): PartnershipAggregate! @relationship(type: "PARTNERED_WITH", direction: IN) @goField(forceResolver: true)
+  partnershipsAggregate(where: PartnershipWhere): PartnershipAggregate! @relationship(type: "PARTNERED_WITH", direction: IN)
   """
   Products the partner sells, and where.
   """
-  sells(where: PartnerSaleWhere, sort: [PartnerSaleSort!], limit: Int, offset: Int): [PartnerSale!]! @relationship(type: "SELLS", direction: OUT) @goField(forceResolver: true)
+  sells(where: PartnerSaleWhere, sort: [PartnerSaleSort!], limit: Int, offset: Int): [PartnerSale!]! @relationship(type: "SELLS", direction: OUT)
   """
   sells, as a Relay connection.
   """
-  sellsConnection(where: PartnerSaleWhere, sort: [PartnerSaleSort!], first: Int, after: Cursor, last: Int, before: Cursor): PartnerSaleConnection! @relationship(type: "SELLS", direction: OUT) @goField(forceResolver: true)
+  sellsConnection(where: PartnerSaleWhere, sort: [PartnerSaleSort!], first: Int, after: Cursor, last: Int, before: Cursor): PartnerSaleConnection! @relationship(type: "SELLS", direction: OUT)
   """
   Counts and statistics over sells.
   """
-  sellsAggregate(where: PartnerSaleWhere): PartnerSaleAggregate! @relationship(type: "SELLS", direction: OUT) @goField(forceResolver: true)
+  sellsAggregate(where: PartnerSaleWhere): PartnerSaleAggregate! @relationship(type: "SELLS", direction: OUT)
   """
   Sentences of the sources that mention the partner.
   """
@@ -5892,7 +5685,7 @@ type Partner implements Node @node(label: "Partner") @goExtraField(name: "Rel", 
 """
 A document that facts come from, such as a news article.
 """
-type Source implements Node @node(label: "Source") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type Source implements Node @node(label: "Source") {
   """
   Natural key, e.g. "000_4657f6e3798185d7".
   """
@@ -5911,75 +5704,75 @@ type Source implements Node @node(label: "Source") @goExtraField(name: "Rel", ty
   """
   Companies the document mentions.
   """
-  companies(where: CompanyWhere, sort: [CompanySort!], limit: Int, offset: Int): [Company!]! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  companies(where: CompanyWhere, sort: [CompanySort!], limit: Int, offset: Int): [Company!]! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   companies, as a Relay connection.
   """
-  companiesConnection(where: CompanyWhere, sort: [CompanySort!], first: Int, after: Cursor, last: Int, before: Cursor): CompanyConnection! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  companiesConnection(where: CompanyWhere, sort: [CompanySort!], first: Int, after: Cursor, last: Int, before: Cursor): CompanyConnection! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   Counts and statistics over companies.
   """
-  companiesAggregate(where: CompanyWhere): CompanyAggregate! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  companiesAggregate(where: CompanyWhere): CompanyAggregate! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   People the document mentions.
   """
-  executives(where: ExecutiveWhere, sort: [ExecutiveSort!], limit: Int, offset: Int): [Executive!]! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  executives(where: ExecutiveWhere, sort: [ExecutiveSort!], limit: Int, offset: Int): [Executive!]! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   executives, as a Relay connection.
   """
-  executivesConnection(where: ExecutiveWhere, sort: [ExecutiveSort!], first: Int, after: Cursor, last: Int, before: Cursor): ExecutiveConnection! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  executivesConnection(where: ExecutiveWhere, sort: [ExecutiveSort!], first: Int, after: Cursor, last: Int, before: Cursor): ExecutiveConnection! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   Counts and statistics over executives.
   """
-  executivesAggregate(where: ExecutiveWhere): ExecutiveAggregate! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  executivesAggregate(where: ExecutiveWhere): ExecutiveAggregate! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   Markets the document mentions.
   """
-  markets(where: MarketWhere, sort: [MarketSort!], limit: Int, offset: Int): [Market!]! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  markets(where: MarketWhere, sort: [MarketSort!], limit: Int, offset: Int): [Market!]! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   markets, as a Relay connection.
   """
-  marketsConnection(where: MarketWhere, sort: [MarketSort!], first: Int, after: Cursor, last: Int, before: Cursor): MarketConnection! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  marketsConnection(where: MarketWhere, sort: [MarketSort!], first: Int, after: Cursor, last: Int, before: Cursor): MarketConnection! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   Counts and statistics over markets.
   """
-  marketsAggregate(where: MarketWhere): MarketAggregate! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  marketsAggregate(where: MarketWhere): MarketAggregate! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   Products the document mentions.
   """
-  products(where: ProductWhere, sort: [ProductSort!], limit: Int, offset: Int): [Product!]! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  products(where: ProductWhere, sort: [ProductSort!], limit: Int, offset: Int): [Product!]! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   products, as a Relay connection.
   """
-  productsConnection(where: ProductWhere, sort: [ProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): ProductConnection! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  productsConnection(where: ProductWhere, sort: [ProductSort!], first: Int, after: Cursor, last: Int, before: Cursor): ProductConnection! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   Counts and statistics over products.
   """
-  productsAggregate(where: ProductWhere): ProductAggregate! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  productsAggregate(where: ProductWhere): ProductAggregate! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   Partners the document mentions.
   """
-  partners(where: PartnerWhere, sort: [PartnerSort!], limit: Int, offset: Int): [Partner!]! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  partners(where: PartnerWhere, sort: [PartnerSort!], limit: Int, offset: Int): [Partner!]! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   partners, as a Relay connection.
   """
-  partnersConnection(where: PartnerWhere, sort: [PartnerSort!], first: Int, after: Cursor, last: Int, before: Cursor): PartnerConnection! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  partnersConnection(where: PartnerWhere, sort: [PartnerSort!], first: Int, after: Cursor, last: Int, before: Cursor): PartnerConnection! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   Counts and statistics over partners.
   """
-  partnersAggregate(where: PartnerWhere): PartnerAggregate! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  partnersAggregate(where: PartnerWhere): PartnerAggregate! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   Events the document states.
   """
-  events(where: EventWhere, sort: [EventSort!], limit: Int, offset: Int): [Event!]! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  events(where: EventWhere, sort: [EventSort!], limit: Int, offset: Int): [Event!]! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   events, as a Relay connection.
   """
-  eventsConnection(where: EventWhere, sort: [EventSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventConnection! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  eventsConnection(where: EventWhere, sort: [EventSort!], first: Int, after: Cursor, last: Int, before: Cursor): EventConnection! @relationship(type: "MENTIONED_IN", direction: IN)
   """
   Counts and statistics over events.
   """
-  eventsAggregate(where: EventWhere): EventAggregate! @relationship(type: "MENTIONED_IN", direction: IN) @goField(forceResolver: true)
+  eventsAggregate(where: EventWhere): EventAggregate! @relationship(type: "MENTIONED_IN", direction: IN)
 }
 """
 Filter on Company: every field given must match.
@@ -6034,12 +5827,12 @@ type CompanyEdge {
 """
 Counts and statistics over Company.
 """
-type CompanyAggregate @aggregate(of: "Company") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type CompanyAggregate @aggregate(of: "Company") {
   count: Int!
   """
   Counts per distinct value of a field, most frequent first.
   """
-  countBy(field: CompanyGroupField!): [GroupCount!]! @goField(forceResolver: true)
+  countBy(field: CompanyGroupField!): [GroupCount!]!
 }
 """
 Filter on Executive: every field given must match.
@@ -6085,12 +5878,12 @@ type ExecutiveEdge {
 """
 Counts and statistics over Executive.
 """
-type ExecutiveAggregate @aggregate(of: "Executive") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type ExecutiveAggregate @aggregate(of: "Executive") {
   count: Int!
   """
   Counts per distinct value of a field, most frequent first.
   """
-  countBy(field: ExecutiveGroupField!): [GroupCount!]! @goField(forceResolver: true)
+  countBy(field: ExecutiveGroupField!): [GroupCount!]!
 }
 """
 Filter on Event: every field given must match.
@@ -6168,7 +5961,7 @@ type EventEdge {
 """
 Counts and statistics over Event.
 """
-type EventAggregate @aggregate(of: "Event") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type EventAggregate @aggregate(of: "Event") {
   count: Int!
   amountUsd: FloatStats!
   valuationUsd: FloatStats!
@@ -6176,7 +5969,7 @@ type EventAggregate @aggregate(of: "Event") @goExtraField(name: "Rel", type: "gi
   """
   Counts per distinct value of a field, most frequent first.
   """
-  countBy(field: EventGroupField!): [GroupCount!]! @goField(forceResolver: true)
+  countBy(field: EventGroupField!): [GroupCount!]!
 }
 """
 Filter on Market: every field given must match.
@@ -6225,12 +6018,12 @@ type MarketEdge {
 """
 Counts and statistics over Market.
 """
-type MarketAggregate @aggregate(of: "Market") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type MarketAggregate @aggregate(of: "Market") {
   count: Int!
   """
   Counts per distinct value of a field, most frequent first.
   """
-  countBy(field: MarketGroupField!): [GroupCount!]! @goField(forceResolver: true)
+  countBy(field: MarketGroupField!): [GroupCount!]!
 }
 """
 Filter on Product: every field given must match.
@@ -6286,12 +6079,12 @@ type ProductEdge {
 """
 Counts and statistics over Product.
 """
-type ProductAggregate @aggregate(of: "Product") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type ProductAggregate @aggregate(of: "Product") {
   count: Int!
   """
   Counts per distinct value of a field, most frequent first.
   """
-  countBy(field: ProductGroupField!): [GroupCount!]! @goField(forceResolver: true)
+  countBy(field: ProductGroupField!): [GroupCount!]!
 }
 """
 Filter on Partner: every field given must match.
@@ -6337,12 +6130,12 @@ type PartnerEdge {
 """
 Counts and statistics over Partner.
 """
-type PartnerAggregate @aggregate(of: "Partner") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type PartnerAggregate @aggregate(of: "Partner") {
   count: Int!
   """
   Counts per distinct value of a field, most frequent first.
   """
-  countBy(field: PartnerGroupField!): [GroupCount!]! @goField(forceResolver: true)
+  countBy(field: PartnerGroupField!): [GroupCount!]!
 }
 """
 Filter on Source: every field given must match.
@@ -6399,12 +6192,12 @@ type SourceEdge {
 """
 Counts and statistics over Source.
 """
-type SourceAggregate @aggregate(of: "Source") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type SourceAggregate @aggregate(of: "Source") {
   count: Int!
   """
   Counts per distinct value of a field, most frequent first.
   """
-  countBy(field: SourceGroupField!): [GroupCount!]! @goField(forceResolver: true)
+  countBy(field: SourceGroupField!): [GroupCount!]!
 }
 """
 Filter on WorksFor: every field given must match.
@@ -6449,12 +6242,12 @@ type WorksForEdge {
 """
 Counts and statistics over WorksFor.
 """
-type WorksForAggregate @aggregate(of: "WorksFor") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type WorksForAggregate @aggregate(of: "WorksFor") {
   count: Int!
   """
   Counts per distinct value of a field, most frequent first.
   """
-  countBy(field: WorksForGroupField!): [GroupCount!]! @goField(forceResolver: true)
+  countBy(field: WorksForGroupField!): [GroupCount!]!
 }
 """
 Filter on CompanyMarket: every field given must match.
@@ -6502,12 +6295,12 @@ type CompanyMarketEdge {
 """
 Counts and statistics over CompanyMarket.
 """
-type CompanyMarketAggregate @aggregate(of: "CompanyMarket") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type CompanyMarketAggregate @aggregate(of: "CompanyMarket") {
   count: Int!
   """
   Counts per distinct value of a field, most frequent first.
   """
-  countBy(field: CompanyMarketGroupField!): [GroupCount!]! @goField(forceResolver: true)
+  countBy(field: CompanyMarketGroupField!): [GroupCount!]!
 }
 """
 Filter on Partnership: every field given must match.
@@ -6555,12 +6348,12 @@ type PartnershipEdge {
 """
 Counts and statistics over Partnership.
 """
-type PartnershipAggregate @aggregate(of: "Partnership") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type PartnershipAggregate @aggregate(of: "Partnership") {
   count: Int!
   """
   Counts per distinct value of a field, most frequent first.
   """
-  countBy(field: PartnershipGroupField!): [GroupCount!]! @goField(forceResolver: true)
+  countBy(field: PartnershipGroupField!): [GroupCount!]!
 }
 """
 Filter on CompanyProduct: every field given must match.
@@ -6643,12 +6436,12 @@ type CompanyParticipationEdge {
 """
 Counts and statistics over CompanyParticipation.
 """
-type CompanyParticipationAggregate @aggregate(of: "CompanyParticipation") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type CompanyParticipationAggregate @aggregate(of: "CompanyParticipation") {
   count: Int!
   """
   Counts per distinct value of a field, most frequent first.
   """
-  countBy(field: CompanyParticipationGroupField!): [GroupCount!]! @goField(forceResolver: true)
+  countBy(field: CompanyParticipationGroupField!): [GroupCount!]!
 }
 """
 Filter on ExecutiveParticipation: every field given must match.
@@ -6696,12 +6489,12 @@ type ExecutiveParticipationEdge {
 """
 Counts and statistics over ExecutiveParticipation.
 """
-type ExecutiveParticipationAggregate @aggregate(of: "ExecutiveParticipation") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type ExecutiveParticipationAggregate @aggregate(of: "ExecutiveParticipation") {
   count: Int!
   """
   Counts per distinct value of a field, most frequent first.
   """
-  countBy(field: ExecutiveParticipationGroupField!): [GroupCount!]! @goField(forceResolver: true)
+  countBy(field: ExecutiveParticipationGroupField!): [GroupCount!]!
 }
 """
 Filter on EventMarket: every field given must match.
@@ -6790,12 +6583,12 @@ type EventProductEdge {
 """
 Counts and statistics over EventProduct.
 """
-type EventProductAggregate @aggregate(of: "EventProduct") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type EventProductAggregate @aggregate(of: "EventProduct") {
   count: Int!
   """
   Counts per distinct value of a field, most frequent first.
   """
-  countBy(field: EventProductGroupField!): [GroupCount!]! @goField(forceResolver: true)
+  countBy(field: EventProductGroupField!): [GroupCount!]!
 }
 """
 Filter on Reaction: every field given must match.
@@ -6846,12 +6639,12 @@ type ReactionEdge {
 """
 Counts and statistics over Reaction.
 """
-type ReactionAggregate @aggregate(of: "Reaction") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type ReactionAggregate @aggregate(of: "Reaction") {
   count: Int!
   """
   Counts per distinct value of a field, most frequent first.
   """
-  countBy(field: ReactionGroupField!): [GroupCount!]! @goField(forceResolver: true)
+  countBy(field: ReactionGroupField!): [GroupCount!]!
 }
 """
 Filter on EventPart: every field given must match.
@@ -6975,12 +6768,12 @@ type PartnerSaleEdge {
 """
 Counts and statistics over PartnerSale.
 """
-type PartnerSaleAggregate @aggregate(of: "PartnerSale") @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type PartnerSaleAggregate @aggregate(of: "PartnerSale") {
   count: Int!
   """
   Counts per distinct value of a field, most frequent first.
   """
-  countBy(field: PartnerSaleGroupField!): [GroupCount!]! @goField(forceResolver: true)
+  countBy(field: PartnerSaleGroupField!): [GroupCount!]!
 }
 """
 Filter on ProductCategory: every field given must match.
@@ -8694,9 +8487,9 @@ interface Node {
 """
 A search result and how well it matches.
 """
-type SearchHit @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type SearchHit {
   score: Float!
-  node: Node! @goField(forceResolver: true)
+  node: Node!
 }
 type PageInfo {
   hasNextPage: Boolean!
@@ -16762,8 +16555,7 @@ func (ec *executionContext) _Company_executives(ctx context.Context, field graph
 			return ec.fieldContext_Company_executives(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Company().Executives(ctx, obj, fc.Args["where"].(*model.WorksForWhere), fc.Args["sort"].([]*model.WorksForSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Executives, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.WorksFor) graphql.Marshaler {
@@ -16777,8 +16569,8 @@ func (ec *executionContext) fieldContext_Company_executives(ctx context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WorksFor(ctx, field)
 		},
@@ -16806,8 +16598,7 @@ func (ec *executionContext) _Company_executivesConnection(ctx context.Context, f
 			return ec.fieldContext_Company_executivesConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Company().ExecutivesConnection(ctx, obj, fc.Args["where"].(*model.WorksForWhere), fc.Args["sort"].([]*model.WorksForSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.ExecutivesConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WorksForConnection) graphql.Marshaler {
@@ -16821,8 +16612,8 @@ func (ec *executionContext) fieldContext_Company_executivesConnection(ctx contex
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WorksForConnection(ctx, field)
 		},
@@ -16850,8 +16641,7 @@ func (ec *executionContext) _Company_executivesAggregate(ctx context.Context, fi
 			return ec.fieldContext_Company_executivesAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Company().ExecutivesAggregate(ctx, obj, fc.Args["where"].(*model.WorksForWhere))
+			return obj.ExecutivesAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WorksForAggregate) graphql.Marshaler {
@@ -16865,8 +16655,8 @@ func (ec *executionContext) fieldContext_Company_executivesAggregate(ctx context
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WorksForAggregate(ctx, field)
 		},
@@ -16894,8 +16684,7 @@ func (ec *executionContext) _Company_markets(ctx context.Context, field graphql.
 			return ec.fieldContext_Company_markets(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Company().Markets(ctx, obj, fc.Args["where"].(*model.CompanyMarketWhere), fc.Args["sort"].([]*model.CompanyMarketSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Markets, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.CompanyMarket) graphql.Marshaler {
@@ -16909,8 +16698,8 @@ func (ec *executionContext) fieldContext_Company_markets(ctx context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyMarket(ctx, field)
 		},
@@ -16938,8 +16727,7 @@ func (ec *executionContext) _Company_marketsConnection(ctx context.Context, fiel
 			return ec.fieldContext_Company_marketsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Company().MarketsConnection(ctx, obj, fc.Args["where"].(*model.CompanyMarketWhere), fc.Args["sort"].([]*model.CompanyMarketSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.MarketsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyMarketConnection) graphql.Marshaler {
@@ -16953,8 +16741,8 @@ func (ec *executionContext) fieldContext_Company_marketsConnection(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyMarketConnection(ctx, field)
 		},
@@ -16982,8 +16770,7 @@ func (ec *executionContext) _Company_marketsAggregate(ctx context.Context, field
 			return ec.fieldContext_Company_marketsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Company().MarketsAggregate(ctx, obj, fc.Args["where"].(*model.CompanyMarketWhere))
+			return obj.MarketsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyMarketAggregate) graphql.Marshaler {
@@ -16997,8 +16784,8 @@ func (ec *executionContext) fieldContext_Company_marketsAggregate(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyMarketAggregate(ctx, field)
 		},
@@ -17026,8 +16813,7 @@ func (ec *executionContext) _Company_partnerships(ctx context.Context, field gra
 			return ec.fieldContext_Company_partnerships(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Company().Partnerships(ctx, obj, fc.Args["where"].(*model.PartnershipWhere), fc.Args["sort"].([]*model.PartnershipSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Partnerships, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Partnership) graphql.Marshaler {
@@ -17041,8 +16827,8 @@ func (ec *executionContext) fieldContext_Company_partnerships(ctx context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Partnership(ctx, field)
 		},
@@ -17070,8 +16856,7 @@ func (ec *executionContext) _Company_partnershipsConnection(ctx context.Context,
 			return ec.fieldContext_Company_partnershipsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Company().PartnershipsConnection(ctx, obj, fc.Args["where"].(*model.PartnershipWhere), fc.Args["sort"].([]*model.PartnershipSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.PartnershipsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipConnection) graphql.Marshaler {
@@ -17085,8 +16870,8 @@ func (ec *executionContext) fieldContext_Company_partnershipsConnection(ctx cont
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PartnershipConnection(ctx, field)
 		},
@@ -17114,8 +16899,7 @@ func (ec *executionContext) _Company_partnershipsAggregate(ctx context.Context, 
 			return ec.fieldContext_Company_partnershipsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Company().PartnershipsAggregate(ctx, obj, fc.Args["where"].(*model.PartnershipWhere))
+			return obj.PartnershipsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipAggregate) graphql.Marshaler {
@@ -17129,8 +16913,8 @@ func (ec *executionContext) fieldContext_Company_partnershipsAggregate(ctx conte
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PartnershipAggregate(ctx, field)
 		},
@@ -17158,8 +16942,7 @@ func (ec *executionContext) _Company_products(ctx context.Context, field graphql
 			return ec.fieldContext_Company_products(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Company().Products(ctx, obj, fc.Args["where"].(*model.CompanyProductWhere), fc.Args["sort"].([]*model.CompanyProductSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Products, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.CompanyProduct) graphql.Marshaler {
@@ -17173,8 +16956,8 @@ func (ec *executionContext) fieldContext_Company_products(ctx context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyProduct(ctx, field)
 		},
@@ -17202,8 +16985,7 @@ func (ec *executionContext) _Company_productsConnection(ctx context.Context, fie
 			return ec.fieldContext_Company_productsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Company().ProductsConnection(ctx, obj, fc.Args["where"].(*model.CompanyProductWhere), fc.Args["sort"].([]*model.CompanyProductSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.ProductsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyProductConnection) graphql.Marshaler {
@@ -17217,8 +16999,8 @@ func (ec *executionContext) fieldContext_Company_productsConnection(ctx context.
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyProductConnection(ctx, field)
 		},
@@ -17246,8 +17028,7 @@ func (ec *executionContext) _Company_productsAggregate(ctx context.Context, fiel
 			return ec.fieldContext_Company_productsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Company().ProductsAggregate(ctx, obj, fc.Args["where"].(*model.CompanyProductWhere))
+			return obj.ProductsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyProductAggregate) graphql.Marshaler {
@@ -17261,8 +17042,8 @@ func (ec *executionContext) fieldContext_Company_productsAggregate(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyProductAggregate(ctx, field)
 		},
@@ -17290,8 +17071,7 @@ func (ec *executionContext) _Company_events(ctx context.Context, field graphql.C
 			return ec.fieldContext_Company_events(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Company().Events(ctx, obj, fc.Args["where"].(*model.CompanyParticipationWhere), fc.Args["sort"].([]*model.CompanyParticipationSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Events, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.CompanyParticipation) graphql.Marshaler {
@@ -17305,8 +17085,8 @@ func (ec *executionContext) fieldContext_Company_events(ctx context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyParticipation(ctx, field)
 		},
@@ -17334,8 +17114,7 @@ func (ec *executionContext) _Company_eventsConnection(ctx context.Context, field
 			return ec.fieldContext_Company_eventsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Company().EventsConnection(ctx, obj, fc.Args["where"].(*model.CompanyParticipationWhere), fc.Args["sort"].([]*model.CompanyParticipationSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.EventsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyParticipationConnection) graphql.Marshaler {
@@ -17349,8 +17128,8 @@ func (ec *executionContext) fieldContext_Company_eventsConnection(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyParticipationConnection(ctx, field)
 		},
@@ -17378,8 +17157,7 @@ func (ec *executionContext) _Company_eventsAggregate(ctx context.Context, field 
 			return ec.fieldContext_Company_eventsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Company().EventsAggregate(ctx, obj, fc.Args["where"].(*model.CompanyParticipationWhere))
+			return obj.EventsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyParticipationAggregate) graphql.Marshaler {
@@ -17393,8 +17171,8 @@ func (ec *executionContext) fieldContext_Company_eventsAggregate(ctx context.Con
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyParticipationAggregate(ctx, field)
 		},
@@ -17477,8 +17255,7 @@ func (ec *executionContext) _CompanyAggregate_countBy(ctx context.Context, field
 			return ec.fieldContext_CompanyAggregate_countBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.CompanyAggregate().CountBy(ctx, obj, fc.Args["field"].(model.CompanyGroupField))
+			return obj.CountBy, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
@@ -17492,8 +17269,8 @@ func (ec *executionContext) fieldContext_CompanyAggregate_countBy(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "CompanyAggregate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupCount(ctx, field)
 		},
@@ -17828,8 +17605,7 @@ func (ec *executionContext) _CompanyMarketAggregate_countBy(ctx context.Context,
 			return ec.fieldContext_CompanyMarketAggregate_countBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.CompanyMarketAggregate().CountBy(ctx, obj, fc.Args["field"].(model.CompanyMarketGroupField))
+			return obj.CountBy, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
@@ -17843,8 +17619,8 @@ func (ec *executionContext) fieldContext_CompanyMarketAggregate_countBy(ctx cont
 	fc = &graphql.FieldContext{
 		Object:     "CompanyMarketAggregate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupCount(ctx, field)
 		},
@@ -18156,8 +17932,7 @@ func (ec *executionContext) _CompanyParticipationAggregate_countBy(ctx context.C
 			return ec.fieldContext_CompanyParticipationAggregate_countBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.CompanyParticipationAggregate().CountBy(ctx, obj, fc.Args["field"].(model.CompanyParticipationGroupField))
+			return obj.CountBy, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
@@ -18171,8 +17946,8 @@ func (ec *executionContext) fieldContext_CompanyParticipationAggregate_countBy(c
 	fc = &graphql.FieldContext{
 		Object:     "CompanyParticipationAggregate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupCount(ctx, field)
 		},
@@ -18879,8 +18654,7 @@ func (ec *executionContext) _Event_companies(ctx context.Context, field graphql.
 			return ec.fieldContext_Event_companies(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Companies(ctx, obj, fc.Args["where"].(*model.CompanyParticipationWhere), fc.Args["sort"].([]*model.CompanyParticipationSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Companies, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.CompanyParticipation) graphql.Marshaler {
@@ -18894,8 +18668,8 @@ func (ec *executionContext) fieldContext_Event_companies(ctx context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyParticipation(ctx, field)
 		},
@@ -18923,8 +18697,7 @@ func (ec *executionContext) _Event_companiesConnection(ctx context.Context, fiel
 			return ec.fieldContext_Event_companiesConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().CompaniesConnection(ctx, obj, fc.Args["where"].(*model.CompanyParticipationWhere), fc.Args["sort"].([]*model.CompanyParticipationSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.CompaniesConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyParticipationConnection) graphql.Marshaler {
@@ -18938,8 +18711,8 @@ func (ec *executionContext) fieldContext_Event_companiesConnection(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyParticipationConnection(ctx, field)
 		},
@@ -18967,8 +18740,7 @@ func (ec *executionContext) _Event_companiesAggregate(ctx context.Context, field
 			return ec.fieldContext_Event_companiesAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().CompaniesAggregate(ctx, obj, fc.Args["where"].(*model.CompanyParticipationWhere))
+			return obj.CompaniesAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyParticipationAggregate) graphql.Marshaler {
@@ -18982,8 +18754,8 @@ func (ec *executionContext) fieldContext_Event_companiesAggregate(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyParticipationAggregate(ctx, field)
 		},
@@ -19011,8 +18783,7 @@ func (ec *executionContext) _Event_executives(ctx context.Context, field graphql
 			return ec.fieldContext_Event_executives(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Executives(ctx, obj, fc.Args["where"].(*model.ExecutiveParticipationWhere), fc.Args["sort"].([]*model.ExecutiveParticipationSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Executives, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.ExecutiveParticipation) graphql.Marshaler {
@@ -19026,8 +18797,8 @@ func (ec *executionContext) fieldContext_Event_executives(ctx context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ExecutiveParticipation(ctx, field)
 		},
@@ -19055,8 +18826,7 @@ func (ec *executionContext) _Event_executivesConnection(ctx context.Context, fie
 			return ec.fieldContext_Event_executivesConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().ExecutivesConnection(ctx, obj, fc.Args["where"].(*model.ExecutiveParticipationWhere), fc.Args["sort"].([]*model.ExecutiveParticipationSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.ExecutivesConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ExecutiveParticipationConnection) graphql.Marshaler {
@@ -19070,8 +18840,8 @@ func (ec *executionContext) fieldContext_Event_executivesConnection(ctx context.
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ExecutiveParticipationConnection(ctx, field)
 		},
@@ -19099,8 +18869,7 @@ func (ec *executionContext) _Event_executivesAggregate(ctx context.Context, fiel
 			return ec.fieldContext_Event_executivesAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().ExecutivesAggregate(ctx, obj, fc.Args["where"].(*model.ExecutiveParticipationWhere))
+			return obj.ExecutivesAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ExecutiveParticipationAggregate) graphql.Marshaler {
@@ -19114,8 +18883,8 @@ func (ec *executionContext) fieldContext_Event_executivesAggregate(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ExecutiveParticipationAggregate(ctx, field)
 		},
@@ -19143,8 +18912,7 @@ func (ec *executionContext) _Event_markets(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Event_markets(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Markets(ctx, obj, fc.Args["where"].(*model.EventMarketWhere), fc.Args["sort"].([]*model.EventMarketSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Markets, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventMarket) graphql.Marshaler {
@@ -19158,8 +18926,8 @@ func (ec *executionContext) fieldContext_Event_markets(ctx context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventMarket(ctx, field)
 		},
@@ -19187,8 +18955,7 @@ func (ec *executionContext) _Event_marketsConnection(ctx context.Context, field 
 			return ec.fieldContext_Event_marketsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().MarketsConnection(ctx, obj, fc.Args["where"].(*model.EventMarketWhere), fc.Args["sort"].([]*model.EventMarketSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.MarketsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventMarketConnection) graphql.Marshaler {
@@ -19202,8 +18969,8 @@ func (ec *executionContext) fieldContext_Event_marketsConnection(ctx context.Con
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventMarketConnection(ctx, field)
 		},
@@ -19231,8 +18998,7 @@ func (ec *executionContext) _Event_marketsAggregate(ctx context.Context, field g
 			return ec.fieldContext_Event_marketsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().MarketsAggregate(ctx, obj, fc.Args["where"].(*model.EventMarketWhere))
+			return obj.MarketsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventMarketAggregate) graphql.Marshaler {
@@ -19246,8 +19012,8 @@ func (ec *executionContext) fieldContext_Event_marketsAggregate(ctx context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventMarketAggregate(ctx, field)
 		},
@@ -19275,8 +19041,7 @@ func (ec *executionContext) _Event_offers(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Event_offers(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Offers(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Offers, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventProduct) graphql.Marshaler {
@@ -19290,8 +19055,8 @@ func (ec *executionContext) fieldContext_Event_offers(ctx context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProduct(ctx, field)
 		},
@@ -19319,8 +19084,7 @@ func (ec *executionContext) _Event_offersConnection(ctx context.Context, field g
 			return ec.fieldContext_Event_offersConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().OffersConnection(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.OffersConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductConnection) graphql.Marshaler {
@@ -19334,8 +19098,8 @@ func (ec *executionContext) fieldContext_Event_offersConnection(ctx context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductConnection(ctx, field)
 		},
@@ -19363,8 +19127,7 @@ func (ec *executionContext) _Event_offersAggregate(ctx context.Context, field gr
 			return ec.fieldContext_Event_offersAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().OffersAggregate(ctx, obj, fc.Args["where"].(*model.EventProductWhere))
+			return obj.OffersAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductAggregate) graphql.Marshaler {
@@ -19378,8 +19141,8 @@ func (ec *executionContext) fieldContext_Event_offersAggregate(ctx context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductAggregate(ctx, field)
 		},
@@ -19407,8 +19170,7 @@ func (ec *executionContext) _Event_excludes(ctx context.Context, field graphql.C
 			return ec.fieldContext_Event_excludes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Excludes(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Excludes, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventProduct) graphql.Marshaler {
@@ -19422,8 +19184,8 @@ func (ec *executionContext) fieldContext_Event_excludes(ctx context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProduct(ctx, field)
 		},
@@ -19451,8 +19213,7 @@ func (ec *executionContext) _Event_excludesConnection(ctx context.Context, field
 			return ec.fieldContext_Event_excludesConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().ExcludesConnection(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.ExcludesConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductConnection) graphql.Marshaler {
@@ -19466,8 +19227,8 @@ func (ec *executionContext) fieldContext_Event_excludesConnection(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductConnection(ctx, field)
 		},
@@ -19495,8 +19256,7 @@ func (ec *executionContext) _Event_excludesAggregate(ctx context.Context, field 
 			return ec.fieldContext_Event_excludesAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().ExcludesAggregate(ctx, obj, fc.Args["where"].(*model.EventProductWhere))
+			return obj.ExcludesAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductAggregate) graphql.Marshaler {
@@ -19510,8 +19270,8 @@ func (ec *executionContext) fieldContext_Event_excludesAggregate(ctx context.Con
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductAggregate(ctx, field)
 		},
@@ -19539,8 +19299,7 @@ func (ec *executionContext) _Event_launches(ctx context.Context, field graphql.C
 			return ec.fieldContext_Event_launches(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Launches(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Launches, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventProduct) graphql.Marshaler {
@@ -19554,8 +19313,8 @@ func (ec *executionContext) fieldContext_Event_launches(ctx context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProduct(ctx, field)
 		},
@@ -19583,8 +19342,7 @@ func (ec *executionContext) _Event_launchesConnection(ctx context.Context, field
 			return ec.fieldContext_Event_launchesConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().LaunchesConnection(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.LaunchesConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductConnection) graphql.Marshaler {
@@ -19598,8 +19356,8 @@ func (ec *executionContext) fieldContext_Event_launchesConnection(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductConnection(ctx, field)
 		},
@@ -19627,8 +19385,7 @@ func (ec *executionContext) _Event_launchesAggregate(ctx context.Context, field 
 			return ec.fieldContext_Event_launchesAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().LaunchesAggregate(ctx, obj, fc.Args["where"].(*model.EventProductWhere))
+			return obj.LaunchesAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductAggregate) graphql.Marshaler {
@@ -19642,8 +19399,8 @@ func (ec *executionContext) fieldContext_Event_launchesAggregate(ctx context.Con
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductAggregate(ctx, field)
 		},
@@ -19671,8 +19428,7 @@ func (ec *executionContext) _Event_difficulties(ctx context.Context, field graph
 			return ec.fieldContext_Event_difficulties(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Difficulties(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Difficulties, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventProduct) graphql.Marshaler {
@@ -19686,8 +19442,8 @@ func (ec *executionContext) fieldContext_Event_difficulties(ctx context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProduct(ctx, field)
 		},
@@ -19715,8 +19471,7 @@ func (ec *executionContext) _Event_difficultiesConnection(ctx context.Context, f
 			return ec.fieldContext_Event_difficultiesConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().DifficultiesConnection(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.DifficultiesConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductConnection) graphql.Marshaler {
@@ -19730,8 +19485,8 @@ func (ec *executionContext) fieldContext_Event_difficultiesConnection(ctx contex
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductConnection(ctx, field)
 		},
@@ -19759,8 +19514,7 @@ func (ec *executionContext) _Event_difficultiesAggregate(ctx context.Context, fi
 			return ec.fieldContext_Event_difficultiesAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().DifficultiesAggregate(ctx, obj, fc.Args["where"].(*model.EventProductWhere))
+			return obj.DifficultiesAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductAggregate) graphql.Marshaler {
@@ -19774,8 +19528,8 @@ func (ec *executionContext) fieldContext_Event_difficultiesAggregate(ctx context
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductAggregate(ctx, field)
 		},
@@ -19803,8 +19557,7 @@ func (ec *executionContext) _Event_products(ctx context.Context, field graphql.C
 			return ec.fieldContext_Event_products(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Products(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Products, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventProduct) graphql.Marshaler {
@@ -19818,8 +19571,8 @@ func (ec *executionContext) fieldContext_Event_products(ctx context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProduct(ctx, field)
 		},
@@ -19847,8 +19600,7 @@ func (ec *executionContext) _Event_productsConnection(ctx context.Context, field
 			return ec.fieldContext_Event_productsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().ProductsConnection(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.ProductsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductConnection) graphql.Marshaler {
@@ -19862,8 +19614,8 @@ func (ec *executionContext) fieldContext_Event_productsConnection(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductConnection(ctx, field)
 		},
@@ -19891,8 +19643,7 @@ func (ec *executionContext) _Event_productsAggregate(ctx context.Context, field 
 			return ec.fieldContext_Event_productsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().ProductsAggregate(ctx, obj, fc.Args["where"].(*model.EventProductWhere))
+			return obj.ProductsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductAggregate) graphql.Marshaler {
@@ -19906,8 +19657,8 @@ func (ec *executionContext) fieldContext_Event_productsAggregate(ctx context.Con
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductAggregate(ctx, field)
 		},
@@ -19935,8 +19686,7 @@ func (ec *executionContext) _Event_reactions(ctx context.Context, field graphql.
 			return ec.fieldContext_Event_reactions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Reactions(ctx, obj, fc.Args["where"].(*model.ReactionWhere), fc.Args["sort"].([]*model.ReactionSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Reactions, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Reaction) graphql.Marshaler {
@@ -19950,8 +19700,8 @@ func (ec *executionContext) fieldContext_Event_reactions(ctx context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Reaction(ctx, field)
 		},
@@ -19979,8 +19729,7 @@ func (ec *executionContext) _Event_reactionsConnection(ctx context.Context, fiel
 			return ec.fieldContext_Event_reactionsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().ReactionsConnection(ctx, obj, fc.Args["where"].(*model.ReactionWhere), fc.Args["sort"].([]*model.ReactionSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.ReactionsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ReactionConnection) graphql.Marshaler {
@@ -19994,8 +19743,8 @@ func (ec *executionContext) fieldContext_Event_reactionsConnection(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReactionConnection(ctx, field)
 		},
@@ -20023,8 +19772,7 @@ func (ec *executionContext) _Event_reactionsAggregate(ctx context.Context, field
 			return ec.fieldContext_Event_reactionsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().ReactionsAggregate(ctx, obj, fc.Args["where"].(*model.ReactionWhere))
+			return obj.ReactionsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ReactionAggregate) graphql.Marshaler {
@@ -20038,8 +19786,8 @@ func (ec *executionContext) fieldContext_Event_reactionsAggregate(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReactionAggregate(ctx, field)
 		},
@@ -20067,8 +19815,7 @@ func (ec *executionContext) _Event_partOf(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Event_partOf(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().PartOf(ctx, obj, fc.Args["where"].(*model.EventPartWhere), fc.Args["sort"].([]*model.EventPartSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.PartOf, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventPart) graphql.Marshaler {
@@ -20082,8 +19829,8 @@ func (ec *executionContext) fieldContext_Event_partOf(ctx context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventPart(ctx, field)
 		},
@@ -20111,8 +19858,7 @@ func (ec *executionContext) _Event_partOfConnection(ctx context.Context, field g
 			return ec.fieldContext_Event_partOfConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().PartOfConnection(ctx, obj, fc.Args["where"].(*model.EventPartWhere), fc.Args["sort"].([]*model.EventPartSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.PartOfConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventPartConnection) graphql.Marshaler {
@@ -20126,8 +19872,8 @@ func (ec *executionContext) fieldContext_Event_partOfConnection(ctx context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventPartConnection(ctx, field)
 		},
@@ -20155,8 +19901,7 @@ func (ec *executionContext) _Event_partOfAggregate(ctx context.Context, field gr
 			return ec.fieldContext_Event_partOfAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().PartOfAggregate(ctx, obj, fc.Args["where"].(*model.EventPartWhere))
+			return obj.PartOfAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventPartAggregate) graphql.Marshaler {
@@ -20170,8 +19915,8 @@ func (ec *executionContext) fieldContext_Event_partOfAggregate(ctx context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventPartAggregate(ctx, field)
 		},
@@ -20199,8 +19944,7 @@ func (ec *executionContext) _Event_parts(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Event_parts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Parts(ctx, obj, fc.Args["where"].(*model.EventPartWhere), fc.Args["sort"].([]*model.EventPartSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Parts, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventPart) graphql.Marshaler {
@@ -20214,8 +19958,8 @@ func (ec *executionContext) fieldContext_Event_parts(ctx context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventPart(ctx, field)
 		},
@@ -20243,8 +19987,7 @@ func (ec *executionContext) _Event_partsConnection(ctx context.Context, field gr
 			return ec.fieldContext_Event_partsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().PartsConnection(ctx, obj, fc.Args["where"].(*model.EventPartWhere), fc.Args["sort"].([]*model.EventPartSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.PartsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventPartConnection) graphql.Marshaler {
@@ -20258,8 +20001,8 @@ func (ec *executionContext) fieldContext_Event_partsConnection(ctx context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventPartConnection(ctx, field)
 		},
@@ -20287,8 +20030,7 @@ func (ec *executionContext) _Event_partsAggregate(ctx context.Context, field gra
 			return ec.fieldContext_Event_partsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().PartsAggregate(ctx, obj, fc.Args["where"].(*model.EventPartWhere))
+			return obj.PartsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventPartAggregate) graphql.Marshaler {
@@ -20302,8 +20044,8 @@ func (ec *executionContext) fieldContext_Event_partsAggregate(ctx context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventPartAggregate(ctx, field)
 		},
@@ -20482,8 +20224,7 @@ func (ec *executionContext) _EventAggregate_countBy(ctx context.Context, field g
 			return ec.fieldContext_EventAggregate_countBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.EventAggregate().CountBy(ctx, obj, fc.Args["field"].(model.EventGroupField))
+			return obj.CountBy, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
@@ -20497,8 +20238,8 @@ func (ec *executionContext) fieldContext_EventAggregate_countBy(ctx context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "EventAggregate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupCount(ctx, field)
 		},
@@ -21378,8 +21119,7 @@ func (ec *executionContext) _EventProductAggregate_countBy(ctx context.Context, 
 			return ec.fieldContext_EventProductAggregate_countBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.EventProductAggregate().CountBy(ctx, obj, fc.Args["field"].(model.EventProductGroupField))
+			return obj.CountBy, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
@@ -21393,8 +21133,8 @@ func (ec *executionContext) fieldContext_EventProductAggregate_countBy(ctx conte
 	fc = &graphql.FieldContext{
 		Object:     "EventProductAggregate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupCount(ctx, field)
 		},
@@ -21688,8 +21428,7 @@ func (ec *executionContext) _Executive_employers(ctx context.Context, field grap
 			return ec.fieldContext_Executive_employers(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Executive().Employers(ctx, obj, fc.Args["where"].(*model.WorksForWhere), fc.Args["sort"].([]*model.WorksForSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Employers, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.WorksFor) graphql.Marshaler {
@@ -21703,8 +21442,8 @@ func (ec *executionContext) fieldContext_Executive_employers(ctx context.Context
 	fc = &graphql.FieldContext{
 		Object:     "Executive",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WorksFor(ctx, field)
 		},
@@ -21732,8 +21471,7 @@ func (ec *executionContext) _Executive_employersConnection(ctx context.Context, 
 			return ec.fieldContext_Executive_employersConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Executive().EmployersConnection(ctx, obj, fc.Args["where"].(*model.WorksForWhere), fc.Args["sort"].([]*model.WorksForSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.EmployersConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WorksForConnection) graphql.Marshaler {
@@ -21747,8 +21485,8 @@ func (ec *executionContext) fieldContext_Executive_employersConnection(ctx conte
 	fc = &graphql.FieldContext{
 		Object:     "Executive",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WorksForConnection(ctx, field)
 		},
@@ -21776,8 +21514,7 @@ func (ec *executionContext) _Executive_employersAggregate(ctx context.Context, f
 			return ec.fieldContext_Executive_employersAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Executive().EmployersAggregate(ctx, obj, fc.Args["where"].(*model.WorksForWhere))
+			return obj.EmployersAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WorksForAggregate) graphql.Marshaler {
@@ -21791,8 +21528,8 @@ func (ec *executionContext) fieldContext_Executive_employersAggregate(ctx contex
 	fc = &graphql.FieldContext{
 		Object:     "Executive",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WorksForAggregate(ctx, field)
 		},
@@ -21820,8 +21557,7 @@ func (ec *executionContext) _Executive_events(ctx context.Context, field graphql
 			return ec.fieldContext_Executive_events(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Executive().Events(ctx, obj, fc.Args["where"].(*model.ExecutiveParticipationWhere), fc.Args["sort"].([]*model.ExecutiveParticipationSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Events, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.ExecutiveParticipation) graphql.Marshaler {
@@ -21835,8 +21571,8 @@ func (ec *executionContext) fieldContext_Executive_events(ctx context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "Executive",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ExecutiveParticipation(ctx, field)
 		},
@@ -21864,8 +21600,7 @@ func (ec *executionContext) _Executive_eventsConnection(ctx context.Context, fie
 			return ec.fieldContext_Executive_eventsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Executive().EventsConnection(ctx, obj, fc.Args["where"].(*model.ExecutiveParticipationWhere), fc.Args["sort"].([]*model.ExecutiveParticipationSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.EventsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ExecutiveParticipationConnection) graphql.Marshaler {
@@ -21879,8 +21614,8 @@ func (ec *executionContext) fieldContext_Executive_eventsConnection(ctx context.
 	fc = &graphql.FieldContext{
 		Object:     "Executive",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ExecutiveParticipationConnection(ctx, field)
 		},
@@ -21908,8 +21643,7 @@ func (ec *executionContext) _Executive_eventsAggregate(ctx context.Context, fiel
 			return ec.fieldContext_Executive_eventsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Executive().EventsAggregate(ctx, obj, fc.Args["where"].(*model.ExecutiveParticipationWhere))
+			return obj.EventsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ExecutiveParticipationAggregate) graphql.Marshaler {
@@ -21923,8 +21657,8 @@ func (ec *executionContext) fieldContext_Executive_eventsAggregate(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "Executive",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ExecutiveParticipationAggregate(ctx, field)
 		},
@@ -22007,8 +21741,7 @@ func (ec *executionContext) _ExecutiveAggregate_countBy(ctx context.Context, fie
 			return ec.fieldContext_ExecutiveAggregate_countBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ExecutiveAggregate().CountBy(ctx, obj, fc.Args["field"].(model.ExecutiveGroupField))
+			return obj.CountBy, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
@@ -22022,8 +21755,8 @@ func (ec *executionContext) fieldContext_ExecutiveAggregate_countBy(ctx context.
 	fc = &graphql.FieldContext{
 		Object:     "ExecutiveAggregate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupCount(ctx, field)
 		},
@@ -22358,8 +22091,7 @@ func (ec *executionContext) _ExecutiveParticipationAggregate_countBy(ctx context
 			return ec.fieldContext_ExecutiveParticipationAggregate_countBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ExecutiveParticipationAggregate().CountBy(ctx, obj, fc.Args["field"].(model.ExecutiveParticipationGroupField))
+			return obj.CountBy, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
@@ -22373,8 +22105,8 @@ func (ec *executionContext) fieldContext_ExecutiveParticipationAggregate_countBy
 	fc = &graphql.FieldContext{
 		Object:     "ExecutiveParticipationAggregate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupCount(ctx, field)
 		},
@@ -23568,8 +23300,7 @@ func (ec *executionContext) _Market_companies(ctx context.Context, field graphql
 			return ec.fieldContext_Market_companies(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Market().Companies(ctx, obj, fc.Args["where"].(*model.CompanyMarketWhere), fc.Args["sort"].([]*model.CompanyMarketSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Companies, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.CompanyMarket) graphql.Marshaler {
@@ -23583,8 +23314,8 @@ func (ec *executionContext) fieldContext_Market_companies(ctx context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyMarket(ctx, field)
 		},
@@ -23612,8 +23343,7 @@ func (ec *executionContext) _Market_companiesConnection(ctx context.Context, fie
 			return ec.fieldContext_Market_companiesConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Market().CompaniesConnection(ctx, obj, fc.Args["where"].(*model.CompanyMarketWhere), fc.Args["sort"].([]*model.CompanyMarketSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.CompaniesConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyMarketConnection) graphql.Marshaler {
@@ -23627,8 +23357,8 @@ func (ec *executionContext) fieldContext_Market_companiesConnection(ctx context.
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyMarketConnection(ctx, field)
 		},
@@ -23656,8 +23386,7 @@ func (ec *executionContext) _Market_companiesAggregate(ctx context.Context, fiel
 			return ec.fieldContext_Market_companiesAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Market().CompaniesAggregate(ctx, obj, fc.Args["where"].(*model.CompanyMarketWhere))
+			return obj.CompaniesAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyMarketAggregate) graphql.Marshaler {
@@ -23671,8 +23400,8 @@ func (ec *executionContext) fieldContext_Market_companiesAggregate(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyMarketAggregate(ctx, field)
 		},
@@ -23700,8 +23429,7 @@ func (ec *executionContext) _Market_events(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Market_events(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Market().Events(ctx, obj, fc.Args["where"].(*model.EventMarketWhere), fc.Args["sort"].([]*model.EventMarketSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Events, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventMarket) graphql.Marshaler {
@@ -23715,8 +23443,8 @@ func (ec *executionContext) fieldContext_Market_events(ctx context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventMarket(ctx, field)
 		},
@@ -23744,8 +23472,7 @@ func (ec *executionContext) _Market_eventsConnection(ctx context.Context, field 
 			return ec.fieldContext_Market_eventsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Market().EventsConnection(ctx, obj, fc.Args["where"].(*model.EventMarketWhere), fc.Args["sort"].([]*model.EventMarketSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.EventsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventMarketConnection) graphql.Marshaler {
@@ -23759,8 +23486,8 @@ func (ec *executionContext) fieldContext_Market_eventsConnection(ctx context.Con
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventMarketConnection(ctx, field)
 		},
@@ -23788,8 +23515,7 @@ func (ec *executionContext) _Market_eventsAggregate(ctx context.Context, field g
 			return ec.fieldContext_Market_eventsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Market().EventsAggregate(ctx, obj, fc.Args["where"].(*model.EventMarketWhere))
+			return obj.EventsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventMarketAggregate) graphql.Marshaler {
@@ -23803,8 +23529,8 @@ func (ec *executionContext) fieldContext_Market_eventsAggregate(ctx context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventMarketAggregate(ctx, field)
 		},
@@ -23832,8 +23558,7 @@ func (ec *executionContext) _Market_partOf(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Market_partOf(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Market().PartOf(ctx, obj, fc.Args["where"].(*model.MarketPartWhere), fc.Args["sort"].([]*model.MarketPartSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.PartOf, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.MarketPart) graphql.Marshaler {
@@ -23847,8 +23572,8 @@ func (ec *executionContext) fieldContext_Market_partOf(ctx context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MarketPart(ctx, field)
 		},
@@ -23876,8 +23601,7 @@ func (ec *executionContext) _Market_partOfConnection(ctx context.Context, field 
 			return ec.fieldContext_Market_partOfConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Market().PartOfConnection(ctx, obj, fc.Args["where"].(*model.MarketPartWhere), fc.Args["sort"].([]*model.MarketPartSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.PartOfConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketPartConnection) graphql.Marshaler {
@@ -23891,8 +23615,8 @@ func (ec *executionContext) fieldContext_Market_partOfConnection(ctx context.Con
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MarketPartConnection(ctx, field)
 		},
@@ -23920,8 +23644,7 @@ func (ec *executionContext) _Market_partOfAggregate(ctx context.Context, field g
 			return ec.fieldContext_Market_partOfAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Market().PartOfAggregate(ctx, obj, fc.Args["where"].(*model.MarketPartWhere))
+			return obj.PartOfAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketPartAggregate) graphql.Marshaler {
@@ -23935,8 +23658,8 @@ func (ec *executionContext) fieldContext_Market_partOfAggregate(ctx context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MarketPartAggregate(ctx, field)
 		},
@@ -23964,8 +23687,7 @@ func (ec *executionContext) _Market_parts(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Market_parts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Market().Parts(ctx, obj, fc.Args["where"].(*model.MarketPartWhere), fc.Args["sort"].([]*model.MarketPartSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Parts, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.MarketPart) graphql.Marshaler {
@@ -23979,8 +23701,8 @@ func (ec *executionContext) fieldContext_Market_parts(ctx context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MarketPart(ctx, field)
 		},
@@ -24008,8 +23730,7 @@ func (ec *executionContext) _Market_partsConnection(ctx context.Context, field g
 			return ec.fieldContext_Market_partsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Market().PartsConnection(ctx, obj, fc.Args["where"].(*model.MarketPartWhere), fc.Args["sort"].([]*model.MarketPartSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.PartsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketPartConnection) graphql.Marshaler {
@@ -24023,8 +23744,8 @@ func (ec *executionContext) fieldContext_Market_partsConnection(ctx context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MarketPartConnection(ctx, field)
 		},
@@ -24052,8 +23773,7 @@ func (ec *executionContext) _Market_partsAggregate(ctx context.Context, field gr
 			return ec.fieldContext_Market_partsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Market().PartsAggregate(ctx, obj, fc.Args["where"].(*model.MarketPartWhere))
+			return obj.PartsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketPartAggregate) graphql.Marshaler {
@@ -24067,8 +23787,8 @@ func (ec *executionContext) fieldContext_Market_partsAggregate(ctx context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MarketPartAggregate(ctx, field)
 		},
@@ -24096,8 +23816,7 @@ func (ec *executionContext) _Market_reactions(ctx context.Context, field graphql
 			return ec.fieldContext_Market_reactions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Market().Reactions(ctx, obj, fc.Args["where"].(*model.ReactionWhere), fc.Args["sort"].([]*model.ReactionSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Reactions, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Reaction) graphql.Marshaler {
@@ -24111,8 +23830,8 @@ func (ec *executionContext) fieldContext_Market_reactions(ctx context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Reaction(ctx, field)
 		},
@@ -24140,8 +23859,7 @@ func (ec *executionContext) _Market_reactionsConnection(ctx context.Context, fie
 			return ec.fieldContext_Market_reactionsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Market().ReactionsConnection(ctx, obj, fc.Args["where"].(*model.ReactionWhere), fc.Args["sort"].([]*model.ReactionSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.ReactionsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ReactionConnection) graphql.Marshaler {
@@ -24155,8 +23873,8 @@ func (ec *executionContext) fieldContext_Market_reactionsConnection(ctx context.
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReactionConnection(ctx, field)
 		},
@@ -24184,8 +23902,7 @@ func (ec *executionContext) _Market_reactionsAggregate(ctx context.Context, fiel
 			return ec.fieldContext_Market_reactionsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Market().ReactionsAggregate(ctx, obj, fc.Args["where"].(*model.ReactionWhere))
+			return obj.ReactionsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ReactionAggregate) graphql.Marshaler {
@@ -24199,8 +23916,8 @@ func (ec *executionContext) fieldContext_Market_reactionsAggregate(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReactionAggregate(ctx, field)
 		},
@@ -24283,8 +24000,7 @@ func (ec *executionContext) _MarketAggregate_countBy(ctx context.Context, field 
 			return ec.fieldContext_MarketAggregate_countBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.MarketAggregate().CountBy(ctx, obj, fc.Args["field"].(model.MarketGroupField))
+			return obj.CountBy, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
@@ -24298,8 +24014,8 @@ func (ec *executionContext) fieldContext_MarketAggregate_countBy(ctx context.Con
 	fc = &graphql.FieldContext{
 		Object:     "MarketAggregate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupCount(ctx, field)
 		},
@@ -26255,8 +25971,7 @@ func (ec *executionContext) _Partner_partnerships(ctx context.Context, field gra
 			return ec.fieldContext_Partner_partnerships(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Partnerships(ctx, obj, fc.Args["where"].(*model.PartnershipWhere), fc.Args["sort"].([]*model.PartnershipSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Partnerships, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Partnership) graphql.Marshaler {
@@ -26270,8 +25985,8 @@ func (ec *executionContext) fieldContext_Partner_partnerships(ctx context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Partnership(ctx, field)
 		},
@@ -26299,8 +26014,7 @@ func (ec *executionContext) _Partner_partnershipsConnection(ctx context.Context,
 			return ec.fieldContext_Partner_partnershipsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().PartnershipsConnection(ctx, obj, fc.Args["where"].(*model.PartnershipWhere), fc.Args["sort"].([]*model.PartnershipSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.PartnershipsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipConnection) graphql.Marshaler {
@@ -26314,8 +26028,8 @@ func (ec *executionContext) fieldContext_Partner_partnershipsConnection(ctx cont
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PartnershipConnection(ctx, field)
 		},
@@ -26343,8 +26057,7 @@ func (ec *executionContext) _Partner_partnershipsAggregate(ctx context.Context, 
 			return ec.fieldContext_Partner_partnershipsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().PartnershipsAggregate(ctx, obj, fc.Args["where"].(*model.PartnershipWhere))
+			return obj.PartnershipsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipAggregate) graphql.Marshaler {
@@ -26358,8 +26071,8 @@ func (ec *executionContext) fieldContext_Partner_partnershipsAggregate(ctx conte
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PartnershipAggregate(ctx, field)
 		},
@@ -26387,8 +26100,7 @@ func (ec *executionContext) _Partner_sells(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Partner_sells(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().Sells(ctx, obj, fc.Args["where"].(*model.PartnerSaleWhere), fc.Args["sort"].([]*model.PartnerSaleSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Sells, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.PartnerSale) graphql.Marshaler {
@@ -26402,8 +26114,8 @@ func (ec *executionContext) fieldContext_Partner_sells(ctx context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PartnerSale(ctx, field)
 		},
@@ -26431,8 +26143,7 @@ func (ec *executionContext) _Partner_sellsConnection(ctx context.Context, field 
 			return ec.fieldContext_Partner_sellsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().SellsConnection(ctx, obj, fc.Args["where"].(*model.PartnerSaleWhere), fc.Args["sort"].([]*model.PartnerSaleSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.SellsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerSaleConnection) graphql.Marshaler {
@@ -26446,8 +26157,8 @@ func (ec *executionContext) fieldContext_Partner_sellsConnection(ctx context.Con
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PartnerSaleConnection(ctx, field)
 		},
@@ -26475,8 +26186,7 @@ func (ec *executionContext) _Partner_sellsAggregate(ctx context.Context, field g
 			return ec.fieldContext_Partner_sellsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Partner().SellsAggregate(ctx, obj, fc.Args["where"].(*model.PartnerSaleWhere))
+			return obj.SellsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerSaleAggregate) graphql.Marshaler {
@@ -26490,8 +26200,8 @@ func (ec *executionContext) fieldContext_Partner_sellsAggregate(ctx context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PartnerSaleAggregate(ctx, field)
 		},
@@ -26574,8 +26284,7 @@ func (ec *executionContext) _PartnerAggregate_countBy(ctx context.Context, field
 			return ec.fieldContext_PartnerAggregate_countBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.PartnerAggregate().CountBy(ctx, obj, fc.Args["field"].(model.PartnerGroupField))
+			return obj.CountBy, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
@@ -26589,8 +26298,8 @@ func (ec *executionContext) fieldContext_PartnerAggregate_countBy(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "PartnerAggregate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupCount(ctx, field)
 		},
@@ -26925,8 +26634,7 @@ func (ec *executionContext) _PartnerSaleAggregate_countBy(ctx context.Context, f
 			return ec.fieldContext_PartnerSaleAggregate_countBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.PartnerSaleAggregate().CountBy(ctx, obj, fc.Args["field"].(model.PartnerSaleGroupField))
+			return obj.CountBy, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
@@ -26940,8 +26648,8 @@ func (ec *executionContext) fieldContext_PartnerSaleAggregate_countBy(ctx contex
 	fc = &graphql.FieldContext{
 		Object:     "PartnerSaleAggregate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupCount(ctx, field)
 		},
@@ -27276,8 +26984,7 @@ func (ec *executionContext) _PartnershipAggregate_countBy(ctx context.Context, f
 			return ec.fieldContext_PartnershipAggregate_countBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.PartnershipAggregate().CountBy(ctx, obj, fc.Args["field"].(model.PartnershipGroupField))
+			return obj.CountBy, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
@@ -27291,8 +26998,8 @@ func (ec *executionContext) fieldContext_PartnershipAggregate_countBy(ctx contex
 	fc = &graphql.FieldContext{
 		Object:     "PartnershipAggregate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupCount(ctx, field)
 		},
@@ -27641,8 +27348,7 @@ func (ec *executionContext) _Product_companies(ctx context.Context, field graphq
 			return ec.fieldContext_Product_companies(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().Companies(ctx, obj, fc.Args["where"].(*model.CompanyProductWhere), fc.Args["sort"].([]*model.CompanyProductSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Companies, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.CompanyProduct) graphql.Marshaler {
@@ -27656,8 +27362,8 @@ func (ec *executionContext) fieldContext_Product_companies(ctx context.Context, 
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyProduct(ctx, field)
 		},
@@ -27685,8 +27391,7 @@ func (ec *executionContext) _Product_companiesConnection(ctx context.Context, fi
 			return ec.fieldContext_Product_companiesConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().CompaniesConnection(ctx, obj, fc.Args["where"].(*model.CompanyProductWhere), fc.Args["sort"].([]*model.CompanyProductSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.CompaniesConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyProductConnection) graphql.Marshaler {
@@ -27700,8 +27405,8 @@ func (ec *executionContext) fieldContext_Product_companiesConnection(ctx context
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyProductConnection(ctx, field)
 		},
@@ -27729,8 +27434,7 @@ func (ec *executionContext) _Product_companiesAggregate(ctx context.Context, fie
 			return ec.fieldContext_Product_companiesAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().CompaniesAggregate(ctx, obj, fc.Args["where"].(*model.CompanyProductWhere))
+			return obj.CompaniesAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyProductAggregate) graphql.Marshaler {
@@ -27744,8 +27448,8 @@ func (ec *executionContext) fieldContext_Product_companiesAggregate(ctx context.
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyProductAggregate(ctx, field)
 		},
@@ -27773,8 +27477,7 @@ func (ec *executionContext) _Product_sellers(ctx context.Context, field graphql.
 			return ec.fieldContext_Product_sellers(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().Sellers(ctx, obj, fc.Args["where"].(*model.PartnerSaleWhere), fc.Args["sort"].([]*model.PartnerSaleSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Sellers, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.PartnerSale) graphql.Marshaler {
@@ -27788,8 +27491,8 @@ func (ec *executionContext) fieldContext_Product_sellers(ctx context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PartnerSale(ctx, field)
 		},
@@ -27817,8 +27520,7 @@ func (ec *executionContext) _Product_sellersConnection(ctx context.Context, fiel
 			return ec.fieldContext_Product_sellersConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().SellersConnection(ctx, obj, fc.Args["where"].(*model.PartnerSaleWhere), fc.Args["sort"].([]*model.PartnerSaleSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.SellersConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerSaleConnection) graphql.Marshaler {
@@ -27832,8 +27534,8 @@ func (ec *executionContext) fieldContext_Product_sellersConnection(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PartnerSaleConnection(ctx, field)
 		},
@@ -27861,8 +27563,7 @@ func (ec *executionContext) _Product_sellersAggregate(ctx context.Context, field
 			return ec.fieldContext_Product_sellersAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().SellersAggregate(ctx, obj, fc.Args["where"].(*model.PartnerSaleWhere))
+			return obj.SellersAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerSaleAggregate) graphql.Marshaler {
@@ -27876,8 +27577,8 @@ func (ec *executionContext) fieldContext_Product_sellersAggregate(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PartnerSaleAggregate(ctx, field)
 		},
@@ -27905,8 +27606,7 @@ func (ec *executionContext) _Product_categories(ctx context.Context, field graph
 			return ec.fieldContext_Product_categories(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().Categories(ctx, obj, fc.Args["where"].(*model.ProductCategoryWhere), fc.Args["sort"].([]*model.ProductCategorySort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Categories, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProductCategory) graphql.Marshaler {
@@ -27920,8 +27620,8 @@ func (ec *executionContext) fieldContext_Product_categories(ctx context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProductCategory(ctx, field)
 		},
@@ -27949,8 +27649,7 @@ func (ec *executionContext) _Product_categoriesConnection(ctx context.Context, f
 			return ec.fieldContext_Product_categoriesConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().CategoriesConnection(ctx, obj, fc.Args["where"].(*model.ProductCategoryWhere), fc.Args["sort"].([]*model.ProductCategorySort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.CategoriesConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductCategoryConnection) graphql.Marshaler {
@@ -27964,8 +27663,8 @@ func (ec *executionContext) fieldContext_Product_categoriesConnection(ctx contex
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProductCategoryConnection(ctx, field)
 		},
@@ -27993,8 +27692,7 @@ func (ec *executionContext) _Product_categoriesAggregate(ctx context.Context, fi
 			return ec.fieldContext_Product_categoriesAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().CategoriesAggregate(ctx, obj, fc.Args["where"].(*model.ProductCategoryWhere))
+			return obj.CategoriesAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductCategoryAggregate) graphql.Marshaler {
@@ -28008,8 +27706,8 @@ func (ec *executionContext) fieldContext_Product_categoriesAggregate(ctx context
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProductCategoryAggregate(ctx, field)
 		},
@@ -28037,8 +27735,7 @@ func (ec *executionContext) _Product_members(ctx context.Context, field graphql.
 			return ec.fieldContext_Product_members(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().Members(ctx, obj, fc.Args["where"].(*model.ProductCategoryWhere), fc.Args["sort"].([]*model.ProductCategorySort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Members, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProductCategory) graphql.Marshaler {
@@ -28052,8 +27749,8 @@ func (ec *executionContext) fieldContext_Product_members(ctx context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProductCategory(ctx, field)
 		},
@@ -28081,8 +27778,7 @@ func (ec *executionContext) _Product_membersConnection(ctx context.Context, fiel
 			return ec.fieldContext_Product_membersConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().MembersConnection(ctx, obj, fc.Args["where"].(*model.ProductCategoryWhere), fc.Args["sort"].([]*model.ProductCategorySort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.MembersConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductCategoryConnection) graphql.Marshaler {
@@ -28096,8 +27792,8 @@ func (ec *executionContext) fieldContext_Product_membersConnection(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProductCategoryConnection(ctx, field)
 		},
@@ -28125,8 +27821,7 @@ func (ec *executionContext) _Product_membersAggregate(ctx context.Context, field
 			return ec.fieldContext_Product_membersAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().MembersAggregate(ctx, obj, fc.Args["where"].(*model.ProductCategoryWhere))
+			return obj.MembersAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductCategoryAggregate) graphql.Marshaler {
@@ -28140,8 +27835,8 @@ func (ec *executionContext) fieldContext_Product_membersAggregate(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProductCategoryAggregate(ctx, field)
 		},
@@ -28169,8 +27864,7 @@ func (ec *executionContext) _Product_offeredAt(ctx context.Context, field graphq
 			return ec.fieldContext_Product_offeredAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().OfferedAt(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.OfferedAt, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventProduct) graphql.Marshaler {
@@ -28184,8 +27878,8 @@ func (ec *executionContext) fieldContext_Product_offeredAt(ctx context.Context, 
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProduct(ctx, field)
 		},
@@ -28213,8 +27907,7 @@ func (ec *executionContext) _Product_offeredAtConnection(ctx context.Context, fi
 			return ec.fieldContext_Product_offeredAtConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().OfferedAtConnection(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.OfferedAtConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductConnection) graphql.Marshaler {
@@ -28228,8 +27921,8 @@ func (ec *executionContext) fieldContext_Product_offeredAtConnection(ctx context
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductConnection(ctx, field)
 		},
@@ -28257,8 +27950,7 @@ func (ec *executionContext) _Product_offeredAtAggregate(ctx context.Context, fie
 			return ec.fieldContext_Product_offeredAtAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().OfferedAtAggregate(ctx, obj, fc.Args["where"].(*model.EventProductWhere))
+			return obj.OfferedAtAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductAggregate) graphql.Marshaler {
@@ -28272,8 +27964,8 @@ func (ec *executionContext) fieldContext_Product_offeredAtAggregate(ctx context.
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductAggregate(ctx, field)
 		},
@@ -28301,8 +27993,7 @@ func (ec *executionContext) _Product_excludedAt(ctx context.Context, field graph
 			return ec.fieldContext_Product_excludedAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().ExcludedAt(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.ExcludedAt, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventProduct) graphql.Marshaler {
@@ -28316,8 +28007,8 @@ func (ec *executionContext) fieldContext_Product_excludedAt(ctx context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProduct(ctx, field)
 		},
@@ -28345,8 +28036,7 @@ func (ec *executionContext) _Product_excludedAtConnection(ctx context.Context, f
 			return ec.fieldContext_Product_excludedAtConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().ExcludedAtConnection(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.ExcludedAtConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductConnection) graphql.Marshaler {
@@ -28360,8 +28050,8 @@ func (ec *executionContext) fieldContext_Product_excludedAtConnection(ctx contex
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductConnection(ctx, field)
 		},
@@ -28389,8 +28079,7 @@ func (ec *executionContext) _Product_excludedAtAggregate(ctx context.Context, fi
 			return ec.fieldContext_Product_excludedAtAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().ExcludedAtAggregate(ctx, obj, fc.Args["where"].(*model.EventProductWhere))
+			return obj.ExcludedAtAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductAggregate) graphql.Marshaler {
@@ -28404,8 +28093,8 @@ func (ec *executionContext) fieldContext_Product_excludedAtAggregate(ctx context
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductAggregate(ctx, field)
 		},
@@ -28433,8 +28122,7 @@ func (ec *executionContext) _Product_launches(ctx context.Context, field graphql
 			return ec.fieldContext_Product_launches(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().Launches(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Launches, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventProduct) graphql.Marshaler {
@@ -28448,8 +28136,8 @@ func (ec *executionContext) fieldContext_Product_launches(ctx context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProduct(ctx, field)
 		},
@@ -28477,8 +28165,7 @@ func (ec *executionContext) _Product_launchesConnection(ctx context.Context, fie
 			return ec.fieldContext_Product_launchesConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().LaunchesConnection(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.LaunchesConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductConnection) graphql.Marshaler {
@@ -28492,8 +28179,8 @@ func (ec *executionContext) fieldContext_Product_launchesConnection(ctx context.
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductConnection(ctx, field)
 		},
@@ -28521,8 +28208,7 @@ func (ec *executionContext) _Product_launchesAggregate(ctx context.Context, fiel
 			return ec.fieldContext_Product_launchesAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().LaunchesAggregate(ctx, obj, fc.Args["where"].(*model.EventProductWhere))
+			return obj.LaunchesAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductAggregate) graphql.Marshaler {
@@ -28536,8 +28222,8 @@ func (ec *executionContext) fieldContext_Product_launchesAggregate(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductAggregate(ctx, field)
 		},
@@ -28565,8 +28251,7 @@ func (ec *executionContext) _Product_citedAt(ctx context.Context, field graphql.
 			return ec.fieldContext_Product_citedAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().CitedAt(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.CitedAt, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventProduct) graphql.Marshaler {
@@ -28580,8 +28265,8 @@ func (ec *executionContext) fieldContext_Product_citedAt(ctx context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProduct(ctx, field)
 		},
@@ -28609,8 +28294,7 @@ func (ec *executionContext) _Product_citedAtConnection(ctx context.Context, fiel
 			return ec.fieldContext_Product_citedAtConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().CitedAtConnection(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.CitedAtConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductConnection) graphql.Marshaler {
@@ -28624,8 +28308,8 @@ func (ec *executionContext) fieldContext_Product_citedAtConnection(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductConnection(ctx, field)
 		},
@@ -28653,8 +28337,7 @@ func (ec *executionContext) _Product_citedAtAggregate(ctx context.Context, field
 			return ec.fieldContext_Product_citedAtAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().CitedAtAggregate(ctx, obj, fc.Args["where"].(*model.EventProductWhere))
+			return obj.CitedAtAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductAggregate) graphql.Marshaler {
@@ -28668,8 +28351,8 @@ func (ec *executionContext) fieldContext_Product_citedAtAggregate(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductAggregate(ctx, field)
 		},
@@ -28697,8 +28380,7 @@ func (ec *executionContext) _Product_events(ctx context.Context, field graphql.C
 			return ec.fieldContext_Product_events(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().Events(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Events, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventProduct) graphql.Marshaler {
@@ -28712,8 +28394,8 @@ func (ec *executionContext) fieldContext_Product_events(ctx context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProduct(ctx, field)
 		},
@@ -28741,8 +28423,7 @@ func (ec *executionContext) _Product_eventsConnection(ctx context.Context, field
 			return ec.fieldContext_Product_eventsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().EventsConnection(ctx, obj, fc.Args["where"].(*model.EventProductWhere), fc.Args["sort"].([]*model.EventProductSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.EventsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductConnection) graphql.Marshaler {
@@ -28756,8 +28437,8 @@ func (ec *executionContext) fieldContext_Product_eventsConnection(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductConnection(ctx, field)
 		},
@@ -28785,8 +28466,7 @@ func (ec *executionContext) _Product_eventsAggregate(ctx context.Context, field 
 			return ec.fieldContext_Product_eventsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().EventsAggregate(ctx, obj, fc.Args["where"].(*model.EventProductWhere))
+			return obj.EventsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventProductAggregate) graphql.Marshaler {
@@ -28800,8 +28480,8 @@ func (ec *executionContext) fieldContext_Product_eventsAggregate(ctx context.Con
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventProductAggregate(ctx, field)
 		},
@@ -28884,8 +28564,7 @@ func (ec *executionContext) _ProductAggregate_countBy(ctx context.Context, field
 			return ec.fieldContext_ProductAggregate_countBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ProductAggregate().CountBy(ctx, obj, fc.Args["field"].(model.ProductGroupField))
+			return obj.CountBy, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
@@ -28899,8 +28578,8 @@ func (ec *executionContext) fieldContext_ProductAggregate_countBy(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "ProductAggregate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupCount(ctx, field)
 		},
@@ -31135,8 +30814,7 @@ func (ec *executionContext) _ReactionAggregate_countBy(ctx context.Context, fiel
 			return ec.fieldContext_ReactionAggregate_countBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ReactionAggregate().CountBy(ctx, obj, fc.Args["field"].(model.ReactionGroupField))
+			return obj.CountBy, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
@@ -31150,8 +30828,8 @@ func (ec *executionContext) fieldContext_ReactionAggregate_countBy(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "ReactionAggregate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupCount(ctx, field)
 		},
@@ -31344,7 +31022,7 @@ func (ec *executionContext) _SearchHit_node(ctx context.Context, field graphql.C
 			return ec.fieldContext_SearchHit_node(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.SearchHit().Node(ctx, obj)
+			return obj.Node, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
@@ -31358,8 +31036,8 @@ func (ec *executionContext) fieldContext_SearchHit_node(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "SearchHit",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
@@ -31514,8 +31192,7 @@ func (ec *executionContext) _Source_companies(ctx context.Context, field graphql
 			return ec.fieldContext_Source_companies(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().Companies(ctx, obj, fc.Args["where"].(*model.CompanyWhere), fc.Args["sort"].([]*model.CompanySort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Companies, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Company) graphql.Marshaler {
@@ -31529,8 +31206,8 @@ func (ec *executionContext) fieldContext_Source_companies(ctx context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Company(ctx, field)
 		},
@@ -31558,8 +31235,7 @@ func (ec *executionContext) _Source_companiesConnection(ctx context.Context, fie
 			return ec.fieldContext_Source_companiesConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().CompaniesConnection(ctx, obj, fc.Args["where"].(*model.CompanyWhere), fc.Args["sort"].([]*model.CompanySort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.CompaniesConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyConnection) graphql.Marshaler {
@@ -31573,8 +31249,8 @@ func (ec *executionContext) fieldContext_Source_companiesConnection(ctx context.
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyConnection(ctx, field)
 		},
@@ -31602,8 +31278,7 @@ func (ec *executionContext) _Source_companiesAggregate(ctx context.Context, fiel
 			return ec.fieldContext_Source_companiesAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().CompaniesAggregate(ctx, obj, fc.Args["where"].(*model.CompanyWhere))
+			return obj.CompaniesAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyAggregate) graphql.Marshaler {
@@ -31617,8 +31292,8 @@ func (ec *executionContext) fieldContext_Source_companiesAggregate(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CompanyAggregate(ctx, field)
 		},
@@ -31646,8 +31321,7 @@ func (ec *executionContext) _Source_executives(ctx context.Context, field graphq
 			return ec.fieldContext_Source_executives(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().Executives(ctx, obj, fc.Args["where"].(*model.ExecutiveWhere), fc.Args["sort"].([]*model.ExecutiveSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Executives, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Executive) graphql.Marshaler {
@@ -31661,8 +31335,8 @@ func (ec *executionContext) fieldContext_Source_executives(ctx context.Context, 
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Executive(ctx, field)
 		},
@@ -31690,8 +31364,7 @@ func (ec *executionContext) _Source_executivesConnection(ctx context.Context, fi
 			return ec.fieldContext_Source_executivesConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().ExecutivesConnection(ctx, obj, fc.Args["where"].(*model.ExecutiveWhere), fc.Args["sort"].([]*model.ExecutiveSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.ExecutivesConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ExecutiveConnection) graphql.Marshaler {
@@ -31705,8 +31378,8 @@ func (ec *executionContext) fieldContext_Source_executivesConnection(ctx context
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ExecutiveConnection(ctx, field)
 		},
@@ -31734,8 +31407,7 @@ func (ec *executionContext) _Source_executivesAggregate(ctx context.Context, fie
 			return ec.fieldContext_Source_executivesAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().ExecutivesAggregate(ctx, obj, fc.Args["where"].(*model.ExecutiveWhere))
+			return obj.ExecutivesAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ExecutiveAggregate) graphql.Marshaler {
@@ -31749,8 +31421,8 @@ func (ec *executionContext) fieldContext_Source_executivesAggregate(ctx context.
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ExecutiveAggregate(ctx, field)
 		},
@@ -31778,8 +31450,7 @@ func (ec *executionContext) _Source_markets(ctx context.Context, field graphql.C
 			return ec.fieldContext_Source_markets(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().Markets(ctx, obj, fc.Args["where"].(*model.MarketWhere), fc.Args["sort"].([]*model.MarketSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Markets, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Market) graphql.Marshaler {
@@ -31793,8 +31464,8 @@ func (ec *executionContext) fieldContext_Source_markets(ctx context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Market(ctx, field)
 		},
@@ -31822,8 +31493,7 @@ func (ec *executionContext) _Source_marketsConnection(ctx context.Context, field
 			return ec.fieldContext_Source_marketsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().MarketsConnection(ctx, obj, fc.Args["where"].(*model.MarketWhere), fc.Args["sort"].([]*model.MarketSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.MarketsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketConnection) graphql.Marshaler {
@@ -31837,8 +31507,8 @@ func (ec *executionContext) fieldContext_Source_marketsConnection(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MarketConnection(ctx, field)
 		},
@@ -31866,8 +31536,7 @@ func (ec *executionContext) _Source_marketsAggregate(ctx context.Context, field 
 			return ec.fieldContext_Source_marketsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().MarketsAggregate(ctx, obj, fc.Args["where"].(*model.MarketWhere))
+			return obj.MarketsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketAggregate) graphql.Marshaler {
@@ -31881,8 +31550,8 @@ func (ec *executionContext) fieldContext_Source_marketsAggregate(ctx context.Con
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MarketAggregate(ctx, field)
 		},
@@ -31910,8 +31579,7 @@ func (ec *executionContext) _Source_products(ctx context.Context, field graphql.
 			return ec.fieldContext_Source_products(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().Products(ctx, obj, fc.Args["where"].(*model.ProductWhere), fc.Args["sort"].([]*model.ProductSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Products, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Product) graphql.Marshaler {
@@ -31925,8 +31593,8 @@ func (ec *executionContext) fieldContext_Source_products(ctx context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Product(ctx, field)
 		},
@@ -31954,8 +31622,7 @@ func (ec *executionContext) _Source_productsConnection(ctx context.Context, fiel
 			return ec.fieldContext_Source_productsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().ProductsConnection(ctx, obj, fc.Args["where"].(*model.ProductWhere), fc.Args["sort"].([]*model.ProductSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.ProductsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductConnection) graphql.Marshaler {
@@ -31969,8 +31636,8 @@ func (ec *executionContext) fieldContext_Source_productsConnection(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProductConnection(ctx, field)
 		},
@@ -31998,8 +31665,7 @@ func (ec *executionContext) _Source_productsAggregate(ctx context.Context, field
 			return ec.fieldContext_Source_productsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().ProductsAggregate(ctx, obj, fc.Args["where"].(*model.ProductWhere))
+			return obj.ProductsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductAggregate) graphql.Marshaler {
@@ -32013,8 +31679,8 @@ func (ec *executionContext) fieldContext_Source_productsAggregate(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProductAggregate(ctx, field)
 		},
@@ -32042,8 +31708,7 @@ func (ec *executionContext) _Source_partners(ctx context.Context, field graphql.
 			return ec.fieldContext_Source_partners(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().Partners(ctx, obj, fc.Args["where"].(*model.PartnerWhere), fc.Args["sort"].([]*model.PartnerSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Partners, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Partner) graphql.Marshaler {
@@ -32057,8 +31722,8 @@ func (ec *executionContext) fieldContext_Source_partners(ctx context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Partner(ctx, field)
 		},
@@ -32086,8 +31751,7 @@ func (ec *executionContext) _Source_partnersConnection(ctx context.Context, fiel
 			return ec.fieldContext_Source_partnersConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().PartnersConnection(ctx, obj, fc.Args["where"].(*model.PartnerWhere), fc.Args["sort"].([]*model.PartnerSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.PartnersConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerConnection) graphql.Marshaler {
@@ -32101,8 +31765,8 @@ func (ec *executionContext) fieldContext_Source_partnersConnection(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PartnerConnection(ctx, field)
 		},
@@ -32130,8 +31794,7 @@ func (ec *executionContext) _Source_partnersAggregate(ctx context.Context, field
 			return ec.fieldContext_Source_partnersAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().PartnersAggregate(ctx, obj, fc.Args["where"].(*model.PartnerWhere))
+			return obj.PartnersAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerAggregate) graphql.Marshaler {
@@ -32145,8 +31808,8 @@ func (ec *executionContext) fieldContext_Source_partnersAggregate(ctx context.Co
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PartnerAggregate(ctx, field)
 		},
@@ -32174,8 +31837,7 @@ func (ec *executionContext) _Source_events(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Source_events(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().Events(ctx, obj, fc.Args["where"].(*model.EventWhere), fc.Args["sort"].([]*model.EventSort), fc.Args["limit"].(*int64), fc.Args["offset"].(*int64))
+			return obj.Events, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Event) graphql.Marshaler {
@@ -32189,8 +31851,8 @@ func (ec *executionContext) fieldContext_Source_events(ctx context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Event(ctx, field)
 		},
@@ -32218,8 +31880,7 @@ func (ec *executionContext) _Source_eventsConnection(ctx context.Context, field 
 			return ec.fieldContext_Source_eventsConnection(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().EventsConnection(ctx, obj, fc.Args["where"].(*model.EventWhere), fc.Args["sort"].([]*model.EventSort), fc.Args["first"].(*int64), fc.Args["after"].(*query.Cursor), fc.Args["last"].(*int64), fc.Args["before"].(*query.Cursor))
+			return obj.EventsConnection, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
@@ -32233,8 +31894,8 @@ func (ec *executionContext) fieldContext_Source_eventsConnection(ctx context.Con
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventConnection(ctx, field)
 		},
@@ -32262,8 +31923,7 @@ func (ec *executionContext) _Source_eventsAggregate(ctx context.Context, field g
 			return ec.fieldContext_Source_eventsAggregate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().EventsAggregate(ctx, obj, fc.Args["where"].(*model.EventWhere))
+			return obj.EventsAggregate, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventAggregate) graphql.Marshaler {
@@ -32277,8 +31937,8 @@ func (ec *executionContext) fieldContext_Source_eventsAggregate(ctx context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EventAggregate(ctx, field)
 		},
@@ -32329,8 +31989,7 @@ func (ec *executionContext) _SourceAggregate_countBy(ctx context.Context, field 
 			return ec.fieldContext_SourceAggregate_countBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.SourceAggregate().CountBy(ctx, obj, fc.Args["field"].(model.SourceGroupField))
+			return obj.CountBy, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
@@ -32344,8 +32003,8 @@ func (ec *executionContext) fieldContext_SourceAggregate_countBy(ctx context.Con
 	fc = &graphql.FieldContext{
 		Object:     "SourceAggregate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupCount(ctx, field)
 		},
@@ -33106,8 +32765,7 @@ func (ec *executionContext) _WorksForAggregate_countBy(ctx context.Context, fiel
 			return ec.fieldContext_WorksForAggregate_countBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.WorksForAggregate().CountBy(ctx, obj, fc.Args["field"].(model.WorksForGroupField))
+			return obj.CountBy, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
@@ -33121,8 +32779,8 @@ func (ec *executionContext) fieldContext_WorksForAggregate_countBy(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "WorksForAggregate",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GroupCount(ctx, field)
 		},
@@ -44339,122 +43997,107 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 		case "id":
 			out.Values[i] = ec._Company_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Company_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "aliases":
 			out.Values[i] = ec._Company_aliases(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "country":
 			out.Values[i] = ec._Company_country(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "headquarters":
 			out.Values[i] = ec._Company_headquarters(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "executives":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Company_executives(ctx, field, obj)
-				})
+			out.Values[i] = ec._Company_executives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "executivesConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Company_executivesConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Company_executivesConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "executivesAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Company_executivesAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Company_executivesAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "markets":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Company_markets(ctx, field, obj)
-				})
+			out.Values[i] = ec._Company_markets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "marketsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Company_marketsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Company_marketsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "marketsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Company_marketsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Company_marketsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partnerships":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Company_partnerships(ctx, field, obj)
-				})
+			out.Values[i] = ec._Company_partnerships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partnershipsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Company_partnershipsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Company_partnershipsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partnershipsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Company_partnershipsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Company_partnershipsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "products":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Company_products(ctx, field, obj)
-				})
+			out.Values[i] = ec._Company_products(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "productsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Company_productsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Company_productsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "productsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Company_productsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Company_productsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "events":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Company_events(ctx, field, obj)
-				})
+			out.Values[i] = ec._Company_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "eventsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Company_eventsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Company_eventsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "eventsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Company_eventsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Company_eventsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "evidence":
 			out.Values[i] = ec._Company_evidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -44487,14 +44130,13 @@ func (ec *executionContext) _CompanyAggregate(ctx context.Context, sel ast.Selec
 		case "count":
 			out.Values[i] = ec._CompanyAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CompanyAggregate_countBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._CompanyAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44660,14 +44302,13 @@ func (ec *executionContext) _CompanyMarketAggregate(ctx context.Context, sel ast
 		case "count":
 			out.Values[i] = ec._CompanyMarketAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CompanyMarketAggregate_countBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._CompanyMarketAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44828,14 +44469,13 @@ func (ec *executionContext) _CompanyParticipationAggregate(ctx context.Context, 
 		case "count":
 			out.Values[i] = ec._CompanyParticipationAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CompanyParticipationAggregate_countBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._CompanyParticipationAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45143,255 +44783,222 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 		case "id":
 			out.Values[i] = ec._Event_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Event_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "kind":
 			out.Values[i] = ec._Event_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "status":
 			out.Values[i] = ec._Event_status(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "date":
 			out.Values[i] = ec._Event_date(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "place":
 			out.Values[i] = ec._Event_place(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "amountUsd":
 			out.Values[i] = ec._Event_amountUsd(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "valuationUsd":
 			out.Values[i] = ec._Event_valuationUsd(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "valuationQualifier":
 			out.Values[i] = ec._Event_valuationQualifier(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "unitsSold":
 			out.Values[i] = ec._Event_unitsSold(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "companies":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_companies(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_companies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "companiesConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_companiesConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_companiesConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "companiesAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_companiesAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_companiesAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "executives":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_executives(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_executives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "executivesConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_executivesConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_executivesConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "executivesAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_executivesAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_executivesAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "markets":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_markets(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_markets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "marketsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_marketsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_marketsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "marketsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_marketsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_marketsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "offers":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_offers(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_offers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "offersConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_offersConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_offersConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "offersAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_offersAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_offersAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "excludes":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_excludes(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_excludes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "excludesConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_excludesConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_excludesConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "excludesAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_excludesAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_excludesAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "launches":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_launches(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_launches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "launchesConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_launchesConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_launchesConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "launchesAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_launchesAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_launchesAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "difficulties":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_difficulties(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_difficulties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "difficultiesConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_difficultiesConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_difficultiesConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "difficultiesAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_difficultiesAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_difficultiesAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "products":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_products(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_products(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "productsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_productsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_productsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "productsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_productsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_productsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "reactions":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_reactions(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_reactions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "reactionsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_reactionsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_reactionsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "reactionsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_reactionsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_reactionsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partOf":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_partOf(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_partOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partOfConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_partOfConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_partOfConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partOfAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_partOfAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_partOfAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "parts":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_parts(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_parts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_partsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_partsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Event_partsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Event_partsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "evidence":
 			out.Values[i] = ec._Event_evidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -45424,29 +45031,28 @@ func (ec *executionContext) _EventAggregate(ctx context.Context, sel ast.Selecti
 		case "count":
 			out.Values[i] = ec._EventAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "amountUsd":
 			out.Values[i] = ec._EventAggregate_amountUsd(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "valuationUsd":
 			out.Values[i] = ec._EventAggregate_valuationUsd(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "unitsSold":
 			out.Values[i] = ec._EventAggregate_unitsSold(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._EventAggregate_countBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._EventAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45931,14 +45537,13 @@ func (ec *executionContext) _EventProductAggregate(ctx context.Context, sel ast.
 		case "count":
 			out.Values[i] = ec._EventProductAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._EventProductAggregate_countBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._EventProductAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -46089,58 +45694,52 @@ func (ec *executionContext) _Executive(ctx context.Context, sel ast.SelectionSet
 		case "id":
 			out.Values[i] = ec._Executive_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Executive_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "aliases":
 			out.Values[i] = ec._Executive_aliases(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "employers":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Executive_employers(ctx, field, obj)
-				})
+			out.Values[i] = ec._Executive_employers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "employersConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Executive_employersConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Executive_employersConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "employersAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Executive_employersAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Executive_employersAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "events":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Executive_events(ctx, field, obj)
-				})
+			out.Values[i] = ec._Executive_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "eventsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Executive_eventsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Executive_eventsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "eventsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Executive_eventsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Executive_eventsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "evidence":
 			out.Values[i] = ec._Executive_evidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -46173,14 +45772,13 @@ func (ec *executionContext) _ExecutiveAggregate(ctx context.Context, sel ast.Sel
 		case "count":
 			out.Values[i] = ec._ExecutiveAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ExecutiveAggregate_countBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._ExecutiveAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -46346,14 +45944,13 @@ func (ec *executionContext) _ExecutiveParticipationAggregate(ctx context.Context
 		case "count":
 			out.Values[i] = ec._ExecutiveParticipationAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ExecutiveParticipationAggregate_countBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._ExecutiveParticipationAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -46908,112 +46505,97 @@ func (ec *executionContext) _Market(ctx context.Context, sel ast.SelectionSet, o
 		case "id":
 			out.Values[i] = ec._Market_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Market_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "aliases":
 			out.Values[i] = ec._Market_aliases(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "companies":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Market_companies(ctx, field, obj)
-				})
+			out.Values[i] = ec._Market_companies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "companiesConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Market_companiesConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Market_companiesConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "companiesAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Market_companiesAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Market_companiesAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "events":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Market_events(ctx, field, obj)
-				})
+			out.Values[i] = ec._Market_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "eventsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Market_eventsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Market_eventsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "eventsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Market_eventsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Market_eventsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partOf":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Market_partOf(ctx, field, obj)
-				})
+			out.Values[i] = ec._Market_partOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partOfConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Market_partOfConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Market_partOfConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partOfAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Market_partOfAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Market_partOfAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "parts":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Market_parts(ctx, field, obj)
-				})
+			out.Values[i] = ec._Market_parts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Market_partsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Market_partsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Market_partsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Market_partsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "reactions":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Market_reactions(ctx, field, obj)
-				})
+			out.Values[i] = ec._Market_reactions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "reactionsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Market_reactionsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Market_reactionsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "reactionsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Market_reactionsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Market_reactionsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "evidence":
 			out.Values[i] = ec._Market_evidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -47046,14 +46628,13 @@ func (ec *executionContext) _MarketAggregate(ctx context.Context, sel ast.Select
 		case "count":
 			out.Values[i] = ec._MarketAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MarketAggregate_countBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._MarketAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -47561,58 +47142,52 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 		case "id":
 			out.Values[i] = ec._Partner_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Partner_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "aliases":
 			out.Values[i] = ec._Partner_aliases(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "partnerships":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_partnerships(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_partnerships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partnershipsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_partnershipsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_partnershipsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partnershipsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_partnershipsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_partnershipsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "sells":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_sells(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_sells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "sellsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_sellsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_sellsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "sellsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_sellsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_sellsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "evidence":
 			out.Values[i] = ec._Partner_evidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -47645,14 +47220,13 @@ func (ec *executionContext) _PartnerAggregate(ctx context.Context, sel ast.Selec
 		case "count":
 			out.Values[i] = ec._PartnerAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PartnerAggregate_countBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._PartnerAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -47818,14 +47392,13 @@ func (ec *executionContext) _PartnerSaleAggregate(ctx context.Context, sel ast.S
 		case "count":
 			out.Values[i] = ec._PartnerSaleAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PartnerSaleAggregate_countBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._PartnerSaleAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -47991,14 +47564,13 @@ func (ec *executionContext) _PartnershipAggregate(ctx context.Context, sel ast.S
 		case "count":
 			out.Values[i] = ec._PartnershipAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PartnershipAggregate_countBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._PartnershipAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -48154,189 +47726,162 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 		case "id":
 			out.Values[i] = ec._Product_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Product_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "aliases":
 			out.Values[i] = ec._Product_aliases(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "kind":
 			out.Values[i] = ec._Product_kind(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "companies":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_companies(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_companies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "companiesConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_companiesConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_companiesConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "companiesAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_companiesAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_companiesAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "sellers":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_sellers(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_sellers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "sellersConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_sellersConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_sellersConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "sellersAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_sellersAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_sellersAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "categories":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_categories(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_categories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "categoriesConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_categoriesConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_categoriesConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "categoriesAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_categoriesAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_categoriesAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "members":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_members(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_members(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "membersConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_membersConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_membersConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "membersAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_membersAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_membersAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "offeredAt":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_offeredAt(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_offeredAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "offeredAtConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_offeredAtConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_offeredAtConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "offeredAtAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_offeredAtAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_offeredAtAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "excludedAt":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_excludedAt(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_excludedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "excludedAtConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_excludedAtConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_excludedAtConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "excludedAtAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_excludedAtAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_excludedAtAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "launches":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_launches(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_launches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "launchesConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_launchesConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_launchesConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "launchesAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_launchesAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_launchesAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "citedAt":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_citedAt(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_citedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "citedAtConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_citedAtConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_citedAtConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "citedAtAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_citedAtAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_citedAtAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "events":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_events(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "eventsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_eventsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_eventsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "eventsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Product_eventsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Product_eventsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "evidence":
 			out.Values[i] = ec._Product_evidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -48369,14 +47914,13 @@ func (ec *executionContext) _ProductAggregate(ctx context.Context, sel ast.Selec
 		case "count":
 			out.Values[i] = ec._ProductAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProductAggregate_countBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProductAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -48964,14 +48508,13 @@ func (ec *executionContext) _ReactionAggregate(ctx context.Context, sel ast.Sele
 		case "count":
 			out.Values[i] = ec._ReactionAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ReactionAggregate_countBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._ReactionAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -49084,14 +48627,13 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 		case "score":
 			out.Values[i] = ec._SearchHit_score(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "node":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SearchHit_node(ctx, field, obj)
-				})
+			out.Values[i] = ec._SearchHit_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -49123,141 +48665,123 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 		case "id":
 			out.Values[i] = ec._Source_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "title":
 			out.Values[i] = ec._Source_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "kind":
 			out.Values[i] = ec._Source_kind(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "categories":
 			out.Values[i] = ec._Source_categories(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "tags":
 			out.Values[i] = ec._Source_tags(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "text":
 			out.Values[i] = ec._Source_text(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "companies":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_companies(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_companies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "companiesConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_companiesConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_companiesConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "companiesAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_companiesAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_companiesAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "executives":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_executives(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_executives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "executivesConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_executivesConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_executivesConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "executivesAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_executivesAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_executivesAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "markets":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_markets(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_markets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "marketsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_marketsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_marketsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "marketsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_marketsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_marketsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "products":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_products(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_products(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "productsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_productsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_productsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "productsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_productsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_productsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partners":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_partners(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_partners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partnersConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_partnersConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_partnersConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "partnersAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_partnersAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_partnersAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "events":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_events(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "eventsConnection":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_eventsConnection(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_eventsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "eventsAggregate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Source_eventsAggregate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Source_eventsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -49289,14 +48813,13 @@ func (ec *executionContext) _SourceAggregate(ctx context.Context, sel ast.Select
 		case "count":
 			out.Values[i] = ec._SourceAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SourceAggregate_countBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._SourceAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -49649,14 +49172,13 @@ func (ec *executionContext) _WorksForAggregate(ctx context.Context, sel ast.Sele
 		case "count":
 			out.Values[i] = ec._WorksForAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "countBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._WorksForAggregate_countBy(ctx, field, obj)
-				})
+			out.Values[i] = ec._WorksForAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

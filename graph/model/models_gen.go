@@ -65,7 +65,6 @@ type Company struct {
 	EventsAggregate *CompanyParticipationAggregate `json:"eventsAggregate"`
 	// Sentences of the sources that mention the company.
 	Evidence []*Evidence `json:"evidence"`
-	Rel      query.Rel   `json:"_rel"`
 }
 
 func (Company) IsNode()            {}
@@ -76,7 +75,6 @@ type CompanyAggregate struct {
 	Count int64 `json:"count"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
-	Rel     query.Rel     `json:"_rel"`
 }
 
 // Company as a Relay connection.
@@ -167,7 +165,6 @@ type CompanyMarketAggregate struct {
 	Count int64 `json:"count"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
-	Rel     query.Rel     `json:"_rel"`
 }
 
 // CompanyMarket as a Relay connection.
@@ -235,7 +232,6 @@ type CompanyParticipationAggregate struct {
 	Count int64 `json:"count"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
-	Rel     query.Rel     `json:"_rel"`
 }
 
 // CompanyParticipation as a Relay connection.
@@ -479,7 +475,6 @@ type Event struct {
 	PartsAggregate *EventPartAggregate `json:"partsAggregate"`
 	// Sentences of the sources that state the event.
 	Evidence []*Evidence `json:"evidence"`
-	Rel      query.Rel   `json:"_rel"`
 }
 
 func (Event) IsNode()            {}
@@ -493,7 +488,6 @@ type EventAggregate struct {
 	UnitsSold    *IntStats   `json:"unitsSold"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
-	Rel     query.Rel     `json:"_rel"`
 }
 
 // A PARTICIPATED_IN relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
@@ -801,7 +795,6 @@ type EventProductAggregate struct {
 	Count int64 `json:"count"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
-	Rel     query.Rel     `json:"_rel"`
 }
 
 // EventProduct as a Relay connection.
@@ -962,7 +955,6 @@ type Executive struct {
 	EventsAggregate *ExecutiveParticipationAggregate `json:"eventsAggregate"`
 	// Sentences of the sources that mention the person.
 	Evidence []*Evidence `json:"evidence"`
-	Rel      query.Rel   `json:"_rel"`
 }
 
 func (Executive) IsNode()            {}
@@ -973,7 +965,6 @@ type ExecutiveAggregate struct {
 	Count int64 `json:"count"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
-	Rel     query.Rel     `json:"_rel"`
 }
 
 // Executive as a Relay connection.
@@ -1055,7 +1046,6 @@ type ExecutiveParticipationAggregate struct {
 	Count int64 `json:"count"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
-	Rel     query.Rel     `json:"_rel"`
 }
 
 // ExecutiveParticipation as a Relay connection.
@@ -1246,7 +1236,6 @@ type Market struct {
 	ReactionsAggregate *ReactionAggregate `json:"reactionsAggregate"`
 	// Sentences of the sources that mention the market.
 	Evidence []*Evidence `json:"evidence"`
-	Rel      query.Rel   `json:"_rel"`
 }
 
 func (Market) IsNode()            {}
@@ -1257,7 +1246,6 @@ type MarketAggregate struct {
 	Count int64 `json:"count"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
-	Rel     query.Rel     `json:"_rel"`
 }
 
 // A IN_MARKET relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
@@ -1473,7 +1461,6 @@ type Partner struct {
 	SellsAggregate *PartnerSaleAggregate `json:"sellsAggregate"`
 	// Sentences of the sources that mention the partner.
 	Evidence []*Evidence `json:"evidence"`
-	Rel      query.Rel   `json:"_rel"`
 }
 
 func (Partner) IsNode()            {}
@@ -1484,7 +1471,6 @@ type PartnerAggregate struct {
 	Count int64 `json:"count"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
-	Rel     query.Rel     `json:"_rel"`
 }
 
 // Partner as a Relay connection.
@@ -1562,7 +1548,6 @@ type PartnerSaleAggregate struct {
 	Count int64 `json:"count"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
-	Rel     query.Rel     `json:"_rel"`
 }
 
 // PartnerSale as a Relay connection.
@@ -1656,7 +1641,6 @@ type PartnershipAggregate struct {
 	Count int64 `json:"count"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
-	Rel     query.Rel     `json:"_rel"`
 }
 
 // Partnership as a Relay connection.
@@ -1764,7 +1748,6 @@ type Product struct {
 	EventsAggregate *EventProductAggregate `json:"eventsAggregate"`
 	// Sentences of the sources that mention the product.
 	Evidence []*Evidence `json:"evidence"`
-	Rel      query.Rel   `json:"_rel"`
 }
 
 func (Product) IsNode()            {}
@@ -1775,7 +1758,6 @@ type ProductAggregate struct {
 	Count int64 `json:"count"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
-	Rel     query.Rel     `json:"_rel"`
 }
 
 // A IN_CATEGORY relationship to write: to the Product with this id, or to one created with it. evidence is required: every relationship says which source states it.
@@ -2050,7 +2032,6 @@ type ReactionAggregate struct {
 	Count int64 `json:"count"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
-	Rel     query.Rel     `json:"_rel"`
 }
 
 // Reaction as a Relay connection.
@@ -2117,9 +2098,8 @@ type RelationshipFact struct {
 
 // A search result and how well it matches.
 type SearchHit struct {
-	Score float64   `json:"score"`
-	Node  Node      `json:"node"`
-	Rel   query.Rel `json:"_rel"`
+	Score float64 `json:"score"`
+	Node  Node    `json:"node"`
 }
 
 // A document that facts come from, such as a news article.
@@ -2169,7 +2149,6 @@ type Source struct {
 	EventsConnection *EventConnection `json:"eventsConnection"`
 	// Counts and statistics over events.
 	EventsAggregate *EventAggregate `json:"eventsAggregate"`
-	Rel             query.Rel       `json:"_rel"`
 }
 
 func (Source) IsNode()            {}
@@ -2180,7 +2159,6 @@ type SourceAggregate struct {
 	Count int64 `json:"count"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
-	Rel     query.Rel     `json:"_rel"`
 }
 
 // Source as a Relay connection.
@@ -2275,7 +2253,6 @@ type WorksForAggregate struct {
 	Count int64 `json:"count"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
-	Rel     query.Rel     `json:"_rel"`
 }
 
 // WorksFor as a Relay connection.

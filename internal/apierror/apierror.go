@@ -26,6 +26,9 @@ const (
 	Unavailable Code = "DATABASE_UNAVAILABLE"
 	// Timeout: the request ran past its deadline.
 	Timeout Code = "TIMEOUT"
+	// InvalidStoredValue: a value in the database does not have its
+	// field's type (a float in an Int property); only that field fails.
+	InvalidStoredValue Code = "INVALID_STORED_VALUE"
 	// Internal: anything else; its detail is logged, never shown.
 	Internal Code = "INTERNAL"
 	// LimitExceeded: the request is larger, deeper or costlier than the

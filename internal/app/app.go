@@ -63,20 +63,15 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Resolvers:  resolver,
 		Directives: generated.DirectiveRoot{Auth: auth.Directive[model.Role]},
 	})
+	limits := query.Limits{MaxPageSize: cfg.MaxPageSize, MaxFilterDepth: cfg.MaxFilterDepth}
 	a.Engine, err = query.NewEngine(schema.Schema(), client, query.Options{
-		Timeout: cfg.QueryTimeout,
-		Limits:  query.Limits{MaxPageSize: cfg.MaxPageSize, MaxFilterDepth: cfg.MaxFilterDepth},
-		Types:   graph.NodeTypes,
+		Timeout: cfg.QueryTimeout, Limits: limits, Authorize: auth.Field,
 	})
 	if err != nil {
 		return nil, err
 	}
-	resolver.Engine = a.Engine
-	resolver.Mutations = mutation.New(a.Engine.Mapping(), client, mutation.Options{
-		Timeout:  cfg.QueryTimeout,
-		Limits:   query.Limits{MaxPageSize: cfg.MaxPageSize, MaxFilterDepth: cfg.MaxFilterDepth},
-		MaxBatch: cfg.MaxBatch,
-		Types:    graph.NodeTypes,
+	writes := mutation.New(a.Engine.Mapping(), client, mutation.Options{
+		Timeout: cfg.QueryTimeout, Limits: limits, MaxBatch: cfg.MaxBatch,
 	})
 	resolver.KG, err = kg.New(schema.Schema(), client, kg.Options{Timeout: cfg.QueryTimeout})
 	if err != nil {
@@ -87,7 +82,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.handler = server.New(server.Options{
-		Schema: schema, AroundOperations: a.Engine.AroundOperations, Ready: a.Ready, Hardening: hardening,
+		Schema: a.Engine.Serve(schema, writes), Ready: a.Ready, Hardening: hardening,
 		Authenticate: authn.Middleware, AroundResponses: authn.GuardReads,
 		Metrics: a.Metrics, Logger: log, CORSOrigins: cfg.CORSOrigins, Playground: cfg.Playground,
 		Export: export.Handler(resolver.KG, log, func(ctx context.Context) error {

@@ -260,6 +260,24 @@ func Directive[R ~string](ctx context.Context, _ any, next graphql.Resolver, req
 	return next(ctx)
 }
 
+// Field enforces @auth(requires:) on a field the query engine answers
+// itself, as Directive does for those gqlgen's executor answers.
+func Field(ctx context.Context, def *ast.FieldDefinition) error {
+	d := def.Directives.ForName("auth")
+	if d == nil {
+		return nil
+	}
+	arg := d.Arguments.ForName("requires")
+	if arg == nil || arg.Value == nil {
+		return fmt.Errorf("@auth on %s without requires", def.Name)
+	}
+	role, err := ParseRole(arg.Value.Raw)
+	if err != nil {
+		return err
+	}
+	return Check(ctx, role)
+}
+
 // GuardReads refuses queries without a principal when reads require one,
 // before any resolver runs. It is response middleware because GraphQL
 // errors are presented within the response.

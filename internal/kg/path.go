@@ -56,7 +56,7 @@ type Path struct {
 // DefaultMaxHops): at most MaxPaths of them, sorted by the ids along them.
 // No path within the bound is an empty answer; an unknown id is NOT_FOUND
 // and a bound outside [1, MaxHops] is BAD_USER_INPUT.
-func (g *Graph) Paths(ctx context.Context, from, to string, maxHops *int64) ([]*Path, error) {
+func (g *Graph) Path(ctx context.Context, from, to string, maxHops *int64) ([]*Path, error) {
 	hops, err := bounded("maxHops", maxHops, DefaultMaxHops, 1, MaxHops)
 	if err != nil {
 		return nil, err

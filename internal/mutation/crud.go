@@ -2,7 +2,6 @@ package mutation
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -256,10 +255,10 @@ SET r.sources = coalesce(r.sources, []) + [e IN fresh | e.source],
 	return nil
 }
 
-func (r *request) create(ctx context.Context) (json.RawMessage, error) {
+func (r *request) create(ctx context.Context) (any, *query.Selection, error) {
 	rows, _ := r.args["input"].([]any)
 	if len(rows) == 0 || len(rows) > r.w.o.MaxBatch {
-		return nil, apierror.New(apierror.BadInput, "input takes 1 to %d items, got %d", r.w.o.MaxBatch, len(rows))
+		return nil, nil, apierror.New(apierror.BadInput, "input takes 1 to %d items, got %d", r.w.o.MaxBatch, len(rows))
 	}
 	p := newPlan()
 	var ids []string
@@ -270,7 +269,7 @@ func (r *request) create(ctx context.Context) (json.RawMessage, error) {
 		}
 	}
 	if len(p.bad) > 0 {
-		return nil, p.bad
+		return nil, nil, p.bad
 	}
 	out, err := r.w.client.Write(ctx, func(tx neo4j.Tx) (any, error) {
 		if err := r.check(ctx, tx, p); err != nil {
@@ -282,9 +281,10 @@ func (r *request) create(ctx context.Context) (json.RawMessage, error) {
 		return r.project(ctx, tx, ids)
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out.(json.RawMessage), nil
+	proj := out.(projection)
+	return proj.nodes, proj.sel, nil
 }
 
 // matching returns the ids of the nodes the where argument selects.
@@ -304,7 +304,7 @@ func (r *request) matching(ctx context.Context, tx neo4j.Tx) ([]string, error) {
 	return ids, nil
 }
 
-func (r *request) update(ctx context.Context) (json.RawMessage, error) {
+func (r *request) update(ctx context.Context) (any, *query.Selection, error) {
 	label, _ := r.w.m.Label(r.typeName)
 	p := newPlan()
 	set, _ := r.args["set"].(map[string]any)
@@ -312,7 +312,7 @@ func (r *request) update(ctx context.Context) (json.RawMessage, error) {
 	connect, _ := r.args["connect"].(map[string]any)
 	disconnect, _ := r.args["disconnect"].(map[string]any)
 	if len(p.bad) > 0 {
-		return nil, p.bad
+		return nil, nil, p.bad
 	}
 	out, err := r.w.client.Write(ctx, func(tx neo4j.Tx) (any, error) {
 		ids, err := r.matching(ctx, tx)
@@ -323,7 +323,7 @@ func (r *request) update(ctx context.Context) (json.RawMessage, error) {
 			return nil, apierror.New(apierror.BadInput, "where matches %d nodes; one update changes at most %d", len(ids), r.w.o.MaxBatch)
 		}
 		if len(ids) == 0 {
-			return json.RawMessage("[]"), nil
+			return r.project(ctx, tx, nil)
 		}
 		links := map[string][]any{}
 		for k, v := range connect {
@@ -372,12 +372,13 @@ func (r *request) update(ctx context.Context) (json.RawMessage, error) {
 		return r.project(ctx, tx, ids)
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out.(json.RawMessage), nil
+	proj := out.(projection)
+	return proj.nodes, proj.sel, nil
 }
 
-func (r *request) delete(ctx context.Context) (json.RawMessage, error) {
+func (r *request) delete(ctx context.Context) (any, error) {
 	label, _ := r.w.m.Label(r.typeName)
 	out, err := r.w.client.Write(ctx, func(tx neo4j.Tx) (any, error) {
 		ids, err := r.matching(ctx, tx)
@@ -395,11 +396,10 @@ RETURN size(nodes) AS nodesDeleted, size(rels) AS relationshipsDeleted`, label),
 		}
 		n, _ := recs[0].Get("nodesDeleted")
 		rels, _ := recs[0].Get("relationshipsDeleted")
-		raw, err := json.Marshal(map[string]any{"nodesDeleted": n, "relationshipsDeleted": rels})
-		return json.RawMessage(raw), err
+		return query.ByName{"nodesDeleted": n, "relationshipsDeleted": rels}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return out.(json.RawMessage), nil
+	return out, nil
 }

@@ -2,7 +2,6 @@ package mutation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -38,7 +37,7 @@ type relFact struct {
 // checked first and every problem reported at once; then entities are
 // resolved to existing nodes by id, else by name or alias, and the facts are
 // written with the seed's own MERGE-based writes.
-func (r *request) ingest(ctx context.Context) (json.RawMessage, error) {
+func (r *request) ingest(ctx context.Context) (any, error) {
 	src, _ := r.args["source"].(map[string]any)
 	facts, _ := r.args["facts"].([]any)
 	if len(facts) == 0 || len(facts) > r.w.o.MaxBatch {
@@ -134,22 +133,21 @@ func (r *request) ingest(ctx context.Context) (json.RawMessage, error) {
 		if err != nil {
 			return nil, err
 		}
-		counts := map[ingest.Outcome]int{}
-		var list []map[string]any
+		counts := map[ingest.Outcome]int64{}
+		list := make([]any, 0, len(facts))
 		for i := range facts {
 			o := outcomes[i]
 			counts[o]++
-			list = append(list, map[string]any{"index": i, "outcome": o, "id": ids[i]})
+			list = append(list, query.ByName{"index": int64(i), "outcome": string(o), "id": ids[i]})
 		}
-		raw, err := json.Marshal(map[string]any{
+		return query.ByName{
 			"created": counts[ingest.Created], "matched": counts[ingest.Matched], "unchanged": counts[ingest.Unchanged], "facts": list,
-		})
-		return json.RawMessage(raw), err
+		}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return out.(json.RawMessage), nil
+	return out, nil
 }
 
 func (r *request) relFact(i int, at string, body map[string]any, bad *invalid) relFact {

@@ -7,8 +7,6 @@ package mutation
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -27,8 +25,6 @@ type Options struct {
 	Limits  query.Limits
 	// MaxBatch bounds the items of one create and the facts of one ingest.
 	MaxBatch int
-	// Types makes an empty model of each @node type, by GraphQL type name.
-	Types map[string]func() any
 }
 
 // Writer runs mutations against Neo4j.
@@ -43,44 +39,39 @@ func New(m *query.Mapping, client *neo4j.Client, o Options) *Writer {
 	return &Writer{m: m, client: client, o: o}
 }
 
-// Run answers the calling mutation field, which @write says how to run.
-func Run[T any](ctx context.Context, w *Writer) (T, error) {
-	var zero T
-	fc := graphql.GetFieldContext(ctx)
-	oc := graphql.GetOperationContext(ctx)
-	d := fc.Field.Definition.Directives.ForName("write")
+// Write runs a mutation field, which @write says how to run, with its
+// arguments as the engine coerced them. The nodes it writes are read back
+// in the same transaction, projected as the field's selection asks.
+func (w *Writer) Write(ctx context.Context, call query.Write) (any, *query.Selection, error) {
+	d := call.Field.Directives.ForName("write")
 	if d == nil {
-		return zero, fmt.Errorf("mutation %s has no @write", fc.Field.Name)
+		return nil, nil, fmt.Errorf("mutation %s has no @write", call.Field.Name)
 	}
 	p, ok := auth.FromContext(ctx)
 	if !ok {
-		// @auth has run before; a write without a principal is a bug.
-		return zero, fmt.Errorf("mutation %s without a principal", fc.Field.Name)
+		// @auth has been checked before; a write without a principal is a bug.
+		return nil, nil, fmt.Errorf("mutation %s without a principal", call.Field.Name)
 	}
 	req := &request{
-		w: w, oc: oc, typeName: d.Arguments.ForName("type").Value.Raw,
-		args: fc.Field.ArgumentMap(oc.Variables), sel: fc.Field.Selections, who: p.Name,
+		w: w, oc: call.Operation, typeName: d.Arguments.ForName("type").Value.Raw,
+		args: call.Args, sel: call.Selections, who: p.Name,
 	}
 	ctx, cancel := context.WithTimeout(ctx, w.o.Timeout)
 	defer cancel()
-	var raw json.RawMessage
-	var err error
 	switch op := d.Arguments.ForName("op").Value.Raw; op {
 	case "CREATE":
-		raw, err = req.create(ctx)
+		return req.create(ctx)
 	case "UPDATE":
-		raw, err = req.update(ctx)
+		return req.update(ctx)
 	case "DELETE":
-		raw, err = req.delete(ctx)
+		v, err := req.delete(ctx)
+		return v, nil, err
 	case "INGEST":
-		raw, err = req.ingest(ctx)
+		v, err := req.ingest(ctx)
+		return v, nil, err
 	default:
-		err = fmt.Errorf("unknown write %s", op)
+		return nil, nil, fmt.Errorf("unknown write %s", op)
 	}
-	if err != nil {
-		return zero, report(ctx, err)
-	}
-	return query.Decode[T](raw, w.o.Types)
 }
 
 // request is one mutation being run.
@@ -99,6 +90,15 @@ type invalid []*apierror.Error
 
 func (v invalid) Error() string { return fmt.Sprintf("%d invalid inputs", len(v)) }
 
+// Unwrap lets the engine report each invalid input as its own coded error.
+func (v invalid) Unwrap() []error {
+	out := make([]error, len(v))
+	for i, e := range v {
+		out[i] = e
+	}
+	return out
+}
+
 func (v *invalid) add(path string, index int, format string, args ...any) {
 	e := apierror.New(apierror.BadInput, "%s: %s", path, fmt.Sprintf(format, args...))
 	e.Fields = map[string]any{"field": path}
@@ -108,33 +108,26 @@ func (v *invalid) add(path string, index int, format string, args ...any) {
 	*v = append(*v, e)
 }
 
-// report adds all but the last of a list of invalid inputs to the response
-// and returns the last, so each appears as its own coded error.
-func report(ctx context.Context, err error) error {
-	var list invalid
-	if !errors.As(err, &list) || len(list) == 0 {
-		return err
-	}
-	for _, e := range list[:len(list)-1] {
-		graphql.AddError(ctx, e)
-	}
-	return list[len(list)-1]
+// projection is the written nodes as the selection asks for them.
+type projection struct {
+	nodes any
+	sel   *query.Selection
 }
 
 // project returns the nodes of the request's type with these ids, as the
 // selection asks, read in the same transaction as the write.
-func (r *request) project(ctx context.Context, tx neo4j.Tx, ids []string) (json.RawMessage, error) {
-	st, err := r.w.m.NodesByID(r.oc, r.typeName, r.sel, r.w.o.Limits)
+func (r *request) project(ctx context.Context, tx neo4j.Tx, ids []string) (projection, error) {
+	st, sel, err := r.w.m.NodesByID(r.oc, r.typeName, r.sel, r.w.o.Limits)
 	if err != nil {
-		return nil, err
+		return projection{}, err
 	}
 	st.Params["ids"] = ids
 	recs, err := tx.Run(ctx, st.Cypher, st.Params)
 	if err != nil {
-		return nil, fmt.Errorf("read back %s: %w", r.typeName, err)
+		return projection{}, fmt.Errorf("read back %s: %w", r.typeName, err)
 	}
 	v, _ := recs[0].Get("nodes")
-	return json.Marshal(v)
+	return projection{nodes: v, sel: sel}, nil
 }
 
 // existing returns which of the ids exist, under which label, looked up

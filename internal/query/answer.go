@@ -3,88 +3,260 @@ package query
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
-	"fmt"
 	"io"
-	"reflect"
+	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/companygraph/companygraph/internal/apierror"
 )
 
-// Rel holds a model's answers to its fields that take arguments, by
-// response key: one field asked twice with other arguments under two
-// aliases has two answers. gqlgen adds it to the models as the field Rel.
-type Rel map[string]json.RawMessage
+// The answer of a compiled field is written straight from the values the
+// driver decoded to the response's JSON, in one pass that follows the
+// field's Selection: each value is checked against its GraphQL type as it
+// is written (the spec's result coercion), a value that does not fit fails
+// its own field with an error at its path, and a null where the schema
+// says non-null makes the nearest nullable parent null, as the spec's
+// execution does.
 
-// Root answers a field of Query from the request's one statement.
-func Root[T any](ctx context.Context, e *Engine) (T, error) {
-	var zero T
-	fc := graphql.GetFieldContext(ctx)
-	b, ok := ctx.Value(batchKey{}).(*batch)
-	if !ok {
-		b = &batch{}
-	}
-	b.once.Do(func() { b.answers, b.err = e.run(ctx) })
-	if b.err != nil {
-		return zero, b.err
-	}
-	a, ok := b.answers[fc.Field.Alias]
-	if !ok {
-		return zero, fmt.Errorf("no answer for root field %s", fc.Field.Alias)
-	}
-	if a.single && string(a.raw) == "null" {
-		return zero, apierror.New(apierror.NotFound, "no %s with id %q", a.typeName, fmt.Sprint(fc.Args["id"]))
-	}
-	return decode[T](a.raw, e.types)
+// ByName is an object built in Go (the result of a write), keyed by field
+// name; the statement's maps are keyed by response key.
+type ByName map[string]any
+
+// writer appends one answer as JSON.
+type writer struct {
+	ctx    context.Context
+	schema *ast.Schema
+	buf    []byte
+	path   ast.Path
 }
 
-// Nested answers a field that takes arguments from its parent's answer.
-func Nested[T any](ctx context.Context, e *Engine, rel Rel) (T, error) {
-	var zero T
-	alias := graphql.GetFieldContext(ctx).Field.Alias
-	raw, ok := rel[alias]
-	if !ok {
-		return zero, fmt.Errorf("no answer for field %s", alias)
+// write appends v, of GraphQL type t, and reports whether it is a value t
+// allows: false means it wrote null where t is non-null, which makes the
+// caller's value null too.
+func (w *writer) write(t *ast.Type, f *Field, parent string, v any) bool {
+	if v == nil {
+		w.buf = append(w.buf, "null"...)
+		return !t.NonNull
 	}
-	return decode[T](raw, e.types)
-}
-
-// decode unmarshals raw into T. An interface T (Node) is filled with the
-// model its __typename names.
-func decode[T any](raw json.RawMessage, types map[string]func() any) (T, error) {
-	var out T
-	if reflect.TypeFor[T]().Kind() != reflect.Interface {
-		if err := json.Unmarshal(raw, &out); err != nil {
-			return out, fmt.Errorf("decode %s: %w", reflect.TypeFor[T](), err)
+	if t.Elem != nil {
+		list, ok := v.([]any)
+		if !ok {
+			w.fail(parent, f, "is not a list")
+			w.buf = append(w.buf, "null"...)
+			return !t.NonNull
 		}
-		return out, nil
+		// Every item is written, so each error is reported, even when one
+		// of them makes the list null.
+		mark := len(w.buf)
+		failed := false
+		w.buf = append(w.buf, '[')
+		for i, item := range list {
+			if i > 0 {
+				w.buf = append(w.buf, ',')
+			}
+			w.path = append(w.path, ast.PathIndex(i))
+			failed = !w.write(t.Elem, f, parent, item) || failed
+			w.path = w.path[:len(w.path)-1]
+		}
+		if failed {
+			w.buf = append(w.buf[:mark], "null"...)
+			return !t.NonNull
+		}
+		w.buf = append(w.buf, ']')
+		return true
 	}
-	if string(raw) == "null" {
-		return out, nil
+	named := w.schema.Types[t.NamedType]
+	var ok bool
+	switch named.Kind {
+	case ast.Scalar, ast.Enum:
+		ok = w.leaf(named, parent, f, v)
+	default:
+		ok = w.object(f, v)
 	}
-	var head struct {
-		Typename string `json:"__typename"`
-	}
-	if err := json.Unmarshal(raw, &head); err != nil {
-		return out, fmt.Errorf("decode %s: %w", reflect.TypeFor[T](), err)
-	}
-	newModel, ok := types[head.Typename]
 	if !ok {
-		return out, fmt.Errorf("decode %s: no model for type %q", reflect.TypeFor[T](), head.Typename)
+		return !t.NonNull
 	}
-	m := newModel()
-	if err := json.Unmarshal(raw, m); err != nil {
-		return out, fmt.Errorf("decode %s: %w", head.Typename, err)
+	return true
+}
+
+// object appends an object value; false means it wrote null because a
+// non-null field of it is null.
+func (w *writer) object(of *Field, v any) bool {
+	sel := of.Sub
+	var byKey map[string]any
+	var byName ByName
+	switch m := v.(type) {
+	case map[string]any:
+		byKey = m
+	case ByName:
+		byName = m
+	default:
+		w.fail(sel.Type, of, "is not an object")
+		w.buf = append(w.buf, "null"...)
+		return false
 	}
-	v, ok := m.(T)
-	if !ok {
-		return out, fmt.Errorf("decode: %T is not a %s", m, reflect.TypeFor[T]())
+	typeName, fields := sel.Type, sel.Fields
+	if sel.ByType != nil {
+		typeName, _ = byKey[typeKey].(string)
+		var known bool
+		if fields, known = sel.ByType[typeName]; !known {
+			w.fail(sel.Type, of, "has no known type")
+			w.buf = append(w.buf, "null"...)
+			return false
+		}
 	}
-	return v, nil
+	mark := len(w.buf)
+	failed := false
+	w.buf = append(w.buf, '{')
+	for i, f := range fields {
+		if i > 0 {
+			w.buf = append(w.buf, ',')
+		}
+		w.buf = append(w.buf, '"')
+		w.buf = append(w.buf, f.Key...)
+		w.buf = append(w.buf, '"', ':')
+		if f.Def == nil {
+			w.buf = appendString(w.buf, typeName)
+			continue
+		}
+		var x any
+		if byName != nil {
+			x = byName[f.Name]
+		} else {
+			x = byKey[f.Key]
+		}
+		w.path = append(w.path, ast.PathName(f.Key))
+		failed = !w.write(f.Def.Type, f, typeName, x) || failed
+		w.path = w.path[:len(w.path)-1]
+	}
+	if failed {
+		w.buf = append(w.buf[:mark], "null"...)
+		return false
+	}
+	w.buf = append(w.buf, '}')
+	return true
+}
+
+// leaf appends a scalar or enum value if it is one of its type.
+func (w *writer) leaf(t *ast.Definition, parent string, f *Field, v any) bool {
+	if t.Kind == ast.Enum {
+		if s, ok := v.(string); ok && t.EnumValues.ForName(s) != nil {
+			w.buf = appendString(w.buf, s)
+			return true
+		}
+		return w.bad(parent, f, "is not a "+t.Name)
+	}
+	switch t.Name {
+	case "ID":
+		switch x := v.(type) {
+		case string:
+			w.buf = appendString(w.buf, x)
+			return true
+		case int64:
+			w.buf = append(append(append(w.buf, '"'), strconv.FormatInt(x, 10)...), '"')
+			return true
+		}
+	case "String":
+		if s, ok := v.(string); ok {
+			w.buf = appendString(w.buf, s)
+			return true
+		}
+	case "Boolean":
+		if b, ok := v.(bool); ok {
+			w.buf = strconv.AppendBool(w.buf, b)
+			return true
+		}
+	case "Int":
+		if n, ok := toInt(v); ok {
+			w.buf = strconv.AppendInt(w.buf, n, 10)
+			return true
+		}
+	case "Float":
+		if f, ok := toFloat(v); ok {
+			w.buf = strconv.AppendFloat(w.buf, f, 'g', -1, 64)
+			return true
+		}
+	case "Cursor":
+		if n, ok := v.(int64); ok && n >= 0 {
+			w.buf = appendString(w.buf, Cursor(n).String())
+			return true
+		}
+	}
+	return w.bad(parent, f, "is not a "+t.Name)
+}
+
+// bad fails the field whose stored value does not fit its type and
+// writes null in its place.
+func (w *writer) bad(parent string, f *Field, what string) bool {
+	w.fail(parent, f, what)
+	w.buf = append(w.buf, "null"...)
+	return false
+}
+
+func (w *writer) fail(parent string, f *Field, what string) {
+	name := parent
+	if f.Name != "" && f.Name != parent {
+		name += "." + f.Name
+	}
+	w.located(apierror.New(apierror.InvalidStoredValue, "the stored value of %s %s", name, what), f.pos)
+}
+
+// located reports err at the writer's path and the field's place in the query.
+func (w *writer) located(err error, pos *ast.Position) {
+	e := &gqlerror.Error{Message: err.Error(), Path: append(ast.Path(nil), w.path...), Err: err}
+	if pos != nil {
+		e.Locations = []gqlerror.Location{{Line: pos.Line, Column: pos.Column}}
+	}
+	graphql.AddError(w.ctx, e)
+}
+
+// appendString appends s as a JSON string, escaped as gqlgen escapes it.
+func appendString(buf []byte, s string) []byte {
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '\\' && c != '"' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				buf = append(append(buf, s[start:i]...), `\ufffd`...)
+				i += size
+				start = i
+				continue
+			}
+			i += size
+			continue
+		}
+		buf = append(buf, s[start:i]...)
+		switch c {
+		case '\t':
+			buf = append(buf, `\t`...)
+		case '\r':
+			buf = append(buf, `\r`...)
+		case '\n':
+			buf = append(buf, `\n`...)
+		case '\\':
+			buf = append(buf, `\\`...)
+		case '"':
+			buf = append(buf, `\"`...)
+		default:
+			const hex = "0123456789abcdef"
+			buf = append(buf, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		i++
+		start = i
+	}
+	return append(append(buf, s[start:]...), '"')
 }
 
 // Cursor is a position in a sorted list. Clients see it as an opaque
@@ -93,10 +265,13 @@ type Cursor int64
 
 const cursorPrefix = "cursor:"
 
-// MarshalGQL writes the cursor as an opaque string.
-func (c Cursor) MarshalGQL(w io.Writer) {
-	io.WriteString(w, strconv.Quote(base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix+strconv.FormatInt(int64(c), 10)))))
+// String is the opaque form a client sees.
+func (c Cursor) String() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(int64(c), 10)))
 }
+
+// MarshalGQL writes the cursor as an opaque string.
+func (c Cursor) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(c.String())) }
 
 // UnmarshalGQL reads a cursor a client sends back.
 func (c *Cursor) UnmarshalGQL(v any) error {
@@ -109,7 +284,7 @@ func (c *Cursor) UnmarshalGQL(v any) error {
 		return apierror.New(apierror.BadInput, "invalid cursor %q", s)
 	}
 	n, err := strconv.ParseInt(strings.TrimPrefix(string(raw), cursorPrefix), 10, 64)
-	if err != nil || n < 0 {
+	if err != nil || n < 0 || n >= math.MaxInt64 {
 		return apierror.New(apierror.BadInput, "invalid cursor %q", s)
 	}
 	*c = Cursor(n)

@@ -30,11 +30,39 @@ type Statement struct {
 
 // RootField is one root field of the request.
 type RootField struct {
-	Key    string // response key: the alias, or the field name
 	Column string
-	Type   string // GraphQL type name of the answer
-	Single bool   // one node by id: null means not found
+	Field  *Field
+	// Single is one node by id: null means not found.
+	Single bool
+	// Err is why the field could not be compiled; it has no column then.
+	Err error
 }
+
+// Field is one entry of an object in the answer, under its response key:
+// the statement computes it under that key, and the writer writes it.
+// Two aliases of one field are two Fields, each with its own arguments
+// and selection, so they never share an answer.
+type Field struct {
+	Key  string               // response key: the alias, or the field name
+	Name string               // the field's name; "__typename" too
+	Def  *ast.FieldDefinition // nil for __typename
+	Args map[string]any       // coerced (args.go)
+	Sub  *Selection           // for fields of object and interface types
+
+	sel ast.SelectionSet
+	pos *ast.Position
+}
+
+// Selection is what is selected on a value of an object or interface type.
+type Selection struct {
+	Type   string              // the object type, or the interface
+	Fields []*Field            // an object type's fields, in response order
+	ByType map[string][]*Field // an interface's: the fields of each implementing type
+}
+
+// typeKey holds, in the answer of an interface-typed value, the name of
+// its type: it is not a GraphQL name, so no response key can take it.
+const typeKey = "#type"
 
 // compiler builds one statement. Variables are numbered so nested
 // subqueries never shadow each other; values only ever enter as parameters.
@@ -44,62 +72,153 @@ type compiler struct {
 	limits Limits
 	params map[string]any
 	vars   int
+	// authorize checks a field's @auth; nil allows every field.
+	authorize func(*ast.FieldDefinition) error
+}
+
+func (m *Mapping) compiler(oc *graphql.OperationContext, limits Limits, authorize func(*ast.FieldDefinition) error) *compiler {
+	return &compiler{m: m, oc: oc, limits: limits, params: map[string]any{}, authorize: authorize}
 }
 
 // Compile turns the root fields of a query operation into one statement.
-// It refuses, before anything reaches Neo4j, what the limits do not allow.
+// It refuses, before anything reaches Neo4j, what the limits do not allow:
+// the first such refusal is its error.
 func (m *Mapping) Compile(oc *graphql.OperationContext, roots []graphql.CollectedField, limits Limits) (*Statement, error) {
-	c := &compiler{m: m, oc: oc, limits: limits, params: map[string]any{}}
+	st := m.compileRoots(m.compiler(oc, limits, nil), roots)
+	for _, r := range st.Roots {
+		if r.Err != nil {
+			return nil, r.Err
+		}
+	}
+	return st, nil
+}
+
+// Compiled reports whether a root field of Query is answered by the
+// compiled statement.
+func (m *Mapping) Compiled(def *ast.FieldDefinition) bool {
+	return def != nil && !strings.HasPrefix(def.Name, "__") && def.Directives.ForName("custom") == nil
+}
+
+// compileRoots compiles each compiled root field; one that cannot be
+// compiled keeps its error and leaves the others to be answered.
+func (m *Mapping) compileRoots(c *compiler, roots []graphql.CollectedField) *Statement {
 	st := &Statement{Params: c.params}
 	var cols []string
 	for i, f := range roots {
-		if strings.HasPrefix(f.Name, "__") {
-			continue
-		}
 		def := m.schema.Query.Fields.ForName(f.Name)
-		if def == nil {
-			return nil, apierror.New(apierror.BadInput, "unknown field Query.%s", f.Name)
-		}
-		if def.Directives.ForName("custom") != nil {
+		if !m.Compiled(def) {
 			continue
 		}
-		root := RootField{Key: f.Alias, Column: fmt.Sprintf("f%d", i), Type: def.Type.Name()}
-		expr, err := c.root(f, def, &root)
-		if err != nil {
-			return nil, err
+		root := RootField{Column: fmt.Sprintf("f%d", i)}
+		field, err := c.field(def, f)
+		if err == nil {
+			root.Field = field
+			var expr string
+			if expr, err = c.root(field, &root); err == nil {
+				cols = append(cols, fmt.Sprintf("%s AS %s", expr, root.Column))
+			}
 		}
-		cols = append(cols, fmt.Sprintf("%s AS %s", expr, root.Column))
+		root.Err = err
 		st.Roots = append(st.Roots, root)
 	}
 	if len(cols) > 0 {
 		st.Cypher = "RETURN " + strings.Join(cols, ",\n       ")
 	}
-	return st, nil
+	return st
 }
 
-func (c *compiler) root(f graphql.CollectedField, def *ast.FieldDefinition, root *RootField) (string, error) {
-	args := f.ArgumentMap(c.oc.Variables)
-	switch {
-	case def.Directives.ForName("search") != nil:
-		return c.search(args, f.Selections)
-	case def.Directives.ForName("lookup") != nil:
-		root.Single = true
-		return c.lookup(args["id"], f.Selections)
+// field reads one collected field: its definition, checked against the
+// caller's rights, and its coerced arguments.
+func (c *compiler) field(def *ast.FieldDefinition, f graphql.CollectedField) (*Field, error) {
+	if c.authorize != nil {
+		if err := c.authorize(def); err != nil {
+			return nil, err
+		}
 	}
-	name := def.Type.Name()
-	if node := c.m.nodes[name]; node != nil && def.Type.Elem == nil {
+	args, err := c.m.Args(def, f.Arguments, c.oc.Variables)
+	if err != nil {
+		return nil, err
+	}
+	return &Field{Key: f.Alias, Name: f.Name, Def: def, Args: args, sel: f.Selections, pos: f.Position}, nil
+}
+
+// collect reads the selection sel on a value of typeName, following
+// fragments (on the type and the interfaces it implements) and
+// @skip/@include, one Field per response key.
+func (c *compiler) collect(sel ast.SelectionSet, typeName string) ([]*Field, error) {
+	def := c.m.schema.Types[typeName]
+	if def == nil {
+		return nil, fmt.Errorf("unknown type %s", typeName)
+	}
+	satisfies := append([]string{typeName}, def.Interfaces...)
+	collected := graphql.CollectFields(c.oc, sel, satisfies)
+	out := make([]*Field, 0, len(collected))
+	for _, f := range collected {
+		if f.Name == "__typename" {
+			out = append(out, &Field{Key: f.Alias, Name: f.Name})
+			continue
+		}
+		fd := def.Fields.ForName(f.Name)
+		if fd == nil {
+			return nil, apierror.New(apierror.BadInput, "%s has no field %s", typeName, f.Name)
+		}
+		field, err := c.field(fd, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, field)
+	}
+	return out, nil
+}
+
+// Shape reads a selection on a value that is not compiled (the result of a
+// write, built in Go), so the writer can write it as it would a compiled one.
+func (m *Mapping) Shape(oc *graphql.OperationContext, sel ast.SelectionSet, t *ast.Type) (*Selection, error) {
+	return m.compiler(oc, Limits{}, nil).shape(sel, t.Name())
+}
+
+func (c *compiler) shape(sel ast.SelectionSet, typeName string) (*Selection, error) {
+	def := c.m.schema.Types[typeName]
+	if def == nil || len(sel) == 0 {
+		return nil, nil
+	}
+	fields, err := c.collect(sel, typeName)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fields {
+		if f.Def != nil {
+			if f.Sub, err = c.shape(f.sel, f.Def.Type.Name()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return &Selection{Type: typeName, Fields: fields}, nil
+}
+
+func (c *compiler) root(f *Field, root *RootField) (string, error) {
+	switch {
+	case f.Def.Directives.ForName("search") != nil:
+		return c.search(f)
+	case f.Def.Directives.ForName("lookup") != nil:
+		root.Single = true
+		return c.lookup(f)
+	}
+	name := f.Def.Type.Name()
+	if node := c.m.nodes[name]; node != nil && f.Def.Type.Elem == nil {
 		root.Single = true
 		o := c.newVar("n")
-		proj, err := c.node(o, node, f.Selections)
+		proj, sub, err := c.node(o, node, f.sel)
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("COLLECT { MATCH (%s:`%s` {id: %s}) RETURN %s }[0]", o, node.label, c.param(args["id"]), proj), nil
+		f.Sub = sub
+		return fmt.Sprintf("COLLECT { MATCH (%s:`%s` {id: %s}) RETURN %s }[0]", o, node.label, c.param(f.Args["id"]), proj), nil
 	}
 	elem := c.m.nodes[c.m.elem(name)]
 	o := c.newVar("n")
 	l := &listing{elem: elem.name, pattern: fmt.Sprintf("(%s:`%s`)", o, elem.label), node: o}
-	return c.listing(l, name, args, f.Selections)
+	return c.listing(l, f)
 }
 
 func (c *compiler) newVar(prefix string) string {
@@ -113,54 +232,33 @@ func (c *compiler) param(v any) string {
 	return "$" + name
 }
 
-// fields collects the selections for typeName, following fragments and
-// @skip/@include. A field without arguments is answered under its name, so
-// its aliases are merged into one; a field with arguments is answered
-// under each response key, in the model's Rel.
-func (c *compiler) fields(sel ast.SelectionSet, typeName string, satisfies ...string) []graphql.CollectedField {
-	var out []graphql.CollectedField
-	index := map[string]int{}
-	for _, f := range graphql.CollectFields(c.oc, sel, append([]string{typeName}, satisfies...)) {
-		if strings.HasPrefix(f.Name, "__") {
-			continue
-		}
-		if len(f.Definition.Arguments) > 0 {
-			out = append(out, f)
-			continue
-		}
-		if i, ok := index[f.Name]; ok {
-			out[i].Selections = append(append(ast.SelectionSet{}, out[i].Selections...), f.Selections...)
-			continue
-		}
-		index[f.Name] = len(out)
-		out = append(out, f)
-	}
-	return out
-}
+// object builds a Cypher map from its entries.
+func object(items []string) string { return "{" + strings.Join(items, ", ") + "}" }
 
-// object joins plain items and items keyed by response key into one map.
-func object(items, rel []string) string {
-	if len(rel) > 0 {
-		items = append(items, "_rel: {"+strings.Join(rel, ", ")+"}")
-	}
-	return "{" + strings.Join(items, ", ") + "}"
-}
+// entry is one item of a Cypher map under a response key. Keys are GraphQL
+// names, which are Cypher identifiers too; backticks keep it certain.
+func entry(key, expr string) string { return "`" + key + "`: " + expr }
 
-// node projects node variable v as a map of the selected fields.
-func (c *compiler) node(v string, t *nodeType, sel ast.SelectionSet, satisfies ...string) (string, error) {
-	def := c.m.schema.Types[t.name]
-	var items, rel []string
-	for _, f := range c.fields(sel, t.name, satisfies...) {
-		fd := def.Fields.ForName(f.Name)
+// node projects node variable v of type t as a map of the selected fields,
+// by response key.
+func (c *compiler) node(v string, t *nodeType, sel ast.SelectionSet) (string, *Selection, error) {
+	fields, err := c.collect(sel, t.name)
+	if err != nil {
+		return "", nil, err
+	}
+	var items []string
+	for _, f := range fields {
+		if f.Def == nil {
+			continue
+		}
 		var expr string
-		var err error
-		switch {
+		switch fd := f.Def; {
 		case fd.Directives.ForName("relationship") != nil:
-			expr, err = c.relationship(v, fd, f)
+			expr, err = c.relationship(v, f)
 		case fd.Directives.ForName("evidence") != nil:
 			m, s := c.newVar("m"), c.newVar("s")
 			var ev string
-			ev, err = c.evidence(m, fd, f.Selections)
+			ev, err = c.evidence(m, f)
 			expr = fmt.Sprintf("COLLECT { MATCH (%s)-[%s:`%s`]->(%s) WITH %s ORDER BY %s.id UNWIND %s AS e RETURN e }",
 				v, m, MentionedIn, s, m, s, ev)
 		case fd.Type.Elem != nil:
@@ -169,28 +267,17 @@ func (c *compiler) node(v string, t *nodeType, sel ast.SelectionSet, satisfies .
 			expr = v + "." + fd.Name
 		}
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
-		if len(fd.Arguments) > 0 {
-			rel = append(rel, quoteKey(f.Alias)+": "+expr)
-		} else {
-			items = append(items, fd.Name+": "+expr)
-		}
+		items = append(items, entry(f.Key, expr))
 	}
-	if len(satisfies) > 0 {
-		items = append(items, "__typename: '"+t.name+"'")
-	}
-	return object(items, rel), nil
+	return object(items), &Selection{Type: t.name, Fields: fields}, nil
 }
-
-// quoteKey quotes a response key for a Cypher map: aliases are GraphQL
-// names, which are Cypher identifiers too, but backticks keep it certain.
-func quoteKey(k string) string { return "`" + k + "`" }
 
 // relationship answers a @relationship field of node v: a list, a
 // connection or an aggregate of the nodes or edges it reaches.
-func (c *compiler) relationship(v string, fd *ast.FieldDefinition, f graphql.CollectedField) (string, error) {
-	return c.listing(c.relListing(v, fd), fd.Type.Name(), f.ArgumentMap(c.oc.Variables), f.Selections)
+func (c *compiler) relationship(v string, f *Field) (string, error) {
+	return c.listing(c.relListing(v, f.Def), f)
 }
 
 // relListing is what relationship field fd of node v ranges over, with
@@ -234,35 +321,37 @@ func (l *listing) row() string {
 	return l.rel + ", " + l.node
 }
 
-// listing answers a field of the given type over l: a list, a connection
-// or an aggregate, with its filter, sort and page.
-func (c *compiler) listing(l *listing, typeName string, args map[string]any, sel ast.SelectionSet) (string, error) {
-	cond, err := c.where(args["where"], l, 0)
+// listing answers field f over l: a list, a connection or an aggregate,
+// with its filter, sort and page.
+func (c *compiler) listing(l *listing, f *Field) (string, error) {
+	typeName := f.Def.Type.Name()
+	cond, err := c.where(f.Args["where"], l, 0)
 	if err != nil {
 		return "", err
 	}
 	if _, ok := c.m.aggregates[typeName]; ok {
-		return c.aggregate(l, cond, typeName, sel)
+		return c.aggregate(l, cond, f)
 	}
 	match := "MATCH " + l.pattern
 	if cond != "" {
 		match += " WHERE " + cond
 	}
-	order, err := c.order(args["sort"], l)
+	order, err := c.order(f.Args["sort"], l)
 	if err != nil {
 		return "", err
 	}
 	if _, ok := c.m.connections[typeName]; ok {
-		return c.connection(l, match, order, typeName, args, sel)
+		return c.connection(l, match, order, f)
 	}
-	skip, limit, err := c.page(args)
+	skip, limit, err := c.page(f.Args)
 	if err != nil {
 		return "", err
 	}
-	proj, err := c.item(l, sel)
+	proj, sub, err := c.item(l, f.sel)
 	if err != nil {
 		return "", err
 	}
+	f.Sub = sub
 	page := ""
 	if skip > 0 {
 		page += " SKIP " + c.param(skip)
@@ -272,7 +361,7 @@ func (c *compiler) listing(l *listing, typeName string, args map[string]any, sel
 }
 
 // item projects one element of the listing.
-func (c *compiler) item(l *listing, sel ast.SelectionSet) (string, error) {
+func (c *compiler) item(l *listing, sel ast.SelectionSet) (string, *Selection, error) {
 	if e := c.m.edges[l.elem]; e != nil {
 		return c.edge(l.rel, l.from, l.to, e, sel)
 	}
@@ -282,20 +371,13 @@ func (c *compiler) item(l *listing, sel ast.SelectionSet) (string, error) {
 // page reads limit and offset.
 func (c *compiler) page(args map[string]any) (skip, limit int64, err error) {
 	limit = int64(c.limits.MaxPageSize)
-	v, ok, err := intArg(args, "limit")
-	if err != nil {
-		return 0, 0, err
-	}
-	if ok {
+	if v, ok := args["limit"].(int64); ok {
 		if v < 0 || v > int64(c.limits.MaxPageSize) {
 			return 0, 0, apierror.New(apierror.BadInput, "limit must be between 0 and %d, got %d", c.limits.MaxPageSize, v)
 		}
 		limit = v
 	}
-	if v, ok, err = intArg(args, "offset"); err != nil {
-		return 0, 0, err
-	}
-	if ok {
+	if v, ok := args["offset"].(int64); ok {
 		if v < 0 {
 			return 0, 0, apierror.New(apierror.BadInput, "offset must not be negative, got %d", v)
 		}
@@ -304,107 +386,145 @@ func (c *compiler) page(args map[string]any) (skip, limit int64, err error) {
 	return skip, limit, nil
 }
 
+// window is a connection's page, as Relay's ApplyCursorsToEdges then first
+// then last cut it from the whole sorted list: positions [s, e).
+type window struct {
+	after, before Cursor
+	first, last   int64
+	hasAfter      bool
+	hasBefore     bool
+	hasFirst      bool
+	hasLast       bool
+}
+
+func (c *compiler) window(args map[string]any) (window, error) {
+	var w window
+	w.first, w.hasFirst = args["first"].(int64)
+	w.last, w.hasLast = args["last"].(int64)
+	w.after, w.hasAfter = args["after"].(Cursor)
+	w.before, w.hasBefore = args["before"].(Cursor)
+	for name, v := range map[string]int64{"first": w.first, "last": w.last} {
+		if v < 0 || v > int64(c.limits.MaxPageSize) {
+			return w, apierror.New(apierror.BadInput, "%s must be between 0 and %d, got %d", name, c.limits.MaxPageSize, v)
+		}
+	}
+	if !w.hasFirst && !w.hasLast {
+		// An unbounded page is the largest page.
+		w.first, w.hasFirst = int64(c.limits.MaxPageSize), true
+	}
+	return w, nil
+}
+
+// bounds returns Cypher for the page's start and end over a list of the
+// given size, in three steps each binding a map {s, e} for the next.
+func (c *compiler) bounds(w window, size string) []string {
+	least := func(a, b string) string {
+		return fmt.Sprintf("CASE WHEN %[1]s < %[2]s THEN %[1]s ELSE %[2]s END", a, b)
+	}
+	greatest := func(a, b string) string {
+		return fmt.Sprintf("CASE WHEN %[1]s > %[2]s THEN %[1]s ELSE %[2]s END", a, b)
+	}
+	// The cursors cut [s, e) out of [0, size).
+	s := "0"
+	if w.hasAfter {
+		s = least(c.param(int64(w.after)+1), size)
+	}
+	e := size
+	if w.hasBefore {
+		e = least(c.param(int64(w.before)), size)
+	}
+	w1 := c.newVar("w")
+	cut := fmt.Sprintf("{s: %s, e: %s}", s, greatest(e, s))
+	// first keeps the start, last the end.
+	e2 := w1 + ".e"
+	if w.hasFirst {
+		e2 = least(w1+".e", w1+".s + "+c.param(w.first))
+	}
+	w2 := c.newVar("w")
+	s3 := w2 + ".s"
+	if w.hasLast {
+		s3 = greatest(w2+".s", w2+".e - "+c.param(w.last))
+	}
+	return []string{w1, cut, w2, fmt.Sprintf("{s: %s.s, e: %s}", w1, e2), fmt.Sprintf("{s: %s, e: %s.e}", s3, w2)}
+}
+
 // connection answers a Relay connection. The sorted items are collected
 // (as references, cheap) so that totalCount and both paging directions
 // are exact; only the page is projected.
-func (c *compiler) connection(l *listing, match, order, typeName string, args map[string]any, sel ast.SelectionSet) (string, error) {
-	first, hasFirst, err := intArg(args, "first")
+func (c *compiler) connection(l *listing, match, order string, f *Field) (string, error) {
+	w, err := c.window(f.Args)
 	if err != nil {
 		return "", err
-	}
-	last, hasLast, err := intArg(args, "last")
-	if err != nil {
-		return "", err
-	}
-	after, hasAfter, err := cursorArg(args, "after")
-	if err != nil {
-		return "", err
-	}
-	before, hasBefore, err := cursorArg(args, "before")
-	if err != nil {
-		return "", err
-	}
-	if hasFirst && hasLast {
-		return "", apierror.New(apierror.BadInput, "give first or last, not both")
-	}
-	for name, v := range map[string]int64{"first": first, "last": last} {
-		if v < 0 || v > int64(c.limits.MaxPageSize) {
-			return "", apierror.New(apierror.BadInput, "%s must be between 0 and %d, got %d", name, c.limits.MaxPageSize, v)
-		}
 	}
 	rows, b, i := c.newVar("rows"), c.newVar("b"), c.newVar("i")
 	size := "size(" + rows + ")"
-	var start, end string
-	switch {
-	case hasLast:
-		end = size
-		if hasBefore {
-			end = fmt.Sprintf("CASE WHEN %s < %s THEN %s ELSE %s END", c.param(before), size, c.param(before), size)
-		}
-		start = fmt.Sprintf("CASE WHEN %[1]s - %[2]s > 0 THEN %[1]s - %[2]s ELSE 0 END", end, c.param(last))
-	default:
-		if !hasFirst {
-			first = int64(c.limits.MaxPageSize)
-		}
-		start = "0"
-		if hasAfter {
-			start = c.param(after + 1)
-		}
-		end = fmt.Sprintf("CASE WHEN %[1]s + %[2]s < %[3]s THEN %[1]s + %[2]s ELSE %[3]s END", start, c.param(first), size)
-		if hasBefore {
-			end = fmt.Sprintf("CASE WHEN %[1]s < %[2]s THEN %[1]s ELSE %[2]s END", c.param(before), end)
-		}
+	bounds := c.bounds(w, size)
+	fields, err := c.collect(f.sel, f.Def.Type.Name())
+	if err != nil {
+		return "", err
 	}
-	bound := fmt.Sprintf("{s: %s, e: %s}", start, end)
+	f.Sub = &Selection{Type: f.Def.Type.Name(), Fields: fields}
 	var items []string
-	def := c.m.schema.Types[typeName]
-	for _, f := range c.fields(sel, typeName) {
-		switch def.Fields.ForName(f.Name).Name {
+	for _, cf := range fields {
+		switch cf.Name {
 		case "totalCount":
-			items = append(items, "totalCount: "+size)
+			items = append(items, entry(cf.Key, size))
 		case "pageInfo":
-			var info []string
-			for _, p := range c.fields(f.Selections, "PageInfo") {
+			info, err := c.collect(cf.sel, "PageInfo")
+			if err != nil {
+				return "", err
+			}
+			cf.Sub = &Selection{Type: "PageInfo", Fields: info}
+			var parts []string
+			for _, p := range info {
 				switch p.Name {
 				case "hasNextPage":
-					info = append(info, fmt.Sprintf("hasNextPage: %s.e < %s", b, size))
+					parts = append(parts, entry(p.Key, fmt.Sprintf("%s.e < %s", b, size)))
 				case "hasPreviousPage":
-					info = append(info, fmt.Sprintf("hasPreviousPage: %s.s > 0", b))
+					parts = append(parts, entry(p.Key, fmt.Sprintf("%s.s > 0", b)))
 				case "startCursor":
-					info = append(info, fmt.Sprintf("startCursor: CASE WHEN %[1]s.e > %[1]s.s THEN %[1]s.s END", b))
+					parts = append(parts, entry(p.Key, fmt.Sprintf("CASE WHEN %[1]s.e > %[1]s.s THEN %[1]s.s END", b)))
 				case "endCursor":
-					info = append(info, fmt.Sprintf("endCursor: CASE WHEN %[1]s.e > %[1]s.s THEN %[1]s.e - 1 END", b))
+					parts = append(parts, entry(p.Key, fmt.Sprintf("CASE WHEN %[1]s.e > %[1]s.s THEN %[1]s.e - 1 END", b)))
 				}
 			}
-			items = append(items, "pageInfo: {"+strings.Join(info, ", ")+"}")
+			items = append(items, entry(cf.Key, object(parts)))
 		case "edges":
-			var edge []string
+			edgeType := cf.Def.Type.Name()
+			edgeFields, err := c.collect(cf.sel, edgeType)
+			if err != nil {
+				return "", err
+			}
+			cf.Sub = &Selection{Type: edgeType, Fields: edgeFields}
 			bind := fmt.Sprintf("%s[%s] AS %s", rows, i, l.node)
 			if l.rel != "" {
 				bind = fmt.Sprintf("%[1]s[%[2]s][0] AS %[3]s, %[1]s[%[2]s][1] AS %[4]s", rows, i, l.rel, l.node)
 			}
-			for _, e := range c.fields(f.Selections, def.Fields.ForName("edges").Type.Name()) {
+			var edge []string
+			for _, e := range edgeFields {
 				switch e.Name {
 				case "cursor":
-					edge = append(edge, "cursor: "+i)
+					edge = append(edge, entry(e.Key, i))
 				case "node":
-					proj, err := c.item(l, e.Selections)
+					proj, sub, err := c.item(l, e.sel)
 					if err != nil {
 						return "", err
 					}
-					edge = append(edge, "node: "+proj)
+					e.Sub = sub
+					edge = append(edge, entry(e.Key, proj))
 				}
 			}
-			items = append(items, fmt.Sprintf("edges: COLLECT { UNWIND range(%[1]s.s, %[1]s.e - 1) AS %[2]s WITH %[2]s, %[3]s RETURN {%[4]s} ORDER BY %[2]s }",
-				b, i, bind, strings.Join(edge, ", ")))
+			items = append(items, entry(cf.Key, fmt.Sprintf("COLLECT { UNWIND range(%[1]s.s, %[1]s.e - 1) AS %[2]s WITH %[2]s, %[3]s RETURN %[4]s ORDER BY %[2]s }",
+				b, i, bind, object(edge))))
 		}
 	}
 	collected := l.node
 	if l.rel != "" {
 		collected = "[" + l.rel + ", " + l.node + "]"
 	}
-	return fmt.Sprintf("[%[1]s IN [COLLECT { %[2]s WITH %[3]s ORDER BY %[4]s RETURN %[5]s }] | [%[6]s IN [%[7]s] | {%[8]s}][0]][0]",
-		rows, match, l.row(), order, collected, b, bound, strings.Join(items, ", ")), nil
+	return fmt.Sprintf("[%[1]s IN [COLLECT { %[2]s WITH %[3]s ORDER BY %[4]s RETURN %[5]s }] | [%[6]s IN [%[7]s] | [%[8]s IN [%[9]s] | [%[10]s IN [%[11]s] | %[12]s][0]][0]][0]][0]",
+		rows, match, l.row(), order, collected,
+		bounds[0], bounds[1], bounds[2], bounds[3], b, bounds[4], object(items)), nil
 }
 
 // aggregate answers counts and statistics over the items of a listing.
@@ -412,7 +532,8 @@ func (c *compiler) connection(l *listing, match, order, typeName string, args ma
 // Neo4j refuses aggregating functions in a projection nested in another,
 // so there counts are COUNT subqueries and statistics are folded over
 // COLLECTed values.
-func (c *compiler) aggregate(l *listing, cond, typeName string, sel ast.SelectionSet) (string, error) {
+func (c *compiler) aggregate(l *listing, cond string, f *Field) (string, error) {
+	typeName := f.Def.Type.Name()
 	def := c.m.schema.Types[typeName]
 	v := l.node
 	if l.isEdge(c.m) {
@@ -430,67 +551,103 @@ func (c *compiler) aggregate(l *listing, cond, typeName string, sel ast.Selectio
 		}
 		return "MATCH " + l.pattern + " WHERE " + strings.Join(conds, " AND ")
 	}
-	var items, rel []string
-	for _, f := range c.fields(sel, typeName) {
-		fd := def.Fields.ForName(f.Name)
+	fields, err := c.collect(f.sel, typeName)
+	if err != nil {
+		return "", err
+	}
+	f.Sub = &Selection{Type: typeName, Fields: fields}
+	var items []string
+	for _, af := range fields {
+		if af.Def == nil {
+			continue
+		}
 		switch {
-		case f.Name == "count":
-			items = append(items, fmt.Sprintf("count: COUNT { %s }", match("")))
-		case f.Name == "countBy":
-			name, _ := f.ArgumentMap(c.oc.Variables)["field"].(string)
+		case af.Name == "count":
+			items = append(items, entry(af.Key, fmt.Sprintf("COUNT { %s }", match(""))))
+		case af.Name == "countBy":
+			name, _ := af.Args["field"].(string)
 			if !identifier.MatchString(name) || def.Fields.ForName("countBy") == nil {
 				return "", apierror.New(apierror.BadInput, "countBy needs a field")
 			}
+			if af.Sub, err = c.shape(af.sel, af.Def.Type.Name()); err != nil {
+				return "", err
+			}
 			val, n := c.newVar("value"), c.newVar("count")
 			prop := v + "." + name
+			group := groupEntries(af.Sub, val, n)
 			if l.rel == "" {
 				// At the root nothing is outside the subquery, and grouping
 				// counts every value in one pass.
-				rel = append(rel, fmt.Sprintf("%s: COLLECT { %s WITH %s AS %s, count(*) AS %s RETURN {value: toString(%s), count: %s} ORDER BY %s DESC, %s }",
-					quoteKey(f.Alias), match(""), prop, val, n, val, n, n, val))
+				items = append(items, entry(af.Key, fmt.Sprintf("COLLECT { %s WITH %s AS %s, count(*) AS %s RETURN %s ORDER BY %s DESC, %s }",
+					match(""), prop, val, n, group, n, val)))
 				continue
 			}
-			rel = append(rel, fmt.Sprintf("%s: COLLECT { UNWIND COLLECT { %s RETURN DISTINCT %s } AS %s WITH %s, COUNT { %s } AS %s RETURN {value: toString(%s), count: %s} ORDER BY %s DESC, %s }",
-				quoteKey(f.Alias), match(""), prop, val, val,
-				match(fmt.Sprintf("(%s = %s OR (%s IS NULL AND %s IS NULL))", prop, val, val, prop)), n, val, n, n, val))
+			items = append(items, entry(af.Key, fmt.Sprintf("COLLECT { UNWIND COLLECT { %s RETURN DISTINCT %s } AS %s WITH %s, COUNT { %s } AS %s RETURN %s ORDER BY %s DESC, %s }",
+				match(""), prop, val, val,
+				match(fmt.Sprintf("(%s = %s OR (%s IS NULL AND %s IS NULL))", prop, val, val, prop)), n, group, n, val)))
 		default:
+			stats, err := c.collect(af.sel, af.Def.Type.Name())
+			if err != nil {
+				return "", err
+			}
+			af.Sub = &Selection{Type: af.Def.Type.Name(), Fields: stats}
+			prop := v + "." + af.Name
+			if l.rel == "" {
+				var fold, proj []string
+				for _, s := range stats {
+					if s.Def == nil {
+						continue
+					}
+					k := c.newVar("k")
+					fold = append(fold, fmt.Sprintf("%s(%s) AS %s", s.Name, prop, k))
+					proj = append(proj, entry(s.Key, k))
+				}
+				if len(fold) == 0 {
+					items = append(items, entry(af.Key, "{}"))
+					continue
+				}
+				items = append(items, entry(af.Key, fmt.Sprintf("COLLECT { %s WITH %s RETURN %s }[0]",
+					match(prop+" IS NOT NULL"), strings.Join(fold, ", "), object(proj))))
+				continue
+			}
 			xs, x, m := c.newVar("xs"), c.newVar("x"), c.newVar("m")
-			var stats []string
-			for _, s := range c.fields(f.Selections, fd.Type.Name()) {
+			var parts []string
+			for _, s := range stats {
 				switch s.Name {
 				case "min", "max":
 					cmp := "<"
 					if s.Name == "max" {
 						cmp = ">"
 					}
-					stats = append(stats, fmt.Sprintf("%[1]s: reduce(%[2]s = null, %[3]s IN %[4]s | CASE WHEN %[2]s IS NULL OR %[3]s %[5]s %[2]s THEN %[3]s ELSE %[2]s END)", s.Name, m, x, xs, cmp))
+					parts = append(parts, entry(s.Key, fmt.Sprintf("reduce(%[1]s = null, %[2]s IN %[3]s | CASE WHEN %[1]s IS NULL OR %[2]s %[4]s %[1]s THEN %[2]s ELSE %[1]s END)", m, x, xs, cmp)))
 				case "sum":
-					stats = append(stats, fmt.Sprintf("sum: reduce(%s = 0, %s IN %s | %s + %s)", m, x, xs, m, x))
+					parts = append(parts, entry(s.Key, fmt.Sprintf("reduce(%s = 0, %s IN %s | %s + %s)", m, x, xs, m, x)))
 				case "avg":
-					stats = append(stats, fmt.Sprintf("avg: CASE WHEN size(%[3]s) = 0 THEN null ELSE toFloat(reduce(%[1]s = 0, %[2]s IN %[3]s | %[1]s + %[2]s)) / size(%[3]s) END", m, x, xs))
+					parts = append(parts, entry(s.Key, fmt.Sprintf("CASE WHEN size(%[3]s) = 0 THEN null ELSE toFloat(reduce(%[1]s = 0, %[2]s IN %[3]s | %[1]s + %[2]s)) / size(%[3]s) END", m, x, xs)))
 				}
 			}
-			prop := v + "." + fd.Name
-			if l.rel == "" {
-				var fold, proj []string
-				for _, s := range c.fields(f.Selections, fd.Type.Name()) {
-					k := c.newVar("k")
-					fold = append(fold, fmt.Sprintf("%s(%s) AS %s", s.Name, prop, k))
-					proj = append(proj, s.Name+": "+k)
-				}
-				if len(fold) == 0 {
-					items = append(items, fd.Name+": {}")
-					continue
-				}
-				items = append(items, fmt.Sprintf("%s: COLLECT { %s WITH %s RETURN {%s} }[0]",
-					fd.Name, match(prop+" IS NOT NULL"), strings.Join(fold, ", "), strings.Join(proj, ", ")))
-				continue
-			}
-			items = append(items, fmt.Sprintf("%s: [%s IN [COLLECT { %s RETURN %s }] | {%s}][0]",
-				fd.Name, xs, match(prop+" IS NOT NULL"), prop, strings.Join(stats, ", ")))
+			items = append(items, entry(af.Key, fmt.Sprintf("[%s IN [COLLECT { %s RETURN %s }] | %s][0]",
+				xs, match(prop+" IS NOT NULL"), prop, object(parts))))
 		}
 	}
-	return object(items, rel), nil
+	return object(items), nil
+}
+
+// groupEntries projects one group of a countBy: its value as a string and
+// its count, under the keys the selection asks them by.
+func groupEntries(sel *Selection, val, n string) string {
+	var parts []string
+	if sel != nil {
+		for _, g := range sel.Fields {
+			switch g.Name {
+			case "value":
+				parts = append(parts, entry(g.Key, "toString("+val+")"))
+			case "count":
+				parts = append(parts, entry(g.Key, n))
+			}
+		}
+	}
+	return object(parts)
 }
 
 // order reads the sort argument: a list of single-key objects, in
@@ -553,55 +710,65 @@ func sortExpr(prop string, dir any) string {
 }
 
 // edge projects relationship r, whose ends are the node variables from and to.
-func (c *compiler) edge(r, from, to string, e *edgeType, sel ast.SelectionSet) (string, error) {
-	def := c.m.schema.Types[e.name]
+func (c *compiler) edge(r, from, to string, e *edgeType, sel ast.SelectionSet) (string, *Selection, error) {
+	fields, err := c.collect(sel, e.name)
+	if err != nil {
+		return "", nil, err
+	}
 	var items []string
-	for _, f := range c.fields(sel, e.name) {
-		fd := def.Fields.ForName(f.Name)
+	for _, f := range fields {
+		if f.Def == nil {
+			continue
+		}
 		var expr string
-		var err error
-		switch {
+		switch fd := f.Def; {
 		case f.Name == e.fromField:
-			expr, err = c.node(from, c.m.nodes[e.fromType], f.Selections)
+			expr, f.Sub, err = c.node(from, c.m.nodes[e.fromType], f.sel)
 		case f.Name == e.toField:
-			expr, err = c.node(to, c.m.nodes[e.toType], f.Selections)
+			expr, f.Sub, err = c.node(to, c.m.nodes[e.toType], f.sel)
 		case fd.Directives.ForName("evidence") != nil:
-			expr, err = c.evidence(r, fd, f.Selections)
+			expr, err = c.evidence(r, f)
 		case fd.Type.Elem != nil:
 			expr = fmt.Sprintf("coalesce(%s.%s, [])", r, f.Name)
 		default:
 			expr = r + "." + f.Name
 		}
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
-		items = append(items, f.Name+": "+expr)
+		items = append(items, entry(f.Key, expr))
 	}
-	return object(items, nil), nil
+	return object(items), &Selection{Type: e.name, Fields: fields}, nil
 }
 
 // evidence lists relationship r's evidence as {sentence, source} maps.
-func (c *compiler) evidence(r string, fd *ast.FieldDefinition, sel ast.SelectionSet) (string, error) {
-	evType := c.m.schema.Types[fd.Type.Name()]
+func (c *compiler) evidence(r string, f *Field) (string, error) {
+	evType := c.m.schema.Types[f.Def.Type.Name()]
 	sourceType := c.m.nodes[evType.Fields.ForName("source").Type.Name()]
+	fields, err := c.collect(f.sel, evType.Name)
+	if err != nil {
+		return "", err
+	}
+	f.Sub = &Selection{Type: evType.Name, Fields: fields}
 	i := c.newVar("i")
 	var items []string
-	for _, f := range c.fields(sel, evType.Name) {
-		switch f.Name {
+	for _, ef := range fields {
+		switch ef.Name {
 		case "sentence":
-			items = append(items, fmt.Sprintf("sentence: %s.%s[%s]", r, EvidenceSentences, i))
+			items = append(items, entry(ef.Key, fmt.Sprintf("%s.%s[%s]", r, EvidenceSentences, i)))
 		case "source":
 			s := c.newVar("s")
-			proj, err := c.node(s, sourceType, f.Selections)
+			proj, sub, err := c.node(s, sourceType, ef.sel)
 			if err != nil {
 				return "", err
 			}
-			items = append(items, fmt.Sprintf("source: COLLECT { MATCH (%s:`%s` {id: %s.%s[%s]}) RETURN %s }[0]",
-				s, sourceType.label, r, EvidenceSources, i, proj))
+			ef.Sub = sub
+			items = append(items, entry(ef.Key, fmt.Sprintf("COLLECT { MATCH (%s:`%s` {id: %s.%s[%s]}) RETURN %s }[0]",
+				s, sourceType.label, r, EvidenceSources, i, proj)))
 		}
 	}
-	return fmt.Sprintf("[%s IN range(0, size(coalesce(%s.%s, [])) - 1) | {%s}]",
-		i, r, EvidenceSentences, strings.Join(items, ", ")), nil
+	return fmt.Sprintf("[%s IN range(0, size(coalesce(%s.%s, [])) - 1) | %s]",
+		i, r, EvidenceSentences, object(items)), nil
 }
 
 // implementers are the node types, by name, for projecting an interface.
@@ -614,31 +781,45 @@ func (c *compiler) implementers() []*nodeType {
 	return out
 }
 
-// polymorphic projects node v as whichever node type its label says.
-func (c *compiler) polymorphic(v string, sel ast.SelectionSet, iface string) (string, error) {
+// polymorphic projects node v as whichever node type its label says,
+// with the type's name under typeKey.
+func (c *compiler) polymorphic(v string, sel ast.SelectionSet, iface string) (string, *Selection, error) {
 	var cases []string
+	out := &Selection{Type: iface, ByType: map[string][]*Field{}}
 	for _, n := range c.implementers() {
-		proj, err := c.node(v, n, sel, iface)
+		proj, sub, err := c.node(v, n, sel)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
-		cases = append(cases, fmt.Sprintf("WHEN %s:`%s` THEN %s", v, n.label, proj))
+		out.ByType[n.name] = sub.Fields
+		cases = append(cases, fmt.Sprintf("WHEN %s:`%s` THEN %s", v, n.label, withType(proj, n.name)))
 	}
-	return "CASE " + strings.Join(cases, " ") + " END", nil
+	return "CASE " + strings.Join(cases, " ") + " END", out, nil
+}
+
+// withType adds the type's name to a projected map.
+func withType(proj, typeName string) string {
+	item := "`" + typeKey + "`: '" + typeName + "'"
+	if proj == "{}" {
+		return "{" + item + "}"
+	}
+	return "{" + item + ", " + proj[1:]
 }
 
 // lookup finds a node by id across all labels, through each label's
 // unique index.
-func (c *compiler) lookup(id any, sel ast.SelectionSet) (string, error) {
-	p := c.param(id)
+func (c *compiler) lookup(f *Field) (string, error) {
+	p := c.param(f.Args["id"])
 	var parts []string
+	f.Sub = &Selection{Type: f.Def.Type.Name(), ByType: map[string][]*Field{}}
 	for _, n := range c.implementers() {
 		v := c.newVar("n")
-		proj, err := c.node(v, n, sel, "Node")
+		proj, sub, err := c.node(v, n, f.sel)
 		if err != nil {
 			return "", err
 		}
-		parts = append(parts, fmt.Sprintf("COLLECT { MATCH (%s:`%s` {id: %s}) RETURN %s }", v, n.label, p, proj))
+		f.Sub.ByType[n.name] = sub.Fields
+		parts = append(parts, fmt.Sprintf("COLLECT { MATCH (%s:`%s` {id: %s}) RETURN %s }", v, n.label, p, withType(proj, n.name)))
 	}
 	return "(" + strings.Join(parts, " + ") + ")[0]", nil
 }

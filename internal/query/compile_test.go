@@ -126,7 +126,7 @@ func TestCompileOneStatementForAllRootFields(t *testing.T) {
 	if len(st.Roots) != 3 {
 		t.Fatalf("want 3 roots, got %+v", st.Roots)
 	}
-	keys := []string{st.Roots[0].Key, st.Roots[1].Key, st.Roots[2].Key}
+	keys := []string{st.Roots[0].Field.Key, st.Roots[1].Field.Key, st.Roots[2].Field.Key}
 	if strings.Join(keys, ",") != "a,markets,b" || !st.Roots[0].Single || st.Roots[1].Single {
 		t.Errorf("roots: %+v", st.Roots)
 	}

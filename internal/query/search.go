@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/vektah/gqlparser/v2/ast"
-
 	"github.com/companygraph/companygraph/internal/apierror"
 )
 
@@ -22,16 +20,13 @@ const maxSearchTerms = 16
 // search answers the full-text search: each word matches exactly (ranked
 // highest), as a prefix, or within a small edit distance, and all words
 // must match.
-func (c *compiler) search(args map[string]any, sel ast.SelectionSet) (string, error) {
-	text, _ := args["query"].(string)
-	lucene, err := luceneQuery(text)
+func (c *compiler) search(f *Field) (string, error) {
+	text, _ := f.Args["query"].(string)
+	lucene, err := LuceneQuery(text)
 	if err != nil {
 		return "", err
 	}
-	first, ok, err := intArg(args, "first")
-	if err != nil {
-		return "", err
-	}
+	first, ok := f.Args["first"].(int64)
 	if !ok {
 		first = 10
 	}
@@ -39,7 +34,7 @@ func (c *compiler) search(args map[string]any, sel ast.SelectionSet) (string, er
 		return "", apierror.New(apierror.BadInput, "first must be between 1 and %d, got %d", c.limits.MaxPageSize, first)
 	}
 	var labels []string
-	types, _ := args["types"].([]any)
+	types, _ := f.Args["types"].([]any)
 	for _, t := range types {
 		name, _ := t.(string)
 		n := c.m.nodes[name]
@@ -54,27 +49,34 @@ func (c *compiler) search(args map[string]any, sel ast.SelectionSet) (string, er
 		}
 	}
 	node, score := c.newVar("node"), c.newVar("score")
-	var items, rel []string
-	for _, f := range c.fields(sel, "SearchHit") {
-		switch f.Name {
+	hitType := f.Def.Type.Name()
+	fields, err := c.collect(f.sel, hitType)
+	if err != nil {
+		return "", err
+	}
+	f.Sub = &Selection{Type: hitType, Fields: fields}
+	var items []string
+	for _, hf := range fields {
+		switch hf.Name {
 		case "score":
-			items = append(items, "score: "+score)
+			items = append(items, entry(hf.Key, score))
 		case "node":
-			proj, err := c.polymorphic(node, f.Selections, "Node")
+			proj, sub, err := c.polymorphic(node, hf.sel, hf.Def.Type.Name())
 			if err != nil {
 				return "", err
 			}
-			rel = append(rel, quoteKey(f.Alias)+": "+proj)
+			hf.Sub = sub
+			items = append(items, entry(hf.Key, proj))
 		}
 	}
 	return fmt.Sprintf("COLLECT { CALL db.index.fulltext.queryNodes('%s', %s) YIELD node AS %s, score AS %s WHERE any(l IN labels(%s) WHERE l IN %s) RETURN %s ORDER BY %s DESC, %s.id LIMIT %s }",
-		SearchIndex, c.param(lucene), node, score, node, c.param(labels), object(items, rel), score, node, c.param(first)), nil
+		SearchIndex, c.param(lucene), node, score, node, c.param(labels), object(items), score, node, c.param(first)), nil
 }
 
-// luceneQuery turns what a person types into a Lucene query. Each
+// LuceneQuery turns what a person types into a Lucene query. Each
 // character Lucene treats as syntax is escaped, so input can only ever name
 // words to look for.
-func luceneQuery(text string) (string, error) {
+func LuceneQuery(text string) (string, error) {
 	var words []string
 	for _, w := range strings.Fields(strings.ToLower(text)) {
 		if strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 {

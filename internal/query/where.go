@@ -56,7 +56,7 @@ func (c *compiler) where(arg any, l *listing, depth int) (string, error) {
 				if edge != nil {
 					v = l.rel
 				}
-				cond, err = c.scalarFilter(v+"."+key, key, fd.Type.Name(), val)
+				cond, err = c.scalarFilter(v+"."+key, key, val)
 			}
 		}
 		if err != nil {
@@ -123,7 +123,7 @@ func (c *compiler) relFilter(v string, fd *ast.FieldDefinition, val any, depth i
 }
 
 // scalarFilter compiles the operators of one field's filter.
-func (c *compiler) scalarFilter(prop, field, scalar string, val any) (string, error) {
+func (c *compiler) scalarFilter(prop, field string, val any) (string, error) {
 	ops, _ := val.(map[string]any)
 	ci, _ := ops["caseInsensitive"].(bool)
 	lower := func(x string) string {
@@ -137,12 +137,6 @@ func (c *compiler) scalarFilter(prop, field, scalar string, val any) (string, er
 		v := ops[op]
 		if v == nil || op == "caseInsensitive" {
 			continue
-		}
-		if op != "isNull" && op != "isEmpty" {
-			var err error
-			if v, err = typed(v, scalar); err != nil {
-				return "", err
-			}
 		}
 		var cond string
 		switch op {

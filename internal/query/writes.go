@@ -1,7 +1,6 @@
 package query
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -11,11 +10,6 @@ import (
 // What the mutation package needs of the mapping and the compiler: writes
 // are planned there, but the nodes a mutation returns are projected exactly
 // as a query would project them.
-
-// Decode unmarshals an answer into T, as the resolvers do.
-func Decode[T any](raw json.RawMessage, types map[string]func() any) (T, error) {
-	return decode[T](raw, types)
-}
 
 // Label is the Neo4j label of a @node type.
 func (m *Mapping) Label(typeName string) (string, bool) {
@@ -94,22 +88,22 @@ func (m *Mapping) Fields(typeName string) ast.FieldList {
 
 // NodesByID compiles a statement whose column "nodes" holds the nodes of
 // typeName with an id in the parameter $ids, in that order of id, projected
-// by the selection sel.
-func (m *Mapping) NodesByID(oc *graphql.OperationContext, typeName string, sel ast.SelectionSet, limits Limits) (*Statement, error) {
+// by the selection sel, and the Selection to write them with.
+func (m *Mapping) NodesByID(oc *graphql.OperationContext, typeName string, sel ast.SelectionSet, limits Limits) (*Statement, *Selection, error) {
 	node := m.nodes[typeName]
 	if node == nil {
-		return nil, fmt.Errorf("%s is not a @node type", typeName)
+		return nil, nil, fmt.Errorf("%s is not a @node type", typeName)
 	}
-	c := &compiler{m: m, oc: oc, limits: limits, params: map[string]any{}}
+	c := m.compiler(oc, limits, nil)
 	v := c.newVar("n")
-	proj, err := c.node(v, node, sel)
+	proj, shape, err := c.node(v, node, sel)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return &Statement{
 		Cypher: fmt.Sprintf("RETURN COLLECT { MATCH (%s:`%s`) WHERE %s.id IN $ids RETURN %s ORDER BY %s.id } AS nodes", v, node.label, v, proj, v),
 		Params: c.params,
-	}, nil
+	}, shape, nil
 }
 
 // IDsWhere compiles a statement whose column "ids" holds the ids of the
@@ -119,7 +113,7 @@ func (m *Mapping) IDsWhere(oc *graphql.OperationContext, typeName string, where 
 	if node == nil {
 		return nil, fmt.Errorf("%s is not a @node type", typeName)
 	}
-	c := &compiler{m: m, oc: oc, limits: limits, params: map[string]any{}}
+	c := m.compiler(oc, limits, nil)
 	v := c.newVar("n")
 	cond, err := c.where(where, &listing{elem: typeName, node: v}, 0)
 	if err != nil {

@@ -29,9 +29,6 @@ func (g *generator) mutations(nodes []*ast.Definition) ast.FieldList {
 				if !g.isEdge(typ) || len(f.Arguments) > 0 && strings.HasSuffix(f.Name, "Aggregate") {
 					continue
 				}
-				if f.Directives.ForName("goField") != nil && (strings.HasSuffix(f.Name, "Connection") || strings.HasSuffix(f.Name, "Aggregate")) {
-					continue
-				}
 				rel := f.Directives.ForName("relationship")
 				relTypes[rel.Arguments.ForName("type").Value.Raw] = true
 				other, otherField := g.otherEnd(e, rel, d.Name)

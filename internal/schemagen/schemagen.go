@@ -20,10 +20,6 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 )
 
-// RelType is the Go type that holds the answers of fields with arguments,
-// keyed by response key; gqlgen adds it to each model that needs it.
-const RelType = "github.com/companygraph/companygraph/internal/query.Rel"
-
 // Generate returns the augmented schema for the given type definitions,
 // and the names of its @node types.
 func Generate(sources []*ast.Source) (sdl []byte, nodeTypes []string, err error) {
@@ -145,12 +141,10 @@ input %[1]sListFilter { some: %[1]sWhere all: %[1]sWhere none: %[1]sWhere single
 	return nil
 }
 
-// nodeType adds Node, the Rel holder and the arguments of each
-// relationship field, with its connection and aggregate fields.
+// nodeType adds Node and the arguments of each relationship field, with
+// its connection and aggregate fields.
 func (g *generator) nodeType(d *ast.Definition) {
 	d.Interfaces = append(d.Interfaces, "Node")
-	d.Directives = append(d.Directives, g.parseDirectives(
-		fmt.Sprintf(`@goExtraField(name: "Rel", type: %q, overrideTags: "json:\"_rel\"")`, RelType))...)
 	var fields ast.FieldList
 	for _, f := range d.Fields {
 		rel := f.Directives.ForName("relationship")
@@ -162,13 +156,12 @@ func (g *generator) nodeType(d *ast.Definition) {
 		g.listFilters[target] = true
 		relSDL := formatDirective(rel)
 		f.Arguments = g.parseArgs(fmt.Sprintf("(where: %[1]sWhere, sort: [%[1]sSort!], limit: Int, offset: Int)", target))
-		f.Directives = append(f.Directives, g.parseDirectives(`@goField(forceResolver: true)`)...)
 		fields = append(fields, f)
 		fields = append(fields, g.parseFields(fmt.Sprintf(`
 		  %[4]q
-		  %[1]sConnection(where: %[2]sWhere, sort: [%[2]sSort!], first: Int, after: Cursor, last: Int, before: Cursor): %[2]sConnection! %[3]s @goField(forceResolver: true)
+		  %[1]sConnection(where: %[2]sWhere, sort: [%[2]sSort!], first: Int, after: Cursor, last: Int, before: Cursor): %[2]sConnection! %[3]s
 		  %[5]q
-		  %[1]sAggregate(where: %[2]sWhere): %[2]sAggregate! %[3]s @goField(forceResolver: true)`,
+		  %[1]sAggregate(where: %[2]sWhere): %[2]sAggregate! %[3]s`,
 			f.Name, target, relSDL,
 			fmt.Sprintf("%s, as a Relay connection.", f.Name),
 			fmt.Sprintf("Counts and statistics over %s.", f.Name)))...)
@@ -245,12 +238,9 @@ func (g *generator) perType(d *ast.Definition) {
 	countBy := ""
 	if len(groups) > 0 {
 		g.addSDL(fmt.Sprintf("\"Fields of %[1]s to count by.\"\nenum %[1]sGroupField { %[2]s }", n, strings.Join(groups, " ")))
-		countBy = fmt.Sprintf("\n  \"Counts per distinct value of a field, most frequent first.\"\n  countBy(field: %sGroupField!): [GroupCount!]! @goField(forceResolver: true)", n)
+		countBy = fmt.Sprintf("\n  \"Counts per distinct value of a field, most frequent first.\"\n  countBy(field: %sGroupField!): [GroupCount!]!", n)
 	}
 	aggDirectives := fmt.Sprintf("@aggregate(of: %q)", n)
-	if countBy != "" {
-		aggDirectives += fmt.Sprintf(` @goExtraField(name: "Rel", type: %q, overrideTags: "json:\"_rel\"")`, RelType)
-	}
 	g.addSDL(fmt.Sprintf(`"%[1]s as a Relay connection."
 type %[1]sConnection @connection(of: %[1]q) {
   edges: [%[1]sEdge!]!
@@ -274,8 +264,6 @@ var scalarFilters = map[string]string{
 
 // shared holds the definitions every augmented schema has.
 const shared = `
-directive @goField(forceResolver: Boolean, name: String, omittable: Boolean, type: String) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
-directive @goExtraField(name: String, type: String!, overrideTags: String, description: String) repeatable on OBJECT | INPUT_OBJECT
 "The type is the Relay connection of the named type."
 directive @connection(of: String!) on OBJECT
 "The type holds aggregations over the named type."
@@ -294,9 +282,9 @@ enum SortDirection { ASC DESC }
 interface Node { id: ID! }
 
 "A search result and how well it matches."
-type SearchHit @goExtraField(name: "Rel", type: "github.com/companygraph/companygraph/internal/query.Rel", overrideTags: "json:\"_rel\"") {
+type SearchHit {
   score: Float!
-  node: Node! @goField(forceResolver: true)
+  node: Node!
 }
 
 type PageInfo {

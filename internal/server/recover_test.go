@@ -11,9 +11,9 @@ import (
 )
 
 // A panic in a resolver fails that field of that request only, as
-// INTERNAL: the log has the panic, the client neither it nor a stack nor a
-// file. The schema without a database panics for real: its resolvers
-// reach for an engine that is nil.
+// INTERNAL (resolve is non-null, so data is null, as GraphQL says): the log
+// has the panic, the client neither it nor a stack nor a file. The schema without a database panics for real: its @custom
+// resolvers reach for a knowledge graph that is nil.
 func TestPanicIsInternalForThatFieldOnly(t *testing.T) {
 	var log bytes.Buffer
 	h := New(Options{
@@ -21,12 +21,12 @@ func TestPanicIsInternalForThatFieldOnly(t *testing.T) {
 		Logger: slog.New(slog.NewTextHandler(&log, nil)), CORSOrigins: []string{"*"},
 		Hardening: Hardening{Limits: testLimits, Introspection: true},
 	})
-	rec := post(h, "application/json", body(`{ __typename company(id: "xiaomi") { name } }`))
+	rec := post(h, "application/json", body(`{ __typename resolve(name: "xiaomi") { id } }`))
 	out := rec.Body.String()
-	if rec.Code != 200 || !strings.Contains(out, `"__typename":"Query"`) {
-		t.Errorf("the rest of the request is not answered: %d %s", rec.Code, out)
+	if rec.Code != 200 || !strings.Contains(out, `"data":null`) {
+		t.Errorf("want 200 with data null: %d %s", rec.Code, out)
 	}
-	if !strings.Contains(out, `"message":"internal error"`) || !strings.Contains(out, `"code":"INTERNAL"`) || !strings.Contains(out, `"path":["company"]`) {
+	if !strings.Contains(out, `"message":"internal error"`) || !strings.Contains(out, `"code":"INTERNAL"`) || !strings.Contains(out, `"path":["resolve"]`) {
 		t.Errorf("not INTERNAL for its field: %s", out)
 	}
 	for _, leak := range []string{"nil pointer", "runtime error", "goroutine", ".go:", "panic"} {
@@ -39,5 +39,23 @@ func TestPanicIsInternalForThatFieldOnly(t *testing.T) {
 	}
 	if rec := post(h, "application/json", body(`{ __typename }`)); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"__typename":"Query"`) {
 		t.Errorf("the next request: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// The generated schema served without the query engine refuses the fields
+// the engine answers, rather than answering them one statement each.
+func TestUnservedSchemaRefusesCompiledFields(t *testing.T) {
+	var log bytes.Buffer
+	h := New(Options{
+		Schema: served(), Ready: func(context.Context) error { return nil }, Metrics: metrics.New(),
+		Logger: slog.New(slog.NewTextHandler(&log, nil)), CORSOrigins: []string{"*"},
+		Hardening: Hardening{Limits: testLimits, Introspection: true},
+	})
+	out := post(h, "application/json", body(`{ company(id: "xiaomi") { name } }`)).Body.String()
+	if !strings.Contains(out, `"code":"INTERNAL"`) || !strings.Contains(out, `"path":["company"]`) {
+		t.Errorf("not refused: %s", out)
+	}
+	if !strings.Contains(log.String(), "answered by the query engine") {
+		t.Errorf("the log does not say why: %s", log.String())
 	}
 }

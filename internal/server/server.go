@@ -23,8 +23,6 @@ import (
 // Options are what the HTTP layer needs from the rest of the API.
 type Options struct {
 	Schema graphql.ExecutableSchema
-	// AroundOperations runs around each GraphQL operation (the query engine's batching).
-	AroundOperations graphql.OperationMiddleware
 	// Ready reports why the API cannot serve yet, or nil.
 	Ready       func(context.Context) error
 	Metrics     *metrics.Metrics
@@ -47,9 +45,6 @@ type Options struct {
 func New(o Options) http.Handler {
 	gql := handler.New(o.Schema)
 	harden(gql, o)
-	if o.AroundOperations != nil {
-		gql.AroundOperations(o.AroundOperations)
-	}
 	gql.AroundResponses(countResponses(o.Metrics))
 	if o.AroundResponses != nil {
 		gql.AroundResponses(o.AroundResponses)
