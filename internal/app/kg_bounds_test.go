@@ -152,3 +152,102 @@ RETURN shorter, [n IN nodes(p) | n.id] AS nodes,
 		}
 	}
 }
+
+// A window is applied before the timeline is cut to its first
+// MaxTimelineEvents events, so a window late in time loses nothing.
+func TestTimelineWindowBeforeTheCut(t *testing.T) {
+	a := seeded(t)
+	// 600 events a day apart from 2001-01-01, ids in date order, dates in
+	// three wordings; 40 with relative dates and 20 without a date.
+	const dated, relative, undated = 600, 40, 20
+	first := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	day := func(i int) time.Time { return first.AddDate(0, 0, i) }
+	var events []map[string]any
+	for i := range dated {
+		d := day(i)
+		text := []string{d.Format("2006-01-02"), d.Format("2 January 2006"), d.Format("January 2, 2006")}[i%3]
+		events = append(events, map[string]any{"n": fmt.Sprintf("e%04d", i), "date": text})
+	}
+	for i := range relative {
+		events = append(events, map[string]any{"n": fmt.Sprintf("r%02d", i), "date": []string{"last year", "July last year"}[i%2]})
+	}
+	for i := range undated {
+		events = append(events, map[string]any{"n": fmt.Sprintf("u%02d", i)})
+	}
+	p := fixture(t, a, `
+CREATE (x:Company {id: $p + 'x', name: 'X', aliases: []})
+WITH x
+UNWIND $events AS ev
+CREATE (e:Event {id: $p + ev.n, name: ev.n, kind: 'announcement'})
+SET e.date = ev.date
+CREATE (x)-[:PARTICIPATED_IN {role: 'participant'}]->(e)`, map[string]any{"events": events})
+	ids := func(lo, hi int) []string {
+		var out []string
+		for i := lo; i < hi; i++ {
+			out = append(out, fmt.Sprintf("%se%04d", p, i))
+		}
+		return out
+	}
+	// index is the first event on or after a day.
+	index := func(d time.Time) int { return int(d.Sub(first).Hours() / 24) }
+
+	tests := []struct {
+		name      string
+		from, to  any
+		want      []string
+		leftOut   int
+		truncated bool
+	}{
+		{"a window late in time", "2002-06", "2002-08",
+			ids(index(time.Date(2002, 6, 1, 0, 0, 0, 0, time.UTC)), dated), relative + undated, false},
+		{"a window wider than the cut keeps its first events", "2001-02", "2002",
+			ids(31, 31+kg.MaxTimelineEvents), relative + undated, true},
+		{"a window of days", "2001-03-05", "2001-03-06",
+			ids(index(time.Date(2001, 3, 5, 0, 0, 0, 0, time.UTC)), index(time.Date(2001, 3, 7, 0, 0, 0, 0, time.UTC))), relative + undated, false},
+		{"no window keeps the first events in order", nil, nil,
+			ids(0, kg.MaxTimelineEvents), 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got struct {
+				Timeline struct {
+					LeftOut   int
+					Truncated bool
+					Events    []timelineEvent
+				}
+			}
+			a.post(t, timelineQuery, map[string]any{"id": p + "x", "from": tt.from, "to": tt.to}).data(t, &got)
+			tl := got.Timeline
+			var gotIDs []string
+			for _, e := range tl.Events {
+				gotIDs = append(gotIDs, e.Event.ID)
+			}
+			if !slices.Equal(gotIDs, tt.want) {
+				t.Errorf("%d events %s … %s, want %d %s … %s", len(gotIDs), head(gotIDs), tail(gotIDs), len(tt.want), head(tt.want), tail(tt.want))
+			}
+			if tl.LeftOut != tt.leftOut || tl.Truncated != tt.truncated {
+				t.Errorf("leftOut %d truncated %v, want %d %v", tl.LeftOut, tl.Truncated, tt.leftOut, tt.truncated)
+			}
+			for _, e := range tl.Events {
+				if e.Precision != "DAY" || e.ISO == nil || e.Date == nil || len(e.Links) != 1 {
+					t.Errorf("%s: precision %s iso %v date %v, %d links", e.Event.ID, e.Precision, e.ISO, e.Date, len(e.Links))
+					break
+				}
+			}
+		})
+	}
+}
+
+func head(ids []string) string {
+	if len(ids) == 0 {
+		return "-"
+	}
+	return ids[0]
+}
+
+func tail(ids []string) string {
+	if len(ids) == 0 {
+		return "-"
+	}
+	return ids[len(ids)-1]
+}
