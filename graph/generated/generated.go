@@ -7145,7 +7145,7 @@ type Timeline @goModel(model: "github.com/companygraph/companygraph/internal/kg.
   """
   leftOut: Int!
   """
-  Whether the entity has more than 500 events; those with the first ids are kept.
+  Whether more than 500 events are left after from and to (of all the entity's, without them); the first 500 in order are kept.
   """
   truncated: Boolean!
 }
@@ -7379,7 +7379,8 @@ type Query {
   year"), by an estimate of how far back they point; then events without a
   date. from and to (ISO dates: 2014, 2014-12 or 2014-12-03) keep the
   events whose absolute date falls in the window, and leave out, counted,
-  those whose date is relative or missing. @custom: the order is computed
+  those whose date is relative or missing. At most 500 events, the first
+  in this order of those the window keeps. @custom: the order is computed
   from the sources' wording.
   """
   timeline(entity: ID!, from: String, to: String): Timeline! @custom

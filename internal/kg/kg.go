@@ -3,7 +3,9 @@
 // neighbourhood of one as a subgraph to draw, the timeline of the events it
 // took part in, the facts a source supports, and which entities a name or
 // alias names. Each question is one parameterised Cypher statement, sent
-// through the counted neo4j.Client.
+// through the counted neo4j.Client; the timeline is two in one transaction,
+// since its window and order come from dates read in Go (see
+// Graph.Timeline).
 //
 // It is not the query compiler (internal/query): its answers are generic
 // nodes and edges, whatever their type, so the GraphQL fields over them are

@@ -6,7 +6,6 @@ import (
 	"io"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/companygraph/companygraph/internal/apierror"
 )
@@ -53,9 +52,21 @@ type Path struct {
 
 // Paths returns the shortest paths between entities from and to, in either
 // direction along each relationship, of at most maxHops hops (nil means
-// DefaultMaxHops): at most MaxPaths of them, sorted by the ids along them.
-// No path within the bound is an empty answer; an unknown id is NOT_FOUND
-// and a bound outside [1, MaxHops] is BAD_USER_INPUT.
+// DefaultMaxHops): the first MaxPaths of them in path order (see
+// pathLess). No path within the bound is an empty answer; an unknown id is
+// NOT_FOUND and a bound outside [1, MaxHops] is BAD_USER_INPUT.
+//
+// Which paths are kept is decided inside the statement: every shortest
+// path is ordered before the first MaxPaths are taken, so the answer does
+// not depend on the order in which the planner happens to find them. The
+// price is that all shortest paths are enumerated, not just the first
+// MaxPaths found. What bounds that work: maxHops (at most MaxHops) bounds
+// their length; ORDER BY followed by LIMIT is planned as a top-n that holds
+// MaxPaths paths at a time, so memory does not grow with their number; and
+// their number, which grows with the degrees of the nodes between the two
+// entities, is bounded in time by the request's deadline, which the client
+// passes to Neo4j as the transaction timeout: past it the request fails
+// with TIMEOUT, never with an arbitrary subset.
 func (g *Graph) Path(ctx context.Context, from, to string, maxHops *int64) ([]*Path, error) {
 	hops, err := bounded("maxHops", maxHops, DefaultMaxHops, 1, MaxHops)
 	if err != nil {
@@ -68,7 +79,9 @@ WITH a OPTIONAL MATCH (b:%[1]s {id: $to})
 CALL (a, b) {
   WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL AND a <> b
   MATCH p = allShortestPaths((a)-[:%[2]s*1..%[3]d]-(b))
-  WITH p LIMIT $maxPaths
+  WITH p ORDER BY [n IN nodes(p) | n.id], [r IN relationships(p) | type(r)], [r IN relationships(p) | startNode(r).id],
+    [r IN relationships(p) | CASE WHEN r.key IS :: STRING THEN r.key ELSE '' END]
+  LIMIT $maxPaths
   RETURN collect({nodes: [n IN nodes(p) | %[4]s], rels: [r IN relationships(p) | %[5]s]}) AS paths
 }
 RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, CASE WHEN a = b THEN %[6]s END AS same, paths`,
@@ -110,15 +123,38 @@ RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, CASE WHEN a = b THE
 		path.Length = int64(len(path.Hops))
 		out = append(out, path)
 	}
-	sort.Slice(out, func(i, j int) bool { return pathKey(out[i]) < pathKey(out[j]) })
+	// collect keeps the order of the rows it is given, but the order is
+	// the answer, so it is not left to that: the same order again, in Go.
+	sort.SliceStable(out, func(i, j int) bool { return pathLess(out[i], out[j]) })
 	return out, nil
 }
 
-func pathKey(p *Path) string {
-	var b strings.Builder
-	for _, h := range p.Hops {
-		b.WriteString(h.Relationship.ID)
-		b.WriteByte(0)
+// pathLess is the order of paths, the same as the statement's ORDER BY:
+// by the ids of the nodes along them, then by the types of their
+// relationships, then by the ids of the nodes the relationships start
+// from (their directions), then by the relationships' keys, which tell
+// apart two of one type between the same nodes. Shortest paths between two
+// entities all have the same length, so comparing hop by hop is comparing
+// the lists as Cypher does.
+func pathLess(a, b *Path) bool {
+	for i := range min(len(a.Nodes), len(b.Nodes)) {
+		if a.Nodes[i].ID != b.Nodes[i].ID {
+			return a.Nodes[i].ID < b.Nodes[i].ID
+		}
 	}
-	return b.String()
+	if len(a.Nodes) != len(b.Nodes) {
+		return len(a.Nodes) < len(b.Nodes)
+	}
+	for _, key := range []func(Hop) string{
+		func(h Hop) string { return h.Relationship.Type },
+		func(h Hop) string { return h.Relationship.From },
+		func(h Hop) string { return str(h.Relationship.Properties["key"]) },
+	} {
+		for i := range a.Hops {
+			if ka, kb := key(a.Hops[i]), key(b.Hops[i]); ka != kb {
+				return ka < kb
+			}
+		}
+	}
+	return false
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/companygraph/companygraph/internal/apierror"
+	"github.com/companygraph/companygraph/internal/neo4j"
 )
 
 // TimelineEvent is one event of a timeline.
@@ -32,8 +33,9 @@ type Timeline struct {
 	// LeftOut counts the events that a window (from, to) left out because
 	// their date is relative or missing, so cannot be placed in it.
 	LeftOut int64 `json:"leftOut"`
-	// Truncated says the entity has more than MaxTimelineEvents events;
-	// those with the first ids were kept.
+	// Truncated says more than MaxTimelineEvents events are left after the
+	// window (all of the entity's without one); the first
+	// MaxTimelineEvents of them in timeline order were kept.
 	Truncated bool `json:"truncated"`
 }
 
@@ -41,7 +43,16 @@ type Timeline struct {
 // ordered by Before and then by id. from and to, absolute ISO dates at
 // any precision, keep only the events whose absolute date overlaps
 // [from, to]; events with a relative or no date cannot be placed and are
-// left out then, and counted.
+// left out then, and counted. Of the events left, the first
+// MaxTimelineEvents in that order are returned.
+//
+// Dates are read from the sources' wording (ParseDate), in Go, so the
+// window and the order are applied here, not in Cypher, and before the cut:
+// cutting first would drop events a window asks for. That takes two
+// statements in one read transaction: the first reads the id and the date
+// of every event of the entity, the second the whole of only those kept.
+// The first walks the entity's relationships once, as any timeline must,
+// and returns two strings per event.
 func (g *Graph) Timeline(ctx context.Context, id string, from, to *string) (*Timeline, error) {
 	var lo, hi *When
 	for _, b := range []struct {
@@ -61,59 +72,100 @@ func (g *Graph) Timeline(ctx context.Context, id string, from, to *string) (*Tim
 	if lo != nil && hi != nil && !hi.End.After(lo.Start) {
 		return nil, apierror.New(apierror.BadInput, "from %q is after to %q", *from, *to)
 	}
-	cypher := fmt.Sprintf(`MATCH (a:%[1]s {id: $id})
+	event := "`" + g.labelOf[EventType] + "`"
+	dates := fmt.Sprintf(`MATCH (a:%[1]s {id: $id})
 RETURN %[2]s AS entity, COLLECT {
-  MATCH (a)-[r:%[3]s]-(e:%[4]s) WHERE e <> a
-  WITH e, collect(%[5]s) AS links ORDER BY e.id LIMIT $cap
-  RETURN {event: %[6]s, links: links}
-} AS events`, g.entities(), g.nodeProj("a"), g.rels(), "`"+g.labelOf[EventType]+"`", g.edgeProj("r"), g.nodeProj("e"))
-	rows, err := g.read(ctx, "timeline", cypher, map[string]any{"id": id, "cap": MaxTimelineEvents + 1})
+  MATCH (a)-[:%[3]s]-(e:%[4]s) WHERE e <> a
+  WITH DISTINCT e
+  RETURN {id: e.id, date: e.date}
+} AS dates`, g.entities(), g.nodeProj("a"), g.rels(), event)
+	events := fmt.Sprintf(`MATCH (a:%[1]s {id: $id})
+UNWIND $events AS eid
+MATCH (e:%[2]s {id: eid}) WHERE e <> a
+RETURN %[3]s AS event, COLLECT { MATCH (a)-[r:%[4]s]-(e) RETURN %[5]s } AS links`,
+		g.entities(), event, g.nodeProj("e"), g.rels(), g.edgeProj("r"))
+
+	ctx, cancel := context.WithTimeout(ctx, g.timeout)
+	defer cancel()
+	t := &Timeline{Events: []TimelineEvent{}}
+	whens := map[string]When{}
+	found, err := g.client.Read(ctx, func(tx neo4j.Tx) (any, error) {
+		*t = Timeline{Events: []TimelineEvent{}}
+		clear(whens)
+		recs, err := tx.Run(ctx, dates, map[string]any{"id": id})
+		if err != nil {
+			return false, err
+		}
+		if len(recs) == 0 {
+			return false, nil
+		}
+		row := recs[0].AsMap()
+		t.Entity = g.decodeNode(row["entity"])
+		var keep []string
+		for _, v := range list(row["dates"]) {
+			m, _ := v.(map[string]any)
+			w := ParseDate(str(m["date"]))
+			if (lo != nil || hi != nil) && !w.within(lo, hi) {
+				if w.rank() != 0 {
+					t.LeftOut++
+				}
+				continue
+			}
+			whens[str(m["id"])] = w
+			keep = append(keep, str(m["id"]))
+		}
+		sort.Slice(keep, func(i, j int) bool { return timelineLess(whens, keep[i], keep[j]) })
+		if len(keep) > MaxTimelineEvents {
+			keep, t.Truncated = keep[:MaxTimelineEvents], true
+		}
+		if len(keep) == 0 {
+			return true, nil
+		}
+		recs, err = tx.Run(ctx, events, map[string]any{"id": id, "events": keep})
+		if err != nil {
+			return false, err
+		}
+		for _, r := range recs {
+			m := r.AsMap()
+			ev := TimelineEvent{Event: g.decodeNode(m["event"])}
+			for _, l := range list(m["links"]) {
+				ev.Links = append(ev.Links, decodeEdge(l))
+			}
+			sort.Slice(ev.Links, func(i, j int) bool { return ev.Links[i].ID < ev.Links[j].ID })
+			// The date that placed the event, as the first statement read it.
+			w := whens[ev.Event.ID]
+			text := w.Text
+			ev.Precision = w.Precision
+			if text != "" {
+				ev.Date = &text
+			}
+			if iso := w.ISO(); iso != "" {
+				ev.ISO = &iso
+			}
+			ev.Evidence = dateEvidence(ev.Event.Evidence, text)
+			t.Events = append(t.Events, ev)
+		}
+		return true, nil
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("timeline: %w", err)
 	}
-	if len(rows) == 0 {
+	if ok, _ := found.(bool); !ok {
 		return nil, notFound("entity", id)
 	}
-	t := &Timeline{Entity: g.decodeNode(rows[0]["entity"]), Events: []TimelineEvent{}}
-	events := list(rows[0]["events"])
-	if len(events) > MaxTimelineEvents {
-		events, t.Truncated = events[:MaxTimelineEvents], true
-	}
-	whens := map[string]When{}
-	for _, v := range events {
-		m, _ := v.(map[string]any)
-		ev := TimelineEvent{Event: g.decodeNode(m["event"])}
-		for _, l := range list(m["links"]) {
-			ev.Links = append(ev.Links, decodeEdge(l))
-		}
-		sort.Slice(ev.Links, func(i, j int) bool { return ev.Links[i].ID < ev.Links[j].ID })
-		text, _ := ev.Event.Properties["date"].(string)
-		w := ParseDate(text)
-		if (lo != nil || hi != nil) && !w.within(lo, hi) {
-			if w.rank() != 0 {
-				t.LeftOut++
-			}
-			continue
-		}
-		ev.Precision = w.Precision
-		if text != "" {
-			ev.Date = &text
-		}
-		if iso := w.ISO(); iso != "" {
-			ev.ISO = &iso
-		}
-		ev.Evidence = dateEvidence(ev.Event.Evidence, text)
-		whens[ev.Event.ID] = w
-		t.Events = append(t.Events, ev)
-	}
 	sort.SliceStable(t.Events, func(i, j int) bool {
-		a, b := whens[t.Events[i].Event.ID], whens[t.Events[j].Event.ID]
-		if Before(a, b) || Before(b, a) {
-			return Before(a, b)
-		}
-		return t.Events[i].Event.ID < t.Events[j].Event.ID
+		return timelineLess(whens, t.Events[i].Event.ID, t.Events[j].Event.ID)
 	})
 	return t, nil
+}
+
+// timelineLess orders two events of a timeline by their dates, then by id.
+func timelineLess(whens map[string]When, a, b string) bool {
+	wa, wb := whens[a], whens[b]
+	if Before(wa, wb) || Before(wb, wa) {
+		return Before(wa, wb)
+	}
+	return a < b
 }
 
 // within reports whether an absolute date overlaps the window [lo, hi],

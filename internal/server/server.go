@@ -64,6 +64,7 @@ func New(o Options) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
 		if err := o.Ready(ctx); err != nil {
+			o.Logger.Warn("not ready", "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": reason(err)})
 			return
 		}
@@ -142,12 +143,17 @@ func countResponses(m *metrics.Metrics) graphql.ResponseMiddleware {
 	}
 }
 
+// notReady is what /readyz says of a failure that has no message of ours.
+const notReady = "the database is unavailable"
+
 // reason is what /readyz may say about a failure: our own message only.
+// /readyz answers without credentials, so the text of any other error (a
+// driver's, which can name hosts, users or Cypher) goes to the log only.
 func reason(err error) string {
-	if e, ok := apierror.As(err); ok {
+	if e, ok := apierror.As(err); ok && e.Message != "" {
 		return e.Message
 	}
-	return err.Error()
+	return notReady
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
