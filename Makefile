@@ -159,6 +159,8 @@ neo4j-start: deps ## start only the `make run` Neo4j, in the background
 neo4j-stop: ## stop the `make run` Neo4j
 	@NEO4J_DIR=$(RUN_DIR) $(NEO4J) stop
 
+# The fuzz targets run here over their seeds and testdata/fuzz/ only, as
+# ordinary tests; `make fuzz` explores.
 .PHONY: test
 test: deps web chromium notebook-env audit-suite check-generated lint ## run every test (unit, integration, browser) against a throwaway Neo4j
 	@mkdir -p .test; dir=$$(mktemp -d .test/neo4j.XXXXXX); \
