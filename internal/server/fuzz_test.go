@@ -211,18 +211,17 @@ func fuzzHandler(t testing.TB, log *syncBuffer) http.Handler {
 		Directives: generated.DirectiveRoot{Auth: auth.Directive[model.Role]},
 	})
 	limits := query.Limits{MaxPageSize: testLimits.PageSize, MaxFilterDepth: 6}
-	engine, err := query.NewEngine(schema.Schema(), client, query.Options{Timeout: 5 * time.Second, Limits: limits, Types: graph.NodeTypes})
+	engine, err := query.NewEngine(schema.Schema(), client, query.Options{Timeout: 5 * time.Second, Limits: limits, Authorize: auth.Field})
 	if err != nil {
 		t.Fatal(err)
 	}
-	resolver.Engine = engine
-	resolver.Mutations = mutation.New(engine.Mapping(), client, mutation.Options{Timeout: 5 * time.Second, Limits: limits, MaxBatch: 1000, Types: graph.NodeTypes})
+	writes := mutation.New(engine.Mapping(), client, mutation.Options{Timeout: 5 * time.Second, Limits: limits, MaxBatch: 1000})
 	if resolver.KG, err = kg.New(schema.Schema(), client, kg.Options{Timeout: 5 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
 	admin := &auth.Principal{Name: "fuzz", Role: auth.Admin}
 	return New(Options{
-		Schema: schema, AroundOperations: engine.AroundOperations, Ready: func(context.Context) error { return nil },
+		Schema: engine.Serve(schema, writes), Ready: func(context.Context) error { return nil },
 		Metrics: metrics.New(), Logger: slog.New(slog.NewTextHandler(log, nil)), CORSOrigins: []string{"*"},
 		Hardening: Hardening{Limits: testLimits, Introspection: true, APQCacheSize: 16},
 		Authenticate: func(next http.Handler) http.Handler {
