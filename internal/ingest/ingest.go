@@ -126,7 +126,7 @@ func Plan(m *query.Mapping, d seed.Dataset) (Writes, error) {
 		cypher: `UNWIND [$row] AS row
 OPTIONAL MATCH (x:Source {id: row.id})
 WITH row, x IS NOT NULL AS existed, x IS NOT NULL AND ` + changedProps + ` AS changed
-MERGE (s:Source {id: row.id}) SET s += row.props
+MERGE (s:Source:` + quote(query.NodeLabel) + ` {id: row.id}) SET s += row.props
 FOREACH (_ IN CASE WHEN NOT existed THEN [1] ELSE [] END | SET s.createdAt = datetime(), s.createdBy = $who)
 FOREACH (_ IN CASE WHEN NOT existed OR changed THEN [1] ELSE [] END | SET s.updatedAt = datetime(), s.updatedBy = $who)`,
 		params: map[string]any{"row": map[string]any{"id": d.Source.ID, "props": srcProps}},
@@ -156,6 +156,10 @@ FOREACH (_ IN CASE WHEN NOT existed OR changed THEN [1] ELSE [] END | SET s.upda
 			"id": n.ID, "props": props, "aliases": aliases, "evidence": evidence(n.Evidence), "index": index(n.Index),
 		})
 	}
+	// Nodes carry query.NodeLabel besides their own: a MERGE of a Company
+	// whose id a Market has matches nothing, and the create it falls back
+	// to breaks the label's uniqueness constraint, which the client sees
+	// as CONFLICT, instead of a second node with the id.
 	for _, label := range slices.Sorted(maps.Keys(nodeRows)) {
 		plan = append(plan, Statement{
 			what: "nodes " + label,
@@ -163,7 +167,7 @@ FOREACH (_ IN CASE WHEN NOT existed OR changed THEN [1] ELSE [] END | SET s.upda
 OPTIONAL MATCH (x:%[1]s {id: row.id})
 WITH row, x IS NOT NULL AS nodeExisted,
      x IS NOT NULL AND (%[3]s OR any(a IN row.aliases WHERE NOT a IN coalesce(x.aliases, []))) AS nodeChanged
-MERGE (n:%[1]s {id: row.id}) SET n += row.props
+MERGE (n:%[1]s:%[4]s {id: row.id}) SET n += row.props
 SET n.aliases = coalesce(n.aliases, []) + [a IN row.aliases WHERE NOT a IN coalesce(n.aliases, [])]
 FOREACH (_ IN CASE WHEN NOT nodeExisted THEN [1] ELSE [] END | SET n.createdAt = datetime(), n.createdBy = $who)
 FOREACH (_ IN CASE WHEN NOT nodeExisted OR nodeChanged THEN [1] ELSE [] END | SET n.updatedAt = datetime(), n.updatedBy = $who)
@@ -171,7 +175,7 @@ WITH n, row, nodeExisted, nodeChanged MATCH (s:Source {id: $source})
 OPTIONAL MATCH (n)-[x:%[2]s]->(s)
 WITH n, s, row, nodeExisted, nodeChanged, x IS NOT NULL AS mentioned
 MERGE (n)-[r:%[2]s]->(s)
-WITH r, row, mentioned AS existed, nodeChanged AS changed, NOT nodeExisted AS isNew`, quote(label), quote(query.MentionedIn), changedProps) + appendEvidence,
+WITH r, row, mentioned AS existed, nodeChanged AS changed, NOT nodeExisted AS isNew`, quote(label), quote(query.MentionedIn), changedProps, quote(query.NodeLabel)) + appendEvidence,
 			params: map[string]any{"rows": nodeRows[label], "source": d.Source.ID},
 		})
 	}

@@ -61,12 +61,12 @@ func (g *Graph) Timeline(ctx context.Context, id string, from, to *string) (*Tim
 	if lo != nil && hi != nil && !hi.End.After(lo.Start) {
 		return nil, apierror.New(apierror.BadInput, "from %q is after to %q", *from, *to)
 	}
-	cypher := fmt.Sprintf(`MATCH (a:%[1]s {id: $id})
+	cypher := fmt.Sprintf(`MATCH (a:%[7]s {id: $id}) WHERE a:%[1]s
 RETURN %[2]s AS entity, COLLECT {
   MATCH (a)-[r:%[3]s]-(e:%[4]s) WHERE e <> a
   WITH e, collect(%[5]s) AS links ORDER BY e.id LIMIT $cap
   RETURN {event: %[6]s, links: links}
-} AS events`, g.entities(), g.nodeProj("a"), g.rels(), "`"+g.labelOf[EventType]+"`", g.edgeProj("r"), g.nodeProj("e"))
+} AS events`, g.entities(), g.nodeProj("a"), g.rels(), "`"+g.labelOf[EventType]+"`", g.edgeProj("r"), g.nodeProj("e"), nodeLabel)
 	rows, err := g.read(ctx, "timeline", cypher, map[string]any{"id": id, "cap": MaxTimelineEvents + 1})
 	if err != nil {
 		return nil, err

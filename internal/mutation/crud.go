@@ -222,8 +222,10 @@ func (r *request) check(ctx context.Context, tx neo4j.Tx, p *plan) error {
 // write runs the planned creates and relationship merges.
 func (r *request) write(ctx context.Context, tx neo4j.Tx, p *plan) error {
 	for _, label := range slices.Sorted(maps.Keys(p.nodes)) {
-		_, err := tx.Run(ctx, fmt.Sprintf(`UNWIND $rows AS row CREATE (n:`+"`%s`"+`) SET n = row.props, n.id = row.id,
-  n.createdAt = datetime(), n.createdBy = $who, n.updatedAt = datetime(), n.updatedBy = $who`, label),
+		// The common label's constraint refuses an id another node has,
+		// of any type, even one created since check looked.
+		_, err := tx.Run(ctx, fmt.Sprintf(`UNWIND $rows AS row CREATE (n:`+"`%s`:`%s`"+`) SET n = row.props, n.id = row.id,
+  n.createdAt = datetime(), n.createdBy = $who, n.updatedAt = datetime(), n.updatedBy = $who`, label, query.NodeLabel),
 			map[string]any{"rows": p.nodes[label], "who": r.who})
 		if err != nil {
 			return fmt.Errorf("create %s: %w", label, err)

@@ -201,7 +201,9 @@ func translate(err error) error {
 func translateNeo4j(err error, e *neo4j.Neo4jError) error {
 	switch {
 	case e.Code == codeConstraintViolated:
-		c := apierror.Wrap(apierror.Conflict, err, "an id is already used by another node")
+		// Another rule of the graph's (a uniqueness the API does not
+		// define) is a conflict too, but its value is not the client's id.
+		c := apierror.Wrap(apierror.Conflict, err, "the write conflicts with data already in the graph")
 		if id, ok := conflictingID(e.Msg); ok {
 			c.Message = fmt.Sprintf("id %q is already used by another node", id)
 			c.Fields = map[string]any{"id": id}
@@ -226,12 +228,13 @@ func driverError(err error) bool {
 	return false
 }
 
-// violation is how Neo4j 5 words a uniqueness violation; the id is the only
-// part of it a client sees, quoted again by us.
+// violation is how Neo4j 5 words a uniqueness violation of a node's id;
+// the id is the only part of it a client sees, quoted again by us.
 var violation = regexp.MustCompile("^Node\\(\\d+\\) already exists with label `[^`]+` and property `id` = '(.*)'$")
 
-// conflictingID is the id a uniqueness violation names, when Neo4j's
-// message gives it in the form it has used since 4.0.
+// conflictingID is the id a violation of an id's uniqueness names, when
+// Neo4j's message gives it in the form it has used since 4.0. The kind of
+// the error is its code; the message only lends the detail.
 func conflictingID(msg string) (string, bool) {
 	m := violation.FindStringSubmatch(msg)
 	if m == nil {

@@ -34,7 +34,10 @@ func TestTranslate(t *testing.T) {
 		{"uniqueness of an id with quotes", fmt.Errorf("create Company: %w", neoErr("Neo.ClientError.Schema.ConstraintValidationFailed", "Node(7) already exists with label `Company` and property `id` = 'it's'")),
 			apierror.Conflict, `id "it's" is already used by another node`},
 		{"uniqueness worded otherwise", neoErr("Neo.ClientError.Schema.ConstraintValidationFailed", "something new"),
-			apierror.Conflict, "an id is already used by another node"},
+			apierror.Conflict, "the write conflicts with data already in the graph"},
+		// A rule the API does not define: its value is not shown.
+		{"uniqueness of another property", neoErr("Neo.ClientError.Schema.ConstraintValidationFailed", "Node(7) already exists with label `Market` and property `name` = 'Twin'"),
+			apierror.Conflict, "the write conflicts with data already in the graph"},
 		{"transaction timed out", neoErr("Neo.ClientError.Transaction.TransactionTimedOut", "x"), apierror.Timeout, ""},
 		{"transaction timed out by the client's config", neoErr("Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration", "x"), apierror.Timeout, ""},
 		{"deadlock", neoErr("Neo.TransientError.Transaction.DeadlockDetected", "x"), apierror.Unavailable, ""},
