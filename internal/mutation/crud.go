@@ -284,9 +284,26 @@ func (r *request) create(ctx context.Context) (json.RawMessage, error) {
 		return r.project(ctx, tx, ids)
 	})
 	if err != nil {
-		return nil, err
+		return nil, p.raced(err)
 	}
 	return out.(json.RawMessage), nil
+}
+
+// raced names the input of an id that Neo4j's constraint refused: a node
+// with it was written, of whatever type, after check looked.
+func (p *plan) raced(err error) error {
+	e, ok := apierror.As(err)
+	if !ok || e.Code != apierror.Conflict {
+		return err
+	}
+	id, _ := e.Fields["id"].(string)
+	path, ok := p.newIDs[id]
+	if !ok {
+		return err
+	}
+	out := apierror.Wrap(apierror.Conflict, err, fmt.Sprintf("%s: id %q is already used by another node", path, id))
+	out.Fields = map[string]any{"field": path + ".id"}
+	return out
 }
 
 // matching returns the ids of the nodes the where argument selects.
@@ -374,7 +391,7 @@ func (r *request) update(ctx context.Context) (json.RawMessage, error) {
 		return r.project(ctx, tx, ids)
 	})
 	if err != nil {
-		return nil, err
+		return nil, p.raced(err)
 	}
 	return out.(json.RawMessage), nil
 }
