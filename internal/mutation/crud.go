@@ -18,8 +18,10 @@ import (
 type linkRow struct {
 	relType, fromLabel, toLabel string
 	from, to                    string
-	props                       map[string]any
-	evidence                    []any
+	// fromIsNode says the node being written is the start, not the end.
+	fromIsNode bool
+	props      map[string]any
+	evidence   []any
 }
 
 // plan is what a create or update will write once its references check out.
@@ -126,9 +128,10 @@ func (r *request) links(typeName, id string, links map[string][]any, path string
 			default:
 				p.refs[otherID] = ref{label: link.OtherNode, path: at + ".id"}
 			}
-			row := linkRow{relType: link.Type, fromLabel: label, toLabel: link.OtherNode, from: id, to: otherID, props: map[string]any{}}
+			row := linkRow{relType: link.Type, fromLabel: label, toLabel: link.OtherNode, from: id, to: otherID, fromIsNode: true, props: map[string]any{}}
 			if !link.Out {
 				row.fromLabel, row.toLabel, row.from, row.to = row.toLabel, row.fromLabel, row.to, row.from
+				row.fromIsNode = false
 			}
 			for k, t := range link.Props {
 				if v, ok := in[k]; ok && v != nil {
@@ -348,21 +351,20 @@ func (r *request) update(ctx context.Context) (json.RawMessage, error) {
 		for k, v := range connect {
 			links[k], _ = v.([]any)
 		}
-		for _, id := range ids {
-			r.links(r.typeName, id, links, "connect", p)
-		}
-		// A node created through connect is planned once per matched
-		// node; it is created once.
-		for l, rows := range p.nodes {
-			seen := map[string]bool{}
-			var uniq []map[string]any
-			for _, row := range rows {
-				if id := row["id"].(string); !seen[id] {
-					seen[id] = true
-					uniq = append(uniq, row)
+		// connect is planned once, for the first matched node, so a node
+		// it creates is created once and a problem with it reported once;
+		// every other matched node gets the same relationships.
+		r.links(r.typeName, ids[0], links, "connect", p)
+		planned := p.links
+		for _, id := range ids[1:] {
+			for _, l := range planned {
+				if l.fromIsNode {
+					l.from = id
+				} else {
+					l.to = id
 				}
+				p.links = append(p.links, l)
 			}
-			p.nodes[l] = uniq
 		}
 		if err := r.check(ctx, tx, p); err != nil {
 			return nil, err
