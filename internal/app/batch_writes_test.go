@@ -75,3 +75,54 @@ func testConnectCreateMany(t *testing.T, a *api) {
 		t.Fatal(err)
 	}
 }
+
+// A delete is bounded like an update, and counts each relationship it
+// removes once, even one between two of the deleted nodes.
+func testDeleteBoundAndCounts(t *testing.T, a *api) {
+	var batch []string
+	for i := range 51 {
+		batch = append(batch, fmt.Sprintf(`{id: "bulk-m-%d", name: "Bulk %d"}`, i, i))
+	}
+	for _, part := range [][]string{batch[:50], batch[50:]} {
+		a.postAs(t, editorKey, `mutation { createMarkets(input: [`+strings.Join(part, ",")+`]) { id } }`, nil).data(t, &struct{}{})
+	}
+	r := a.postAs(t, adminKey, `mutation { deleteMarkets(where: {id: {startsWith: "bulk-m-"}}) { nodesDeleted } }`, nil)
+	if code := r.code(t); code != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "51") || !strings.Contains(r.Errors[0].Message, "50") {
+		t.Errorf("delete above the bound: %s", r.raw)
+	}
+	if n := a.count(t, `MATCH (m:Market) WHERE m.id STARTS WITH "bulk-m-" RETURN count(m)`); n != 51 {
+		t.Errorf("a refused delete left %d of 51 markets", n)
+	}
+	var del struct {
+		DeleteMarkets struct{ NodesDeleted, RelationshipsDeleted int }
+	}
+	a.postAs(t, adminKey, `mutation { deleteMarkets(where: {id: {startsWith: "bulk-m-1"}}) { nodesDeleted relationshipsDeleted } }`, nil).data(t, &del)
+	if del.DeleteMarkets.NodesDeleted != 11 || del.DeleteMarkets.RelationshipsDeleted != 0 {
+		t.Errorf("deleted bulk-m-1*: %+v", del.DeleteMarkets)
+	}
+	a.postAs(t, adminKey, `mutation { deleteMarkets(where: {id: {startsWith: "bulk-m-"}}) { nodesDeleted } }`, nil).data(t, &del)
+	if del.DeleteMarkets.NodesDeleted != 40 {
+		t.Errorf("deleted the rest: %+v", del.DeleteMarkets)
+	}
+
+	// del-b and del-c are parts of del-a; a company is in del-a.
+	a.postAs(t, editorKey, `mutation { createMarkets(input: [
+	  {id: "del-a", name: "A"},
+	  {id: "del-b", name: "B", partOf: [{id: "del-a", evidence: `+evidence0+`}]},
+	  {id: "del-c", name: "C", partOf: [{id: "del-a", evidence: `+evidence0+`}]}]) { id } }`, nil).data(t, &struct{}{})
+	a.postAs(t, editorKey, `mutation { createCompanies(input: [{id: "del-co", name: "Co", markets: [{id: "del-a", evidence: `+evidence0+`}]}]) { id } }`, nil).data(t, &struct{}{})
+	rels := a.count(t, `MATCH ()-[r]->() RETURN count(r)`)
+	a.postAs(t, adminKey, `mutation { deleteMarkets(where: {id: {in: ["del-a", "del-b"]}}) { nodesDeleted relationshipsDeleted } }`, nil).data(t, &del)
+	// b->a once, though both ends go; c->a; the company's.
+	if del.DeleteMarkets.NodesDeleted != 2 || del.DeleteMarkets.RelationshipsDeleted != 3 {
+		t.Errorf("deleted del-a and del-b: %+v, want 2 nodes and 3 relationships", del.DeleteMarkets)
+	}
+	if after := a.count(t, `MATCH ()-[r]->() RETURN count(r)`); after != rels-3 {
+		t.Errorf("relationships %d -> %d, want 3 fewer", rels, after)
+	}
+	if _, err := a.Client.Write(context.Background(), func(tx cgneo4j.Tx) (any, error) {
+		return tx.Run(context.Background(), `MATCH (n) WHERE n.id STARTS WITH "del-" DETACH DELETE n`, nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

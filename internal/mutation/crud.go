@@ -405,12 +405,16 @@ func (r *request) delete(ctx context.Context) (json.RawMessage, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(ids) > r.w.o.MaxBatch {
+			return nil, apierror.New(apierror.BadInput, "where matches %d nodes; one delete removes at most %d", len(ids), r.w.o.MaxBatch)
+		}
+		// The relationships are counted in one pass before they go, a
+		// relationship between two deleted nodes once.
 		recs, err := tx.Run(ctx, fmt.Sprintf(`MATCH (n:`+"`%s`"+`) WHERE n.id IN $ids
-CALL (n) { MATCH (n)-[r]-() RETURN collect(r) AS rels }
-WITH collect(n) AS nodes, collect(rels) AS relLists
-WITH nodes, reduce(acc = [], l IN relLists | acc + [x IN l WHERE NOT x IN acc]) AS rels
+OPTIONAL MATCH (n)-[r]-()
+WITH collect(DISTINCT n) AS nodes, count(DISTINCT r) AS rels
 FOREACH (n IN nodes | DETACH DELETE n)
-RETURN size(nodes) AS nodesDeleted, size(rels) AS relationshipsDeleted`, label), map[string]any{"ids": ids})
+RETURN size(nodes) AS nodesDeleted, rels AS relationshipsDeleted`, label), map[string]any{"ids": ids})
 		if err != nil {
 			return nil, fmt.Errorf("delete %s: %w", label, err)
 		}
