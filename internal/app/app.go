@@ -110,7 +110,7 @@ func (a *App) Ready(ctx context.Context) error {
 	if !a.prepared.Load() {
 		return apierror.New(apierror.Unavailable, "schema and seed are not in place yet")
 	}
-	ok, err := a.Client.HasSchema(ctx, a.Engine.Mapping().Labels())
+	ok, err := a.Client.HasSchema(ctx, query.NodeLabel, a.Engine.Mapping().Labels())
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (a *App) Ready(ctx context.Context) error {
 // idempotent.
 func (a *App) Prepare(ctx context.Context) error {
 	m := a.Engine.Mapping()
-	if err := a.Client.EnsureSchema(ctx, m.Labels(), query.SearchIndex, query.SearchProperties); err != nil {
+	if err := a.Client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), query.SearchIndex, query.SearchProperties); err != nil {
 		return err
 	}
 	if a.cfg.LoadSeed {

@@ -331,8 +331,9 @@ func TestPersistedQueriesAllowList(t *testing.T) {
 }
 
 // A slow query is cancelled at the request's deadline in Neo4j too, and
-// the client gets TIMEOUT; a Neo4j error the API has no kind for reaches
-// the client as INTERNAL, with no driver text, Cypher or file path. Both
+// the client gets TIMEOUT; a uniqueness rule of Neo4j's the API does not
+// define reaches the client as CONFLICT, with no driver text, Cypher or
+// file path. Both
 // on a private Neo4j: the slow query needs a dense graph of its own.
 func TestDeadlineAndDatabaseErrors(t *testing.T) {
 	if testing.Short() {
@@ -391,8 +392,9 @@ func TestDeadlineAndDatabaseErrors(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
-	// A uniqueness Neo4j enforces but the API does not know of: the
-	// driver's error names the constraint, the label and the value.
+	// A uniqueness Neo4j enforces but the API does not know of: a
+	// CONFLICT, though the driver's error names the constraint, the label
+	// and the value, none of which the client sees.
 	if _, err := a.Client.Write(ctx, func(tx cgneo4j.Tx) (any, error) {
 		return tx.Run(ctx, `CREATE CONSTRAINT market_name_unique IF NOT EXISTS FOR (m:Market) REQUIRE m.name IS UNIQUE`, nil)
 	}); err != nil {
@@ -402,7 +404,7 @@ func TestDeadlineAndDatabaseErrors(t *testing.T) {
 	cfg.QueryTimeout = 10 * time.Second
 	a = start(t, cfg, false)
 	r = a.postAs(t, editorKey, `mutation { createMarkets(input: [{id: "twin-1", name: "Twin"}, {id: "twin-2", name: "Twin"}]) { id } }`, nil)
-	if code := r.code(t); code != "INTERNAL" || r.Errors[0].Message != "internal error" {
+	if code := r.code(t); code != "CONFLICT" || r.Errors[0].Message != "the write conflicts with data already in the graph" {
 		t.Fatalf("%s", r.raw)
 	}
 	for _, leak := range []string{"Neo4jError", "Neo.ClientError", "Constraint", "already exists", "Twin", "CREATE", "MERGE", "UNWIND", ".go:", "/work/"} {

@@ -84,6 +84,12 @@ func TestWrites(t *testing.T) {
 	t.Run("ingest is all or nothing", func(t *testing.T) { testIngestAllOrNothing(t, a) })
 	t.Run("parallel ingests", func(t *testing.T) { testParallelIngest(t, a) })
 	t.Run("aliases add up across sources", func(t *testing.T) { testAliasesAddUp(t, a) })
+	t.Run("concurrent creates of one id", func(t *testing.T) { testCreateRaces(t, a) })
+	t.Run("ingest of an id another type has", func(t *testing.T) { testIngestConflict(t, a) })
+	t.Run("update connecting a created node to several", func(t *testing.T) { testConnectCreateMany(t, a) })
+	t.Run("delete bound and counts", func(t *testing.T) { testDeleteBoundAndCounts(t, a) })
+	t.Run("the common label stays inside", func(t *testing.T) { testLabelHidden(t, a) })
+	t.Run("migration to the common label", func(t *testing.T) { testMigration(t, a) })
 	t.Run("auth", func(t *testing.T) { testAuth(t, a, rsaKey) })
 
 	readers := cfg

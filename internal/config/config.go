@@ -73,7 +73,7 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	fs.StringVar(&c.JWTPublicKey, "jwt-public-key", env("COMPANYGRAPH_JWT_PUBLIC_KEY", ""), "PEM file of the RSA key verifying RS256 JWTs (COMPANYGRAPH_JWT_PUBLIC_KEY)")
 	fs.StringVar(&c.JWTIssuer, "jwt-issuer", env("COMPANYGRAPH_JWT_ISSUER", ""), "required iss claim, if set (COMPANYGRAPH_JWT_ISSUER)")
 	fs.StringVar(&c.JWTAudience, "jwt-audience", env("COMPANYGRAPH_JWT_AUDIENCE", ""), "required aud claim, if set (COMPANYGRAPH_JWT_AUDIENCE)")
-	fs.IntVar(&c.MaxBatch, "max-batch", envInt(getenv, "COMPANYGRAPH_MAX_BATCH", 1000), "most items of one create and facts of one ingest (COMPANYGRAPH_MAX_BATCH)")
+	fs.IntVar(&c.MaxBatch, "max-batch", envInt(getenv, "COMPANYGRAPH_MAX_BATCH", 1000), "most items of one create, matches of one update or delete, facts of one ingest (COMPANYGRAPH_MAX_BATCH)")
 	readsAuth := fs.String("reads-need-auth", env("COMPANYGRAPH_READS_NEED_AUTH", "false"), "queries need a token too (COMPANYGRAPH_READS_NEED_AUTH)")
 	seed := fs.String("load-seed", env("COMPANYGRAPH_LOAD_SEED", "true"), "load the seed graph at start-up (COMPANYGRAPH_LOAD_SEED)")
 	playground := fs.String("playground", env("COMPANYGRAPH_PLAYGROUND", "true"), "serve GraphiQL at / (COMPANYGRAPH_PLAYGROUND)")

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/companygraph/companygraph/internal/apierror"
 	"github.com/companygraph/companygraph/internal/neo4j"
 	"github.com/companygraph/companygraph/internal/query"
 	"github.com/companygraph/companygraph/seed"
@@ -45,6 +46,9 @@ type Statement struct {
 	what   string
 	cypher string
 	params map[string]any
+	// conflicts says the statement reads, rather than writes, the ids a
+	// node of another type already has.
+	conflicts bool
 }
 
 // Writes are a dataset turned into statements, one per label and per kind
@@ -63,6 +67,13 @@ func (p Writes) Apply(ctx context.Context, tx neo4j.Tx, who string) (map[int]Out
 		recs, err := tx.Run(ctx, st.cypher, params)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", st.what, err)
+		}
+		if st.conflicts && len(recs) > 0 {
+			id, _ := recs[0].Values[0].(string)
+			label, _ := recs[0].Values[1].(string)
+			e := apierror.New(apierror.Conflict, "id %q is already used by a %s", id, label)
+			e.Fields = map[string]any{"id": id}
+			return nil, e
 		}
 		for _, r := range recs {
 			i, _ := r.Get("index")
@@ -126,7 +137,7 @@ func Plan(m *query.Mapping, d seed.Dataset) (Writes, error) {
 		cypher: `UNWIND [$row] AS row
 OPTIONAL MATCH (x:Source {id: row.id})
 WITH row, x IS NOT NULL AS existed, x IS NOT NULL AND ` + changedProps + ` AS changed
-MERGE (s:Source {id: row.id}) SET s += row.props
+MERGE (s:Source:` + quote(query.NodeLabel) + ` {id: row.id}) SET s += row.props
 FOREACH (_ IN CASE WHEN NOT existed THEN [1] ELSE [] END | SET s.createdAt = datetime(), s.createdBy = $who)
 FOREACH (_ IN CASE WHEN NOT existed OR changed THEN [1] ELSE [] END | SET s.updatedAt = datetime(), s.updatedBy = $who)`,
 		params: map[string]any{"row": map[string]any{"id": d.Source.ID, "props": srcProps}},
@@ -134,11 +145,15 @@ FOREACH (_ IN CASE WHEN NOT existed OR changed THEN [1] ELSE [] END | SET s.upda
 
 	nodeRows := map[string][]any{}
 	labelOf := map[string]string{}
+	// Every node's id with its label, the source's first, to find those
+	// another type's node has.
+	ids := []any{map[string]any{"id": d.Source.ID, "label": "Source"}}
 	for _, n := range d.Nodes {
 		if !labels[n.Label] {
 			return nil, fmt.Errorf("node %s:%s: label %s is not in the schema", n.Label, n.ID, n.Label)
 		}
 		labelOf[n.Label+":"+n.ID] = n.Label
+		ids = append(ids, map[string]any{"id": n.ID, "label": n.Label})
 		// Aliases add up across sources rather than replace each other.
 		props := map[string]any{}
 		var aliases []any
@@ -156,6 +171,19 @@ FOREACH (_ IN CASE WHEN NOT existed OR changed THEN [1] ELSE [] END | SET s.upda
 			"id": n.ID, "props": props, "aliases": aliases, "evidence": evidence(n.Evidence), "index": index(n.Index),
 		})
 	}
+	// Nodes carry query.NodeLabel besides their own: a MERGE of a Company
+	// whose id a Market has matches nothing, and the create it falls back
+	// to breaks the label's uniqueness constraint, which the client sees
+	// as CONFLICT, instead of a second node with the id. Neo4j's error
+	// does not say which id, so a read first names it; the constraint
+	// still decides when another transaction writes the id meanwhile.
+	plan = append(Writes{{
+		what: "ids of other types",
+		cypher: fmt.Sprintf(`UNWIND $ids AS row MATCH (o:%[1]s {id: row.id}) WHERE NOT row.label IN labels(o)
+RETURN row.id AS id, [l IN labels(o) WHERE l <> '%[2]s'][0] AS label LIMIT 1`, quote(query.NodeLabel), query.NodeLabel),
+		params:    map[string]any{"ids": ids},
+		conflicts: true,
+	}}, plan...)
 	for _, label := range slices.Sorted(maps.Keys(nodeRows)) {
 		plan = append(plan, Statement{
 			what: "nodes " + label,
@@ -163,7 +191,7 @@ FOREACH (_ IN CASE WHEN NOT existed OR changed THEN [1] ELSE [] END | SET s.upda
 OPTIONAL MATCH (x:%[1]s {id: row.id})
 WITH row, x IS NOT NULL AS nodeExisted,
      x IS NOT NULL AND (%[3]s OR any(a IN row.aliases WHERE NOT a IN coalesce(x.aliases, []))) AS nodeChanged
-MERGE (n:%[1]s {id: row.id}) SET n += row.props
+MERGE (n:%[1]s:%[4]s {id: row.id}) SET n += row.props
 SET n.aliases = coalesce(n.aliases, []) + [a IN row.aliases WHERE NOT a IN coalesce(n.aliases, [])]
 FOREACH (_ IN CASE WHEN NOT nodeExisted THEN [1] ELSE [] END | SET n.createdAt = datetime(), n.createdBy = $who)
 FOREACH (_ IN CASE WHEN NOT nodeExisted OR nodeChanged THEN [1] ELSE [] END | SET n.updatedAt = datetime(), n.updatedBy = $who)
@@ -171,7 +199,7 @@ WITH n, row, nodeExisted, nodeChanged MATCH (s:Source {id: $source})
 OPTIONAL MATCH (n)-[x:%[2]s]->(s)
 WITH n, s, row, nodeExisted, nodeChanged, x IS NOT NULL AS mentioned
 MERGE (n)-[r:%[2]s]->(s)
-WITH r, row, mentioned AS existed, nodeChanged AS changed, NOT nodeExisted AS isNew`, quote(label), quote(query.MentionedIn), changedProps) + appendEvidence,
+WITH r, row, mentioned AS existed, nodeChanged AS changed, NOT nodeExisted AS isNew`, quote(label), quote(query.MentionedIn), changedProps, quote(query.NodeLabel)) + appendEvidence,
 			params: map[string]any{"rows": nodeRows[label], "source": d.Source.ID},
 		})
 	}

@@ -38,14 +38,14 @@ func (g *Graph) Facts(ctx context.Context, source string, limit *int64) (*Source
 	// A source states facts only about entities it mentions (ingest links
 	// every node of a dataset to its source), so the walk starts at the
 	// source instead of scanning every relationship.
-	cypher := fmt.Sprintf(`MATCH (s:%[1]s {id: $source})
+	cypher := fmt.Sprintf(`MATCH (s:%[10]s {id: $source}) WHERE s:%[1]s
 RETURN %[2]s AS source, COLLECT {
   MATCH (s)<-[:%[3]s]-(x:%[4]s)-[r:%[5]s]->(y)
   WHERE $source IN r.%[6]s
   WITH x, r, y ORDER BY x.id, type(r), y.id, r.key LIMIT $cap
   RETURN {rel: %[7]s, from: %[8]s, to: %[9]s}
 } AS facts`, "`"+g.sourceLabel+"`", g.nodeProj("s"), "`"+query.MentionedIn+"`", g.entities(), g.rels(),
-		query.EvidenceSources, g.edgeProj("r"), g.nodeProj("x"), g.nodeProj("y"))
+		query.EvidenceSources, g.edgeProj("r"), g.nodeProj("x"), g.nodeProj("y"), nodeLabel)
 	rows, err := g.read(ctx, "facts", cypher, map[string]any{"source": source, "cap": n + 1})
 	if err != nil {
 		return nil, err
@@ -85,8 +85,8 @@ func (g *Graph) Resolve(ctx context.Context, name string) ([]*Node, error) {
 	}
 	cypher := fmt.Sprintf(`MATCH (n:%[1]s)
 WHERE toLower(trim(n.name)) = $name OR any(a IN coalesce(n.aliases, []) WHERE toLower(trim(a)) = $name)
-WITH n ORDER BY head(labels(n)), n.id LIMIT $cap
-RETURN %[2]s AS node`, g.entities(), g.nodeProj("n"))
+WITH n ORDER BY [l IN labels(n) WHERE l <> '%[3]s'][0], n.id LIMIT $cap
+RETURN %[2]s AS node`, g.entities(), g.nodeProj("n"), query.NodeLabel)
 	rows, err := g.read(ctx, "resolve", cypher, map[string]any{"name": key, "cap": MaxResolved})
 	if err != nil {
 		return nil, err

@@ -58,6 +58,10 @@ const EventType = "Event"
 
 var identifier = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
+// nodeLabel is the label every node carries besides its type's; a lookup
+// by id across types goes through its one unique index.
+var nodeLabel = "`" + query.NodeLabel + "`"
+
 // Options configure a Graph.
 type Options struct {
 	// Timeout bounds the database work of one question.
@@ -165,7 +169,8 @@ func (g *Graph) EntityTypes() []string {
 type Node struct {
 	ID string `json:"id"`
 	// Type is the node's GraphQL type, e.g. "Company".
-	Type   string   `json:"type"`
+	Type string `json:"type"`
+	// Labels are the node's labels but query.NodeLabel, which all have.
 	Labels []string `json:"labels"`
 	// Name is what to show: the name, else the title, else the id.
 	Name string `json:"name"`
@@ -259,8 +264,14 @@ func (g *Graph) edgeProj(r string) string {
 func (g *Graph) decodeNode(v any) Node {
 	m, _ := v.(map[string]any)
 	n := Node{ID: str(m["id"]), Properties: map[string]any{}, Evidence: citations(m["evidence"])}
+	n.Labels = []string{}
 	for _, l := range list(m["labels"]) {
 		label := str(l)
+		// The common label is how the graph keeps ids unique, not a
+		// label of the entity's.
+		if label == query.NodeLabel {
+			continue
+		}
 		n.Labels = append(n.Labels, label)
 		if t, ok := g.typeOf[label]; ok && n.Type == "" {
 			n.Type = t

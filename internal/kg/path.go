@@ -74,8 +74,8 @@ func (g *Graph) Path(ctx context.Context, from, to string, maxHops *int64) ([]*P
 	}
 	// The bound of a variable-length pattern cannot be a parameter in
 	// Cypher, so it is formatted into the statement, from the checked int.
-	cypher := fmt.Sprintf(`OPTIONAL MATCH (a:%[1]s {id: $from})
-WITH a OPTIONAL MATCH (b:%[1]s {id: $to})
+	cypher := fmt.Sprintf(`OPTIONAL MATCH (a:%[7]s {id: $from}) WHERE a:%[1]s
+WITH a OPTIONAL MATCH (b:%[7]s {id: $to}) WHERE b:%[1]s
 CALL (a, b) {
   WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL AND a <> b
   MATCH p = allShortestPaths((a)-[:%[2]s*1..%[3]d]-(b))
@@ -85,7 +85,7 @@ CALL (a, b) {
   RETURN collect({nodes: [n IN nodes(p) | %[4]s], rels: [r IN relationships(p) | %[5]s]}) AS paths
 }
 RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, CASE WHEN a = b THEN %[6]s END AS same, paths`,
-		g.entities(), g.rels(), hops, g.nodeProj("n"), g.edgeProj("r"), g.nodeProj("a"))
+		g.entities(), g.rels(), hops, g.nodeProj("n"), g.edgeProj("r"), g.nodeProj("a"), nodeLabel)
 	rows, err := g.read(ctx, "path", cypher, map[string]any{"from": from, "to": to, "maxPaths": MaxPaths})
 	if err != nil {
 		return nil, err

@@ -57,9 +57,9 @@ WITH collect(n) AS seen
 WITH seen, [x IN seen | null] AS depths
 `, g.entities())
 	} else {
-		fmt.Fprintf(&b, `MATCH (start:%s {id: $id})
+		fmt.Fprintf(&b, `MATCH (start:%s {id: $id}) WHERE start:%s
 WITH [start] AS seen, [0] AS depths, [start] AS frontier
-`, g.entities())
+`, nodeLabel, g.entities())
 		// One breadth-first level per hop, so each node keeps its
 		// distance and a cut keeps the nearest. The number of levels is
 		// the checked depth; each level adds at most limit+1 nodes, so

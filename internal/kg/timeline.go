@@ -73,17 +73,17 @@ func (g *Graph) Timeline(ctx context.Context, id string, from, to *string) (*Tim
 		return nil, apierror.New(apierror.BadInput, "from %q is after to %q", *from, *to)
 	}
 	event := "`" + g.labelOf[EventType] + "`"
-	dates := fmt.Sprintf(`MATCH (a:%[1]s {id: $id})
+	dates := fmt.Sprintf(`MATCH (a:%[5]s {id: $id}) WHERE a:%[1]s
 RETURN %[2]s AS entity, COLLECT {
   MATCH (a)-[:%[3]s]-(e:%[4]s) WHERE e <> a
   WITH DISTINCT e
   RETURN {id: e.id, date: e.date}
-} AS dates`, g.entities(), g.nodeProj("a"), g.rels(), event)
-	events := fmt.Sprintf(`MATCH (a:%[1]s {id: $id})
+} AS dates`, g.entities(), g.nodeProj("a"), g.rels(), event, nodeLabel)
+	events := fmt.Sprintf(`MATCH (a:%[6]s {id: $id}) WHERE a:%[1]s
 UNWIND $events AS eid
 MATCH (e:%[2]s {id: eid}) WHERE e <> a
 RETURN %[3]s AS event, COLLECT { MATCH (a)-[r:%[4]s]-(e) RETURN %[5]s } AS links`,
-		g.entities(), event, g.nodeProj("e"), g.rels(), g.edgeProj("r"))
+		g.entities(), event, g.nodeProj("e"), g.rels(), g.edgeProj("r"), nodeLabel)
 
 	ctx, cancel := context.WithTimeout(ctx, g.timeout)
 	defer cancel()

@@ -17,8 +17,10 @@ import (
 type linkRow struct {
 	relType, fromLabel, toLabel string
 	from, to                    string
-	props                       map[string]any
-	evidence                    []any
+	// fromIsNode says the node being written is the start, not the end.
+	fromIsNode bool
+	props      map[string]any
+	evidence   []any
 }
 
 // plan is what a create or update will write once its references check out.
@@ -125,9 +127,10 @@ func (r *request) links(typeName, id string, links map[string][]any, path string
 			default:
 				p.refs[otherID] = ref{label: link.OtherNode, path: at + ".id"}
 			}
-			row := linkRow{relType: link.Type, fromLabel: label, toLabel: link.OtherNode, from: id, to: otherID, props: map[string]any{}}
+			row := linkRow{relType: link.Type, fromLabel: label, toLabel: link.OtherNode, from: id, to: otherID, fromIsNode: true, props: map[string]any{}}
 			if !link.Out {
 				row.fromLabel, row.toLabel, row.from, row.to = row.toLabel, row.fromLabel, row.to, row.from
+				row.fromIsNode = false
 			}
 			for k, t := range link.Props {
 				if v, ok := in[k]; ok && v != nil {
@@ -221,8 +224,10 @@ func (r *request) check(ctx context.Context, tx neo4j.Tx, p *plan) error {
 // write runs the planned creates and relationship merges.
 func (r *request) write(ctx context.Context, tx neo4j.Tx, p *plan) error {
 	for _, label := range slices.Sorted(maps.Keys(p.nodes)) {
-		_, err := tx.Run(ctx, fmt.Sprintf(`UNWIND $rows AS row CREATE (n:`+"`%s`"+`) SET n = row.props, n.id = row.id,
-  n.createdAt = datetime(), n.createdBy = $who, n.updatedAt = datetime(), n.updatedBy = $who`, label),
+		// The common label's constraint refuses an id another node has,
+		// of any type, even one created since check looked.
+		_, err := tx.Run(ctx, fmt.Sprintf(`UNWIND $rows AS row CREATE (n:`+"`%s`:`%s`"+`) SET n = row.props, n.id = row.id,
+  n.createdAt = datetime(), n.createdBy = $who, n.updatedAt = datetime(), n.updatedBy = $who`, label, query.NodeLabel),
 			map[string]any{"rows": p.nodes[label], "who": r.who})
 		if err != nil {
 			return fmt.Errorf("create %s: %w", label, err)
@@ -281,10 +286,27 @@ func (r *request) create(ctx context.Context) (any, *query.Selection, error) {
 		return r.project(ctx, tx, ids)
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, p.raced(err)
 	}
 	proj := out.(projection)
 	return proj.nodes, proj.sel, nil
+}
+
+// raced names the input of an id that Neo4j's constraint refused: a node
+// with it was written, of whatever type, after check looked.
+func (p *plan) raced(err error) error {
+	e, ok := apierror.As(err)
+	if !ok || e.Code != apierror.Conflict {
+		return err
+	}
+	id, _ := e.Fields["id"].(string)
+	path, ok := p.newIDs[id]
+	if !ok {
+		return err
+	}
+	out := apierror.Wrap(apierror.Conflict, err, fmt.Sprintf("%s: id %q is already used by another node", path, id))
+	out.Fields = map[string]any{"field": path + ".id"}
+	return out
 }
 
 // matching returns the ids of the nodes the where argument selects.
@@ -329,21 +351,20 @@ func (r *request) update(ctx context.Context) (any, *query.Selection, error) {
 		for k, v := range connect {
 			links[k], _ = v.([]any)
 		}
-		for _, id := range ids {
-			r.links(r.typeName, id, links, "connect", p)
-		}
-		// A node created through connect is planned once per matched
-		// node; it is created once.
-		for l, rows := range p.nodes {
-			seen := map[string]bool{}
-			var uniq []map[string]any
-			for _, row := range rows {
-				if id := row["id"].(string); !seen[id] {
-					seen[id] = true
-					uniq = append(uniq, row)
+		// connect is planned once, for the first matched node, so a node
+		// it creates is created once and a problem with it reported once;
+		// every other matched node gets the same relationships.
+		r.links(r.typeName, ids[0], links, "connect", p)
+		planned := p.links
+		for _, id := range ids[1:] {
+			for _, l := range planned {
+				if l.fromIsNode {
+					l.from = id
+				} else {
+					l.to = id
 				}
+				p.links = append(p.links, l)
 			}
-			p.nodes[l] = uniq
 		}
 		if err := r.check(ctx, tx, p); err != nil {
 			return nil, err
@@ -372,7 +393,7 @@ func (r *request) update(ctx context.Context) (any, *query.Selection, error) {
 		return r.project(ctx, tx, ids)
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, p.raced(err)
 	}
 	proj := out.(projection)
 	return proj.nodes, proj.sel, nil
@@ -385,12 +406,16 @@ func (r *request) delete(ctx context.Context) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(ids) > r.w.o.MaxBatch {
+			return nil, apierror.New(apierror.BadInput, "where matches %d nodes; one delete removes at most %d", len(ids), r.w.o.MaxBatch)
+		}
+		// The relationships are counted in one pass before they go, a
+		// relationship between two deleted nodes once.
 		recs, err := tx.Run(ctx, fmt.Sprintf(`MATCH (n:`+"`%s`"+`) WHERE n.id IN $ids
-CALL (n) { MATCH (n)-[r]-() RETURN collect(r) AS rels }
-WITH collect(n) AS nodes, collect(rels) AS relLists
-WITH nodes, reduce(acc = [], l IN relLists | acc + [x IN l WHERE NOT x IN acc]) AS rels
+OPTIONAL MATCH (n)-[r]-()
+WITH collect(DISTINCT n) AS nodes, count(DISTINCT r) AS rels
 FOREACH (n IN nodes | DETACH DELETE n)
-RETURN size(nodes) AS nodesDeleted, size(rels) AS relationshipsDeleted`, label), map[string]any{"ids": ids})
+RETURN size(nodes) AS nodesDeleted, rels AS relationshipsDeleted`, label), map[string]any{"ids": ids})
 		if err != nil {
 			return nil, fmt.Errorf("delete %s: %w", label, err)
 		}

@@ -131,35 +131,19 @@ func (r *request) project(ctx context.Context, tx neo4j.Tx, ids []string) (proje
 }
 
 // existing returns which of the ids exist, under which label, looked up
-// through each label's unique index.
+// through the one unique index of the label all nodes share.
 func (r *request) existing(ctx context.Context, tx neo4j.Tx, ids []string) (map[string]string, error) {
 	found := map[string]string{}
 	if len(ids) == 0 {
 		return found, nil
 	}
-	var cols []string
-	for _, l := range r.w.m.Labels() {
-		cols = append(cols, fmt.Sprintf("COLLECT { MATCH (n:`%s`) WHERE n.id IN $ids RETURN n.id } AS `%s`", l, l))
-	}
-	recs, err := tx.Run(ctx, "RETURN "+join(cols, ", "), map[string]any{"ids": ids})
+	recs, err := tx.Run(ctx, "MATCH (n:`"+query.NodeLabel+"`) WHERE n.id IN $ids RETURN n.id, [l IN labels(n) WHERE l IN $labels][0]",
+		map[string]any{"ids": ids, "labels": r.w.m.Labels()})
 	if err != nil {
 		return nil, fmt.Errorf("look up ids: %w", err)
 	}
-	for i, l := range recs[0].Keys {
-		for _, id := range recs[0].Values[i].([]any) {
-			found[id.(string)] = l
-		}
+	for _, rec := range recs {
+		found[rec.Values[0].(string)], _ = rec.Values[1].(string)
 	}
 	return found, nil
-}
-
-func join(items []string, sep string) string {
-	out := ""
-	for i, s := range items {
-		if i > 0 {
-			out += sep
-		}
-		out += s
-	}
-	return out
 }

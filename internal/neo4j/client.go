@@ -8,7 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"net"
+	"regexp"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -137,7 +138,43 @@ func (c *Client) execute(ctx context.Context, mode neo4j.AccessMode, work func(T
 	return out, nil
 }
 
-// translate gives a driver failure its API kind, keeping the detail.
+// autoCommit runs one statement in an auto-commit transaction, which
+// CALL { ... } IN TRANSACTIONS needs: it commits its own batches. The
+// driver does not retry it, so the statement must be safe to repeat.
+func (c *Client) autoCommit(ctx context.Context, cypher string, params map[string]any) error {
+	session := c.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: c.database, AccessMode: neo4j.AccessModeWrite})
+	defer session.Close(context.WithoutCancel(ctx))
+	c.onStatement()
+	res, err := session.Run(ctx, cypher, params)
+	if err == nil {
+		_, err = res.Consume(ctx)
+	}
+	if err != nil {
+		return translate(err)
+	}
+	return nil
+}
+
+// Codes of the Neo4j errors that are not failures of the database.
+const (
+	codeConstraintViolated = "Neo.ClientError.Schema.ConstraintValidationFailed"
+	codeDatabaseNotFound   = "Neo.ClientError.Database.DatabaseNotFound"
+)
+
+// driverUnavailable are the types of the driver's own failures to reach a
+// server that it keeps in internal packages (its pool and its router), so
+// they are known by their type names. They are checked along the chain of
+// wrapped errors, as errors.As would.
+var driverUnavailable = map[string]bool{
+	"*errorutil.PoolTimeout":           true,
+	"*errorutil.PoolFull":              true,
+	"*errorutil.PoolOutOfServers":      true,
+	"*errorutil.ReadRoutingTableError": true,
+}
+
+// translate gives a driver failure its API kind, keeping the detail for the
+// log. It goes by the error's type and Neo4j's code, never by its text,
+// which neither the driver nor Neo4j promise to keep.
 func translate(err error) error {
 	if _, ok := apierror.As(err); ok {
 		return err
@@ -145,25 +182,63 @@ func translate(err error) error {
 	var neoErr *neo4j.Neo4jError
 	var connErr *neo4j.ConnectivityError
 	var limit *neo4j.TransactionExecutionLimit
+	var netErr net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return apierror.Wrap(apierror.Timeout, err, "the request took longer than its deadline")
+	case errors.Is(err, context.Canceled):
+		return apierror.Wrap(apierror.Timeout, err, "the request was cancelled")
 	case errors.As(err, &neoErr):
-		switch {
-		case strings.Contains(neoErr.Code, "TransactionTimedOut"):
-			return apierror.Wrap(apierror.Timeout, err, "the request took longer than its deadline")
-		case strings.HasPrefix(neoErr.Code, "Neo.TransientError."),
-			strings.HasPrefix(neoErr.Code, "Neo.ClientError.Security."),
-			strings.HasPrefix(neoErr.Code, "Neo.ClientError.Database.DatabaseNotFound"):
-			return apierror.Wrap(apierror.Unavailable, err, "the database is unavailable")
-		}
-		return fmt.Errorf("neo4j: %w", err)
-	case errors.As(err, &connErr), errors.As(err, &limit):
+		return translateNeo4j(err, neoErr)
+	case errors.As(err, &connErr), errors.As(err, &limit), errors.As(err, &netErr), driverError(err):
 		return apierror.Wrap(apierror.Unavailable, err, "the database is unavailable")
-	}
-	// Dial and pool failures surface as plain errors from the driver.
-	if neo4j.IsRetryable(err) || strings.Contains(err.Error(), "connect") {
+	case neo4j.IsRetryable(err):
 		return apierror.Wrap(apierror.Unavailable, err, "the database is unavailable")
 	}
 	return fmt.Errorf("neo4j: %w", err)
+}
+
+func translateNeo4j(err error, e *neo4j.Neo4jError) error {
+	switch {
+	case e.Code == codeConstraintViolated:
+		// Another rule of the graph's (a uniqueness the API does not
+		// define) is a conflict too, but its value is not the client's id.
+		c := apierror.Wrap(apierror.Conflict, err, "the write conflicts with data already in the graph")
+		if id, ok := conflictingID(e.Msg); ok {
+			c.Message = fmt.Sprintf("id %q is already used by another node", id)
+			c.Fields = map[string]any{"id": id}
+		}
+		return c
+	case e.Title() == "TransactionTimedOut", e.Title() == "TransactionTimedOutClientConfiguration":
+		return apierror.Wrap(apierror.Timeout, err, "the request took longer than its deadline")
+	case e.Classification() == "TransientError", e.HasSecurityCode(), e.Code == codeDatabaseNotFound, e.IsRetriable():
+		// Security: the API's own credentials are refused, which a client
+		// cannot fix, so it is the database being out of reach.
+		return apierror.Wrap(apierror.Unavailable, err, "the database is unavailable")
+	}
+	return fmt.Errorf("neo4j: %w", err)
+}
+
+func driverError(err error) bool {
+	for ; err != nil; err = errors.Unwrap(err) {
+		if driverUnavailable[fmt.Sprintf("%T", err)] {
+			return true
+		}
+	}
+	return false
+}
+
+// violation is how Neo4j 5 words a uniqueness violation of a node's id;
+// the id is the only part of it a client sees, quoted again by us.
+var violation = regexp.MustCompile("^Node\\(\\d+\\) already exists with label `[^`]+` and property `id` = '(.*)'$")
+
+// conflictingID is the id a violation of an id's uniqueness names, when
+// Neo4j's message gives it in the form it has used since 4.0. The kind of
+// the error is its code; the message only lends the detail.
+func conflictingID(msg string) (string, bool) {
+	m := violation.FindStringSubmatch(msg)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
 }

@@ -5,24 +5,44 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/companygraph/companygraph/internal/apierror"
 )
 
 var identifier = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
-// EnsureSchema creates a uniqueness constraint on id for each label and a
-// full-text index over the given properties of all labels, then waits for
-// the indexes to come online. It is idempotent, so it runs at every
-// start-up. Names come from the GraphQL schema's directives, never from
-// requests, and must be plain identifiers: schema commands take no
-// parameters for names.
-func (c *Client) EnsureSchema(ctx context.Context, labels []string, fulltext string, properties []string) error {
-	for _, name := range append(append([]string{fulltext}, labels...), properties...) {
+// MigrationBatch is how many nodes one transaction of the migration to the
+// common label changes, so a large graph is not labelled in one transaction.
+const MigrationBatch = 10_000
+
+// EnsureSchema prepares the database for the API, idempotently, so it runs
+// at every start-up:
+//
+//   - a uniqueness constraint on id of the common label, which every node
+//     the API writes carries: the one rule that keeps ids unique across
+//     types, enforced by Neo4j whatever the concurrency;
+//   - a uniqueness constraint on id of each label, the index a lookup of
+//     one type by id uses (MATCH (n:Company {id: $id})) and the lock that
+//     makes MERGE of one type safe under concurrency;
+//   - a full-text index over the given properties of all labels;
+//   - the common label on every node of the labels that lacks it (a graph
+//     written before the label existed), in batches of MigrationBatch.
+//
+// Then it waits for the indexes to come online. Names come from the GraphQL
+// schema's directives, never from requests, and must be plain identifiers:
+// schema commands take no parameters for names.
+//
+// Nodes of two types with one id cannot both take the common label; the
+// migration stops and the error names up to ten such ids, to be renamed
+// or deleted by hand.
+func (c *Client) EnsureSchema(ctx context.Context, common string, labels []string, fulltext string, properties []string) error {
+	for _, name := range append(append([]string{common, fulltext}, labels...), properties...) {
 		if !identifier.MatchString(name) {
 			return fmt.Errorf("ensure schema: %q is not a plain identifier", name)
 		}
 	}
 	var stmts []string
-	for _, label := range labels {
+	for _, label := range append([]string{common}, labels...) {
 		stmts = append(stmts, fmt.Sprintf("CREATE CONSTRAINT %s_id IF NOT EXISTS FOR (n:`%s`) REQUIRE n.id IS UNIQUE", label, label))
 	}
 	var props []string
@@ -38,14 +58,42 @@ func (c *Client) EnsureSchema(ctx context.Context, labels []string, fulltext str
 			return fmt.Errorf("ensure schema: %w", err)
 		}
 	}
+	// The constraint is in place first, so a node written while the
+	// migration runs already carries the label or is refused.
+	nodes := "`" + strings.Join(labels, "`|`") + "`"
+	migrate := fmt.Sprintf("MATCH (n:%s) WHERE NOT n:`%s` CALL (n) { SET n:`%s` } IN TRANSACTIONS OF %d ROWS",
+		nodes, common, common, MigrationBatch)
+	if err := c.autoCommit(ctx, migrate, nil); err != nil {
+		if apierror.CodeOf(err) == apierror.Conflict {
+			return c.duplicates(ctx, nodes, err)
+		}
+		return fmt.Errorf("ensure schema: label nodes %s: %w", common, err)
+	}
 	if _, err := c.Write(ctx, func(tx Tx) (any, error) { return tx.Run(ctx, "CALL db.awaitIndexes(60)", nil) }); err != nil {
 		return fmt.Errorf("ensure schema: wait for indexes: %w", err)
 	}
 	return nil
 }
 
-// HasSchema reports whether every label has its id constraint.
-func (c *Client) HasSchema(ctx context.Context, labels []string) (bool, error) {
+// duplicates explains a migration stopped by two nodes of one id.
+func (c *Client) duplicates(ctx context.Context, labels string, cause error) error {
+	recs, err := c.ReadOne(ctx, fmt.Sprintf("MATCH (n:%s) WITH n.id AS id, count(*) AS nodes WHERE nodes > 1 RETURN id ORDER BY id LIMIT 10", labels), nil)
+	var ids []string
+	if err == nil {
+		for _, r := range recs {
+			ids = append(ids, fmt.Sprintf("%q", r.Values[0]))
+		}
+	}
+	if len(ids) == 0 {
+		return fmt.Errorf("ensure schema: two nodes share an id, so ids cannot be unique across types: %w", cause)
+	}
+	return fmt.Errorf("ensure schema: ids used by nodes of two types, to rename or delete before ids can be unique across types: %s: %w",
+		strings.Join(ids, ", "), cause)
+}
+
+// HasSchema reports whether the common label and every label have their
+// id constraint.
+func (c *Client) HasSchema(ctx context.Context, common string, labels []string) (bool, error) {
 	recs, err := c.ReadOne(ctx, "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type WHERE type = 'UNIQUENESS' AND properties = ['id'] RETURN collect(labelsOrTypes[0]) AS labels", nil)
 	if err != nil {
 		return false, err
@@ -60,7 +108,7 @@ func (c *Client) HasSchema(ctx context.Context, labels []string) (bool, error) {
 			}
 		}
 	}
-	for _, l := range labels {
+	for _, l := range append([]string{common}, labels...) {
 		if !have[l] {
 			return false, nil
 		}

@@ -12,6 +12,10 @@ import (
 // it; a node's @evidence field lists the sentences it carries.
 const MentionedIn = "MENTIONED_IN"
 
+// NodeLabel is the label every node the API writes also carries; its one
+// constraint on id keeps ids unique across types, as the interface Node says.
+const NodeLabel = "Node"
+
 // Every relationship, MENTIONED_IN included, carries its evidence as two
 // parallel lists: the id of each source and the sentence it says it with.
 const (
