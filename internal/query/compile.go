@@ -806,20 +806,14 @@ func withType(proj, typeName string) string {
 	return "{" + item + ", " + proj[1:]
 }
 
-// lookup finds a node by id across all labels, through each label's
-// unique index.
+// lookup finds a node by id across all types, through the one index of
+// the label every node carries.
 func (c *compiler) lookup(f *Field) (string, error) {
-	p := c.param(f.Args["id"])
-	var parts []string
-	f.Sub = &Selection{Type: f.Def.Type.Name(), ByType: map[string][]*Field{}}
-	for _, n := range c.implementers() {
-		v := c.newVar("n")
-		proj, sub, err := c.node(v, n, f.sel)
-		if err != nil {
-			return "", err
-		}
-		f.Sub.ByType[n.name] = sub.Fields
-		parts = append(parts, fmt.Sprintf("COLLECT { MATCH (%s:`%s` {id: %s}) RETURN %s }", v, n.label, p, withType(proj, n.name)))
+	v := c.newVar("n")
+	proj, sub, err := c.polymorphic(v, f.sel, f.Def.Type.Name())
+	if err != nil {
+		return "", err
 	}
-	return "(" + strings.Join(parts, " + ") + ")[0]", nil
+	f.Sub = sub
+	return fmt.Sprintf("COLLECT { MATCH (%s:`%s` {id: %s}) RETURN %s }[0]", v, NodeLabel, c.param(f.Args["id"]), proj), nil
 }
