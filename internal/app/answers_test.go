@@ -198,8 +198,8 @@ func TestStoredValuesOfTheWrongType(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write(`CREATE (:Event {id: 'bad-types', name: 'Bad types', kind: 'SALES', unitsSold: 1.5, place: 42, status: ['a']}),
-	              (:Event {id: 'bad-name', name: 7, kind: 'NOT_A_KIND'})`)
+	write(`CREATE (:Event:Node {id: 'bad-types', name: 'Bad types', kind: 'SALES', unitsSold: 1.5, place: 42, status: ['a']}),
+	              (:Event:Node {id: 'bad-name', name: 7, kind: 'NOT_A_KIND'})`)
 	t.Cleanup(func() { write(`MATCH (e:Event) WHERE e.id IN ['bad-types', 'bad-name'] DETACH DELETE e`) })
 
 	r := a.post(t, `{ event(id: "bad-types") { id unitsSold place status } other: event(id: "xiaomi-us-announcement") { id } }`, nil)

@@ -59,13 +59,13 @@ func TestPathKeepsTheFirstShortestPaths(t *testing.T) {
 	// the last relationship: its type (c1), its direction (c2), its key
 	// (c3). Nodes and relationships are created out of id order.
 	p := fixture(t, a, `
-CREATE (src:Company {id: $p + 'from', name: 'From', aliases: []}), (to:Company {id: $p + 'to', name: 'To', aliases: []})
+CREATE (src:Company:Node {id: $p + 'from', name: 'From', aliases: []}), (to:Company:Node {id: $p + 'to', name: 'To', aliases: []})
 WITH src, to
 UNWIND [3, 1, 5, 2, 4] AS i
-CREATE (src)-[:IN_MARKET]->(:Market {id: $p + 'm' + i, name: 'M' + i, aliases: []})
+CREATE (src)-[:IN_MARKET]->(:Market:Node {id: $p + 'm' + i, name: 'M' + i, aliases: []})
 WITH DISTINCT to
 UNWIND [4, 2, 5, 1, 3] AS j
-CREATE (c:Company {id: $p + 'c' + j, name: 'C' + j, aliases: []})-[:PARTNERED_WITH]->(to)
+CREATE (c:Company:Node {id: $p + 'c' + j, name: 'C' + j, aliases: []})-[:PARTNERED_WITH]->(to)
 WITH c, to
 MATCH (m:Market) WHERE m.id STARTS WITH $p
 CREATE (c)-[:IN_MARKET]->(m)
@@ -175,10 +175,10 @@ func TestTimelineWindowBeforeTheCut(t *testing.T) {
 		events = append(events, map[string]any{"n": fmt.Sprintf("u%02d", i)})
 	}
 	p := fixture(t, a, `
-CREATE (x:Company {id: $p + 'x', name: 'X', aliases: []})
+CREATE (x:Company:Node {id: $p + 'x', name: 'X', aliases: []})
 WITH x
 UNWIND $events AS ev
-CREATE (e:Event {id: $p + ev.n, name: ev.n, kind: 'announcement'})
+CREATE (e:Event:Node {id: $p + ev.n, name: ev.n, kind: 'announcement'})
 SET e.date = ev.date
 CREATE (x)-[:PARTICIPATED_IN {role: 'participant'}]->(e)`, map[string]any{"events": events})
 	ids := func(lo, hi int) []string {
