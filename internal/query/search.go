@@ -71,6 +71,9 @@ func (c *compiler) search(args map[string]any, sel ast.SelectionSet) (string, er
 		SearchIndex, c.param(lucene), node, score, node, c.param(labels), object(items, rel), score, node, c.param(first)), nil
 }
 
+// LuceneQuery is the Lucene query search sends for text.
+func LuceneQuery(text string) (string, error) { return luceneQuery(text) }
+
 // luceneQuery turns what a person types into a Lucene query. Each
 // character Lucene treats as syntax is escaped, so input can only ever name
 // words to look for.
