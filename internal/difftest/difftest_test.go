@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,16 +53,18 @@ const regressions = "testdata/regressions"
 func compiledCypher(a *app.App, query string, vars map[string]any) string { return "" }
 
 type harness struct {
-	t           *testing.T
-	app         *app.App
-	url         string
-	ref         *Reference
-	gen         *Generator
-	cursors     *Cursors
-	seed        uint64
-	classes     map[string][]string // signature -> case names
-	shrinkUntil time.Time
-	written     int
+	t                *testing.T
+	app              *app.App
+	url              string
+	ref              *Reference
+	gen              *Generator
+	cursors          *Cursors
+	seed             uint64
+	classes          map[string][]string // signature -> case names
+	shrinkUntil      time.Time
+	written          int
+	apiTime, refTime time.Duration
+	logs             *logBuffer
 }
 
 func TestDifferential(t *testing.T) {
@@ -84,7 +87,8 @@ func TestDifferential(t *testing.T) {
 	for i := range n {
 		h.check(h.gen.Case(h.seed, i), true)
 	}
-	t.Logf("%d regression cases and %d generated cases (seed %d) in %v", len(files), n, h.seed, time.Since(begin).Round(time.Millisecond))
+	t.Logf("%d regression cases and %d generated cases (seed %d) in %v: the API took %v, the reference %v",
+		len(files), n, h.seed, time.Since(begin).Round(time.Millisecond), h.apiTime.Round(time.Millisecond), h.refTime.Round(time.Millisecond))
 	var sigs []string
 	for s := range h.classes {
 		sigs = append(sigs, s)
@@ -129,7 +133,8 @@ func setUp(t *testing.T) *harness {
 	// Generated operations alias, nest and repeat more than clients do.
 	cfg.MaxAliases, cfg.MaxFields, cfg.MaxComplexity = 10_000, 100_000, 1<<40
 	cfg.MaxDepth, cfg.MaxTokens, cfg.MaxRootFields = 100, 1_000_000, 100
-	a, err := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	logs := &logBuffer{}
+	a, err := app.New(cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +160,7 @@ func setUp(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, app: a, url: srv.URL + "/graphql", cursors: NewCursors(), classes: map[string][]string{}}
+	h := &harness{t: t, app: a, logs: logs, url: srv.URL + "/graphql", cursors: NewCursors(), classes: map[string][]string{}}
 	h.seed = uint64(envInt(envSeed, 1))
 	h.shrinkUntil = time.Now().Add(time.Duration(envInt(envShrink, 20)) * time.Second)
 	h.learnCursors()
@@ -265,19 +270,29 @@ type outcome struct {
 	ref   Answer
 	diffs []string
 	sig   string
+	log   string // what the API logged at warning and above
 }
 
 // run answers a case both ways and compares.
 func (h *harness) run(c *Case) outcome {
 	q := h.cursors.Spell(c.Query)
+	t0 := time.Now()
+	h.logs.Reset()
 	api := h.post(q, c.Variables)
+	took := time.Since(t0)
+	h.apiTime += took
+	if took > 3*time.Second {
+		h.t.Logf("case %s took the API %v", c.Name, took.Round(time.Millisecond))
+	}
 	var vars map[string]any
 	raw, _ := json.Marshal(c.Variables)
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
 	d.Decode(&vars)
+	t0 = time.Now()
 	ref := h.ref.Execute(context.Background(), q, vars)
-	o := outcome{api: api, ref: ref, diffs: Diff(ref.Data, api.data, h.cursors)}
+	h.refTime += time.Since(t0)
+	o := outcome{api: api, ref: ref, diffs: Diff(ref.Data, api.data, h.cursors), log: h.logs.String()}
 	if e := ErrorsDiff(ref.Errors, api.errors); e != "" {
 		o.diffs = append(o.diffs, e)
 	}
@@ -346,8 +361,8 @@ func (h *harness) check(c *Case, generated bool) {
 func (h *harness) report(c *Case, o outcome, generated bool) {
 	vars, _ := json.Marshal(c.Variables)
 	cypher := compiledCypher(h.app, h.cursors.Spell(c.Query), c.Variables)
-	h.t.Errorf("mismatch (%s) in case %s (seed %d):\n%s\nvariables: %s\ndifferences:\n  %s\nreference: %s %v\napi:       %s\ncompiled Cypher: %s",
-		o.sig, c.Name, h.seed, c.Query, vars, strings.Join(o.diffs, "\n  "), Show(o.ref.Data, h.cursors), o.ref.Errors, o.api.raw, cypher)
+	h.t.Errorf("mismatch (%s) in case %s (seed %d):\n%s\nvariables: %s\ndifferences:\n  %s\nreference: %s %v\napi:       %s\ncompiled Cypher: %s\napi log: %s",
+		o.sig, c.Name, h.seed, c.Query, vars, strings.Join(o.diffs, "\n  "), Show(o.ref.Data, h.cursors), o.ref.Errors, o.api.raw, cypher, o.log)
 	if generated && len(h.classes[o.sig]) <= 3 && h.written < 20 {
 		h.write(c)
 	}
@@ -432,4 +447,31 @@ func (h *harness) metamorphic(c *Case, o outcome) {
 			return
 		}
 	}
+}
+
+// logBuffer keeps what the API logs during one case.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf.Len() < 4000 {
+		b.buf.Write(p)
+	}
+	return len(p), nil
+}
+
+func (b *logBuffer) Reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.Reset()
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

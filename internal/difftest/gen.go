@@ -220,7 +220,7 @@ func (x *gen) id(t string) val {
 
 // varOr sometimes passes v as a variable of type typ instead.
 func (x *gen) varOr(v val, typ string) val {
-	if !x.chance(0.15) {
+	if !x.chance(0.15) || hasVar(v) {
 		return v
 	}
 	x.n++
@@ -532,9 +532,9 @@ func (x *gen) listArgs(fd *ast.FieldDefinition, root bool, hops int) []*arg {
 	elem := x.m.elem(fd.Type.Name())
 	page := func() int64 {
 		switch {
-		case x.chance(0.02):
+		case x.chance(0.005):
 			return 101
-		case x.chance(0.02):
+		case x.chance(0.005):
 			return -1
 		case root && hops == 0 && x.chance(0.2):
 			return 100
@@ -544,6 +544,17 @@ func (x *gen) listArgs(fd *ast.FieldDefinition, root bool, hops int) []*arg {
 		return int64(x.r.IntN(5))
 	}
 	optional := hops == 0 || (root && hops <= 1)
+	// Connections: first, last, both (which Relay allows), or neither,
+	// which only a short list may leave out.
+	mode := "first"
+	switch w := x.r.Float64(); {
+	case w < 0.3:
+		mode = "last"
+	case w < 0.35:
+		mode = "both"
+	case w < 0.5 && optional:
+		mode = "neither"
+	}
 	for _, ad := range fd.Arguments {
 		var v val
 		switch ad.Name {
@@ -562,17 +573,17 @@ func (x *gen) listArgs(fd *ast.FieldDefinition, root bool, hops int) []*arg {
 		case "offset":
 			if x.chance(0.3) {
 				o := int64(x.r.IntN(4))
-				if x.chance(0.03) {
+				if x.chance(0.01) {
 					o = -1
 				}
 				v = vInt(o)
 			}
 		case "first":
-			if x.chance(0.6) || (!optional && !x.chance(0.3)) {
+			if mode == "first" || mode == "both" {
 				v = vInt(page())
 			}
 		case "last":
-			if x.chance(0.3) || (!optional && !x.chance(0.5)) {
+			if mode == "last" || mode == "both" {
 				v = vInt(page())
 			}
 		case "after", "before":
@@ -614,8 +625,8 @@ func (x *gen) sort(name string) val {
 			return vObj{{fd.Name, vObj{{pick(x.r, sub.Fields).Name, dir}}}}
 		}
 		o := vObj{{fd.Name, dir}}
-		if x.chance(0.02) {
-			o = append(o, &arg{pick(x.r, def.Fields).Name, dir})
+		if other := pick(x.r, def.Fields); x.chance(0.02) && other.Name != fd.Name && other.Type.Name() == "SortDirection" {
+			o = append(o, &arg{other.Name, dir})
 		}
 		return o
 	}
@@ -796,6 +807,26 @@ func (x *gen) literal(v any, scalar string, ci bool) val {
 		s = pick(x.r, def.EnumValues).Name
 	}
 	return vEnum(s)
+}
+
+func hasVar(v val) bool {
+	switch x := v.(type) {
+	case vVar:
+		return true
+	case vList:
+		for _, e := range x {
+			if hasVar(e) {
+				return true
+			}
+		}
+	case vObj:
+		for _, a := range x {
+			if hasVar(a.v) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
