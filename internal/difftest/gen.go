@@ -103,11 +103,11 @@ type gen struct {
 // Case generates case number i of the run with this seed.
 func (g *Generator) Case(seed uint64, i int) *Case {
 	x := &gen{Generator: g, r: rand.New(rand.NewPCG(seed, uint64(i))), o: &op{}, vals: map[string]any{}}
-	roots := 1 + x.r.IntN(3)
+	roots := 1 + x.r.IntN(2)
 	for range roots {
 		x.o.sel = append(x.o.sel, x.root())
 	}
-	if x.chance(0.2) {
+	if x.chance(0.15) {
 		// One root field again under another alias, with other arguments.
 		x.o.sel = append(x.o.sel, x.rootAs(x.o.sel[0].name))
 	}
