@@ -34,6 +34,8 @@ const (
 	envSeed     = "COMPANYGRAPH_DIFFTEST_SEED"
 	envURI      = "COMPANYGRAPH_DIFFTEST_NEO4J_URI"
 	envPassword = "COMPANYGRAPH_DIFFTEST_NEO4J_PASSWORD"
+	// envVerbose, set, logs both answers of every case.
+	envVerbose = "COMPANYGRAPH_DIFFTEST_VERBOSE"
 	// envShrink bounds, in seconds, the time spent making mismatching
 	// cases smaller (default 20; 0 turns shrinking off).
 	envShrink = "COMPANYGRAPH_DIFFTEST_SHRINK"
@@ -83,7 +85,7 @@ func TestDifferential(t *testing.T) {
 		}
 		h.check(&c, false)
 	}
-	n := envInt(envN, 200)
+	n := envInt(envN, 150)
 	for i := range n {
 		h.check(h.gen.Case(h.seed, i), true)
 	}
@@ -340,6 +342,9 @@ func signature(diffs []string) string {
 // it, made small, as a regression case; then checks the metamorphic rule.
 func (h *harness) check(c *Case, generated bool) {
 	o := h.run(c)
+	if os.Getenv(envVerbose) != "" {
+		h.t.Logf("case %s:\n%s\nreference: %s %v\napi: %s", c.Name, c.Query, Show(o.ref.Data, h.cursors), o.ref.Errors, o.api.raw)
+	}
 	if len(o.diffs) == 0 {
 		if generated && len(o.api.errors) == 0 {
 			h.metamorphic(c, o)
