@@ -275,3 +275,23 @@ soak: deps ## soak: 64 clients for SOAK_DURATION (10m) of mixed load on seed + g
 	$$dir/soak -neo4j-uri $$uri -neo4j-password $(SOAK_PASSWORD) -companygraph $$dir/companygraph -work-dir $$dir \
 	  -duration $(SOAK_DURATION) $(SOAK_FLAGS); \
 	ok=1
+
+# `make difftest N=20000`: TestDifferential alone, N generated operations
+# (default 2000) answered by the API and by the in-memory reference of
+# internal/difftest, on a throwaway Neo4j holding the generated graph and
+# the seed. SEED picks the operations; a mismatching case is written,
+# shrunk, to internal/difftest/testdata/regressions/.
+N             ?= 2000
+SEED          ?= 1
+DIFFTEST_PASSWORD := companygraph-difftest
+
+.PHONY: difftest
+difftest: deps ## differential test of the query compiler: N (2000) random operations against a reference executor
+	@mkdir -p .test; dir=$$(mktemp -d .test/difftest.XXXXXX); \
+	export NEO4J_DIR=$$dir NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(DIFFTEST_PASSWORD); \
+	trap '$(NEO4J) stop; rm -rf "$$dir"' EXIT; \
+	uri=$$($(NEO4J) start); \
+	echo "difftest Neo4j at $$uri; $(N) cases from seed $(SEED)"; \
+	COMPANYGRAPH_DIFFTEST_NEO4J_URI=$$uri COMPANYGRAPH_DIFFTEST_NEO4J_PASSWORD=$(DIFFTEST_PASSWORD) \
+	COMPANYGRAPH_DIFFTEST_N=$(N) COMPANYGRAPH_DIFFTEST_SEED=$(SEED) \
+	  $(GO) test -count=1 -timeout 0 -run '^TestDifferential$$' -v ./internal/difftest

@@ -115,8 +115,37 @@ func (g *Graph) node(k Kind, i int) map[string]any {
 		p["kind"] = pick(r, productKinds)
 	}
 	p["aliases"] = aliases
+	g.gaps(k, i, p)
 	return p
 }
+
+// gaps leaves optional properties out of some entities, so that filters
+// and sorts meet missing values as they do in real data. It draws from a
+// stream of its own, so every other property stays what it was.
+func (g *Graph) gaps(k Kind, i int, p map[string]any) {
+	r := g.rng(k, i, gapStream)
+	drop := func(key string, chance float64) {
+		if r.Float64() < chance {
+			delete(p, key)
+		}
+	}
+	switch k {
+	case Company:
+		drop("country", 0.1)
+		drop("headquarters", 0.15)
+	case Product:
+		drop("kind", 0.1)
+	case Event:
+		drop("status", 0.05)
+		drop("date", 0.05)
+		drop("place", 0.1)
+	case Source:
+		drop("kind", 0.1)
+	}
+}
+
+// gapStream is the random stream of gaps, past those of relationships.
+const gapStream = 255
 
 func (g *Graph) source(i int) map[string]any {
 	r := g.rng(Source, i, 0)
@@ -124,10 +153,12 @@ func (g *Graph) source(i int) map[string]any {
 	m := g.marketPick.pick(r)
 	brand, _, _ := strings.Cut(g.names[Company][c], " ")
 	title := brand + " " + pick(r, []string{"expands in", "bets on", "struggles in", "eyes", "doubles down on"}) + " " + markets[m]
-	return map[string]any{
+	p := map[string]any{
 		"id": g.ID(Source, i), "title": title, "kind": pick(r, sourceKinds),
 		"categories": []string{pick(r, categories)}, "tags": []string{brand, markets[m]},
 	}
+	g.gaps(Source, i, p)
+	return p
 }
 
 // eventRec is an event with who and what it involves; relationships and
@@ -187,7 +218,7 @@ func (g *Graph) event(i int) eventRec {
 		}
 		if e.kind == "SALES" {
 			e.name = lead + " sales of " + what + " in " + market + ", " + strconv.Itoa(year)
-			p["unitsSold"] = int64(math.Round(math.Exp(12 + 1.5*r.NormFloat64())))
+			p["unitsSold"] = twoFigures(math.Exp(12 + 1.5*r.NormFloat64()))
 		} else {
 			e.name = lead + " launches " + what + " in " + market
 		}
@@ -198,8 +229,19 @@ func (g *Graph) event(i int) eventRec {
 		e.name = lead + " raises $" + strconv.FormatFloat(amount/1e6, 'f', 1, 64) + "M"
 	}
 	p["name"] = e.name
+	g.gaps(Event, i, p)
 	e.props = p
 	return e
+}
+
+// twoFigures rounds x to two significant figures: sales figures as the
+// news reports them, and with ties, as sorts must handle.
+func twoFigures(x float64) int64 {
+	if x < 10 {
+		return int64(math.Round(x))
+	}
+	scale := math.Pow(10, math.Floor(math.Log10(x))-1)
+	return int64(math.Round(x/scale) * scale)
 }
 
 func boolInt(b bool) int {
@@ -230,6 +272,7 @@ type RelSet struct {
 // as (from rank, to rank, properties); every one carries evidence.
 func (g *Graph) Rels(s RelSet, i int, out func(from, to string, props map[string]any)) {
 	r := g.rng(s.Owner, i, 2+int(s.From)*16+int(s.To))
+	gaps := g.rng(s.Owner, i, gapStream-1-int(s.From)*16-int(s.To))
 	s.emit(i, r, func(from, to int, props map[string]any) {
 		src := r.IntN(g.count[Source])
 		if s.To == Source {
@@ -238,6 +281,13 @@ func (g *Graph) Rels(s RelSet, i int, out func(from, to string, props map[string
 		}
 		props["sources"] = []string{g.ID(Source, src)}
 		props["sentences"] = []string{g.sentence(s, from, to, props)}
+		// Some relationships lack an optional property; the sentence,
+		// worded before, still names it, as sources say more than is kept.
+		for _, key := range []string{"title", "role", "since", "market"} {
+			if _, ok := props[key]; ok && gaps.Float64() < 0.1 {
+				delete(props, key)
+			}
+		}
 		out(g.ID(s.From, from), g.ID(s.To, to), props)
 	})
 }

@@ -1,0 +1,656 @@
+package difftest
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/companygraph/companygraph/internal/query"
+)
+
+// item is one element of a list: a node, or a relationship with the node
+// at its far end. node is what ties are broken by.
+type item struct {
+	node *Node
+	rel  *Rel
+}
+
+// The values the reference passes down as the source of an object.
+type (
+	connection struct {
+		elem       string
+		items      []item
+		start, end int
+	}
+	connEdge struct {
+		elem string
+		pos  int
+		it   item
+	}
+	pageInfo  struct{ n, start, end int }
+	aggregate struct {
+		elem  string
+		items []item
+	}
+	stats struct {
+		typ  string // IntStats or FloatStats
+		vals []any
+	}
+	groupCount struct {
+		value any
+		count int64
+	}
+	searchHit struct {
+		score float64
+		node  *Node
+	}
+	evidence struct{ sentence, source any }
+)
+
+func (e *exec) resolve(objType string, src any, fd *ast.FieldDefinition, args map[string]any) (any, error) {
+	m := e.r.m
+	switch {
+	case objType == "Query":
+		return e.root(fd, args)
+	case m.labels[objType] != "":
+		return e.nodeField(src.(*Node), fd, args)
+	case m.edges[objType] != nil:
+		it := src.(item)
+		ed := m.edges[objType]
+		switch {
+		case fd.Name == ed.fromField:
+			return it.rel.Start, nil
+		case fd.Name == ed.toField:
+			return it.rel.End, nil
+		case fd.Directives.ForName("evidence") != nil:
+			return relEvidence(it.rel), nil
+		}
+		return property(it.rel.Props, fd), nil
+	case m.conns[objType] != "":
+		c := src.(connection)
+		switch fd.Name {
+		case "totalCount":
+			return int64(len(c.items)), nil
+		case "pageInfo":
+			return pageInfo{len(c.items), c.start, c.end}, nil
+		case "edges":
+			var out []any
+			for i := c.start; i < c.end; i++ {
+				out = append(out, connEdge{c.elem, i, c.items[i]})
+			}
+			return out, nil
+		}
+	case m.aggs[objType] != "":
+		a := src.(aggregate)
+		switch fd.Name {
+		case "count":
+			return int64(len(a.items)), nil
+		case "countBy":
+			return countBy(a, args["field"].(string), m), nil
+		}
+		st := stats{typ: fd.Type.Name()}
+		for _, it := range a.items {
+			if v := itemProps(it, a.elem, m)[fd.Name]; v != nil {
+				st.vals = append(st.vals, v)
+			}
+		}
+		return st, nil
+	}
+	switch s := src.(type) {
+	case connEdge:
+		if fd.Name == "cursor" {
+			return cursor(s.pos), nil
+		}
+		return elemValue(s.it, s.elem, m), nil
+	case pageInfo:
+		switch fd.Name {
+		case "hasNextPage":
+			return s.end < s.n, nil
+		case "hasPreviousPage":
+			return s.start > 0, nil
+		case "startCursor":
+			if s.end > s.start {
+				return cursor(s.start), nil
+			}
+		case "endCursor":
+			if s.end > s.start {
+				return cursor(s.end - 1), nil
+			}
+		}
+		return nil, nil
+	case stats:
+		return s.stat(fd.Name), nil
+	case groupCount:
+		if fd.Name == "count" {
+			return s.count, nil
+		}
+		return s.value, nil
+	case searchHit:
+		if fd.Name == "score" {
+			return s.score, nil
+		}
+		return s.node, nil
+	case evidence:
+		if fd.Name == "sentence" {
+			return s.sentence, nil
+		}
+		id, _ := s.source.(string)
+		if n := e.r.snap.ByID(id, m.labels[fd.Type.Name()]); n != nil {
+			return n, nil
+		}
+		return nil, nil
+	}
+	return nil, fmt.Errorf("no resolver for %s.%s", objType, fd.Name)
+}
+
+func property(props map[string]any, fd *ast.FieldDefinition) any {
+	v := props[fd.Name]
+	if v == nil && fd.Type.Elem != nil {
+		return []any{}
+	}
+	return v
+}
+
+// elemValue is what an item is as a GraphQL object: the node, or the edge.
+func elemValue(it item, elem string, m *model) any {
+	if m.edges[elem] != nil {
+		return it
+	}
+	return it.node
+}
+
+func itemProps(it item, elem string, m *model) map[string]any {
+	if m.edges[elem] != nil {
+		return it.rel.Props
+	}
+	return it.node.Props
+}
+
+func (e *exec) root(fd *ast.FieldDefinition, args map[string]any) (any, error) {
+	m := e.r.m
+	switch {
+	case fd.Directives.ForName("search") != nil:
+		return e.search(args)
+	case fd.Directives.ForName("lookup") != nil:
+		id, _ := args["id"].(string)
+		for _, t := range m.nodeTypes() {
+			if n := e.r.snap.ByID(id, m.labels[t]); n != nil {
+				return n, nil
+			}
+		}
+		return nil, &fieldError{"NOT_FOUND", "no node " + id}
+	}
+	name := fd.Type.Name()
+	if label := m.labels[name]; label != "" && fd.Type.Elem == nil {
+		id, _ := args["id"].(string)
+		if n := e.r.snap.ByID(id, label); n != nil {
+			return n, nil
+		}
+		return nil, &fieldError{"NOT_FOUND", "no " + name + " " + id}
+	}
+	elem := m.elem(name)
+	var items []item
+	for _, n := range e.r.snap.WithLabel(m.labels[elem]) {
+		items = append(items, item{node: n})
+	}
+	return e.listing(name, elem, items, args)
+}
+
+func (e *exec) nodeField(n *Node, fd *ast.FieldDefinition, args map[string]any) (any, error) {
+	if rd := e.r.m.rel(fd); rd != nil {
+		return e.listing(fd.Type.Name(), rd.elem, e.relItems(n, rd), args)
+	}
+	if fd.Directives.ForName("evidence") != nil {
+		rels := e.r.snap.Out(n, query.MentionedIn)
+		sort.SliceStable(rels, func(i, j int) bool {
+			a, b := rels[i].End.ID(), rels[j].End.ID()
+			if a != b {
+				return a < b
+			}
+			return rels[i].ElementID < rels[j].ElementID
+		})
+		var out []any
+		for _, r := range rels {
+			out = append(out, relEvidence(r)...)
+		}
+		return out, nil
+	}
+	return property(n.Props, fd), nil
+}
+
+// relItems lists what relationship field rd of node n reaches.
+func (e *exec) relItems(n *Node, rd *relDef) []item {
+	var out []item
+	label := e.r.m.labels[rd.far]
+	if rd.out {
+		for _, r := range e.r.snap.Out(n, rd.relType) {
+			if r.End.HasLabel(label) {
+				out = append(out, item{node: r.End, rel: r})
+			}
+		}
+	} else {
+		for _, r := range e.r.snap.In(n, rd.relType) {
+			if r.Start.HasLabel(label) {
+				out = append(out, item{node: r.Start, rel: r})
+			}
+		}
+	}
+	return out
+}
+
+// relEvidence expands a relationship's parallel evidence lists.
+func relEvidence(r *Rel) []any {
+	sentences := asListOrEmpty(r.Props[query.EvidenceSentences])
+	sources := asListOrEmpty(r.Props[query.EvidenceSources])
+	var out []any
+	for i, s := range sentences {
+		var src any
+		if i < len(sources) {
+			src = sources[i]
+		}
+		out = append(out, evidence{s, src})
+	}
+	return out
+}
+
+func asListOrEmpty(v any) []any {
+	if v == nil {
+		return nil
+	}
+	return asList(v)
+}
+
+// listing filters, sorts and pages items for a list, connection or aggregate field.
+func (e *exec) listing(typeName, elem string, items []item, args map[string]any) (any, error) {
+	if err := e.checkWhere(args["where"], elem); err != nil {
+		return nil, err
+	}
+	var kept []item
+	for _, it := range items {
+		if t, _ := e.where(args["where"], elem, it); t == True {
+			kept = append(kept, it)
+		}
+	}
+	if e.r.m.aggs[typeName] != "" {
+		return aggregate{elem, kept}, nil
+	}
+	if err := e.sortItems(kept, args["sort"], elem); err != nil {
+		return nil, err
+	}
+	if e.r.m.conns[typeName] != "" {
+		return e.connection(elem, kept, args)
+	}
+	limit, offset := int64(e.r.maxPage), int64(0)
+	if v, ok := intArg(args, "limit"); ok {
+		if v < 0 || v > int64(e.r.maxPage) {
+			return nil, badInput("limit %d", v)
+		}
+		limit = v
+	}
+	if v, ok := intArg(args, "offset"); ok {
+		if v < 0 {
+			return nil, badInput("offset %d", v)
+		}
+		offset = v
+	}
+	var out []any
+	for i := offset; i < int64(len(kept)) && i < offset+limit; i++ {
+		out = append(out, elemValue(kept[i], elem, e.r.m))
+	}
+	if out == nil {
+		out = []any{}
+	}
+	return out, nil
+}
+
+// connection applies Relay's ApplyCursorsToEdges, then first, then last.
+func (e *exec) connection(elem string, items []item, args map[string]any) (any, error) {
+	n := len(items)
+	lo, hi := 0, n
+	for _, name := range []string{"after", "before"} {
+		v, ok := args[name]
+		if !ok || v == nil {
+			continue
+		}
+		pos, ok := e.r.cursors.Pos(v.(string))
+		if !ok {
+			return nil, badInput("invalid cursor %q", v)
+		}
+		if name == "after" {
+			lo = min(pos+1, n)
+		} else {
+			hi = min(pos, n)
+		}
+	}
+	// An after beyond before leaves nothing: the window collapses where
+	// after put its start.
+	hi = max(hi, lo)
+	first, hasFirst := intArg(args, "first")
+	last, hasLast := intArg(args, "last")
+	for _, v := range []struct {
+		n  int64
+		ok bool
+	}{{first, hasFirst}, {last, hasLast}} {
+		if v.ok && (v.n < 0 || v.n > int64(e.r.maxPage)) {
+			return nil, badInput("first or last %d", v.n)
+		}
+	}
+	if !hasFirst && !hasLast {
+		first, hasFirst = int64(e.r.maxPage), true
+	}
+	if hasFirst {
+		hi = min(hi, lo+int(first))
+	}
+	if hasLast {
+		lo = max(lo, hi-int(last))
+	}
+	return connection{elem: elem, items: items, start: lo, end: hi}, nil
+}
+
+// sortItems sorts by the sort argument's keys, nulls last either way,
+// then by the node's id, then by the relationship.
+func (e *exec) sortItems(items []item, arg any, elem string) error {
+	type key struct {
+		end  string // "" or the edge end field the key reads
+		prop string
+		desc bool
+	}
+	var keys []key
+	for _, x := range asListOrEmpty(arg) {
+		field, dir, err := single(x)
+		if err != nil {
+			return err
+		}
+		k := key{prop: field}
+		if ed := e.r.m.edges[elem]; ed != nil && (field == ed.fromField || field == ed.toField) {
+			k.end = field
+			var d any
+			if k.prop, d, err = single(dir); err != nil {
+				return err
+			}
+			dir = d
+		}
+		k.desc = dir == "DESC"
+		keys = append(keys, k)
+	}
+	ed := e.r.m.edges[elem]
+	value := func(it item, k key) any {
+		switch {
+		case k.end == "":
+			return itemProps(it, elem, e.r.m)[k.prop]
+		case k.end == ed.fromField:
+			return it.rel.Start.Props[k.prop]
+		}
+		return it.rel.End.Props[k.prop]
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		for _, k := range keys {
+			a, b := value(items[i], k), value(items[j], k)
+			if a == nil || b == nil {
+				if (a == nil) != (b == nil) {
+					return b == nil
+				}
+				continue
+			}
+			if c := compare(a, b); c != 0 {
+				return (c < 0) != k.desc
+			}
+		}
+		if a, b := items[i].node.ID(), items[j].node.ID(); a != b {
+			return a < b
+		}
+		if items[i].rel != nil && items[j].rel != nil {
+			return items[i].rel.ElementID < items[j].rel.ElementID
+		}
+		return false
+	})
+	return nil
+}
+
+// single reads a sort element: exactly one field, not null.
+func single(x any) (string, any, error) {
+	m, _ := x.(map[string]any)
+	var field string
+	var val any
+	n := 0
+	for k, v := range m {
+		if v != nil {
+			field, val = k, v
+			n++
+		}
+	}
+	if n != 1 {
+		return "", nil, badInput("a sort element takes one field, got %d", n)
+	}
+	return field, val, nil
+}
+
+// compare orders two non-null values as Cypher does: numbers by value,
+// strings by code point, false before true.
+func compare(a, b any) int {
+	if x, ok := number(a); ok {
+		if y, ok := number(b); ok {
+			switch {
+			case x < y:
+				return -1
+			case x > y:
+				return 1
+			}
+			return 0
+		}
+	}
+	switch x := a.(type) {
+	case string:
+		if y, ok := b.(string); ok {
+			switch {
+			case x < y:
+				return -1
+			case x > y:
+				return 1
+			}
+			return 0
+		}
+	case bool:
+		if y, ok := b.(bool); ok {
+			switch {
+			case x == y:
+				return 0
+			case !x:
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}
+
+// countBy groups by the value as a string, most frequent first, then by
+// value with the missing value last.
+func countBy(a aggregate, field string, m *model) []any {
+	counts := map[string]int64{}
+	var nulls int64
+	for _, it := range a.items {
+		v := itemProps(it, a.elem, m)[field]
+		if v == nil {
+			nulls++
+			continue
+		}
+		counts[cypherString(v)]++
+	}
+	var out []groupCount
+	for v, n := range counts {
+		out = append(out, groupCount{v, n})
+	}
+	if nulls > 0 {
+		out = append(out, groupCount{nil, nulls})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].count != out[j].count {
+			return out[i].count > out[j].count
+		}
+		if out[i].value == nil || out[j].value == nil {
+			return out[j].value == nil && out[i].value != nil
+		}
+		return out[i].value.(string) < out[j].value.(string)
+	})
+	res := make([]any, len(out))
+	for i, g := range out {
+		res[i] = g
+	}
+	return res
+}
+
+// cypherString is Cypher's toString: Java's spelling of numbers.
+func cypherString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return javaDouble(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// javaDouble spells a float as Java's Double.toString does.
+func javaDouble(f float64) string {
+	abs := f
+	if abs < 0 {
+		abs = -abs
+	}
+	if abs == 0 || (abs >= 1e-3 && abs < 1e7) {
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		for _, c := range s {
+			if c == '.' {
+				return s
+			}
+		}
+		return s + ".0"
+	}
+	s := strconv.FormatFloat(f, 'E', -1, 64) // 1.5E+07
+	mant, exp := s, ""
+	for i, c := range s {
+		if c == 'E' {
+			mant, exp = s[:i], s[i+1:]
+		}
+	}
+	hasDot := false
+	for _, c := range mant {
+		hasDot = hasDot || c == '.'
+	}
+	if !hasDot {
+		mant += ".0"
+	}
+	n, _ := strconv.Atoi(exp)
+	return mant + "E" + strconv.Itoa(n)
+}
+
+func (s stats) stat(name string) any {
+	if name != "sum" && len(s.vals) == 0 {
+		return nil
+	}
+	switch name {
+	case "min", "max":
+		best := s.vals[0]
+		for _, v := range s.vals[1:] {
+			c := compare(v, best)
+			if (name == "min" && c < 0) || (name == "max" && c > 0) {
+				best = v
+			}
+		}
+		return best
+	case "sum":
+		if s.typ == "IntStats" {
+			var n int64
+			for _, v := range s.vals {
+				i, _ := v.(int64)
+				n += i
+			}
+			return n
+		}
+		var f float64
+		for _, v := range s.vals {
+			x, _ := number(v)
+			f += x
+		}
+		return f
+	case "avg":
+		var f float64
+		for _, v := range s.vals {
+			x, _ := number(v)
+			f += x
+		}
+		return f / float64(len(s.vals))
+	}
+	return nil
+}
+
+// search runs the full-text query the API would, and ranks in Go.
+func (e *exec) search(args map[string]any) (any, error) {
+	text, _ := args["query"].(string)
+	lucene, err := query.LuceneQuery(text)
+	if err != nil {
+		return nil, badInput("%v", err)
+	}
+	first, ok := intArg(args, "first")
+	if !ok {
+		first = 10
+	}
+	if first < 1 || first > int64(e.r.maxPage) {
+		return nil, badInput("first %d", first)
+	}
+	var labels []string
+	for _, t := range asListOrEmpty(args["types"]) {
+		labels = append(labels, e.r.m.labels[t.(string)])
+	}
+	if len(labels) == 0 {
+		for _, t := range e.r.m.nodeTypes() {
+			labels = append(labels, e.r.m.labels[t])
+		}
+	}
+	recs, err := e.r.client.ReadOne(e.ctx, "CALL db.index.fulltext.queryNodes('"+query.SearchIndex+"', $q) YIELD node, score RETURN elementId(node) AS id, score", map[string]any{"q": lucene})
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	var hits []searchHit
+	for _, r := range recs {
+		id, _ := r.Get("id")
+		score, _ := r.Get("score")
+		n := e.r.byElem[id.(string)]
+		if n == nil {
+			continue
+		}
+		for _, l := range labels {
+			if n.HasLabel(l) {
+				hits = append(hits, searchHit{score.(float64), n})
+				break
+			}
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].score != hits[j].score {
+			return hits[i].score > hits[j].score
+		}
+		return hits[i].node.ID() < hits[j].node.ID()
+	})
+	out := []any{}
+	for i := 0; i < len(hits) && i < int(first); i++ {
+		out = append(out, hits[i])
+	}
+	return out, nil
+}
