@@ -221,22 +221,16 @@ func (e *exec) field(objType string, src any, g *group, path []any) (any, bool) 
 	return e.complete(fd.Type, v, sub, path)
 }
 
-// complete is CompleteValue: failed means null where the type forbids it,
-// with the error already recorded.
+// complete is CompleteValue: failed means v is null (or became null by a
+// field error below it) where t forbids null, so the parent is null too;
+// the error is already recorded. A missing value where the schema says
+// non-null is an error of its own, as the API reports it.
 func (e *exec) complete(t *ast.Type, v any, sub ast.SelectionSet, path []any) (any, bool) {
-	if t.NonNull {
-		inner := *t
-		inner.NonNull = false
-		out, failed := e.complete(&inner, v, sub, path)
-		if failed || out == nil {
-			if !failed {
-				e.fail(path, "")
-			}
+	if v == nil {
+		if t.NonNull {
+			e.fail(path, "INVALID_STORED_VALUE")
 			return nil, true
 		}
-		return out, false
-	}
-	if v == nil {
 		return nil, false
 	}
 	if t.Elem != nil {
@@ -245,7 +239,7 @@ func (e *exec) complete(t *ast.Type, v any, sub ast.SelectionSet, path []any) (a
 		for i, x := range list {
 			item, failed := e.complete(t.Elem, x, sub, append(path[:len(path):len(path)], i))
 			if failed {
-				return nil, false
+				return nil, t.NonNull
 			}
 			out = append(out, item)
 		}
@@ -259,13 +253,13 @@ func (e *exec) complete(t *ast.Type, v any, sub ast.SelectionSet, path []any) (a
 		n := v.(*Node)
 		out, failed := e.object(e.r.m.typeOf(n), n, sub, path)
 		if failed {
-			return nil, false
+			return nil, t.NonNull
 		}
 		return out, false
 	}
 	out, failed := e.object(t.NamedType, v, sub, path)
 	if failed {
-		return nil, false
+		return nil, t.NonNull
 	}
 	return out, false
 }

@@ -476,10 +476,11 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
-// countBy groups by the value as a string, most frequent first, then by
-// value with the missing value last.
+// countBy groups by the value, shown as a string, most frequent first,
+// then by the value itself (numbers as numbers) with the missing value last.
 func countBy(a aggregate, field string, m *model) []any {
 	counts := map[string]int64{}
+	stored := map[string]any{}
 	var nulls int64
 	for _, it := range a.items {
 		v := itemProps(it, a.elem, m)[field]
@@ -488,6 +489,7 @@ func countBy(a aggregate, field string, m *model) []any {
 			continue
 		}
 		counts[cypherString(v)]++
+		stored[cypherString(v)] = v
 	}
 	var out []groupCount
 	for v, n := range counts {
@@ -502,6 +504,12 @@ func countBy(a aggregate, field string, m *model) []any {
 		}
 		if out[i].value == nil || out[j].value == nil {
 			return out[j].value == nil && out[i].value != nil
+		}
+		x, y := stored[out[i].value.(string)], stored[out[j].value.(string)]
+		if fx, ok := number(x); ok {
+			if fy, ok := number(y); ok {
+				return fx < fy
+			}
 		}
 		return out[i].value.(string) < out[j].value.(string)
 	})

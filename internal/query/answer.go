@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"io"
 	"math"
 	"strconv"
@@ -41,6 +42,9 @@ type writer struct {
 // caller's value null too.
 func (w *writer) write(t *ast.Type, f *Field, parent string, v any) bool {
 	if v == nil {
+		if t.NonNull {
+			w.fail(parent, f, "is missing")
+		}
 		w.buf = append(w.buf, "null"...)
 		return !t.NonNull
 	}
@@ -51,22 +55,21 @@ func (w *writer) write(t *ast.Type, f *Field, parent string, v any) bool {
 			w.buf = append(w.buf, "null"...)
 			return !t.NonNull
 		}
-		// Every item is written, so each error is reported, even when one
-		// of them makes the list null.
+		// The first item that makes the list null ends it, as a field
+		// error does in GraphQL's reference implementation.
 		mark := len(w.buf)
-		failed := false
 		w.buf = append(w.buf, '[')
 		for i, item := range list {
 			if i > 0 {
 				w.buf = append(w.buf, ',')
 			}
 			w.path = append(w.path, ast.PathIndex(i))
-			failed = !w.write(t.Elem, f, parent, item) || failed
+			ok := w.write(t.Elem, f, parent, item)
 			w.path = w.path[:len(w.path)-1]
-		}
-		if failed {
-			w.buf = append(w.buf[:mark], "null"...)
-			return !t.NonNull
+			if !ok {
+				w.buf = append(w.buf[:mark], "null"...)
+				return !t.NonNull
+			}
 		}
 		w.buf = append(w.buf, ']')
 		return true
@@ -112,7 +115,6 @@ func (w *writer) object(of *Field, v any) bool {
 		}
 	}
 	mark := len(w.buf)
-	failed := false
 	w.buf = append(w.buf, '{')
 	for i, f := range fields {
 		if i > 0 {
@@ -125,6 +127,16 @@ func (w *writer) object(of *Field, v any) bool {
 			w.buf = appendString(w.buf, typeName)
 			continue
 		}
+		if f.Err != nil {
+			w.path = append(w.path, ast.PathName(f.Key))
+			w.failField(f)
+			w.path = w.path[:len(w.path)-1]
+			if f.Def.Type.NonNull {
+				w.buf = append(w.buf[:mark], "null"...)
+				return false
+			}
+			continue
+		}
 		var x any
 		if byName != nil {
 			x = byName[f.Name]
@@ -132,12 +144,12 @@ func (w *writer) object(of *Field, v any) bool {
 			x = byKey[f.Key]
 		}
 		w.path = append(w.path, ast.PathName(f.Key))
-		failed = !w.write(f.Def.Type, f, typeName, x) || failed
+		ok := w.write(f.Def.Type, f, typeName, x)
 		w.path = w.path[:len(w.path)-1]
-	}
-	if failed {
-		w.buf = append(w.buf[:mark], "null"...)
-		return false
+		if !ok {
+			w.buf = append(w.buf[:mark], "null"...)
+			return false
+		}
 	}
 	w.buf = append(w.buf, '}')
 	return true
@@ -189,6 +201,20 @@ func (w *writer) leaf(t *ast.Definition, parent string, f *Field, v any) bool {
 		}
 	}
 	return w.bad(parent, f, "is not a "+t.Name)
+}
+
+// failField reports the error of a field that cannot be answered, each
+// of its errors on its own, and writes null in its place.
+func (w *writer) failField(f *Field) {
+	var list interface{ Unwrap() []error }
+	if errors.As(f.Err, &list) {
+		for _, e := range list.Unwrap() {
+			w.located(e, f.pos)
+		}
+	} else {
+		w.located(f.Err, f.pos)
+	}
+	w.buf = append(w.buf, "null"...)
 }
 
 // bad fails the field whose stored value does not fit its type and

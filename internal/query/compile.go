@@ -48,6 +48,10 @@ type Field struct {
 	Def  *ast.FieldDefinition // nil for __typename
 	Args map[string]any       // coerced (args.go)
 	Sub  *Selection           // for fields of object and interface types
+	// Err is why the field cannot be answered (an argument out of range,
+	// a right the caller lacks): every place the answer reaches it gets
+	// this error, as GraphQL raises a field error where the field executes.
+	Err error
 
 	sel ast.SelectionSet
 	pos *ast.Position
@@ -164,7 +168,7 @@ func (c *compiler) collect(sel ast.SelectionSet, typeName string) ([]*Field, err
 		}
 		field, err := c.field(fd, f)
 		if err != nil {
-			return nil, err
+			field = &Field{Key: f.Alias, Name: f.Name, Def: fd, Err: err, pos: f.Position}
 		}
 		out = append(out, field)
 	}
@@ -248,7 +252,7 @@ func (c *compiler) node(v string, t *nodeType, sel ast.SelectionSet) (string, *S
 	}
 	var items []string
 	for _, f := range fields {
-		if f.Def == nil {
+		if f.Def == nil || f.Err != nil {
 			continue
 		}
 		var expr string
@@ -267,7 +271,8 @@ func (c *compiler) node(v string, t *nodeType, sel ast.SelectionSet) (string, *S
 			expr = v + "." + fd.Name
 		}
 		if err != nil {
-			return "", nil, err
+			f.Err = err
+			continue
 		}
 		items = append(items, entry(f.Key, expr))
 	}
@@ -496,9 +501,21 @@ func (c *compiler) connection(l *listing, match, order string, f *Field) (string
 				return "", err
 			}
 			cf.Sub = &Selection{Type: edgeType, Fields: edgeFields}
-			bind := fmt.Sprintf("%s[%s] AS %s", rows, i, l.node)
+			// The page's items get variables of their own: Neo4j mixes up a
+			// variable bound again inside a subquery with the one of the
+			// subquery that collected the rows.
+			page := *l
+			page.node = c.newVar("n")
+			if l.from == l.node {
+				page.from = page.node
+			}
+			if l.to == l.node {
+				page.to = page.node
+			}
+			bind := fmt.Sprintf("%s[%s] AS %s", rows, i, page.node)
 			if l.rel != "" {
-				bind = fmt.Sprintf("%[1]s[%[2]s][0] AS %[3]s, %[1]s[%[2]s][1] AS %[4]s", rows, i, l.rel, l.node)
+				page.rel = c.newVar("r")
+				bind = fmt.Sprintf("%[1]s[%[2]s][0] AS %[3]s, %[1]s[%[2]s][1] AS %[4]s", rows, i, page.rel, page.node)
 			}
 			var edge []string
 			for _, e := range edgeFields {
@@ -506,9 +523,10 @@ func (c *compiler) connection(l *listing, match, order string, f *Field) (string
 				case "cursor":
 					edge = append(edge, entry(e.Key, i))
 				case "node":
-					proj, sub, err := c.item(l, e.sel)
+					proj, sub, err := c.item(&page, e.sel)
 					if err != nil {
-						return "", err
+						e.Err = err
+						continue
 					}
 					e.Sub = sub
 					edge = append(edge, entry(e.Key, proj))
@@ -558,7 +576,7 @@ func (c *compiler) aggregate(l *listing, cond string, f *Field) (string, error) 
 	f.Sub = &Selection{Type: typeName, Fields: fields}
 	var items []string
 	for _, af := range fields {
-		if af.Def == nil {
+		if af.Def == nil || af.Err != nil {
 			continue
 		}
 		switch {
@@ -567,7 +585,8 @@ func (c *compiler) aggregate(l *listing, cond string, f *Field) (string, error) 
 		case af.Name == "countBy":
 			name, _ := af.Args["field"].(string)
 			if !identifier.MatchString(name) || def.Fields.ForName("countBy") == nil {
-				return "", apierror.New(apierror.BadInput, "countBy needs a field")
+				af.Err = apierror.New(apierror.BadInput, "countBy needs a field")
+				continue
 			}
 			if af.Sub, err = c.shape(af.sel, af.Def.Type.Name()); err != nil {
 				return "", err
@@ -717,7 +736,7 @@ func (c *compiler) edge(r, from, to string, e *edgeType, sel ast.SelectionSet) (
 	}
 	var items []string
 	for _, f := range fields {
-		if f.Def == nil {
+		if f.Def == nil || f.Err != nil {
 			continue
 		}
 		var expr string
@@ -734,7 +753,8 @@ func (c *compiler) edge(r, from, to string, e *edgeType, sel ast.SelectionSet) (
 			expr = r + "." + f.Name
 		}
 		if err != nil {
-			return "", nil, err
+			f.Err = err
+			continue
 		}
 		items = append(items, entry(f.Key, expr))
 	}
@@ -757,10 +777,14 @@ func (c *compiler) evidence(r string, f *Field) (string, error) {
 		case "sentence":
 			items = append(items, entry(ef.Key, fmt.Sprintf("%s.%s[%s]", r, EvidenceSentences, i)))
 		case "source":
+			if ef.Err != nil {
+				continue
+			}
 			s := c.newVar("s")
 			proj, sub, err := c.node(s, sourceType, ef.sel)
 			if err != nil {
-				return "", err
+				ef.Err = err
+				continue
 			}
 			ef.Sub = sub
 			items = append(items, entry(ef.Key, fmt.Sprintf("COLLECT { MATCH (%s:`%s` {id: %s.%s[%s]}) RETURN %s }[0]",

@@ -12,7 +12,6 @@ package query
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -202,15 +201,7 @@ func (s *served) query(ctx context.Context) json.RawMessage {
 // fieldError reports err as the error of root field f, whose answer is
 // null, and reports whether null is an answer f may have.
 func (w *writer) fieldError(def *ast.FieldDefinition, f graphql.CollectedField, err error) bool {
-	var list interface{ Unwrap() []error }
-	if errors.As(err, &list) {
-		for _, e := range list.Unwrap() {
-			w.located(e, f.Position)
-		}
-	} else {
-		w.located(err, f.Position)
-	}
-	w.buf = append(w.buf, "null"...)
+	w.failField(&Field{Err: err, pos: f.Position})
 	return def == nil || !def.Type.NonNull
 }
 
