@@ -532,7 +532,7 @@ func (c *compiler) connection(l *listing, match, order string, f *Field) (string
 					edge = append(edge, entry(e.Key, proj))
 				}
 			}
-			items = append(items, entry(cf.Key, fmt.Sprintf("COLLECT { UNWIND range(%[1]s.s, %[1]s.e - 1) AS %[2]s WITH %[2]s, %[3]s RETURN %[4]s ORDER BY %[2]s }",
+			items = append(items, entry(cf.Key, fmt.Sprintf("COLLECT { UNWIND range(%[1]s.s, %[1]s.e - 1) AS %[2]s WITH %[2]s, %[3]s ORDER BY %[2]s RETURN %[4]s }",
 				b, i, bind, object(edge))))
 		}
 	}
@@ -540,8 +540,12 @@ func (c *compiler) connection(l *listing, match, order string, f *Field) (string
 	if l.rel != "" {
 		collected = "[" + l.rel + ", " + l.node + "]"
 	}
-	return fmt.Sprintf("[%[1]s IN [COLLECT { %[2]s WITH %[3]s ORDER BY %[4]s RETURN %[5]s }] | [%[6]s IN [%[7]s] | [%[8]s IN [%[9]s] | [%[10]s IN [%[11]s] | %[12]s][0]][0]][0]][0]",
-		rows, match, l.row(), order, collected,
+	// The rows are bound with WITH inside a subquery rather than in a list
+	// comprehension: Neo4j 5.26 fails a subquery that reads an outer
+	// variable inside a list comprehension's list, once nested in another
+	// subquery.
+	return fmt.Sprintf("COLLECT { WITH COLLECT { %[1]s WITH %[2]s ORDER BY %[3]s RETURN %[4]s } AS %[5]s WITH %[5]s, %[7]s AS %[6]s WITH %[5]s, %[9]s AS %[8]s WITH %[5]s, %[11]s AS %[10]s RETURN %[12]s }[0]",
+		match, l.row(), order, collected, rows,
 		bounds[0], bounds[1], bounds[2], bounds[3], b, bounds[4], object(items)), nil
 }
 
@@ -645,8 +649,8 @@ func (c *compiler) aggregate(l *listing, cond string, f *Field) (string, error) 
 					parts = append(parts, entry(s.Key, fmt.Sprintf("CASE WHEN size(%[3]s) = 0 THEN null ELSE toFloat(reduce(%[1]s = 0, %[2]s IN %[3]s | %[1]s + %[2]s)) / size(%[3]s) END", m, x, xs)))
 				}
 			}
-			items = append(items, entry(af.Key, fmt.Sprintf("[%s IN [COLLECT { %s RETURN %s }] | %s][0]",
-				xs, match(prop+" IS NOT NULL"), prop, object(parts))))
+			items = append(items, entry(af.Key, fmt.Sprintf("COLLECT { WITH COLLECT { %s RETURN %s } AS %s RETURN %s }[0]",
+				match(prop+" IS NOT NULL"), prop, xs, object(parts))))
 		}
 	}
 	return object(items), nil
