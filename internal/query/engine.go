@@ -184,12 +184,7 @@ func (s *served) query(ctx context.Context) json.RawMessage {
 			ok = w.write(def.Type, r.Field, "Query", v)
 		default:
 			raw, present := inner[f.Alias]
-			if !innerOK || !present {
-				w.buf = append(w.buf, "null"...)
-				ok = def == nil || !def.Type.NonNull
-				break
-			}
-			w.buf = append(w.buf, raw...)
+			ok = w.delegated(def, raw, innerOK && present)
 		}
 		if !ok {
 			return json.RawMessage("null")
@@ -203,6 +198,17 @@ func (s *served) query(ctx context.Context) json.RawMessage {
 func (w *writer) fieldError(def *ast.FieldDefinition, f graphql.CollectedField, err error) bool {
 	w.failField(&Field{Err: err, pos: f.Position})
 	return def == nil || !def.Type.NonNull
+}
+
+// delegated writes the answer gqlgen's executor gave a root field, null
+// when it gave none, and reports whether the field may have it.
+func (w *writer) delegated(def *ast.FieldDefinition, raw json.RawMessage, given bool) bool {
+	if !given {
+		w.buf = append(w.buf, "null"...)
+		return def == nil || !def.Type.NonNull
+	}
+	w.buf = append(w.buf, raw...)
+	return true
 }
 
 // run sends the statement and returns its one row by column.
@@ -280,12 +286,7 @@ func (s *served) mutation(ctx context.Context) json.RawMessage {
 		default:
 			inner, innerOK := s.delegate(ctx, oc, []graphql.CollectedField{f})
 			raw, present := inner[f.Alias]
-			if !innerOK || !present {
-				w.buf = append(w.buf, "null"...)
-				ok = def == nil || !def.Type.NonNull
-				break
-			}
-			w.buf = append(w.buf, raw...)
+			ok = w.delegated(def, raw, innerOK && present)
 		}
 		if !ok {
 			return json.RawMessage("null")
