@@ -66,12 +66,9 @@ func (r *request) props(typeName string, in map[string]any, path string, p *plan
 			props[f.Name] = nil
 			continue
 		}
-		t, err := query.Typed(v, f.Type.Name())
-		if err != nil {
-			p.bad.add(path+"."+f.Name, -1, "%v", err)
-			continue
-		}
-		props[f.Name] = t
+		// The engine has coerced v to the input field's type, which
+		// schemagen takes from this field.
+		props[f.Name] = v
 	}
 	return props, links
 }
@@ -132,13 +129,9 @@ func (r *request) links(typeName, id string, links map[string][]any, path string
 				row.fromLabel, row.toLabel, row.from, row.to = row.toLabel, row.fromLabel, row.to, row.from
 				row.fromIsNode = false
 			}
-			for k, t := range link.Props {
+			for k := range link.Props {
 				if v, ok := in[k]; ok && v != nil {
-					typed, err := query.Typed(v, t.Name())
-					if err != nil {
-						p.bad.add(at+"."+k, -1, "%v", err)
-					}
-					row.props[k] = typed
+					row.props[k] = v
 				}
 			}
 			evidence, _ := in["evidence"].([]any)

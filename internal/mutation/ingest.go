@@ -101,12 +101,8 @@ func (r *request) ingest(ctx context.Context) (any, error) {
 			if v == nil {
 				continue
 			}
-			fd := r.w.m.Fields(typeName).ForName(k)
-			t, err := query.Typed(v, fd.Type.Name())
-			if err != nil {
-				bad.add(at+"."+given[0]+"."+k, i, "%v", err)
-			}
-			e.props[k] = t
+			// Coerced by the engine to the fact's field type, the entity's own.
+			e.props[k] = v
 		}
 		if strings.TrimSpace(e.id) == "" {
 			bad.add(at+"."+given[0]+".id", i, "an id is required")

@@ -158,12 +158,7 @@ func (s *served) query(ctx context.Context) json.RawMessage {
 	w := &writer{ctx: ctx, schema: m.schema, buf: make([]byte, 0, 4096)}
 	w.buf = append(w.buf, '{')
 	for i, f := range roots {
-		if i > 0 {
-			w.buf = append(w.buf, ',')
-		}
-		w.buf = appendString(w.buf, f.Alias)
-		w.buf = append(w.buf, ':')
-		w.path = ast.Path{ast.PathName(f.Alias)}
+		w.rootKey(i, f.Alias)
 		def := m.schema.Query.Fields.ForName(f.Name)
 		r, isCompiled := compiled[fmt.Sprintf("f%d", i)]
 		ok := true
@@ -198,6 +193,15 @@ func (s *served) query(ctx context.Context) json.RawMessage {
 func (w *writer) fieldError(def *ast.FieldDefinition, f graphql.CollectedField, err error) bool {
 	w.failField(&Field{Err: err, pos: f.Position})
 	return def == nil || !def.Type.NonNull
+}
+
+// rootKey starts the entry of the i-th root field of the answer.
+func (w *writer) rootKey(i int, key string) {
+	if i > 0 {
+		w.buf = append(w.buf, ',')
+	}
+	w.buf = append(appendString(w.buf, key), ':')
+	w.path = ast.Path{ast.PathName(key)}
 }
 
 // delegated writes the answer gqlgen's executor gave a root field, null
@@ -265,12 +269,7 @@ func (s *served) mutation(ctx context.Context) json.RawMessage {
 	w := &writer{ctx: ctx, schema: m.schema, buf: make([]byte, 0, 1024)}
 	w.buf = append(w.buf, '{')
 	for i, f := range roots {
-		if i > 0 {
-			w.buf = append(w.buf, ',')
-		}
-		w.buf = appendString(w.buf, f.Alias)
-		w.buf = append(w.buf, ':')
-		w.path = ast.Path{ast.PathName(f.Alias)}
+		w.rootKey(i, f.Alias)
 		def := m.schema.Mutation.Fields.ForName(f.Name)
 		ok := true
 		switch {
