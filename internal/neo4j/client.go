@@ -77,6 +77,9 @@ type Tx struct {
 // Run sends one parameterised statement and collects its records.
 func (t Tx) Run(ctx context.Context, cypher string, params map[string]any) ([]*neo4j.Record, error) {
 	t.client.onStatement()
+	if p := profileFrom(ctx); p != nil {
+		return runProfiled(ctx, p, t.tx, cypher, params)
+	}
 	res, err := t.tx.Run(ctx, cypher, params)
 	if err != nil {
 		return nil, err

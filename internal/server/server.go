@@ -45,6 +45,7 @@ type Options struct {
 func New(o Options) http.Handler {
 	gql := handler.New(o.Schema)
 	harden(gql, o)
+	gql.Use(costReport{})
 	gql.AroundResponses(countResponses(o.Metrics))
 	if o.AroundResponses != nil {
 		gql.AroundResponses(o.AroundResponses)
@@ -85,7 +86,7 @@ func New(o Options) http.Handler {
 	c := cors.New(cors.Options{
 		AllowedOrigins: o.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept"},
+		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", CostHeader},
 		// Credentials go only to origins named one by one, never to "*".
 		AllowCredentials: !allowAny,
 		MaxAge:           600,
