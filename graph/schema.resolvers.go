@@ -265,8 +265,8 @@ func (r *queryResolver) SourcesAggregate(ctx context.Context, where *model.Sourc
 }
 
 // Path is the resolver for the path field.
-func (r *queryResolver) Path(ctx context.Context, from string, to string, maxHops *int64) ([]*kg.Path, error) {
-	return r.KG.Path(ctx, from, to, maxHops)
+func (r *queryResolver) Path(ctx context.Context, from string, to string, maxHops *int64, first *int64) ([]*kg.Path, error) {
+	return r.KG.Path(ctx, from, to, maxHops, first)
 }
 
 // Neighborhood is the resolver for the neighborhood field.

@@ -684,7 +684,7 @@ type ComplexityRoot struct {
 		Partners             func(childComplexity int, where *model.PartnerWhere, sort []*model.PartnerSort, limit *int64, offset *int64) int
 		PartnersAggregate    func(childComplexity int, where *model.PartnerWhere) int
 		PartnersConnection   func(childComplexity int, where *model.PartnerWhere, sort []*model.PartnerSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
-		Path                 func(childComplexity int, from string, to string, maxHops *int64) int
+		Path                 func(childComplexity int, from string, to string, maxHops *int64, first *int64) int
 		Product              func(childComplexity int, id string) int
 		Products             func(childComplexity int, where *model.ProductWhere, sort []*model.ProductSort, limit *int64, offset *int64) int
 		ProductsAggregate    func(childComplexity int, where *model.ProductWhere) int
@@ -880,7 +880,7 @@ type QueryResolver interface {
 	Sources(ctx context.Context, where *model.SourceWhere, sort []*model.SourceSort, limit *int64, offset *int64) ([]*model.Source, error)
 	SourcesConnection(ctx context.Context, where *model.SourceWhere, sort []*model.SourceSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) (*model.SourceConnection, error)
 	SourcesAggregate(ctx context.Context, where *model.SourceWhere) (*model.SourceAggregate, error)
-	Path(ctx context.Context, from string, to string, maxHops *int64) ([]*kg.Path, error)
+	Path(ctx context.Context, from string, to string, maxHops *int64, first *int64) ([]*kg.Path, error)
 	Neighborhood(ctx context.Context, id string, depth *int64, limit *int64, types []string) (*kg.Subgraph, error)
 	Timeline(ctx context.Context, entity string, from *string, to *string) (*kg.Timeline, error)
 	Facts(ctx context.Context, source string, limit *int64) (*kg.SourceFacts, error)
@@ -4166,7 +4166,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Path(childComplexity, args["from"].(string), args["to"].(string), args["maxHops"].(*int64)), true
+		return e.ComplexityRoot.Query.Path(childComplexity, args["from"].(string), args["to"].(string), args["maxHops"].(*int64), args["first"].(*int64)), true
 	case "Query.product":
 		if e.ComplexityRoot.Query.Product == nil {
 			break
@@ -7358,12 +7358,14 @@ type Query {
   The shortest paths between two entities, along relationships in either
   direction, each hop with its relationship, its direction and the
   sentences that state it ("how is Hugo Barra connected to Flipkart?").
-  maxHops may be 1 to 6; at most 20 paths of the shortest length are
-  returned. No path within maxHops is an empty list; an unknown id is
+  maxHops may be 1 to 6; the first paths (1 to 20) of the shortest length
+  are returned, in the order of the ids along them. first: 1 asks for one
+  shortest path, whichever the database finds first, and costs only the
+  finding of one. No path within maxHops is an empty list; an unknown id is
   NOT_FOUND. @custom: a walk of any length is not a selection the query
   compiler builds.
   """
-  path(from: ID!, to: ID!, maxHops: Int = 4): [Path!]! @custom
+  path(from: ID!, to: ID!, maxHops: Int = 4, first: Int = 20): [Path!]! @custom
   """
   The entities within depth (1 to 3) hops of an entity and the
   relationships among them, as nodes and edges a frontend can draw. limit
@@ -15294,6 +15296,14 @@ func (ec *executionContext) field_Query_path_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["maxHops"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
 	return args, nil
 }
 
@@ -30244,7 +30254,7 @@ func (ec *executionContext) _Query_path(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Path(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxHops"].(*int64))
+			return ec.Resolvers.Query().Path(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxHops"].(*int64), fc.Args["first"].(*int64))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*kg.Path) graphql.Marshaler {

@@ -191,7 +191,7 @@ func TestKGDefaultsMatchTheSchema(t *testing.T) {
 	}
 	a.post(t, `{ __type(name: "Query") { fields { name args { name defaultValue } } } }`, nil).data(t, &got)
 	want := map[string]int{
-		"path.maxHops": kg.DefaultMaxHops, "neighborhood.depth": kg.DefaultDepth,
+		"path.maxHops": kg.DefaultMaxHops, "path.first": kg.MaxPaths, "neighborhood.depth": kg.DefaultDepth,
 		"neighborhood.limit": kg.DefaultLimit, "facts.limit": kg.DefaultLimit,
 	}
 	for _, f := range got.Type.Fields {

@@ -147,7 +147,7 @@ RETURN node {.id, .name, .title, label: labels(node)[0]} AS hit, score ORDER BY 
 // resolver); pathSelection asks for what the other systems return, the ids
 // along the path.
 const (
-	pathField     = `query($from: ID!, $to: ID!) { path(from: $from, to: $to, maxHops: 4) { %s } }`
+	pathField     = `query($from: ID!, $to: ID!) { path(from: $from, to: $to, maxHops: 4, first: 1) { %s } }`
 	pathSelection = `length nodes { id }`
 )
 

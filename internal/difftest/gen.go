@@ -678,6 +678,11 @@ func (x *gen) where(name, elem string, depth int) val {
 			if depth >= 2 {
 				continue
 			}
+			if depth == 0 && x.chance(0.3) {
+				if v = x.pinning(ft, elem); v != nil {
+					break
+				}
+			}
 			q := pick(x.r, ft.Fields)
 			inner := q.Type.Name()
 			v = vObj{{q.Name, x.where(inner, strings.TrimSuffix(inner, "Where"), depth+1)}}
@@ -693,6 +698,53 @@ func (x *gen) where(name, elem string, depth int) val {
 		out = append(out, &arg{fd.Name, v})
 	}
 	return out
+}
+
+// pinning makes the filter the compiler starts a root listing from: some
+// relationship whose far end is given by id, by eq or by in, sometimes
+// with a condition on the relationship besides.
+func (x *gen) pinning(rel *ast.Definition, elem string) val {
+	some := x.m.schema.Types[rel.Fields.ForName("some").Type.Name()]
+	ids := func(t string) val {
+		if x.m.labels[t] == "" {
+			return nil
+		}
+		if x.chance(0.5) {
+			return vObj{{"eq", x.id(t)}}
+		}
+		return vObj{{"in", vList{x.id(t), x.id(t)}}}
+	}
+	if some.Fields.ForName("id") != nil {
+		id := ids(strings.TrimSuffix(some.Name, "Where"))
+		if id == nil {
+			return nil
+		}
+		return vObj{{"some", vObj{{"id", id}}}}
+	}
+	var ends []*ast.FieldDefinition
+	for _, f := range some.Fields {
+		if t := x.m.schema.Types[f.Type.Name()]; t != nil && f.Type.Name() != elem+"Where" && t.Fields.ForName("id") != nil {
+			ends = append(ends, f)
+		}
+	}
+	if len(ends) == 0 {
+		return nil
+	}
+	end := pick(x.r, ends)
+	id := ids(strings.TrimSuffix(end.Type.Name(), "Where"))
+	if id == nil {
+		return nil
+	}
+	filter := vObj{{end.Name, vObj{{"id", id}}}}
+	if x.chance(0.3) {
+		for _, f := range some.Fields {
+			if ft := x.m.schema.Types[f.Type.Name()]; ft != nil && f != end && !strings.HasSuffix(ft.Name, "Where") && ft.Kind == ast.InputObject {
+				filter = append(filter, &arg{f.Name, x.scalarFilter(ft, strings.TrimSuffix(some.Name, "Where"), f.Name)})
+				break
+			}
+		}
+	}
+	return vObj{{"some", filter}}
 }
 
 // scalarFilter makes one field's operators, with values from the data.

@@ -240,23 +240,60 @@ func (g *Graph) entities() string { return quoted(g.entityLabels) }
 // rels is the relationship type expression of any relationship between entities.
 func (g *Graph) rels() string { return quoted(g.relTypes) }
 
+// want says which parts of nodes and edges an answer needs beyond their
+// ids, types and ends: the others are not read.
+type want struct{ properties, evidence bool }
+
+// all is every part, for answers whose selection is not known.
+var all = want{properties: true, evidence: true}
+
+// wanted reads what the field being resolved selects: properties also
+// when it asks for names, which come from them.
+func wanted(ctx context.Context) want {
+	return want{
+		properties: query.Selects(ctx, "properties") || query.Selects(ctx, "name"),
+		evidence:   query.Selects(ctx, "evidence"),
+	}
+}
+
 // nodeProj projects node variable v into what decodeNode reads, with the
 // sentences of every source that mentions it.
-func (g *Graph) nodeProj(v string) string {
-	return fmt.Sprintf(`{id: %[1]s.id, labels: labels(%[1]s), properties: properties(%[1]s),
-  evidence: COLLECT { MATCH (%[1]s)-[m:%[2]s]->(s:%[3]s) UNWIND range(0, size(coalesce(m.%[4]s, [])) - 1) AS i
-    WITH s, i, m ORDER BY s.id, i RETURN {sentence: m.%[4]s[i], sourceId: s.id, sourceTitle: s.title} }}`,
-		v, "`"+query.MentionedIn+"`", "`"+g.sourceLabel+"`", query.EvidenceSentences)
+func (g *Graph) nodeProj(v string) string { return g.nodeProjOf(v, all) }
+
+// nodeProjOf projects node variable v, with the parts w asks for.
+func (g *Graph) nodeProjOf(v string, w want) string {
+	parts := []string{fmt.Sprintf("id: %[1]s.id, labels: labels(%[1]s)", v)}
+	if w.properties {
+		parts = append(parts, fmt.Sprintf("properties: properties(%s)", v))
+	}
+	if w.evidence {
+		parts = append(parts, fmt.Sprintf(`evidence: COLLECT { MATCH (%[1]s)-[m:%[2]s]->(s:%[3]s) UNWIND range(0, size(coalesce(m.%[4]s, [])) - 1) AS i
+    WITH s, i, m ORDER BY s.id, i RETURN {sentence: m.%[4]s[i], sourceId: s.id, sourceTitle: s.title} }`,
+			v, "`"+query.MentionedIn+"`", "`"+g.sourceLabel+"`", query.EvidenceSentences))
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
 }
 
 // edgeProj projects relationship variable r into what decodeEdge reads.
 // Its evidence is the parallel lists of source ids and sentences, with
 // each source's title.
-func (g *Graph) edgeProj(r string) string {
-	return fmt.Sprintf(`{type: type(%[1]s), from: startNode(%[1]s).id, to: endNode(%[1]s).id, properties: properties(%[1]s),
-  evidence: [i IN range(0, size(coalesce(%[1]s.%[2]s, [])) - 1) | {sentence: %[1]s.%[3]s[i], sourceId: %[1]s.%[2]s[i],
-    sourceTitle: COLLECT { MATCH (s:%[4]s {id: %[1]s.%[2]s[i]}) RETURN s.title }[0]}]}`,
-		r, query.EvidenceSources, query.EvidenceSentences, "`"+g.sourceLabel+"`")
+func (g *Graph) edgeProj(r string) string { return g.edgeProjOf(r, all) }
+
+// edgeProjOf projects relationship variable r, with the parts w asks
+// for; without its properties, the key that its id is made of.
+func (g *Graph) edgeProjOf(r string, w want) string {
+	parts := []string{fmt.Sprintf("type: type(%[1]s), from: startNode(%[1]s).id, to: endNode(%[1]s).id", r)}
+	if w.properties {
+		parts = append(parts, fmt.Sprintf("properties: properties(%s)", r))
+	} else {
+		parts = append(parts, fmt.Sprintf("properties: {key: %s.key}", r))
+	}
+	if w.evidence {
+		parts = append(parts, fmt.Sprintf(`evidence: [i IN range(0, size(coalesce(%[1]s.%[2]s, [])) - 1) | {sentence: %[1]s.%[3]s[i], sourceId: %[1]s.%[2]s[i],
+    sourceTitle: COLLECT { MATCH (s:%[4]s {id: %[1]s.%[2]s[i]}) RETURN s.title }[0]}]`,
+			r, query.EvidenceSources, query.EvidenceSentences, "`"+g.sourceLabel+"`"))
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
 }
 
 // Decoding of the projections above.
@@ -295,7 +332,7 @@ func decodeEdge(v any) Edge {
 	e := Edge{Type: str(m["type"]), From: str(m["from"]), To: str(m["to"]), Properties: map[string]any{}, Evidence: citations(m["evidence"])}
 	if props, ok := m["properties"].(map[string]any); ok {
 		for k, v := range props {
-			if k != query.EvidenceSources && k != query.EvidenceSentences {
+			if v != nil && k != query.EvidenceSources && k != query.EvidenceSentences {
 				e.Properties[k] = v
 			}
 		}

@@ -50,43 +50,57 @@ type Path struct {
 	Hops   []Hop  `json:"hops"`
 }
 
-// Paths returns the shortest paths between entities from and to, in either
+// Path returns the shortest paths between entities from and to, in either
 // direction along each relationship, of at most maxHops hops (nil means
-// DefaultMaxHops): the first MaxPaths of them in path order (see
-// pathLess). No path within the bound is an empty answer; an unknown id is
-// NOT_FOUND and a bound outside [1, MaxHops] is BAD_USER_INPUT.
+// DefaultMaxHops): the first of them (nil means MaxPaths, at most
+// MaxPaths) in path order (see pathLess). No path within the bound is an
+// empty answer; an unknown id is NOT_FOUND and a bound outside its range is
+// BAD_USER_INPUT.
 //
 // Which paths are kept is decided inside the statement: every shortest
-// path is ordered before the first MaxPaths are taken, so the answer does
-// not depend on the order in which the planner happens to find them. The
+// path is ordered before the first are taken, so the answer does not
+// depend on the order in which the planner happens to find them. The
 // price is that all shortest paths are enumerated, not just the first
-// MaxPaths found. What bounds that work: maxHops (at most MaxHops) bounds
-// their length; ORDER BY followed by LIMIT is planned as a top-n that holds
-// MaxPaths paths at a time, so memory does not grow with their number; and
+// found. What bounds that work: maxHops (at most MaxHops) bounds their
+// length; ORDER BY followed by LIMIT is planned as a top-n that holds
+// first paths at a time, so memory does not grow with their number; and
 // their number, which grows with the degrees of the nodes between the two
 // entities, is bounded in time by the request's deadline, which the client
 // passes to Neo4j as the transaction timeout: past it the request fails
-// with TIMEOUT, never with an arbitrary subset.
-func (g *Graph) Path(ctx context.Context, from, to string, maxHops *int64) ([]*Path, error) {
+// with TIMEOUT, never with an arbitrary subset. One path (first 1) is the
+// exception: it is the one the search finds first, which costs only that
+// search.
+//
+// Evidence and properties are read only when the request selects them.
+func (g *Graph) Path(ctx context.Context, from, to string, maxHops, first *int64) ([]*Path, error) {
 	hops, err := bounded("maxHops", maxHops, DefaultMaxHops, 1, MaxHops)
 	if err != nil {
 		return nil, err
 	}
+	paths, err := bounded("first", first, MaxPaths, 1, MaxPaths)
+	if err != nil {
+		return nil, err
+	}
+	search, order := "allShortestPaths", `WITH p ORDER BY [n IN nodes(p) | n.id], [r IN relationships(p) | type(r)], [r IN relationships(p) | startNode(r).id],
+    [r IN relationships(p) | CASE WHEN r.key IS :: STRING THEN r.key ELSE '' END]
+  LIMIT $maxPaths`
+	if paths == 1 {
+		search, order = "shortestPath", ""
+	}
+	w := wanted(ctx)
 	// The bound of a variable-length pattern cannot be a parameter in
 	// Cypher, so it is formatted into the statement, from the checked int.
 	cypher := fmt.Sprintf(`OPTIONAL MATCH (a:%[7]s {id: $from}) WHERE a:%[1]s
 WITH a OPTIONAL MATCH (b:%[7]s {id: $to}) WHERE b:%[1]s
 CALL (a, b) {
   WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL AND a <> b
-  MATCH p = allShortestPaths((a)-[:%[2]s*1..%[3]d]-(b))
-  WITH p ORDER BY [n IN nodes(p) | n.id], [r IN relationships(p) | type(r)], [r IN relationships(p) | startNode(r).id],
-    [r IN relationships(p) | CASE WHEN r.key IS :: STRING THEN r.key ELSE '' END]
-  LIMIT $maxPaths
+  MATCH p = %[8]s((a)-[:%[2]s*1..%[3]d]-(b))
+  %[9]s
   RETURN collect({nodes: [n IN nodes(p) | %[4]s], rels: [r IN relationships(p) | %[5]s]}) AS paths
 }
 RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, CASE WHEN a = b THEN %[6]s END AS same, paths`,
-		g.entities(), g.rels(), hops, g.nodeProj("n"), g.edgeProj("r"), g.nodeProj("a"), nodeLabel)
-	rows, err := g.read(ctx, "path", cypher, map[string]any{"from": from, "to": to, "maxPaths": MaxPaths})
+		g.entities(), g.rels(), hops, g.nodeProjOf("n", w), g.edgeProjOf("r", w), g.nodeProjOf("a", w), nodeLabel, search, order)
+	rows, err := g.read(ctx, "path", cypher, map[string]any{"from": from, "to": to, "maxPaths": paths})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package query
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -314,6 +316,29 @@ type listing struct {
 	node     string // the node variable: the far end
 	rel      string // the relationship variable, "" at the root
 	from, to string // the edge's end variables
+	// distinct: the pattern may reach a node more than once (it starts
+	// from another node, see pin), so the matched nodes are made distinct.
+	distinct bool
+}
+
+// match is the MATCH of the listing's items that satisfy cond.
+func (l *listing) match(cond string) string {
+	m := "MATCH " + l.pattern
+	if cond != "" {
+		m += " WHERE " + cond
+	}
+	if l.distinct {
+		m += " WITH DISTINCT " + l.node
+	}
+	return m
+}
+
+// query is match as a whole subquery, as COUNT and EXISTS take it.
+func (l *listing) query(cond string) string {
+	if l.distinct {
+		return l.match(cond) + " RETURN " + l.node
+	}
+	return l.match(cond)
 }
 
 func (l *listing) isEdge(m *Mapping) bool { return m.edges[l.elem] != nil }
@@ -330,23 +355,37 @@ func (l *listing) row() string {
 // with its filter, sort and page.
 func (c *compiler) listing(l *listing, f *Field) (string, error) {
 	typeName := f.Def.Type.Name()
-	cond, err := c.where(f.Args["where"], l, 0)
+	where, _ := f.Args["where"].(map[string]any)
+	var cond string
+	if l.rel == "" {
+		pinned, pinCond, rest, err := c.pin(l, where)
+		if err != nil {
+			return "", err
+		}
+		l, cond, where = pinned, pinCond, rest
+	}
+	rest, err := c.where(where, l, 0)
 	if err != nil {
 		return "", err
 	}
+	cond = and(cond, rest)
 	if _, ok := c.m.aggregates[typeName]; ok {
 		return c.aggregate(l, cond, f)
 	}
-	match := "MATCH " + l.pattern
-	if cond != "" {
-		match += " WHERE " + cond
+	if sorts, _ := f.Args["sort"].([]any); l.rel == "" && len(sorts) == 0 {
+		// Sorted by id alone, the nodes of a label come in order from its
+		// id index, which holds only nodes that have an id: so a page
+		// reads its own rows, not the whole label. A node without an id is
+		// no entity of the API (id is non-null), so none is lost.
+		cond = and(cond, l.node+".id IS NOT NULL")
 	}
+	match := l.match(cond)
 	order, err := c.order(f.Args["sort"], l)
 	if err != nil {
 		return "", err
 	}
 	if _, ok := c.m.connections[typeName]; ok {
-		return c.connection(l, match, order, f)
+		return c.connection(l, cond, order, f)
 	}
 	skip, limit, err := c.page(f.Args)
 	if err != nil {
@@ -453,17 +492,75 @@ func (c *compiler) bounds(w window, size string) []string {
 	return []string{w1, cut, w2, fmt.Sprintf("{s: %s.s, e: %s}", w1, e2), fmt.Sprintf("{s: %s, e: %s.e}", s3, w2)}
 }
 
-// connection answers a Relay connection. The sorted items are collected
-// (as references, cheap) so that totalCount and both paging directions
-// are exact; only the page is projected.
-func (c *compiler) connection(l *listing, match, order string, f *Field) (string, error) {
+// connection answers a Relay connection. A page read forwards (no last)
+// fetches only its own rows and one more, whatever the list's size: the
+// cursors are positions, so the page starts at a known position, and the
+// extra row says whether there is a next page. totalCount is counted
+// only when it is asked for. A page with last is cut from the end of the
+// whole sorted list, which is collected (as references) to know where
+// its end is.
+func (c *compiler) connection(l *listing, cond, order string, f *Field) (string, error) {
+	match := l.match(cond)
 	w, err := c.window(f.Args)
 	if err != nil {
 		return "", err
 	}
-	rows, b, i := c.newVar("rows"), c.newVar("b"), c.newVar("i")
-	size := "size(" + rows + ")"
-	bounds := c.bounds(w, size)
+	rows := c.newVar("rows")
+	collected := l.node
+	if l.rel != "" {
+		collected = "[" + l.rel + ", " + l.node + "]"
+	}
+	var p pageExprs
+	var head string
+	if w.hasLast {
+		b := c.newVar("b")
+		size := "size(" + rows + ")"
+		bounds := c.bounds(w, size)
+		// The rows are bound with WITH inside a subquery rather than in a
+		// list comprehension: Neo4j 5.26 fails a subquery that reads an
+		// outer variable inside a list comprehension's list, once nested
+		// in another subquery.
+		head = fmt.Sprintf("WITH COLLECT { %[1]s WITH %[2]s ORDER BY %[3]s RETURN %[4]s } AS %[5]s WITH %[5]s, %[7]s AS %[6]s WITH %[5]s, %[9]s AS %[8]s WITH %[5]s, %[11]s AS %[10]s",
+			match, l.row(), order, collected, rows, bounds[0], bounds[1], bounds[2], bounds[3], b, bounds[4])
+		p = pageExprs{rows: rows, lo: b + ".s", hi: b + ".e",
+			total: size, hasNext: fmt.Sprintf("%s.e < %s", b, size), hasPrevious: b + ".s > 0"}
+	} else {
+		var start int64
+		if w.hasAfter {
+			start = int64(w.after) + 1
+		}
+		limit := w.first
+		if w.hasBefore {
+			limit = min(limit, max(int64(w.before)-start, 0))
+		}
+		hi, s, n := c.newVar("hi"), c.param(start), c.param(limit)
+		head = fmt.Sprintf("WITH COLLECT { %[1]s WITH %[2]s ORDER BY %[3]s SKIP %[4]s LIMIT %[5]s RETURN %[6]s } AS %[7]s WITH %[7]s, %[4]s + CASE WHEN size(%[7]s) < %[8]s THEN size(%[7]s) ELSE %[8]s END AS %[9]s",
+			match, l.row(), order, s, c.param(limit+1), collected, rows, n, hi)
+		p = pageExprs{rows: rows, lo: s, hi: hi, offset: s,
+			total: "COUNT { " + l.query(cond) + " }", hasNext: fmt.Sprintf("size(%s) > %s", rows, n), hasPrevious: "false"}
+		if start > 0 {
+			// Before the start there is something if the list holds anything.
+			p.hasPrevious = fmt.Sprintf("(size(%s) > 0 OR EXISTS { %s })", rows, l.query(cond))
+		}
+	}
+	items, err := c.connectionItems(l, f, p)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("COLLECT { %s RETURN %s }[0]", head, items), nil
+}
+
+// pageExprs are the Cypher expressions a connection's fields are written
+// from: the page is the positions [lo, hi) of the sorted list, and
+// position i is element i - offset of rows (offset "" is 0).
+type pageExprs struct {
+	rows, lo, hi, offset string
+	total                string
+	hasNext, hasPrevious string
+}
+
+// connectionItems projects the fields of a connection from its page.
+func (c *compiler) connectionItems(l *listing, f *Field, p pageExprs) (string, error) {
 	fields, err := c.collect(f.sel, f.Def.Type.Name())
 	if err != nil {
 		return "", err
@@ -473,7 +570,7 @@ func (c *compiler) connection(l *listing, match, order string, f *Field) (string
 	for _, cf := range fields {
 		switch cf.Name {
 		case "totalCount":
-			items = append(items, entry(cf.Key, size))
+			items = append(items, entry(cf.Key, p.total))
 		case "pageInfo":
 			info, err := c.collect(cf.sel, "PageInfo")
 			if err != nil {
@@ -481,16 +578,16 @@ func (c *compiler) connection(l *listing, match, order string, f *Field) (string
 			}
 			cf.Sub = &Selection{Type: "PageInfo", Fields: info}
 			var parts []string
-			for _, p := range info {
-				switch p.Name {
+			for _, i := range info {
+				switch i.Name {
 				case "hasNextPage":
-					parts = append(parts, entry(p.Key, fmt.Sprintf("%s.e < %s", b, size)))
+					parts = append(parts, entry(i.Key, p.hasNext))
 				case "hasPreviousPage":
-					parts = append(parts, entry(p.Key, fmt.Sprintf("%s.s > 0", b)))
+					parts = append(parts, entry(i.Key, p.hasPrevious))
 				case "startCursor":
-					parts = append(parts, entry(p.Key, fmt.Sprintf("CASE WHEN %[1]s.e > %[1]s.s THEN %[1]s.s END", b)))
+					parts = append(parts, entry(i.Key, fmt.Sprintf("CASE WHEN %[2]s > %[1]s THEN %[1]s END", p.lo, p.hi)))
 				case "endCursor":
-					parts = append(parts, entry(p.Key, fmt.Sprintf("CASE WHEN %[1]s.e > %[1]s.s THEN %[1]s.e - 1 END", b)))
+					parts = append(parts, entry(i.Key, fmt.Sprintf("CASE WHEN %[2]s > %[1]s THEN %[2]s - 1 END", p.lo, p.hi)))
 				}
 			}
 			items = append(items, entry(cf.Key, object(parts)))
@@ -512,10 +609,15 @@ func (c *compiler) connection(l *listing, match, order string, f *Field) (string
 			if l.to == l.node {
 				page.to = page.node
 			}
-			bind := fmt.Sprintf("%s[%s] AS %s", rows, i, page.node)
+			i := c.newVar("i")
+			at := fmt.Sprintf("%s[%s]", p.rows, i)
+			if p.offset != "" {
+				at = fmt.Sprintf("%s[%s - %s]", p.rows, i, p.offset)
+			}
+			bind := fmt.Sprintf("%s AS %s", at, page.node)
 			if l.rel != "" {
 				page.rel = c.newVar("r")
-				bind = fmt.Sprintf("%[1]s[%[2]s][0] AS %[3]s, %[1]s[%[2]s][1] AS %[4]s", rows, i, page.rel, page.node)
+				bind = fmt.Sprintf("%[1]s[0] AS %[2]s, %[1]s[1] AS %[3]s", at, page.rel, page.node)
 			}
 			var edge []string
 			for _, e := range edgeFields {
@@ -532,21 +634,11 @@ func (c *compiler) connection(l *listing, match, order string, f *Field) (string
 					edge = append(edge, entry(e.Key, proj))
 				}
 			}
-			items = append(items, entry(cf.Key, fmt.Sprintf("COLLECT { UNWIND range(%[1]s.s, %[1]s.e - 1) AS %[2]s WITH %[2]s, %[3]s ORDER BY %[2]s RETURN %[4]s }",
-				b, i, bind, object(edge))))
+			items = append(items, entry(cf.Key, fmt.Sprintf("COLLECT { UNWIND range(%[1]s, %[2]s - 1) AS %[3]s WITH %[3]s, %[4]s ORDER BY %[3]s RETURN %[5]s }",
+				p.lo, p.hi, i, bind, object(edge))))
 		}
 	}
-	collected := l.node
-	if l.rel != "" {
-		collected = "[" + l.rel + ", " + l.node + "]"
-	}
-	// The rows are bound with WITH inside a subquery rather than in a list
-	// comprehension: Neo4j 5.26 fails a subquery that reads an outer
-	// variable inside a list comprehension's list, once nested in another
-	// subquery.
-	return fmt.Sprintf("COLLECT { WITH COLLECT { %[1]s WITH %[2]s ORDER BY %[3]s RETURN %[4]s } AS %[5]s WITH %[5]s, %[7]s AS %[6]s WITH %[5]s, %[9]s AS %[8]s WITH %[5]s, %[11]s AS %[10]s RETURN %[12]s }[0]",
-		match, l.row(), order, collected, rows,
-		bounds[0], bounds[1], bounds[2], bounds[3], b, bounds[4], object(items)), nil
+	return object(items), nil
 }
 
 // aggregate answers counts and statistics over the items of a listing.
@@ -561,23 +653,15 @@ func (c *compiler) aggregate(l *listing, cond string, f *Field) (string, error) 
 	if l.isEdge(c.m) {
 		v = l.rel
 	}
-	match := func(extra string) string {
-		conds := []string{}
-		for _, s := range []string{cond, extra} {
-			if s != "" {
-				conds = append(conds, s)
-			}
-		}
-		if len(conds) == 0 {
-			return "MATCH " + l.pattern
-		}
-		return "MATCH " + l.pattern + " WHERE " + strings.Join(conds, " AND ")
-	}
+	match := func(extra string) string { return l.match(and(cond, extra)) }
 	fields, err := c.collect(f.sel, typeName)
 	if err != nil {
 		return "", err
 	}
 	f.Sub = &Selection{Type: typeName, Fields: fields}
+	if l.rel == "" && aggregateParts(fields) > 1 {
+		return c.rootAggregate(l, cond, def, fields)
+	}
 	var items []string
 	for _, af := range fields {
 		if af.Def == nil || af.Err != nil {
@@ -585,11 +669,10 @@ func (c *compiler) aggregate(l *listing, cond string, f *Field) (string, error) 
 		}
 		switch {
 		case af.Name == "count":
-			items = append(items, entry(af.Key, fmt.Sprintf("COUNT { %s }", match(""))))
+			items = append(items, entry(af.Key, fmt.Sprintf("COUNT { %s }", l.query(cond))))
 		case af.Name == "countBy":
-			name, _ := af.Args["field"].(string)
-			if !identifier.MatchString(name) || def.Fields.ForName("countBy") == nil {
-				af.Err = apierror.New(apierror.BadInput, "countBy needs a field")
+			name, ok := countByField(af, def)
+			if !ok {
 				continue
 			}
 			if af.Sub, err = c.shape(af.sel, af.Def.Type.Name()); err != nil {
@@ -654,6 +737,178 @@ func (c *compiler) aggregate(l *listing, cond string, f *Field) (string, error) 
 		}
 	}
 	return object(items), nil
+}
+
+// countByField is the field a countBy groups by; a countBy without one
+// gets a field error.
+func countByField(af *Field, def *ast.Definition) (string, bool) {
+	name, _ := af.Args["field"].(string)
+	if !identifier.MatchString(name) || def.Fields.ForName("countBy") == nil {
+		af.Err = apierror.New(apierror.BadInput, "countBy needs a field")
+		return "", false
+	}
+	return name, true
+}
+
+// aggregateParts counts the parts of an aggregate that are computed.
+func aggregateParts(fields []*Field) int {
+	n := 0
+	for _, af := range fields {
+		if af.Def != nil && af.Err == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// rootAggregate computes the parts of an aggregate at the root in one
+// pass over its items: they are collected once (as references) and every
+// part reads the collected list, where a subquery per part would match
+// them again each.
+func (c *compiler) rootAggregate(l *listing, cond string, def *ast.Definition, fields []*Field) (string, error) {
+	xs, v := c.newVar("xs"), c.newVar("n")
+	var items, calls []string
+	// Each part that aggregates is a CALL of its own: Neo4j refuses an
+	// aggregation in a projection that also reads the collected list.
+	call := func(key, body string) {
+		out := c.newVar("part")
+		calls = append(calls, fmt.Sprintf("CALL (%s) { UNWIND %s AS %s %s AS %s }", xs, xs, v, body, out))
+		items = append(items, entry(key, out))
+	}
+	for _, af := range fields {
+		if af.Def == nil || af.Err != nil {
+			continue
+		}
+		switch af.Name {
+		case "count":
+			items = append(items, entry(af.Key, "size("+xs+")"))
+		case "countBy":
+			name, ok := countByField(af, def)
+			if !ok {
+				continue
+			}
+			var err error
+			if af.Sub, err = c.shape(af.sel, af.Def.Type.Name()); err != nil {
+				return "", err
+			}
+			val, n := c.newVar("value"), c.newVar("count")
+			call(af.Key, fmt.Sprintf("WITH %s.%s AS %s, count(*) AS %s ORDER BY %s DESC, %s RETURN collect(%s)",
+				v, name, val, n, n, val, groupEntries(af.Sub, val, n)))
+		default:
+			stats, err := c.collect(af.sel, af.Def.Type.Name())
+			if err != nil {
+				return "", err
+			}
+			af.Sub = &Selection{Type: af.Def.Type.Name(), Fields: stats}
+			prop := v + "." + af.Name
+			var fold, proj []string
+			for _, s := range stats {
+				if s.Def == nil {
+					continue
+				}
+				k := c.newVar("k")
+				fold = append(fold, fmt.Sprintf("%s(%s) AS %s", s.Name, prop, k))
+				proj = append(proj, entry(s.Key, k))
+			}
+			if len(fold) == 0 {
+				items = append(items, entry(af.Key, "{}"))
+				continue
+			}
+			call(af.Key, fmt.Sprintf("WITH %s WHERE %s IS NOT NULL WITH %s RETURN %s", v, prop, strings.Join(fold, ", "), object(proj)))
+		}
+	}
+	return fmt.Sprintf("COLLECT { WITH COLLECT { %s RETURN %s } AS %s %s RETURN %s }[0]",
+		l.match(cond), l.node, xs, strings.Join(calls, " "), object(items)), nil
+}
+
+// pin starts a root listing from the node a filter pins. A filter
+// `some` over a relationship whose far end is given by id (eq or in)
+// holds for the nodes next to that one: matched from it, through its
+// index, the listing reads its neighbours rather than every node of its
+// label. It returns the listing to use, the condition the pinning filter
+// leaves on the pattern, and the filter without it; or l, "" and the
+// filter when nothing pins.
+func (c *compiler) pin(l *listing, where map[string]any) (*listing, string, map[string]any, error) {
+	def := c.m.schema.Types[l.elem]
+	for _, key := range slices.Sorted(maps.Keys(where)) {
+		fd := def.Fields.ForName(key)
+		if fd == nil || fd.Directives.ForName("relationship") == nil {
+			continue
+		}
+		quants, _ := where[key].(map[string]any)
+		some, _ := quants["some"].(map[string]any)
+		if some == nil || given(quants) != 1 {
+			continue
+		}
+		rl := c.relListing(l.node, fd)
+		// The far end's filter: the edge's end field, or the whole filter
+		// when the field lists nodes.
+		end, endKey := some, ""
+		if e := c.m.edges[rl.elem]; e != nil {
+			endKey = e.fromField
+			if rl.to == rl.node {
+				endKey = e.toField
+			}
+			end, _ = some[endKey].(map[string]any)
+		}
+		id, _ := end["id"].(map[string]any)
+		if !pinsID(id) {
+			continue
+		}
+		idCond, err := c.scalarFilter(rl.node+".id", "id", id)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		// What else the some asks of the relationship and its far end.
+		restEnd := maps.Clone(end)
+		delete(restEnd, "id")
+		restSome := restEnd
+		if endKey != "" {
+			restSome = maps.Clone(some)
+			restSome[endKey] = restEnd
+		}
+		inner, err := c.where(restSome, rl, 1)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		rest := maps.Clone(where)
+		delete(rest, key)
+		pinned := &listing{elem: l.elem, node: l.node, from: l.from, to: l.to, distinct: true,
+			pattern: strings.Replace(rl.pattern, "("+l.node+")", l.pattern, 1)}
+		return pinned, and(idCond, inner), rest, nil
+	}
+	return l, "", where, nil
+}
+
+// given counts the entries of a filter that are not null.
+func given(m map[string]any) int {
+	n := 0
+	for _, v := range m {
+		if v != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// pinsID reports whether an id filter names its nodes: eq or a non-empty
+// in, and nothing else.
+func pinsID(id map[string]any) bool {
+	for op, v := range id {
+		if v == nil {
+			continue
+		}
+		switch op {
+		case "eq":
+		case "in":
+			if list, _ := v.([]any); len(list) == 0 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return given(id) == 1
 }
 
 // groupEntries projects one group of a countBy: its value as a string and
@@ -844,4 +1099,15 @@ func (c *compiler) lookup(f *Field) (string, error) {
 	}
 	f.Sub = sub
 	return fmt.Sprintf("COLLECT { MATCH (%s:`%s` {id: %s}) RETURN %s }[0]", v, NodeLabel, c.param(f.Args["id"]), proj), nil
+}
+
+// and joins two conditions, either of which may be empty.
+func and(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + " AND " + b
 }

@@ -69,8 +69,15 @@ func (c *compiler) search(f *Field) (string, error) {
 			items = append(items, entry(hf.Key, proj))
 		}
 	}
-	return fmt.Sprintf("COLLECT { CALL db.index.fulltext.queryNodes('%s', %s) YIELD node AS %s, score AS %s WHERE any(l IN labels(%s) WHERE l IN %s) RETURN %s ORDER BY %s DESC, %s.id LIMIT %s }",
-		SearchIndex, c.param(lucene), node, score, node, c.param(labels), object(items), score, node, c.param(first)), nil
+	// The index holds every node of the API; only a search for some types
+	// needs to look at the labels of its hits. The hits are ordered and
+	// cut before they are projected, so only the page's are read.
+	filter := ""
+	if len(types) > 0 || len(labels) < len(c.m.nodes) {
+		filter = fmt.Sprintf(" WHERE any(l IN labels(%s) WHERE l IN %s)", node, c.param(labels))
+	}
+	return fmt.Sprintf("COLLECT { CALL db.index.fulltext.queryNodes('%s', %s) YIELD node AS %s, score AS %s%s WITH %s, %s ORDER BY %s DESC, %s.id LIMIT %s RETURN %s }",
+		SearchIndex, c.param(lucene), node, score, filter, node, score, score, node, c.param(first), object(items)), nil
 }
 
 // LuceneQuery turns what a person types into a Lucene query. Each

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/companygraph/companygraph/internal/apierror"
 	"github.com/companygraph/companygraph/internal/auth"
@@ -36,11 +37,14 @@ func (costReport) InterceptOperation(ctx context.Context, next graphql.Operation
 		return next(ctx)
 	}
 	if err := auth.Check(ctx, auth.Admin); err != nil {
-		if e, ok := apierror.As(err); ok && e.Code == apierror.Forbidden {
-			err = apierror.New(apierror.Forbidden, "forbidden: only an admin may ask for a request's cost")
+		e, ok := apierror.As(err)
+		if !ok || e.Code == apierror.Forbidden {
+			e = apierror.New(apierror.Forbidden, "forbidden: only an admin may ask for a request's cost")
 		}
-		graphql.AddError(ctx, err)
-		return graphql.OneShot(&graphql.Response{Errors: graphql.GetErrors(ctx)})
+		// Refused before execution, and before the error presenter is
+		// reachable: the error is written as the presenter would.
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
+			Message: e.Message, Extensions: map[string]any{"code": string(e.Code)}}}})
 	}
 	ctx, profile := neo4j.WithProfile(ctx)
 	responses := next(ctx)

@@ -1,0 +1,19 @@
+RETURN COLLECT { WITH COLLECT { MATCH (n1:`Event`)-[r2:`CONCERNS`]->(n3:`Market`) WHERE n3.id = $p0 AND n1.kind = $p1 WITH DISTINCT n1 RETURN n1 } AS xs4 CALL (xs4) { UNWIND xs4 AS n5 WITH n5.kind AS value6, count(*) AS count7 ORDER BY count7 DESC, value6 RETURN collect({`value`: toString(value6), `count`: count7}) AS part8 } CALL (xs4) { UNWIND xs4 AS n5 WITH n5 WHERE n5.amountUsd IS NOT NULL WITH min(n5.amountUsd) AS k9, max(n5.amountUsd) AS k10 RETURN {`min`: k9, `max`: k10} AS part11 } RETURN {`count`: size(xs4), `countBy`: part8, `amountUsd`: part11} }[0] AS f0,
+       COLLECT { MATCH (n12:`Company`)<-[r13:`WORKS_FOR`]-(n14:`Executive`) WHERE n14.id IN $p2 AND r13.title CONTAINS $p3 AND n12.id IS NOT NULL WITH DISTINCT n12 WITH n12 ORDER BY n12.id LIMIT $p4 RETURN {`id`: n12.id} } AS f1,
+       COLLECT { WITH COLLECT { MATCH (n15:`Company`) WHERE n15.id IS NOT NULL WITH n15 ORDER BY n15.id SKIP $p5 LIMIT $p7 RETURN n15 } AS rows16 WITH rows16, $p5 + CASE WHEN size(rows16) < $p6 THEN size(rows16) ELSE $p6 END AS hi17 RETURN {`totalCount`: COUNT { MATCH (n15:`Company`) WHERE n15.id IS NOT NULL }, `pageInfo`: {`hasNextPage`: size(rows16) > $p6, `hasPreviousPage`: (size(rows16) > 0 OR EXISTS { MATCH (n15:`Company`) WHERE n15.id IS NOT NULL }), `startCursor`: CASE WHEN hi17 > $p5 THEN $p5 END, `endCursor`: CASE WHEN hi17 > $p5 THEN hi17 - 1 END}, `edges`: COLLECT { UNWIND range($p5, hi17 - 1) AS i19 WITH i19, rows16[i19 - $p5] AS n18 ORDER BY i19 RETURN {`cursor`: i19, `node`: {`id`: n18.id}} }} }[0] AS f2,
+       COLLECT { WITH COLLECT { MATCH (n20:`Event`) WHERE n20.id IS NOT NULL WITH n20 ORDER BY n20.id SKIP $p8 LIMIT $p10 RETURN n20 } AS rows21 WITH rows21, $p8 + CASE WHEN size(rows21) < $p9 THEN size(rows21) ELSE $p9 END AS hi22 RETURN {`edges`: COLLECT { UNWIND range($p8, hi22 - 1) AS i24 WITH i24, rows21[i24 - $p8] AS n23 ORDER BY i24 RETURN {`node`: {`id`: n23.id}} }, `pageInfo`: {`hasNextPage`: size(rows21) > $p9}} }[0] AS f3
+// params: {
+  "p0": "us",
+  "p1": "FUNDING",
+  "p10": 2,
+  "p2": [
+    "hugo-barra"
+  ],
+  "p3": "VP",
+  "p4": 5,
+  "p5": 4,
+  "p6": 2,
+  "p7": 3,
+  "p8": 4,
+  "p9": 1
+}
