@@ -1,13 +1,10 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"strconv"
@@ -20,7 +17,6 @@ import (
 	"github.com/companygraph/companygraph/internal/datagen"
 	"github.com/companygraph/companygraph/internal/neo4j"
 	"github.com/companygraph/companygraph/internal/neo4jtest"
-	"github.com/companygraph/companygraph/internal/server"
 )
 
 // dbHitsSlack is how much more the compiled statement of a benchmark
@@ -31,9 +27,8 @@ const dbHitsSlack = 1.1
 // request's cost.
 type costed struct {
 	t      *testing.T
-	srv    *httptest.Server
+	cg     costClient
 	client *neo4j.Client
-	key    string
 }
 
 // newCosted loads a generated graph of nodes nodes into a Neo4j of its
@@ -93,58 +88,31 @@ func newCosted(t *testing.T, nodes int) (*costed, *datagen.Graph) {
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	return &costed{t: t, srv: srv, client: a.Client, key: key}, g
+	return &costed{t: t, cg: costClient{url: srv.URL + "/graphql", key: key}, client: a.Client}, g
 }
 
 // graphQL sends doc as an admin asking for its cost and returns the
-// answer's data and the db hits of all its statements.
+// answer's data and the db hits of its one statement.
 func (c *costed) graphQL(doc string, vars map[string]any) (json.RawMessage, int64) {
 	c.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": doc, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, c.srv.URL+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	req.Header.Set(server.CostHeader, "1")
-	resp, err := http.DefaultClient.Do(req)
+	data, hits, n, err := c.cg.ask(context.Background(), doc, vars)
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	var out struct {
-		Data       json.RawMessage `json:"data"`
-		Errors     []any           `json:"errors"`
-		Extensions struct {
-			Cost struct {
-				DBHits     int64 `json:"dbHits"`
-				Statements []struct {
-					Cypher string `json:"cypher"`
-				} `json:"statements"`
-			} `json:"cost"`
-		} `json:"extensions"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		c.t.Fatal(err)
-	}
-	if len(out.Errors) > 0 {
-		c.t.Fatalf("%s: %v", doc, out.Errors)
-	}
-	if n := len(out.Extensions.Cost.Statements); n != 1 {
+	if n != 1 {
 		c.t.Fatalf("%s: %d statements, want 1", doc, n)
 	}
-	if os.Getenv("COMPANYGRAPH_TEST_DBHITS_CYPHER") != "" {
-		c.t.Logf("%s", out.Extensions.Cost.Statements[0].Cypher)
-	}
-	return out.Data, out.Extensions.Cost.DBHits
+	return data, hits
 }
 
 // raw runs the hand-written statement under PROFILE and returns its db hits.
 func (c *costed) raw(cypher string, params map[string]any) int64 {
 	c.t.Helper()
-	ctx, p := neo4j.WithProfile(context.Background())
-	if _, err := c.client.ReadOne(ctx, cypher, params); err != nil {
-		c.t.Fatalf("%s: %v", cypher, err)
+	hits, err := rawHits(context.Background(), c.client, cypher, params)
+	if err != nil {
+		c.t.Fatal(err)
 	}
-	return p.DBHits()
+	return hits
 }
 
 // TestDBHits PROFILEs every benchmark operation on a generated graph,
@@ -158,30 +126,22 @@ func TestDBHits(t *testing.T) {
 		nodes = n
 	}
 	c, g := newCosted(t, nodes)
-	const requests = 8
-	for _, op := range Workload(g) {
-		t.Run(op.Key, func(t *testing.T) {
-			c.t = t
-			doc := op.CG
-			if doc == "" {
-				doc = fmt.Sprintf(pathField, pathSelection)
-			}
-			var compiled, hand int64
-			for _, p := range op.Params[:requests] {
-				data, hits := c.graphQL(doc, p.CG)
-				compiled += hits
-				hand += c.raw(op.Cypher, p.Raw)
-				if len(data) == 0 || string(data) == "null" {
-					t.Fatalf("no data for %v", p.CG)
-				}
-			}
-			ratio := float64(compiled) / float64(max(hand, 1))
-			t.Logf("%s: %d db hits compiled, %d hand-written, %.2fx", op.Key, compiled, hand, ratio)
-			if ratio > dbHitsSlack {
-				t.Errorf("%s: the compiled statements need %.2fx the db hits of the hand-written ones (%d against %d), more than %.2fx",
-					op.Key, ratio, compiled, hand, dbHitsSlack)
-			}
-		})
+	ops := Workload(g)
+	hits, err := measureDBHits(context.Background(), ops, c.cg, c.client, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range ops {
+		d, ok := hits[op.Key]
+		if !ok {
+			t.Errorf("%s: not measured", op.Key)
+			continue
+		}
+		t.Logf("%s: %d db hits compiled, %d hand-written, %.2fx", op.Key, d.Compiled, d.Hand, d.Ratio())
+		if d.Hand == 0 || d.Ratio() > dbHitsSlack {
+			t.Errorf("%s: the compiled statements need %.2fx the db hits of the hand-written ones (%d against %d), more than %.2fx",
+				op.Key, d.Ratio(), d.Compiled, d.Hand, dbHitsSlack)
+		}
 	}
 	t.Run("page-on-10x-label", func(t *testing.T) {
 		c.t = t

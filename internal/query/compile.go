@@ -80,6 +80,10 @@ type compiler struct {
 	vars   int
 	// authorize checks a field's @auth; nil allows every field.
 	authorize func(*ast.FieldDefinition) error
+	// bound are properties already read into a variable, by the
+	// expression that reads them: a projection uses the variable rather
+	// than read the store again.
+	bound map[string]string
 }
 
 func (m *Mapping) compiler(oc *graphql.OperationContext, limits Limits, authorize func(*ast.FieldDefinition) error) *compiler {
@@ -271,6 +275,9 @@ func (c *compiler) node(v string, t *nodeType, sel ast.SelectionSet) (string, *S
 			expr = fmt.Sprintf("coalesce(%s.%s, [])", v, fd.Name)
 		default:
 			expr = v + "." + fd.Name
+			if b, ok := c.bound[expr]; ok {
+				expr = b
+			}
 		}
 		if err != nil {
 			f.Err = err
@@ -1075,9 +1082,27 @@ func (c *compiler) polymorphic(v string, sel ast.SelectionSet, iface string) (st
 			return "", nil, err
 		}
 		out.ByType[n.name] = sub.Fields
-		cases = append(cases, fmt.Sprintf("WHEN %s:`%s` THEN %s", v, n.label, withType(proj, n.name)))
+		cases = append(cases, fmt.Sprintf("WHEN %s THEN %s", cypherString(n.label), withType(proj, n.name)))
 	}
-	return "CASE " + strings.Join(cases, " ") + " END", out, nil
+	label := c.label(v)
+	if b, ok := c.bound[label]; ok {
+		label = b
+	}
+	return fmt.Sprintf("CASE %s %s END", label, strings.Join(cases, " ")), out, nil
+}
+
+// label is the label of node v that names its type among the
+// implementers of the interfaces: the first of its labels that is one.
+// Its labels are read once; a test of each label in turn (v:Company)
+// reads them once per type. Neo4j evaluates a CASE's operand once per
+// WHEN it tries, so where many nodes are projected the caller binds it
+// first (see bound).
+func (c *compiler) label(v string) string {
+	var labels []string
+	for _, n := range c.implementers() {
+		labels = append(labels, cypherString(n.label))
+	}
+	return fmt.Sprintf("head([l IN labels(%s) WHERE l IN [%s]])", v, strings.Join(labels, ", "))
 }
 
 // withType adds the type's name to a projected map.
@@ -1110,4 +1135,9 @@ func and(a, b string) string {
 		return a
 	}
 	return a + " AND " + b
+}
+
+// cypherString is s as a Cypher string literal.
+func cypherString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }

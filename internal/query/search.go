@@ -48,7 +48,14 @@ func (c *compiler) search(f *Field) (string, error) {
 			labels = append(labels, n.label)
 		}
 	}
-	node, score := c.newVar("node"), c.newVar("score")
+	node, score, id, label := c.newVar("node"), c.newVar("score"), c.newVar("id"), c.newVar("label")
+	// The id the hits are ordered by is read once, for the order and the
+	// projection both, and a hit's type once.
+	if c.bound == nil {
+		c.bound = map[string]string{}
+	}
+	c.bound[node+".id"] = id
+	c.bound[c.label(node)] = label
 	hitType := f.Def.Type.Name()
 	fields, err := c.collect(f.sel, hitType)
 	if err != nil {
@@ -76,8 +83,8 @@ func (c *compiler) search(f *Field) (string, error) {
 	if len(types) > 0 || len(labels) < len(c.m.nodes) {
 		filter = fmt.Sprintf(" WHERE any(l IN labels(%s) WHERE l IN %s)", node, c.param(labels))
 	}
-	return fmt.Sprintf("COLLECT { CALL db.index.fulltext.queryNodes('%s', %s) YIELD node AS %s, score AS %s%s WITH %s, %s ORDER BY %s DESC, %s.id LIMIT %s RETURN %s }",
-		SearchIndex, c.param(lucene), node, score, filter, node, score, score, node, c.param(first), object(items)), nil
+	return fmt.Sprintf("COLLECT { CALL db.index.fulltext.queryNodes('%[1]s', %[2]s) YIELD node AS %[3]s, score AS %[4]s%[5]s WITH %[3]s, %[4]s, %[3]s.id AS %[6]s ORDER BY %[4]s DESC, %[6]s LIMIT %[7]s WITH %[3]s, %[4]s, %[6]s, %[8]s AS %[9]s RETURN %[10]s }",
+		SearchIndex, c.param(lucene), node, score, filter, id, c.param(first), c.label(node), label, object(items)), nil
 }
 
 // LuceneQuery turns what a person types into a Lucene query. Each
