@@ -30,8 +30,8 @@ func TestWorkloadCompiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	ops := Workload(g)
-	if len(ops) != 6 {
-		t.Fatalf("want six operations, got %d", len(ops))
+	if len(ops) != 8 {
+		t.Fatalf("want eight operations, got %d", len(ops))
 	}
 	for _, op := range ops {
 		if len(op.Params) != paramSets || op.Cypher == "" || op.NG == "" {
@@ -81,6 +81,10 @@ func TestFingerprints(t *testing.T) {
 			map[string]any{"markets": []any{map[string]any{"id": "m", "SALES": map[string]any{"aggregate": map[string]any{"count": map[string]any{"nodes": 3.0}}},
 				"FUNDING": map[string]any{"aggregate": map[string]any{"count": map[string]any{"nodes": 1.0}}},
 				"ABOUT":   map[string]any{"aggregate": map[string]any{"count": map[string]any{"nodes": 0.0}}}}}}},
+		{"page: edges hold nodes", page,
+			map[string]any{"rows": []any{map[string]any{"page": []any{map[string]any{"id": "e1"}, map[string]any{"id": "e0"}}, "hasNextPage": true, "totalCount": 30.0}}},
+			map[string]any{"eventsConnection": map[string]any{"totalCount": 30.0, "pageInfo": map[string]any{"hasNextPage": true, "endCursor": "c1"},
+				"edges": []any{map[string]any{"cursor": "c0", "node": map[string]any{"id": "e1"}}, map[string]any{"cursor": "c1", "node": map[string]any{"id": "e0"}}}}}},
 	} {
 		if fa, fb := c.f(c.a), c.f(c.b); fa != fb {
 			t.Errorf("%s: %q != %q", c.name, fa, fb)

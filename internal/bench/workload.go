@@ -38,13 +38,16 @@ type Params struct {
 
 const paramSets = 256
 
-// Workload builds the six operations over g. The parameters are drawn with
-// the graph's own popularity skew (popular companies and markets are asked
-// about more often), from a fixed seed, so every system and every run sends
-// the same requests.
+// Workload builds the eight operations over g. The parameters are drawn
+// with the graph's own popularity skew (popular companies and markets are
+// asked about more often), from a fixed seed, so every system and every
+// run sends the same requests.
 func Workload(g *datagen.Graph) []*Op {
 	r := rand.New(rand.NewPCG(g.Seed, 0xbe4c))
-	ops := []*Op{byID(), filteredPage(), threeLevels(), search(), path(), eventsPerKind()}
+	// The operations added after the first six draw from a stream of
+	// their own, so the first six send what they always sent.
+	r2 := rand.New(rand.NewPCG(g.Seed, 0xbe4d))
+	ops := []*Op{byID(), filteredPage(), threeLevels(), search(), path(), eventsPerKind(), firstPage(), quantified()}
 	for range paramSets {
 		c := g.PickCompany(r)
 		id := g.ID(datagen.Company, c)
@@ -72,6 +75,10 @@ func Workload(g *datagen.Graph) []*Op {
 		ops[4].add(map[string]any{"from": g.ID(datagen.Executive, a), "to": g.ID(datagen.Executive, b)})
 
 		ops[5].add(map[string]any{"m": g.ID(datagen.Market, g.PickMarket(r))})
+
+		ops[6].add(map[string]any{})
+
+		ops[7].add(map[string]any{"m": g.ID(datagen.Market, g.PickMarket(r2)), "status": marketStatuses[r2.IntN(len(marketStatuses))]})
 	}
 	return ops
 }
@@ -183,6 +190,46 @@ func eventsPerKind() *Op {
 		Cypher: `MATCH (:Market {id: $m})<-[:CONCERNS]-(e:Event)
 RETURN e.kind AS kind, count(*) AS count ORDER BY count DESC, kind`,
 		fingerprint: kindCounts,
+	}
+}
+
+// firstPage is a list view's first page over the biggest label (events
+// are 30% of the nodes, internal/datagen) with the total a pager shows.
+// Every request asks for the same page: one further on would need an
+// after cursor, and each system has cursors of its own.
+func firstPage() *Op {
+	return &Op{
+		Key: "first-page", Title: "7. first page of 20 events, with totalCount",
+		CG: `{ eventsConnection(first: 20) { totalCount edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }`,
+		NG: `{ eventsConnection(first: 20, sort: [{id: ASC}]) { totalCount edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }`,
+		Cypher: `MATCH (n:Event) WITH n ORDER BY n.id LIMIT 21
+WITH collect(n {.id, .name}) AS rows
+RETURN rows[..20] AS page, size(rows) > 20 AS hasNextPage, COUNT { (:Event) } AS totalCount`,
+		fingerprint: page,
+	}
+}
+
+// marketStatuses are the statuses internal/datagen gives a company's
+// IN_MARKET relationships.
+var marketStatuses = []string{"planned", "entered", "operating", "expanded"}
+
+// quantified filters through two relationships, one that must exist and
+// one that must not, and sorts by two keys, one descending; country is
+// missing on some companies, which sort last.
+func quantified() *Op {
+	return &Op{
+		Key: "quantifiers", Title: "8. companies in a market, none exclusively partnered, by country and name desc, 20",
+		CG: `query($m: ID!, $status: String!) { companies(
+  where: {markets: {some: {market: {id: {eq: $m}}, status: {eq: $status}}}, partnerships: {none: {exclusive: {eq: true}}}},
+  sort: [{country: ASC}, {name: DESC}], limit: 20) { id name country } }`,
+		NG: `query($m: ID!, $status: String!) { companies(
+  where: {marketsConnection: {some: {node: {id: {eq: $m}}, edge: {status: {eq: $status}}}},
+    partnersConnection: {none: {edge: {exclusive: {eq: true}}}}},
+  sort: [{country: ASC}, {name: DESC}, {id: ASC}], limit: 20) { id name country } }`,
+		Cypher: `MATCH (:Market {id: $m})<-[r:IN_MARKET]-(c:Company) WHERE r.status = $status
+  AND NOT EXISTS { (c)-[p:PARTNERED_WITH]->(:Partner) WHERE p.exclusive }
+RETURN c.id AS id, c.name AS name, c.country AS country ORDER BY c.country, c.name DESC, c.id LIMIT 20`,
+		fingerprint: orderedIDs,
 	}
 }
 
@@ -301,6 +348,33 @@ func kindCounts(v any) string {
 	})
 	slices.Sort(out)
 	return fmt.Sprint(out)
+}
+
+// page is a page's ids in order, whether there is a next page, and the
+// total, wherever each system puts them (an edge holds its node).
+func page(v any) string {
+	var out []string
+	var total int64
+	next := false
+	walk(v, func(k string, v any) {
+		switch k {
+		case "totalCount":
+			total = num(v)
+		case "hasNextPage":
+			next, _ = v.(bool)
+		}
+		list, _ := v.([]any)
+		for _, item := range list {
+			m, _ := item.(map[string]any)
+			if node, ok := m["node"].(map[string]any); ok {
+				m = node
+			}
+			if s, ok := m["id"].(string); ok {
+				out = append(out, s)
+			}
+		}
+	})
+	return fmt.Sprintf("total %d, next page %v, %d ids %s", total, next, len(out), strings.Join(out, ","))
 }
 
 func num(v any) int64 {
