@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/validator"
 
 	"github.com/companygraph/companygraph/graph/generated"
 	"github.com/companygraph/companygraph/internal/datagen"
@@ -30,8 +32,8 @@ func TestWorkloadCompiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	ops := Workload(g)
-	if len(ops) != 6 {
-		t.Fatalf("want six operations, got %d", len(ops))
+	if len(ops) != 9 {
+		t.Fatalf("want nine operations, got %d", len(ops))
 	}
 	for _, op := range ops {
 		if len(op.Params) != paramSets || op.Cypher == "" || op.NG == "" {
@@ -43,6 +45,22 @@ func TestWorkloadCompiles(t *testing.T) {
 		doc, errs := gqlparser.LoadQuery(s, op.CG)
 		if errs != nil {
 			t.Errorf("%s: %v", op.Key, errs)
+			continue
+		}
+		if op.Writes {
+			// internal/mutation runs a write, not the compiler: its
+			// variables must coerce to the mutation's input types, and
+			// every system's must leave room for the request's token.
+			for i := range 3 {
+				if _, err := validator.VariableValues(s, doc.Operations[0], op.Params[i].CG); err != nil {
+					t.Errorf("%s: %v", op.Key, err)
+				}
+				for name, p := range map[string]map[string]any{"companygraph": op.Params[i].CG, "@neo4j/graphql": op.Params[i].NG, "raw": op.Params[i].Raw} {
+					if b, _ := json.Marshal(p); !strings.Contains(string(b), freshMark) {
+						t.Errorf("%s: the %s parameters have no %s", op.Key, name, freshMark)
+					}
+				}
+			}
 			continue
 		}
 		for i := range 3 {
@@ -81,6 +99,18 @@ func TestFingerprints(t *testing.T) {
 			map[string]any{"markets": []any{map[string]any{"id": "m", "SALES": map[string]any{"aggregate": map[string]any{"count": map[string]any{"nodes": 3.0}}},
 				"FUNDING": map[string]any{"aggregate": map[string]any{"count": map[string]any{"nodes": 1.0}}},
 				"ABOUT":   map[string]any{"aggregate": map[string]any{"count": map[string]any{"nodes": 0.0}}}}}}},
+		{"page: edges hold nodes", page,
+			map[string]any{"rows": []any{map[string]any{"page": []any{map[string]any{"id": "e1"}, map[string]any{"id": "e0"}}, "hasNextPage": true, "totalCount": 30.0}}},
+			map[string]any{"eventsConnection": map[string]any{"totalCount": 30.0, "pageInfo": map[string]any{"hasNextPage": true, "endCursor": "c1"},
+				"edges": []any{map[string]any{"cursor": "c0", "node": map[string]any{"id": "e1"}}, map[string]any{"cursor": "c1", "node": map[string]any{"id": "e0"}}}}}},
+		{"written: outcomes and counts", written,
+			map[string]any{"rows": []any{map[string]any{"entities": 2.0, "relationships": 1.0}}},
+			map[string]any{"ingest": map[string]any{"created": 3.0, "facts": []any{
+				map[string]any{"id": "a", "outcome": "CREATED"}, map[string]any{"id": "b", "outcome": "CREATED"},
+				map[string]any{"id": "a-WORKS_FOR->b", "outcome": "CREATED"}}}}},
+		{"written: the source and mentions are not facts", written,
+			map[string]any{"rows": []any{map[string]any{"entities": 2.0, "relationships": 1.0}}},
+			map[string]any{"createSources": map[string]any{"info": map[string]any{"nodesCreated": 3.0, "relationshipsCreated": 3.0}}}},
 	} {
 		if fa, fb := c.f(c.a), c.f(c.b); fa != fb {
 			t.Errorf("%s: %q != %q", c.name, fa, fb)

@@ -9,9 +9,13 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	neo4jdriver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/companygraph/companygraph/internal/neo4j"
 )
@@ -30,14 +34,16 @@ type Target interface {
 
 // Result is one system's measurement of one operation at one concurrency.
 type Result struct {
-	System, Op  string
-	Concurrency int
-	Requests    int
-	Errors      int
-	FirstError  string
-	Elapsed     time.Duration
-	latencies   []time.Duration
-	CPU         CPU // used during the measured time
+	System, Op string
+	// Concurrency is the measurement's; Clients how many sent requests,
+	// fewer for a write (see clients).
+	Concurrency, Clients int
+	Requests             int
+	Errors               int
+	FirstError           string
+	Elapsed              time.Duration
+	latencies            []time.Duration
+	CPU                  CPU // used during the measured time
 }
 
 // RPS is completed requests per second.
@@ -78,7 +84,7 @@ func (r *Result) merge(o *Result) {
 // ends in it; requests still in flight when it closes are waited for but
 // not counted.
 func drive(ctx context.Context, t Target, op *Op, conc int, warmup, dur time.Duration, w *watcher) *Result {
-	res := &Result{System: t.Name(), Op: op.Key, Concurrency: conc}
+	res := &Result{System: t.Name(), Op: op.Key, Concurrency: conc, Clients: conc}
 	var next atomic.Uint64
 	var open, closed atomic.Bool
 	var mu sync.Mutex
@@ -138,21 +144,73 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
+// tokens hand out what makes a write's ids new: a prefix per system, the
+// time the system's target was made, so that a database reused from an
+// earlier run holds none of them, and a count.
+type tokens struct {
+	prefix string
+	n      atomic.Uint64
+}
+
+func newTokens(system string) *tokens {
+	return &tokens{prefix: system + strconv.FormatInt(time.Now().UnixNano(), 36)}
+}
+
+func (t *tokens) next() string { return t.prefix + "-" + strconv.FormatUint(t.n.Add(1), 10) }
+
+// freshen returns a copy of v with freshMark replaced by token in every string.
+func freshen(v any, token string) any {
+	switch x := v.(type) {
+	case string:
+		return strings.ReplaceAll(x, freshMark, token)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, y := range x {
+			out[k] = freshen(y, token)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for k, y := range x {
+			out[k] = freshen(y, token)
+		}
+		return out
+	}
+	return v
+}
+
 // raw runs the hand-written Cypher through the project's own Neo4j client:
-// managed read transactions, as the API runs its statements, without
-// GraphQL.
-type raw struct{ client *neo4j.Client }
+// managed transactions, read or write, as the API runs its statements,
+// without GraphQL.
+type raw struct {
+	client *neo4j.Client
+	fresh  *tokens
+}
+
+func newRaw(client *neo4j.Client) raw { return raw{client: client, fresh: newTokens("raw")} }
 
 func (raw) Name() string         { return "raw Cypher" }
 func (raw) Supports(op *Op) bool { return op.Cypher != "" }
 
+func (r raw) run(ctx context.Context, op *Op, i int) ([]*neo4jdriver.Record, error) {
+	if !op.Writes {
+		return r.client.ReadOne(ctx, op.Cypher, op.Params[i].Raw)
+	}
+	params := freshen(op.Params[i].Raw, r.fresh.next()).(map[string]any)
+	out, err := r.client.Write(ctx, func(tx neo4j.Tx) (any, error) { return tx.Run(ctx, op.Cypher, params) })
+	if err != nil {
+		return nil, err
+	}
+	return out.([]*neo4jdriver.Record), nil
+}
+
 func (r raw) Do(ctx context.Context, op *Op, i int) error {
-	_, err := r.client.ReadOne(ctx, op.Cypher, op.Params[i].Raw)
+	_, err := r.run(ctx, op, i)
 	return err
 }
 
 func (r raw) Answer(ctx context.Context, op *Op, i int) (any, error) {
-	recs, err := r.client.ReadOne(ctx, op.Cypher, op.Params[i].Raw)
+	recs, err := r.run(ctx, op, i)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +229,7 @@ func (r raw) Answer(ctx context.Context, op *Op, i int) (any, error) {
 
 // graphQL posts documents to a GraphQL endpoint over HTTP/1.1 keep-alive
 // connections, one per worker. Bodies are encoded once, before the clock
-// starts.
+// starts; a write's only has its token put in for each request.
 type graphQL struct {
 	name   string
 	url    string
@@ -179,10 +237,14 @@ type graphQL struct {
 	doc    func(*Op) string
 	vars   func(Params) map[string]any
 	bodies map[string][][]byte
+	fresh  *tokens
+	// auth is the Authorization header of writes, "" for none.
+	auth string
 }
 
-func newGraphQL(name, url string, conc int, ops []*Op, doc func(*Op) string, vars func(Params) map[string]any) (*graphQL, error) {
-	g := &graphQL{name: name, url: url, doc: doc, vars: vars, bodies: map[string][][]byte{},
+// newGraphQL makes the target; prefix starts the tokens of its writes.
+func newGraphQL(name, prefix, url string, conc int, ops []*Op, doc func(*Op) string, vars func(Params) map[string]any) (*graphQL, error) {
+	g := &graphQL{name: name, url: url, doc: doc, vars: vars, bodies: map[string][][]byte{}, fresh: newTokens(prefix),
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc, DisableCompression: true}}}
 	for _, op := range ops {
 		if doc(op) == "" {
@@ -202,14 +264,24 @@ func newGraphQL(name, url string, conc int, ops []*Op, doc func(*Op) string, var
 func (g *graphQL) Name() string         { return g.name }
 func (g *graphQL) Supports(op *Op) bool { return g.doc(op) != "" }
 
-var errorsKey = []byte(`"errors":`)
+var (
+	errorsKey = []byte(`"errors":`)
+	freshKey  = []byte(freshMark)
+)
 
 func (g *graphQL) post(ctx context.Context, op *Op, i int) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.url, bytes.NewReader(g.bodies[op.Key][i]))
+	sent := g.bodies[op.Key][i]
+	if op.Writes {
+		sent = bytes.ReplaceAll(sent, freshKey, []byte(g.fresh.next()))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.url, bytes.NewReader(sent))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if op.Writes && g.auth != "" {
+		req.Header.Set("Authorization", g.auth)
+	}
 	resp, err := g.client.Do(req)
 	if err != nil {
 		return nil, err

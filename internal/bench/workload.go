@@ -27,6 +27,12 @@ type Op struct {
 	CG, NG, NA string
 	Cypher     string // the hand-written statement: the floor
 	Params     []Params
+	// Writes says the operation writes. Its parameter sets hold freshMark
+	// where ids and names must be new, and every system puts there a token
+	// of its own, another for each request (see tokens): a write that
+	// only met what an earlier request wrote would measure a MERGE that
+	// finds everything, not a write.
+	Writes bool
 	// fingerprint reduces an answer to what must agree between systems.
 	fingerprint func(v any) string
 }
@@ -38,13 +44,18 @@ type Params struct {
 
 const paramSets = 256
 
-// Workload builds the six operations over g. The parameters are drawn with
-// the graph's own popularity skew (popular companies and markets are asked
-// about more often), from a fixed seed, so every system and every run sends
-// the same requests.
+// Workload builds the nine operations over g, the write last, so that
+// while the queries are measured the graph holds only what the checks of
+// the write wrote. The
+// parameters are drawn with the graph's own popularity skew (popular
+// companies and markets are asked about more often), from a fixed seed,
+// so every system and every run sends the same requests.
 func Workload(g *datagen.Graph) []*Op {
 	r := rand.New(rand.NewPCG(g.Seed, 0xbe4c))
-	ops := []*Op{byID(), filteredPage(), threeLevels(), search(), path(), eventsPerKind()}
+	// The operations added after the first six draw from a stream of
+	// their own, so the first six send what they always sent.
+	r2 := rand.New(rand.NewPCG(g.Seed, 0xbe4d))
+	ops := []*Op{byID(), filteredPage(), threeLevels(), search(), path(), eventsPerKind(), firstPage(), quantified(), ingest()}
 	for range paramSets {
 		c := g.PickCompany(r)
 		id := g.ID(datagen.Company, c)
@@ -72,6 +83,12 @@ func Workload(g *datagen.Graph) []*Op {
 		ops[4].add(map[string]any{"from": g.ID(datagen.Executive, a), "to": g.ID(datagen.Executive, b)})
 
 		ops[5].add(map[string]any{"m": g.ID(datagen.Market, g.PickMarket(r))})
+
+		ops[6].add(map[string]any{})
+
+		ops[7].add(map[string]any{"m": g.ID(datagen.Market, g.PickMarket(r2)), "status": marketStatuses[r2.IntN(len(marketStatuses))]})
+
+		ops[8].Params = append(ops[8].Params, ingestBatch(g, r2))
 	}
 	return ops
 }
@@ -183,6 +200,171 @@ func eventsPerKind() *Op {
 		Cypher: `MATCH (:Market {id: $m})<-[:CONCERNS]-(e:Event)
 RETURN e.kind AS kind, count(*) AS count ORDER BY count DESC, kind`,
 		fingerprint: kindCounts,
+	}
+}
+
+// firstPage is a list view's first page over the biggest label (events
+// are 30% of the nodes, internal/datagen) with the total a pager shows.
+// Every request asks for the same page: one further on would need an
+// after cursor, and each system has cursors of its own.
+func firstPage() *Op {
+	return &Op{
+		Key: "first-page", Title: "7. first page of 20 events, with totalCount",
+		CG: `{ eventsConnection(first: 20) { totalCount edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }`,
+		NG: `{ eventsConnection(first: 20, sort: [{id: ASC}]) { totalCount edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }`,
+		Cypher: `MATCH (n:Event) WITH n ORDER BY n.id LIMIT 21
+WITH collect(n {.id, .name}) AS rows
+RETURN rows[..20] AS page, size(rows) > 20 AS hasNextPage, COUNT { (:Event) } AS totalCount`,
+		fingerprint: page,
+	}
+}
+
+// marketStatuses are the statuses internal/datagen gives a company's
+// IN_MARKET relationships.
+var marketStatuses = []string{"planned", "entered", "operating", "expanded"}
+
+// quantified filters through two relationships, one that must exist and
+// one that must not, and sorts by two keys, one descending; country is
+// missing on some companies, which sort last.
+func quantified() *Op {
+	return &Op{
+		Key: "quantifiers", Title: "8. companies in a market, none exclusively partnered, by country and name desc, 20",
+		CG: `query($m: ID!, $status: String!) { companies(
+  where: {markets: {some: {market: {id: {eq: $m}}, status: {eq: $status}}}, partnerships: {none: {exclusive: {eq: true}}}},
+  sort: [{country: ASC}, {name: DESC}], limit: 20) { id name country } }`,
+		NG: `query($m: ID!, $status: String!) { companies(
+  where: {marketsConnection: {some: {node: {id: {eq: $m}}, edge: {status: {eq: $status}}}},
+    partnersConnection: {none: {edge: {exclusive: {eq: true}}}}},
+  sort: [{country: ASC}, {name: DESC}, {id: ASC}], limit: 20) { id name country } }`,
+		Cypher: `MATCH (:Market {id: $m})<-[r:IN_MARKET]-(c:Company) WHERE r.status = $status
+  AND NOT EXISTS { (c)-[p:PARTNERED_WITH]->(:Partner) WHERE p.exclusive }
+RETURN c.id AS id, c.name AS name, c.country AS country ORDER BY c.country, c.name DESC, c.id LIMIT 20`,
+		fingerprint: orderedIDs,
+	}
+}
+
+// freshMark stands, in a write's parameter sets, where ids and names must
+// be new; each system replaces it with a token of its own per request.
+const freshMark = "~fresh~"
+
+// An ingest states batchFacts facts: batchCompanies companies, and
+// executives with the company each works for, two facts each. The mix is
+// the same in every request because @neo4j/graphql unrolls a nested
+// create into one statement whose text depends on it, and Neo4j plans
+// every new text: tens of seconds for one of a hundred facts.
+const (
+	batchFacts     = 100
+	batchCompanies = 20
+)
+
+// jobTitles are the titles the written executives hold.
+var jobTitles = []string{"CEO", "CFO", "CTO", "Head of Sales", "Managing Director", "Global Vice President"}
+
+// ingest writes one source and what it states, each fact with its
+// sentence. companygraph's ingest resolves every entity (by id, else by
+// name or alias) and records who wrote what when; @neo4j/graphql's nested
+// create and the hand-written MERGE write the same nodes, relationships
+// and evidence without either.
+func ingest() *Op {
+	return &Op{
+		Key: "ingest", Title: "9. ingest of 100 facts with evidence (write)", Writes: true,
+		CG: `mutation($source: SourceInput!, $facts: [FactInput!]!) { ingest(source: $source, facts: $facts) {
+  created matched unchanged facts { id outcome } } }`,
+		// The executives connect to companies the same request creates
+		// under companies, which the library writes first.
+		NG: `mutation($input: [SourceCreateInput!]!) { createSources(input: $input) { info { nodesCreated relationshipsCreated } } }`,
+		Cypher: `MERGE (s:Source:Node {id: $source.id})
+SET s.title = $source.title, s.kind = $source.kind, s.text = $source.text, s.categories = $source.categories, s.tags = $source.tags
+WITH s
+CALL (s) {
+  UNWIND $companies AS row
+  MERGE (c:Company:Node {id: row.id}) SET c.name = row.name, c.aliases = []
+  MERGE (c)-[m:MENTIONED_IN]->(s) SET m.sources = [s.id], m.sentences = [row.sentence]
+  RETURN count(*) AS companies
+}
+CALL (s) {
+  UNWIND $executives AS row
+  MERGE (x:Executive:Node {id: row.id}) SET x.name = row.name, x.aliases = []
+  MERGE (x)-[m:MENTIONED_IN]->(s) SET m.sources = [s.id], m.sentences = [row.sentence]
+  RETURN count(*) AS executives
+}
+CALL (s) {
+  UNWIND $worksFor AS row
+  MATCH (x:Executive {id: row.executive}) MATCH (c:Company {id: row.company})
+  MERGE (x)-[w:WORKS_FOR]->(c) SET w.title = row.title, w.sources = [s.id], w.sentences = [row.sentence]
+  RETURN count(*) AS worksFor
+}
+RETURN companies + executives AS entities, worksFor AS relationships`,
+		fingerprint: written,
+	}
+}
+
+// ingestBatch is one write: a source stating batchFacts facts, companies
+// new to the graph, new executives, and the company each of them works
+// for, in a quarter of the cases one already in the graph, drawn with its
+// popularity, as the news names the big ones. Ids and names carry
+// freshMark: no two requests write one node, and no name is one the graph
+// has already, which ingest would take for the same entity.
+func ingestBatch(g *datagen.Graph, r *rand.Rand) Params {
+	type entity struct{ id, name, sentence string }
+	base := "write-" + freshMark
+	srcID := base + "-source"
+	var companies, executives []entity
+	for k := range batchCompanies {
+		name := fmt.Sprintf("Write Co %s %d", freshMark, k)
+		companies = append(companies, entity{fmt.Sprintf("%s-company-%d", base, k), name, name + " was founded."})
+	}
+	var text []string
+	var facts, rawCompanies, ngCompanies, ngExecutives, rawJobs []any
+	evidence := func(sentence string) map[string]any {
+		return map[string]any{"sources": []any{srcID}, "sentences": []any{sentence}}
+	}
+	for _, c := range companies {
+		text = append(text, c.sentence)
+		facts = append(facts, map[string]any{"company": map[string]any{"id": c.id, "name": c.name}, "sentences": []any{c.sentence}})
+		rawCompanies = append(rawCompanies, map[string]any{"id": c.id, "name": c.name, "sentence": c.sentence})
+		ngCompanies = append(ngCompanies, map[string]any{"node": map[string]any{"id": c.id, "name": c.name, "aliases": []any{}}, "edge": evidence(c.sentence)})
+	}
+	var jobs []any
+	for k := range (batchFacts - len(companies)) / 2 {
+		name := fmt.Sprintf("Write Person %s %d", freshMark, k)
+		x := entity{fmt.Sprintf("%s-executive-%d", base, k), name, name + " spoke to reporters."}
+		executives = append(executives, x)
+		c := companies[r.IntN(len(companies))]
+		if r.IntN(4) == 0 {
+			i := g.PickCompany(r)
+			c = entity{id: g.ID(datagen.Company, i), name: g.Name(datagen.Company, i)}
+		}
+		title := jobTitles[r.IntN(len(jobTitles))]
+		sentence := fmt.Sprintf("%s is %s of %s.", name, title, c.name)
+		text = append(text, x.sentence, sentence)
+		facts = append(facts, map[string]any{"executive": map[string]any{"id": x.id, "name": x.name}, "sentences": []any{x.sentence}})
+		jobs = append(jobs, map[string]any{"relationship": map[string]any{"type": "WORKS_FOR", "from": x.id, "to": c.id, "title": title},
+			"sentences": []any{sentence}})
+		rawJobs = append(rawJobs, map[string]any{"executive": x.id, "company": c.id, "title": title, "sentence": sentence})
+		employer := evidence(sentence)
+		employer["title"] = title
+		ngExecutives = append(ngExecutives, map[string]any{
+			"node": map[string]any{"id": x.id, "name": x.name, "aliases": []any{}, "employers": map[string]any{"connect": []any{
+				map[string]any{"where": map[string]any{"node": map[string]any{"id": map[string]any{"eq": c.id}}}, "edge": employer}}}},
+			"edge": evidence(x.sentence)})
+	}
+	facts = append(facts, jobs...)
+	source := func() map[string]any {
+		return map[string]any{"id": srcID, "title": "Write batch " + freshMark, "kind": "news article",
+			"categories": []any{"Markets"}, "tags": []any{}, "text": strings.Join(text, " ")}
+	}
+	var rawExecutives []any
+	for _, x := range executives {
+		rawExecutives = append(rawExecutives, map[string]any{"id": x.id, "name": x.name, "sentence": x.sentence})
+	}
+	ng := source()
+	ng["companies"] = map[string]any{"create": ngCompanies}
+	ng["executives"] = map[string]any{"create": ngExecutives}
+	return Params{
+		CG:  map[string]any{"source": source(), "facts": facts},
+		NG:  map[string]any{"input": []any{ng}},
+		Raw: map[string]any{"source": source(), "companies": rawCompanies, "executives": rawExecutives, "worksFor": rawJobs},
 	}
 }
 
@@ -301,6 +483,71 @@ func kindCounts(v any) string {
 	})
 	slices.Sort(out)
 	return fmt.Sprint(out)
+}
+
+// page is a page's ids in order, whether there is a next page, and the
+// total, wherever each system puts them (an edge holds its node).
+func page(v any) string {
+	var out []string
+	var total int64
+	next := false
+	walk(v, func(k string, v any) {
+		switch k {
+		case "totalCount":
+			total = num(v)
+		case "hasNextPage":
+			next, _ = v.(bool)
+		}
+		list, _ := v.([]any)
+		for _, item := range list {
+			m, _ := item.(map[string]any)
+			if node, ok := m["node"].(map[string]any); ok {
+				m = node
+			}
+			if s, ok := m["id"].(string); ok {
+				out = append(out, s)
+			}
+		}
+	})
+	return fmt.Sprintf("total %d, next page %v, %d ids %s", total, next, len(out), strings.Join(out, ","))
+}
+
+// written is what a write created: entities, and relationships stated
+// between them, not counting the source and each entity's mention of it;
+// and how many facts were already there. companygraph tells each fact's
+// outcome; @neo4j/graphql counts the nodes and relationships it created,
+// the source and the mentions among them; the hand-written statement
+// counts its rows.
+func written(v any) string {
+	var entities, rels, old int64
+	walk(v, func(k string, v any) {
+		switch k {
+		case "facts":
+			list, _ := v.([]any)
+			for _, f := range list {
+				m, _ := f.(map[string]any)
+				id, _ := m["id"].(string)
+				switch {
+				case m["outcome"] != "CREATED":
+					old++
+				case strings.Contains(id, "->"):
+					rels++
+				default:
+					entities++
+				}
+			}
+		case "info":
+			m, _ := v.(map[string]any)
+			e := num(m["nodesCreated"]) - 1
+			entities += e
+			rels += num(m["relationshipsCreated"]) - e
+		case "entities":
+			entities += num(v)
+		case "relationships":
+			rels += num(v)
+		}
+	})
+	return fmt.Sprintf("%d entities and %d relationships new, %d facts already there", entities, rels, old)
 }
 
 func num(v any) int64 {

@@ -379,20 +379,22 @@ func (c *compiler) listing(l *listing, f *Field) (string, error) {
 	if _, ok := c.m.aggregates[typeName]; ok {
 		return c.aggregate(l, cond, f)
 	}
+	// Sorted by id alone, the nodes of a label come in order from its id
+	// index, which holds only nodes that have an id: so a page reads its
+	// own rows, not the whole label. A node without an id is no entity of
+	// the API (id is non-null), so none is lost. Counts leave the
+	// condition out: a label's count is kept by the store.
+	indexed := cond
 	if sorts, _ := f.Args["sort"].([]any); l.rel == "" && len(sorts) == 0 {
-		// Sorted by id alone, the nodes of a label come in order from its
-		// id index, which holds only nodes that have an id: so a page
-		// reads its own rows, not the whole label. A node without an id is
-		// no entity of the API (id is non-null), so none is lost.
-		cond = and(cond, l.node+".id IS NOT NULL")
+		indexed = and(cond, l.node+".id IS NOT NULL")
 	}
-	match := l.match(cond)
+	match := l.match(indexed)
 	order, err := c.order(f.Args["sort"], l)
 	if err != nil {
 		return "", err
 	}
 	if _, ok := c.m.connections[typeName]; ok {
-		return c.connection(l, cond, order, f)
+		return c.connection(l, cond, indexed, order, f)
 	}
 	skip, limit, err := c.page(f.Args)
 	if err != nil {
@@ -506,8 +508,8 @@ func (c *compiler) bounds(w window, size string) []string {
 // only when it is asked for. A page with last is cut from the end of the
 // whole sorted list, which is collected (as references) to know where
 // its end is.
-func (c *compiler) connection(l *listing, cond, order string, f *Field) (string, error) {
-	match := l.match(cond)
+func (c *compiler) connection(l *listing, cond, indexed, order string, f *Field) (string, error) {
+	match := l.match(indexed)
 	w, err := c.window(f.Args)
 	if err != nil {
 		return "", err
