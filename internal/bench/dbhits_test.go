@@ -19,10 +19,6 @@ import (
 	"github.com/companygraph/companygraph/internal/neo4jtest"
 )
 
-// dbHitsSlack is how much more the compiled statement of a benchmark
-// operation may cost the database than the hand-written one.
-const dbHitsSlack = 1.1
-
 // costed is the API over a generated graph, asked as an admin for each
 // request's cost.
 type costed struct {
@@ -127,7 +123,7 @@ func TestDBHits(t *testing.T) {
 	}
 	c, g := newCosted(t, nodes)
 	ops := Workload(g)
-	hits, err := measureDBHits(context.Background(), ops, c.cg, c.client, 8)
+	hits, err := measureDBHits(context.Background(), ops, c.cg, c.client, dbHitsRequests)
 	if err != nil {
 		t.Fatal(err)
 	}
