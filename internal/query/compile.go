@@ -1140,6 +1140,6 @@ func and(a, b string) string {
 }
 
 // cypherString is s as a Cypher string literal.
-func cypherString(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
-}
+func cypherString(s string) string { return "'" + cypherEscaper.Replace(s) + "'" }
+
+var cypherEscaper = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
