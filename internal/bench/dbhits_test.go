@@ -22,7 +22,7 @@ import (
 // costed is the API over a generated graph, asked as an admin for each
 // request's cost.
 type costed struct {
-	t      *testing.T
+	t      testing.TB
 	cg     costClient
 	client *neo4j.Client
 }
@@ -31,7 +31,7 @@ type costed struct {
 // own (or, with COMPANYGRAPH_TEST_DBHITS_URI, into one given, which must
 // be empty or hold that graph already: COMPANYGRAPH_TEST_DBHITS_NODES
 // says its size) and serves the API over it.
-func newCosted(t *testing.T, nodes int) (*costed, *datagen.Graph) {
+func newCosted(t testing.TB, nodes int) (*costed, *datagen.Graph) {
 	t.Helper()
 	uri, password := os.Getenv("COMPANYGRAPH_TEST_DBHITS_URI"), os.Getenv("COMPANYGRAPH_TEST_DBHITS_PASSWORD")
 	if uri == "" {
