@@ -141,10 +141,10 @@ func (c *Client) execute(ctx context.Context, mode neo4j.AccessMode, work func(T
 	return out, nil
 }
 
-// autoCommit runs one statement in an auto-commit transaction, which
+// AutoCommit runs one statement in an auto-commit transaction, which
 // CALL { ... } IN TRANSACTIONS needs: it commits its own batches. The
 // driver does not retry it, so the statement must be safe to repeat.
-func (c *Client) autoCommit(ctx context.Context, cypher string, params map[string]any) error {
+func (c *Client) AutoCommit(ctx context.Context, cypher string, params map[string]any) error {
 	session := c.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: c.database, AccessMode: neo4j.AccessModeWrite})
 	defer session.Close(context.WithoutCancel(ctx))
 	c.onStatement()

@@ -63,7 +63,7 @@ func (c *Client) EnsureSchema(ctx context.Context, common string, labels []strin
 	nodes := "`" + strings.Join(labels, "`|`") + "`"
 	migrate := fmt.Sprintf("MATCH (n:%s) WHERE NOT n:`%s` CALL (n) { SET n:`%s` } IN TRANSACTIONS OF %d ROWS",
 		nodes, common, common, MigrationBatch)
-	if err := c.autoCommit(ctx, migrate, nil); err != nil {
+	if err := c.AutoCommit(ctx, migrate, nil); err != nil {
 		if apierror.CodeOf(err) == apierror.Conflict {
 			return c.duplicates(ctx, nodes, err)
 		}
