@@ -2,6 +2,7 @@ package datagen
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -21,11 +22,6 @@ import (
 // files WriteCSV writes. WriteCSV refuses an element that holds it, since
 // the importer would split it in two.
 const ArrayDelimiter = ';'
-
-// idSpace is the importer's id space of every node. One space for all
-// labels is what makes ids unique across types, as the Node constraint
-// will require, and lets a relationship name its ends by id alone.
-const idSpace = "Node"
 
 // column is a property as the header of an import file declares it: its
 // name and its importer type (string, string[], long, double, boolean).
@@ -91,7 +87,7 @@ type EmptyArray struct {
 // is generated, so a bad entry is a bug in the writer.
 func (f CSVFiles) ImportArgs() []string {
 	args := []string{
-		"--id-type=string",
+		"--id-type=actual",
 		"--array-delimiter=" + string(ArrayDelimiter),
 		"--bad-tolerance=0",
 		"--report-file=" + filepath.Join(f.Dir, "import.report"),
@@ -138,8 +134,9 @@ func (f CSVFiles) Finish(ctx context.Context, client *neo4j.Client, m *query.Map
 	t := time.Now()
 	for _, e := range f.EmptyArrays {
 		// Before the schema, so that no index is updated on the way; in
-		// batches, so that no transaction holds a whole label.
-		stmt := fmt.Sprintf("MATCH (n:`%s`) WHERE n.`%s` IS NULL CALL (n) { SET n.`%s` = [] } IN TRANSACTIONS OF 10000 ROWS",
+		// batches, so that no transaction holds a whole label, on as many
+		// of the server's cores as it has.
+		stmt := fmt.Sprintf("MATCH (n:`%s`) WHERE n.`%s` IS NULL CALL (n) { SET n.`%s` = [] } IN CONCURRENT TRANSACTIONS OF 10000 ROWS",
 			e.Label, e.Property, e.Property)
 		if err := client.AutoCommit(ctx, stmt, nil); err != nil {
 			return st, fmt.Errorf("finish import: empty %s of %s: %w", e.Property, e.Label, err)
@@ -164,6 +161,11 @@ func (f CSVFiles) Finish(ctx context.Context, client *neo4j.Client, m *query.Map
 // Files are written side by side, as many at a time as there are CPUs.
 func WriteCSV(ctx context.Context, dir string, m *query.Mapping, g *Graph) (CSVFiles, error) {
 	start := time.Now()
+	// The importer runs in a directory of its own choosing.
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return CSVFiles{}, fmt.Errorf("write csv: %w", err)
+	}
 	f := CSVFiles{Dir: dir}
 	sets := g.RelSets()
 	if err := checkMapping(m, sets); err != nil {
@@ -176,22 +178,40 @@ func WriteCSV(ctx context.Context, dir string, m *query.Mapping, g *Graph) (CSVF
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return f, fmt.Errorf("write csv: %w", err)
 	}
+	// One task per label writes its node file; one per owner of
+	// relationship sets writes all their files in one pass over its
+	// entities, so that what the sets share, such as an event, is computed
+	// once. The longest go first, so that none is left alone at the end.
 	type task struct {
-		path  string
-		write func(*csvWriter) (int, error)
-		label string // of a node file
+		work  int
+		files []*outFile
+		write func([]*outFile) error
 	}
 	var tasks []task
+	nodes := make([]*outFile, numKinds)
 	for k := range numKinds {
-		p := filepath.Join(dir, "nodes-"+k.Label()+".csv")
-		f.Nodes = append(f.Nodes, p)
-		tasks = append(tasks, task{p, func(w *csvWriter) (int, error) { return g.writeNodes(ctx, w, k) }, k.Label()})
+		nodes[k] = &outFile{path: filepath.Join(dir, "nodes-"+k.Label()+".csv"), label: k.Label()}
+		tasks = append(tasks, task{g.count[k], nodes[k : k+1], func(fs []*outFile) error {
+			return fs[0].write(func(w *csvWriter) (int, error) { return g.writeNodes(ctx, w, k) })
+		}})
 	}
-	for _, s := range sets {
-		p := filepath.Join(dir, fmt.Sprintf("rels-%s-%s-%s.csv", s.From.Label(), s.Type, s.To.Label()))
-		f.Relationships = append(f.Relationships, p)
-		tasks = append(tasks, task{p, func(w *csvWriter) (int, error) { return g.writeRels(ctx, w, s) }, ""})
+	var rels []*outFile
+	for owner := range numKinds {
+		var files []*outFile
+		for _, s := range sets {
+			if s.Owner == owner {
+				files = append(files, &outFile{path: filepath.Join(dir, fmt.Sprintf("rels-%s-%s-%s.csv", s.From.Label(), s.Type, s.To.Label()))})
+			}
+		}
+		if len(files) == 0 {
+			continue
+		}
+		rels = append(rels, files...)
+		tasks = append(tasks, task{g.count[owner] * (1 + len(files)), files, func(fs []*outFile) error {
+			return g.writeRels(ctx, owner, fs)
+		}})
 	}
+	sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].work > tasks[j].work })
 
 	var (
 		mu    sync.Mutex
@@ -205,58 +225,84 @@ func WriteCSV(ctx context.Context, dir string, m *query.Mapping, g *Graph) (CSVF
 			defer wg.Done()
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			rows, w, err := writeFile(t.path, t.write)
-			if err == nil {
-				err = w.checkEmpty(t.path, t.label != "")
+			if err := t.write(t.files); err != nil {
+				mu.Lock()
+				first = cmp.Or(first, err)
+				mu.Unlock()
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil && first == nil {
-				first = err
-			}
-			if t.label != "" {
-				f.NodeCount += rows
-				for c, n := range w.empty {
-					if n > 0 {
-						f.EmptyArrays = append(f.EmptyArrays, EmptyArray{t.label, w.cols[c].name, n})
-					}
-				}
-			} else {
-				f.RelCount += rows
-			}
-			f.Bytes += w.n
 		}()
 	}
 	wg.Wait()
-	sort.Slice(f.EmptyArrays, func(i, j int) bool {
-		a, b := f.EmptyArrays[i], f.EmptyArrays[j]
-		return a.Label < b.Label || a.Label == b.Label && a.Property < b.Property
-	})
-	f.Took = time.Since(start)
 	if first != nil {
 		return f, fmt.Errorf("write csv: %w", first)
 	}
+	for _, of := range nodes {
+		f.Nodes = append(f.Nodes, of.path)
+		f.NodeCount += of.rows
+		f.Bytes += of.w.n
+		for c, n := range of.w.empty {
+			if n > 0 {
+				f.EmptyArrays = append(f.EmptyArrays, EmptyArray{of.label, of.w.cols[c].name, n})
+			}
+		}
+	}
+	for _, of := range rels {
+		f.Relationships = append(f.Relationships, of.path)
+		f.RelCount += of.rows
+		f.Bytes += of.w.n
+	}
+	f.Took = time.Since(start)
 	return f, nil
 }
 
-func writeFile(path string, write func(*csvWriter) (int, error)) (int, *csvWriter, error) {
-	w := &csvWriter{}
-	file, err := os.Create(path)
+// outFile is one import file being written.
+type outFile struct {
+	path  string
+	label string // of the nodes in it; "" for relationships
+	file  *os.File
+	w     *csvWriter
+	rows  int
+}
+
+func (of *outFile) create() error {
+	of.w = &csvWriter{}
+	file, err := os.Create(of.path)
 	if err != nil {
-		return 0, w, err
+		return err
 	}
-	w.w = bufio.NewWriterSize(file, 1<<20)
-	rows, err := write(w)
+	of.file = file
+	of.w.w = bufio.NewWriterSize(file, 1<<20)
+	return nil
+}
+
+// close flushes and closes the file, and refuses what the import would
+// not give back (checkEmpty).
+func (of *outFile) close(err error) error {
+	if of.file == nil {
+		return err
+	}
 	if err == nil {
-		err = w.w.Flush()
+		err = of.w.w.Flush()
 	}
-	if cerr := file.Close(); err == nil {
+	if cerr := of.file.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return rows, w, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	if err == nil {
+		err = of.w.checkEmpty(of.label != "")
 	}
-	return rows, w, nil
+	if err != nil {
+		return fmt.Errorf("%s: %w", filepath.Base(of.path), err)
+	}
+	return nil
+}
+
+// write creates the file, writes its rows and closes it.
+func (of *outFile) write(rows func(*csvWriter) (int, error)) error {
+	err := of.create()
+	if err == nil {
+		of.rows, err = rows(of.w)
+	}
+	return of.close(err)
 }
 
 // checkMapping refuses labels and relationship kinds the API's mapping
@@ -280,22 +326,32 @@ func checkMapping(m *query.Mapping, sets []RelSet) error {
 	return nil
 }
 
+// storeID is the store id the import files give entity i of kind k
+// (--id-type=actual): the nodes of a kind are numbered in rank order from
+// the sum of the counts of the kinds before it, and a relationship names
+// its ends by these numbers. The importer then maps no ids to nodes, which
+// took half of its relationship stage over a million string ids. The store
+// id is no property; the API's id is a string column like the others.
+func (g *Graph) storeID(k Kind, i int) int {
+	for before := range k {
+		i += g.count[before]
+	}
+	return i
+}
+
 func (g *Graph) writeNodes(ctx context.Context, w *csvWriter, k Kind) (int, error) {
-	cols := nodeColumns[k]
-	w.header([]string{"id:ID(" + idSpace + ")"}, cols, []string{":LABEL"})
+	cols := append([]column{{"id", "string"}}, nodeColumns[k]...)
+	w.header([]string{":ID"}, cols, []string{":LABEL"})
 	labels := k.Label() + string(ArrayDelimiter) + query.NodeLabel
+	first := g.storeID(k, 0)
 	for i := range g.count[k] {
 		if i%4096 == 0 && ctx.Err() != nil {
 			return i, ctx.Err()
 		}
 		p := g.node(k, i)
-		id, ok := p["id"].(string)
-		if !ok {
-			return i, fmt.Errorf("%s %d has no string id", k.Label(), i)
-		}
-		w.string(id)
-		if err := w.properties(p, 1); err != nil {
-			return i, fmt.Errorf("%s %s: %w", k.Label(), id, err)
+		w.int(first + i)
+		if err := w.properties(p); err != nil {
+			return i, fmt.Errorf("%s %v: %w", k.Label(), p["id"], err)
 		}
 		w.sep()
 		w.string(labels)
@@ -307,39 +363,63 @@ func (g *Graph) writeNodes(ctx context.Context, w *csvWriter, k Kind) (int, erro
 	return g.count[k], w.err
 }
 
-func (g *Graph) writeRels(ctx context.Context, w *csvWriter, s RelSet) (int, error) {
-	cols := append(append([]column(nil), relColumns[s.Type]...), evidenceColumns...)
-	w.header([]string{":START_ID(" + idSpace + ")", ":END_ID(" + idSpace + ")", ":TYPE"}, cols, nil)
-	n := 0
-	var err error
-	for i := range g.count[s.Owner] {
-		if i%4096 == 0 && ctx.Err() != nil {
-			return n, ctx.Err()
-		}
-		g.Rels(s, i, func(from, to string, props map[string]any) {
-			if err != nil {
-				return
-			}
-			w.string(from)
-			w.sep()
-			w.string(to)
-			w.sep()
-			w.string(s.Type)
-			if perr := w.properties(props, 0); perr != nil {
-				err = fmt.Errorf("(%s)-[:%s]->(%s): %w", from, s.Type, to, perr)
-				return
-			}
-			w.end()
-			n++
-		})
-		if err == nil {
-			err = w.err
-		}
-		if err != nil {
-			return n, err
+// writeRels writes the relationship sets owner owns, one file each in the
+// order of RelSets, in one pass over owner's entities.
+func (g *Graph) writeRels(ctx context.Context, owner Kind, files []*outFile) (err error) {
+	// A copy with its own memo, and sets of the copy, which use it.
+	h := g.withEventMemo()
+	var sets []RelSet
+	for _, s := range h.RelSets() {
+		if s.Owner == owner {
+			sets = append(sets, s)
 		}
 	}
-	return n, nil
+	defer func() {
+		for _, of := range files {
+			err = cmp.Or(err, of.close(err))
+		}
+	}()
+	for n, s := range sets {
+		if err := files[n].create(); err != nil {
+			return err
+		}
+		cols := append(append([]column(nil), relColumns[s.Type]...), evidenceColumns...)
+		files[n].w.header([]string{":START_ID", ":END_ID", ":TYPE"}, cols, nil)
+	}
+	var first [numKinds]int
+	for k := range numKinds {
+		first[k] = h.storeID(k, 0)
+	}
+	for i := range h.count[owner] {
+		if i%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		for n, s := range sets {
+			of := files[n]
+			w := of.w
+			h.relRanks(s, i, func(a, b int, props map[string]any) {
+				if err != nil {
+					return
+				}
+				w.int(first[s.From] + a)
+				w.sep()
+				w.int(first[s.To] + b)
+				w.sep()
+				w.string(s.Type)
+				if perr := w.properties(props); perr != nil {
+					err = fmt.Errorf("(%s)-[:%s]->(%s): %w", h.ID(s.From, a), s.Type, h.ID(s.To, b), perr)
+					return
+				}
+				w.end()
+				of.rows++
+			})
+			err = cmp.Or(err, w.err)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // csvWriter writes the importer's CSV: fields separated by commas, strings
@@ -373,21 +453,22 @@ func (w *csvWriter) header(before []string, cols []column, after []string) {
 // an empty array unset, so Finish sets [] on the nodes that lack the
 // property: right only when no node of the label lacks it for good, and
 // only done for nodes.
-func (w *csvWriter) checkEmpty(path string, nodes bool) error {
+func (w *csvWriter) checkEmpty(nodes bool) error {
 	for i, c := range w.cols {
 		switch {
 		case w.empty[i] > 0 && !nodes:
-			return fmt.Errorf("%s: %s is an empty array on %d relationships, which an import cannot write",
-				filepath.Base(path), c.name, w.empty[i])
+			return fmt.Errorf("%s is an empty array on %d relationships, which an import cannot write", c.name, w.empty[i])
 		case w.empty[i] > 0 && w.absent[i] > 0:
-			return fmt.Errorf("%s: %s is an empty array on %d nodes and missing on %d, which an import cannot tell apart",
-				filepath.Base(path), c.name, w.empty[i], w.absent[i])
+			return fmt.Errorf("%s is an empty array on %d nodes and missing on %d, which an import cannot tell apart",
+				c.name, w.empty[i], w.absent[i])
 		}
 	}
 	return nil
 }
 
 func (w *csvWriter) sep() { w.buf = append(w.buf, ',') }
+
+func (w *csvWriter) int(n int) { w.buf = strconv.AppendInt(w.buf, int64(n), 10) }
 
 func (w *csvWriter) string(s string) {
 	w.buf = append(w.buf, '"')
@@ -412,11 +493,10 @@ func (w *csvWriter) end() {
 }
 
 // properties writes the property columns of one row from p, each after a
-// separator; skip keys of p are written already (the id). It refuses a key
-// of p that no column declares and a value of another type than its
-// column's.
-func (w *csvWriter) properties(p map[string]any, skip int) error {
-	known := skip
+// separator. It refuses a key of p that no column declares and a value of
+// another type than its column's.
+func (w *csvWriter) properties(p map[string]any) error {
+	known := 0
 	for i, c := range w.cols {
 		w.sep()
 		v, ok := p[c.name]
@@ -495,7 +575,7 @@ func (w *csvWriter) array(c column, xs []string) error {
 }
 
 func undeclared(cols []column, p map[string]any) []string {
-	declared := map[string]bool{"id": true}
+	declared := map[string]bool{}
 	for _, c := range cols {
 		declared[c.name] = true
 	}
