@@ -25,6 +25,10 @@ type Options struct {
 	RetryTime time.Duration
 	// OnStatement is called once for every statement sent.
 	OnStatement func()
+	// IndexWait bounds how long EnsureSchema waits for the indexes to come
+	// online (default a minute): an index built over a large graph that
+	// is already there, as after an import, takes longer.
+	IndexWait time.Duration
 }
 
 // Client runs Cypher against one database.
@@ -32,6 +36,7 @@ type Client struct {
 	driver      neo4j.DriverWithContext
 	database    string
 	onStatement func()
+	indexWait   time.Duration
 }
 
 // Open creates the driver. It does not connect: Neo4j may come up later.
@@ -54,7 +59,11 @@ func Open(o Options) (*Client, error) {
 	if count == nil {
 		count = func() {}
 	}
-	return &Client{driver: driver, database: o.Database, onStatement: count}, nil
+	wait := o.IndexWait
+	if wait <= 0 {
+		wait = time.Minute
+	}
+	return &Client{driver: driver, database: o.Database, onStatement: count, indexWait: wait}, nil
 }
 
 // Close releases the driver's connections.
