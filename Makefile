@@ -208,6 +208,8 @@ clean: ## stop the `make run` Neo4j and remove build output and its data
 # `make bench SIZE=S|M|L`: companygraph against raw Cypher and @neo4j/graphql
 # (bench/neo4j-graphql) on a throwaway Neo4j holding a generated graph of
 # that size; prints the table and writes it into BENCHMARKS.md (cmd/bench).
+# The Neo4j is new, so cmd/bench imports the graph into it offline
+# (neo4j.sh import, from CSV files in the work directory), then starts it.
 # LOAD_ONLY=1 stops after loading the graph (for L); BENCH_FLAGS passes more
 # flags to cmd/bench, e.g. BENCH_FLAGS='-duration 30s -concurrency 1,8,32'.
 SIZE           ?= S
@@ -229,9 +231,8 @@ bench: deps $(BENCH_NPM) ## benchmark against raw Cypher and @neo4j/graphql (SIZ
 	echo "building the API and the benchmark into $$dir"; \
 	$(GO) build -o $$dir/companygraph ./cmd/companygraph; \
 	$(GO) build -o $$dir/bench ./cmd/bench; \
-	uri=$$($(NEO4J) start); \
-	echo "bench Neo4j at $$uri (heap $(BENCH_HEAP))"; \
-	$$dir/bench -size $(SIZE) -neo4j-uri $$uri -neo4j-password $(BENCH_PASSWORD) -neo4j-pid-file $$NEO4J_DIR/neo4j.pid \
+	echo "bench Neo4j in $$NEO4J_DIR (heap $(BENCH_HEAP))"; \
+	$$dir/bench -size $(SIZE) -neo4j-dir $$NEO4J_DIR -neo4j-script $(NEO4J) -neo4j-password $(BENCH_PASSWORD) \
 	  -companygraph $$dir/companygraph -neo4j-graphql bench/neo4j-graphql -work-dir $$dir $(if $(LOAD_ONLY),-load-only) $(BENCH_FLAGS); \
 	ok=1
 

@@ -1,7 +1,10 @@
-// Command bench loads a generated graph into an empty Neo4j, starts
+// Command bench loads a generated graph into a new Neo4j, starts
 // companygraph and the @neo4j/graphql server against it, measures both and
 // raw Cypher on the same workload, and writes the table to BENCHMARKS.md
-// (see internal/bench). `make bench SIZE=S|M|L` starts the Neo4j and runs it.
+// (see internal/bench). `make bench SIZE=S|M|L` runs it on a fresh
+// directory of tools/neo4j (-neo4j-dir), which it imports the graph into
+// and then starts; -neo4j-uri instead loads a running Neo4j with an empty
+// database by UNWIND transactions.
 package main
 
 import (
@@ -48,13 +51,15 @@ func parse(args []string) (bench.Config, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.StringVar(&c.Size, "size", "S", "dataset size: S (10k nodes), M (100k) or L (1M)")
 	fs.Uint64Var(&c.Seed, "seed", 1, "generator seed")
-	fs.StringVar(&c.Neo4jURI, "neo4j-uri", os.Getenv("NEO4J_URI"), "the benchmark's Neo4j, empty (NEO4J_URI)")
+	fs.StringVar(&c.Neo4jDir, "neo4j-dir", "", "a stopped or new tools/neo4j directory to import the graph into and start, instead of -neo4j-uri")
+	fs.StringVar(&c.Neo4jScript, "neo4j-script", "tools/neo4j/neo4j.sh", "the script that imports into and starts -neo4j-dir")
+	fs.StringVar(&c.Neo4jURI, "neo4j-uri", os.Getenv("NEO4J_URI"), "a running Neo4j with an empty database, loaded by UNWIND transactions (NEO4J_URI)")
 	fs.StringVar(&c.Neo4jUser, "neo4j-username", "neo4j", "Neo4j user")
 	fs.StringVar(&c.Neo4jPassword, "neo4j-password", os.Getenv("NEO4J_PASSWORD"), "Neo4j password (NEO4J_PASSWORD)")
-	pidFile := fs.String("neo4j-pid-file", "", "file holding Neo4j's pid, for its CPU time and memory")
+	pidFile := fs.String("neo4j-pid-file", "", "file holding -neo4j-uri's pid, for its CPU time and memory")
 	fs.StringVar(&c.CompanygraphBin, "companygraph", "bin/companygraph", "the API binary")
 	fs.StringVar(&c.NodeServer, "neo4j-graphql", "bench/neo4j-graphql", "directory of the @neo4j/graphql server, npm packages installed")
-	fs.StringVar(&c.WorkDir, "work-dir", os.TempDir(), "directory for the servers' logs")
+	fs.StringVar(&c.WorkDir, "work-dir", os.TempDir(), "directory for the servers' logs and the import's CSV files")
 	fs.DurationVar(&c.Warmup, "warmup", 0, "warm-up per measurement (default by size)")
 	fs.DurationVar(&c.Duration, "duration", 0, "measured time per system, operation and concurrency (default by size)")
 	fs.IntVar(&c.Rounds, "rounds", 3, "slices each measurement is cut into, the systems taking turns")
@@ -75,8 +80,14 @@ func parse(args []string) (bench.Config, error) {
 	if c.Duration == 0 {
 		c.Duration = t[1]
 	}
-	if c.Neo4jURI == "" {
-		return c, fmt.Errorf("-neo4j-uri is required: a Neo4j with an empty database")
+	switch {
+	case c.Neo4jDir != "" && *pidFile != "":
+		return c, fmt.Errorf("-neo4j-pid-file is for -neo4j-uri; with -neo4j-dir the benchmark starts Neo4j and knows its pid")
+	case c.Neo4jDir != "":
+		// The Neo4j is the benchmark's to start; NEO4J_URI names another.
+		c.Neo4jURI = ""
+	case c.Neo4jURI == "":
+		return c, fmt.Errorf("-neo4j-dir or -neo4j-uri is required: a Neo4j to import into, or a running one with an empty database")
 	}
 	for _, s := range strings.Split(*conc, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))

@@ -34,8 +34,15 @@ type Config struct {
 	// CompanygraphBin is the API binary; NodeServer the directory of the
 	// @neo4j/graphql server (bench/neo4j-graphql) with node_modules installed.
 	CompanygraphBin, NodeServer string
-	// WorkDir receives the servers' logs.
+	// WorkDir receives the servers' logs and, for an import, the CSV files.
 	WorkDir string
+	// Neo4jDir, if set, is the directory of a stopped or new Neo4j of
+	// tools/neo4j whose database the graph replaces by an offline import
+	// (neo4j-admin database import full); Neo4jScript, tools/neo4j/neo4j.sh,
+	// imports and then starts it, which sets Neo4jURI and Neo4jPID, and
+	// the benchmark stops it at the end. Without it, Neo4jURI is a running
+	// Neo4j with an empty database, loaded by UNWIND transactions.
+	Neo4jDir, Neo4jScript string
 
 	Warmup, Duration time.Duration
 	// Rounds splits each measurement into slices, the systems taking turns,
@@ -63,31 +70,24 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
 	rep := &report{cfg: cfg, started: time.Now(), machine: describeMachine()}
 
+	t := time.Now()
 	g, err := datagen.New(n, cfg.Seed)
 	if err != nil {
 		return err
 	}
+	rep.plan = time.Since(t)
 	m, err := query.NewMapping(generated.NewExecutableSchema(generated.Config{}).Schema())
 	if err != nil {
 		return err
 	}
-	client, err := neo4j.Open(neo4j.Options{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser, Password: cfg.Neo4jPassword,
-		Database: "neo4j", RetryTime: time.Minute})
+	client, l, stop, err := load(ctx, &cfg, g, m, say)
+	defer stop()
 	if err != nil {
 		return err
 	}
 	defer client.Close(context.WithoutCancel(ctx))
-
-	say("loading %d nodes (size %s, seed %d) into %s", n, cfg.Size, cfg.Seed, cfg.Neo4jURI)
-	w := &watcher{neo4j: cfg.Neo4jPID}
-	before := w.sample()
-	rep.load, err = datagen.Load(ctx, client, m, g, datagen.LoadOptions{})
-	if err != nil {
-		return err
-	}
-	rep.loadCPU = w.sample().sub(before)
-	rep.loadRSS = PeakRSS(cfg.Neo4jPID)
-	say("loaded %d nodes and %d relationships in %s", rep.load.Nodes, rep.load.Relationships, rep.load.Total.Round(time.Millisecond))
+	rep.cfg, rep.load = cfg, l
+	say("loaded %d nodes and %d relationships in %s", l.nodes, l.rels, l.total.Round(time.Millisecond))
 	rep.versions = versions(ctx, client, cfg)
 	if cfg.LoadOnly {
 		return rep.write(out)

@@ -65,6 +65,9 @@ type Graph struct {
 	companyExecs   [][]int32
 	productOwner   []int32
 	companyProduct [][]int32
+
+	// memo is nil but in a copy for one goroutine (withEventMemo).
+	memo *eventMemo
 }
 
 // New generates the graph of about nodes nodes from seed. It computes what

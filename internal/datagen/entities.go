@@ -173,7 +173,32 @@ type eventRec struct {
 	kind      string
 }
 
+// eventMemo holds the last event computed. Every relationship set an
+// event owns asks for it; written in one pass, they ask one after another.
+type eventMemo struct {
+	i   int
+	rec eventRec
+}
+
+// withEventMemo is a copy of g, for one goroutine, that computes an event
+// once for consecutive asks. Its RelSets are its own, so they use the memo.
+func (g *Graph) withEventMemo() *Graph {
+	c := *g
+	c.memo = &eventMemo{i: -1}
+	return &c
+}
+
 func (g *Graph) event(i int) eventRec {
+	if g.memo == nil {
+		return g.makeEvent(i)
+	}
+	if g.memo.i != i {
+		g.memo.i, g.memo.rec = i, g.makeEvent(i)
+	}
+	return g.memo.rec
+}
+
+func (g *Graph) makeEvent(i int) eventRec {
 	r := g.rng(Event, i, 0)
 	e := eventRec{kind: EventKinds[g.eventKindPick.pick(r)], product: -1}
 	e.companies = distinct(r, g.companyPick, 1+r.IntN(3))
@@ -271,6 +296,13 @@ type RelSet struct {
 // Rels produces the relationships that entity i of s.Owner starts or ends,
 // as (from rank, to rank, properties); every one carries evidence.
 func (g *Graph) Rels(s RelSet, i int, out func(from, to string, props map[string]any)) {
+	g.relRanks(s, i, func(from, to int, props map[string]any) {
+		out(g.ID(s.From, from), g.ID(s.To, to), props)
+	})
+}
+
+// relRanks is Rels with the ends as ranks of their kinds.
+func (g *Graph) relRanks(s RelSet, i int, out func(from, to int, props map[string]any)) {
 	r := g.rng(s.Owner, i, 2+int(s.From)*16+int(s.To))
 	gaps := g.rng(s.Owner, i, gapStream-1-int(s.From)*16-int(s.To))
 	s.emit(i, r, func(from, to int, props map[string]any) {
@@ -288,7 +320,7 @@ func (g *Graph) Rels(s RelSet, i int, out func(from, to string, props map[string
 				delete(props, key)
 			}
 		}
-		out(g.ID(s.From, from), g.ID(s.To, to), props)
+		out(from, to, props)
 	})
 }
 

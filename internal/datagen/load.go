@@ -48,21 +48,9 @@ func Load(ctx context.Context, client *neo4j.Client, m *query.Mapping, g *Graph,
 	}
 	var st LoadStats
 	start := time.Now()
-	labels := map[string]bool{}
-	for _, l := range m.Labels() {
-		labels[l] = true
-	}
-	for k := range numKinds {
-		if !labels[k.Label()] {
-			return st, fmt.Errorf("load: label %s is not in the schema", k.Label())
-		}
-	}
-	kinds := m.RelationshipKinds()
 	sets := g.RelSets()
-	for _, s := range sets {
-		if !kinds[[3]string{s.From.Label(), s.Type, s.To.Label()}] {
-			return st, fmt.Errorf("load: (%s)-[:%s]->(%s) is not in the schema", s.From.Label(), s.Type, s.To.Label())
-		}
+	if err := checkMapping(m, sets); err != nil {
+		return st, fmt.Errorf("load: %w", err)
 	}
 	recs, err := client.ReadOne(ctx, "MATCH (n) RETURN count(n) AS n", nil)
 	if err != nil {

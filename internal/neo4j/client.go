@@ -25,6 +25,10 @@ type Options struct {
 	RetryTime time.Duration
 	// OnStatement is called once for every statement sent.
 	OnStatement func()
+	// IndexWait bounds how long EnsureSchema waits for the indexes to come
+	// online (default a minute): an index built over a large graph that
+	// is already there, as after an import, takes longer.
+	IndexWait time.Duration
 }
 
 // Client runs Cypher against one database.
@@ -32,6 +36,7 @@ type Client struct {
 	driver      neo4j.DriverWithContext
 	database    string
 	onStatement func()
+	indexWait   time.Duration
 }
 
 // Open creates the driver. It does not connect: Neo4j may come up later.
@@ -54,7 +59,11 @@ func Open(o Options) (*Client, error) {
 	if count == nil {
 		count = func() {}
 	}
-	return &Client{driver: driver, database: o.Database, onStatement: count}, nil
+	wait := o.IndexWait
+	if wait <= 0 {
+		wait = time.Minute
+	}
+	return &Client{driver: driver, database: o.Database, onStatement: count, indexWait: wait}, nil
 }
 
 // Close releases the driver's connections.
@@ -141,10 +150,10 @@ func (c *Client) execute(ctx context.Context, mode neo4j.AccessMode, work func(T
 	return out, nil
 }
 
-// autoCommit runs one statement in an auto-commit transaction, which
+// AutoCommit runs one statement in an auto-commit transaction, which
 // CALL { ... } IN TRANSACTIONS needs: it commits its own batches. The
 // driver does not retry it, so the statement must be safe to repeat.
-func (c *Client) autoCommit(ctx context.Context, cypher string, params map[string]any) error {
+func (c *Client) AutoCommit(ctx context.Context, cypher string, params map[string]any) error {
 	session := c.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: c.database, AccessMode: neo4j.AccessModeWrite})
 	defer session.Close(context.WithoutCancel(ctx))
 	c.onStatement()

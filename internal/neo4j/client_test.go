@@ -106,7 +106,7 @@ func TestTranslateDriverErrors(t *testing.T) {
 			if apierror.CodeOf(err) != apierror.Unavailable {
 				t.Errorf("read: %s (%T %v)", apierror.CodeOf(err), errors.Unwrap(err), err)
 			}
-			if err := c.autoCommit(ctx, "RETURN 1", nil); apierror.CodeOf(err) != apierror.Unavailable {
+			if err := c.AutoCommit(ctx, "RETURN 1", nil); apierror.CodeOf(err) != apierror.Unavailable {
 				t.Errorf("auto-commit: %s (%v)", apierror.CodeOf(err), err)
 			}
 		})

@@ -18,19 +18,20 @@ const MigrationBatch = 10_000
 // EnsureSchema prepares the database for the API, idempotently, so it runs
 // at every start-up:
 //
+//   - a full-text index over the given properties of all labels;
 //   - a uniqueness constraint on id of the common label, which every node
 //     the API writes carries: the one rule that keeps ids unique across
 //     types, enforced by Neo4j whatever the concurrency;
 //   - a uniqueness constraint on id of each label, the index a lookup of
 //     one type by id uses (MATCH (n:Company {id: $id})) and the lock that
 //     makes MERGE of one type safe under concurrency;
-//   - a full-text index over the given properties of all labels;
 //   - the common label on every node of the labels that lacks it (a graph
 //     written before the label existed), in batches of MigrationBatch.
 //
-// Then it waits for the indexes to come online. Names come from the GraphQL
-// schema's directives, never from requests, and must be plain identifiers:
-// schema commands take no parameters for names.
+// Then it waits for the indexes to come online, up to Options.IndexWait.
+// Names come from the GraphQL schema's directives, never from requests,
+// and must be plain identifiers: schema commands take no parameters for
+// names.
 //
 // Nodes of two types with one id cannot both take the common label; the
 // migration stops and the error names up to ten such ids, to be renamed
@@ -41,16 +42,19 @@ func (c *Client) EnsureSchema(ctx context.Context, common string, labels []strin
 			return fmt.Errorf("ensure schema: %q is not a plain identifier", name)
 		}
 	}
-	var stmts []string
-	for _, label := range append([]string{common}, labels...) {
-		stmts = append(stmts, fmt.Sprintf("CREATE CONSTRAINT %s_id IF NOT EXISTS FOR (n:`%s`) REQUIRE n.id IS UNIQUE", label, label))
-	}
 	var props []string
 	for _, p := range properties {
 		props = append(props, "n.`"+p+"`")
 	}
-	stmts = append(stmts, fmt.Sprintf("CREATE FULLTEXT INDEX %s IF NOT EXISTS FOR (n:`%s`) ON EACH [%s]",
-		fulltext, strings.Join(labels, "`|`"), strings.Join(props, ", ")))
+	// The full-text index first: it is populated in the background, so
+	// over nodes that are already there (an imported graph) it is built
+	// while the constraints are, each of which populates its index before
+	// its statement returns.
+	stmts := []string{fmt.Sprintf("CREATE FULLTEXT INDEX %s IF NOT EXISTS FOR (n:`%s`) ON EACH [%s]",
+		fulltext, strings.Join(labels, "`|`"), strings.Join(props, ", "))}
+	for _, label := range append([]string{common}, labels...) {
+		stmts = append(stmts, fmt.Sprintf("CREATE CONSTRAINT %s_id IF NOT EXISTS FOR (n:`%s`) REQUIRE n.id IS UNIQUE", label, label))
+	}
 	// Schema commands cannot share a transaction with each other's reads,
 	// so each runs in its own.
 	for _, stmt := range stmts {
@@ -63,13 +67,14 @@ func (c *Client) EnsureSchema(ctx context.Context, common string, labels []strin
 	nodes := "`" + strings.Join(labels, "`|`") + "`"
 	migrate := fmt.Sprintf("MATCH (n:%s) WHERE NOT n:`%s` CALL (n) { SET n:`%s` } IN TRANSACTIONS OF %d ROWS",
 		nodes, common, common, MigrationBatch)
-	if err := c.autoCommit(ctx, migrate, nil); err != nil {
+	if err := c.AutoCommit(ctx, migrate, nil); err != nil {
 		if apierror.CodeOf(err) == apierror.Conflict {
 			return c.duplicates(ctx, nodes, err)
 		}
 		return fmt.Errorf("ensure schema: label nodes %s: %w", common, err)
 	}
-	if _, err := c.Write(ctx, func(tx Tx) (any, error) { return tx.Run(ctx, "CALL db.awaitIndexes(60)", nil) }); err != nil {
+	await := fmt.Sprintf("CALL db.awaitIndexes(%d)", max(int(c.indexWait.Seconds()), 1))
+	if _, err := c.Write(ctx, func(tx Tx) (any, error) { return tx.Run(ctx, await, nil) }); err != nil {
 		return fmt.Errorf("ensure schema: wait for indexes: %w", err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 // Package neo4jtest gives integration tests a real Neo4j: the shared one
 // that `make test` starts and names in the environment, or a private one
-// that a test starts, stops and restarts itself through tools/neo4j/neo4j.sh.
+// that a test starts, stops, restarts and imports into itself through
+// tools/neo4j/neo4j.sh.
 package neo4jtest
 
 import (
@@ -93,9 +94,18 @@ func (s *Server) Stop() {
 	s.t.Logf("neo4j on %s stopped in %v", s.URI, time.Since(begin).Round(time.Millisecond))
 }
 
-func (s *Server) run(verb string) string {
+// Import replaces the stopped server's database with what neo4j-admin
+// database import full makes of args (the files and their format).
+func (s *Server) Import(args ...string) {
 	s.t.Helper()
-	cmd := exec.Command(s.script, verb)
+	begin := time.Now()
+	s.run("import", args...)
+	s.t.Logf("neo4j on %s imported in %v", s.URI, time.Since(begin).Round(time.Millisecond))
+}
+
+func (s *Server) run(verb string, args ...string) string {
+	s.t.Helper()
+	cmd := exec.Command(s.script, append([]string{verb}, args...)...)
 	cmd.Env = append(os.Environ(), "NEO4J_DIR="+s.dir, "NEO4J_BOLT_PORT="+s.port, "NEO4J_PASSWORD="+s.Password)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
