@@ -80,7 +80,7 @@ func load(ctx context.Context, cfg *Config, g *datagen.Graph, m *query.Mapping, 
 	l.importTime = time.Since(t)
 	l.importCPU = usage.cpu
 	l.importRSS = usage.maxRSS
-	// The files are the import's input only; a million nodes take a
+	// The files are the import's input only; a million nodes take half a
 	// gigabyte of them.
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, l, stop, err
