@@ -169,7 +169,7 @@ test: deps web chromium notebook-env audit-suite check-generated lint ## run eve
 	uri=$$($(NEO4J) start); \
 	echo "test Neo4j at $$uri"; \
 	COMPANYGRAPH_TEST_NEO4J_URI=$$uri COMPANYGRAPH_TEST_NEO4J_PASSWORD=$(TEST_PASSWORD) COMPANYGRAPH_TEST_REQUIRE_NEO4J=1 COMPANYGRAPH_TEST_REQUIRE_BROWSER=1 COMPANYGRAPH_TEST_REQUIRE_AUDIT=1 \
-	  $(GO) test -count=1 -timeout 15m ./...
+	  $(GO) test -count=1 -timeout 25m ./...
 
 .PHONY: generate
 generate: ## regenerate the gqlgen code from graph/*.graphqls
