@@ -708,21 +708,13 @@ func (c *compiler) aggregate(l *listing, cond string, f *Field) (string, error) 
 			af.Sub = &Selection{Type: af.Def.Type.Name(), Fields: stats}
 			prop := v + "." + af.Name
 			if l.rel == "" {
-				var fold, proj []string
-				for _, s := range stats {
-					if s.Def == nil {
-						continue
-					}
-					k := c.newVar("k")
-					fold = append(fold, fmt.Sprintf("%s(%s) AS %s", s.Name, prop, k))
-					proj = append(proj, entry(s.Key, k))
-				}
-				if len(fold) == 0 {
+				fold, proj := c.fold(stats, prop)
+				if fold == "" {
 					items = append(items, entry(af.Key, "{}"))
 					continue
 				}
 				items = append(items, entry(af.Key, fmt.Sprintf("COLLECT { %s WITH %s RETURN %s }[0]",
-					match(prop+" IS NOT NULL"), strings.Join(fold, ", "), object(proj))))
+					match(prop+" IS NOT NULL"), fold, proj)))
 				continue
 			}
 			xs, x, m := c.newVar("xs"), c.newVar("x"), c.newVar("m")
@@ -746,6 +738,25 @@ func (c *compiler) aggregate(l *listing, cond string, f *Field) (string, error) 
 		}
 	}
 	return object(items), nil
+}
+
+// fold aggregates prop by each statistic selected (min, max, avg, sum),
+// as a WITH's items binding fresh variables, and projects them under the
+// keys the selection asks them by; "" when none is selected.
+func (c *compiler) fold(stats []*Field, prop string) (fold, proj string) {
+	var folds, items []string
+	for _, s := range stats {
+		if s.Def == nil {
+			continue
+		}
+		k := c.newVar("k")
+		folds = append(folds, fmt.Sprintf("%s(%s) AS %s", s.Name, prop, k))
+		items = append(items, entry(s.Key, k))
+	}
+	if len(folds) == 0 {
+		return "", ""
+	}
+	return strings.Join(folds, ", "), object(items)
 }
 
 // countByField is the field a countBy groups by; a countBy without one
@@ -810,20 +821,12 @@ func (c *compiler) rootAggregate(l *listing, cond string, def *ast.Definition, f
 			}
 			af.Sub = &Selection{Type: af.Def.Type.Name(), Fields: stats}
 			prop := v + "." + af.Name
-			var fold, proj []string
-			for _, s := range stats {
-				if s.Def == nil {
-					continue
-				}
-				k := c.newVar("k")
-				fold = append(fold, fmt.Sprintf("%s(%s) AS %s", s.Name, prop, k))
-				proj = append(proj, entry(s.Key, k))
-			}
-			if len(fold) == 0 {
+			fold, proj := c.fold(stats, prop)
+			if fold == "" {
 				items = append(items, entry(af.Key, "{}"))
 				continue
 			}
-			call(af.Key, fmt.Sprintf("WITH %s WHERE %s IS NOT NULL WITH %s RETURN %s", v, prop, strings.Join(fold, ", "), object(proj)))
+			call(af.Key, fmt.Sprintf("WITH %s WHERE %s IS NOT NULL WITH %s RETURN %s", v, prop, fold, proj))
 		}
 	}
 	return fmt.Sprintf("COLLECT { WITH COLLECT { %s RETURN %s } AS %s %s RETURN %s }[0]",
