@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strconv"
@@ -22,9 +23,10 @@ import (
 // costed is the API over a generated graph, asked as an admin for each
 // request's cost.
 type costed struct {
-	t      testing.TB
-	cg     costClient
-	client *neo4j.Client
+	t       testing.TB
+	cg      costClient
+	client  *neo4j.Client
+	handler http.Handler
 }
 
 // newCosted loads a generated graph of nodes nodes into a Neo4j of its
@@ -84,7 +86,7 @@ func newCosted(t testing.TB, nodes int) (*costed, *datagen.Graph) {
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	return &costed{t: t, cg: costClient{url: srv.URL + "/graphql", key: key}, client: a.Client}, g
+	return &costed{t: t, cg: costClient{url: srv.URL + "/graphql", key: key}, client: a.Client, handler: a.Handler()}, g
 }
 
 // graphQL sends doc as an admin asking for its cost and returns the

@@ -1,7 +1,8 @@
 // Package neo4j owns the connection to Neo4j: one driver per process,
-// managed read and write transactions, the count of every statement sent,
-// schema migrations, and the translation of driver failures into the
-// API's error kinds. It knows nothing of GraphQL.
+// single-statement reads in one round trip, managed read and write
+// transactions, the count of every statement sent, schema migrations, and
+// the translation of driver failures into the API's error kinds. It knows
+// nothing of GraphQL.
 package neo4j
 
 import (
@@ -37,6 +38,7 @@ type Client struct {
 	database    string
 	onStatement func()
 	indexWait   time.Duration
+	retryTime   time.Duration
 }
 
 // Open creates the driver. It does not connect: Neo4j may come up later.
@@ -63,7 +65,7 @@ func Open(o Options) (*Client, error) {
 	if wait <= 0 {
 		wait = time.Minute
 	}
-	return &Client{driver: driver, database: o.Database, onStatement: count, indexWait: wait}, nil
+	return &Client{driver: driver, database: o.Database, onStatement: count, indexWait: wait, retryTime: o.RetryTime}, nil
 }
 
 // Close releases the driver's connections.
@@ -86,10 +88,18 @@ type Tx struct {
 // Run sends one parameterised statement and collects its records.
 func (t Tx) Run(ctx context.Context, cypher string, params map[string]any) ([]*neo4j.Record, error) {
 	t.client.onStatement()
+	return collect(ctx, cypher, params, func(cypher string) (neo4j.ResultWithContext, error) {
+		return t.tx.Run(ctx, cypher, params)
+	})
+}
+
+// collect runs cypher with run and collects its records, under PROFILE
+// when ctx asks for the request's cost.
+func collect(ctx context.Context, cypher string, params map[string]any, run func(string) (neo4j.ResultWithContext, error)) ([]*neo4j.Record, error) {
 	if p := profileFrom(ctx); p != nil {
-		return runProfiled(ctx, p, t.tx, cypher, params)
+		return runProfiled(ctx, p, run, cypher, params)
 	}
-	res, err := t.tx.Run(ctx, cypher, params)
+	res, err := run(cypher)
 	if err != nil {
 		return nil, err
 	}
@@ -107,27 +117,63 @@ func (c *Client) Write(ctx context.Context, work func(Tx) (any, error)) (any, er
 	return c.execute(ctx, neo4j.AccessModeWrite, work)
 }
 
-// ReadOne runs a single statement in a read transaction.
+// ReadOne runs a single statement as an auto-commit read: RUN and PULL
+// go in one round trip, where a managed transaction adds a BEGIN and a
+// COMMIT, which is a third of a small read's latency. A read has nothing
+// to undo, so it is retried here on the failures the driver retries in a
+// managed transaction, for as long as the driver would (RetryTime).
 func (c *Client) ReadOne(ctx context.Context, cypher string, params map[string]any) ([]*neo4j.Record, error) {
-	out, err := c.Read(ctx, func(tx Tx) (any, error) { return tx.Run(ctx, cypher, params) })
-	if err != nil {
-		return nil, err
+	start := time.Now()
+	delay := firstRetryDelay
+	for {
+		recs, err := c.readOnce(ctx, cypher, params)
+		if err == nil {
+			return recs, nil
+		}
+		if !neo4j.IsRetryable(err) || time.Since(start)+delay > c.retryTime {
+			return nil, c.failure(ctx, err)
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, c.failure(ctx, err)
+		}
+		delay *= 2
 	}
-	return out.([]*neo4j.Record), nil
+}
+
+// firstRetryDelay is the wait before ReadOne's first retry; each next
+// one waits twice as long.
+const firstRetryDelay = 100 * time.Millisecond
+
+func (c *Client) readOnce(ctx context.Context, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	session := c.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: c.database, AccessMode: neo4j.AccessModeRead})
+	defer session.Close(context.WithoutCancel(ctx))
+	c.onStatement()
+	opts := txTimeout(ctx)
+	return collect(ctx, cypher, params, func(cypher string) (neo4j.ResultWithContext, error) {
+		return session.Run(ctx, cypher, params, opts...)
+	})
+}
+
+// txTimeout makes the request's deadline the transaction's timeout, so
+// Neo4j stops the work too when the client has stopped waiting.
+func txTimeout(ctx context.Context) []func(*neo4j.TransactionConfig) {
+	if deadline, ok := ctx.Deadline(); ok {
+		if left := time.Until(deadline); left > 0 {
+			return []func(*neo4j.TransactionConfig){neo4j.WithTxTimeout(left)}
+		}
+	}
+	return nil
 }
 
 func (c *Client) execute(ctx context.Context, mode neo4j.AccessMode, work func(Tx) (any, error)) (any, error) {
 	session := c.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: c.database, AccessMode: mode})
 	defer session.Close(context.WithoutCancel(ctx))
 	fn := func(tx neo4j.ManagedTransaction) (any, error) { return work(Tx{tx: tx, client: c}) }
-	var opts []func(*neo4j.TransactionConfig)
-	// The request's deadline becomes the transaction's timeout, so Neo4j
-	// stops the work too when the client has stopped waiting.
-	if deadline, ok := ctx.Deadline(); ok {
-		if left := time.Until(deadline); left > 0 {
-			opts = append(opts, neo4j.WithTxTimeout(left))
-		}
-	}
+	opts := txTimeout(ctx)
 	var out any
 	var err error
 	if mode == neo4j.AccessModeRead {
@@ -136,18 +182,23 @@ func (c *Client) execute(ctx context.Context, mode neo4j.AccessMode, work func(T
 		out, err = session.ExecuteWrite(ctx, fn, opts...)
 	}
 	if err != nil {
-		// The driver reports a deadline reached while it waits on the
-		// network as a ConnectivityError that does not unwrap to it; the
-		// request's own context says which it was.
-		switch ctx.Err() {
-		case context.DeadlineExceeded:
-			return nil, apierror.Wrap(apierror.Timeout, err, "the request took longer than its deadline")
-		case context.Canceled:
-			return nil, apierror.Wrap(apierror.Timeout, err, "the request was cancelled")
-		}
-		return nil, translate(err)
+		return nil, c.failure(ctx, err)
 	}
 	return out, nil
+}
+
+// failure is the API's error for err, a failure of work done for ctx.
+func (c *Client) failure(ctx context.Context, err error) error {
+	// The driver reports a deadline reached while it waits on the network
+	// as a ConnectivityError that does not unwrap to it; the request's own
+	// context says which it was.
+	switch ctx.Err() {
+	case context.DeadlineExceeded:
+		return apierror.Wrap(apierror.Timeout, err, "the request took longer than its deadline")
+	case context.Canceled:
+		return apierror.Wrap(apierror.Timeout, err, "the request was cancelled")
+	}
+	return translate(err)
 }
 
 // AutoCommit runs one statement in an auto-commit transaction, which

@@ -60,8 +60,8 @@ func profileFrom(ctx context.Context) *Profile {
 }
 
 // runProfiled runs cypher under PROFILE and records its cost in p.
-func runProfiled(ctx context.Context, p *Profile, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]*neo4j.Record, error) {
-	res, err := tx.Run(ctx, "PROFILE "+cypher, params)
+func runProfiled(ctx context.Context, p *Profile, run func(string) (neo4j.ResultWithContext, error), cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	res, err := run("PROFILE " + cypher)
 	if err != nil {
 		return nil, err
 	}

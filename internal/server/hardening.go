@@ -43,6 +43,10 @@ type Hardening struct {
 // so that a client repeating its queries pays for validation once.
 const queryCacheSize = 1000
 
+// maxParsedQuery bounds the text of a query the guard keeps parsed, and so
+// the memory its cache may hold; a longer query is parsed every time.
+const maxParsedQuery = 16 << 10
+
 // harden gives gql its transports and the extensions that guard it.
 func harden(gql *handler.Server, o Options) {
 	h := o.Hardening
@@ -54,7 +58,8 @@ func harden(gql *handler.Server, o Options) {
 	} else {
 		gql.SetDisableSuggestion(true)
 	}
-	g := &guard{limits: h.Limits, introspection: h.Introspection, allow: h.PersistedQueries, log: o.Logger}
+	g := &guard{limits: h.Limits, introspection: h.Introspection, allow: h.PersistedQueries, log: o.Logger,
+		parsed: lru.New[parsed](queryCacheSize)}
 	if h.APQCacheSize > 0 && h.PersistedQueries == nil {
 		g.apq = &extension.AutomaticPersistedQuery{Cache: lru.New[string](h.APQCacheSize)}
 	}
@@ -74,6 +79,9 @@ type guard struct {
 	apq           *extension.AutomaticPersistedQuery
 	allow         map[string]string
 	log           *slog.Logger
+	// parsed keeps the token counts and documents of the queries seen
+	// last, which the limits read from their text alone.
+	parsed *lru.LRU[parsed]
 }
 
 var _ interface {
@@ -112,7 +120,14 @@ func (g *guard) MutateOperationParameters(ctx context.Context, p *graphql.RawPar
 		// cache holds no query that would be refused.
 		store = true
 	}
-	shape, err := g.limits.Check(ctx, g.es, p.Query, p.OperationName, p.Variables)
+	doc, ok := g.parsed.Get(ctx, p.Query)
+	if !ok {
+		doc = g.limits.parse(p.Query)
+		if doc.doc != nil && len(p.Query) <= maxParsedQuery {
+			g.parsed.Add(ctx, p.Query, doc)
+		}
+	}
+	shape, err := g.limits.checkParsed(ctx, g.es, doc, p.OperationName, p.Variables)
 	if err != nil {
 		g.log.Info("operation refused", "limit", err.Fields["limit"], "shape", shape.String())
 		return gqlError(err)

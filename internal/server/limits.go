@@ -67,7 +67,20 @@ func gqlError(err *apierror.Error) *gqlerror.Error {
 // usual parse or validation error. Arguments are read from the raw
 // variables, as the client sent them.
 func (l Limits) Check(ctx context.Context, es graphql.ExecutableSchema, query, opName string, vars map[string]any) (Shape, *apierror.Error) {
-	var s Shape
+	return l.checkParsed(ctx, es, l.parse(query), opName, vars)
+}
+
+// parsed is what Check reads from a query's text alone: the count of its
+// tokens (up to one past the limit) and its document, nil if it does not
+// parse or has too many tokens. A server keeps it for the next request
+// with the same text, which then costs only the walk.
+type parsed struct {
+	tokens int
+	doc    *ast.QueryDocument
+}
+
+func (l Limits) parse(query string) parsed {
+	var p parsed
 	if l.MaxTokens > 0 {
 		lex := lexer.New(&ast.Source{Input: query})
 		for {
@@ -75,13 +88,22 @@ func (l Limits) Check(ctx context.Context, es graphql.ExecutableSchema, query, o
 			if err != nil || tok.Kind == lexer.EOF {
 				break
 			}
-			if s.Tokens++; s.Tokens > l.MaxTokens {
-				return s, limitError("tokens", l.MaxTokens, s.Tokens)
+			if p.tokens++; p.tokens > l.MaxTokens {
+				return p
 			}
 		}
 	}
-	doc, err := parser.ParseQuery(&ast.Source{Input: query})
-	if err != nil {
+	p.doc, _ = parser.ParseQuery(&ast.Source{Input: query})
+	return p
+}
+
+func (l Limits) checkParsed(ctx context.Context, es graphql.ExecutableSchema, p parsed, opName string, vars map[string]any) (Shape, *apierror.Error) {
+	s := Shape{Tokens: p.tokens}
+	if l.MaxTokens > 0 && s.Tokens > l.MaxTokens {
+		return s, limitError("tokens", l.MaxTokens, s.Tokens)
+	}
+	doc := p.doc
+	if doc == nil {
 		return s, nil
 	}
 	op := doc.Operations.ForName(opName)

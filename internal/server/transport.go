@@ -263,7 +263,7 @@ func fail(w http.ResponseWriter, media string, status int, e *apierror.Error) {
 }
 
 func writeBody(w http.ResponseWriter, media string, status int, v any) {
-	raw, err := json.Marshal(v)
+	raw, err := marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError
 		raw = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
@@ -277,6 +277,39 @@ func bodyTooLarge(limit int64) *apierror.Error {
 	e := apierror.New(apierror.LimitExceeded, "the request body is larger than %d bytes", limit)
 	e.Fields = map[string]any{"limit": "bodyBytes", "max": limit}
 	return e
+}
+
+// marshal encodes a response as json.Marshal does, except that the data of
+// a *graphql.Response is copied as it is: the engine wrote it as compact
+// JSON already, and json.Marshal would scan all of it again to check and
+// compact it.
+func marshal(v any) ([]byte, error) {
+	r, ok := v.(*graphql.Response)
+	if !ok || r.Label != "" || r.Path != nil || r.HasNext != nil {
+		return json.Marshal(v)
+	}
+	buf := append(make([]byte, 0, len(r.Data)+64), '{')
+	if len(r.Errors) > 0 {
+		errs, err := json.Marshal(r.Errors)
+		if err != nil {
+			return nil, err
+		}
+		buf = append(append(append(buf, `"errors":`...), errs...), ',')
+	}
+	buf = append(buf, `"data":`...)
+	if len(r.Data) == 0 {
+		buf = append(buf, "null"...)
+	} else {
+		buf = append(buf, r.Data...)
+	}
+	if len(r.Extensions) > 0 {
+		ext, err := json.Marshal(r.Extensions)
+		if err != nil {
+			return nil, err
+		}
+		buf = append(append(buf, `,"extensions":`...), ext...)
+	}
+	return append(buf, '}'), nil
 }
 
 // decodeStrict decodes one JSON value into v and refuses trailing data.
