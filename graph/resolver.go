@@ -4,16 +4,26 @@
 // resolvers from that. The query engine (internal/query) answers the
 // compiled fields and the generated mutations itself, a whole request with
 // one Cypher statement; the resolvers gqlgen runs hand the @custom fields
-// to the knowledge graph (internal/kg).
+// to the service their @custom(by:) names: the knowledge graph
+// (internal/kg) or the change feed (internal/changes).
 package graph
 
 //go:generate go run ../cmd/schemagen -in schema -out schema.graphqls
 //go:generate go tool gqlgen generate
 
-import "github.com/companygraph/companygraph/internal/kg"
+import (
+	"github.com/companygraph/companygraph/internal/changes"
+	"github.com/companygraph/companygraph/internal/kg"
+)
 
-// Resolver carries the dependencies the resolvers call into.
+// Resolver carries the services the resolvers call into, each named by
+// the @custom(by:) of the fields it answers.
 type Resolver struct {
-	// KG answers the @custom knowledge-graph fields of kg.graphqls.
+	// KG answers the knowledge-graph fields of kg.graphqls.
 	KG *kg.Graph
+	// Feed answers the change feed of changes.graphqls, and Live its
+	// subscription. (A field called Changes would be hidden by the
+	// resolvers' own Changes methods.)
+	Feed *changes.Log
+	Live changes.Live
 }

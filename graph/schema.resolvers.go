@@ -10,6 +10,7 @@ import (
 
 	"github.com/companygraph/companygraph/graph/generated"
 	"github.com/companygraph/companygraph/graph/model"
+	"github.com/companygraph/companygraph/internal/changes"
 	"github.com/companygraph/companygraph/internal/kg"
 	engine "github.com/companygraph/companygraph/internal/query"
 )
@@ -289,6 +290,11 @@ func (r *queryResolver) Resolve(ctx context.Context, name string) ([]*kg.Node, e
 	return r.KG.Resolve(ctx, name)
 }
 
+// Changes is the resolver for the changes field.
+func (r *queryResolver) Changes(ctx context.Context, after *string, first *int64, types []string, ids []string) (*changes.Page, error) {
+	return r.Feed.Changes(ctx, after, first, types, ids)
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
 	return engine.Unserved[model.Node](ctx)
@@ -299,13 +305,22 @@ func (r *queryResolver) Search(ctx context.Context, query string, types []model.
 	return engine.Unserved[[]*model.SearchHit](ctx)
 }
 
+// Changes is the resolver for the changes field.
+func (r *subscriptionResolver) Changes(ctx context.Context, types []string, ids []string, after *string) (<-chan *changes.Change, error) {
+	return r.Live.Changes(ctx, types, ids, after)
+}
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// Subscription returns generated.SubscriptionResolver implementation.
+func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
+
 type (
-	mutationResolver struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
 )

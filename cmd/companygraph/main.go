@@ -48,6 +48,7 @@ func run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// requests in flight finish (TestGracefulShutdown).
 	defer a.Close(context.WithoutCancel(ctx))
 	go a.PrepareWhenUp(ctx)
+	go a.Changes.Run(ctx, func(err error) { log.Warn("pruning changes", "err", err) })
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -73,5 +74,8 @@ func run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("shutting down")
 	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	// Subscriptions would hold Shutdown for its whole timeout: they end
+	// first, each told the cursor to resume from.
+	a.Changes.Drain()
 	return srv.Shutdown(shutdown)
 }

@@ -2239,6 +2239,9 @@ type StringListFilter struct {
 	IsEmpty         *bool   `json:"isEmpty,omitempty"`
 }
 
+type Subscription struct {
+}
+
 // (Executive)-[:WORKS_FOR]->(Company)
 type WorksFor struct {
 	Executive *Executive `json:"executive"`

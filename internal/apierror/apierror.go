@@ -43,6 +43,12 @@ const (
 	// PersistedQueryNotInList: the server runs only registered operations
 	// and this is not one of them.
 	PersistedQueryNotInList Code = "PERSISTED_QUERY_NOT_IN_LIST"
+	// CursorExpired: a change feed's cursor is older than the changes it
+	// keeps; the client starts again from the graph as it is now.
+	CursorExpired Code = "CURSOR_EXPIRED"
+	// SlowConsumer: a subscriber fell further behind than its buffer
+	// allows; it resubscribes with the last cursor it saw.
+	SlowConsumer Code = "SLOW_CONSUMER"
 )
 
 // Error is a failure a client may be told about. Message is safe to show;

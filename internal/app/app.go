@@ -20,6 +20,7 @@ import (
 	"github.com/companygraph/companygraph/graph/model"
 	"github.com/companygraph/companygraph/internal/apierror"
 	"github.com/companygraph/companygraph/internal/auth"
+	"github.com/companygraph/companygraph/internal/changes"
 	"github.com/companygraph/companygraph/internal/config"
 	"github.com/companygraph/companygraph/internal/export"
 	"github.com/companygraph/companygraph/internal/ingest"
@@ -34,11 +35,13 @@ import (
 
 // App is one running API.
 type App struct {
-	cfg      config.Config
-	log      *slog.Logger
-	Metrics  *metrics.Metrics
-	Client   *neo4j.Client
-	Engine   *query.Engine
+	cfg     config.Config
+	log     *slog.Logger
+	Metrics *metrics.Metrics
+	Client  *neo4j.Client
+	Engine  *query.Engine
+	// Changes records every write's changes and serves them (internal/changes).
+	Changes  *changes.Log
 	handler  http.Handler
 	prepared atomic.Bool
 }
@@ -70,13 +73,19 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	writes := mutation.New(a.Engine.Mapping(), client, mutation.Options{
-		Timeout: cfg.QueryTimeout, Limits: limits, MaxBatch: cfg.MaxBatch,
-	})
 	resolver.KG, err = kg.New(schema.Schema(), client, kg.Options{Timeout: cfg.QueryTimeout})
 	if err != nil {
 		return nil, err
 	}
+	a.Changes = changes.New(client, resolver.KG, changes.Options{
+		Retention: cfg.ChangesRetention, Buffer: cfg.SubscriptionBuffer, Timeout: cfg.QueryTimeout,
+		MaxSubscriptions: cfg.MaxSubscriptions, MaxPerConnection: cfg.MaxSubscriptionsPerConnection,
+		Fail: server.SubscriptionFailure(log),
+	})
+	resolver.Feed, resolver.Live = a.Changes, changes.Live{Log: a.Changes}
+	writes := mutation.New(a.Engine.Mapping(), a.Changes, mutation.Options{
+		Timeout: cfg.QueryTimeout, Limits: limits, MaxBatch: cfg.MaxBatch,
+	})
 	hardening, err := hardeningOf(cfg)
 	if err != nil {
 		return nil, err
@@ -85,6 +94,10 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Schema: a.Engine.Serve(schema, writes), Ready: a.Ready, Hardening: hardening,
 		Authenticate: authn.Middleware, AroundResponses: authn.GuardReads,
 		Metrics: a.Metrics, Logger: log, CORSOrigins: cfg.CORSOrigins, Playground: cfg.Playground,
+		Live: server.Live{
+			Credentials: authn.WithCredentials, MayRead: authn.MayRead, Connection: changes.WithConnection,
+			KeepAlive: cfg.KeepAlive, InitTimeout: 10 * time.Second,
+		},
 		Export: export.Handler(resolver.KG, log, func(ctx context.Context) error {
 			// GET /export reads as a query does, so it needs what a query needs.
 			if authn.RequireForReads() {
@@ -127,13 +140,16 @@ func (a *App) Prepare(ctx context.Context) error {
 	if err := a.Client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), query.SearchIndex, query.SearchProperties); err != nil {
 		return err
 	}
+	if err := a.Changes.Prepare(ctx); err != nil {
+		return err
+	}
 	if a.cfg.LoadSeed {
 		sets, err := seed.All()
 		if err != nil {
 			return err
 		}
 		for _, d := range sets {
-			if err := ingest.Load(ctx, a.Client, m, d, "seed"); err != nil {
+			if err := ingest.Load(ctx, a.Changes, m, d, "seed"); err != nil {
 				return err
 			}
 		}

@@ -116,6 +116,14 @@ func (r response) data(t *testing.T, v any) {
 	}
 }
 
+// ok fails the test if the response has errors.
+func (r response) ok(t *testing.T) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("unexpected errors: %s", r.raw)
+	}
+}
+
 func (r response) code(t *testing.T) string {
 	t.Helper()
 	if len(r.Errors) == 0 {

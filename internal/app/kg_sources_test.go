@@ -83,7 +83,7 @@ func TestSecondSource(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := ingest.Load(ctx, a.Client, a.Engine.Mapping(), second, "kg-test"); err != nil {
+	if err := ingest.Load(ctx, a.Changes, a.Engine.Mapping(), second, "kg-test"); err != nil {
 		t.Fatal(err)
 	}
 	const secondID = "test_secondIDsource"

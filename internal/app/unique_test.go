@@ -129,7 +129,7 @@ func testIngestConflict(t *testing.T, a *api) {
 		Source: seed.Source{ID: "conflict-memo", Text: "India is a company now.", Properties: map[string]any{"title": "Memo"}},
 		Nodes:  []seed.Node{{Label: "Company", ID: "india", Properties: map[string]any{"name": "India Inc"}, Evidence: []string{"India is a company now."}}},
 	}
-	err := ingest.Load(context.Background(), a.Client, a.Engine.Mapping(), d, "test")
+	err := ingest.Load(context.Background(), a.Changes, a.Engine.Mapping(), d, "test")
 	if code := apierror.CodeOf(err); code != apierror.Conflict {
 		t.Fatalf("code %s: %v", code, err)
 	}
@@ -173,14 +173,14 @@ func testMigration(t *testing.T, a *api) {
 	if ok, err := a.Client.HasSchema(ctx, query.NodeLabel, m.Labels()); err != nil || ok {
 		t.Errorf("HasSchema without the constraint: %v %v", ok, err)
 	}
-	nodes := a.count(t, `MATCH (n) RETURN count(n)`)
+	nodes := a.count(t, `MATCH (n) WHERE NOT n:Change AND NOT n:ChangeLog RETURN count(n)`)
 	if err := ensure(); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := a.Client.HasSchema(ctx, query.NodeLabel, m.Labels()); err != nil || !ok {
 		t.Errorf("HasSchema after EnsureSchema: %v %v", ok, err)
 	}
-	if n := a.count(t, `MATCH (n) WHERE NOT n:Node RETURN count(n)`); n != 0 {
+	if n := a.count(t, `MATCH (n) WHERE NOT n:Node AND NOT n:Change AND NOT n:ChangeLog RETURN count(n)`); n != 0 {
 		t.Errorf("%d nodes without the common label", n)
 	}
 	if n := a.count(t, `MATCH (n:Node) RETURN count(n)`); n != nodes {

@@ -181,7 +181,7 @@ func testUpdate(t *testing.T, a *api) {
 }
 
 func testDelete(t *testing.T, a *api) {
-	before := a.count(t, `MATCH (n) RETURN count(n)`)
+	before := a.count(t, `MATCH (n:Node) RETURN count(n)`)
 	var got struct {
 		DeleteCompanies struct{ NodesDeleted, RelationshipsDeleted int }
 	}
@@ -189,14 +189,14 @@ func testDelete(t *testing.T, a *api) {
 	if got.DeleteCompanies.NodesDeleted != 1 || got.DeleteCompanies.RelationshipsDeleted != 2 {
 		t.Errorf("deleted: %+v", got.DeleteCompanies)
 	}
-	if after := a.count(t, `MATCH (n) RETURN count(n)`); after != before-1 {
+	if after := a.count(t, `MATCH (n:Node) RETURN count(n)`); after != before-1 {
 		t.Errorf("nodes before %d, after %d", before, after)
 	}
 	a.postAs(t, adminKey, `mutation { deleteExecutives(where: {id: {eq: "road-runner"}}) { nodesDeleted } }`, nil).data(t, &got)
 }
 
 func testBadWrites(t *testing.T, a *api) {
-	before := a.count(t, `MATCH (n) RETURN count(n)`)
+	before := a.count(t, `MATCH (n:Node) RETURN count(n)`)
 	rels := a.count(t, `MATCH ()-[r]->() RETURN count(r)`)
 	tests := []struct{ name, query, field string }{
 		{"no evidence", `mutation { createCompanies(input: [{id: "x1", name: "X", executives: [{id: "hugo-barra", evidence: []}]}]) { id } }`, "input[0].executives[0].evidence"},
@@ -219,7 +219,7 @@ func testBadWrites(t *testing.T, a *api) {
 			}
 		})
 	}
-	if n, m := a.count(t, `MATCH (n) RETURN count(n)`), a.count(t, `MATCH ()-[r]->() RETURN count(r)`); n != before || m != rels {
+	if n, m := a.count(t, `MATCH (n:Node) RETURN count(n)`), a.count(t, `MATCH ()-[r]->() RETURN count(r)`); n != before || m != rels {
 		t.Errorf("refused writes changed the graph: nodes %d -> %d, relationships %d -> %d", before, n, rels, m)
 	}
 }
@@ -257,7 +257,7 @@ type ingestResult struct {
 }
 
 func testIngest(t *testing.T, a *api) {
-	nodes := a.count(t, `MATCH (n) RETURN count(n)`)
+	nodes := a.count(t, `MATCH (n:Node) RETURN count(n)`)
 	var first, second ingestResult
 	a.postAs(t, editorKey, ingestMutation, map[string]any{"source": secondArticle, "facts": secondFacts()}).data(t, &first)
 	outcomes := map[string]string{}
@@ -269,7 +269,7 @@ func testIngest(t *testing.T, a *api) {
 		t.Errorf("first ingest: %+v", first.Ingest)
 	}
 	// Xiaomi and Hugo Barra were matched, not made twice: only Amazon India and the source are new.
-	if after := a.count(t, `MATCH (n) RETURN count(n)`); after != nodes+2 {
+	if after := a.count(t, `MATCH (n:Node) RETURN count(n)`); after != nodes+2 {
 		t.Errorf("nodes %d -> %d, want 2 more", nodes, after)
 	}
 	if n := a.count(t, `MATCH (c:Company {id: "xiaomi"}) WHERE "XIAOMI" IN c.aliases AND c.name = "Xiaomi" RETURN count(c)`); n != 0 {
@@ -452,7 +452,7 @@ func testAliasesAddUp(t *testing.T, a *api) {
 			Source: seed.Source{ID: source, Text: sentence, Properties: map[string]any{"title": source}},
 			Nodes:  []seed.Node{{Label: "Company", ID: "initech", Properties: map[string]any{"name": "Initech", "aliases": aliases}, Evidence: []string{sentence}}},
 		}
-		if err := ingest.Load(context.Background(), a.Client, a.Engine.Mapping(), d, "test"); err != nil {
+		if err := ingest.Load(context.Background(), a.Changes, a.Engine.Mapping(), d, "test"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -142,7 +142,11 @@ type claims struct {
 // Authenticate reads the bearer token of r. No token gives no principal and
 // no error; a token that does not verify is an error.
 func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
-	h := r.Header.Get("Authorization")
+	return a.credentials(r.Header.Get("Authorization"))
+}
+
+// credentials checks an Authorization value: "Bearer <token>".
+func (a *Authenticator) credentials(h string) (*Principal, error) {
 	if h == "" {
 		return nil, nil
 	}
@@ -208,15 +212,35 @@ type failureKey struct{}
 // context; Check decides later, per field, what the outcome allows.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := a.Authenticate(r)
-		ctx := r.Context()
-		if err != nil {
-			ctx = context.WithValue(ctx, failureKey{}, err)
-		} else if p != nil {
-			ctx = context.WithValue(ctx, principalKey{}, p)
-		}
-		next.ServeHTTP(w, r.WithContext(ctx))
+		next.ServeHTTP(w, r.WithContext(a.WithCredentials(r.Context(), r.Header.Get("Authorization"))))
 	})
+}
+
+// WithCredentials keeps in ctx the outcome of checking the Authorization
+// value authorization, as Middleware does for a request's header: a
+// WebSocket's credentials come in its connection_init message instead.
+// An empty value leaves ctx as it is.
+func (a *Authenticator) WithCredentials(ctx context.Context, authorization string) context.Context {
+	if authorization == "" {
+		return ctx
+	}
+	p, err := a.credentials(authorization)
+	if err != nil {
+		return context.WithValue(ctx, failureKey{}, err)
+	}
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// MayRead says whether the request in ctx may read: an invalid token
+// never may (UNAUTHENTICATED), and no token may not when reads need one.
+func (a *Authenticator) MayRead(ctx context.Context) error {
+	if err, ok := ctx.Value(failureKey{}).(error); ok {
+		return err
+	}
+	if a.o.RequireForReads {
+		return Check(ctx, Reader)
+	}
+	return nil
 }
 
 // FromContext returns the request's principal, if any.

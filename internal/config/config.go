@@ -43,6 +43,8 @@ type Config struct {
 	Playground    bool
 	// Hardening: limits on requests, introspection, persisted queries (hardening.go).
 	Hardening
+	// Live: the change feed and subscriptions (live.go).
+	Live
 }
 
 // Load parses args (without the program name) with getenv for defaults.
@@ -78,10 +80,14 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	seed := fs.String("load-seed", env("COMPANYGRAPH_LOAD_SEED", "true"), "load the seed graph at start-up (COMPANYGRAPH_LOAD_SEED)")
 	playground := fs.String("playground", env("COMPANYGRAPH_PLAYGROUND", "true"), "serve GraphiQL at / (COMPANYGRAPH_PLAYGROUND)")
 	checkHardening := hardeningFlags(fs, getenv, env, &c.Hardening)
+	checkLive := liveFlags(fs, getenv, env, &c.Live)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if err := checkHardening(); err != nil {
+		return c, err
+	}
+	if err := checkLive(); err != nil {
 		return c, err
 	}
 	if c.Neo4jRetryTime, err = time.ParseDuration(*retry); err != nil || c.Neo4jRetryTime < 0 {
@@ -163,5 +169,5 @@ func (c Config) String() string {
 	}
 	return fmt.Sprintf("addr=%s neo4j=%s user=%s password=%s database=%s retry=%s timeout=%s max-page-size=%d max-filter-depth=%d max-batch=%d cors=%v api-keys=%d jwt-secret=%s jwt-public-key=%s reads-need-auth=%t seed=%t playground=%t",
 		c.Addr, c.Neo4jURI, c.Neo4jUser, pw, c.Neo4jDatabase, c.Neo4jRetryTime, c.QueryTimeout, c.MaxPageSize, c.MaxFilterDepth, c.MaxBatch,
-		c.CORSOrigins, keys, mask(c.JWTSecret), c.JWTPublicKey, c.ReadsNeedAuth, c.LoadSeed, c.Playground) + " " + c.Hardening.String()
+		c.CORSOrigins, keys, mask(c.JWTSecret), c.JWTPublicKey, c.ReadsNeedAuth, c.LoadSeed, c.Playground) + " " + c.Hardening.String() + " " + c.Live.String()
 }

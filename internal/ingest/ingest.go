@@ -14,6 +14,8 @@ import (
 	"sort"
 
 	"github.com/companygraph/companygraph/internal/apierror"
+	"github.com/companygraph/companygraph/internal/changes"
+	"github.com/companygraph/companygraph/internal/kg"
 	"github.com/companygraph/companygraph/internal/neo4j"
 	"github.com/companygraph/companygraph/internal/query"
 	"github.com/companygraph/companygraph/seed"
@@ -28,13 +30,18 @@ const (
 	Unchanged Outcome = "UNCHANGED"
 )
 
-// Load writes dataset d in one transaction, as principal who.
-func Load(ctx context.Context, client *neo4j.Client, m *query.Mapping, d seed.Dataset, who string) error {
+// Load writes dataset d in one transaction, as principal who, recording
+// what it changed in log.
+func Load(ctx context.Context, log *changes.Log, m *query.Mapping, d seed.Dataset, who string) error {
 	plan, err := Plan(m, d)
 	if err != nil {
 		return fmt.Errorf("load %s: %w", d.Source.ID, err)
 	}
-	_, err = client.Write(ctx, func(tx neo4j.Tx) (any, error) { return plan.Apply(ctx, tx, who) })
+	_, err = log.Write(ctx, who, func(tx neo4j.Tx, rec *changes.Recorder) (any, error) {
+		_, touched, err := plan.Apply(ctx, tx, who)
+		rec.Touched(FromSource(touched, d.Source.ID)...)
+		return nil, err
+	})
 	if err != nil {
 		return fmt.Errorf("load %s: %w", d.Source.ID, err)
 	}
@@ -49,16 +56,29 @@ type Statement struct {
 	// conflicts says the statement reads, rather than writes, the ids a
 	// node of another type already has.
 	conflicts bool
+	// writes says what the statement's rows report the outcome of: nodes
+	// (by the id in from) or relationships (from, type, to and key).
+	writes written
 }
+
+type written int
+
+const (
+	writesNothing written = iota
+	writesNodes
+	writesRelationships
+)
 
 // Writes are a dataset turned into statements, one per label and per kind
 // of relationship, each an UNWIND over its rows.
 type Writes []Statement
 
 // Apply runs the writes in tx and returns the outcome of each row that
-// carries an index (the position of the fact it came from).
-func (p Writes) Apply(ctx context.Context, tx neo4j.Tx, who string) (map[int]Outcome, error) {
+// carries an index (the position of the fact it came from), and every node
+// and relationship it created or changed.
+func (p Writes) Apply(ctx context.Context, tx neo4j.Tx, who string) (map[int]Outcome, []changes.Item, error) {
 	out := map[int]Outcome{}
+	var touched []changes.Item
 	for _, st := range p {
 		params := map[string]any{"who": who}
 		for k, v := range st.params {
@@ -66,18 +86,21 @@ func (p Writes) Apply(ctx context.Context, tx neo4j.Tx, who string) (map[int]Out
 		}
 		recs, err := tx.Run(ctx, st.cypher, params)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", st.what, err)
+			return nil, nil, fmt.Errorf("%s: %w", st.what, err)
 		}
 		if st.conflicts && len(recs) > 0 {
 			id, _ := recs[0].Values[0].(string)
 			label, _ := recs[0].Values[1].(string)
 			e := apierror.New(apierror.Conflict, "id %q is already used by a %s", id, label)
 			e.Fields = map[string]any{"id": id}
-			return nil, e
+			return nil, nil, e
 		}
 		for _, r := range recs {
 			i, _ := r.Get("index")
 			o, _ := r.Get("outcome")
+			if it, ok := st.item(r.AsMap()); ok {
+				touched = append(touched, it)
+			}
 			if idx, ok := i.(int64); ok && idx >= 0 {
 				// A fact written twice in one batch is as new as its first write.
 				if prev, seen := out[int(idx)]; !seen || prev == Unchanged {
@@ -86,7 +109,36 @@ func (p Writes) Apply(ctx context.Context, tx neo4j.Tx, who string) (map[int]Out
 			}
 		}
 	}
-	return out, nil
+	return out, touched, nil
+}
+
+// FromSource marks the changes of an ingest with the source it came from.
+func FromSource(items []changes.Item, source string) []changes.Item {
+	for i := range items {
+		items[i].Source = source
+	}
+	return items
+}
+
+// item is the change a row of st reports, if it changed anything.
+func (st Statement) item(row map[string]any) (changes.Item, bool) {
+	str := func(k string) string { s, _ := row[k].(string); return s }
+	var op changes.Op
+	switch Outcome(str("outcome")) {
+	case Created:
+		op = changes.Created
+	case Matched:
+		op = changes.Updated
+	default:
+		return changes.Item{}, false
+	}
+	switch st.writes {
+	case writesNodes:
+		return changes.Node(op, str("from")), true
+	case writesRelationships:
+		return changes.Edge(op, kg.EdgeRef{From: str("from"), Type: str("type"), To: str("to"), Key: str("key")}), true
+	}
+	return changes.Item{}, false
 }
 
 // appendEvidence adds the (source, sentence) pairs of row.evidence that the
@@ -103,7 +155,8 @@ SET r.sources = coalesce(r.sources, []) + [e IN fresh | e.source],
 FOREACH (_ IN CASE WHEN NOT existed THEN [1] ELSE [] END | SET r.createdAt = datetime(), r.createdBy = $who)
 FOREACH (_ IN CASE WHEN NOT existed OR changed OR size(fresh) > 0 THEN [1] ELSE [] END | SET r.updatedAt = datetime(), r.updatedBy = $who)
 RETURN row.index AS index,
-       CASE WHEN isNew THEN 'CREATED' WHEN NOT existed OR changed OR size(fresh) > 0 THEN 'MATCHED' ELSE 'UNCHANGED' END AS outcome`
+       CASE WHEN isNew THEN 'CREATED' WHEN NOT existed OR changed OR size(fresh) > 0 THEN 'MATCHED' ELSE 'UNCHANGED' END AS outcome,
+       startNode(r).id AS from, type(r) AS type, endNode(r).id AS to, coalesce(r.key, '') AS key`
 
 // changedProps is true when row.props would change what x holds.
 const changedProps = `any(k IN keys(row.props) WHERE x[k] IS NULL AND row.props[k] IS NOT NULL OR x[k] <> row.props[k])`
@@ -139,8 +192,10 @@ OPTIONAL MATCH (x:Source {id: row.id})
 WITH row, x IS NOT NULL AS existed, x IS NOT NULL AND ` + changedProps + ` AS changed
 MERGE (s:Source:` + quote(query.NodeLabel) + ` {id: row.id}) SET s += row.props
 FOREACH (_ IN CASE WHEN NOT existed THEN [1] ELSE [] END | SET s.createdAt = datetime(), s.createdBy = $who)
-FOREACH (_ IN CASE WHEN NOT existed OR changed THEN [1] ELSE [] END | SET s.updatedAt = datetime(), s.updatedBy = $who)`,
+FOREACH (_ IN CASE WHEN NOT existed OR changed THEN [1] ELSE [] END | SET s.updatedAt = datetime(), s.updatedBy = $who)
+RETURN -1 AS index, CASE WHEN NOT existed THEN 'CREATED' WHEN changed THEN 'MATCHED' ELSE 'UNCHANGED' END AS outcome, s.id AS from`,
 		params: map[string]any{"row": map[string]any{"id": d.Source.ID, "props": srcProps}},
+		writes: writesNodes,
 	}}
 
 	nodeRows := map[string][]any{}
@@ -201,6 +256,7 @@ WITH n, s, row, nodeExisted, nodeChanged, x IS NOT NULL AS mentioned
 MERGE (n)-[r:%[2]s]->(s)
 WITH r, row, mentioned AS existed, nodeChanged AS changed, NOT nodeExisted AS isNew`, quote(label), quote(query.MentionedIn), changedProps, quote(query.NodeLabel)) + appendEvidence,
 			params: map[string]any{"rows": nodeRows[label], "source": d.Source.ID},
+			writes: writesNodes,
 		})
 	}
 
@@ -247,6 +303,7 @@ WITH a, b, row, x IS NOT NULL AS existed, x IS NOT NULL AND %[5]s AS changed
 MERGE (a)-[r:%[3]s%[4]s]->(b) SET r += row.props
 WITH r, row, existed, changed, NOT existed AS isNew`, quote(k[0]), quote(k[2]), quote(k[1]), identity, changedProps) + appendEvidence,
 			params: map[string]any{"rows": relRows[k]},
+			writes: writesRelationships,
 		})
 	}
 	return plan, nil

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/companygraph/companygraph/internal/apierror"
+	"github.com/companygraph/companygraph/internal/changes"
+	"github.com/companygraph/companygraph/internal/kg"
 	"github.com/companygraph/companygraph/internal/neo4j"
 	"github.com/companygraph/companygraph/internal/query"
 )
@@ -214,9 +216,14 @@ func (r *request) check(ctx context.Context, tx neo4j.Tx, p *plan) error {
 	return nil
 }
 
-// write runs the planned creates and relationship merges.
-func (r *request) write(ctx context.Context, tx neo4j.Tx, p *plan) error {
+// write runs the planned creates and relationship merges, and reports
+// what they touched to rec.
+func (r *request) write(ctx context.Context, tx neo4j.Tx, rec *changes.Recorder, p *plan) error {
 	for _, label := range slices.Sorted(maps.Keys(p.nodes)) {
+		for _, row := range p.nodes[label] {
+			id, _ := row["id"].(string)
+			rec.Touched(changes.Node(changes.Created, id))
+		}
 		// The common label's constraint refuses an id another node has,
 		// of any type, even one created since check looked.
 		_, err := tx.Run(ctx, fmt.Sprintf(`UNWIND $rows AS row CREATE (n:`+"`%s`:`%s`"+`) SET n = row.props, n.id = row.id,
@@ -237,17 +244,29 @@ func (r *request) write(ctx context.Context, tx neo4j.Tx, p *plan) error {
 	}
 	sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
 	for _, k := range keys {
-		_, err := tx.Run(ctx, fmt.Sprintf("UNWIND $rows AS row MATCH (a:`%s` {id: row.from}) MATCH (b:`%s` {id: row.to})\n", k[0], k[2])+
-			fmt.Sprintf("MERGE (a)-[r:`%s`]->(b)\n", k[1])+
+		recs, err := tx.Run(ctx, fmt.Sprintf("UNWIND $rows AS row MATCH (a:`%s` {id: row.from}) MATCH (b:`%s` {id: row.to})\n", k[0], k[2])+
+			fmt.Sprintf("OPTIONAL MATCH (a)-[x:`%[1]s`]->(b)\nWITH a, b, row, x IS NULL AS isNew\nMERGE (a)-[r:`%[1]s`]->(b)\n", k[1])+
 			`ON CREATE SET r.createdAt = datetime(), r.createdBy = $who
 SET r += row.props, r.updatedAt = datetime(), r.updatedBy = $who
-WITH r, row, [e IN row.evidence WHERE NOT any(i IN range(0, size(coalesce(r.sentences, [])) - 1)
+WITH r, row, isNew, [e IN row.evidence WHERE NOT any(i IN range(0, size(coalesce(r.sentences, [])) - 1)
        WHERE r.sources[i] = e.source AND r.sentences[i] = e.sentence)] AS fresh
 SET r.sources = coalesce(r.sources, []) + [e IN fresh | e.source],
-    r.sentences = coalesce(r.sentences, []) + [e IN fresh | e.sentence]`,
+    r.sentences = coalesce(r.sentences, []) + [e IN fresh | e.sentence]
+RETURN DISTINCT row.from AS from, row.to AS to, coalesce(r.key, '') AS key, isNew`,
 			map[string]any{"rows": groups[k], "who": r.who})
 		if err != nil {
 			return fmt.Errorf("connect %s: %w", k[1], err)
+		}
+		for _, row := range recs {
+			m := row.AsMap()
+			op := changes.Updated
+			if m["isNew"] == true {
+				op = changes.Created
+			}
+			from, _ := m["from"].(string)
+			to, _ := m["to"].(string)
+			key, _ := m["key"].(string)
+			rec.Touched(changes.Edge(op, kg.EdgeRef{From: from, Type: k[1], To: to, Key: key}))
 		}
 	}
 	return nil
@@ -269,11 +288,11 @@ func (r *request) create(ctx context.Context) (any, *query.Selection, error) {
 	if len(p.bad) > 0 {
 		return nil, nil, p.bad
 	}
-	out, err := r.w.client.Write(ctx, func(tx neo4j.Tx) (any, error) {
+	out, err := r.w.log.Write(ctx, r.who, func(tx neo4j.Tx, rec *changes.Recorder) (any, error) {
 		if err := r.check(ctx, tx, p); err != nil {
 			return nil, err
 		}
-		if err := r.write(ctx, tx, p); err != nil {
+		if err := r.write(ctx, tx, rec, p); err != nil {
 			return nil, err
 		}
 		return r.project(ctx, tx, ids)
@@ -329,7 +348,7 @@ func (r *request) update(ctx context.Context) (any, *query.Selection, error) {
 	if len(p.bad) > 0 {
 		return nil, nil, p.bad
 	}
-	out, err := r.w.client.Write(ctx, func(tx neo4j.Tx) (any, error) {
+	out, err := r.w.log.Write(ctx, r.who, func(tx neo4j.Tx, rec *changes.Recorder) (any, error) {
 		ids, err := r.matching(ctx, tx)
 		if err != nil {
 			return nil, err
@@ -367,8 +386,11 @@ func (r *request) update(ctx context.Context) (any, *query.Selection, error) {
 				map[string]any{"ids": ids, "props": props, "who": r.who}); err != nil {
 				return nil, fmt.Errorf("update %s: %w", label, err)
 			}
+			for _, id := range ids {
+				rec.Touched(changes.Node(changes.Updated, id))
+			}
 		}
-		if err := r.write(ctx, tx, p); err != nil {
+		if err := r.write(ctx, tx, rec, p); err != nil {
 			return nil, err
 		}
 		for _, field := range slices.Sorted(maps.Keys(disconnect)) {
@@ -378,8 +400,25 @@ func (r *request) update(ctx context.Context) (any, *query.Selection, error) {
 			if !link.Out {
 				pattern = "(n)<-[r:`%s`]-(o:`%s`)"
 			}
-			if _, err := tx.Run(ctx, fmt.Sprintf("MATCH (n:`%s`) WHERE n.id IN $ids MATCH "+pattern+" WHERE o.id IN $others DELETE r", label, link.Type, link.OtherNode),
-				map[string]any{"ids": ids, "others": others}); err != nil {
+			match := fmt.Sprintf("MATCH (n:`%s`) WHERE n.id IN $ids MATCH "+pattern+" WHERE o.id IN $others ", label, link.Type, link.OtherNode)
+			params := map[string]any{"ids": ids, "others": others}
+			// What goes is read as it is before it goes.
+			found, err := tx.Run(ctx, match+"RETURN startNode(r).id AS from, endNode(r).id AS to, coalesce(r.key, '') AS key", params)
+			if err != nil {
+				return nil, fmt.Errorf("disconnect %s: %w", field, err)
+			}
+			var gone []changes.Item
+			for _, f := range found {
+				m := f.AsMap()
+				from, _ := m["from"].(string)
+				to, _ := m["to"].(string)
+				key, _ := m["key"].(string)
+				gone = append(gone, changes.Edge(changes.Deleted, kg.EdgeRef{From: from, Type: link.Type, To: to, Key: key}))
+			}
+			if err := rec.Deleting(ctx, gone...); err != nil {
+				return nil, err
+			}
+			if _, err := tx.Run(ctx, match+"DELETE r", params); err != nil {
 				return nil, fmt.Errorf("disconnect %s: %w", field, err)
 			}
 		}
@@ -394,13 +433,22 @@ func (r *request) update(ctx context.Context) (any, *query.Selection, error) {
 
 func (r *request) delete(ctx context.Context) (any, error) {
 	label, _ := r.w.m.Label(r.typeName)
-	out, err := r.w.client.Write(ctx, func(tx neo4j.Tx) (any, error) {
+	out, err := r.w.log.Write(ctx, r.who, func(tx neo4j.Tx, rec *changes.Recorder) (any, error) {
 		ids, err := r.matching(ctx, tx)
 		if err != nil {
 			return nil, err
 		}
 		if len(ids) > r.w.o.MaxBatch {
 			return nil, apierror.New(apierror.BadInput, "where matches %d nodes; one delete removes at most %d", len(ids), r.w.o.MaxBatch)
+		}
+		// A deleted node's change holds it as it was; its relationships
+		// go with it, which the change of the node stands for.
+		gone := make([]changes.Item, len(ids))
+		for i, id := range ids {
+			gone[i] = changes.Node(changes.Deleted, id)
+		}
+		if err := rec.Deleting(ctx, gone...); err != nil {
+			return nil, err
 		}
 		// The relationships are counted in one pass before they go, a
 		// relationship between two deleted nodes once.

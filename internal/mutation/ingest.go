@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/companygraph/companygraph/internal/apierror"
+	"github.com/companygraph/companygraph/internal/changes"
 	"github.com/companygraph/companygraph/internal/ingest"
 	"github.com/companygraph/companygraph/internal/neo4j"
 	"github.com/companygraph/companygraph/internal/query"
@@ -109,7 +110,7 @@ func (r *request) ingest(ctx context.Context) (any, error) {
 		}
 		entities = append(entities, e)
 	}
-	out, err := r.w.client.Write(ctx, func(tx neo4j.Tx) (any, error) {
+	out, err := r.w.log.Write(ctx, r.who, func(tx neo4j.Tx, rec *changes.Recorder) (any, error) {
 		// Resolution reports what only the graph can tell (unknown ids,
 		// kinds of relationship the ends do not allow) together with the
 		// problems found above, so a client sees every one at once.
@@ -125,10 +126,11 @@ func (r *request) ingest(ctx context.Context) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		outcomes, err := plan.Apply(ctx, tx, r.who)
+		outcomes, touched, err := plan.Apply(ctx, tx, r.who)
 		if err != nil {
 			return nil, err
 		}
+		rec.Touched(ingest.FromSource(touched, d.Source.ID)...)
 		counts := map[ingest.Outcome]int64{}
 		list := make([]any, 0, len(facts))
 		for i := range facts {

@@ -1,8 +1,9 @@
 // Package mutation runs the generated mutations: create, update and delete
 // of nodes with their relationships, and the batch ingest of facts. Each
 // runs in one write transaction (all of it or none), checks everything it
-// can before writing, records who wrote and when, and returns the nodes it
-// wrote projected exactly as a query would project them.
+// can before writing, records who wrote and when and, in the same
+// transaction, the changes it made (internal/changes), and returns the
+// nodes it wrote projected exactly as a query would project them.
 package mutation
 
 import (
@@ -15,6 +16,7 @@ import (
 
 	"github.com/companygraph/companygraph/internal/apierror"
 	"github.com/companygraph/companygraph/internal/auth"
+	"github.com/companygraph/companygraph/internal/changes"
 	"github.com/companygraph/companygraph/internal/neo4j"
 	"github.com/companygraph/companygraph/internal/query"
 )
@@ -29,14 +31,15 @@ type Options struct {
 
 // Writer runs mutations against Neo4j.
 type Writer struct {
-	m      *query.Mapping
-	client *neo4j.Client
-	o      Options
+	m   *query.Mapping
+	log *changes.Log
+	o   Options
 }
 
-// New returns a Writer over the mapping of the served schema.
-func New(m *query.Mapping, client *neo4j.Client, o Options) *Writer {
-	return &Writer{m: m, client: client, o: o}
+// New returns a Writer over the mapping of the served schema, whose
+// transactions log runs and records.
+func New(m *query.Mapping, log *changes.Log, o Options) *Writer {
+	return &Writer{m: m, log: log, o: o}
 }
 
 // Write runs a mutation field, which @write says how to run, with its

@@ -30,6 +30,20 @@ func Generate(sources []*ast.Source) (sdl []byte, nodeTypes []string, err error)
 	if perr != nil {
 		return nil, nil, fmt.Errorf("type definitions: %w", perr)
 	}
+	// The files of graph/schema each add their root fields with extend
+	// type Query; they are one Query here.
+	for _, x := range doc.Extensions {
+		if x.Name != "Query" {
+			return nil, nil, fmt.Errorf("extend type %s: only Query is extended across files", x.Name)
+		}
+		d := doc.Definitions.ForName("Query")
+		if d == nil {
+			d = &ast.Definition{Kind: ast.Object, Name: "Query"}
+			doc.Definitions = append(doc.Definitions, d)
+		}
+		d.Fields = append(d.Fields, x.Fields...)
+	}
+	doc.Extensions = nil
 	g := &generator{doc: doc, defs: map[string]*ast.Definition{}}
 	for _, d := range doc.Definitions {
 		g.defs[d.Name] = d

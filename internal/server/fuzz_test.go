@@ -17,6 +17,7 @@ import (
 	"github.com/companygraph/companygraph/graph/generated"
 	"github.com/companygraph/companygraph/graph/model"
 	"github.com/companygraph/companygraph/internal/auth"
+	"github.com/companygraph/companygraph/internal/changes"
 	"github.com/companygraph/companygraph/internal/kg"
 	"github.com/companygraph/companygraph/internal/metrics"
 	"github.com/companygraph/companygraph/internal/mutation"
@@ -215,10 +216,12 @@ func fuzzHandler(t testing.TB, log *syncBuffer) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writes := mutation.New(engine.Mapping(), client, mutation.Options{Timeout: 5 * time.Second, Limits: limits, MaxBatch: 1000})
 	if resolver.KG, err = kg.New(schema.Schema(), client, kg.Options{Timeout: 5 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
+	resolver.Feed = changes.New(client, resolver.KG, changes.Options{Timeout: 5 * time.Second})
+	resolver.Live = changes.Live{Log: resolver.Feed}
+	writes := mutation.New(engine.Mapping(), resolver.Feed, mutation.Options{Timeout: 5 * time.Second, Limits: limits, MaxBatch: 1000})
 	admin := &auth.Principal{Name: "fuzz", Role: auth.Admin}
 	return New(Options{
 		Schema: engine.Serve(schema, writes), Ready: func(context.Context) error { return nil },

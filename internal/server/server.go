@@ -4,9 +4,12 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -39,11 +42,14 @@ type Options struct {
 	AroundResponses graphql.ResponseMiddleware
 	// Hardening: limits, introspection, persisted queries (hardening.go).
 	Hardening Hardening
+	// Live configures subscriptions over WebSocket and SSE (live.go).
+	Live Live
 }
 
 // New returns the API's HTTP handler.
 func New(o Options) http.Handler {
 	gql := handler.New(o.Schema)
+	o.Live.transports(gql, o)
 	harden(gql, o)
 	gql.Use(costReport{})
 	gql.AroundResponses(countResponses(o.Metrics))
@@ -57,7 +63,7 @@ func New(o Options) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", gql)
+	mux.Handle("/graphql", o.Live.streams(gql, o.Logger))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -171,6 +177,26 @@ type statusRecorder struct {
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code
 	s.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection's own writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Flush sends what is buffered: an event of a subscription over SSE.
+func (s *statusRecorder) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Hijack hands the connection to a WebSocket.
+func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := s.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, fmt.Errorf("%T cannot be hijacked", s.ResponseWriter)
+	}
+	s.status = http.StatusSwitchingProtocols
+	return h.Hijack()
 }
 
 func logRequests(log *slog.Logger, next http.Handler) http.Handler {

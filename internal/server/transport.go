@@ -234,6 +234,10 @@ func (t httpTransport) execute(ctx context.Context, exec graphql.GraphExecutor, 
 		}
 		return requestError{Errors: resp.Errors, Extensions: resp.Extensions}, status
 	}
+	if oc.Operation.Operation == ast.Subscription {
+		// Answering it here would wait for its first event and end there.
+		return errorBody(apierror.New(apierror.BadRequest, "a subscription is followed over WebSocket (graphql-transport-ws) or SSE (Accept: text/event-stream)")), http.StatusBadRequest
+	}
 	if get && oc.Operation.Operation != ast.Query {
 		return errorBody(apierror.New(apierror.BadRequest, "a %s is sent by POST, not GET", oc.Operation.Operation)), http.StatusMethodNotAllowed
 	}

@@ -1,0 +1,50 @@
+package config
+
+import (
+	"flag"
+	"fmt"
+	"time"
+)
+
+// Live is the configuration of the change feed and its subscriptions.
+type Live struct {
+	// ChangesRetention is how long the graph keeps its changes; a cursor
+	// older than that is CURSOR_EXPIRED.
+	ChangesRetention time.Duration
+	// SubscriptionBuffer is how many changes a subscriber may fall behind
+	// before its subscription ends with SLOW_CONSUMER.
+	SubscriptionBuffer int
+	// MaxSubscriptions bounds the live subscriptions of one process, and
+	// MaxSubscriptionsPerConnection those of one WebSocket.
+	MaxSubscriptions, MaxSubscriptionsPerConnection int
+	// KeepAlive is the interval of the pings on idle subscriptions.
+	KeepAlive time.Duration
+}
+
+// liveFlags defines the flags of l on fs; the returned function, called
+// after fs.Parse, checks them.
+func liveFlags(fs *flag.FlagSet, getenv func(string) string, env func(name, def string) string, l *Live) func() error {
+	retention := fs.String("changes-retention", env("COMPANYGRAPH_CHANGES_RETENTION", "168h"), "how long changes are kept for the feed and for resuming subscriptions (COMPANYGRAPH_CHANGES_RETENTION)")
+	keepAlive := fs.String("keep-alive", env("COMPANYGRAPH_KEEP_ALIVE", "15s"), "interval of the pings on idle WebSocket and SSE subscriptions (COMPANYGRAPH_KEEP_ALIVE)")
+	fs.IntVar(&l.SubscriptionBuffer, "subscription-buffer", envInt(getenv, "COMPANYGRAPH_SUBSCRIPTION_BUFFER", 1000), "changes a subscriber may fall behind before SLOW_CONSUMER (COMPANYGRAPH_SUBSCRIPTION_BUFFER)")
+	fs.IntVar(&l.MaxSubscriptions, "max-subscriptions", envInt(getenv, "COMPANYGRAPH_MAX_SUBSCRIPTIONS", 10000), "live subscriptions one process serves (COMPANYGRAPH_MAX_SUBSCRIPTIONS)")
+	fs.IntVar(&l.MaxSubscriptionsPerConnection, "max-subscriptions-per-connection", envInt(getenv, "COMPANYGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION", 50), "subscriptions one WebSocket connection holds (COMPANYGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION)")
+	return func() error {
+		var err error
+		if l.ChangesRetention, err = time.ParseDuration(*retention); err != nil || l.ChangesRetention <= 0 {
+			return fmt.Errorf("changes-retention %q: want a positive duration such as 168h", *retention)
+		}
+		if l.KeepAlive, err = time.ParseDuration(*keepAlive); err != nil || l.KeepAlive <= 0 {
+			return fmt.Errorf("keep-alive %q: want a positive duration such as 15s", *keepAlive)
+		}
+		if l.SubscriptionBuffer < 1 || l.MaxSubscriptions < 1 || l.MaxSubscriptionsPerConnection < 1 {
+			return fmt.Errorf("subscription-buffer, max-subscriptions and max-subscriptions-per-connection must be positive")
+		}
+		return nil
+	}
+}
+
+func (l Live) String() string {
+	return fmt.Sprintf("changes-retention=%s keep-alive=%s subscription-buffer=%d max-subscriptions=%d max-subscriptions-per-connection=%d",
+		l.ChangesRetention, l.KeepAlive, l.SubscriptionBuffer, l.MaxSubscriptions, l.MaxSubscriptionsPerConnection)
+}
