@@ -135,6 +135,18 @@ $(AUDIT_NPM): test/graphql-http/package.json test/graphql-http/package-lock.json
 	cd test/graphql-http && npm ci --no-audit --no-fund
 	@touch $@
 
+# The subscription clients frontends use, graphql-ws and graphql-sse, pinned
+# in test/live-clients/package-lock.json; internal/app's
+# TestSubscriptionsWithTheNpmClients runs them against the API.
+LIVE_NPM := test/live-clients/node_modules/.package-lock.json
+
+.PHONY: live-clients
+live-clients: $(LIVE_NPM) ## install the graphql-ws and graphql-sse clients (npm) into test/live-clients
+
+$(LIVE_NPM): test/live-clients/package.json test/live-clients/package-lock.json | node
+	cd test/live-clients && npm ci --no-audit --no-fund
+	@touch $@
+
 .PHONY: build
 build: web ## build the API, with GraphiQL, into bin/
 	$(GO) build -o $(BIN) ./cmd/companygraph
@@ -162,7 +174,7 @@ neo4j-stop: ## stop the `make run` Neo4j
 # The fuzz targets run here over their seeds and testdata/fuzz/ only, as
 # ordinary tests; `make fuzz` explores.
 .PHONY: test
-test: deps web chromium notebook-env audit-suite check-generated lint ## run every test (unit, integration, browser) against a throwaway Neo4j
+test: deps web chromium notebook-env audit-suite live-clients check-generated lint ## run every test (unit, integration, browser) against a throwaway Neo4j
 	@mkdir -p .test; dir=$$(mktemp -d .test/neo4j.XXXXXX); \
 	export NEO4J_DIR=$$dir NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(TEST_PASSWORD); \
 	trap '$(NEO4J) stop; rm -rf "$$dir"' EXIT; \

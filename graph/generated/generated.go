@@ -7651,7 +7651,7 @@ type Query {
   oldest first; first is 0 to 1000. types keeps changes of those node types
   and relationship types; ids keeps changes of those nodes and of the
   relationships they are an end of. A cursor older than the retention is
-  CURSOR_EXPIRED. @custom: the outbox is not a @node type.
+  CURSOR_EXPIRED. @custom: the changes are not entities of the graph.
   """
   changes(after: String, first: Int = 100, types: [String!], ids: [ID!]): ChangeConnection! @custom(by: "Feed")
   """

@@ -80,7 +80,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.Changes = changes.New(client, resolver.KG, changes.Options{
 		Retention: cfg.ChangesRetention, Buffer: cfg.SubscriptionBuffer, Timeout: cfg.QueryTimeout,
 		MaxSubscriptions: cfg.MaxSubscriptions, MaxPerConnection: cfg.MaxSubscriptionsPerConnection,
-		Fail: server.SubscriptionFailure(log),
+		Fail: server.SubscriptionFailure(log), Off: !cfg.RecordChanges,
 	})
 	resolver.Feed, resolver.Live = a.Changes, changes.Live{Log: a.Changes}
 	writes := mutation.New(a.Engine.Mapping(), a.Changes, mutation.Options{

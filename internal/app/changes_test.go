@@ -57,7 +57,7 @@ func (a *api) feed(t *testing.T, after string, ids ...string) ([]change, string)
 			PageInfo struct{ EndCursor string }
 		}
 	}
-	a.post(t, `query($after: String, $ids: [ID!]) { changes(after: $after, ids: $ids, first: 1000) { edges { node { `+changeFields+` } } pageInfo { endCursor } } }`,
+	a.postAs(t, readerKey, `query($after: String, $ids: [ID!]) { changes(after: $after, ids: $ids, first: 1000) { edges { node { `+changeFields+` } } pageInfo { endCursor } } }`,
 		map[string]any{"after": after, "ids": ids}).data(t, &got)
 	out := make([]change, len(got.Changes.Edges))
 	for i, e := range got.Changes.Edges {
@@ -72,7 +72,7 @@ func (a *api) head(t *testing.T) string {
 	var got struct {
 		Changes struct{ PageInfo struct{ EndCursor string } }
 	}
-	a.post(t, `{ changes(first: 0) { pageInfo { endCursor } } }`, nil).data(t, &got)
+	a.postAs(t, readerKey, `{ changes(first: 0) { pageInfo { endCursor } } }`, nil).data(t, &got)
 	return got.Changes.PageInfo.EndCursor
 }
 
@@ -333,15 +333,22 @@ func TestSubscriptionOverWebSocketResumes(t *testing.T) {
 // may fall behind.
 func TestSubscriptionLimits(t *testing.T) {
 	a := live(t, func(c *config.Config) { c.MaxSubscriptionsPerConnection = 1; c.SubscriptionBuffer = 1 })
+	t.Cleanup(func() {
+		a.postAs(t, adminKey, `mutation { deleteMarkets(where: {id: {startsWith: "slow-"}}) { nodesDeleted } }`, nil).ok(t)
+	})
+	start := a.head(t)
+	a.postAs(t, editorKey, `mutation { createMarkets(input: [{id: "slow-0", name: "S"}]) { id } }`, nil).ok(t)
 	c, _ := a.dial(t, nil)
-	c.subscribe("one", subscription, map[string]any{"ids": []string{"slow-1", "slow-2", "slow-3"}})
+	// The first subscription is running once its backlog arrives; only
+	// then is the second one surely the one too many.
+	c.subscribe("one", subscription, map[string]any{"ids": []string{"slow-0", "slow-1", "slow-2", "slow-3"}, "after": start})
+	if got, code := c.next("one"); code != "" || got.ID != "slow-0" {
+		t.Fatalf("the first subscription's backlog: %+v %q", got, code)
+	}
 	c.subscribe("two", subscription, nil)
 	if _, code := c.next("two"); code != "LIMIT_EXCEEDED" {
 		t.Errorf("a second subscription on the connection: %q", code)
 	}
-	t.Cleanup(func() {
-		a.postAs(t, adminKey, `mutation { deleteMarkets(where: {id: {startsWith: "slow-"}}) { nodesDeleted } }`, nil).ok(t)
-	})
 	// One write of three changes into a buffer of one: the subscriber is
 	// behind at once.
 	a.postAs(t, editorKey, `mutation { createMarkets(input: [{id: "slow-1", name: "S"}, {id: "slow-2", name: "S"}, {id: "slow-3", name: "S"}]) { id } }`, nil).ok(t)
@@ -446,5 +453,31 @@ func TestSubscriptionOverSSE(t *testing.T) {
 	a.postAs(t, editorKey, `mutation { createMarkets(input: [{id: "sse-2", name: "S"}]) { id } }`, nil).ok(t)
 	if got := next(); got.ID != "sse-2" {
 		t.Errorf("live: %+v", got)
+	}
+}
+
+// Changes older than the retention are pruned, and a cursor before them
+// is refused as expired, by the feed and by a subscription alike.
+func TestExpiredCursors(t *testing.T) {
+	a := live(t, func(c *config.Config) { c.ChangesRetention = time.Nanosecond })
+	t.Cleanup(func() {
+		a.postAs(t, adminKey, `mutation { deleteMarkets(where: {id: {eq: "old-m"}}) { nodesDeleted } }`, nil).ok(t)
+	})
+	a.postAs(t, editorKey, `mutation { createMarkets(input: [{id: "old-m", name: "Old"}]) { id } }`, nil).ok(t)
+	if n, err := a.Changes.Prune(context.Background()); err != nil || n == 0 {
+		t.Fatalf("pruned %d: %v", n, err)
+	}
+	head := a.head(t)
+	r := a.postAs(t, readerKey, `{ changes(after: "0") { edges { cursor } } }`, nil)
+	if code := r.code(t); code != "CURSOR_EXPIRED" {
+		t.Errorf("the feed after an expired cursor: %s", code)
+	}
+	c, _ := a.dial(t, nil)
+	c.subscribe("old", subscription, map[string]any{"after": "0"})
+	if _, code := c.next("old"); code != "CURSOR_EXPIRED" {
+		t.Errorf("a subscription after an expired cursor: %q", code)
+	}
+	if got, _ := a.feed(t, head); len(got) != 0 {
+		t.Errorf("after the newest cursor: %s", summary(got))
 	}
 }

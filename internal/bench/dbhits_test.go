@@ -27,6 +27,7 @@ type costed struct {
 	cg      costClient
 	client  *neo4j.Client
 	handler http.Handler
+	cfg     config.Config
 }
 
 // newCosted loads a generated graph of nodes nodes into a Neo4j of its
@@ -86,7 +87,7 @@ func newCosted(t testing.TB, nodes int) (*costed, *datagen.Graph) {
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	return &costed{t: t, cg: costClient{url: srv.URL + "/graphql", key: key}, client: a.Client, handler: a.Handler()}, g
+	return &costed{t: t, cg: costClient{url: srv.URL + "/graphql", key: key}, client: a.Client, handler: a.Handler(), cfg: cfg}, g
 }
 
 // graphQL sends doc as an admin asking for its cost and returns the

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/companygraph/companygraph/internal/app"
 )
 
 // BenchmarkServe answers each read operation of the workload twice: by the
@@ -81,4 +85,53 @@ func cpuTime(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkOutbox runs the workload's write, an ingest of a batch of facts
+// with evidence, with the changes recorded (the outbox, two statements
+// more in the write's transaction) and without, side by side on one
+// Neo4j: what the change feed costs a write.
+func BenchmarkOutbox(b *testing.B) {
+	nodes := 20_000
+	if n, err := strconv.Atoi(os.Getenv("COMPANYGRAPH_TEST_DBHITS_NODES")); err == nil {
+		nodes = n
+	}
+	c, g := newCosted(b, nodes)
+	cfg := c.cfg
+	cfg.RecordChanges = false
+	off, err := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { off.Close(context.Background()) })
+	var op *Op
+	for _, o := range Workload(g) {
+		if o.Writes {
+			op = o
+		}
+	}
+	fresh := newTokens("outbox")
+	for _, run := range []struct {
+		name    string
+		handler http.Handler
+	}{{"changes-recorded", c.handler}, {"changes-off", off.Handler()}} {
+		b.Run(run.name, func(b *testing.B) {
+			defer reportCPU(b)()
+			for i := 0; i < b.N; i++ {
+				vars := freshen(op.Params[i%len(op.Params)].CG, fresh.next())
+				body, err := json.Marshal(map[string]any{"query": op.CG, "variables": vars})
+				if err != nil {
+					b.Fatal(err)
+				}
+				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+c.cg.key)
+				rec := httptest.NewRecorder()
+				run.handler.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+					b.Fatalf("%s: %d %s", op.Key, rec.Code, rec.Body)
+				}
+			}
+		})
+	}
 }

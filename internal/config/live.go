@@ -19,6 +19,9 @@ type Live struct {
 	MaxSubscriptions, MaxSubscriptionsPerConnection int
 	// KeepAlive is the interval of the pings on idle subscriptions.
 	KeepAlive time.Duration
+	// RecordChanges keeps the changes of every write; off, writes skip
+	// the outbox and the feed stands still.
+	RecordChanges bool
 }
 
 // liveFlags defines the flags of l on fs; the returned function, called
@@ -29,8 +32,12 @@ func liveFlags(fs *flag.FlagSet, getenv func(string) string, env func(name, def 
 	fs.IntVar(&l.SubscriptionBuffer, "subscription-buffer", envInt(getenv, "COMPANYGRAPH_SUBSCRIPTION_BUFFER", 1000), "changes a subscriber may fall behind before SLOW_CONSUMER (COMPANYGRAPH_SUBSCRIPTION_BUFFER)")
 	fs.IntVar(&l.MaxSubscriptions, "max-subscriptions", envInt(getenv, "COMPANYGRAPH_MAX_SUBSCRIPTIONS", 10000), "live subscriptions one process serves (COMPANYGRAPH_MAX_SUBSCRIPTIONS)")
 	fs.IntVar(&l.MaxSubscriptionsPerConnection, "max-subscriptions-per-connection", envInt(getenv, "COMPANYGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION", 50), "subscriptions one WebSocket connection holds (COMPANYGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION)")
+	record := fs.String("record-changes", env("COMPANYGRAPH_RECORD_CHANGES", "true"), "record every write's changes for the feed and subscriptions (COMPANYGRAPH_RECORD_CHANGES)")
 	return func() error {
 		var err error
+		if l.RecordChanges, err = parseBool("record-changes", *record); err != nil {
+			return err
+		}
 		if l.ChangesRetention, err = time.ParseDuration(*retention); err != nil || l.ChangesRetention <= 0 {
 			return fmt.Errorf("changes-retention %q: want a positive duration such as 168h", *retention)
 		}
@@ -45,6 +52,6 @@ func liveFlags(fs *flag.FlagSet, getenv func(string) string, env func(name, def 
 }
 
 func (l Live) String() string {
-	return fmt.Sprintf("changes-retention=%s keep-alive=%s subscription-buffer=%d max-subscriptions=%d max-subscriptions-per-connection=%d",
-		l.ChangesRetention, l.KeepAlive, l.SubscriptionBuffer, l.MaxSubscriptions, l.MaxSubscriptionsPerConnection)
+	return fmt.Sprintf("record-changes=%t changes-retention=%s keep-alive=%s subscription-buffer=%d max-subscriptions=%d max-subscriptions-per-connection=%d",
+		l.RecordChanges, l.ChangesRetention, l.KeepAlive, l.SubscriptionBuffer, l.MaxSubscriptions, l.MaxSubscriptionsPerConnection)
 }
