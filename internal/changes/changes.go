@@ -169,6 +169,13 @@ func (l *Log) Prepare(ctx context.Context) error {
 			return fmt.Errorf("changes schema: %w", err)
 		}
 	}
+	// A write that meets an index still populating waits for it, past
+	// its deadline on a busy database: the API is ready once they are up.
+	for _, name := range []string{"change_log_name", "change_seq", "change_at"} {
+		if err := l.client.AutoCommit(ctx, "CALL db.awaitIndex($name, $seconds)", map[string]any{"name": name, "seconds": int64(l.o.Timeout.Seconds()) + 60}); err != nil {
+			return fmt.Errorf("changes schema: index %s: %w", name, err)
+		}
+	}
 	return nil
 }
 
