@@ -95,3 +95,73 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Error("run did not return after the shutdown")
 	}
 }
+
+// On SIGTERM the live subscriptions end first, so that they do not hold
+// the shutdown for its whole timeout, and the server stops.
+func TestShutdownEndsSubscriptions(t *testing.T) {
+	conn := neo4jtest.Shared(t)
+	cfg, err := config.Load(nil, func(k string) string {
+		return map[string]string{"NEO4J_URI": conn.URI, "NEO4J_PASSWORD": conn.Password, "COMPANYGRAPH_ADDR": "127.0.0.1:0", "COMPANYGRAPH_LOAD_SEED": "false"}[k]
+	}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs, logw := io.Pipe()
+	addrs := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(logs)
+		for sc.Scan() {
+			var rec map[string]any
+			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec["msg"] == "serving" {
+				addrs <- strings.TrimSuffix(strings.TrimPrefix(rec["graphql"].(string), "http://"), "/graphql")
+			}
+		}
+	}()
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, cfg, slog.New(slog.NewJSONHandler(logw, nil))) }()
+	var addr string
+	select {
+	case addr = <-addrs:
+	case err := <-done:
+		t.Fatalf("run: %v", err)
+	}
+	// The server is ready once it has prepared the database; a
+	// subscription before that fails at once.
+	for {
+		res, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode == http.StatusOK {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("run: %v", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/graphql", strings.NewReader(`{"query":"subscription { changes { cursor } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	res, err := (&http.Client{Transport: &http.Transport{}}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	stream := bufio.NewReader(res.Body)
+	if line, err := stream.ReadString('\n'); err != nil || line != ":\n" {
+		t.Fatalf("the stream's start: %q %v", line, err)
+	}
+	stop()
+	// Whether the drain met the subscription running or starting, it ends
+	// the stream, and with it the last request Shutdown waits for.
+	if _, err := io.ReadAll(stream); err != nil {
+		t.Errorf("the stream: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
+	}
+}

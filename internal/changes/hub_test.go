@@ -34,6 +34,11 @@ func TestHub(t *testing.T) {
 	// Dropping a listener the hub has closed already is harmless.
 	h.drop(roomy)
 	h.drop(tight)
+	if late := h.listen(1); late.ended.Load() != drained {
+		t.Errorf("a listener after the drain is not ended: %v", late.ended.Load())
+	} else if _, ok := <-late.c; ok {
+		t.Error("a listener after the drain is open")
+	}
 }
 
 // A filter takes a node's changes by id and type, and a relationship's by

@@ -14,6 +14,8 @@ import (
 type hub struct {
 	mu   sync.Mutex
 	subs map[*listener]struct{}
+	// drained: the process is stopping, and a new listener ends at once.
+	drained bool
 }
 
 type listener struct {
@@ -32,8 +34,13 @@ const (
 func (h *hub) listen(buffer int) *listener {
 	l := &listener{c: make(chan Change, buffer)}
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.drained {
+		l.ended.Store(drained)
+		close(l.c)
+		return l
+	}
 	h.subs[l] = struct{}{}
-	h.mu.Unlock()
 	return l
 }
 
@@ -68,6 +75,7 @@ func (h *hub) publish(cs []Change) {
 func (h *hub) drain() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.drained = true
 	for l := range h.subs {
 		l.ended.Store(drained)
 		delete(h.subs, l)
@@ -75,9 +83,9 @@ func (h *hub) drain() {
 	}
 }
 
-// Drain ends every subscription of this process with an error that says
-// to resume elsewhere from the last cursor: for a graceful stop, before
-// the server stops serving.
+// Drain ends every subscription of this process, and any that starts
+// after, with an error that says to resume elsewhere from the last cursor:
+// for a graceful stop, before the server stops serving.
 func (l *Log) Drain() { l.hub.drain() }
 
 // Deliver hands changes heard from the bus to this process's subscribers.
