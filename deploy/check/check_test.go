@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,6 +118,31 @@ func TestSecretsNotShipped(t *testing.T) {
 	}
 }
 
+// TestExternalNeo4j: the variant deploy/README.md describes for Aura or a
+// cluster, neo4j.yaml left out and NEO4J_URI pointing outside, passes.
+func TestExternalNeo4j(t *testing.T) {
+	fsys := load(t, func(files map[string]string) {
+		files["kustomization.yaml"] = strings.Replace(files["kustomization.yaml"], "  - neo4j.yaml\n", "", 1)
+		files["config.env"] = strings.Replace(files["config.env"], "NEO4J_URI=bolt://neo4j:7687", "NEO4J_URI=neo4j+s://xxxxxxxx.databases.neo4j.io", 1)
+	})
+	m, err := Build(fsys, memDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range m.Resources() {
+		if r.GetName() == Neo4jName {
+			t.Fatalf("%s/%s still built in", r.GetKind(), r.GetName())
+		}
+	}
+	objs, err := Decode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range Policy(objs, repo(t)) {
+		t.Error(err)
+	}
+}
+
 // A broken manifest, and the layer that must refuse it.
 type broken struct {
 	name      string
@@ -208,5 +234,5 @@ func refusal(t *testing.T, fsys filesys.FileSystem, layer string, r Repo) error 
 	if layer == "decode" || err != nil {
 		return err
 	}
-	return Join(Policy(objs, r))
+	return errors.Join(Policy(objs, r)...)
 }
