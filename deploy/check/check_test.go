@@ -178,6 +178,7 @@ var brokenCases = []broken{
 	{"one replica", "api.yaml", "  replicas: 3\n", "  replicas: 1\n", "policy", "replicas 1"},
 	{"unknown setting", "config.env", "COMPANYGRAPH_QUERY_TIMEOUT=10s\n", "COMPANYGRAPH_QUERY_TIMEOUT=10s\nCOMPANYGRAPH_QUERY_TIMOUT=5s\n", "policy", "COMPANYGRAPH_QUERY_TIMOUT is no setting"},
 	{"secret in the ConfigMap", "config.env", "NEO4J_USERNAME=neo4j\n", "NEO4J_USERNAME=neo4j\nNEO4J_PASSWORD=hunter2\n", "policy", "holds NEO4J_PASSWORD, a secret"},
+	{"comment after a value", "config.env", "COMPANYGRAPH_LOAD_SEED=true\n", "COMPANYGRAPH_LOAD_SEED=true # demo data\n", "policy", "a comment after a value"},
 	{"query outlives the drain", "config.env", "COMPANYGRAPH_QUERY_TIMEOUT=10s", "COMPANYGRAPH_QUERY_TIMEOUT=30s", "policy", "COMPANYGRAPH_QUERY_TIMEOUT"},
 	{"listens on loopback", "config.env", "COMPANYGRAPH_ADDR=:8080", "COMPANYGRAPH_ADDR=127.0.0.1:8080", "policy", "all interfaces"},
 	{"Neo4j elsewhere by mistake", "config.env", "NEO4J_URI=bolt://neo4j:7687", "NEO4J_URI=bolt://neo4j-db:7687", "policy", `Service "neo4j-db"`},

@@ -355,8 +355,10 @@ func apiPolicy(d *appsv1.Deployment, o objects, repo Repo) []error {
 		fail("wants envFrom a ConfigMap (the settings) and a Secret (%s)", strings.Join(SecretKeys, ", "))
 		return errs
 	}
-	for k := range cm.Data {
+	for k, v := range cm.Data {
 		switch {
+		case strings.Contains(v, " #"):
+			failOn("ConfigMap/"+cm.Name, "%s=%q: a comment after a value is part of the value", k, v)
 		case slices.Contains(SecretKeys, k):
 			failOn("ConfigMap/"+cm.Name, "holds %s, a secret: it goes in secrets.env", k)
 		case !repo.Settings[k]:
