@@ -174,7 +174,7 @@ neo4j-stop: ## stop the `make run` Neo4j
 # The fuzz targets run here over their seeds and testdata/fuzz/ only, as
 # ordinary tests; `make fuzz` explores.
 .PHONY: test
-test: deps web chromium notebook-env audit-suite live-clients check-generated lint ## run every test (unit, integration, browser) against a throwaway Neo4j
+test: deps web chromium notebook-env audit-suite live-clients check-generated lint deploy-check ## run every test (unit, integration, browser) against a throwaway Neo4j
 	@mkdir -p .test; dir=$$(mktemp -d .test/neo4j.XXXXXX); \
 	export NEO4J_DIR=$$dir NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(TEST_PASSWORD); \
 	trap '$(NEO4J) stop; rm -rf "$$dir"' EXIT; \
@@ -211,6 +211,30 @@ check-generated: ## fail if the generated code, resolver bodies included, is not
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed: $$out" >&2; exit 1; fi
 	$(GO) vet ./...
+
+# `make deploy-check`: the Kubernetes manifests in deploy/, checked without
+# a cluster by deploy/check, a Go module of its own so that none of it
+# reaches the server: kustomize builds them, the Kubernetes API's Go types
+# decode them strictly, kubernetes-validate checks them against the JSON
+# schemas of Kubernetes 1.30 and 1.37, and a policy holds them to what the
+# API needs; broken manifests must each be refused. kubernetes-validate
+# comes from PyPI with its schemas, pinned in deploy/check/requirements.txt,
+# into deploy/check/.venv (again only when that file changes).
+DEPLOY_ENV := deploy/check/.venv
+
+$(DEPLOY_ENV)/.installed: deploy/check/requirements.txt | python-venv
+	@echo "installing deploy/check/requirements.txt into $(DEPLOY_ENV)"
+	rm -rf $(DEPLOY_ENV)
+	$(PYTHON) -m venv $(DEPLOY_ENV)
+	$(DEPLOY_ENV)/bin/pip install --quiet --disable-pip-version-check --no-input -r deploy/check/requirements.txt
+	@touch $@
+
+.PHONY: deploy-check
+deploy-check: $(DEPLOY_ENV)/.installed ## validate the Kubernetes manifests in deploy/ offline: kustomize, API types, JSON schemas, policy
+	@echo "checking the Kubernetes manifests in deploy/"
+	cd deploy/check && $(GO) vet ./... && \
+	  COMPANYGRAPH_KUBERNETES_VALIDATE=$(CURDIR)/$(DEPLOY_ENV)/bin/kubernetes-validate COMPANYGRAPH_TEST_REQUIRE_SCHEMAS=1 \
+	  $(GO) test -count=1 ./...
 
 .PHONY: clean
 clean: ## stop the `make run` Neo4j and remove build output and its data
