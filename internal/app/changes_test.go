@@ -349,6 +349,16 @@ func TestSubscriptionLimits(t *testing.T) {
 	if _, code := c.next("two"); code != "LIMIT_EXCEEDED" {
 		t.Errorf("a second subscription on the connection: %q", code)
 	}
+	// The limits of queries hold for subscriptions: here, aliases.
+	var aliases strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&aliases, " a%d: cursor", i)
+	}
+	other, _ := a.dial(t, nil)
+	other.subscribe("bomb", "subscription { changes {"+aliases.String()+" } }", nil)
+	if _, code := other.next("bomb"); code != "LIMIT_EXCEEDED" {
+		t.Errorf("a subscription with 20 aliases: %q", code)
+	}
 	// One write of three changes into a buffer of one: the subscriber is
 	// behind at once.
 	a.postAs(t, editorKey, `mutation { createMarkets(input: [{id: "slow-1", name: "S"}, {id: "slow-2", name: "S"}, {id: "slow-3", name: "S"}]) { id } }`, nil).ok(t)
