@@ -151,6 +151,8 @@ func (x *gen) root() *sel {
 		name = "node"
 	case w < 0.41:
 		name = "search"
+	case w < 0.46:
+		name = "changes"
 	default:
 		name = pick(x.r, names)
 	}
@@ -164,6 +166,8 @@ func (x *gen) rootAs(name string) *sel {
 		s.alias = x.alias()
 	}
 	switch {
+	case name == "changes":
+		x.changesRoot(s)
 	case fd.Directives.ForName("search") != nil:
 		s.args = x.searchArgs()
 		s.sub = x.selection("SearchHit", 2, false)

@@ -22,6 +22,10 @@ type Reference struct {
 	cursors *Cursors
 	maxPage int
 	byElem  map[string]*Node
+	// changeTypes are what a change may be of: the types with evidence,
+	// the type evidence comes from, and the relationship types but
+	// mentions.
+	changeTypes []string
 }
 
 // NewReference answers over snap with the served schema s; client is used
@@ -30,6 +34,29 @@ func NewReference(s *ast.Schema, snap *Snapshot, client *neo4j.Client, cursors *
 	r := &Reference{snap: snap, m: newModel(s), client: client, cursors: cursors, maxPage: maxPage, byElem: map[string]*Node{}}
 	for _, n := range snap.Nodes {
 		r.byElem[n.ElementID] = n
+	}
+	seen := map[string]bool{}
+	add := func(t string) {
+		if !seen[t] {
+			seen[t] = true
+			r.changeTypes = append(r.changeTypes, t)
+		}
+	}
+	for _, def := range s.Types {
+		if def.Directives.ForName("node") == nil {
+			continue
+		}
+		for _, f := range def.Fields {
+			if f.Directives.ForName("evidence") != nil {
+				add(def.Name)
+				if src := s.Types[f.Type.Name()].Fields.ForName("source"); src != nil {
+					add(src.Type.Name())
+				}
+			}
+			if d := f.Directives.ForName("relationship"); d != nil && d.Arguments.ForName("type").Value.Raw != "MENTIONED_IN" {
+				add(d.Arguments.ForName("type").Value.Raw)
+			}
+		}
 	}
 	return r
 }

@@ -142,6 +142,9 @@ func (e *exec) resolve(objType string, src any, fd *ast.FieldDefinition, args ma
 		}
 		return nil, nil
 	}
+	if v, ok := changeField(src, fd); ok {
+		return v, nil
+	}
 	return nil, fmt.Errorf("no resolver for %s.%s", objType, fd.Name)
 }
 
@@ -171,6 +174,8 @@ func itemProps(it item, elem string, m *model) map[string]any {
 func (e *exec) root(fd *ast.FieldDefinition, args map[string]any) (any, error) {
 	m := e.r.m
 	switch {
+	case fd.Name == "changes":
+		return e.changes(args)
 	case fd.Directives.ForName("search") != nil:
 		return e.search(args)
 	case fd.Directives.ForName("lookup") != nil:
