@@ -1,6 +1,7 @@
 // Package neo4j owns the connection to Neo4j: one driver per process,
 // single-statement reads in one round trip, managed read and write
-// transactions, the count of every statement sent, schema migrations, and
+// transactions, a request's bookmarks (read-your-writes), the count of
+// every statement sent, schema migrations, and
 // the translation of driver failures into the API's error kinds. It knows
 // nothing of GraphQL.
 package neo4j
@@ -149,7 +150,7 @@ func (c *Client) ReadOne(ctx context.Context, cypher string, params map[string]a
 const firstRetryDelay = 100 * time.Millisecond
 
 func (c *Client) readOnce(ctx context.Context, cypher string, params map[string]any) ([]*neo4j.Record, error) {
-	session := c.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: c.database, AccessMode: neo4j.AccessModeRead})
+	session := c.driver.NewSession(ctx, c.sessionConfig(ctx, neo4j.AccessModeRead))
 	defer session.Close(context.WithoutCancel(ctx))
 	c.onStatement()
 	opts := txTimeout(ctx)
@@ -170,7 +171,7 @@ func txTimeout(ctx context.Context) []func(*neo4j.TransactionConfig) {
 }
 
 func (c *Client) execute(ctx context.Context, mode neo4j.AccessMode, work func(Tx) (any, error)) (any, error) {
-	session := c.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: c.database, AccessMode: mode})
+	session := c.driver.NewSession(ctx, c.sessionConfig(ctx, mode))
 	defer session.Close(context.WithoutCancel(ctx))
 	fn := func(tx neo4j.ManagedTransaction) (any, error) { return work(Tx{tx: tx, client: c}) }
 	opts := txTimeout(ctx)
@@ -183,6 +184,9 @@ func (c *Client) execute(ctx context.Context, mode neo4j.AccessMode, work func(T
 	}
 	if err != nil {
 		return nil, c.failure(ctx, err)
+	}
+	if mode == neo4j.AccessModeWrite {
+		committed(ctx, session)
 	}
 	return out, nil
 }
@@ -205,7 +209,7 @@ func (c *Client) failure(ctx context.Context, err error) error {
 // CALL { ... } IN TRANSACTIONS needs: it commits its own batches. The
 // driver does not retry it, so the statement must be safe to repeat.
 func (c *Client) AutoCommit(ctx context.Context, cypher string, params map[string]any) error {
-	session := c.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: c.database, AccessMode: neo4j.AccessModeWrite})
+	session := c.driver.NewSession(ctx, c.sessionConfig(ctx, neo4j.AccessModeWrite))
 	defer session.Close(context.WithoutCancel(ctx))
 	c.onStatement()
 	res, err := session.Run(ctx, cypher, params)
@@ -215,6 +219,7 @@ func (c *Client) AutoCommit(ctx context.Context, cypher string, params map[strin
 	if err != nil {
 		return translate(err)
 	}
+	committed(ctx, session)
 	return nil
 }
 
@@ -222,6 +227,8 @@ func (c *Client) AutoCommit(ctx context.Context, cypher string, params map[strin
 const (
 	codeConstraintViolated = "Neo.ClientError.Schema.ConstraintValidationFailed"
 	codeDatabaseNotFound   = "Neo.ClientError.Database.DatabaseNotFound"
+	codeInvalidBookmark    = "Neo.ClientError.Transaction.InvalidBookmark"
+	codeBookmarkMixture    = "Neo.ClientError.Transaction.InvalidBookmarkMixture"
 )
 
 // driverUnavailable are the types of the driver's own failures to reach a
@@ -272,6 +279,10 @@ func translateNeo4j(err error, e *neo4j.Neo4jError) error {
 			c.Fields = map[string]any{"id": id}
 		}
 		return c
+	case e.Code == codeInvalidBookmark, e.Code == codeBookmarkMixture:
+		// Only a client's bookmark reaches Neo4j unchecked by the driver:
+		// well-formed text that does not decode as one of Neo4j's.
+		return apierror.Wrap(apierror.BadRequest, err, "a bookmark the request sent is not one this database gave")
 	case e.Title() == "TransactionTimedOut", e.Title() == "TransactionTimedOutClientConfiguration":
 		return apierror.Wrap(apierror.Timeout, err, "the request took longer than its deadline")
 	case e.Classification() == "TransientError", e.HasSecurityCode(), e.Code == codeDatabaseNotFound, e.IsRetriable():

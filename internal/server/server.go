@@ -52,6 +52,7 @@ func New(o Options) http.Handler {
 	o.Live.transports(gql, o)
 	harden(gql, o)
 	gql.Use(costReport{})
+	gql.Use(readYourWrites{})
 	gql.AroundResponses(countResponses(o.Metrics))
 	if o.AroundResponses != nil {
 		gql.AroundResponses(o.AroundResponses)
@@ -92,7 +93,9 @@ func New(o Options) http.Handler {
 	c := cors.New(cors.Options{
 		AllowedOrigins: o.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", CostHeader},
+		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", CostHeader, BookmarkHeader},
+		// A browser shows a script only the response headers listed here.
+		ExposedHeaders: []string{BookmarkHeader},
 		// Credentials go only to origins named one by one, never to "*".
 		AllowCredentials: !allowAny,
 		MaxAge:           600,
