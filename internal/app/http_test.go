@@ -54,11 +54,11 @@ func TestGETQuery(t *testing.T) {
 func TestCORS(t *testing.T) {
 	a := seeded(t)
 	pre := send(t, http.MethodOptions, a.srv.URL+"/graphql", map[string]string{
-		"Origin": "https://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "companygraph-bookmark,content-type",
+		"Origin": "https://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "companygraph-bookmark,content-type,traceparent,tracestate",
 	})
 	allowed := strings.ToLower(pre.header.Get("Access-Control-Allow-Headers"))
 	if pre.status != http.StatusNoContent || pre.header.Get("Access-Control-Allow-Origin") != "*" ||
-		!strings.Contains(allowed, "content-type") || !strings.Contains(allowed, "companygraph-bookmark") {
+		!strings.Contains(allowed, "content-type") || !strings.Contains(allowed, "companygraph-bookmark") || !strings.Contains(allowed, "traceparent") {
 		t.Errorf("preflight: %d %v", pre.status, pre.header)
 	}
 	// A script reads the bookmark of a write only if the header is exposed.

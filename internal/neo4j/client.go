@@ -1,7 +1,7 @@
 // Package neo4j owns the connection to Neo4j: one driver per process,
 // single-statement reads in one round trip, managed read and write
-// transactions, a request's bookmarks (read-your-writes), the count of
-// every statement sent, schema migrations, and
+// transactions, a request's bookmarks (read-your-writes), the count and
+// the trace span of every statement sent, schema migrations, and
 // the translation of driver failures into the API's error kinds. It knows
 // nothing of GraphQL.
 package neo4j
@@ -16,6 +16,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	neo4jconfig "github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/companygraph/companygraph/internal/apierror"
 )
@@ -31,6 +32,9 @@ type Options struct {
 	// online (default a minute): an index built over a large graph that
 	// is already there, as after an import, takes longer.
 	IndexWait time.Duration
+	// TracerProvider, when set, makes a span of every statement sent,
+	// under the span of the context it is sent for (internal/tracing).
+	TracerProvider trace.TracerProvider
 }
 
 // Client runs Cypher against one database.
@@ -40,6 +44,8 @@ type Client struct {
 	onStatement func()
 	indexWait   time.Duration
 	retryTime   time.Duration
+	// tracer is nil when tracing is off.
+	tracer trace.Tracer
 }
 
 // Open creates the driver. It does not connect: Neo4j may come up later.
@@ -66,7 +72,11 @@ func Open(o Options) (*Client, error) {
 	if wait <= 0 {
 		wait = time.Minute
 	}
-	return &Client{driver: driver, database: o.Database, onStatement: count, indexWait: wait, retryTime: o.RetryTime}, nil
+	c := &Client{driver: driver, database: o.Database, onStatement: count, indexWait: wait, retryTime: o.RetryTime}
+	if o.TracerProvider != nil {
+		c.tracer = o.TracerProvider.Tracer(tracerName)
+	}
+	return c, nil
 }
 
 // Close releases the driver's connections.
@@ -87,8 +97,10 @@ type Tx struct {
 }
 
 // Run sends one parameterised statement and collects its records.
-func (t Tx) Run(ctx context.Context, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+func (t Tx) Run(ctx context.Context, cypher string, params map[string]any) (recs []*neo4j.Record, err error) {
 	t.client.onStatement()
+	ctx, span := t.client.statement(ctx, cypher)
+	defer func() { endStatement(span, err) }()
 	return collect(ctx, cypher, params, func(cypher string) (neo4j.ResultWithContext, error) {
 		return t.tx.Run(ctx, cypher, params)
 	})
@@ -149,10 +161,12 @@ func (c *Client) ReadOne(ctx context.Context, cypher string, params map[string]a
 // one waits twice as long.
 const firstRetryDelay = 100 * time.Millisecond
 
-func (c *Client) readOnce(ctx context.Context, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+func (c *Client) readOnce(ctx context.Context, cypher string, params map[string]any) (recs []*neo4j.Record, err error) {
 	session := c.driver.NewSession(ctx, c.sessionConfig(ctx, neo4j.AccessModeRead))
 	defer session.Close(context.WithoutCancel(ctx))
 	c.onStatement()
+	ctx, span := c.statement(ctx, cypher)
+	defer func() { endStatement(span, err) }()
 	opts := txTimeout(ctx)
 	return collect(ctx, cypher, params, func(cypher string) (neo4j.ResultWithContext, error) {
 		return session.Run(ctx, cypher, params, opts...)
@@ -212,10 +226,12 @@ func (c *Client) AutoCommit(ctx context.Context, cypher string, params map[strin
 	session := c.driver.NewSession(ctx, c.sessionConfig(ctx, neo4j.AccessModeWrite))
 	defer session.Close(context.WithoutCancel(ctx))
 	c.onStatement()
+	ctx, span := c.statement(ctx, cypher)
 	res, err := session.Run(ctx, cypher, params)
 	if err == nil {
 		_, err = res.Consume(ctx)
 	}
+	endStatement(span, err)
 	if err != nil {
 		return translate(err)
 	}
