@@ -80,6 +80,24 @@ func (readYourWrites) InterceptOperation(ctx context.Context, next graphql.Opera
 	}
 }
 
+// atBookmarks has the reads of a plain HTTP request (GET /export) wait
+// for the bookmarks in its header, as those of a GraphQL request do. A
+// malformed one is refused in the error form of such a route.
+func atBookmarks(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent, err := sentBookmarks(r.Header, nil)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]string{"code": string(err.Code), "message": err.Message}})
+			return
+		}
+		if len(sent) > 0 {
+			ctx, _ := neo4j.WithBookmarks(r.Context(), sent)
+			r = r.WithContext(ctx)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // sentBookmarks reads the bookmarks of a request, from its headers and its
 // extensions. They are checked only for their form: what they name is for
 // Neo4j to say (a well-formed bookmark it cannot decode is refused as
@@ -112,7 +130,7 @@ func sentBookmarks(h http.Header, ext map[string]any) ([]string, *apierror.Error
 			continue
 		}
 		if !wellFormed(b) {
-			return nil, bookmarkError("a bookmark is a string that a previous answer's %s header or extensions.bookmark gave, of at most %d printable characters", BookmarkHeader, maxBookmarkLength)
+			return nil, bookmarkError("a bookmark is sent back as an earlier answer gave it (in its %s header or extensions.bookmark): printable ASCII without spaces or commas, at most %d characters", BookmarkHeader, maxBookmarkLength)
 		}
 		out = append(out, b)
 	}

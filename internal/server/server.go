@@ -88,7 +88,7 @@ func New(o Options) http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Metrics.Registry, promhttp.HandlerOpts{}))
 	if o.Export != nil {
-		mux.Handle("GET /export", o.Export)
+		mux.Handle("GET /export", atBookmarks(o.Export))
 	}
 	if o.Hardening.Introspection {
 		mux.Handle("GET /schema.graphql", schemaHandler(o.Schema.Schema()))
