@@ -61,9 +61,14 @@ func (readYourWrites) InterceptOperation(ctx context.Context, next graphql.Opera
 	oc := graphql.GetOperationContext(ctx)
 	// Checked before the operation context existed; cannot fail here.
 	sent, _ := sentBookmarks(oc.Headers, oc.Extensions)
+	writes := oc.Operation != nil && oc.Operation.Operation == ast.Mutation
+	if len(sent) == 0 && !writes {
+		// Nothing to wait for and nothing to tell: most requests.
+		return next(ctx)
+	}
 	ctx, bookmarks := neo4j.WithBookmarks(ctx, sent)
 	responses := next(ctx)
-	if oc.Operation == nil || oc.Operation.Operation == ast.Subscription {
+	if !writes {
 		return responses
 	}
 	return func(ctx context.Context) *graphql.Response {
