@@ -18,6 +18,7 @@ import (
 
 	"github.com/companygraph/companygraph/internal/app"
 	"github.com/companygraph/companygraph/internal/config"
+	"github.com/companygraph/companygraph/internal/tracing"
 )
 
 func main() {
@@ -40,7 +41,23 @@ func main() {
 
 func run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("starting", "config", cfg.String())
-	a, err := app.New(cfg, log)
+	tp, flush, err := tracing.Setup(ctx, log)
+	if err != nil {
+		return err
+	}
+	// Deferred first, so it runs last: the spans of the requests that
+	// Shutdown let finish are exported too.
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := flush(ctx); err != nil {
+			log.Warn("flushing traces", "err", err)
+		}
+	}()
+	if tp != nil {
+		log.Info("tracing", "exporter", "otlp/http")
+	}
+	a, err := app.New(cfg, log, app.WithTracerProvider(tp))
 	if err != nil {
 		return err
 	}

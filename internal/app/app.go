@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/companygraph/companygraph/graph"
 	"github.com/companygraph/companygraph/graph/generated"
@@ -46,12 +47,29 @@ type App struct {
 	prepared atomic.Bool
 }
 
+// Option changes how New builds the API, beyond its configuration.
+type Option func(*options)
+
+type options struct {
+	tracer trace.TracerProvider
+}
+
+// WithTracerProvider makes spans of every HTTP request and every Cypher
+// statement with tp (internal/tracing); nil, the default, makes none.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(o *options) { o.tracer = tp }
+}
+
 // New builds the API. It does not touch Neo4j; Prepare does.
-func New(cfg config.Config, log *slog.Logger) (*App, error) {
+func New(cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	a := &App{cfg: cfg, log: log, Metrics: metrics.New()}
 	client, err := neo4j.Open(neo4j.Options{
 		URI: cfg.Neo4jURI, Username: cfg.Neo4jUser, Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase,
-		RetryTime: cfg.Neo4jRetryTime, OnStatement: a.Metrics.CypherQueries.Inc,
+		RetryTime: cfg.Neo4jRetryTime, OnStatement: a.Metrics.CypherQueries.Inc, TracerProvider: o.tracer,
 	})
 	if err != nil {
 		return nil, err
@@ -94,6 +112,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Schema: a.Engine.Serve(schema, writes), Ready: a.Ready, Hardening: hardening,
 		Authenticate: authn.Middleware, AroundResponses: authn.GuardReads,
 		Metrics: a.Metrics, Logger: log, CORSOrigins: cfg.CORSOrigins, Playground: cfg.Playground,
+		TracerProvider: o.tracer,
 		Live: server.Live{
 			Credentials: authn.WithCredentials, MayRead: authn.MayRead, Connection: changes.WithConnection,
 			KeepAlive: cfg.KeepAlive, InitTimeout: 10 * time.Second,

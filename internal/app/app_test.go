@@ -44,9 +44,9 @@ func testConfig(t *testing.T, conn neo4jtest.Conn) config.Config {
 	return cfg
 }
 
-func start(t *testing.T, cfg config.Config, prepare bool) *api {
+func start(t *testing.T, cfg config.Config, prepare bool, opts ...app.Option) *api {
 	t.Helper()
-	a, err := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,11 +54,17 @@ func TestGETQuery(t *testing.T) {
 func TestCORS(t *testing.T) {
 	a := seeded(t)
 	pre := send(t, http.MethodOptions, a.srv.URL+"/graphql", map[string]string{
-		"Origin": "https://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type",
+		"Origin": "https://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "companygraph-bookmark,content-type,traceparent,tracestate",
 	})
+	allowed := strings.ToLower(pre.header.Get("Access-Control-Allow-Headers"))
 	if pre.status != http.StatusNoContent || pre.header.Get("Access-Control-Allow-Origin") != "*" ||
-		!strings.Contains(strings.ToLower(pre.header.Get("Access-Control-Allow-Headers")), "content-type") {
+		!strings.Contains(allowed, "content-type") || !strings.Contains(allowed, "companygraph-bookmark") || !strings.Contains(allowed, "traceparent") {
 		t.Errorf("preflight: %d %v", pre.status, pre.header)
+	}
+	// A script reads the bookmark of a write only if the header is exposed.
+	actual := send(t, http.MethodGet, a.srv.URL+"/healthz", map[string]string{"Origin": "https://app.example"})
+	if !strings.Contains(strings.ToLower(actual.header.Get("Access-Control-Expose-Headers")), "companygraph-bookmark") {
+		t.Errorf("exposed headers: %v", actual.header)
 	}
 
 	cfg := testConfig(t, neo4jtest.Shared(t))

@@ -145,6 +145,7 @@ func parse(r *http.Request) (string, kg.SubgraphQuery, error) {
 
 var statusOf = map[apierror.Code]int{
 	apierror.BadInput:        http.StatusBadRequest,
+	apierror.BadRequest:      http.StatusBadRequest,
 	apierror.Unauthenticated: http.StatusUnauthorized,
 	apierror.Forbidden:       http.StatusForbidden,
 	apierror.NotFound:        http.StatusNotFound,

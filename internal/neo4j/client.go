@@ -1,6 +1,7 @@
 // Package neo4j owns the connection to Neo4j: one driver per process,
 // single-statement reads in one round trip, managed read and write
-// transactions, the count of every statement sent, schema migrations, and
+// transactions, a request's bookmarks (read-your-writes), the count and
+// the trace span of every statement sent, schema migrations, and
 // the translation of driver failures into the API's error kinds. It knows
 // nothing of GraphQL.
 package neo4j
@@ -15,6 +16,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	neo4jconfig "github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/companygraph/companygraph/internal/apierror"
 )
@@ -30,6 +32,9 @@ type Options struct {
 	// online (default a minute): an index built over a large graph that
 	// is already there, as after an import, takes longer.
 	IndexWait time.Duration
+	// TracerProvider, when set, makes a span of every statement sent,
+	// under the span of the context it is sent for (internal/tracing).
+	TracerProvider trace.TracerProvider
 }
 
 // Client runs Cypher against one database.
@@ -39,6 +44,8 @@ type Client struct {
 	onStatement func()
 	indexWait   time.Duration
 	retryTime   time.Duration
+	// tracer is nil when tracing is off.
+	tracer trace.Tracer
 }
 
 // Open creates the driver. It does not connect: Neo4j may come up later.
@@ -65,7 +72,11 @@ func Open(o Options) (*Client, error) {
 	if wait <= 0 {
 		wait = time.Minute
 	}
-	return &Client{driver: driver, database: o.Database, onStatement: count, indexWait: wait, retryTime: o.RetryTime}, nil
+	c := &Client{driver: driver, database: o.Database, onStatement: count, indexWait: wait, retryTime: o.RetryTime}
+	if o.TracerProvider != nil {
+		c.tracer = o.TracerProvider.Tracer(tracerName)
+	}
+	return c, nil
 }
 
 // Close releases the driver's connections.
@@ -86,8 +97,10 @@ type Tx struct {
 }
 
 // Run sends one parameterised statement and collects its records.
-func (t Tx) Run(ctx context.Context, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+func (t Tx) Run(ctx context.Context, cypher string, params map[string]any) (recs []*neo4j.Record, err error) {
 	t.client.onStatement()
+	ctx, span := t.client.statement(ctx, cypher)
+	defer func() { endStatement(span, err) }()
 	return collect(ctx, cypher, params, func(cypher string) (neo4j.ResultWithContext, error) {
 		return t.tx.Run(ctx, cypher, params)
 	})
@@ -148,10 +161,12 @@ func (c *Client) ReadOne(ctx context.Context, cypher string, params map[string]a
 // one waits twice as long.
 const firstRetryDelay = 100 * time.Millisecond
 
-func (c *Client) readOnce(ctx context.Context, cypher string, params map[string]any) ([]*neo4j.Record, error) {
-	session := c.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: c.database, AccessMode: neo4j.AccessModeRead})
+func (c *Client) readOnce(ctx context.Context, cypher string, params map[string]any) (recs []*neo4j.Record, err error) {
+	session := c.driver.NewSession(ctx, c.sessionConfig(ctx, neo4j.AccessModeRead))
 	defer session.Close(context.WithoutCancel(ctx))
 	c.onStatement()
+	ctx, span := c.statement(ctx, cypher)
+	defer func() { endStatement(span, err) }()
 	opts := txTimeout(ctx)
 	return collect(ctx, cypher, params, func(cypher string) (neo4j.ResultWithContext, error) {
 		return session.Run(ctx, cypher, params, opts...)
@@ -170,7 +185,7 @@ func txTimeout(ctx context.Context) []func(*neo4j.TransactionConfig) {
 }
 
 func (c *Client) execute(ctx context.Context, mode neo4j.AccessMode, work func(Tx) (any, error)) (any, error) {
-	session := c.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: c.database, AccessMode: mode})
+	session := c.driver.NewSession(ctx, c.sessionConfig(ctx, mode))
 	defer session.Close(context.WithoutCancel(ctx))
 	fn := func(tx neo4j.ManagedTransaction) (any, error) { return work(Tx{tx: tx, client: c}) }
 	opts := txTimeout(ctx)
@@ -183,6 +198,9 @@ func (c *Client) execute(ctx context.Context, mode neo4j.AccessMode, work func(T
 	}
 	if err != nil {
 		return nil, c.failure(ctx, err)
+	}
+	if mode == neo4j.AccessModeWrite {
+		committed(ctx, session)
 	}
 	return out, nil
 }
@@ -205,16 +223,19 @@ func (c *Client) failure(ctx context.Context, err error) error {
 // CALL { ... } IN TRANSACTIONS needs: it commits its own batches. The
 // driver does not retry it, so the statement must be safe to repeat.
 func (c *Client) AutoCommit(ctx context.Context, cypher string, params map[string]any) error {
-	session := c.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: c.database, AccessMode: neo4j.AccessModeWrite})
+	session := c.driver.NewSession(ctx, c.sessionConfig(ctx, neo4j.AccessModeWrite))
 	defer session.Close(context.WithoutCancel(ctx))
 	c.onStatement()
+	ctx, span := c.statement(ctx, cypher)
 	res, err := session.Run(ctx, cypher, params)
 	if err == nil {
 		_, err = res.Consume(ctx)
 	}
+	endStatement(span, err)
 	if err != nil {
 		return translate(err)
 	}
+	committed(ctx, session)
 	return nil
 }
 
@@ -222,6 +243,8 @@ func (c *Client) AutoCommit(ctx context.Context, cypher string, params map[strin
 const (
 	codeConstraintViolated = "Neo.ClientError.Schema.ConstraintValidationFailed"
 	codeDatabaseNotFound   = "Neo.ClientError.Database.DatabaseNotFound"
+	codeInvalidBookmark    = "Neo.ClientError.Transaction.InvalidBookmark"
+	codeBookmarkMixture    = "Neo.ClientError.Transaction.InvalidBookmarkMixture"
 )
 
 // driverUnavailable are the types of the driver's own failures to reach a
@@ -272,6 +295,10 @@ func translateNeo4j(err error, e *neo4j.Neo4jError) error {
 			c.Fields = map[string]any{"id": id}
 		}
 		return c
+	case e.Code == codeInvalidBookmark, e.Code == codeBookmarkMixture:
+		// Only a client's bookmark reaches Neo4j unchecked by the driver:
+		// well-formed text that does not decode as one of Neo4j's.
+		return apierror.Wrap(apierror.BadRequest, err, "a bookmark the request sent is not one this database gave")
 	case e.Title() == "TransactionTimedOut", e.Title() == "TransactionTimedOutClientConfiguration":
 		return apierror.Wrap(apierror.Timeout, err, "the request took longer than its deadline")
 	case e.Classification() == "TransientError", e.HasSecurityCode(), e.Code == codeDatabaseNotFound, e.IsRetriable():

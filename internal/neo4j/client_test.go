@@ -45,6 +45,8 @@ func TestTranslate(t *testing.T) {
 		{"wrong password", neoErr("Neo.ClientError.Security.Unauthorized", "x"), apierror.Unavailable, ""},
 		{"no such database", neoErr("Neo.ClientError.Database.DatabaseNotFound", "x"), apierror.Unavailable, ""},
 		{"not a leader", neoErr("Neo.ClientError.Cluster.NotALeader", "x"), apierror.Unavailable, ""},
+		{"bookmark Neo4j cannot decode", neoErr("Neo.ClientError.Transaction.InvalidBookmark", "Parsing of supplied bookmarks failed"), apierror.BadRequest, "a bookmark the request sent is not one this database gave"},
+		{"bookmarks of several databases", neoErr("Neo.ClientError.Transaction.InvalidBookmarkMixture", "x"), apierror.BadRequest, ""},
 		{"syntax error", neoErr("Neo.ClientError.Statement.SyntaxError", "connect failed"), apierror.Internal, ""},
 		{"type error", neoErr("Neo.ClientError.Statement.TypeError", "x"), apierror.Internal, ""},
 		{"connectivity", &neo4j.ConnectivityError{Inner: errors.New("reset")}, apierror.Unavailable, ""},

@@ -1,6 +1,7 @@
 // Package server is the API's HTTP face: the GraphQL endpoint (GET and
-// POST), GraphiQL, health and readiness probes, Prometheus metrics and
-// CORS. It turns every error into a GraphQL error with a code, in one place.
+// POST), GraphiQL, health and readiness probes, Prometheus metrics, CORS,
+// read-your-writes bookmarks and a trace span per request. It turns every
+// error into a GraphQL error with a code, in one place.
 package server
 
 import (
@@ -18,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/companygraph/companygraph/internal/apierror"
 	"github.com/companygraph/companygraph/internal/metrics"
@@ -44,6 +46,9 @@ type Options struct {
 	Hardening Hardening
 	// Live configures subscriptions over WebSocket and SSE (live.go).
 	Live Live
+	// TracerProvider, when set, makes a span of every request
+	// (internal/tracing); nil is no tracing at all.
+	TracerProvider trace.TracerProvider
 }
 
 // New returns the API's HTTP handler.
@@ -52,6 +57,10 @@ func New(o Options) http.Handler {
 	o.Live.transports(gql, o)
 	harden(gql, o)
 	gql.Use(costReport{})
+	gql.Use(readYourWrites{})
+	if o.TracerProvider != nil {
+		gql.AroundOperations(traceOperation)
+	}
 	gql.AroundResponses(countResponses(o.Metrics))
 	if o.AroundResponses != nil {
 		gql.AroundResponses(o.AroundResponses)
@@ -79,7 +88,7 @@ func New(o Options) http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Metrics.Registry, promhttp.HandlerOpts{}))
 	if o.Export != nil {
-		mux.Handle("GET /export", o.Export)
+		mux.Handle("GET /export", atBookmarks(o.Export))
 	}
 	if o.Hardening.Introspection {
 		mux.Handle("GET /schema.graphql", schemaHandler(o.Schema.Schema()))
@@ -92,7 +101,9 @@ func New(o Options) http.Handler {
 	c := cors.New(cors.Options{
 		AllowedOrigins: o.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", CostHeader},
+		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", CostHeader, BookmarkHeader, "traceparent", "tracestate"},
+		// A browser shows a script only the response headers listed here.
+		ExposedHeaders: []string{BookmarkHeader},
 		// Credentials go only to origins named one by one, never to "*".
 		AllowCredentials: !allowAny,
 		MaxAge:           600,
@@ -101,7 +112,11 @@ func New(o Options) http.Handler {
 	if o.Authenticate != nil {
 		h = o.Authenticate(h)
 	}
-	return logRequests(o.Logger, c.Handler(crossOrigin(o.CORSOrigins, o.Logger, h)))
+	h = logRequests(o.Logger, c.Handler(crossOrigin(o.CORSOrigins, o.Logger, h)))
+	if o.TracerProvider != nil {
+		h = traced(o.TracerProvider, h)
+	}
+	return h
 }
 
 // presentError shows a client only messages written for clients: errors of

@@ -120,7 +120,7 @@ func (t httpTransport) post(w http.ResponseWriter, r *http.Request, exec graphql
 		fail(w, media, perr.status, perr.err)
 		return
 	}
-	out, status := t.execute(r.Context(), exec, rp, media, false)
+	out, status := t.execute(r.Context(), exec, rp, media, false, w.Header())
 	writeBody(w, media, status, out)
 }
 
@@ -152,7 +152,7 @@ func (t httpTransport) batch(w http.ResponseWriter, r *http.Request, exec graphq
 			out[i] = errorBody(perr.err)
 			continue
 		}
-		out[i], _ = t.execute(r.Context(), exec, rp, media, false)
+		out[i], _ = t.execute(r.Context(), exec, rp, media, false, w.Header())
 	}
 	writeBody(w, media, http.StatusOK, out)
 }
@@ -176,7 +176,7 @@ func (t httpTransport) get(w http.ResponseWriter, r *http.Request, exec graphql.
 		fail(w, media, perr.status, perr.err)
 		return
 	}
-	out, status := t.execute(r.Context(), exec, rp, media, true)
+	out, status := t.execute(r.Context(), exec, rp, media, true, w.Header())
 	if status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", "POST")
 	}
@@ -223,8 +223,10 @@ func (t httpTransport) rawParams(p params, r *http.Request, start time.Time) (*g
 
 // execute runs one operation. A request that fails before execution has
 // only errors (and extensions): the specification leaves data out then.
-// get refuses anything but a query with 405.
-func (t httpTransport) execute(ctx context.Context, exec graphql.GraphExecutor, rp *graphql.RawParams, media string, get bool) (any, int) {
+// get refuses anything but a query with 405. The bookmarks of what the
+// operation committed go to header too, where a client reads them without
+// parsing the body; each operation of a batch adds its own.
+func (t httpTransport) execute(ctx context.Context, exec graphql.GraphExecutor, rp *graphql.RawParams, media string, get bool, header http.Header) (any, int) {
 	oc, errs := exec.CreateOperationContext(ctx, rp)
 	if errs != nil {
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs)
@@ -242,7 +244,13 @@ func (t httpTransport) execute(ctx context.Context, exec graphql.GraphExecutor, 
 		return errorBody(apierror.New(apierror.BadRequest, "a %s is sent by POST, not GET", oc.Operation.Operation)), http.StatusMethodNotAllowed
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
-	return responses(ctx), http.StatusOK
+	resp := responses(ctx)
+	if resp != nil {
+		if b, ok := resp.Extensions[bookmarkExtension].(string); ok {
+			header.Add(BookmarkHeader, b)
+		}
+	}
+	return resp, http.StatusOK
 }
 
 // requestError is the answer to a request that failed before execution.
