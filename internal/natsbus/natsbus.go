@@ -167,11 +167,14 @@ func redact(urls string) string {
 // Close.
 func (b *Bus) keep() {
 	defer b.keeping.Done()
+	failing := false
 	for {
 		if b.nc.IsConnected() {
-			if err := b.ensureStream(); err != nil {
-				b.log.Warn("the changes stream is not in place yet; retrying", "stream", b.o.Stream, "err", err)
+			err := b.ensureStream()
+			if err != nil && !failing {
+				b.log.Warn("the changes stream is not in place yet; retrying every second", "stream", b.o.Stream, "err", err)
 			}
+			failing = err != nil
 		}
 		wait := time.Hour
 		if !b.streamReady() {
@@ -209,8 +212,9 @@ func (b *Bus) ensureStream() error {
 	if !b.created.IsZero() && !created.Equal(b.created) {
 		// The server lost the stream and it was made anew, its message
 		// numbers from 1 again: listeners resuming from their old place
-		// would wait for numbers long past, so they start over.
-		b.log.Warn("the changes stream was made anew; listeners follow it from its new messages", "stream", b.o.Stream)
+		// would wait for numbers long past, so they start over from its
+		// first message (all of it is new to them).
+		b.log.Warn("the changes stream was made anew; listeners follow it from its start", "stream", b.o.Stream)
 		close(b.renewed)
 		b.renewed = make(chan struct{})
 	}
@@ -369,6 +373,9 @@ type follower struct {
 	// consumer made again starts after it, so that no message is missed
 	// or repeated across the gap.
 	last uint64
+	// fromStart says the stream was made anew: the next consumer starts
+	// at its first message.
+	fromStart bool
 	// renewed is the Bus's renewed when the current consumer was made.
 	renewed chan struct{}
 }
@@ -413,7 +420,7 @@ func (f *follower) follow(ctx context.Context, cc jetstream.ConsumeContext) {
 			cc.Stop()
 			<-cc.Closed()
 			f.mu.Lock()
-			f.last = 0
+			f.last, f.fromStart = 0, true
 			f.mu.Unlock()
 		case <-cc.Closed():
 		}
@@ -432,7 +439,10 @@ func (f *follower) consume(ctx context.Context) (jetstream.ConsumeContext, error
 	f.b.mu.Unlock()
 	f.mu.Lock()
 	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy}
-	if f.last > 0 {
+	switch {
+	case f.fromStart:
+		cfg.DeliverPolicy = jetstream.DeliverAllPolicy
+	case f.last > 0:
 		cfg = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: f.last + 1}
 	}
 	f.renewed = renewed
@@ -461,7 +471,7 @@ func (f *follower) handle(m jetstream.Msg) {
 	}
 	if md, err := m.Metadata(); err == nil {
 		f.mu.Lock()
-		f.last = md.Sequence.Stream
+		f.last, f.fromStart = md.Sequence.Stream, false
 		f.mu.Unlock()
 	}
 }

@@ -178,3 +178,28 @@ func TestServerDownAndBack(t *testing.T) {
 		}
 	}
 }
+
+// A server that comes back without its stream gets it made anew, and the
+// listeners follow the new one from its first message.
+func TestStreamMadeAnew(t *testing.T) {
+	srv := natstest.Start(t)
+	a, b := open(t, srv.URL()), open(t, srv.URL())
+	onB := listen(t, b)
+	ctx := context.Background()
+	if err := a.Publish(ctx, []changes.Change{change(1, "m1"), change(2, "m2"), change(3, "m3")}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		onB.next(t)
+	}
+	srv.Stop()
+	eventually(t, "a notices the server is gone", func() bool { return a.Check() != nil })
+	srv.RestartEmpty()
+	eventually(t, "both have the stream again", func() bool { return a.Check() == nil && b.Check() == nil })
+	if err := a.Publish(ctx, []changes.Change{change(4, "m4")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := onB.next(t); got.Seq != 4 {
+		t.Fatalf("heard %d on the new stream, want 4", got.Seq)
+	}
+}

@@ -44,6 +44,14 @@ func (s *Server) Stop() {
 	s.s = nil
 }
 
+// RestartEmpty starts the server again on its port with empty storage, as
+// a broker that lost its data.
+func (s *Server) RestartEmpty() {
+	s.t.Helper()
+	s.dir = s.t.TempDir()
+	s.Restart()
+}
+
 // Restart starts the server again, on its port, with the streams it had.
 func (s *Server) Restart() {
 	s.t.Helper()
