@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -632,10 +631,12 @@ func TestBrokerDownWritesGoOn(t *testing.T) {
 			t.Errorf("follower %s got %+v", f.name, got)
 		}
 	}
-	if a.Degraded() != nil {
-		t.Errorf("degraded after the broker came back: %v", a.Degraded())
-	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		t.Error("ran out of time")
+	// b may have republished the change before a reconnected.
+	for a.Degraded() != nil {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("replica a still degraded after the broker came back: %v", a.Degraded())
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }

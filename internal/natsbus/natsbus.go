@@ -138,11 +138,12 @@ func Open(o Options) (*Bus, error) {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
 	if nc.IsConnected() {
+		b.log.Info("connected to the NATS server", "url", nc.ConnectedUrlRedacted())
 		// Synchronously when the server is there, so that a Listen right
-		// after Open finds the stream.
-		if err := b.ensureStream(); err != nil {
-			b.log.Warn("the changes stream is not in place yet; retrying", "stream", o.Stream, "err", err)
-		}
+		// after Open finds the stream; the keeper logs a failure.
+		_ = b.ensureStream()
+	} else {
+		b.log.Warn("the NATS server is not reachable yet; connecting in the background, and writes go on meanwhile", "url", redact(o.URL))
 	}
 	b.keeping.Add(1)
 	go b.keep()
