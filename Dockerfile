@@ -29,7 +29,29 @@ COPY --from=web /src/internal/server/graphiql/ internal/server/graphiql/
 RUN --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/companygraph ./cmd/companygraph
 
-# Runtime stage: distroless, chosen over debian-slim+curl for size and for
+# The NATS server of docker-compose.yml, at the version go.mod pins, as
+# `make run REPLICAS=3` builds it: from the module cache, so the broker the
+# replicas are tested against is the one they run with.
+FROM golang:${GO_VERSION} AS nats-build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+RUN --mount=type=cache,target=/root/.cache/go-build \
+    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/nats-server github.com/nats-io/nats-server/v2 && \
+    mkdir -p /out/data
+
+# `docker compose` builds this stage for its nats service (target: nats).
+# /data is the nonroot user's, so that a new named volume mounted there is
+# too (Docker copies the image's ownership into an empty volume).
+FROM gcr.io/distroless/static-debian12:nonroot AS nats
+COPY --from=nats-build /out/nats-server /nats-server
+COPY --from=nats-build --chown=65532:65532 /out/data /data
+EXPOSE 4222
+USER 65532:65532
+ENTRYPOINT ["/nats-server"]
+CMD ["--jetstream", "--store_dir", "/data"]
+
+# Runtime stage (the default target, last): distroless, chosen over debian-slim+curl for size and for
 # having no shell or package manager to attack. The price is no in-image
 # HEALTHCHECK (nothing to run it with). Probe over HTTP from outside instead:
 # GET /healthz = process up (liveness), GET /readyz = Neo4j reachable and the

@@ -16,6 +16,16 @@ RUN_BOLT_PORT  ?= 7687
 RUN_PASSWORD   ?= companygraph
 ADDR           ?= 127.0.0.1:8080
 
+# `make run REPLICAS=3`: that many API processes on consecutive ports from
+# ADDR's, sharing their changes through a NATS server with JetStream whose
+# storage is NATS_DIR. nats-server is built from the module go.mod pins (a
+# tool of the module), so it needs nothing but Go and works from the module
+# cache offline. One replica needs no broker.
+REPLICAS    ?= 1
+NATS_PORT   ?= 4222
+NATS_DIR    ?= .data/nats
+NATS_SERVER := bin/nats-server
+
 # `make test`: a throwaway Neo4j on a free port, in a directory of its own
 # so that two runs never share one.
 TEST_PASSWORD := companygraph-test
@@ -151,8 +161,15 @@ $(LIVE_NPM): test/live-clients/package.json test/live-clients/package-lock.json 
 build: web ## build the API, with GraphiQL, into bin/
 	$(GO) build -o $(BIN) ./cmd/companygraph
 
+$(NATS_SERVER): go.mod go.sum
+	@echo "building nats-server (the version go.mod pins) into $@"
+	$(GO) build -o $@ github.com/nats-io/nats-server/v2
+
+.PHONY: nats-server
+nats-server: $(NATS_SERVER) ## build the NATS server that `make run REPLICAS=n` starts, into bin/
+
 .PHONY: run
-run: deps build ## start Neo4j (kept in .data/), load the seed, serve the API and GraphiQL on $(ADDR)
+run: deps build $(if $(filter-out 1,$(REPLICAS)),$(NATS_SERVER)) ## start Neo4j (kept in .data/), load the seed, serve the API and GraphiQL on $(ADDR); REPLICAS=3 for three sharing changes through NATS
 	@export NEO4J_DIR=$(RUN_DIR) NEO4J_BOLT_PORT=$(RUN_BOLT_PORT) NEO4J_PASSWORD=$(RUN_PASSWORD); \
 	started=0; \
 	if $(NEO4J) status >/dev/null 2>&1; then \
@@ -161,9 +178,14 @@ run: deps build ## start Neo4j (kept in .data/), load the seed, serve the API an
 	  $(NEO4J) start >/dev/null; started=1; \
 	fi; \
 	trap 'if [ $$started = 1 ]; then $(NEO4J) stop; fi' EXIT; \
-	echo "GraphiQL: http://$(ADDR)/   GraphQL: http://$(ADDR)/graphql   (Ctrl-C stops the API and Neo4j)"; \
-	NEO4J_URI=bolt://127.0.0.1:$(RUN_BOLT_PORT) NEO4J_USERNAME=neo4j NEO4J_PASSWORD=$(RUN_PASSWORD) \
-	  COMPANYGRAPH_ADDR=$(ADDR) $(BIN) || [ $$? = 130 ]
+	export NEO4J_URI=bolt://127.0.0.1:$(RUN_BOLT_PORT) NEO4J_USERNAME=neo4j NEO4J_PASSWORD=$(RUN_PASSWORD); \
+	if [ "$(REPLICAS)" = 1 ]; then \
+	  echo "GraphiQL: http://$(ADDR)/   GraphQL: http://$(ADDR)/graphql   (Ctrl-C stops the API and Neo4j)"; \
+	  COMPANYGRAPH_ADDR=$(ADDR) $(BIN) || [ $$? = 130 ]; \
+	else \
+	  BIN=$(BIN) NATS_SERVER=$(NATS_SERVER) NATS_DIR=$(NATS_DIR) NATS_PORT=$(NATS_PORT) REPLICAS=$(REPLICAS) ADDR=$(ADDR) \
+	    tools/replicas.sh || [ $$? = 130 ]; \
+	fi
 
 .PHONY: neo4j-start neo4j-stop
 neo4j-start: deps ## start only the `make run` Neo4j, in the background

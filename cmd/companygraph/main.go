@@ -65,7 +65,7 @@ func run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// requests in flight finish (TestGracefulShutdown).
 	defer a.Close(context.WithoutCancel(ctx))
 	go a.PrepareWhenUp(ctx)
-	go a.Changes.Run(ctx, func(err error) { log.Warn("pruning changes", "err", err) })
+	go a.Maintain(ctx)
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,

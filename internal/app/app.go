@@ -28,6 +28,7 @@ import (
 	"github.com/companygraph/companygraph/internal/kg"
 	"github.com/companygraph/companygraph/internal/metrics"
 	"github.com/companygraph/companygraph/internal/mutation"
+	"github.com/companygraph/companygraph/internal/natsbus"
 	"github.com/companygraph/companygraph/internal/neo4j"
 	"github.com/companygraph/companygraph/internal/query"
 	"github.com/companygraph/companygraph/internal/server"
@@ -42,9 +43,13 @@ type App struct {
 	Client  *neo4j.Client
 	Engine  *query.Engine
 	// Changes records every write's changes and serves them (internal/changes).
-	Changes  *changes.Log
-	handler  http.Handler
-	prepared atomic.Bool
+	Changes *changes.Log
+	// bus shares the changes with the other processes serving the graph
+	// (internal/natsbus); nil without a broker.
+	bus           *natsbus.Bus
+	stopListening func()
+	handler       http.Handler
+	prepared      atomic.Bool
 }
 
 // Option changes how New builds the API, beyond its configuration.
@@ -95,11 +100,32 @@ func New(cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.Changes = changes.New(client, resolver.KG, changes.Options{
+	live := changes.Options{
 		Retention: cfg.ChangesRetention, Buffer: cfg.SubscriptionBuffer, Timeout: cfg.QueryTimeout,
 		MaxSubscriptions: cfg.MaxSubscriptions, MaxPerConnection: cfg.MaxSubscriptionsPerConnection,
 		Fail: server.SubscriptionFailure(log), Off: !cfg.RecordChanges,
-	})
+		SweepEvery: cfg.SweepEvery, SweepGrace: cfg.SweepGrace,
+		Republished:   func(n int) { a.Metrics.ChangesRepublished.Add(float64(n)) },
+		PublishFailed: a.Metrics.BusPublishFailures.Inc,
+		Logger:        log,
+	}
+	if cfg.NATSURL != "" {
+		host, _ := os.Hostname()
+		// Open does not wait for the broker: one that is down is followed
+		// in the background, as Neo4j is.
+		a.bus, err = natsbus.Open(natsbus.Options{URL: cfg.NATSURL, Name: "companygraph " + host + " " + cfg.Addr, Logger: log})
+		if err != nil {
+			return nil, fmt.Errorf("change bus: %w", err)
+		}
+		live.Bus = a.bus
+	}
+	a.Changes = changes.New(client, resolver.KG, live)
+	if a.bus != nil {
+		if a.stopListening, err = a.bus.Listen(a.Changes.Deliver); err != nil {
+			a.bus.Close()
+			return nil, fmt.Errorf("change bus: %w", err)
+		}
+	}
 	resolver.Feed, resolver.Live = a.Changes, changes.Live{Log: a.Changes}
 	writes := mutation.New(a.Engine.Mapping(), a.Changes, mutation.Options{
 		Timeout: cfg.QueryTimeout, Limits: limits, MaxBatch: cfg.MaxBatch,
@@ -109,7 +135,7 @@ func New(cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
 		return nil, err
 	}
 	a.handler = server.New(server.Options{
-		Schema: a.Engine.Serve(schema, writes), Ready: a.Ready, Hardening: hardening,
+		Schema: a.Engine.Serve(schema, writes), Ready: a.Ready, Degraded: a.Degraded, Hardening: hardening,
 		Authenticate: authn.Middleware, AroundResponses: authn.GuardReads,
 		Metrics: a.Metrics, Logger: log, CORSOrigins: cfg.CORSOrigins, Playground: cfg.Playground,
 		TracerProvider: o.tracer,
@@ -131,8 +157,44 @@ func New(cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
 // Handler serves the API over HTTP.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Close releases the connections to Neo4j.
-func (a *App) Close(ctx context.Context) error { return a.Client.Close(ctx) }
+// Close stops following the bus, closes the connection to the broker and
+// releases the connections to Neo4j.
+func (a *App) Close(ctx context.Context) error {
+	if a.bus != nil {
+		a.stopListening()
+		a.bus.Close()
+	}
+	return a.Client.Close(ctx)
+}
+
+// Maintain does the API's background work until ctx ends: it prunes the
+// outbox and, with a broker, sweeps it for changes the bus never carried.
+func (a *App) Maintain(ctx context.Context) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Changes.Sweep(ctx)
+	}()
+	a.Changes.Run(ctx, func(err error) { a.log.Warn("pruning changes", "err", err) })
+	<-done
+}
+
+// Degraded reports the broker's state when one is configured and it does
+// not work. It does not make the API unready: a replica without its
+// broker still serves reads and writes, and its subscribers still get
+// this replica's writes at once and the others' when the broker is back
+// (a sweep publishes what was missed, a subscriber fills any gap from the
+// outbox). The broker is shared, so an outage would take every replica
+// out of rotation together, turning a late feed into no API at all.
+func (a *App) Degraded() map[string]string {
+	if a.bus == nil {
+		return nil
+	}
+	if err := a.bus.Check(); err != nil {
+		return map[string]string{"broker": err.Error()}
+	}
+	return nil
+}
 
 // Ready reports nil when Neo4j answers and the schema is in place.
 func (a *App) Ready(ctx context.Context) error {

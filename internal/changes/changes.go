@@ -11,6 +11,8 @@
 // process). A subscriber delivers them in order, skips any it has
 // delivered, and reads any it missed from the outbox, so a subscription
 // that resumes from a cursor gets every change after it exactly once.
+// With a Bus, the bus delivers at least once what was published, and each
+// process sweeps the outbox for what was never published (sweep.go).
 package changes
 
 import (
@@ -18,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -114,6 +117,16 @@ type Options struct {
 	// Bus carries changes to and from the other processes serving the
 	// graph; nil keeps them in this process.
 	Bus Bus
+	// SweepEvery is how often Sweep reads the outbox's head, and
+	// SweepGrace how long a change may go unheard on the bus after that
+	// before it is published again (sweep.go).
+	SweepEvery, SweepGrace time.Duration
+	// Republished counts the changes a sweep published again, and
+	// PublishFailed the publishes to the bus that failed; either may be nil.
+	Republished   func(n int)
+	PublishFailed func()
+	// Logger tells of the bus failing and of sweeps; nil logs nothing.
+	Logger *slog.Logger
 	// Fail tells a subscriber why its subscription ends (the transport's
 	// way of sending an error after the first event).
 	Fail func(ctx context.Context, err error)
@@ -137,6 +150,11 @@ type Log struct {
 	o      Options
 	hub    hub
 	live   atomic.Int64
+	// heard is what the bus has brought, for the sweeper.
+	heard heard
+	// busFailing says the last publish to the bus failed, so that an
+	// outage is logged when it starts and when it ends, not per write.
+	busFailing atomic.Bool
 }
 
 // New returns the Log over client; graph reads what changes record.
@@ -150,7 +168,16 @@ func New(client *neo4j.Client, graph *kg.Graph, o Options) *Log {
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
 	}
-	return &Log{client: client, graph: graph, o: o, hub: hub{subs: map[*listener]struct{}{}}}
+	if o.SweepEvery <= 0 {
+		o.SweepEvery = time.Second
+	}
+	if o.SweepGrace <= 0 {
+		o.SweepGrace = 2 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Log{client: client, graph: graph, o: o, hub: hub{subs: map[*listener]struct{}{}}, heard: heard{above: map[int64]struct{}{}}}
 }
 
 // counter names the one ChangeLog node, which holds the last number given
@@ -351,15 +378,28 @@ func (l *Log) append(ctx context.Context, tx neo4j.Tx, who string, changes []Cha
 
 // publish hands committed changes to the subscribers: through the bus, or
 // straight to this process's when there is none. A failure to publish
-// loses nothing: a subscriber that sees a later change reads the ones it
-// missed from the outbox, and the bus's sweeper republishes.
+// loses nothing and fails no write (it has committed): this process's
+// subscribers get the changes straight away, a subscriber elsewhere that
+// sees a later change reads the ones it missed from the outbox, and the
+// sweepers publish them again once the bus is back.
 func (l *Log) publish(ctx context.Context, cs []Change) {
 	if len(cs) == 0 {
 		return
 	}
 	if l.o.Bus != nil {
-		if err := l.o.Bus.Publish(context.WithoutCancel(ctx), cs); err == nil {
+		err := l.o.Bus.Publish(context.WithoutCancel(ctx), cs)
+		if err == nil {
+			if l.busFailing.CompareAndSwap(true, false) {
+				l.o.Logger.Info("publishing changes to the bus again")
+			}
 			return
+		}
+		if l.o.PublishFailed != nil {
+			l.o.PublishFailed()
+		}
+		if l.busFailing.CompareAndSwap(false, true) {
+			l.o.Logger.Warn("publishing changes to the bus failed; the writes have committed, this process's subscribers get them now "+
+				"and the other processes' once the bus is back and a sweeper publishes them again", "err", err, "first", cs[0].Seq, "last", cs[len(cs)-1].Seq)
 		}
 	}
 	l.hub.publish(cs)

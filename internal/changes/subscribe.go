@@ -88,8 +88,12 @@ func (h *hub) drain() {
 // for a graceful stop, before the server stops serving.
 func (l *Log) Drain() { l.hub.drain() }
 
-// Deliver hands changes heard from the bus to this process's subscribers.
-func (l *Log) Deliver(cs []Change) { l.hub.publish(cs) }
+// Deliver hands changes heard from the bus to this process's subscribers,
+// and tells the sweeper they were heard.
+func (l *Log) Deliver(cs []Change) {
+	l.heard.hear(cs)
+	l.hub.publish(cs)
+}
 
 // Subscribe returns the changes the filter takes as they commit, in
 // order. With after, it first returns every change after that cursor

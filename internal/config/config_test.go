@@ -29,6 +29,15 @@ func TestLoad(t *testing.T) {
 		{name: "bad timeout", args: []string{"-query-timeout", "soon"}, wantErr: "query-timeout"},
 		{name: "bad bool", env: map[string]string{"COMPANYGRAPH_LOAD_SEED": "maybe"}, wantErr: "load-seed"},
 		{name: "unknown flag", args: []string{"-nope"}, wantErr: "not defined"},
+		{name: "no broker by default", check: func(c Config) bool {
+			return c.NATSURL == "" && c.SweepEvery == time.Second && c.SweepGrace == 2*time.Second
+		}},
+		{name: "broker", args: []string{"-sweep-grace", "500ms"}, env: map[string]string{"COMPANYGRAPH_NATS_URL": "nats://a:4222,nats://b:4222", "COMPANYGRAPH_SWEEP_INTERVAL": "250ms"},
+			check: func(c Config) bool {
+				return c.NATSURL == "nats://a:4222,nats://b:4222" && c.SweepEvery == 250*time.Millisecond && c.SweepGrace == 500*time.Millisecond
+			}},
+		{name: "bad broker", args: []string{"-nats-url", "4222"}, wantErr: "nats-url"},
+		{name: "bad sweep", env: map[string]string{"COMPANYGRAPH_SWEEP_INTERVAL": "0s"}, wantErr: "sweep-interval"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,5 +70,12 @@ func TestStringMasksPassword(t *testing.T) {
 	}
 	if s := c.String(); strings.Contains(s, "s3cret") || !strings.Contains(s, "password=****") {
 		t.Errorf("password not masked: %s", s)
+	}
+	c, err = Load([]string{"-nats-url", "nats://app:n4ts-secret@broker:4222"}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := c.String(); strings.Contains(s, "n4ts-secret") || !strings.Contains(s, "nats-url=nats://app:xxxxx@broker:4222") {
+		t.Errorf("the NATS password is not masked: %s", s)
 	}
 }

@@ -11,6 +11,11 @@ type Metrics struct {
 	GraphQLRequests *prometheus.CounterVec
 	// CypherQueries counts every Cypher statement sent to Neo4j.
 	CypherQueries prometheus.Counter
+	// ChangesRepublished counts the changes a sweep published again, and
+	// BusPublishFailures the publishes to the bus that failed (their
+	// changes went to this process's subscribers only, until a sweep).
+	ChangesRepublished prometheus.Counter
+	BusPublishFailures prometheus.Counter
 }
 
 // New creates the metrics in a fresh registry, with Go runtime metrics.
@@ -25,8 +30,16 @@ func New() *Metrics {
 			Name: "companygraph_cypher_queries_total",
 			Help: "Cypher statements sent to Neo4j.",
 		}),
+		ChangesRepublished: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "companygraph_changes_republished_total",
+			Help: "Committed changes published to the bus again because this process had not heard them on it within the sweep's grace.",
+		}),
+		BusPublishFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "companygraph_bus_publish_failures_total",
+			Help: "Publishes of a write's changes to the bus that failed; the write had committed and a sweep publishes them again.",
+		}),
 	}
-	m.Registry.MustRegister(m.GraphQLRequests, m.CypherQueries,
+	m.Registry.MustRegister(m.GraphQLRequests, m.CypherQueries, m.ChangesRepublished, m.BusPublishFailures,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }

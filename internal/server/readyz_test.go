@@ -58,3 +58,24 @@ func TestReadyzShowsOnlyOurMessages(t *testing.T) {
 		})
 	}
 }
+
+// What is degraded shows beside the answer, ready or not, and does not
+// decide it.
+func TestReadyzShowsWhatIsDegraded(t *testing.T) {
+	for _, ready := range []error{nil, apierror.New(apierror.Unavailable, "schema and seed are not in place yet")} {
+		h := New(Options{
+			Schema: served(), Ready: func(context.Context) error { return ready }, Metrics: metrics.New(),
+			Degraded: func() map[string]string { return map[string]string{"broker": "the NATS server is not connected"} },
+			Logger:   slog.New(slog.DiscardHandler), CORSOrigins: []string{"*"},
+		})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		want := http.StatusOK
+		if ready != nil {
+			want = http.StatusServiceUnavailable
+		}
+		if body := rec.Body.String(); rec.Code != want || !strings.Contains(body, `"degraded":{"broker":"the NATS server is not connected"}`) {
+			t.Errorf("ready %v: %d %s", ready, rec.Code, body)
+		}
+	}
+}

@@ -29,7 +29,12 @@ import (
 type Options struct {
 	Schema graphql.ExecutableSchema
 	// Ready reports why the API cannot serve yet, or nil.
-	Ready       func(context.Context) error
+	Ready func(context.Context) error
+	// Degraded reports, by part, what works less well than it should
+	// without stopping the API from serving (the broker of the change
+	// feed): /readyz shows it beside its answer either way. Its texts
+	// name no host, since /readyz answers anyone.
+	Degraded    func() map[string]string
 	Metrics     *metrics.Metrics
 	Logger      *slog.Logger
 	CORSOrigins []string
@@ -79,12 +84,19 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
+		answer := map[string]any{"status": "ready"}
+		if o.Degraded != nil {
+			if d := o.Degraded(); len(d) > 0 {
+				answer["degraded"] = d
+			}
+		}
 		if err := o.Ready(ctx); err != nil {
 			o.Logger.Warn("not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": reason(err)})
+			answer["status"], answer["reason"] = "not ready", reason(err)
+			writeJSON(w, http.StatusServiceUnavailable, answer)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+		writeJSON(w, http.StatusOK, answer)
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Metrics.Registry, promhttp.HandlerOpts{}))
 	if o.Export != nil {
