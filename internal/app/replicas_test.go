@@ -506,11 +506,14 @@ func TestSweeperPublishesWhatAProcessNeverDid(t *testing.T) {
 		}
 	}
 	f := newFollower("a", ids, a)
+	// The cursor is read before the write, so the subscriber gets the
+	// warm change however late its subscription starts.
+	start := a.head(t)
 	var following sync.WaitGroup
 	following.Add(1)
 	go func() {
 		defer following.Done()
-		f.follow(ctx, a.head(t))
+		f.follow(ctx, start)
 	}()
 	defer func() { cancel(); following.Wait() }()
 	if err := b.createMarket(ids[0]); err != nil {
