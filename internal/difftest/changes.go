@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -140,9 +141,9 @@ func changeObject(n *Node) map[string]any {
 	return c
 }
 
-// neo4jString writes a datetime as Cypher's toString does (Java's ISO
-// form: seconds only when not zero, the fraction in groups of three
-// digits, Z for UTC).
+// neo4jString writes a datetime as Cypher's toString does: seconds only
+// when the time has seconds or a fraction, the fraction without its
+// trailing zeros (.77, not .770), Z for UTC.
 func neo4jString(v any) any {
 	t, ok := v.(time.Time)
 	if !ok {
@@ -154,14 +155,7 @@ func neo4jString(v any) any {
 		s += fmt.Sprintf(":%02d", t.Second())
 	}
 	if ns := t.Nanosecond(); ns != 0 {
-		switch {
-		case ns%1_000_000 == 0:
-			s += fmt.Sprintf(".%03d", ns/1_000_000)
-		case ns%1_000 == 0:
-			s += fmt.Sprintf(".%06d", ns/1_000)
-		default:
-			s += fmt.Sprintf(".%09d", ns)
-		}
+		s += strings.TrimRight(fmt.Sprintf(".%09d", ns), "0")
 	}
 	return s + "Z"
 }
