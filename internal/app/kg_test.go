@@ -132,6 +132,41 @@ func TestPath(t *testing.T) {
 	if title := got.Path[0].Hops[0].Relationship.Properties["title"]; title != "Global Vice President" {
 		t.Errorf("WORKS_FOR title: %v", title)
 	}
+
+	// A path read without its hops, or its nodes without their types, is
+	// read by a smaller statement: the same path, with what it selects.
+	for _, sel := range []string{"length nodes { id }", "length nodes { id type name }", "nodes { type } hops { direction }"} {
+		var part struct {
+			Path []struct {
+				Length *int
+				Nodes  []struct{ ID, Type, Name string }
+				Hops   []struct{ Direction string }
+			}
+		}
+		a.post(t, `query($from: ID!, $to: ID!) { path(from: $from, to: $to) { `+sel+` } }`,
+			map[string]any{"from": "hugo-barra", "to": "flipkart"}).data(t, &part)
+		if len(part.Path) != 1 || len(part.Path[0].Nodes) != 3 {
+			t.Fatalf("%s: %+v", sel, part.Path)
+		}
+		p := part.Path[0]
+		for i, want := range []struct{ id, typ, name string }{{"hugo-barra", "Executive", "Hugo Barra"}, {"xiaomi", "Company", "Xiaomi"}, {"flipkart", "Partner", "Flipkart"}} {
+			n := p.Nodes[i]
+			if strings.Contains(sel, "id") && n.ID != want.id || strings.Contains(sel, "type") && n.Type != want.typ || strings.Contains(sel, "name") && n.Name != want.name {
+				t.Errorf("%s: node %d is %+v, want %+v", sel, i, n, want)
+			}
+		}
+		if strings.Contains(sel, "length") && (p.Length == nil || *p.Length != 2) {
+			t.Errorf("%s: length %s, want 2", sel, func() string {
+				if p.Length == nil {
+					return "null"
+				}
+				return fmt.Sprint(*p.Length)
+			}())
+		}
+		if strings.Contains(sel, "hops") && (len(p.Hops) != 2 || p.Hops[0].Direction != "FORWARD" || p.Hops[1].Direction != "FORWARD") {
+			t.Errorf("%s: hops %+v", sel, p.Hops)
+		}
+	}
 }
 
 func TestKGBadInput(t *testing.T) {

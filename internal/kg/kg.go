@@ -80,6 +80,8 @@ type Graph struct {
 	typeOf, labelOf map[string]string
 	// relTypes are the relationship types between entities, sorted.
 	relTypes []string
+	// entityExpr and relExpr are the two above as Cypher expressions.
+	entityExpr, relExpr string
 }
 
 // New reads from schema what is an entity, what is a source and which
@@ -152,6 +154,7 @@ func New(schema *ast.Schema, client *neo4j.Client, o Options) (*Graph, error) {
 	}
 	sort.Strings(g.entityLabels)
 	sort.Strings(g.relTypes)
+	g.entityExpr, g.relExpr = quoted(g.entityLabels), quoted(g.relTypes)
 	return g, nil
 }
 
@@ -235,24 +238,27 @@ func quoted(names []string) string {
 }
 
 // entities is the label expression of any entity, e.g. `Company`|`Event`.
-func (g *Graph) entities() string { return quoted(g.entityLabels) }
+func (g *Graph) entities() string { return g.entityExpr }
 
 // rels is the relationship type expression of any relationship between entities.
-func (g *Graph) rels() string { return quoted(g.relTypes) }
+func (g *Graph) rels() string { return g.relExpr }
 
 // want says which parts of nodes and edges an answer needs beyond their
 // ids, types and ends: the others are not read.
-type want struct{ properties, evidence bool }
+type want struct{ labels, properties, evidence, hops bool }
 
 // all is every part, for answers whose selection is not known.
-var all = want{properties: true, evidence: true}
+var all = want{labels: true, properties: true, evidence: true, hops: true}
 
 // wanted reads what the field being resolved selects: properties also
-// when it asks for names, which come from them.
+// when it asks for names, which come from them, and labels when it asks
+// for types, which come from them.
 func wanted(ctx context.Context) want {
 	return want{
+		labels:     query.Selects(ctx, "labels") || query.Selects(ctx, "type"),
 		properties: query.Selects(ctx, "properties") || query.Selects(ctx, "name"),
 		evidence:   query.Selects(ctx, "evidence"),
+		hops:       query.Selects(ctx, "hops"),
 	}
 }
 
@@ -262,7 +268,10 @@ func (g *Graph) nodeProj(v string) string { return g.nodeProjOf(v, all) }
 
 // nodeProjOf projects node variable v, with the parts w asks for.
 func (g *Graph) nodeProjOf(v string, w want) string {
-	parts := []string{fmt.Sprintf("id: %[1]s.id, labels: labels(%[1]s)", v)}
+	parts := []string{fmt.Sprintf("id: %s.id", v)}
+	if w.labels {
+		parts = append(parts, fmt.Sprintf("labels: labels(%s)", v))
+	}
 	if w.properties {
 		parts = append(parts, fmt.Sprintf("properties: properties(%s)", v))
 	}

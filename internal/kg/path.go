@@ -88,6 +88,10 @@ func (g *Graph) Path(ctx context.Context, from, to string, maxHops, first *int64
 		search, order = "shortestPath", ""
 	}
 	w := wanted(ctx)
+	rels := "[]"
+	if w.hops {
+		rels = "[r IN relationships(p) | " + g.edgeProjOf("r", w) + "]"
+	}
 	// The bound of a variable-length pattern cannot be a parameter in
 	// Cypher, so it is formatted into the statement, from the checked int.
 	cypher := fmt.Sprintf(`OPTIONAL MATCH (a:%[7]s {id: $from}) WHERE a:%[1]s
@@ -96,10 +100,10 @@ CALL (a, b) {
   WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL AND a <> b
   MATCH p = %[8]s((a)-[:%[2]s*1..%[3]d]-(b))
   %[9]s
-  RETURN collect({nodes: [n IN nodes(p) | %[4]s], rels: [r IN relationships(p) | %[5]s]}) AS paths
+  RETURN collect({nodes: [n IN nodes(p) | %[4]s], rels: %[5]s}) AS paths
 }
 RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, CASE WHEN a = b THEN %[6]s END AS same, paths`,
-		g.entities(), g.rels(), hops, g.nodeProjOf("n", w), g.edgeProjOf("r", w), g.nodeProjOf("a", w), nodeLabel, search, order)
+		g.entities(), g.rels(), hops, g.nodeProjOf("n", w), rels, g.nodeProjOf("a", w), nodeLabel, search, order)
 	rows, err := g.read(ctx, "path", cypher, map[string]any{"from": from, "to": to, "maxPaths": paths})
 	if err != nil {
 		return nil, err
@@ -134,7 +138,8 @@ RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, CASE WHEN a = b THE
 			}
 			path.Hops = append(path.Hops, h)
 		}
-		path.Length = int64(len(path.Hops))
+		// The hops are read only when selected; the nodes always are.
+		path.Length = int64(len(path.Nodes) - 1)
 		out = append(out, path)
 	}
 	// collect keeps the order of the rows it is given, but the order is
