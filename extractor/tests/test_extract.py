@@ -1,0 +1,119 @@
+"""The rules on sentences of other articles than the seed: what they find
+and what they must not."""
+
+import unittest
+
+from companygraph_extractor.extract import amount, english, extract, slug
+from companygraph_extractor.model import load
+
+
+def facts(text, title=None, known=None):
+    out = extract(load(), text, title, known)
+    ents = {}
+    rels = []
+    for f in out:
+        if "relationship" in f:
+            r = f["relationship"]
+            rels.append((r["type"], r["from"], r["to"], {k: v for k, v in r.items() if k not in ("type", "from", "to")}))
+        else:
+            kind = next(k for k in f if k not in ("sentences", "confidence", "rule"))
+            ents[(kind, f[kind]["id"])] = f[kind]
+        for s in f["sentences"]:
+            assert s in text, f"not word for word: {s!r}"
+        assert 0 < f["confidence"] <= 1
+    return ents, rels
+
+
+class Figures(unittest.TestCase):
+    def test_amounts(self):
+        for text, want in [("$1.1 billion", 1.1e9), ("61.1 million", 61.1e6), ("one million", 1e6),
+                           ("$16 billion", 16e9), ("close to $45 billion", 45e9), ("2,500", 2500), ("77", 77)]:
+            self.assertEqual(amount(text), want, text)
+
+    def test_slug(self):
+        self.assertEqual(slug("Walmart Inc."), "walmart-inc")
+        self.assertEqual(slug("Société Générale"), "societe-generale")
+
+
+class Language(unittest.TestCase):
+    def test_english_and_others(self):
+        nlp = load()
+        en = ("The company said on Monday that it would open two new offices in Europe next year, "
+              "and that its chief executive would lead the expansion from London.")
+        fr = ("Le groupe a annoncé mardi l'acquisition de la chaîne de supermarchés, pour un montant "
+              "de deux milliards d'euros, selon un communiqué publié par la direction à Paris.")
+        de = ("Die Bank hat am Dienstag angekündigt, dass sie im kommenden Jahr zahlreiche Filialen "
+              "in Berlin und Hamburg schließen und ihre Geschäfte stärker digital betreiben wird.")
+        self.assertEqual(english(nlp, en), 1.0)
+        self.assertLess(english(nlp, fr), 0.5)
+        self.assertLess(english(nlp, de), 0.5)
+        self.assertEqual(english(nlp, "小米公司宣布进入美国市场，雷军表示公司将在明年推出新产品。"), 0.0)
+        self.assertEqual(english(nlp, "Apple CEO Tim Cook met investors in Paris."), 1.0)
+
+
+class Rules(unittest.TestCase):
+    def test_title_before_and_after_the_name(self):
+        ents, rels = facts("Apple's chief executive Tim Cook met investors. "
+                           "Satya Nadella, chief executive of Microsoft, spoke after him.")
+        self.assertIn(("executive", "tim-cook"), ents)
+        self.assertIn(("company", "apple"), ents)
+        works = {(r[1], r[2], r[3].get("title")) for r in rels if r[0] == "WORKS_FOR"}
+        self.assertIn(("tim-cook", "apple", "chief executive"), works)
+        self.assertIn(("satya-nadella", "microsoft", "chief executive"), works)
+        _, rels = facts("Microsoft said that Kevin Scott, its chief technology officer, will speak.")
+        self.assertIn(("WORKS_FOR", "kevin-scott", "microsoft", {"title": "chief technology officer"}), rels)
+
+    def test_acquisition_with_stake_and_price(self):
+        ents, rels = facts("Walmart Inc. agreed to buy 77% of Flipkart for $16 billion.")
+        self.assertEqual(ents[("company", "walmart-inc")]["aliases"], ["Walmart"])
+        events = [e for k, e in ents.items() if k[0] == "event"]
+        self.assertEqual(len(events), 1, events)
+        ev = events[0]
+        self.assertEqual((ev["kind"], ev["status"], ev["stakePercent"], ev["amountUsd"]), ("ACQUISITION", "planned", 77, 16e9))
+        roles = {(r[1], r[3].get("role")) for r in rels if r[0] == "PARTICIPATED_IN"}
+        self.assertEqual(roles, {("walmart-inc", "acquirer"), ("flipkart", "target")})
+
+    def test_the_company_is_the_main_organisation(self):
+        text = ("Acme Robotics opened an office in Berlin. Acme Robotics makes warehouse robots. "
+                "The company raised $20 million in March.")
+        ents, rels = facts(text)
+        funding = [e for k, e in ents.items() if k[0] == "event" and e["kind"] == "FUNDING"]
+        self.assertEqual(len(funding), 1)
+        self.assertEqual(funding[0]["amountUsd"], 20e6)
+        self.assertEqual(funding[0]["date"], "March")
+        self.assertIn(("PARTICIPATED_IN", "acme-robotics", funding[0]["id"], {"role": "fundraiser"}), rels)
+
+    def test_market_entry_occurred_and_planned(self):
+        ents, rels = facts("Spotify entered Japan in 2016. Spotify plans to enter Nigeria next year.")
+        status = {r[2]: r[3].get("status") for r in rels if r[0] == "IN_MARKET"}
+        self.assertEqual(status, {"japan": "entered", "nigeria": "planned"})
+        entries = [e for k, e in ents.items() if k[0] == "event"]
+        self.assertEqual([(e["kind"], e.get("date")) for e in entries], [("MARKET_ENTRY", "2016")])
+
+    def test_a_surname_is_the_person_already_named(self):
+        ents, rels = facts("Hugo Barra joined Xiaomi. Barra said the phones sell well.")
+        people = [k for k in ents if k[0] == "executive"]
+        self.assertEqual(people, [("executive", "hugo-barra")])
+        self.assertEqual(ents[("executive", "hugo-barra")]["aliases"], ["Barra"])
+
+    def test_two_people_with_one_surname_stay_two(self):
+        ents, _ = facts("Anne Smith leads Acme. John Smith founded Beta Corp.")
+        self.assertEqual(sorted(k[1] for k in ents if k[0] == "executive"), ["anne-smith", "john-smith"])
+
+    def test_the_graph_decides_an_organisation_type(self):
+        ents, _ = facts("Analysts praised Flipkart.", known=[{"name": "Flipkart", "aliases": [], "type": "Partner"}])
+        self.assertIn(("partner", "flipkart"), ents)
+
+    def test_a_partner_sells(self):
+        _, rels = facts("Nokia partnered with Amazon for selling phones and other devices such as tablets in India.")
+        self.assertIn(("PARTNERED_WITH", "nokia", "amazon"), {r[:3] for r in rels})
+        sells = {(r[1], r[2], r[3].get("market")) for r in rels if r[0] == "SELLS"}
+        self.assertEqual(sells, {("amazon", "phones", "India"), ("amazon", "tablets", "India")})
+
+    def test_text_without_facts(self):
+        self.assertEqual(facts("It rained all day and nobody went out."), ({}, []))
+        self.assertEqual(facts(""), ({}, []))
+
+
+if __name__ == "__main__":
+    unittest.main()
