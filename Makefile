@@ -143,6 +143,9 @@ $(NOTEBOOK_ENV)/.installed: notebooks/requirements.txt | python-venv
 EXTRACTOR_ENV := .data/extractor
 EXTRACTOR_PY  := $(CURDIR)/$(EXTRACTOR_ENV)/bin/python
 EXTRACTOR_ADDR ?= 127.0.0.1:8090
+# `make run EXTRACTOR=0` serves without it (ingestArticle then answers
+# EXTRACTOR_UNAVAILABLE).
+EXTRACTOR     ?= 1
 PIP_QUIET     := --quiet --disable-pip-version-check --no-input
 
 .PHONY: extractor-env
@@ -202,15 +205,20 @@ $(NATS_SERVER): go.mod go.sum
 nats-server: $(NATS_SERVER) ## build the NATS server that `make run REPLICAS=n` starts, into bin/
 
 .PHONY: run
-run: deps build $(if $(filter-out 1,$(REPLICAS)),$(NATS_SERVER)) ## start Neo4j (kept in .data/), load the seed, serve the API and GraphiQL on $(ADDR); REPLICAS=3 for three sharing changes through NATS
+run: deps build $(if $(filter-out 1,$(REPLICAS)),$(NATS_SERVER)) $(if $(filter 1,$(EXTRACTOR)),extractor-env) ## start Neo4j (kept in .data/) and the extractor, load the seed, serve the API and GraphiQL on $(ADDR); REPLICAS=3 for three sharing changes through NATS; EXTRACTOR=0 without the extractor
 	@export NEO4J_DIR=$(RUN_DIR) NEO4J_BOLT_PORT=$(RUN_BOLT_PORT) NEO4J_PASSWORD=$(RUN_PASSWORD); \
-	started=0; \
+	started=0; extractor=; \
 	if $(NEO4J) status >/dev/null 2>&1; then \
 	  echo "using the Neo4j already running in $(RUN_DIR)"; \
 	else \
 	  $(NEO4J) start >/dev/null; started=1; \
 	fi; \
-	trap 'if [ $$started = 1 ]; then $(NEO4J) stop; fi' EXIT; \
+	trap 'if [ -n "$$extractor" ]; then kill $$extractor 2>/dev/null; wait $$extractor 2>/dev/null; fi; if [ $$started = 1 ]; then $(NEO4J) stop; fi' EXIT; \
+	if [ "$(EXTRACTOR)" = 1 ]; then \
+	  (cd extractor && exec $(EXTRACTOR_PY) -m companygraph_extractor.server --addr $(EXTRACTOR_ADDR)) & extractor=$$!; \
+	  export COMPANYGRAPH_EXTRACTOR_URL=http://$(EXTRACTOR_ADDR); \
+	  echo "extractor (ingestArticle) on http://$(EXTRACTOR_ADDR), pid $$extractor"; \
+	fi; \
 	export NEO4J_URI=bolt://127.0.0.1:$(RUN_BOLT_PORT) NEO4J_USERNAME=neo4j NEO4J_PASSWORD=$(RUN_PASSWORD); \
 	if [ "$(REPLICAS)" = 1 ]; then \
 	  echo "GraphiQL: http://$(ADDR)/   GraphQL: http://$(ADDR)/graphql   (Ctrl-C stops the API and Neo4j)"; \
@@ -229,13 +237,13 @@ neo4j-stop: ## stop the `make run` Neo4j
 # The fuzz targets run here over their seeds and testdata/fuzz/ only, as
 # ordinary tests; `make fuzz` explores.
 .PHONY: test
-test: deps web chromium notebook-env audit-suite live-clients check-generated lint deploy-check ## run every test (unit, integration, browser) against a throwaway Neo4j
+test: deps web chromium notebook-env audit-suite live-clients extractor-test check-generated lint deploy-check ## run every test (unit, integration, browser) against a throwaway Neo4j
 	@mkdir -p .test; dir=$$(mktemp -d .test/neo4j.XXXXXX); \
 	export NEO4J_DIR=$$dir NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(TEST_PASSWORD); \
 	trap '$(NEO4J) stop; rm -rf "$$dir"' EXIT; \
 	uri=$$($(NEO4J) start); \
 	echo "test Neo4j at $$uri"; \
-	COMPANYGRAPH_TEST_NEO4J_URI=$$uri COMPANYGRAPH_TEST_NEO4J_PASSWORD=$(TEST_PASSWORD) COMPANYGRAPH_TEST_REQUIRE_NEO4J=1 COMPANYGRAPH_TEST_REQUIRE_BROWSER=1 COMPANYGRAPH_TEST_REQUIRE_AUDIT=1 \
+	COMPANYGRAPH_TEST_NEO4J_URI=$$uri COMPANYGRAPH_TEST_NEO4J_PASSWORD=$(TEST_PASSWORD) COMPANYGRAPH_TEST_REQUIRE_NEO4J=1 COMPANYGRAPH_TEST_REQUIRE_BROWSER=1 COMPANYGRAPH_TEST_REQUIRE_AUDIT=1 COMPANYGRAPH_TEST_REQUIRE_EXTRACTOR=1 \
 	  $(GO) test -count=1 -timeout 25m ./...
 
 .PHONY: generate

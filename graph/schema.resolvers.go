@@ -125,6 +125,11 @@ func (r *mutationResolver) Ingest(ctx context.Context, source model.SourceInput,
 	return engine.Unserved[*model.IngestResult](ctx)
 }
 
+// IngestArticle is the resolver for the ingestArticle field.
+func (r *mutationResolver) IngestArticle(ctx context.Context, source model.SourceInput, dryRun *bool) (*model.ArticleIngest, error) {
+	return engine.Unserved[*model.ArticleIngest](ctx)
+}
+
 // Company is the resolver for the company field.
 func (r *queryResolver) Company(ctx context.Context, id string) (*model.Company, error) {
 	return engine.Unserved[*model.Company](ctx)

@@ -41,6 +41,27 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	ArticleFact struct {
+		Confidence func(childComplexity int) int
+		Fact       func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Index      func(childComplexity int) int
+		MatchedBy  func(childComplexity int) int
+		Outcome    func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		Rule       func(childComplexity int) int
+	}
+
+	ArticleIngest struct {
+		Created   func(childComplexity int) int
+		DryRun    func(childComplexity int) int
+		Facts     func(childComplexity int) int
+		Matched   func(childComplexity int) int
+		Skipped   func(childComplexity int) int
+		Source    func(childComplexity int) int
+		Unchanged func(childComplexity int) int
+	}
+
 	Change struct {
 		At     func(childComplexity int) int
 		By     func(childComplexity int) int
@@ -518,6 +539,7 @@ type ComplexityRoot struct {
 		DeleteProducts   func(childComplexity int, where model.ProductWhere) int
 		DeleteSources    func(childComplexity int, where model.SourceWhere) int
 		Ingest           func(childComplexity int, source model.SourceInput, facts []*model.FactInput) int
+		IngestArticle    func(childComplexity int, source model.SourceInput, dryRun *bool) int
 		UpdateCompanies  func(childComplexity int, where model.CompanyWhere, set *model.CompanyPatch, connect *model.CompanyLinks, disconnect *model.CompanyUnlinks) int
 		UpdateEvents     func(childComplexity int, where model.EventWhere, set *model.EventPatch, connect *model.EventLinks, disconnect *model.EventUnlinks) int
 		UpdateExecutives func(childComplexity int, where model.ExecutiveWhere, set *model.ExecutivePatch, connect *model.ExecutiveLinks, disconnect *model.ExecutiveUnlinks) int
@@ -884,6 +906,7 @@ type MutationResolver interface {
 	UpdateSources(ctx context.Context, where model.SourceWhere, set *model.SourcePatch) ([]*model.Source, error)
 	DeleteSources(ctx context.Context, where model.SourceWhere) (*model.DeleteResult, error)
 	Ingest(ctx context.Context, source model.SourceInput, facts []*model.FactInput) (*model.IngestResult, error)
+	IngestArticle(ctx context.Context, source model.SourceInput, dryRun *bool) (*model.ArticleIngest, error)
 }
 type QueryResolver interface {
 	Company(ctx context.Context, id string) (*model.Company, error)
@@ -944,6 +967,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "ArticleFact.confidence":
+		if e.ComplexityRoot.ArticleFact.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleFact.Confidence(childComplexity), true
+	case "ArticleFact.fact":
+		if e.ComplexityRoot.ArticleFact.Fact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleFact.Fact(childComplexity), true
+	case "ArticleFact.id":
+		if e.ComplexityRoot.ArticleFact.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleFact.ID(childComplexity), true
+	case "ArticleFact.index":
+		if e.ComplexityRoot.ArticleFact.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleFact.Index(childComplexity), true
+	case "ArticleFact.matchedBy":
+		if e.ComplexityRoot.ArticleFact.MatchedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleFact.MatchedBy(childComplexity), true
+	case "ArticleFact.outcome":
+		if e.ComplexityRoot.ArticleFact.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleFact.Outcome(childComplexity), true
+	case "ArticleFact.reason":
+		if e.ComplexityRoot.ArticleFact.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleFact.Reason(childComplexity), true
+	case "ArticleFact.rule":
+		if e.ComplexityRoot.ArticleFact.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleFact.Rule(childComplexity), true
+
+	case "ArticleIngest.created":
+		if e.ComplexityRoot.ArticleIngest.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleIngest.Created(childComplexity), true
+	case "ArticleIngest.dryRun":
+		if e.ComplexityRoot.ArticleIngest.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleIngest.DryRun(childComplexity), true
+	case "ArticleIngest.facts":
+		if e.ComplexityRoot.ArticleIngest.Facts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleIngest.Facts(childComplexity), true
+	case "ArticleIngest.matched":
+		if e.ComplexityRoot.ArticleIngest.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleIngest.Matched(childComplexity), true
+	case "ArticleIngest.skipped":
+		if e.ComplexityRoot.ArticleIngest.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleIngest.Skipped(childComplexity), true
+	case "ArticleIngest.source":
+		if e.ComplexityRoot.ArticleIngest.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleIngest.Source(childComplexity), true
+	case "ArticleIngest.unchanged":
+		if e.ComplexityRoot.ArticleIngest.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleIngest.Unchanged(childComplexity), true
 
 	case "Change.at":
 		if e.ComplexityRoot.Change.At == nil {
@@ -3173,6 +3288,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Ingest(childComplexity, args["source"].(model.SourceInput), args["facts"].([]*model.FactInput)), true
+	case "Mutation.ingestArticle":
+		if e.ComplexityRoot.Mutation.IngestArticle == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_ingestArticle_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IngestArticle(childComplexity, args["source"].(model.SourceInput), args["dryRun"].(*bool)), true
 	case "Mutation.updateCompanies":
 		if e.ComplexityRoot.Mutation.UpdateCompanies == nil {
 			break
@@ -8592,6 +8718,7 @@ enum WriteOp {
   UPDATE
   DELETE
   INGEST
+  ARTICLE
 }
 """
 A sentence of a source that states a relationship.
@@ -8637,6 +8764,81 @@ type IngestResult {
   matched: Int!
   unchanged: Int!
   facts: [IngestOutcome!]!
+}
+enum ArticleOutcome {
+  """
+  Not in the graph before.
+  """
+  CREATED
+  """
+  In the graph before (by id, name or alias); new properties or evidence were added.
+  """
+  MATCHED
+  """
+  In the graph before with all of it; nothing was written.
+  """
+  UNCHANGED
+  """
+  Not written: reason says why.
+  """
+  SKIPPED
+}
+"""
+How an extracted entity was found in the graph.
+"""
+enum MatchedBy {
+  ID
+  NAME
+  ALIAS
+}
+"""
+One fact an article states, as extracted and resolved.
+"""
+type ArticleFact {
+  """
+  The fact's position in the extractor's answer.
+  """
+  index: Int!
+  outcome: ArticleOutcome!
+  """
+  The entity's id, or the relationship as from-TYPE->to.
+  """
+  id: ID!
+  """
+  The fact as a FactInput (the graph's ids, word-for-word sentences): what ingest takes.
+  """
+  fact: Map!
+  """
+  How sure the rule that found the fact is, 0 to 1.
+  """
+  confidence: Float!
+  """
+  The rule that found it.
+  """
+  rule: String!
+  """
+  How an entity was found in the graph; null when it is new, and for relationships.
+  """
+  matchedBy: MatchedBy
+  """
+  Why a SKIPPED fact was not written.
+  """
+  reason: String
+}
+type ArticleIngest {
+  """
+  The source's id.
+  """
+  source: ID!
+  """
+  Whether nothing was written.
+  """
+  dryRun: Boolean!
+  created: Int!
+  matched: Int!
+  unchanged: Int!
+  skipped: Int!
+  facts: [ArticleFact!]!
 }
 type Mutation {
   """
@@ -8727,6 +8929,10 @@ type Mutation {
   Upserts a source and the facts it states, in ONE transaction: all are written or none. Invalid facts are all reported at once; the same input twice leaves the same graph.
   """
   ingest(source: SourceInput!, facts: [FactInput!]!): IngestResult! @auth(requires: EDITOR) @write(op: INGEST, type: "Source")
+  """
+  Reads an article (source.text, in English) with the extractor and writes the facts it states as ingest does, in ONE transaction: entities, relationships and events, each with the sentences that state it, word for word. Entities are matched to the graph by id, name or alias, across the organisation types; a person by a surname alone only when one person has it. A fact the graph cannot hold is SKIPPED, with the reason, and the others are written. dryRun: true writes nothing and answers the same. Each fact is answered as the FactInput it was written as, so it can be reviewed and sent to ingest. Empty text is BAD_USER_INPUT, text over the limit LIMIT_EXCEEDED, another language UNSUPPORTED_LANGUAGE, and no extractor EXTRACTOR_UNAVAILABLE.
+  """
+  ingestArticle(source: SourceInput!, dryRun: Boolean = false): ArticleIngest! @auth(requires: EDITOR) @write(op: ARTICLE, type: "Source")
 }
 """
 An opaque position in a list, for Relay paging.
@@ -9025,6 +9231,48 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_ArticleFact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_ArticleFact_index(ctx, field)
+	case "outcome":
+		return ec.fieldContext_ArticleFact_outcome(ctx, field)
+	case "id":
+		return ec.fieldContext_ArticleFact_id(ctx, field)
+	case "fact":
+		return ec.fieldContext_ArticleFact_fact(ctx, field)
+	case "confidence":
+		return ec.fieldContext_ArticleFact_confidence(ctx, field)
+	case "rule":
+		return ec.fieldContext_ArticleFact_rule(ctx, field)
+	case "matchedBy":
+		return ec.fieldContext_ArticleFact_matchedBy(ctx, field)
+	case "reason":
+		return ec.fieldContext_ArticleFact_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleFact", field.Name)
+}
+
+func (ec *executionContext) childFields_ArticleIngest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "source":
+		return ec.fieldContext_ArticleIngest_source(ctx, field)
+	case "dryRun":
+		return ec.fieldContext_ArticleIngest_dryRun(ctx, field)
+	case "created":
+		return ec.fieldContext_ArticleIngest_created(ctx, field)
+	case "matched":
+		return ec.fieldContext_ArticleIngest_matched(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_ArticleIngest_unchanged(ctx, field)
+	case "skipped":
+		return ec.fieldContext_ArticleIngest_skipped(ctx, field)
+	case "facts":
+		return ec.fieldContext_ArticleIngest_facts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleIngest", field.Name)
+}
 
 func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -13396,6 +13644,28 @@ func (ec *executionContext) field_Mutation_deleteSources_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_ingestArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (model.SourceInput, error) {
+			return ec.unmarshalNSourceInput2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_ingest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16749,6 +17019,360 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _ArticleFact_index(ctx context.Context, field graphql.CollectedField, obj *model.ArticleFact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleFact_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleFact_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleFact", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArticleFact_outcome(ctx context.Context, field graphql.CollectedField, obj *model.ArticleFact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleFact_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ArticleOutcome) graphql.Marshaler {
+			return ec.marshalNArticleOutcome2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleFact_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleFact", field, false, false, "ArticleOutcome")
+}
+
+func (ec *executionContext) _ArticleFact_id(ctx context.Context, field graphql.CollectedField, obj *model.ArticleFact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleFact_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleFact_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleFact", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ArticleFact_fact(ctx context.Context, field graphql.CollectedField, obj *model.ArticleFact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleFact_fact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNMap2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleFact_fact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleFact", field, false, false, "Map")
+}
+
+func (ec *executionContext) _ArticleFact_confidence(ctx context.Context, field graphql.CollectedField, obj *model.ArticleFact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleFact_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleFact_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleFact", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ArticleFact_rule(ctx context.Context, field graphql.CollectedField, obj *model.ArticleFact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleFact_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleFact_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleFact", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleFact_matchedBy(ctx context.Context, field graphql.CollectedField, obj *model.ArticleFact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleFact_matchedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MatchedBy) graphql.Marshaler {
+			return ec.marshalOMatchedBy2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMatchedBy(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleFact_matchedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleFact", field, false, false, "MatchedBy")
+}
+
+func (ec *executionContext) _ArticleFact_reason(ctx context.Context, field graphql.CollectedField, obj *model.ArticleFact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleFact_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleFact_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleFact", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleIngest_source(ctx context.Context, field graphql.CollectedField, obj *model.ArticleIngest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleIngest_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleIngest_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleIngest", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ArticleIngest_dryRun(ctx context.Context, field graphql.CollectedField, obj *model.ArticleIngest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleIngest_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleIngest_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleIngest", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ArticleIngest_created(ctx context.Context, field graphql.CollectedField, obj *model.ArticleIngest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleIngest_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleIngest_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleIngest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArticleIngest_matched(ctx context.Context, field graphql.CollectedField, obj *model.ArticleIngest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleIngest_matched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleIngest_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleIngest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArticleIngest_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.ArticleIngest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleIngest_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleIngest_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleIngest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArticleIngest_skipped(ctx context.Context, field graphql.CollectedField, obj *model.ArticleIngest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleIngest_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleIngest_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleIngest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArticleIngest_facts(ctx context.Context, field graphql.CollectedField, obj *model.ArticleIngest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleIngest_facts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ArticleFact) graphql.Marshaler {
+			return ec.marshalNArticleFact2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleFactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleIngest_facts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleIngest",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleFact(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Change_cursor(ctx context.Context, field graphql.CollectedField, obj *changes.Change) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -26573,6 +27197,68 @@ func (ec *executionContext) fieldContext_Mutation_ingest(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_ingest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_ingestArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_ingestArticle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IngestArticle(ctx, fc.Args["source"].(model.SourceInput), fc.Args["dryRun"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticleIngest
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ArticleIngest
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticleIngest) graphql.Marshaler {
+			return ec.marshalNArticleIngest2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleIngest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_ingestArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleIngest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_ingestArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44806,6 +45492,137 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var articleFactImplementors = []string{"ArticleFact"}
+
+func (ec *executionContext) _ArticleFact(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleFact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, articleFactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArticleFact")
+		case "index":
+			out.Values[i] = ec._ArticleFact_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outcome":
+			out.Values[i] = ec._ArticleFact_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._ArticleFact_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fact":
+			out.Values[i] = ec._ArticleFact_fact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confidence":
+			out.Values[i] = ec._ArticleFact_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rule":
+			out.Values[i] = ec._ArticleFact_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matchedBy":
+			out.Values[i] = ec._ArticleFact_matchedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ArticleFact_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var articleIngestImplementors = []string{"ArticleIngest"}
+
+func (ec *executionContext) _ArticleIngest(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleIngest) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, articleIngestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArticleIngest")
+		case "source":
+			out.Values[i] = ec._ArticleIngest_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dryRun":
+			out.Values[i] = ec._ArticleIngest_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._ArticleIngest_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matched":
+			out.Values[i] = ec._ArticleIngest_matched(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._ArticleIngest_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._ArticleIngest_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "facts":
+			out.Values[i] = ec._ArticleIngest_facts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var changeImplementors = []string{"Change"}
 
 func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *changes.Change) graphql.Marshaler {
@@ -48116,6 +48933,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "ingestArticle":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_ingestArticle(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -50717,6 +51541,48 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) marshalNArticleFact2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleFactᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ArticleFact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNArticleFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleFact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNArticleFact2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleFact(ctx context.Context, sel ast.SelectionSet, v *model.ArticleFact) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArticleFact!")
+		return graphql.Null
+	}
+	return ec._ArticleFact(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNArticleIngest2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleIngest(ctx context.Context, sel ast.SelectionSet, v *model.ArticleIngest) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArticleIngest!")
+		return graphql.Null
+	}
+	return ec._ArticleIngest(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNArticleOutcome2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleOutcome(ctx context.Context, v any) (model.ArticleOutcome, error) {
+	var res model.ArticleOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNArticleOutcome2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleOutcome(ctx context.Context, sel ast.SelectionSet, v model.ArticleOutcome) graphql.Marshaler {
+	return v
+}
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
@@ -55000,6 +55866,22 @@ func (ec *executionContext) unmarshalOMarketWhere2ᚖgithubᚗcomᚋcompanygraph
 	}
 	res, err := ec.unmarshalInputMarketWhere(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMatchedBy2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMatchedBy(ctx context.Context, v any) (*model.MatchedBy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.MatchedBy)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMatchedBy2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMatchedBy(ctx context.Context, sel ast.SelectionSet, v *model.MatchedBy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {

@@ -17,6 +17,37 @@ type Node interface {
 	GetID() string
 }
 
+// One fact an article states, as extracted and resolved.
+type ArticleFact struct {
+	// The fact's position in the extractor's answer.
+	Index   int64          `json:"index"`
+	Outcome ArticleOutcome `json:"outcome"`
+	// The entity's id, or the relationship as from-TYPE->to.
+	ID string `json:"id"`
+	// The fact as a FactInput (the graph's ids, word-for-word sentences): what ingest takes.
+	Fact map[string]any `json:"fact"`
+	// How sure the rule that found the fact is, 0 to 1.
+	Confidence float64 `json:"confidence"`
+	// The rule that found it.
+	Rule string `json:"rule"`
+	// How an entity was found in the graph; null when it is new, and for relationships.
+	MatchedBy *MatchedBy `json:"matchedBy,omitempty"`
+	// Why a SKIPPED fact was not written.
+	Reason *string `json:"reason,omitempty"`
+}
+
+type ArticleIngest struct {
+	// The source's id.
+	Source string `json:"source"`
+	// Whether nothing was written.
+	DryRun    bool           `json:"dryRun"`
+	Created   int64          `json:"created"`
+	Matched   int64          `json:"matched"`
+	Unchanged int64          `json:"unchanged"`
+	Skipped   int64          `json:"skipped"`
+	Facts     []*ArticleFact `json:"facts"`
+}
+
 type BooleanFilter struct {
 	Eq     *bool `json:"eq,omitempty"`
 	IsNull *bool `json:"isNull,omitempty"`
@@ -2296,6 +2327,69 @@ type WorksForWhere struct {
 	Not       *WorksForWhere   `json:"NOT,omitempty"`
 }
 
+type ArticleOutcome string
+
+const (
+	// Not in the graph before.
+	ArticleOutcomeCreated ArticleOutcome = "CREATED"
+	// In the graph before (by id, name or alias); new properties or evidence were added.
+	ArticleOutcomeMatched ArticleOutcome = "MATCHED"
+	// In the graph before with all of it; nothing was written.
+	ArticleOutcomeUnchanged ArticleOutcome = "UNCHANGED"
+	// Not written: reason says why.
+	ArticleOutcomeSkipped ArticleOutcome = "SKIPPED"
+)
+
+var AllArticleOutcome = []ArticleOutcome{
+	ArticleOutcomeCreated,
+	ArticleOutcomeMatched,
+	ArticleOutcomeUnchanged,
+	ArticleOutcomeSkipped,
+}
+
+func (e ArticleOutcome) IsValid() bool {
+	switch e {
+	case ArticleOutcomeCreated, ArticleOutcomeMatched, ArticleOutcomeUnchanged, ArticleOutcomeSkipped:
+		return true
+	}
+	return false
+}
+
+func (e ArticleOutcome) String() string {
+	return string(e)
+}
+
+func (e *ArticleOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ArticleOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ArticleOutcome", str)
+	}
+	return nil
+}
+
+func (e ArticleOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ArticleOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ArticleOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Fields of Company to count by.
 type CompanyGroupField string
 
@@ -2878,6 +2972,64 @@ func (e *MarketGroupField) UnmarshalJSON(b []byte) error {
 }
 
 func (e MarketGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How an extracted entity was found in the graph.
+type MatchedBy string
+
+const (
+	MatchedByID    MatchedBy = "ID"
+	MatchedByName  MatchedBy = "NAME"
+	MatchedByAlias MatchedBy = "ALIAS"
+)
+
+var AllMatchedBy = []MatchedBy{
+	MatchedByID,
+	MatchedByName,
+	MatchedByAlias,
+}
+
+func (e MatchedBy) IsValid() bool {
+	switch e {
+	case MatchedByID, MatchedByName, MatchedByAlias:
+		return true
+	}
+	return false
+}
+
+func (e MatchedBy) String() string {
+	return string(e)
+}
+
+func (e *MatchedBy) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MatchedBy(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MatchedBy", str)
+	}
+	return nil
+}
+
+func (e MatchedBy) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MatchedBy) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MatchedBy) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -3597,10 +3749,11 @@ func (e WorksForGroupField) MarshalJSON() ([]byte, error) {
 type WriteOp string
 
 const (
-	WriteOpCreate WriteOp = "CREATE"
-	WriteOpUpdate WriteOp = "UPDATE"
-	WriteOpDelete WriteOp = "DELETE"
-	WriteOpIngest WriteOp = "INGEST"
+	WriteOpCreate  WriteOp = "CREATE"
+	WriteOpUpdate  WriteOp = "UPDATE"
+	WriteOpDelete  WriteOp = "DELETE"
+	WriteOpIngest  WriteOp = "INGEST"
+	WriteOpArticle WriteOp = "ARTICLE"
 )
 
 var AllWriteOp = []WriteOp{
@@ -3608,11 +3761,12 @@ var AllWriteOp = []WriteOp{
 	WriteOpUpdate,
 	WriteOpDelete,
 	WriteOpIngest,
+	WriteOpArticle,
 }
 
 func (e WriteOp) IsValid() bool {
 	switch e {
-	case WriteOpCreate, WriteOpUpdate, WriteOpDelete, WriteOpIngest:
+	case WriteOpCreate, WriteOpUpdate, WriteOpDelete, WriteOpIngest, WriteOpArticle:
 		return true
 	}
 	return false

@@ -49,6 +49,12 @@ const (
 	// SlowConsumer: a subscriber fell further behind than its buffer
 	// allows; it resubscribes with the last cursor it saw.
 	SlowConsumer Code = "SLOW_CONSUMER"
+	// ExtractorUnavailable: reading an article needs the extractor
+	// service, which is not configured, not running or failed.
+	ExtractorUnavailable Code = "EXTRACTOR_UNAVAILABLE"
+	// UnsupportedLanguage: an article is not in a language the extractor
+	// reads (English).
+	UnsupportedLanguage Code = "UNSUPPORTED_LANGUAGE"
 )
 
 // Error is a failure a client may be told about. Message is safe to show;

@@ -24,6 +24,7 @@ import (
 	"github.com/companygraph/companygraph/internal/changes"
 	"github.com/companygraph/companygraph/internal/config"
 	"github.com/companygraph/companygraph/internal/export"
+	"github.com/companygraph/companygraph/internal/extract"
 	"github.com/companygraph/companygraph/internal/ingest"
 	"github.com/companygraph/companygraph/internal/kg"
 	"github.com/companygraph/companygraph/internal/metrics"
@@ -127,9 +128,11 @@ func New(cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
 		}
 	}
 	resolver.Feed, resolver.Live = a.Changes, changes.Live{Log: a.Changes}
-	writes := mutation.New(a.Engine.Mapping(), a.Changes, mutation.Options{
-		Timeout: cfg.QueryTimeout, Limits: limits, MaxBatch: cfg.MaxBatch,
-	})
+	wo := mutation.Options{Timeout: cfg.QueryTimeout, Limits: limits, MaxBatch: cfg.MaxBatch, MaxArticleBytes: cfg.MaxArticleBytes}
+	if cfg.ExtractorURL != "" {
+		wo.Extractor = extract.New(cfg.ExtractorURL, cfg.ExtractorTimeout)
+	}
+	writes := mutation.New(a.Engine.Mapping(), a.Changes, wo)
 	hardening, err := hardeningOf(cfg)
 	if err != nil {
 		return nil, err

@@ -91,6 +91,7 @@ func TestWrites(t *testing.T) {
 	t.Run("the common label stays inside", func(t *testing.T) { testLabelHidden(t, a) })
 	t.Run("migration to the common label", func(t *testing.T) { testMigration(t, a) })
 	t.Run("auth", func(t *testing.T) { testAuth(t, a, rsaKey) })
+	t.Run("articles", func(t *testing.T) { testArticles(t, cfg) })
 
 	readers := cfg
 	readers.ReadsNeedAuth = true

@@ -39,8 +39,15 @@ type Config struct {
 	JWTAudience   string
 	ReadsNeedAuth bool
 	MaxBatch      int
-	LoadSeed      bool
-	Playground    bool
+	// ExtractorURL is the extractor service (extractor/) that
+	// ingestArticle reads articles with; empty, ingestArticle answers
+	// EXTRACTOR_UNAVAILABLE. ExtractorTimeout bounds one call, and
+	// MaxArticleBytes an article's text.
+	ExtractorURL     string
+	ExtractorTimeout time.Duration
+	MaxArticleBytes  int
+	LoadSeed         bool
+	Playground       bool
 	// Hardening: limits on requests, introspection, persisted queries (hardening.go).
 	Hardening
 	// Live: the change feed and subscriptions (live.go).
@@ -76,6 +83,9 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	fs.StringVar(&c.JWTIssuer, "jwt-issuer", env("COMPANYGRAPH_JWT_ISSUER", ""), "required iss claim, if set (COMPANYGRAPH_JWT_ISSUER)")
 	fs.StringVar(&c.JWTAudience, "jwt-audience", env("COMPANYGRAPH_JWT_AUDIENCE", ""), "required aud claim, if set (COMPANYGRAPH_JWT_AUDIENCE)")
 	fs.IntVar(&c.MaxBatch, "max-batch", envInt(getenv, "COMPANYGRAPH_MAX_BATCH", 1000), "most items of one create, matches of one update or delete, facts of one ingest (COMPANYGRAPH_MAX_BATCH)")
+	fs.StringVar(&c.ExtractorURL, "extractor-url", env("COMPANYGRAPH_EXTRACTOR_URL", ""), "extractor service that ingestArticle reads articles with, e.g. http://127.0.0.1:8090; empty turns ingestArticle off (COMPANYGRAPH_EXTRACTOR_URL)")
+	extractorTimeout := fs.String("extractor-timeout", env("COMPANYGRAPH_EXTRACTOR_TIMEOUT", "30s"), "deadline of one call to the extractor (COMPANYGRAPH_EXTRACTOR_TIMEOUT)")
+	fs.IntVar(&c.MaxArticleBytes, "max-article-bytes", envInt(getenv, "COMPANYGRAPH_MAX_ARTICLE_BYTES", 200_000), "longest article text ingestArticle reads, in bytes (COMPANYGRAPH_MAX_ARTICLE_BYTES)")
 	readsAuth := fs.String("reads-need-auth", env("COMPANYGRAPH_READS_NEED_AUTH", "false"), "queries need a token too (COMPANYGRAPH_READS_NEED_AUTH)")
 	seed := fs.String("load-seed", env("COMPANYGRAPH_LOAD_SEED", "true"), "load the seed graph at start-up (COMPANYGRAPH_LOAD_SEED)")
 	playground := fs.String("playground", env("COMPANYGRAPH_PLAYGROUND", "true"), "serve GraphiQL at / (COMPANYGRAPH_PLAYGROUND)")
@@ -101,6 +111,17 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	}
 	if c.MaxBatch < 1 {
 		return c, fmt.Errorf("max-batch must be positive")
+	}
+	if c.ExtractorTimeout, err = time.ParseDuration(*extractorTimeout); err != nil || c.ExtractorTimeout <= 0 {
+		return c, fmt.Errorf("extractor-timeout %q: want a positive duration such as 30s", *extractorTimeout)
+	}
+	if c.MaxArticleBytes < 1 {
+		return c, fmt.Errorf("max-article-bytes must be positive")
+	}
+	if c.ExtractorURL != "" {
+		if u, err := url.Parse(c.ExtractorURL); err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https" {
+			return c, fmt.Errorf("extractor-url %q: want a URL such as http://127.0.0.1:8090", c.ExtractorURL)
+		}
 	}
 	if c.ReadsNeedAuth, err = parseBool("reads-need-auth", *readsAuth); err != nil {
 		return c, err
@@ -167,7 +188,7 @@ func (c Config) String() string {
 			keys++
 		}
 	}
-	return fmt.Sprintf("addr=%s neo4j=%s user=%s password=%s database=%s retry=%s timeout=%s max-page-size=%d max-filter-depth=%d max-batch=%d cors=%v api-keys=%d jwt-secret=%s jwt-public-key=%s reads-need-auth=%t seed=%t playground=%t",
-		c.Addr, c.Neo4jURI, c.Neo4jUser, pw, c.Neo4jDatabase, c.Neo4jRetryTime, c.QueryTimeout, c.MaxPageSize, c.MaxFilterDepth, c.MaxBatch,
+	return fmt.Sprintf("addr=%s neo4j=%s user=%s password=%s database=%s retry=%s timeout=%s max-page-size=%d max-filter-depth=%d max-batch=%d extractor=%q max-article-bytes=%d cors=%v api-keys=%d jwt-secret=%s jwt-public-key=%s reads-need-auth=%t seed=%t playground=%t",
+		c.Addr, c.Neo4jURI, c.Neo4jUser, pw, c.Neo4jDatabase, c.Neo4jRetryTime, c.QueryTimeout, c.MaxPageSize, c.MaxFilterDepth, c.MaxBatch, c.ExtractorURL, c.MaxArticleBytes,
 		c.CORSOrigins, keys, mask(c.JWTSecret), c.JWTPublicKey, c.ReadsNeedAuth, c.LoadSeed, c.Playground) + " " + c.Hardening.String() + " " + c.Live.String()
 }

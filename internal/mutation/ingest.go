@@ -44,6 +44,20 @@ func (r *request) ingest(ctx context.Context) (any, error) {
 	if len(facts) == 0 || len(facts) > r.w.o.MaxBatch {
 		return nil, apierror.New(apierror.BadInput, "facts takes 1 to %d facts, got %d", r.w.o.MaxBatch, len(facts))
 	}
+	out, err := r.w.log.Write(ctx, r.who, func(tx neo4j.Tx, rec *changes.Recorder) (any, error) {
+		return r.ingestFacts(ctx, tx, rec, src, facts)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ingestFacts checks and writes a source and its facts, coerced as
+// FactInput, in transaction tx. Every problem with the input is reported
+// at once, as an invalid whose errors carry the fact's index, before
+// anything is written.
+func (r *request) ingestFacts(ctx context.Context, tx neo4j.Tx, rec *changes.Recorder, src map[string]any, facts []any) (query.ByName, error) {
 	text, _ := src["text"].(string)
 	var bad invalid
 	sourceID, _ := src["id"].(string)
@@ -110,42 +124,36 @@ func (r *request) ingest(ctx context.Context) (any, error) {
 		}
 		entities = append(entities, e)
 	}
-	out, err := r.w.log.Write(ctx, r.who, func(tx neo4j.Tx, rec *changes.Recorder) (any, error) {
-		// Resolution reports what only the graph can tell (unknown ids,
-		// kinds of relationship the ends do not allow) together with the
-		// problems found above, so a client sees every one at once.
-		d, ids, err := r.resolve(ctx, tx, src, entities, rels, sentences)
-		var found invalid
-		if errors.As(err, &found) || err == nil && len(bad) > 0 {
-			return nil, append(bad, found...)
-		}
-		if err != nil {
-			return nil, err
-		}
-		plan, err := ingest.Plan(r.w.m, d)
-		if err != nil {
-			return nil, err
-		}
-		outcomes, touched, err := plan.Apply(ctx, tx, r.who)
-		if err != nil {
-			return nil, err
-		}
-		rec.Touched(ingest.FromSource(touched, d.Source.ID)...)
-		counts := map[ingest.Outcome]int64{}
-		list := make([]any, 0, len(facts))
-		for i := range facts {
-			o := outcomes[i]
-			counts[o]++
-			list = append(list, query.ByName{"index": int64(i), "outcome": string(o), "id": ids[i]})
-		}
-		return query.ByName{
-			"created": counts[ingest.Created], "matched": counts[ingest.Matched], "unchanged": counts[ingest.Unchanged], "facts": list,
-		}, nil
-	})
+	// Resolution reports what only the graph can tell (unknown ids, kinds
+	// of relationship the ends do not allow) together with the problems
+	// found above, so a client sees every one at once.
+	d, ids, err := r.resolve(ctx, tx, src, entities, rels, sentences)
+	var found invalid
+	if errors.As(err, &found) || err == nil && len(bad) > 0 {
+		return nil, append(bad, found...)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	plan, err := ingest.Plan(r.w.m, d)
+	if err != nil {
+		return nil, err
+	}
+	outcomes, touched, err := plan.Apply(ctx, tx, r.who)
+	if err != nil {
+		return nil, err
+	}
+	rec.Touched(ingest.FromSource(touched, d.Source.ID)...)
+	counts := map[ingest.Outcome]int64{}
+	list := make([]any, 0, len(facts))
+	for i := range facts {
+		o := outcomes[i]
+		counts[o]++
+		list = append(list, query.ByName{"index": int64(i), "outcome": string(o), "id": ids[i]})
+	}
+	return query.ByName{
+		"created": counts[ingest.Created], "matched": counts[ingest.Matched], "unchanged": counts[ingest.Unchanged], "facts": list,
+	}, nil
 }
 
 func (r *request) relFact(i int, at string, body map[string]any, bad *invalid) relFact {

@@ -27,6 +27,10 @@ type Options struct {
 	Limits  query.Limits
 	// MaxBatch bounds the items of one create and the facts of one ingest.
 	MaxBatch int
+	// Extractor reads articles for ingestArticle; nil answers
+	// EXTRACTOR_UNAVAILABLE. MaxArticleBytes bounds an article's text.
+	Extractor       Extractor
+	MaxArticleBytes int
 }
 
 // Writer runs mutations against Neo4j.
@@ -59,9 +63,16 @@ func (w *Writer) Write(ctx context.Context, call query.Write) (any, *query.Selec
 		w: w, oc: call.Operation, typeName: d.Arguments.ForName("type").Value.Raw,
 		args: call.Args, sel: call.Selections, who: p.Name,
 	}
+	op := d.Arguments.ForName("op").Value.Raw
+	if op == "ARTICLE" {
+		// Reading the article comes first, bounded by the extractor's
+		// own timeout; the write after it has the deadline of any write.
+		v, err := req.article(ctx)
+		return v, nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, w.o.Timeout)
 	defer cancel()
-	switch op := d.Arguments.ForName("op").Value.Raw; op {
+	switch op {
 	case "CREATE":
 		return req.create(ctx)
 	case "UPDATE":

@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"io"
 	"math"
@@ -193,6 +194,13 @@ func (w *writer) leaf(t *ast.Definition, parent string, f *Field, v any) bool {
 		if f, ok := toFloat(v); ok {
 			w.buf = strconv.AppendFloat(w.buf, f, 'g', -1, 64)
 			return true
+		}
+	case "Map":
+		if m, ok := v.(map[string]any); ok {
+			if b, err := json.Marshal(m); err == nil {
+				w.buf = append(w.buf, b...)
+				return true
+			}
 		}
 	case "Cursor":
 		if n, ok := v.(int64); ok && n >= 0 {

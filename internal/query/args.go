@@ -154,6 +154,20 @@ func (m *Mapping) literal(v *ast.Value, t *ast.Type, vars map[string]any, at str
 	return out, true, err
 }
 
+// Coerce reads x, a value as JSON decodes it, as a value of input type t,
+// exactly as an argument of that type is read; at names it in errors. It
+// is for values that reach a mutation otherwise than as arguments, such as
+// the facts the extractor finds.
+func (m *Mapping) Coerce(x any, t *ast.Type, at string) (any, error) { return m.value(x, t, at) }
+
+// InputType is the schema's input type of that name, or nil.
+func (m *Mapping) InputType(name string) *ast.Definition {
+	if d := m.schema.Types[name]; d != nil && d.Kind == ast.InputObject {
+		return d
+	}
+	return nil
+}
+
 // value coerces a Go value, as a variable's JSON decodes or as a literal
 // reads, to type t.
 func (m *Mapping) value(x any, t *ast.Type, at string) (any, error) {

@@ -125,16 +125,25 @@ input FactInput {
   sentences: [String!]!
 }`, strings.Join(types, " "), strings.Join(props, "\n  "), strings.Join(facts, "\n  ")))
 	g.addSDL(mutationShared)
+	if g.defs["Map"] == nil {
+		// ingestArticle answers each fact as a FactInput, a JSON object.
+		g.addSDL(`"A JSON object."
+scalar Map`)
+	}
 	fields = append(fields, g.parseFields(`
 	  "Upserts a source and the facts it states, in ONE transaction: all are written or none. Invalid facts are all reported at once; the same input twice leaves the same graph."
-	  ingest(source: SourceInput!, facts: [FactInput!]!): IngestResult! @auth(requires: EDITOR) @write(op: INGEST, type: "Source")`)...)
+	  ingest(source: SourceInput!, facts: [FactInput!]!): IngestResult! @auth(requires: EDITOR) @write(op: INGEST, type: "Source")
+	  """
+	  Reads an article (source.text, in English) with the extractor and writes the facts it states as ingest does, in ONE transaction: entities, relationships and events, each with the sentences that state it, word for word. Entities are matched to the graph by id, name or alias, across the organisation types; a person by a surname alone only when one person has it. A fact the graph cannot hold is SKIPPED, with the reason, and the others are written. dryRun: true writes nothing and answers the same. Each fact is answered as the FactInput it was written as, so it can be reviewed and sent to ingest. Empty text is BAD_USER_INPUT, text over the limit LIMIT_EXCEEDED, another language UNSUPPORTED_LANGUAGE, and no extractor EXTRACTOR_UNAVAILABLE.
+	  """
+	  ingestArticle(source: SourceInput!, dryRun: Boolean = false): ArticleIngest! @auth(requires: EDITOR) @write(op: ARTICLE, type: "Source")`)...)
 	return fields
 }
 
 const mutationShared = `
 "What a mutation writes; the engine dispatches on it."
 directive @write(op: WriteOp!, type: String!) on FIELD_DEFINITION
-enum WriteOp { CREATE UPDATE DELETE INGEST }
+enum WriteOp { CREATE UPDATE DELETE INGEST ARTICLE }
 
 "A sentence of a source that states a relationship."
 input EvidenceInput {
@@ -170,6 +179,55 @@ type IngestResult {
   matched: Int!
   unchanged: Int!
   facts: [IngestOutcome!]!
+}
+
+enum ArticleOutcome {
+  "Not in the graph before."
+  CREATED
+  "In the graph before (by id, name or alias); new properties or evidence were added."
+  MATCHED
+  "In the graph before with all of it; nothing was written."
+  UNCHANGED
+  "Not written: reason says why."
+  SKIPPED
+}
+
+"How an extracted entity was found in the graph."
+enum MatchedBy {
+  ID
+  NAME
+  ALIAS
+}
+
+"One fact an article states, as extracted and resolved."
+type ArticleFact {
+  "The fact's position in the extractor's answer."
+  index: Int!
+  outcome: ArticleOutcome!
+  "The entity's id, or the relationship as from-TYPE->to."
+  id: ID!
+  "The fact as a FactInput (the graph's ids, word-for-word sentences): what ingest takes."
+  fact: Map!
+  "How sure the rule that found the fact is, 0 to 1."
+  confidence: Float!
+  "The rule that found it."
+  rule: String!
+  "How an entity was found in the graph; null when it is new, and for relationships."
+  matchedBy: MatchedBy
+  "Why a SKIPPED fact was not written."
+  reason: String
+}
+
+type ArticleIngest {
+  "The source's id."
+  source: ID!
+  "Whether nothing was written."
+  dryRun: Boolean!
+  created: Int!
+  matched: Int!
+  unchanged: Int!
+  skipped: Int!
+  facts: [ArticleFact!]!
 }
 `
 
