@@ -209,6 +209,12 @@ class Article:
     def entity(self, type_: str, name: str, sentence: str, rule: str, confidence=0.8, alias=None) -> Entity:
         key = norm(name)
         e = self.by_name.get(key)
+        if e is None and alias:
+            # "Walmart Inc." after "Walmart": one organisation
+            e = self.by_name.get(norm(alias))
+            if e is not None:
+                e.aliases.add(name)
+                self.by_name[key] = e
         if e is None or (e.type != type_ and not self._retype(e, type_)):
             e = self.entities.get((type_, slug(name)))
         if e is None:
@@ -357,8 +363,11 @@ class Article:
         return None
 
     def _planned(self, verb) -> bool:
-        # A headline's "Xiaomi finally entering US" is news of a plan.
+        # A headline's "Xiaomi finally entering US" and "Walmart to buy
+        # Flipkart" are news of a plan.
         if verb.dep_ == "ROOT" and verb.tag_ == "VBG" and not any(c.dep_ == "aux" for c in verb.children):
+            return True
+        if verb.dep_ == "ROOT" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
             return True
         t = verb
         for _ in range(5):
@@ -729,13 +738,13 @@ class Article:
     def _sold_items(self, o, s, text):
         items = []
         for t in [o, *o.conjuncts]:
-            if any(c.lower_ == "other" for c in t.children):
-                # "other devices such as A and B": the examples, not the kind
-                for d in t.subtree:
-                    if (h := self._list_head(d)) is not None and h.i == t.i and d.pos_ in ("NOUN", "PROPN"):
-                        p = self._product(d, s, text, t.lemma_.lower())
-                        if p is not None:
-                            items.append(p)
+            # "(other) devices such as A and B": the examples, not the kind
+            examples = [d for d in t.subtree if (h := self._list_head(d)) is not None and h.i == t.i and d.pos_ in ("NOUN", "PROPN")]
+            if examples or any(c.lower_ == "other" for c in t.children):
+                for d in examples:
+                    p = self._product(d, s, text, t.lemma_.lower())
+                    if p is not None:
+                        items.append(p)
                 continue
             if t.pos_ in ("NOUN", "PROPN"):
                 p = self._product(t, s, text)
@@ -824,6 +833,10 @@ class Article:
             if o.pos_ == "NUM":
                 count, product_tok = o, None
             if count is None:
+                # "Flipkart sells smartphones": what it sells, not a sale
+                if org is not None and org.type in ("Company", "Partner") and o.pos_ in ("NOUN", "PROPN"):
+                    for item in self._sold_items(o, s, text):
+                        self.relate("SELLS" if org.type == "Partner" else "HAS_PRODUCT", org, item, text, "sells", 0.65)
                 continue
             units = amount(" ".join(w.text for w in count.subtree))
             product = self._product(product_tok, s, text) if product_tok is not None else None
