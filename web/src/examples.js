@@ -95,6 +95,48 @@ query FundingAndSales {
 }
 `,
   },
+  {
+    name: 'Read an article',
+    description: 'Paste an article: the extractor finds its companies, people, markets, products and events, matches them to the graph and writes them with their sentences. Needs an editor token.',
+    query: `# Paste an article's text into the
+# variables below (title and text), put
+# an editor's token in Headers:
+#   "Authorization": "Bearer <token>"
+# and run. dryRun: true shows what would
+# be written, and how each entity was
+# matched to the graph, writing nothing;
+# run it again with false to write it.
+# Each fact is a FactInput: a reviewed
+# one can be sent to ingest as it is.
+mutation ReadAnArticle($source: SourceInput!, $dryRun: Boolean) {
+  ingestArticle(source: $source, dryRun: $dryRun) {
+    dryRun
+    created
+    matched
+    skipped
+    facts {
+      outcome
+      id
+      matchedBy
+      confidence
+      rule
+      reason
+      fact
+    }
+  }
+}
+`,
+    variables: JSON.stringify({
+      dryRun: true,
+      source: {
+        id: 'walmart-flipkart',
+        title: 'Walmart to buy 77% of Flipkart for $16 billion',
+        text: 'Walmart to buy 77% of Flipkart for $16 billion\n\n'
+          + 'Walmart Inc. agreed to buy 77% of Flipkart for $16 billion, the companies said on Wednesday.\n'
+          + "Walmart's chief executive Doug McMillon said India is one of the most attractive retail markets in the world.",
+      },
+    }, null, 2),
+  },
 ];
 
 // What a new tab's headers editor starts with: JSON with comments, which
