@@ -234,10 +234,17 @@ neo4j-start: deps ## start only the `make run` Neo4j, in the background
 neo4j-stop: ## stop the `make run` Neo4j
 	@NEO4J_DIR=$(RUN_DIR) $(NEO4J) stop
 
+# What the tests need installed (npm packages, Python environments) comes
+# from different registries into different directories, so it is fetched
+# in parallel; apt-get (chromium, python3-venv) runs before, alone.
+.PHONY: test-env
+test-env: chromium python-venv node ## install what the tests need: GraphiQL's build, the npm suites, the Python environments
+	@$(MAKE) --no-print-directory -j4 -Otarget web notebook-env audit-suite live-clients extractor-env $(DEPLOY_ENV)/.installed
+
 # The fuzz targets run here over their seeds and testdata/fuzz/ only, as
 # ordinary tests; `make fuzz` explores.
 .PHONY: test
-test: deps web chromium notebook-env audit-suite live-clients extractor-test check-generated lint deploy-check ## run every test (unit, integration, browser) against a throwaway Neo4j
+test: deps test-env extractor-test check-generated lint deploy-check ## run every test (unit, integration, browser) against a throwaway Neo4j
 	@mkdir -p .test; dir=$$(mktemp -d .test/neo4j.XXXXXX); \
 	export NEO4J_DIR=$$dir NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(TEST_PASSWORD); \
 	trap '$(NEO4J) stop; rm -rf "$$dir"' EXIT; \
