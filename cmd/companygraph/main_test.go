@@ -16,10 +16,11 @@ import (
 	"github.com/companygraph/companygraph/internal/neo4jtest"
 )
 
-// On SIGTERM (here: its context ends) the server stops accepting at once,
-// lets the request in flight finish, and run returns; the driver is
-// closed after that, by run's deferred Close.
-func TestGracefulShutdown(t *testing.T) {
+// serve runs the program as main does, on a free port over the shared
+// Neo4j, and returns its address, the function that stops it (as SIGTERM
+// does) and the channel run's result arrives on.
+func serve(t *testing.T) (addr string, stop context.CancelFunc, done chan error) {
+	t.Helper()
 	conn := neo4jtest.Shared(t)
 	cfg, err := config.Load(nil, func(k string) string {
 		return map[string]string{"NEO4J_URI": conn.URI, "NEO4J_PASSWORD": conn.Password, "COMPANYGRAPH_ADDR": "127.0.0.1:0", "COMPANYGRAPH_LOAD_SEED": "false"}[k]
@@ -39,9 +40,8 @@ func TestGracefulShutdown(t *testing.T) {
 		}
 	}()
 	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
+	done = make(chan error, 1)
 	go func() { done <- run(ctx, cfg, slog.New(slog.NewJSONHandler(logw, nil))) }()
-	var addr string
 	select {
 	case addr = <-addrs:
 	case err := <-done:
@@ -49,6 +49,14 @@ func TestGracefulShutdown(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("not serving after a minute")
 	}
+	return addr, stop, done
+}
+
+// On SIGTERM (here: its context ends) the server stops accepting at once,
+// lets the request in flight finish, and run returns; the driver is
+// closed after that, by run's deferred Close.
+func TestGracefulShutdown(t *testing.T) {
+	addr, stop, done := serve(t)
 
 	// A request whose body is still arriving when the shutdown begins.
 	body, bodyw := io.Pipe()
@@ -99,33 +107,7 @@ func TestGracefulShutdown(t *testing.T) {
 // On SIGTERM the live subscriptions end first, so that they do not hold
 // the shutdown for its whole timeout, and the server stops.
 func TestShutdownEndsSubscriptions(t *testing.T) {
-	conn := neo4jtest.Shared(t)
-	cfg, err := config.Load(nil, func(k string) string {
-		return map[string]string{"NEO4J_URI": conn.URI, "NEO4J_PASSWORD": conn.Password, "COMPANYGRAPH_ADDR": "127.0.0.1:0", "COMPANYGRAPH_LOAD_SEED": "false"}[k]
-	}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs, logw := io.Pipe()
-	addrs := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(logs)
-		for sc.Scan() {
-			var rec map[string]any
-			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec["msg"] == "serving" {
-				addrs <- strings.TrimSuffix(strings.TrimPrefix(rec["graphql"].(string), "http://"), "/graphql")
-			}
-		}
-	}()
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, cfg, slog.New(slog.NewJSONHandler(logw, nil))) }()
-	var addr string
-	select {
-	case addr = <-addrs:
-	case err := <-done:
-		t.Fatalf("run: %v", err)
-	}
+	addr, stop, done := serve(t)
 	// The server is ready once it has prepared the database; a
 	// subscription before that fails at once.
 	for {
