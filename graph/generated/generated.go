@@ -37,7 +37,8 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
-	Auth func(ctx context.Context, obj any, next graphql.Resolver, requires model.Role) (res any, err error)
+	Auth  func(ctx context.Context, obj any, next graphql.Resolver, requires model.Role) (res any, err error)
+	Roles func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -96,6 +97,7 @@ type ComplexityRoot struct {
 		Products               func(childComplexity int, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, limit *int64, offset *int64) int
 		ProductsAggregate      func(childComplexity int, where *model.CompanyProductWhere) int
 		ProductsConnection     func(childComplexity int, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Roles                  func(childComplexity int) int
 	}
 
 	CompanyAggregate struct {
@@ -228,6 +230,7 @@ type ComplexityRoot struct {
 		Reactions              func(childComplexity int, where *model.ReactionWhere, sort []*model.ReactionSort, limit *int64, offset *int64) int
 		ReactionsAggregate     func(childComplexity int, where *model.ReactionWhere) int
 		ReactionsConnection    func(childComplexity int, where *model.ReactionWhere, sort []*model.ReactionSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Roles                  func(childComplexity int) int
 		Status                 func(childComplexity int) int
 		UnitsSold              func(childComplexity int) int
 		ValuationQualifier     func(childComplexity int) int
@@ -336,6 +339,7 @@ type ComplexityRoot struct {
 		Evidence            func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		Name                func(childComplexity int) int
+		Roles               func(childComplexity int) int
 	}
 
 	ExecutiveAggregate struct {
@@ -408,6 +412,7 @@ type ComplexityRoot struct {
 		Labels     func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Properties func(childComplexity int) int
+		Roles      func(childComplexity int) int
 		Type       func(childComplexity int) int
 	}
 
@@ -463,6 +468,7 @@ type ComplexityRoot struct {
 		Reactions           func(childComplexity int, where *model.ReactionWhere, sort []*model.ReactionSort, limit *int64, offset *int64) int
 		ReactionsAggregate  func(childComplexity int, where *model.ReactionWhere) int
 		ReactionsConnection func(childComplexity int, where *model.ReactionWhere, sort []*model.ReactionSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Roles               func(childComplexity int) int
 	}
 
 	MarketAggregate struct {
@@ -542,6 +548,7 @@ type ComplexityRoot struct {
 		Partnerships           func(childComplexity int, where *model.PartnershipWhere, sort []*model.PartnershipSort, limit *int64, offset *int64) int
 		PartnershipsAggregate  func(childComplexity int, where *model.PartnershipWhere) int
 		PartnershipsConnection func(childComplexity int, where *model.PartnershipWhere, sort []*model.PartnershipSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Roles                  func(childComplexity int) int
 		Sells                  func(childComplexity int, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, limit *int64, offset *int64) int
 		SellsAggregate         func(childComplexity int, where *model.PartnerSaleWhere) int
 		SellsConnection        func(childComplexity int, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
@@ -647,6 +654,7 @@ type ComplexityRoot struct {
 		OfferedAt            func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) int
 		OfferedAtAggregate   func(childComplexity int, where *model.EventProductWhere) int
 		OfferedAtConnection  func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Roles                func(childComplexity int) int
 		Sellers              func(childComplexity int, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, limit *int64, offset *int64) int
 		SellersAggregate     func(childComplexity int, where *model.PartnerSaleWhere) int
 		SellersConnection    func(childComplexity int, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
@@ -780,6 +788,7 @@ type ComplexityRoot struct {
 		Products             func(childComplexity int, where *model.ProductWhere, sort []*model.ProductSort, limit *int64, offset *int64) int
 		ProductsAggregate    func(childComplexity int, where *model.ProductWhere) int
 		ProductsConnection   func(childComplexity int, where *model.ProductWhere, sort []*model.ProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Roles                func(childComplexity int) int
 		Tags                 func(childComplexity int) int
 		Text                 func(childComplexity int) int
 		Title                func(childComplexity int) int
@@ -1259,6 +1268,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.ProductsConnection(childComplexity, args["where"].(*model.CompanyProductWhere), args["sort"].([]*model.CompanyProductSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Company.roles":
+		if e.ComplexityRoot.Company.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Roles(childComplexity), true
 
 	case "CompanyAggregate.count":
 		if e.ComplexityRoot.CompanyAggregate.Count == nil {
@@ -1942,6 +1957,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.ReactionsConnection(childComplexity, args["where"].(*model.ReactionWhere), args["sort"].([]*model.ReactionSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Event.roles":
+		if e.ComplexityRoot.Event.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Roles(childComplexity), true
 	case "Event.status":
 		if e.ComplexityRoot.Event.Status == nil {
 			break
@@ -2341,6 +2362,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Executive.Name(childComplexity), true
+	case "Executive.roles":
+		if e.ComplexityRoot.Executive.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Executive.Roles(childComplexity), true
 
 	case "ExecutiveAggregate.count":
 		if e.ComplexityRoot.ExecutiveAggregate.Count == nil {
@@ -2596,6 +2623,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GraphNode.Properties(childComplexity), true
+	case "GraphNode.roles":
+		if e.ComplexityRoot.GraphNode.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.Roles(childComplexity), true
 	case "GraphNode.type":
 		if e.ComplexityRoot.GraphNode.Type == nil {
 			break
@@ -2899,6 +2932,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Market.ReactionsConnection(childComplexity, args["where"].(*model.ReactionWhere), args["sort"].([]*model.ReactionSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Market.roles":
+		if e.ComplexityRoot.Market.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Market.Roles(childComplexity), true
 
 	case "MarketAggregate.count":
 		if e.ComplexityRoot.MarketAggregate.Count == nil {
@@ -3333,6 +3372,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partner.PartnershipsConnection(childComplexity, args["where"].(*model.PartnershipWhere), args["sort"].([]*model.PartnershipSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Partner.roles":
+		if e.ComplexityRoot.Partner.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Roles(childComplexity), true
 	case "Partner.sells":
 		if e.ComplexityRoot.Partner.Sells == nil {
 			break
@@ -3892,6 +3937,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.OfferedAtConnection(childComplexity, args["where"].(*model.EventProductWhere), args["sort"].([]*model.EventProductSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Product.roles":
+		if e.ComplexityRoot.Product.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Roles(childComplexity), true
 	case "Product.sellers":
 		if e.ComplexityRoot.Product.Sellers == nil {
 			break
@@ -4748,6 +4799,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.ProductsConnection(childComplexity, args["where"].(*model.ProductWhere), args["sort"].([]*model.ProductSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Source.roles":
+		if e.ComplexityRoot.Source.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Roles(childComplexity), true
 	case "Source.tags":
 		if e.ComplexityRoot.Source.Tags == nil {
 			break
@@ -5248,9 +5305,18 @@ gqlgen binds the type to this Go type instead of generating one.
 """
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 """
-The type is a node with this label; its scalar fields are the node's properties. plural names its root lists (default: the type name in lower camel case plus s).
+The type is a node with this label; its scalar fields are the node's
+properties. plural names its root lists (default: the type name in lower
+camel case plus s). Types of one group (Company and Partner are both an
+"Organization") may share a node: one node, one id, with the label of every
+type it answers as and the group's label, which every node of those types
+carries.
 """
-directive @node(label: String!, plural: String) on OBJECT
+directive @node(label: String!, plural: String, group: String) on OBJECT
+"""
+The field lists the GraphQL types the node answers as, one per type label it carries, in the order of their names.
+"""
+directive @roles on FIELD_DEFINITION
 """
 The type is a relationship seen as an object: its scalar fields are the relationship's properties, and its @from and @to fields are its two ends.
 """
@@ -5303,9 +5369,9 @@ The field is the full-text search.
 """
 directive @search on FIELD_DEFINITION
 """
-A company, such as Xiaomi.
+A company, such as Xiaomi. An organisation may be a Company and a Partner at once (Flipkart): one node that answers as both.
 """
-type Company implements Node @node(label: "Company", plural: "companies") {
+type Company implements Node @node(label: "Company", plural: "companies", group: "Organization") {
   """
   Natural key, e.g. "xiaomi".
   """
@@ -5387,6 +5453,10 @@ type Company implements Node @node(label: "Company", plural: "companies") {
   Sentences of the sources that mention the company.
   """
   evidence: [Evidence!]! @evidence
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
 A person who holds a position at a company, such as Hugo Barra.
@@ -5429,6 +5499,10 @@ type Executive implements Node @node(label: "Executive") {
   Sentences of the sources that mention the person.
   """
   evidence: [Evidence!]! @evidence
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
 Something that happened or is planned, with its participants, place and date as the sources give them.
@@ -5604,6 +5678,10 @@ type Event implements Node @node(label: "Event") {
   Sentences of the sources that state the event.
   """
   evidence: [Evidence!]! @evidence
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
 A geographic market, such as the US or India.
@@ -5682,6 +5760,10 @@ type Market implements Node @node(label: "Market") {
   Sentences of the sources that mention the market.
   """
   evidence: [Evidence!]! @evidence
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
 A product, product line or service, such as the Mi Band, smartphones or Mi.com.
@@ -5812,11 +5894,15 @@ type Product implements Node @node(label: "Product") {
   Sentences of the sources that mention the product.
   """
   evidence: [Evidence!]! @evidence
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
-A company's partner, such as the retailer Flipkart.
+A company's partner, such as the retailer Flipkart. An organisation may be a Partner and a Company at once: one node that answers as both.
 """
-type Partner implements Node @node(label: "Partner") {
+type Partner implements Node @node(label: "Partner", group: "Organization") {
   """
   Natural key, e.g. "flipkart".
   """
@@ -5854,6 +5940,10 @@ type Partner implements Node @node(label: "Partner") {
   Sentences of the sources that mention the partner.
   """
   evidence: [Evidence!]! @evidence
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
 A document that facts come from, such as a news article.
@@ -5946,6 +6036,10 @@ type Source implements Node @node(label: "Source") {
   Counts and statistics over events.
   """
   eventsAggregate(where: EventWhere): EventAggregate! @relationship(type: "MENTIONED_IN", direction: IN)
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
 Filter on Company: every field given must match.
@@ -7007,7 +7101,7 @@ type Change @goModel(model: "github.com/companygraph/companygraph/internal/chang
   cursor: String!
   op: ChangeOp!
   """
-  The node's GraphQL type ("Market") or the relationship's type ("WORKS_FOR").
+  The node's GraphQL type ("Market"; the first of its roles for a node of several types) or the relationship's type ("WORKS_FOR").
   """
   type: String!
   """
@@ -7231,13 +7325,17 @@ An entity, or a source, as a drawing needs it.
 type GraphNode @goModel(model: "github.com/companygraph/companygraph/internal/kg.Node") {
   id: ID!
   """
-  GraphQL type, e.g. "Company": node(id:) gives the whole entity.
+  GraphQL type, e.g. "Company": node(id:) gives the whole entity. For a node of several types, the first of roles.
   """
   type: String!
   """
-  Neo4j labels.
+  Neo4j labels of its types, in the order of roles.
   """
   labels: [String!]!
+  """
+  The GraphQL types the node answers as, sorted by name: Company and Partner for an organisation that is both.
+  """
+  roles: [String!]!
   """
   What to show: the name, or a source's title.
   """
@@ -7649,7 +7747,7 @@ type Query {
   """
   The changes after the cursor after (from the oldest kept when null),
   oldest first; first is 0 to 1000. types keeps changes of those node types
-  and relationship types; ids keeps changes of those nodes and of the
+  (a node of several types is of each of them) and relationship types; ids keeps changes of those nodes and of the
   relationships they are an end of. A cursor older than the retention is
   CURSOR_EXPIRED. @custom: the changes are not entities of the graph.
   """
@@ -8737,10 +8835,18 @@ enum SortDirection {
   DESC
 }
 """
-An object with an id unique across all types.
+An object with an id unique across all types. One node may answer as
+several types of one group (an organisation that is a Company and a
+Partner): it keeps one id, and roles lists every type it answers as. Where
+a field can return any type (node, search), its __typename is the first
+of its roles, in the order of the type names: Company before Partner.
 """
 interface Node {
   id: ID!
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
 A search result and how well it matches.
@@ -9136,6 +9242,8 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_eventsAggregate(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Company_evidence(ctx, field)
+	case "roles":
+		return ec.fieldContext_Company_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 }
@@ -9408,6 +9516,8 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_partsAggregate(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Event_evidence(ctx, field)
+	case "roles":
+		return ec.fieldContext_Event_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
 }
@@ -9616,6 +9726,8 @@ func (ec *executionContext) childFields_Executive(ctx context.Context, field gra
 		return ec.fieldContext_Executive_eventsAggregate(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Executive_evidence(ctx, field)
+	case "roles":
+		return ec.fieldContext_Executive_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Executive", field.Name)
 }
@@ -9754,6 +9866,8 @@ func (ec *executionContext) childFields_GraphNode(ctx context.Context, field gra
 		return ec.fieldContext_GraphNode_type(ctx, field)
 	case "labels":
 		return ec.fieldContext_GraphNode_labels(ctx, field)
+	case "roles":
+		return ec.fieldContext_GraphNode_roles(ctx, field)
 	case "name":
 		return ec.fieldContext_GraphNode_name(ctx, field)
 	case "properties":
@@ -9870,6 +9984,8 @@ func (ec *executionContext) childFields_Market(ctx context.Context, field graphq
 		return ec.fieldContext_Market_reactionsAggregate(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Market_evidence(ctx, field)
+	case "roles":
+		return ec.fieldContext_Market_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Market", field.Name)
 }
@@ -9984,6 +10100,8 @@ func (ec *executionContext) childFields_Partner(ctx context.Context, field graph
 		return ec.fieldContext_Partner_sellsAggregate(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Partner_evidence(ctx, field)
+	case "roles":
+		return ec.fieldContext_Partner_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Partner", field.Name)
 }
@@ -10194,6 +10312,8 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_eventsAggregate(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Product_evidence(ctx, field)
+	case "roles":
+		return ec.fieldContext_Product_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
 }
@@ -10382,6 +10502,8 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_eventsConnection(ctx, field)
 	case "eventsAggregate":
 		return ec.fieldContext_Source_eventsAggregate(ctx, field)
+	case "roles":
+		return ec.fieldContext_Source_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Source", field.Name)
 }
@@ -18001,6 +18123,42 @@ func (ec *executionContext) fieldContext_Company_evidence(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Company_roles(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Roles == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive roles is not implemented")
+				}
+				return ec.Directives.Roles(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
 func (ec *executionContext) _CompanyAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.CompanyAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20874,6 +21032,42 @@ func (ec *executionContext) fieldContext_Event_evidence(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Event_roles(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Roles == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive roles is not implemented")
+				}
+				return ec.Directives.Roles(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
+}
+
 func (ec *executionContext) _EventAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.EventAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22487,6 +22681,42 @@ func (ec *executionContext) fieldContext_Executive_evidence(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Executive_roles(ctx context.Context, field graphql.CollectedField, obj *model.Executive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Executive_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Roles == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive roles is not implemented")
+				}
+				return ec.Directives.Roles(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Executive_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Executive", field, false, false, "String")
+}
+
 func (ec *executionContext) _ExecutiveAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.ExecutiveAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23469,6 +23699,29 @@ func (ec *executionContext) _GraphNode_labels(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_GraphNode_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "String")
+}
+
+func (ec *executionContext) _GraphNode_roles(ctx context.Context, field graphql.CollectedField, obj *kg.Node) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "String")
 }
 
@@ -24744,6 +24997,42 @@ func (ec *executionContext) fieldContext_Market_evidence(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Market_roles(ctx context.Context, field graphql.CollectedField, obj *model.Market) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Market_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Roles == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive roles is not implemented")
+				}
+				return ec.Directives.Roles(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Market_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Market", field, false, false, "String")
 }
 
 func (ec *executionContext) _MarketAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.MarketAggregate) (ret graphql.Marshaler) {
@@ -27030,6 +27319,42 @@ func (ec *executionContext) fieldContext_Partner_evidence(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Partner_roles(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Roles == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive roles is not implemented")
+				}
+				return ec.Directives.Roles(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, "String")
+}
+
 func (ec *executionContext) _PartnerAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.PartnerAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29308,6 +29633,42 @@ func (ec *executionContext) fieldContext_Product_evidence(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Product_roles(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Roles == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive roles is not implemented")
+				}
+				return ec.Directives.Roles(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, false, false, "String")
 }
 
 func (ec *executionContext) _ProductAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.ProductAggregate) (ret graphql.Marshaler) {
@@ -32777,6 +33138,42 @@ func (ec *executionContext) fieldContext_Source_eventsAggregate(ctx context.Cont
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Source_roles(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Roles == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive roles is not implemented")
+				}
+				return ec.Directives.Roles(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
 }
 
 func (ec *executionContext) _SourceAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.SourceAggregate) (ret graphql.Marshaler) {
@@ -45152,6 +45549,11 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "roles":
+			out.Values[i] = ec._Company_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -46053,6 +46455,11 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "roles":
+			out.Values[i] = ec._Event_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -46794,6 +47201,11 @@ func (ec *executionContext) _Executive(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "roles":
+			out.Values[i] = ec._Executive_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -47282,6 +47694,11 @@ func (ec *executionContext) _GraphNode(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "roles":
+			out.Values[i] = ec._GraphNode_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._GraphNode_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -47647,6 +48064,11 @@ func (ec *executionContext) _Market(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "evidence":
 			out.Values[i] = ec._Market_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._Market_roles(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -48239,6 +48661,11 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "evidence":
 			out.Values[i] = ec._Partner_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._Partner_roles(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -48933,6 +49360,11 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "evidence":
 			out.Values[i] = ec._Product_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._Product_roles(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -49838,6 +50270,11 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "eventsAggregate":
 			out.Values[i] = ec._Source_eventsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._Source_roles(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

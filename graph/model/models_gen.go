@@ -11,10 +11,16 @@ import (
 	"github.com/companygraph/companygraph/internal/query"
 )
 
-// An object with an id unique across all types.
+// An object with an id unique across all types. One node may answer as
+// several types of one group (an organisation that is a Company and a
+// Partner): it keeps one id, and roles lists every type it answers as. Where
+// a field can return any type (node, search), its __typename is the first
+// of its roles, in the order of the type names: Company before Partner.
 type Node interface {
 	IsNode()
 	GetID() string
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	GetRoles() []string
 }
 
 type BooleanFilter struct {
@@ -22,7 +28,7 @@ type BooleanFilter struct {
 	IsNull *bool `json:"isNull,omitempty"`
 }
 
-// A company, such as Xiaomi.
+// A company, such as Xiaomi. An organisation may be a Company and a Partner at once (Flipkart): one node that answers as both.
 type Company struct {
 	// Natural key, e.g. "xiaomi".
 	ID   string `json:"id"`
@@ -65,10 +71,24 @@ type Company struct {
 	EventsAggregate *CompanyParticipationAggregate `json:"eventsAggregate"`
 	// Sentences of the sources that mention the company.
 	Evidence []*Evidence `json:"evidence"`
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	Roles []string `json:"roles"`
 }
 
 func (Company) IsNode()            {}
 func (this Company) GetID() string { return this.ID }
+
+// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+func (this Company) GetRoles() []string {
+	if this.Roles == nil {
+		return nil
+	}
+	interfaceSlice := make([]string, 0, len(this.Roles))
+	for _, concrete := range this.Roles {
+		interfaceSlice = append(interfaceSlice, concrete)
+	}
+	return interfaceSlice
+}
 
 // Counts and statistics over Company.
 type CompanyAggregate struct {
@@ -475,10 +495,24 @@ type Event struct {
 	PartsAggregate *EventPartAggregate `json:"partsAggregate"`
 	// Sentences of the sources that state the event.
 	Evidence []*Evidence `json:"evidence"`
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	Roles []string `json:"roles"`
 }
 
 func (Event) IsNode()            {}
 func (this Event) GetID() string { return this.ID }
+
+// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+func (this Event) GetRoles() []string {
+	if this.Roles == nil {
+		return nil
+	}
+	interfaceSlice := make([]string, 0, len(this.Roles))
+	for _, concrete := range this.Roles {
+		interfaceSlice = append(interfaceSlice, concrete)
+	}
+	return interfaceSlice
+}
 
 // Counts and statistics over Event.
 type EventAggregate struct {
@@ -955,10 +989,24 @@ type Executive struct {
 	EventsAggregate *ExecutiveParticipationAggregate `json:"eventsAggregate"`
 	// Sentences of the sources that mention the person.
 	Evidence []*Evidence `json:"evidence"`
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	Roles []string `json:"roles"`
 }
 
 func (Executive) IsNode()            {}
 func (this Executive) GetID() string { return this.ID }
+
+// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+func (this Executive) GetRoles() []string {
+	if this.Roles == nil {
+		return nil
+	}
+	interfaceSlice := make([]string, 0, len(this.Roles))
+	for _, concrete := range this.Roles {
+		interfaceSlice = append(interfaceSlice, concrete)
+	}
+	return interfaceSlice
+}
 
 // Counts and statistics over Executive.
 type ExecutiveAggregate struct {
@@ -1236,10 +1284,24 @@ type Market struct {
 	ReactionsAggregate *ReactionAggregate `json:"reactionsAggregate"`
 	// Sentences of the sources that mention the market.
 	Evidence []*Evidence `json:"evidence"`
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	Roles []string `json:"roles"`
 }
 
 func (Market) IsNode()            {}
 func (this Market) GetID() string { return this.ID }
+
+// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+func (this Market) GetRoles() []string {
+	if this.Roles == nil {
+		return nil
+	}
+	interfaceSlice := make([]string, 0, len(this.Roles))
+	for _, concrete := range this.Roles {
+		interfaceSlice = append(interfaceSlice, concrete)
+	}
+	return interfaceSlice
+}
 
 // Counts and statistics over Market.
 type MarketAggregate struct {
@@ -1440,7 +1502,7 @@ type PageInfo struct {
 	EndCursor       *query.Cursor `json:"endCursor,omitempty"`
 }
 
-// A company's partner, such as the retailer Flipkart.
+// A company's partner, such as the retailer Flipkart. An organisation may be a Partner and a Company at once: one node that answers as both.
 type Partner struct {
 	// Natural key, e.g. "flipkart".
 	ID   string `json:"id"`
@@ -1461,10 +1523,24 @@ type Partner struct {
 	SellsAggregate *PartnerSaleAggregate `json:"sellsAggregate"`
 	// Sentences of the sources that mention the partner.
 	Evidence []*Evidence `json:"evidence"`
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	Roles []string `json:"roles"`
 }
 
 func (Partner) IsNode()            {}
 func (this Partner) GetID() string { return this.ID }
+
+// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+func (this Partner) GetRoles() []string {
+	if this.Roles == nil {
+		return nil
+	}
+	interfaceSlice := make([]string, 0, len(this.Roles))
+	for _, concrete := range this.Roles {
+		interfaceSlice = append(interfaceSlice, concrete)
+	}
+	return interfaceSlice
+}
 
 // Counts and statistics over Partner.
 type PartnerAggregate struct {
@@ -1748,10 +1824,24 @@ type Product struct {
 	EventsAggregate *EventProductAggregate `json:"eventsAggregate"`
 	// Sentences of the sources that mention the product.
 	Evidence []*Evidence `json:"evidence"`
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	Roles []string `json:"roles"`
 }
 
 func (Product) IsNode()            {}
 func (this Product) GetID() string { return this.ID }
+
+// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+func (this Product) GetRoles() []string {
+	if this.Roles == nil {
+		return nil
+	}
+	interfaceSlice := make([]string, 0, len(this.Roles))
+	for _, concrete := range this.Roles {
+		interfaceSlice = append(interfaceSlice, concrete)
+	}
+	return interfaceSlice
+}
 
 // Counts and statistics over Product.
 type ProductAggregate struct {
@@ -2149,10 +2239,24 @@ type Source struct {
 	EventsConnection *EventConnection `json:"eventsConnection"`
 	// Counts and statistics over events.
 	EventsAggregate *EventAggregate `json:"eventsAggregate"`
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	Roles []string `json:"roles"`
 }
 
 func (Source) IsNode()            {}
 func (this Source) GetID() string { return this.ID }
+
+// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+func (this Source) GetRoles() []string {
+	if this.Roles == nil {
+		return nil
+	}
+	interfaceSlice := make([]string, 0, len(this.Roles))
+	for _, concrete := range this.Roles {
+		interfaceSlice = append(interfaceSlice, concrete)
+	}
+	return interfaceSlice
+}
 
 // Counts and statistics over Source.
 type SourceAggregate struct {

@@ -202,13 +202,17 @@ RETURN -1 AS index, CASE WHEN NOT existed THEN 'CREATED' WHEN changed THEN 'MATC
 	labelOf := map[string]string{}
 	// Every node's id with its label, the source's first, to find those
 	// another type's node has.
-	ids := []any{map[string]any{"id": d.Source.ID, "label": "Source"}}
+	ids := []any{map[string]any{"id": d.Source.ID, "label": "Source", "group": nil}}
 	for _, n := range d.Nodes {
 		if !labels[n.Label] {
 			return nil, fmt.Errorf("node %s:%s: label %s is not in the schema", n.Label, n.ID, n.Label)
 		}
 		labelOf[n.Label+":"+n.ID] = n.Label
-		ids = append(ids, map[string]any{"id": n.ID, "label": n.Label})
+		var group any
+		if g := m.Group(n.Label); g != "" {
+			group = g
+		}
+		ids = append(ids, map[string]any{"id": n.ID, "label": n.Label, "group": group})
 		// Aliases add up across sources rather than replace each other.
 		props := map[string]any{}
 		var aliases []any
@@ -234,19 +238,45 @@ RETURN -1 AS index, CASE WHEN NOT existed THEN 'CREATED' WHEN changed THEN 'MATC
 	// still decides when another transaction writes the id meanwhile.
 	plan = append(Writes{{
 		what: "ids of other types",
-		cypher: fmt.Sprintf(`UNWIND $ids AS row MATCH (o:%[1]s {id: row.id}) WHERE NOT row.label IN labels(o)
-RETURN row.id AS id, [l IN labels(o) WHERE l <> '%[2]s'][0] AS label LIMIT 1`, quote(query.NodeLabel), query.NodeLabel),
-		params:    map[string]any{"ids": ids},
+		// A node of another type of the row's group is no conflict: the
+		// write gives it the row's type as one more role.
+		cypher: fmt.Sprintf(`UNWIND $ids AS row MATCH (o:%[1]s {id: row.id})
+WHERE NOT row.label IN labels(o) AND NOT coalesce(row.group IN labels(o), false)
+RETURN row.id AS id, [l IN labels(o) WHERE l IN $labels][0] AS label LIMIT 1`, quote(query.NodeLabel)),
+		params:    map[string]any{"ids": ids, "labels": m.Labels()},
 		conflicts: true,
 	}}, plan...)
-	for _, label := range slices.Sorted(maps.Keys(nodeRows)) {
+	// Labels whose rows only add a role to a node another row writes (no
+	// fact of their own) come last, so that row reports the node new.
+	order := slices.Sorted(maps.Keys(nodeRows))
+	stated := func(label string) bool {
+		return slices.ContainsFunc(nodeRows[label], func(r any) bool { return r.(map[string]any)["index"].(int) >= 0 })
+	}
+	slices.SortStableFunc(order, func(a, b string) int {
+		switch {
+		case stated(a) && !stated(b):
+			return -1
+		case stated(b) && !stated(a):
+			return 1
+		}
+		return 0
+	})
+	for _, label := range order {
+		// A type of a group is found and merged by the group's label, so
+		// an organisation that is a Partner becomes a Company too, the
+		// same node; one of another group, or of none, is still refused
+		// by the common label's constraint.
+		find, merge, role := quote(label), quote(label)+":"+quote(query.NodeLabel), ""
+		if g := m.Group(label); g != "" {
+			find, merge, role = quote(g), quote(g)+":"+quote(query.NodeLabel), " SET n:"+quote(label)
+		}
 		plan = append(plan, Statement{
 			what: "nodes " + label,
 			cypher: fmt.Sprintf(`UNWIND $rows AS row
-OPTIONAL MATCH (x:%[1]s {id: row.id})
+OPTIONAL MATCH (x:%[5]s {id: row.id})
 WITH row, x IS NOT NULL AS nodeExisted,
-     x IS NOT NULL AND (%[3]s OR any(a IN row.aliases WHERE NOT a IN coalesce(x.aliases, []))) AS nodeChanged
-MERGE (n:%[1]s:%[4]s {id: row.id}) SET n += row.props
+     x IS NOT NULL AND (NOT x:%[1]s OR %[3]s OR any(a IN row.aliases WHERE NOT a IN coalesce(x.aliases, []))) AS nodeChanged
+MERGE (n:%[6]s {id: row.id})%[7]s SET n += row.props
 SET n.aliases = coalesce(n.aliases, []) + [a IN row.aliases WHERE NOT a IN coalesce(n.aliases, [])]
 FOREACH (_ IN CASE WHEN NOT nodeExisted THEN [1] ELSE [] END | SET n.createdAt = datetime(), n.createdBy = $who)
 FOREACH (_ IN CASE WHEN NOT nodeExisted OR nodeChanged THEN [1] ELSE [] END | SET n.updatedAt = datetime(), n.updatedBy = $who)
@@ -254,7 +284,7 @@ WITH n, row, nodeExisted, nodeChanged MATCH (s:Source {id: $source})
 OPTIONAL MATCH (n)-[x:%[2]s]->(s)
 WITH n, s, row, nodeExisted, nodeChanged, x IS NOT NULL AS mentioned
 MERGE (n)-[r:%[2]s]->(s)
-WITH r, row, mentioned AS existed, nodeChanged AS changed, NOT nodeExisted AS isNew`, quote(label), quote(query.MentionedIn), changedProps, quote(query.NodeLabel)) + appendEvidence,
+WITH r, row, mentioned AS existed, nodeChanged AS changed, NOT nodeExisted AS isNew`, quote(label), quote(query.MentionedIn), changedProps, quote(query.NodeLabel), find, merge, role) + appendEvidence,
 			params: map[string]any{"rows": nodeRows[label], "source": d.Source.ID},
 			writes: writesNodes,
 		})

@@ -170,8 +170,12 @@ type Node struct {
 	ID string `json:"id"`
 	// Type is the node's GraphQL type, e.g. "Company".
 	Type string `json:"type"`
-	// Labels are the node's labels but query.NodeLabel, which all have.
+	// Labels are the node's labels of its types: not query.NodeLabel,
+	// which all have, nor the label of a group of types.
 	Labels []string `json:"labels"`
+	// Roles are the GraphQL types the node answers as, sorted (an
+	// organisation may be a Company and a Partner); Type is the first.
+	Roles []string `json:"roles"`
 	// Name is what to show: the name, else the title, else the id.
 	Name string `json:"name"`
 	// Properties are all stored properties, as stored.
@@ -232,6 +236,17 @@ func quoted(names []string) string {
 		q[i] = "`" + n + "`"
 	}
 	return strings.Join(q, "|")
+}
+
+// typeOrder lists the entity labels as Cypher strings in the order of
+// their types' names: a node of two types sorts as the first.
+func (g *Graph) typeOrder() string {
+	types := g.EntityTypes()
+	q := make([]string, len(types))
+	for i, t := range types {
+		q[i] = "'" + g.labelOf[t] + "'"
+	}
+	return strings.Join(q, ", ")
 }
 
 // entities is the label expression of any entity, e.g. `Company`|`Event`.
@@ -301,18 +316,23 @@ func (g *Graph) edgeProjOf(r string, w want) string {
 func (g *Graph) decodeNode(v any) Node {
 	m, _ := v.(map[string]any)
 	n := Node{ID: str(m["id"]), Properties: map[string]any{}, Evidence: citations(m["evidence"])}
-	n.Labels = []string{}
+	n.Labels, n.Roles = []string{}, []string{}
+	labelOf := map[string]string{}
 	for _, l := range list(m["labels"]) {
-		label := str(l)
-		// The common label is how the graph keeps ids unique, not a
-		// label of the entity's.
-		if label == query.NodeLabel {
-			continue
+		// The common label is how the graph keeps ids unique, and a
+		// group's label how it finds an organisation whatever its types:
+		// neither is a label of the entity's.
+		if t, ok := g.typeOf[str(l)]; ok {
+			n.Roles = append(n.Roles, t)
+			labelOf[t] = str(l)
 		}
-		n.Labels = append(n.Labels, label)
-		if t, ok := g.typeOf[label]; ok && n.Type == "" {
-			n.Type = t
-		}
+	}
+	sort.Strings(n.Roles)
+	for _, t := range n.Roles {
+		n.Labels = append(n.Labels, labelOf[t])
+	}
+	if len(n.Roles) > 0 {
+		n.Type = n.Roles[0]
 	}
 	if props, ok := m["properties"].(map[string]any); ok {
 		n.Properties = props

@@ -176,18 +176,18 @@ func (r *request) check(ctx context.Context, tx neo4j.Tx, p *plan) error {
 	}
 	for _, id := range slices.Sorted(maps.Keys(p.newIDs)) {
 		if l, ok := found[id]; ok {
-			return apierror.New(apierror.Conflict, "%s: id %q is already used by a %s", p.newIDs[id], id, l)
+			return apierror.New(apierror.Conflict, "%s: id %q is already used by a %s", p.newIDs[id], id, l.String())
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(p.refs)) {
-		if want := p.refs[id]; found[id] != want.label {
+		if want := p.refs[id]; !found[id].has(want.label) {
 			if _, creating := p.newIDs[id]; !creating {
 				p.bad.add(want.path, -1, "no %s with id %q", want.label, id)
 			}
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(p.sources)) {
-		if found[id] != "Source" {
+		if !found[id].has("Source") {
 			p.bad.add(p.sources[id], -1, "no Source with id %q", id)
 		}
 	}
@@ -226,8 +226,9 @@ func (r *request) write(ctx context.Context, tx neo4j.Tx, rec *changes.Recorder,
 		}
 		// The common label's constraint refuses an id another node has,
 		// of any type, even one created since check looked.
-		_, err := tx.Run(ctx, fmt.Sprintf(`UNWIND $rows AS row CREATE (n:`+"`%s`:`%s`"+`) SET n = row.props, n.id = row.id,
-  n.createdAt = datetime(), n.createdBy = $who, n.updatedAt = datetime(), n.updatedBy = $who`, label, query.NodeLabel),
+		_, err := tx.Run(ctx, fmt.Sprintf(`UNWIND $rows AS row CREATE (n:`+"`%s`"+`) SET n = row.props, n.id = row.id,
+  n.createdAt = datetime(), n.createdBy = $who, n.updatedAt = datetime(), n.updatedBy = $who`,
+			strings.Join(append(r.w.m.NodeLabels(label), query.NodeLabel), "`:`")),
 			map[string]any{"rows": p.nodes[label], "who": r.who})
 		if err != nil {
 			return fmt.Errorf("create %s: %w", label, err)

@@ -217,7 +217,9 @@ func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, 
 		}
 		for _, e := range byLabel[label] {
 			at := fmt.Sprintf("facts[%d].%s", e.index, strings.ToLower(e.typeName[:1])+e.typeName[1:])
-			if l, ok := found[e.id]; ok && l != label {
+			// An organisation of another type gets this one as a role;
+			// any other type's id is taken.
+			if l, ok := found[e.id]; ok && !l.has(label) && !slices.ContainsFunc(l, func(o string) bool { return r.w.m.SameGroup(o, label) }) {
 				bad.add(at+".id", e.index, "id %q is already used by a %s", e.id, l)
 				continue
 			}
@@ -245,27 +247,46 @@ func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, 
 		}
 	}
 	kinds := r.w.m.RelationshipKinds()
+	roles := map[string]bool{} // "Label:id" of the roles added to existing nodes
 	for _, f := range rels {
 		at := fmt.Sprintf("facts[%d].relationship", f.index)
-		ends := [2]string{}
+		var ends [2]end
 		for j, id := range []string{f.from, f.to} {
 			if ref, ok := resolved[id]; ok {
-				ends[j] = ref
+				l, target, _ := seed.Ref(ref)
+				ends[j] = end{id: target, labels: labels{l}}
+				if target == id {
+					ends[j].labels = union(ends[j].labels, found[id])
+				}
 			} else if l, ok := found[id]; ok {
-				ends[j] = l + ":" + id
+				ends[j] = end{id: id, labels: l}
 			} else {
 				bad.add(at+"."+[]string{"from", "to"}[j], f.index, "no entity with id %q in this batch or the graph", id)
 			}
+			for _, l := range r.w.m.Labels() {
+				if roles[l+":"+ends[j].id] {
+					ends[j].labels = union(ends[j].labels, labels{l})
+				}
+			}
 		}
-		if ends[0] == "" || ends[1] == "" {
+		if ends[0].id == "" || ends[1].id == "" {
 			continue
 		}
-		fromLabel, fromID, _ := seed.Ref(ends[0])
-		toLabel, toID, _ := seed.Ref(ends[1])
-		if !kinds[[3]string{fromLabel, f.relType, toLabel}] {
-			bad.add(at+".type", f.index, "the schema has no (%s)-[:%s]->(%s)", fromLabel, f.relType, toLabel)
+		fromLabel, toLabel, ok := r.kind(kinds, f.relType, ends)
+		if !ok {
+			bad.add(at+".type", f.index, "the schema has no (%s)-[:%s]->(%s)", ends[0].labels[0], f.relType, ends[1].labels[0])
 			continue
 		}
+		// An organisation that is only a Partner becomes a Company too
+		// when it is the end of a relationship only a Company has (a
+		// WORKS_FOR): the fact's sentences mention it in that role.
+		for j, l := range []string{fromLabel, toLabel} {
+			if !ends[j].labels.has(l) && !roles[l+":"+ends[j].id] {
+				roles[l+":"+ends[j].id] = true
+				d.Nodes = append(d.Nodes, seed.Node{Label: l, ID: ends[j].id, Properties: map[string]any{}, Evidence: sentences[f.index]})
+			}
+		}
+		fromID, toID := ends[0].id, ends[1].id
 		allowed := r.w.m.EdgeProps(fromLabel, f.relType, toLabel)
 		props := map[string]any{}
 		for k, v := range f.props {
@@ -279,13 +300,64 @@ func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, 
 		i := f.index
 		ids[i] = fmt.Sprintf("%s-%s->%s", fromID, f.relType, toID)
 		d.Relationships = append(d.Relationships, seed.Relationship{
-			Type: f.relType, From: ends[0], To: ends[1], Key: f.key, Properties: props, Evidence: sentences[i], Index: &i,
+			Type: f.relType, From: fromLabel + ":" + fromID, To: toLabel + ":" + toID, Key: f.key, Properties: props, Evidence: sentences[i], Index: &i,
 		})
 	}
 	if len(bad) > 0 {
 		return d, nil, bad
 	}
 	return d, ids, nil
+}
+
+// end is a relationship's end: a node's id and the labels it has.
+type end struct {
+	id     string
+	labels labels
+}
+
+// kind picks the labels the relationship's ends take: labels they have,
+// else at most one role an end does not have yet, of the group of one it
+// has (an organisation that is a Partner taking the Company role), the
+// first such in the order of the labels.
+func (r *request) kind(kinds map[[3]string]bool, relType string, ends [2]end) (string, string, bool) {
+	for _, a := range ends[0].labels {
+		for _, b := range ends[1].labels {
+			if kinds[[3]string{a, relType, b}] {
+				return a, b, true
+			}
+		}
+	}
+	for j := range ends {
+		for _, l := range ends[j].labels {
+			for _, role := range r.w.m.Groups()[r.w.m.Group(l)] {
+				if ends[j].labels.has(role) {
+					continue
+				}
+				for _, o := range ends[1-j].labels {
+					k := [3]string{role, relType, o}
+					if j == 1 {
+						k = [3]string{o, relType, role}
+					}
+					if kinds[k] {
+						return k[0], k[2], true
+					}
+				}
+			}
+		}
+	}
+	return "", "", false
+}
+
+// union is a and the labels of b it lacks, sorted.
+func union(a, b labels) labels {
+	out := append(labels{}, a...)
+	for _, l := range b {
+		if !out.has(l) {
+			out = append(out, l)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // candidates finds the nodes of label that entity facts may name: by id,
@@ -300,7 +372,12 @@ func (r *request) candidates(ctx context.Context, tx neo4j.Tx, label string, fac
 			}
 		}
 	}
-	recs, err := tx.Run(ctx, fmt.Sprintf("MATCH (n:`%s`) WHERE n.id IN $ids OR toLower(n.name) IN $names OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) IN $names) RETURN n.id AS id, n.name AS name, coalesce(n.aliases, []) AS aliases ORDER BY n.id", label),
+	// An organisation is found whichever of the group's types it is.
+	find := label
+	if g := r.w.m.Group(label); g != "" {
+		find = g
+	}
+	recs, err := tx.Run(ctx, fmt.Sprintf("MATCH (n:`%s`) WHERE n.id IN $ids OR toLower(n.name) IN $names OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) IN $names) RETURN n.id AS id, n.name AS name, coalesce(n.aliases, []) AS aliases ORDER BY n.id", find),
 		map[string]any{"ids": ids, "names": names})
 	if err != nil {
 		return nil, fmt.Errorf("resolve %s: %w", label, err)

@@ -265,6 +265,8 @@ func (c *compiler) node(v string, t *nodeType, sel ast.SelectionSet) (string, *S
 		switch fd := f.Def; {
 		case fd.Directives.ForName("relationship") != nil:
 			expr, err = c.relationship(v, f)
+		case fd.Directives.ForName("roles") != nil:
+			expr = c.roles(v)
 		case fd.Directives.ForName("evidence") != nil:
 			m, s := c.newVar("m"), c.newVar("s")
 			var ev string
@@ -1097,7 +1099,9 @@ func (c *compiler) polymorphic(v string, sel ast.SelectionSet, iface string) (st
 }
 
 // label is the label of node v that names its type among the
-// implementers of the interfaces: the first of its labels that is one.
+// implementers of the interfaces: of the type labels it carries, the one
+// of the first type by name, so a node of two types (Company and Partner)
+// is always the same one, whatever order Neo4j keeps its labels in.
 // Its labels are read once; a test of each label in turn (v:Company)
 // reads them once per type. Neo4j evaluates a CASE's operand once per
 // WHEN it tries, so where many nodes are projected the caller binds it
@@ -1107,7 +1111,26 @@ func (c *compiler) label(v string) string {
 	for _, n := range c.implementers() {
 		labels = append(labels, cypherString(n.label))
 	}
-	return fmt.Sprintf("head([l IN labels(%s) WHERE l IN [%s]])", v, strings.Join(labels, ", "))
+	return fmt.Sprintf("head([l IN [%s] WHERE l IN labels(%s)])", strings.Join(labels, ", "), v)
+}
+
+// roles lists the types node v answers as, by name, in the order of
+// their names: one per type label it carries.
+func (c *compiler) roles(v string) string {
+	var pairs []string
+	same := true
+	for _, n := range c.implementers() {
+		pairs = append(pairs, fmt.Sprintf("[%s, %s]", cypherString(n.label), cypherString(n.name)))
+		same = same && n.label == n.name
+	}
+	if same {
+		var labels []string
+		for _, n := range c.implementers() {
+			labels = append(labels, cypherString(n.label))
+		}
+		return fmt.Sprintf("[l IN [%s] WHERE l IN labels(%s)]", strings.Join(labels, ", "), v)
+	}
+	return fmt.Sprintf("[t IN [%s] WHERE t[0] IN labels(%s) | t[1]]", strings.Join(pairs, ", "), v)
 }
 
 // withType adds the type's name to a projected map.

@@ -23,7 +23,7 @@ func (g *generator) mutations(nodes []*ast.Definition) ast.FieldList {
 		for _, f := range d.Fields {
 			typ := f.Type.Name()
 			switch {
-			case f.Directives.ForName("evidence") != nil:
+			case computed(f):
 			case f.Directives.ForName("relationship") != nil:
 				e := g.defs[typ]
 				if !g.isEdge(typ) || len(f.Arguments) > 0 && strings.HasSuffix(f.Name, "Aggregate") {
@@ -94,7 +94,7 @@ input %[1]s {
 		}
 		var own []string
 		for _, f := range d.Fields {
-			if f.Directives.ForName("relationship") != nil || f.Directives.ForName("evidence") != nil {
+			if f.Directives.ForName("relationship") != nil || computed(f) {
 				continue
 			}
 			if f.Name == "id" {
