@@ -41,6 +41,9 @@ type Node struct {
 	// Index is the position of the fact this node comes from, when it
 	// comes from a batch whose outcome is reported per fact.
 	Index *int `json:"-"`
+	// Role says the node only takes this type as one more role: another
+	// of the dataset's nodes, or the graph, gives it its properties.
+	Role bool `json:"-"`
 }
 
 // Relationship joins two nodes named "Label:id". Key tells apart two

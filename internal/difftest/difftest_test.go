@@ -27,9 +27,11 @@ import (
 	"github.com/companygraph/companygraph/internal/app"
 	"github.com/companygraph/companygraph/internal/config"
 	"github.com/companygraph/companygraph/internal/datagen"
+	"github.com/companygraph/companygraph/internal/ingest"
 	"github.com/companygraph/companygraph/internal/neo4j"
 	"github.com/companygraph/companygraph/internal/neo4jtest"
 	"github.com/companygraph/companygraph/internal/query"
+	"github.com/companygraph/companygraph/seed"
 )
 
 // Environment of a run: make difftest sets the Neo4j; N and the seed say
@@ -180,6 +182,13 @@ func setUp(t *testing.T) *harness {
 	if err := a.Prepare(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// A deadline of its own: on a busy machine the load above can take
+	// most of the three minutes.
+	rctx, rcancel := context.WithTimeout(context.Background(), time.Minute)
+	defer rcancel()
+	if err := addRoles(rctx, a, g); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	snap, err := Load(ctx, a.Client)
@@ -214,6 +223,44 @@ func addNumericIDs(ctx context.Context, c *neo4j.Client, g *datagen.Graph) error
 	params := map[string]any{"ev": ev, "market": g.ID(datagen.Market, 0), "exec": g.ID(datagen.Executive, 0), "source": g.ID(datagen.Source, 0)}
 	for _, s := range stmts {
 		if _, err := c.Write(ctx, func(tx neo4j.Tx) (any, error) { return tx.Run(ctx, s, params) }); err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	return nil
+}
+
+// addRoles makes organisations of two types: the seed's partner Flipkart
+// becomes a Company through ingest, with an executive, and some generated
+// partners become companies with executives and markets, so that one node
+// answers as Company and as Partner and its relationships of both roles
+// are walked.
+func addRoles(ctx context.Context, a *app.App, g *datagen.Graph) error {
+	text := "Flipkart is an Indian e-commerce company. Kalyan Krishnamurthy is the chief executive of Flipkart."
+	d := seed.Dataset{
+		Source: seed.Source{ID: "difftest-flipkart", Text: text, Properties: map[string]any{"title": "Flipkart"}},
+		Nodes: []seed.Node{
+			{Label: "Company", ID: "flipkart", Properties: map[string]any{"name": "Flipkart", "country": "India"}, Evidence: []string{"Flipkart is an Indian e-commerce company."}},
+			{Label: "Executive", ID: "kalyan-krishnamurthy", Properties: map[string]any{"name": "Kalyan Krishnamurthy", "aliases": []any{"Krishnamurthy"}}, Evidence: []string{"Kalyan Krishnamurthy is the chief executive of Flipkart."}},
+		},
+		Relationships: []seed.Relationship{{Type: "WORKS_FOR", From: "Executive:kalyan-krishnamurthy", To: "Company:flipkart",
+			Properties: map[string]any{"title": "chief executive"}, Evidence: []string{"Kalyan Krishnamurthy is the chief executive of Flipkart."}}},
+	}
+	if err := ingest.Load(ctx, a.Changes, a.Engine.Mapping(), d, "difftest"); err != nil {
+		return err
+	}
+	ev := map[string]any{"sources": []string{g.ID(datagen.Source, 1)}, "sentences": []string{"The retailer also makes things."}}
+	stmts := []string{
+		`MATCH (p:Partner) WHERE p.id STARTS WITH 'partner-' WITH p ORDER BY p.id LIMIT 15 SET p:Company, p.country = 'India'`,
+		`MATCH (x:Executive) WHERE x.id STARTS WITH 'executive-' WITH x ORDER BY x.id LIMIT 50 WITH collect(x) AS xs
+		 MATCH (p:Partner:Company) WHERE p.id STARTS WITH 'partner-' WITH xs, p ORDER BY p.id LIMIT 10
+		 WITH p, xs[toInteger(substring(p.id, 8)) % size(xs)] AS x
+		 CREATE (x)-[r:WORKS_FOR]->(p) SET r = $ev, r.title = 'director'`,
+		`MATCH (p:Partner:Company) WHERE p.id STARTS WITH 'partner-' WITH p ORDER BY p.id LIMIT 5
+		 MATCH (m:Market {id: $market}) CREATE (p)-[r:IN_MARKET]->(m) SET r = $ev, r.status = 'entered'`,
+	}
+	params := map[string]any{"ev": ev, "market": g.ID(datagen.Market, 1)}
+	for _, s := range stmts {
+		if _, err := a.Client.Write(ctx, func(tx neo4j.Tx) (any, error) { return tx.Run(ctx, s, params) }); err != nil {
 			return fmt.Errorf("%s: %w", s, err)
 		}
 	}

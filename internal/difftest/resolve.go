@@ -207,6 +207,13 @@ func (e *exec) nodeField(n *Node, fd *ast.FieldDefinition, args map[string]any) 
 	if rd := e.r.m.rel(fd); rd != nil {
 		return e.listing(fd.Type.Name(), rd.elem, e.relItems(n, rd), args)
 	}
+	if fd.Directives.ForName("roles") != nil {
+		out := []any{}
+		for _, r := range e.r.m.roles(n) {
+			out = append(out, r)
+		}
+		return out, nil
+	}
 	if fd.Directives.ForName("evidence") != nil {
 		rels := e.r.snap.Out(n, query.MentionedIn)
 		sort.SliceStable(rels, func(i, j int) bool {

@@ -12,6 +12,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/companygraph/companygraph/internal/apierror"
 	"github.com/companygraph/companygraph/internal/changes"
@@ -226,7 +227,11 @@ RETURN -1 AS index, CASE WHEN NOT existed THEN 'CREATED' WHEN changed THEN 'MATC
 		if aliases == nil {
 			aliases = []any{}
 		}
-		nodeRows[n.Label] = append(nodeRows[n.Label], map[string]any{
+		key := n.Label
+		if n.Role {
+			key += roleRows
+		}
+		nodeRows[key] = append(nodeRows[key], map[string]any{
 			"id": n.ID, "props": props, "aliases": aliases, "evidence": evidence(n.Evidence), "index": index(n.Index),
 		})
 	}
@@ -246,22 +251,14 @@ RETURN row.id AS id, [l IN labels(o) WHERE l IN $labels][0] AS label LIMIT 1`, q
 		params:    map[string]any{"ids": ids, "labels": m.Labels()},
 		conflicts: true,
 	}}, plan...)
-	// Labels whose rows only add a role to a node another row writes (no
-	// fact of their own) come last, so that row reports the node new.
+	// Rows that only add a role to a node come after every other, so the
+	// row that states a node new in this dataset reports it so.
 	order := slices.Sorted(maps.Keys(nodeRows))
-	stated := func(label string) bool {
-		return slices.ContainsFunc(nodeRows[label], func(r any) bool { return r.(map[string]any)["index"].(int) >= 0 })
-	}
 	slices.SortStableFunc(order, func(a, b string) int {
-		switch {
-		case stated(a) && !stated(b):
-			return -1
-		case stated(b) && !stated(a):
-			return 1
-		}
-		return 0
+		return strings.Compare(fmt.Sprint(strings.HasSuffix(a, roleRows)), fmt.Sprint(strings.HasSuffix(b, roleRows)))
 	})
-	for _, label := range order {
+	for _, key := range order {
+		label := strings.TrimSuffix(key, roleRows)
 		// A type of a group is found and merged by the group's label, so
 		// an organisation that is a Partner becomes a Company too, the
 		// same node; one of another group, or of none, is still refused
@@ -271,7 +268,7 @@ RETURN row.id AS id, [l IN labels(o) WHERE l IN $labels][0] AS label LIMIT 1`, q
 			find, merge, role = quote(g), quote(g)+":"+quote(query.NodeLabel), " SET n:"+quote(label)
 		}
 		plan = append(plan, Statement{
-			what: "nodes " + label,
+			what: "nodes " + key,
 			cypher: fmt.Sprintf(`UNWIND $rows AS row
 OPTIONAL MATCH (x:%[5]s {id: row.id})
 WITH row, x IS NOT NULL AS nodeExisted,
@@ -285,7 +282,7 @@ OPTIONAL MATCH (n)-[x:%[2]s]->(s)
 WITH n, s, row, nodeExisted, nodeChanged, x IS NOT NULL AS mentioned
 MERGE (n)-[r:%[2]s]->(s)
 WITH r, row, mentioned AS existed, nodeChanged AS changed, NOT nodeExisted AS isNew`, quote(label), quote(query.MentionedIn), changedProps, quote(query.NodeLabel), find, merge, role) + appendEvidence,
-			params: map[string]any{"rows": nodeRows[label], "source": d.Source.ID},
+			params: map[string]any{"rows": nodeRows[key], "source": d.Source.ID},
 			writes: writesNodes,
 		})
 	}
@@ -338,6 +335,9 @@ WITH r, row, existed, changed, NOT existed AS isNew`, quote(k[0]), quote(k[2]), 
 	}
 	return plan, nil
 }
+
+// roleRows marks, in the key of a label's rows, those that only add a role.
+const roleRows = " roles"
 
 func index(i *int) int {
 	if i == nil {

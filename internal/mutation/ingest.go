@@ -283,7 +283,7 @@ func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, 
 		for j, l := range []string{fromLabel, toLabel} {
 			if !ends[j].labels.has(l) && !roles[l+":"+ends[j].id] {
 				roles[l+":"+ends[j].id] = true
-				d.Nodes = append(d.Nodes, seed.Node{Label: l, ID: ends[j].id, Properties: map[string]any{}, Evidence: sentences[f.index]})
+				d.Nodes = append(d.Nodes, seed.Node{Label: l, ID: ends[j].id, Properties: map[string]any{}, Evidence: sentences[f.index], Role: true})
 			}
 		}
 		fromID, toID := ends[0].id, ends[1].id
