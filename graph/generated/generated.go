@@ -37,8 +37,9 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
-	Auth  func(ctx context.Context, obj any, next graphql.Resolver, requires model.Role) (res any, err error)
-	Roles func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
+	Auth    func(ctx context.Context, obj any, next graphql.Resolver, requires model.Role) (res any, err error)
+	Default func(ctx context.Context, obj any, next graphql.Resolver, value string) (res any, err error)
+	Roles   func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -85,6 +86,9 @@ type ComplexityRoot struct {
 		Executives             func(childComplexity int, where *model.WorksForWhere, sort []*model.WorksForSort, limit *int64, offset *int64) int
 		ExecutivesAggregate    func(childComplexity int, where *model.WorksForWhere) int
 		ExecutivesConnection   func(childComplexity int, where *model.WorksForWhere, sort []*model.WorksForSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Founders               func(childComplexity int, where *model.FoundedWhere, sort []*model.FoundedSort, limit *int64, offset *int64) int
+		FoundersAggregate      func(childComplexity int, where *model.FoundedWhere) int
+		FoundersConnection     func(childComplexity int, where *model.FoundedWhere, sort []*model.FoundedSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Headquarters           func(childComplexity int) int
 		ID                     func(childComplexity int) int
 		Markets                func(childComplexity int, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, limit *int64, offset *int64) int
@@ -190,15 +194,18 @@ type ComplexityRoot struct {
 	}
 
 	Event struct {
+		Amount                 func(childComplexity int) int
 		AmountUsd              func(childComplexity int) int
 		Companies              func(childComplexity int, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, limit *int64, offset *int64) int
 		CompaniesAggregate     func(childComplexity int, where *model.CompanyParticipationWhere) int
 		CompaniesConnection    func(childComplexity int, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Currency               func(childComplexity int) int
 		Date                   func(childComplexity int) int
 		Difficulties           func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) int
 		DifficultiesAggregate  func(childComplexity int, where *model.EventProductWhere) int
 		DifficultiesConnection func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Evidence               func(childComplexity int) int
+		Exchange               func(childComplexity int) int
 		Excludes               func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) int
 		ExcludesAggregate      func(childComplexity int, where *model.EventProductWhere) int
 		ExcludesConnection     func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
@@ -224,6 +231,7 @@ type ComplexityRoot struct {
 		PartsAggregate         func(childComplexity int, where *model.EventPartWhere) int
 		PartsConnection        func(childComplexity int, where *model.EventPartWhere, sort []*model.EventPartSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Place                  func(childComplexity int) int
+		PricePerShare          func(childComplexity int) int
 		Products               func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) int
 		ProductsAggregate      func(childComplexity int, where *model.EventProductWhere) int
 		ProductsConnection     func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
@@ -231,18 +239,24 @@ type ComplexityRoot struct {
 		ReactionsAggregate     func(childComplexity int, where *model.ReactionWhere) int
 		ReactionsConnection    func(childComplexity int, where *model.ReactionWhere, sort []*model.ReactionSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Roles                  func(childComplexity int) int
+		StakePercent           func(childComplexity int) int
 		Status                 func(childComplexity int) int
 		UnitsSold              func(childComplexity int) int
+		Valuation              func(childComplexity int) int
 		ValuationQualifier     func(childComplexity int) int
 		ValuationUsd           func(childComplexity int) int
 	}
 
 	EventAggregate struct {
-		AmountUsd    func(childComplexity int) int
-		Count        func(childComplexity int) int
-		CountBy      func(childComplexity int, field model.EventGroupField) int
-		UnitsSold    func(childComplexity int) int
-		ValuationUsd func(childComplexity int) int
+		Amount        func(childComplexity int) int
+		AmountUsd     func(childComplexity int) int
+		Count         func(childComplexity int) int
+		CountBy       func(childComplexity int, field model.EventGroupField) int
+		PricePerShare func(childComplexity int) int
+		StakePercent  func(childComplexity int) int
+		UnitsSold     func(childComplexity int) int
+		Valuation     func(childComplexity int) int
+		ValuationUsd  func(childComplexity int) int
 	}
 
 	EventConnection struct {
@@ -337,6 +351,9 @@ type ComplexityRoot struct {
 		EventsAggregate     func(childComplexity int, where *model.ExecutiveParticipationWhere) int
 		EventsConnection    func(childComplexity int, where *model.ExecutiveParticipationWhere, sort []*model.ExecutiveParticipationSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Evidence            func(childComplexity int) int
+		Founded             func(childComplexity int, where *model.FoundedWhere, sort []*model.FoundedSort, limit *int64, offset *int64) int
+		FoundedAggregate    func(childComplexity int, where *model.FoundedWhere) int
+		FoundedConnection   func(childComplexity int, where *model.FoundedWhere, sort []*model.FoundedSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		ID                  func(childComplexity int) int
 		Name                func(childComplexity int) int
 		Roles               func(childComplexity int) int
@@ -394,6 +411,29 @@ type ComplexityRoot struct {
 		Max func(childComplexity int) int
 		Min func(childComplexity int) int
 		Sum func(childComplexity int) int
+	}
+
+	Founded struct {
+		Company  func(childComplexity int) int
+		Evidence func(childComplexity int) int
+		Founder  func(childComplexity int) int
+		When     func(childComplexity int) int
+	}
+
+	FoundedAggregate struct {
+		Count   func(childComplexity int) int
+		CountBy func(childComplexity int, field model.FoundedGroupField) int
+	}
+
+	FoundedConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	FoundedEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	GraphEdge struct {
@@ -844,9 +884,12 @@ type ComplexityRoot struct {
 
 	WorksFor struct {
 		Company   func(childComplexity int) int
+		Current   func(childComplexity int) int
 		Evidence  func(childComplexity int) int
 		Executive func(childComplexity int) int
+		Since     func(childComplexity int) int
 		Title     func(childComplexity int) int
+		Until     func(childComplexity int) int
 	}
 
 	WorksForAggregate struct {
@@ -1151,6 +1194,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.ExecutivesConnection(childComplexity, args["where"].(*model.WorksForWhere), args["sort"].([]*model.WorksForSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Company.founders":
+		if e.ComplexityRoot.Company.Founders == nil {
+			break
+		}
+
+		args, err := ec.field_Company_founders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.Founders(childComplexity, args["where"].(*model.FoundedWhere), args["sort"].([]*model.FoundedSort), args["limit"].(*int64), args["offset"].(*int64)), true
+	case "Company.foundersAggregate":
+		if e.ComplexityRoot.Company.FoundersAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Company_foundersAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.FoundersAggregate(childComplexity, args["where"].(*model.FoundedWhere)), true
+	case "Company.foundersConnection":
+		if e.ComplexityRoot.Company.FoundersConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Company_foundersConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.FoundersConnection(childComplexity, args["where"].(*model.FoundedWhere), args["sort"].([]*model.FoundedSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
 	case "Company.headquarters":
 		if e.ComplexityRoot.Company.Headquarters == nil {
 			break
@@ -1552,6 +1628,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteResult.RelationshipsDeleted(childComplexity), true
 
+	case "Event.amount":
+		if e.ComplexityRoot.Event.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Amount(childComplexity), true
 	case "Event.amountUsd":
 		if e.ComplexityRoot.Event.AmountUsd == nil {
 			break
@@ -1591,6 +1673,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.CompaniesConnection(childComplexity, args["where"].(*model.CompanyParticipationWhere), args["sort"].([]*model.CompanyParticipationSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Event.currency":
+		if e.ComplexityRoot.Event.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Currency(childComplexity), true
 	case "Event.date":
 		if e.ComplexityRoot.Event.Date == nil {
 			break
@@ -1636,6 +1724,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Evidence(childComplexity), true
+	case "Event.exchange":
+		if e.ComplexityRoot.Event.Exchange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Exchange(childComplexity), true
 	case "Event.excludes":
 		if e.ComplexityRoot.Event.Excludes == nil {
 			break
@@ -1891,6 +1985,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Place(childComplexity), true
+	case "Event.pricePerShare":
+		if e.ComplexityRoot.Event.PricePerShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.PricePerShare(childComplexity), true
 	case "Event.products":
 		if e.ComplexityRoot.Event.Products == nil {
 			break
@@ -1963,6 +2063,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Roles(childComplexity), true
+	case "Event.stakePercent":
+		if e.ComplexityRoot.Event.StakePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.StakePercent(childComplexity), true
 	case "Event.status":
 		if e.ComplexityRoot.Event.Status == nil {
 			break
@@ -1975,6 +2081,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.UnitsSold(childComplexity), true
+	case "Event.valuation":
+		if e.ComplexityRoot.Event.Valuation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Valuation(childComplexity), true
 	case "Event.valuationQualifier":
 		if e.ComplexityRoot.Event.ValuationQualifier == nil {
 			break
@@ -1988,6 +2100,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Event.ValuationUsd(childComplexity), true
 
+	case "EventAggregate.amount":
+		if e.ComplexityRoot.EventAggregate.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAggregate.Amount(childComplexity), true
 	case "EventAggregate.amountUsd":
 		if e.ComplexityRoot.EventAggregate.AmountUsd == nil {
 			break
@@ -2011,12 +2129,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventAggregate.CountBy(childComplexity, args["field"].(model.EventGroupField)), true
+	case "EventAggregate.pricePerShare":
+		if e.ComplexityRoot.EventAggregate.PricePerShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAggregate.PricePerShare(childComplexity), true
+	case "EventAggregate.stakePercent":
+		if e.ComplexityRoot.EventAggregate.StakePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAggregate.StakePercent(childComplexity), true
 	case "EventAggregate.unitsSold":
 		if e.ComplexityRoot.EventAggregate.UnitsSold == nil {
 			break
 		}
 
 		return e.ComplexityRoot.EventAggregate.UnitsSold(childComplexity), true
+	case "EventAggregate.valuation":
+		if e.ComplexityRoot.EventAggregate.Valuation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAggregate.Valuation(childComplexity), true
 	case "EventAggregate.valuationUsd":
 		if e.ComplexityRoot.EventAggregate.ValuationUsd == nil {
 			break
@@ -2350,6 +2486,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Executive.Evidence(childComplexity), true
+	case "Executive.founded":
+		if e.ComplexityRoot.Executive.Founded == nil {
+			break
+		}
+
+		args, err := ec.field_Executive_founded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Executive.Founded(childComplexity, args["where"].(*model.FoundedWhere), args["sort"].([]*model.FoundedSort), args["limit"].(*int64), args["offset"].(*int64)), true
+	case "Executive.foundedAggregate":
+		if e.ComplexityRoot.Executive.FoundedAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Executive_foundedAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Executive.FoundedAggregate(childComplexity, args["where"].(*model.FoundedWhere)), true
+	case "Executive.foundedConnection":
+		if e.ComplexityRoot.Executive.FoundedConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Executive_foundedConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Executive.FoundedConnection(childComplexity, args["where"].(*model.FoundedWhere), args["sort"].([]*model.FoundedSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
 	case "Executive.id":
 		if e.ComplexityRoot.Executive.ID == nil {
 			break
@@ -2549,6 +2718,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FloatStats.Sum(childComplexity), true
+
+	case "Founded.company":
+		if e.ComplexityRoot.Founded.Company == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Founded.Company(childComplexity), true
+	case "Founded.evidence":
+		if e.ComplexityRoot.Founded.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Founded.Evidence(childComplexity), true
+	case "Founded.founder":
+		if e.ComplexityRoot.Founded.Founder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Founded.Founder(childComplexity), true
+	case "Founded.when":
+		if e.ComplexityRoot.Founded.When == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Founded.When(childComplexity), true
+
+	case "FoundedAggregate.count":
+		if e.ComplexityRoot.FoundedAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FoundedAggregate.Count(childComplexity), true
+	case "FoundedAggregate.countBy":
+		if e.ComplexityRoot.FoundedAggregate.CountBy == nil {
+			break
+		}
+
+		args, err := ec.field_FoundedAggregate_countBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.FoundedAggregate.CountBy(childComplexity, args["field"].(model.FoundedGroupField)), true
+
+	case "FoundedConnection.edges":
+		if e.ComplexityRoot.FoundedConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FoundedConnection.Edges(childComplexity), true
+	case "FoundedConnection.pageInfo":
+		if e.ComplexityRoot.FoundedConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FoundedConnection.PageInfo(childComplexity), true
+	case "FoundedConnection.totalCount":
+		if e.ComplexityRoot.FoundedConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FoundedConnection.TotalCount(childComplexity), true
+
+	case "FoundedEdge.cursor":
+		if e.ComplexityRoot.FoundedEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FoundedEdge.Cursor(childComplexity), true
+	case "FoundedEdge.node":
+		if e.ComplexityRoot.FoundedEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FoundedEdge.Node(childComplexity), true
 
 	case "GraphEdge.evidence":
 		if e.ComplexityRoot.GraphEdge.Evidence == nil {
@@ -4992,6 +5236,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WorksFor.Company(childComplexity), true
+	case "WorksFor.current":
+		if e.ComplexityRoot.WorksFor.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorksFor.Current(childComplexity), true
 	case "WorksFor.evidence":
 		if e.ComplexityRoot.WorksFor.Evidence == nil {
 			break
@@ -5004,12 +5254,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WorksFor.Executive(childComplexity), true
+	case "WorksFor.since":
+		if e.ComplexityRoot.WorksFor.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorksFor.Since(childComplexity), true
 	case "WorksFor.title":
 		if e.ComplexityRoot.WorksFor.Title == nil {
 			break
 		}
 
 		return e.ComplexityRoot.WorksFor.Title(childComplexity), true
+	case "WorksFor.until":
+		if e.ComplexityRoot.WorksFor.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorksFor.Until(childComplexity), true
 
 	case "WorksForAggregate.count":
 		if e.ComplexityRoot.WorksForAggregate.Count == nil {
@@ -5074,6 +5336,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CompanyEventsLink", ec.unmarshalInputCompanyEventsLink),
 			graphql.NewInputUnmarshaler("CompanyExecutivesLink", ec.unmarshalInputCompanyExecutivesLink),
 			graphql.NewInputUnmarshaler("CompanyFact", ec.unmarshalInputCompanyFact),
+			graphql.NewInputUnmarshaler("CompanyFoundersLink", ec.unmarshalInputCompanyFoundersLink),
 			graphql.NewInputUnmarshaler("CompanyInput", ec.unmarshalInputCompanyInput),
 			graphql.NewInputUnmarshaler("CompanyLinks", ec.unmarshalInputCompanyLinks),
 			graphql.NewInputUnmarshaler("CompanyListFilter", ec.unmarshalInputCompanyListFilter),
@@ -5126,6 +5389,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ExecutiveEmployersLink", ec.unmarshalInputExecutiveEmployersLink),
 			graphql.NewInputUnmarshaler("ExecutiveEventsLink", ec.unmarshalInputExecutiveEventsLink),
 			graphql.NewInputUnmarshaler("ExecutiveFact", ec.unmarshalInputExecutiveFact),
+			graphql.NewInputUnmarshaler("ExecutiveFoundedLink", ec.unmarshalInputExecutiveFoundedLink),
 			graphql.NewInputUnmarshaler("ExecutiveInput", ec.unmarshalInputExecutiveInput),
 			graphql.NewInputUnmarshaler("ExecutiveLinks", ec.unmarshalInputExecutiveLinks),
 			graphql.NewInputUnmarshaler("ExecutiveListFilter", ec.unmarshalInputExecutiveListFilter),
@@ -5138,6 +5402,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ExecutiveWhere", ec.unmarshalInputExecutiveWhere),
 			graphql.NewInputUnmarshaler("FactInput", ec.unmarshalInputFactInput),
 			graphql.NewInputUnmarshaler("FloatFilter", ec.unmarshalInputFloatFilter),
+			graphql.NewInputUnmarshaler("FoundedListFilter", ec.unmarshalInputFoundedListFilter),
+			graphql.NewInputUnmarshaler("FoundedSort", ec.unmarshalInputFoundedSort),
+			graphql.NewInputUnmarshaler("FoundedWhere", ec.unmarshalInputFoundedWhere),
 			graphql.NewInputUnmarshaler("IDFilter", ec.unmarshalInputIDFilter),
 			graphql.NewInputUnmarshaler("IntFilter", ec.unmarshalInputIntFilter),
 			graphql.NewInputUnmarshaler("MarketCompaniesLink", ec.unmarshalInputMarketCompaniesLink),
@@ -5314,6 +5581,10 @@ carries.
 """
 directive @node(label: String!, plural: String, group: String) on OBJECT
 """
+The value, a JSON literal, a relationship property is written with when a write does not give it; at start-up the API gives it to the relationships stored without one.
+"""
+directive @default(value: String!) on FIELD_DEFINITION
+"""
 The field lists the GraphQL types the node answers as, one per type label it carries, in the order of their names.
 """
 directive @roles on FIELD_DEFINITION
@@ -5450,6 +5721,18 @@ type Company implements Node @node(label: "Company", plural: "companies", group:
   """
   eventsAggregate(where: CompanyParticipationWhere): CompanyParticipationAggregate! @relationship(type: "PARTICIPATED_IN", direction: OUT)
   """
+  People who founded the company.
+  """
+  founders(where: FoundedWhere, sort: [FoundedSort!], limit: Int, offset: Int): [Founded!]! @relationship(type: "FOUNDED", direction: IN)
+  """
+  founders, as a Relay connection.
+  """
+  foundersConnection(where: FoundedWhere, sort: [FoundedSort!], first: Int, after: Cursor, last: Int, before: Cursor): FoundedConnection! @relationship(type: "FOUNDED", direction: IN)
+  """
+  Counts and statistics over founders.
+  """
+  foundersAggregate(where: FoundedWhere): FoundedAggregate! @relationship(type: "FOUNDED", direction: IN)
+  """
   Sentences of the sources that mention the company.
   """
   evidence: [Evidence!]! @evidence
@@ -5495,6 +5778,18 @@ type Executive implements Node @node(label: "Executive") {
   Counts and statistics over events.
   """
   eventsAggregate(where: ExecutiveParticipationWhere): ExecutiveParticipationAggregate! @relationship(type: "PARTICIPATED_IN", direction: OUT)
+  """
+  Companies the person founded.
+  """
+  founded(where: FoundedWhere, sort: [FoundedSort!], limit: Int, offset: Int): [Founded!]! @relationship(type: "FOUNDED", direction: OUT)
+  """
+  founded, as a Relay connection.
+  """
+  foundedConnection(where: FoundedWhere, sort: [FoundedSort!], first: Int, after: Cursor, last: Int, before: Cursor): FoundedConnection! @relationship(type: "FOUNDED", direction: OUT)
+  """
+  Counts and statistics over founded.
+  """
+  foundedAggregate(where: FoundedWhere): FoundedAggregate! @relationship(type: "FOUNDED", direction: OUT)
   """
   Sentences of the sources that mention the person.
   """
@@ -5542,6 +5837,30 @@ type Event implements Node @node(label: "Event") {
   Units sold in the period (SALES).
   """
   unitsSold: Int
+  """
+  Money the event involves, in currency: the price paid (ACQUISITION), the money put in (INVESTMENT), the money raised (IPO).
+  """
+  amount: Float
+  """
+  Currency of amount, pricePerShare and valuation, as an ISO 4217 code, e.g. "USD".
+  """
+  currency: String
+  """
+  Share of the target or investee bought, in percent, e.g. 77 (ACQUISITION, INVESTMENT).
+  """
+  stakePercent: Float
+  """
+  Price of one share at the listing, in currency (IPO).
+  """
+  pricePerShare: Float
+  """
+  Value of the company that resulted, in currency (IPO, and an ACQUISITION or INVESTMENT that states it).
+  """
+  valuation: Float
+  """
+  Exchange the shares were listed on, e.g. "NYSE" (IPO).
+  """
+  exchange: String
   """
   Companies that took part, with their roles.
   """
@@ -6055,6 +6374,7 @@ input CompanyWhere {
   partnerships: PartnershipListFilter
   products: CompanyProductListFilter
   events: CompanyParticipationListFilter
+  founders: FoundedListFilter
   AND: [CompanyWhere!]
   OR: [CompanyWhere!]
   NOT: CompanyWhere
@@ -6110,6 +6430,7 @@ input ExecutiveWhere {
   aliases: StringListFilter
   employers: WorksForListFilter
   events: ExecutiveParticipationListFilter
+  founded: FoundedListFilter
   AND: [ExecutiveWhere!]
   OR: [ExecutiveWhere!]
   NOT: ExecutiveWhere
@@ -6166,6 +6487,12 @@ input EventWhere {
   valuationUsd: FloatFilter
   valuationQualifier: StringFilter
   unitsSold: IntFilter
+  amount: FloatFilter
+  currency: StringFilter
+  stakePercent: FloatFilter
+  pricePerShare: FloatFilter
+  valuation: FloatFilter
+  exchange: StringFilter
   companies: CompanyParticipationListFilter
   executives: ExecutiveParticipationListFilter
   markets: EventMarketListFilter
@@ -6195,6 +6522,12 @@ input EventSort {
   valuationUsd: SortDirection
   valuationQualifier: SortDirection
   unitsSold: SortDirection
+  amount: SortDirection
+  currency: SortDirection
+  stakePercent: SortDirection
+  pricePerShare: SortDirection
+  valuation: SortDirection
+  exchange: SortDirection
 }
 """
 Fields of Event to count by.
@@ -6209,6 +6542,12 @@ enum EventGroupField {
   valuationUsd
   valuationQualifier
   unitsSold
+  amount
+  currency
+  stakePercent
+  pricePerShare
+  valuation
+  exchange
 }
 """
 Event as a Relay connection.
@@ -6233,6 +6572,10 @@ type EventAggregate @aggregate(of: "Event") {
   amountUsd: FloatStats!
   valuationUsd: FloatStats!
   unitsSold: IntStats!
+  amount: FloatStats!
+  stakePercent: FloatStats!
+  pricePerShare: FloatStats!
+  valuation: FloatStats!
   """
   Counts per distinct value of a field, most frequent first.
   """
@@ -6473,6 +6816,9 @@ input WorksForWhere {
   executive: ExecutiveWhere
   company: CompanyWhere
   title: StringFilter
+  current: BooleanFilter
+  since: StringFilter
+  until: StringFilter
   AND: [WorksForWhere!]
   OR: [WorksForWhere!]
   NOT: WorksForWhere
@@ -6484,12 +6830,18 @@ input WorksForSort {
   executive: ExecutiveSort
   company: CompanySort
   title: SortDirection
+  current: SortDirection
+  since: SortDirection
+  until: SortDirection
 }
 """
 Fields of WorksFor to count by.
 """
 enum WorksForGroupField {
   title
+  current
+  since
+  until
 }
 """
 WorksFor as a Relay connection.
@@ -6515,6 +6867,56 @@ type WorksForAggregate @aggregate(of: "WorksFor") {
   Counts per distinct value of a field, most frequent first.
   """
   countBy(field: WorksForGroupField!): [GroupCount!]!
+}
+"""
+Filter on Founded: every field given must match.
+"""
+input FoundedWhere {
+  founder: ExecutiveWhere
+  company: CompanyWhere
+  when: StringFilter
+  AND: [FoundedWhere!]
+  OR: [FoundedWhere!]
+  NOT: FoundedWhere
+}
+"""
+One sort key of Founded: give exactly one field per list element; the list sets the priority.
+"""
+input FoundedSort {
+  founder: ExecutiveSort
+  company: CompanySort
+  when: SortDirection
+}
+"""
+Fields of Founded to count by.
+"""
+enum FoundedGroupField {
+  when
+}
+"""
+Founded as a Relay connection.
+"""
+type FoundedConnection @connection(of: "Founded") {
+  edges: [FoundedEdge!]!
+  pageInfo: PageInfo!
+  """
+  All matching items, not only this page.
+  """
+  totalCount: Int!
+}
+type FoundedEdge {
+  cursor: Cursor!
+  node: Founded!
+}
+"""
+Counts and statistics over Founded.
+"""
+type FoundedAggregate @aggregate(of: "Founded") {
+  count: Int!
+  """
+  Counts per distinct value of a field, most frequent first.
+  """
+  countBy(field: FoundedGroupField!): [GroupCount!]!
 }
 """
 Filter on CompanyMarket: every field given must match.
@@ -7164,6 +7566,30 @@ type WorksFor @edge {
   Title held, e.g. "Global Vice President".
   """
   title: String
+  """
+  Whether the person holds the position now; false for a former one. Written true when a write does not say.
+  """
+  current: Boolean @default(value: "true")
+  """
+  When the person took up the position, as the source words it ("in 2014").
+  """
+  since: String
+  """
+  When the person left it, as the source words it ("last month"); null while current.
+  """
+  until: String
+  evidence: [Evidence!]! @evidence
+}
+"""
+(Executive)-[:FOUNDED]->(Company)
+"""
+type Founded @edge {
+  founder: Executive! @from
+  company: Company! @to
+  """
+  When, as the source words it ("in 2010").
+  """
+  when: String
   evidence: [Evidence!]! @evidence
 }
 """
@@ -7230,6 +7656,30 @@ enum EventKind {
   Sales figures for a period.
   """
   SALES
+  """
+  A company bought a company, or a stake in one: companies with the roles "acquirer", "target" and "seller"; stakePercent, amount and currency.
+  """
+  ACQUISITION
+  """
+  An investor put money into a company: companies (or people) with the roles "investor" and "investee"; amount, currency and stakePercent.
+  """
+  INVESTMENT
+  """
+  A company listed its shares on an exchange, an initial public offering among them: the company with the role "issuer"; exchange, amount (raised), pricePerShare, valuation and currency.
+  """
+  IPO
+  """
+  A person took up a position: the person with the role "appointee" and the title, the company with the role "employer"; date is when.
+  """
+  APPOINTMENT
+  """
+  A person left a position: the person with the role "departing" and the title held, the company with the role "employer"; date is when.
+  """
+  DEPARTURE
+  """
+  A company was founded: people with the role "founder", the company with the role "founded"; date is when.
+  """
+  FOUNDING
 }
 """
 (Company)-[:PARTICIPATED_IN]->(Event)
@@ -7238,7 +7688,7 @@ type CompanyParticipation @edge {
   company: Company! @from
   event: Event! @to
   """
-  Part the company played, e.g. "announcer".
+  Part the company played, e.g. "announcer"; for the kinds of company news, the role EventKind names ("acquirer", "target", "investor", "issuer", "employer", "founded").
   """
   role: String
   evidence: [Evidence!]! @evidence
@@ -7250,7 +7700,7 @@ type ExecutiveParticipation @edge {
   executive: Executive! @from
   event: Event! @to
   """
-  Part the person played, e.g. "announcer".
+  Part the person played, e.g. "announcer"; for the kinds of company news, the role EventKind names ("appointee", "departing", "founder", "investor").
   """
   role: String
   """
@@ -7774,6 +8224,9 @@ input CompanyExecutivesLink {
   """
   create: ExecutiveInput
   title: String
+  current: Boolean
+  since: String
+  until: String
   evidence: [EvidenceInput!]!
 }
 """
@@ -7838,6 +8291,21 @@ input CompanyEventsLink {
   evidence: [EvidenceInput!]!
 }
 """
+A FOUNDED relationship to write: to the Executive with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input CompanyFoundersLink {
+  """
+  An existing Executive.
+  """
+  id: ID
+  """
+  One Executive to create (its own relationships cannot be nested further).
+  """
+  create: ExecutiveInput
+  when: String
+  evidence: [EvidenceInput!]!
+}
+"""
 A Company to create, with relationships to create along.
 """
 input CompanyInput {
@@ -7851,6 +8319,7 @@ input CompanyInput {
   partnerships: [CompanyPartnershipsLink!]
   products: [CompanyProductsLink!]
   events: [CompanyEventsLink!]
+  founders: [CompanyFoundersLink!]
 }
 """
 New values for fields of Company; fields not given keep their value, null clears one.
@@ -7867,6 +8336,7 @@ input CompanyLinks {
   partnerships: [CompanyPartnershipsLink!]
   products: [CompanyProductsLink!]
   events: [CompanyEventsLink!]
+  founders: [CompanyFoundersLink!]
 }
 """
 Relationships to remove, by the id of the node at the far end.
@@ -7877,6 +8347,7 @@ input CompanyUnlinks {
   partnerships: [ID!]
   products: [ID!]
   events: [ID!]
+  founders: [ID!]
 }
 """
 A WORKS_FOR relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
@@ -7891,6 +8362,9 @@ input ExecutiveEmployersLink {
   """
   create: CompanyInput
   title: String
+  current: Boolean
+  since: String
+  until: String
   evidence: [EvidenceInput!]!
 }
 """
@@ -7910,6 +8384,21 @@ input ExecutiveEventsLink {
   evidence: [EvidenceInput!]!
 }
 """
+A FOUNDED relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input ExecutiveFoundedLink {
+  """
+  An existing Company.
+  """
+  id: ID
+  """
+  One Company to create (its own relationships cannot be nested further).
+  """
+  create: CompanyInput
+  when: String
+  evidence: [EvidenceInput!]!
+}
+"""
 A Executive to create, with relationships to create along.
 """
 input ExecutiveInput {
@@ -7918,6 +8407,7 @@ input ExecutiveInput {
   aliases: [String!]
   employers: [ExecutiveEmployersLink!]
   events: [ExecutiveEventsLink!]
+  founded: [ExecutiveFoundedLink!]
 }
 """
 New values for fields of Executive; fields not given keep their value, null clears one.
@@ -7929,6 +8419,7 @@ input ExecutivePatch {
 input ExecutiveLinks {
   employers: [ExecutiveEmployersLink!]
   events: [ExecutiveEventsLink!]
+  founded: [ExecutiveFoundedLink!]
 }
 """
 Relationships to remove, by the id of the node at the far end.
@@ -7936,6 +8427,7 @@ Relationships to remove, by the id of the node at the far end.
 input ExecutiveUnlinks {
   employers: [ID!]
   events: [ID!]
+  founded: [ID!]
 }
 """
 A PARTICIPATED_IN relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
@@ -8126,6 +8618,12 @@ input EventInput {
   valuationUsd: Float
   valuationQualifier: String
   unitsSold: Int
+  amount: Float
+  currency: String
+  stakePercent: Float
+  pricePerShare: Float
+  valuation: Float
+  exchange: String
   companies: [EventCompaniesLink!]
   executives: [EventExecutivesLink!]
   markets: [EventMarketsLink!]
@@ -8151,6 +8649,12 @@ input EventPatch {
   valuationUsd: Float
   valuationQualifier: String
   unitsSold: Int
+  amount: Float
+  currency: String
+  stakePercent: Float
+  pricePerShare: Float
+  valuation: Float
+  exchange: String
 }
 input EventLinks {
   companies: [EventCompaniesLink!]
@@ -8600,6 +9104,12 @@ input EventFact {
   valuationUsd: Float
   valuationQualifier: String
   unitsSold: Int
+  amount: Float
+  currency: String
+  stakePercent: Float
+  pricePerShare: Float
+  valuation: Float
+  exchange: String
 }
 """
 A Market stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
@@ -8634,6 +9144,7 @@ enum RelationshipType {
   CITES_DIFFICULTY
   CONCERNS
   EXCLUDES
+  FOUNDED
   HAS_PRODUCT
   IN_CATEGORY
   IN_MARKET
@@ -8658,6 +9169,7 @@ input RelationshipFact {
   """
   key: String
   channel: String
+  current: Boolean
   exclusive: Boolean
   expected: String
   group: String
@@ -8668,6 +9180,8 @@ input RelationshipFact {
   since: String
   status: String
   title: String
+  until: String
+  when: String
 }
 """
 One fact: exactly one entity or relationship, with the source's sentences that state it.
@@ -9044,6 +9558,15 @@ input ExecutiveParticipationListFilter {
   single: ExecutiveParticipationWhere
 }
 """
+Filter on a list of Founded: some, all, none or exactly one of them match.
+"""
+input FoundedListFilter {
+  some: FoundedWhere
+  all: FoundedWhere
+  none: FoundedWhere
+  single: FoundedWhere
+}
+"""
 Filter on a list of Market: some, all, none or exactly one of them match.
 """
 input MarketListFilter {
@@ -9240,6 +9763,12 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_eventsConnection(ctx, field)
 	case "eventsAggregate":
 		return ec.fieldContext_Company_eventsAggregate(ctx, field)
+	case "founders":
+		return ec.fieldContext_Company_founders(ctx, field)
+	case "foundersConnection":
+		return ec.fieldContext_Company_foundersConnection(ctx, field)
+	case "foundersAggregate":
+		return ec.fieldContext_Company_foundersAggregate(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Company_evidence(ctx, field)
 	case "roles":
@@ -9448,6 +9977,18 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_valuationQualifier(ctx, field)
 	case "unitsSold":
 		return ec.fieldContext_Event_unitsSold(ctx, field)
+	case "amount":
+		return ec.fieldContext_Event_amount(ctx, field)
+	case "currency":
+		return ec.fieldContext_Event_currency(ctx, field)
+	case "stakePercent":
+		return ec.fieldContext_Event_stakePercent(ctx, field)
+	case "pricePerShare":
+		return ec.fieldContext_Event_pricePerShare(ctx, field)
+	case "valuation":
+		return ec.fieldContext_Event_valuation(ctx, field)
+	case "exchange":
+		return ec.fieldContext_Event_exchange(ctx, field)
 	case "companies":
 		return ec.fieldContext_Event_companies(ctx, field)
 	case "companiesConnection":
@@ -9532,6 +10073,14 @@ func (ec *executionContext) childFields_EventAggregate(ctx context.Context, fiel
 		return ec.fieldContext_EventAggregate_valuationUsd(ctx, field)
 	case "unitsSold":
 		return ec.fieldContext_EventAggregate_unitsSold(ctx, field)
+	case "amount":
+		return ec.fieldContext_EventAggregate_amount(ctx, field)
+	case "stakePercent":
+		return ec.fieldContext_EventAggregate_stakePercent(ctx, field)
+	case "pricePerShare":
+		return ec.fieldContext_EventAggregate_pricePerShare(ctx, field)
+	case "valuation":
+		return ec.fieldContext_EventAggregate_valuation(ctx, field)
 	case "countBy":
 		return ec.fieldContext_EventAggregate_countBy(ctx, field)
 	}
@@ -9724,6 +10273,12 @@ func (ec *executionContext) childFields_Executive(ctx context.Context, field gra
 		return ec.fieldContext_Executive_eventsConnection(ctx, field)
 	case "eventsAggregate":
 		return ec.fieldContext_Executive_eventsAggregate(ctx, field)
+	case "founded":
+		return ec.fieldContext_Executive_founded(ctx, field)
+	case "foundedConnection":
+		return ec.fieldContext_Executive_foundedConnection(ctx, field)
+	case "foundedAggregate":
+		return ec.fieldContext_Executive_foundedAggregate(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Executive_evidence(ctx, field)
 	case "roles":
@@ -9838,6 +10393,52 @@ func (ec *executionContext) childFields_FloatStats(ctx context.Context, field gr
 		return ec.fieldContext_FloatStats_sum(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FloatStats", field.Name)
+}
+
+func (ec *executionContext) childFields_Founded(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "founder":
+		return ec.fieldContext_Founded_founder(ctx, field)
+	case "company":
+		return ec.fieldContext_Founded_company(ctx, field)
+	case "when":
+		return ec.fieldContext_Founded_when(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Founded_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Founded", field.Name)
+}
+
+func (ec *executionContext) childFields_FoundedAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_FoundedAggregate_count(ctx, field)
+	case "countBy":
+		return ec.fieldContext_FoundedAggregate_countBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FoundedAggregate", field.Name)
+}
+
+func (ec *executionContext) childFields_FoundedConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_FoundedConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_FoundedConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_FoundedConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FoundedConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FoundedEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_FoundedEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_FoundedEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FoundedEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_GraphEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10604,6 +11205,12 @@ func (ec *executionContext) childFields_WorksFor(ctx context.Context, field grap
 		return ec.fieldContext_WorksFor_company(ctx, field)
 	case "title":
 		return ec.fieldContext_WorksFor_title(ctx, field)
+	case "current":
+		return ec.fieldContext_WorksFor_current(ctx, field)
+	case "since":
+		return ec.fieldContext_WorksFor_since(ctx, field)
+	case "until":
+		return ec.fieldContext_WorksFor_until(ctx, field)
 	case "evidence":
 		return ec.fieldContext_WorksFor_evidence(ctx, field)
 	}
@@ -10769,6 +11376,20 @@ func (ec *executionContext) dir_auth_args(ctx context.Context, rawArgs map[strin
 		return nil, err
 	}
 	args["requires"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) dir_default_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "value",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["value"] = arg0
 	return args, nil
 }
 
@@ -11002,6 +11623,112 @@ func (ec *executionContext) field_Company_executives_args(ctx context.Context, r
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
 		func(ctx context.Context, v any) ([]*model.WorksForSort, error) {
 			return ec.unmarshalOWorksForSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐWorksForSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_foundersAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FoundedWhere, error) {
+			return ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_foundersConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FoundedWhere, error) {
+			return ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.FoundedSort, error) {
+			return ec.unmarshalOFoundedSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_founders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FoundedWhere, error) {
+			return ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.FoundedSort, error) {
+			return ec.unmarshalOFoundedSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedSortᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12775,6 +13502,126 @@ func (ec *executionContext) field_Executive_events_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Executive_foundedAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FoundedWhere, error) {
+			return ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Executive_foundedConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FoundedWhere, error) {
+			return ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.FoundedSort, error) {
+			return ec.unmarshalOFoundedSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Executive_founded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FoundedWhere, error) {
+			return ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.FoundedSort, error) {
+			return ec.unmarshalOFoundedSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_FoundedAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (model.FoundedGroupField, error) {
+			return ec.unmarshalNFoundedGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedGroupField(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
 	return args, nil
 }
 
@@ -18091,6 +18938,135 @@ func (ec *executionContext) fieldContext_Company_eventsAggregate(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Company_founders(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_founders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Founders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Founded) graphql.Marshaler {
+			return ec.marshalNFounded2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_founders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Founded(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_founders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_foundersConnection(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_foundersConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FoundersConnection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FoundedConnection) graphql.Marshaler {
+			return ec.marshalNFoundedConnection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_foundersConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FoundedConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_foundersConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_foundersAggregate(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_foundersAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FoundersAggregate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FoundedAggregate) graphql.Marshaler {
+			return ec.marshalNFoundedAggregate2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_foundersAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FoundedAggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_foundersAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Company_evidence(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19579,6 +20555,144 @@ func (ec *executionContext) _Event_unitsSold(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Event_unitsSold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Event", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Event_amount(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Event_currency(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
+}
+
+func (ec *executionContext) _Event_stakePercent(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_stakePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StakePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_stakePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Event_pricePerShare(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_pricePerShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PricePerShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_pricePerShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Event_valuation(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_valuation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Valuation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_valuation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Event_exchange(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_exchange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exchange, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_exchange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
 }
 
 func (ec *executionContext) _Event_companies(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
@@ -21187,6 +22301,134 @@ func (ec *executionContext) fieldContext_EventAggregate_unitsSold(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _EventAggregate_amount(ctx context.Context, field graphql.CollectedField, obj *model.EventAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FloatStats) graphql.Marshaler {
+			return ec.marshalNFloatStats2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FloatStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventAggregate_stakePercent(ctx context.Context, field graphql.CollectedField, obj *model.EventAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_stakePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StakePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FloatStats) graphql.Marshaler {
+			return ec.marshalNFloatStats2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_stakePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FloatStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventAggregate_pricePerShare(ctx context.Context, field graphql.CollectedField, obj *model.EventAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_pricePerShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PricePerShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FloatStats) graphql.Marshaler {
+			return ec.marshalNFloatStats2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_pricePerShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FloatStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventAggregate_valuation(ctx context.Context, field graphql.CollectedField, obj *model.EventAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_valuation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Valuation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FloatStats) graphql.Marshaler {
+			return ec.marshalNFloatStats2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_valuation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FloatStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EventAggregate_countBy(ctx context.Context, field graphql.CollectedField, obj *model.EventAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22649,6 +23891,135 @@ func (ec *executionContext) fieldContext_Executive_eventsAggregate(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Executive_founded(ctx context.Context, field graphql.CollectedField, obj *model.Executive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Executive_founded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Founded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Founded) graphql.Marshaler {
+			return ec.marshalNFounded2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Executive_founded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Executive",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Founded(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Executive_founded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Executive_foundedConnection(ctx context.Context, field graphql.CollectedField, obj *model.Executive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Executive_foundedConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FoundedConnection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FoundedConnection) graphql.Marshaler {
+			return ec.marshalNFoundedConnection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Executive_foundedConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Executive",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FoundedConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Executive_foundedConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Executive_foundedAggregate(ctx context.Context, field graphql.CollectedField, obj *model.Executive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Executive_foundedAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FoundedAggregate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FoundedAggregate) graphql.Marshaler {
+			return ec.marshalNFoundedAggregate2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Executive_foundedAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Executive",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FoundedAggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Executive_foundedAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Executive_evidence(ctx context.Context, field graphql.CollectedField, obj *model.Executive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23484,6 +24855,333 @@ func (ec *executionContext) _FloatStats_sum(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_FloatStats_sum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FloatStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Founded_founder(ctx context.Context, field graphql.CollectedField, obj *model.Founded) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Founded_founder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Founder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Executive) graphql.Marshaler {
+			return ec.marshalNExecutive2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutive(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Founded_founder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Founded",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Executive(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Founded_company(ctx context.Context, field graphql.CollectedField, obj *model.Founded) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Founded_company(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Company, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Company) graphql.Marshaler {
+			return ec.marshalNCompany2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompany(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Founded_company(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Founded",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Founded_when(ctx context.Context, field graphql.CollectedField, obj *model.Founded) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Founded_when(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.When, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Founded_when(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Founded", field, false, false, "String")
+}
+
+func (ec *executionContext) _Founded_evidence(ctx context.Context, field graphql.CollectedField, obj *model.Founded) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Founded_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Founded_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Founded",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FoundedAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.FoundedAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FoundedAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FoundedAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FoundedAggregate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FoundedAggregate_countBy(ctx context.Context, field graphql.CollectedField, obj *model.FoundedAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FoundedAggregate_countBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
+			return ec.marshalNGroupCount2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐGroupCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FoundedAggregate_countBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FoundedAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_FoundedAggregate_countBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FoundedConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.FoundedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FoundedConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FoundedEdge) graphql.Marshaler {
+			return ec.marshalNFoundedEdge2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FoundedConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FoundedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FoundedEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FoundedConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.FoundedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FoundedConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FoundedConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FoundedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FoundedConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.FoundedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FoundedConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FoundedConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FoundedConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FoundedEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.FoundedEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FoundedEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v query.Cursor) graphql.Marshaler {
+			return ec.marshalNCursor2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FoundedEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FoundedEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _FoundedEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.FoundedEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FoundedEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Founded) graphql.Marshaler {
+			return ec.marshalNFounded2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFounded(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FoundedEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FoundedEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Founded(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _GraphEdge_id(ctx context.Context, field graphql.CollectedField, obj *kg.Edge) (ret graphql.Marshaler) {
@@ -33964,6 +35662,93 @@ func (ec *executionContext) fieldContext_WorksFor_title(_ context.Context, field
 	return graphql.NewScalarFieldContext("WorksFor", field, false, false, "String")
 }
 
+func (ec *executionContext) _WorksFor_current(ctx context.Context, field graphql.CollectedField, obj *model.WorksFor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorksFor_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				value, err := ec.unmarshalNString2string(ctx, "true")
+				if err != nil {
+					var zeroVal *bool
+					return zeroVal, err
+				}
+				if ec.Directives.Default == nil {
+					var zeroVal *bool
+					return zeroVal, errors.New("directive default is not implemented")
+				}
+				return ec.Directives.Default(ctx, obj, directive0, value)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorksFor_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorksFor", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WorksFor_since(ctx context.Context, field graphql.CollectedField, obj *model.WorksFor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorksFor_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorksFor_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorksFor", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorksFor_until(ctx context.Context, field graphql.CollectedField, obj *model.WorksFor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorksFor_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorksFor_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorksFor", field, false, false, "String")
+}
+
 func (ec *executionContext) _WorksFor_evidence(ctx context.Context, field graphql.CollectedField, obj *model.WorksFor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35400,7 +37185,7 @@ func (ec *executionContext) unmarshalInputCompanyExecutivesLink(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "create", "title", "evidence"}
+	fieldsInOrder := [...]string{"id", "create", "title", "current", "since", "until", "evidence"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35428,6 +37213,27 @@ func (ec *executionContext) unmarshalInputCompanyExecutivesLink(ctx context.Cont
 				return it, err
 			}
 			it.Title = data
+		case "current":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("current"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Current = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
 		case "evidence":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
 			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
@@ -35522,6 +37328,69 @@ func UnmarshalCompanyFact(ctx context.Context, raw any) (model.CompanyFact, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCompanyFoundersLink(ctx context.Context, obj any) (model.CompanyFoundersLink, error) {
+	var it model.CompanyFoundersLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "when", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOExecutiveInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "when":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("when"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.When = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanyFoundersLink unmarshals raw into the CompanyFoundersLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanyFoundersLink(ctx context.Context, raw any) (model.CompanyFoundersLink, error) {
+	var out model.CompanyFoundersLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyFoundersLink", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCompanyInput(ctx context.Context, obj any) (model.CompanyInput, error) {
 	var it model.CompanyInput
 	if obj == nil {
@@ -35533,7 +37402,7 @@ func (ec *executionContext) unmarshalInputCompanyInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "executives", "markets", "partnerships", "products", "events"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "executives", "markets", "partnerships", "products", "events", "founders"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35610,6 +37479,13 @@ func (ec *executionContext) unmarshalInputCompanyInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Events = data
+		case "founders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founders"))
+			data, err := ec.unmarshalOCompanyFoundersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyFoundersLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founders = data
 		}
 	}
 	return it, nil
@@ -35638,7 +37514,7 @@ func (ec *executionContext) unmarshalInputCompanyLinks(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"executives", "markets", "partnerships", "products", "events"}
+	fieldsInOrder := [...]string{"executives", "markets", "partnerships", "products", "events", "founders"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35680,6 +37556,13 @@ func (ec *executionContext) unmarshalInputCompanyLinks(ctx context.Context, obj 
 				return it, err
 			}
 			it.Events = data
+		case "founders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founders"))
+			data, err := ec.unmarshalOCompanyFoundersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyFoundersLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founders = data
 		}
 	}
 	return it, nil
@@ -36681,7 +38564,7 @@ func (ec *executionContext) unmarshalInputCompanyUnlinks(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"executives", "markets", "partnerships", "products", "events"}
+	fieldsInOrder := [...]string{"executives", "markets", "partnerships", "products", "events", "founders"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36723,6 +38606,13 @@ func (ec *executionContext) unmarshalInputCompanyUnlinks(ctx context.Context, ob
 				return it, err
 			}
 			it.Events = data
+		case "founders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founders"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founders = data
 		}
 	}
 	return it, nil
@@ -36751,7 +38641,7 @@ func (ec *executionContext) unmarshalInputCompanyWhere(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "executives", "markets", "partnerships", "products", "events", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "executives", "markets", "partnerships", "products", "events", "founders", "AND", "OR", "NOT"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36828,6 +38718,13 @@ func (ec *executionContext) unmarshalInputCompanyWhere(ctx context.Context, obj 
 				return it, err
 			}
 			it.Events = data
+		case "founders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founders"))
+			data, err := ec.unmarshalOFoundedListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedListFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founders = data
 		case "AND":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
 			data, err := ec.unmarshalOCompanyWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyWhereᚄ(ctx, v)
@@ -37164,7 +39061,7 @@ func (ec *executionContext) unmarshalInputEventFact(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold"}
+	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37241,6 +39138,48 @@ func (ec *executionContext) unmarshalInputEventFact(ctx context.Context, obj any
 				return it, err
 			}
 			it.UnitsSold = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "stakePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakePercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakePercent = data
+		case "pricePerShare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricePerShare"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PricePerShare = data
+		case "valuation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuation"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Valuation = data
+		case "exchange":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchange"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exchange = data
 		}
 	}
 	return it, nil
@@ -37269,7 +39208,7 @@ func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "companies", "executives", "markets", "offers", "excludes", "launches", "difficulties", "products", "reactions", "partOf", "parts"}
+	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange", "companies", "executives", "markets", "offers", "excludes", "launches", "difficulties", "products", "reactions", "partOf", "parts"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37346,6 +39285,48 @@ func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.UnitsSold = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "stakePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakePercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakePercent = data
+		case "pricePerShare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricePerShare"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PricePerShare = data
+		case "valuation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuation"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Valuation = data
+		case "exchange":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchange"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exchange = data
 		case "companies":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
 			data, err := ec.unmarshalOEventCompaniesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventCompaniesLinkᚄ(ctx, v)
@@ -38375,7 +40356,7 @@ func (ec *executionContext) unmarshalInputEventPatch(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold"}
+	fieldsInOrder := [...]string{"name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38445,6 +40426,48 @@ func (ec *executionContext) unmarshalInputEventPatch(ctx context.Context, obj an
 				return it, err
 			}
 			it.UnitsSold = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "stakePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakePercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakePercent = data
+		case "pricePerShare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricePerShare"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PricePerShare = data
+		case "valuation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuation"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Valuation = data
+		case "exchange":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchange"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exchange = data
 		}
 	}
 	return it, nil
@@ -38851,7 +40874,7 @@ func (ec *executionContext) unmarshalInputEventSort(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold"}
+	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38928,6 +40951,48 @@ func (ec *executionContext) unmarshalInputEventSort(ctx context.Context, obj any
 				return it, err
 			}
 			it.UnitsSold = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "stakePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakePercent"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakePercent = data
+		case "pricePerShare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricePerShare"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PricePerShare = data
+		case "valuation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuation"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Valuation = data
+		case "exchange":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchange"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exchange = data
 		}
 	}
 	return it, nil
@@ -39068,7 +41133,7 @@ func (ec *executionContext) unmarshalInputEventWhere(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "companies", "executives", "markets", "offers", "excludes", "launches", "difficulties", "products", "reactions", "partOf", "parts", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange", "companies", "executives", "markets", "offers", "excludes", "launches", "difficulties", "products", "reactions", "partOf", "parts", "AND", "OR", "NOT"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39145,6 +41210,48 @@ func (ec *executionContext) unmarshalInputEventWhere(ctx context.Context, obj an
 				return it, err
 			}
 			it.UnitsSold = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOFloatFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "stakePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakePercent"))
+			data, err := ec.unmarshalOFloatFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakePercent = data
+		case "pricePerShare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricePerShare"))
+			data, err := ec.unmarshalOFloatFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PricePerShare = data
+		case "valuation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuation"))
+			data, err := ec.unmarshalOFloatFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Valuation = data
+		case "exchange":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchange"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exchange = data
 		case "companies":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
 			data, err := ec.unmarshalOCompanyParticipationListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyParticipationListFilter(ctx, v)
@@ -39320,7 +41427,7 @@ func (ec *executionContext) unmarshalInputExecutiveEmployersLink(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "create", "title", "evidence"}
+	fieldsInOrder := [...]string{"id", "create", "title", "current", "since", "until", "evidence"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39348,6 +41455,27 @@ func (ec *executionContext) unmarshalInputExecutiveEmployersLink(ctx context.Con
 				return it, err
 			}
 			it.Title = data
+		case "current":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("current"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Current = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
 		case "evidence":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
 			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
@@ -39498,6 +41626,69 @@ func UnmarshalExecutiveFact(ctx context.Context, raw any) (model.ExecutiveFact, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputExecutiveFoundedLink(ctx context.Context, obj any) (model.ExecutiveFoundedLink, error) {
+	var it model.ExecutiveFoundedLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "when", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "when":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("when"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.When = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExecutiveFoundedLink unmarshals raw into the ExecutiveFoundedLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExecutiveFoundedLink(ctx context.Context, raw any) (model.ExecutiveFoundedLink, error) {
+	var out model.ExecutiveFoundedLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExecutiveFoundedLink", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputExecutiveInput(ctx context.Context, obj any) (model.ExecutiveInput, error) {
 	var it model.ExecutiveInput
 	if obj == nil {
@@ -39509,7 +41700,7 @@ func (ec *executionContext) unmarshalInputExecutiveInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "employers", "events"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "employers", "events", "founded"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39551,6 +41742,13 @@ func (ec *executionContext) unmarshalInputExecutiveInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Events = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOExecutiveFoundedLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveFoundedLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
 		}
 	}
 	return it, nil
@@ -39579,7 +41777,7 @@ func (ec *executionContext) unmarshalInputExecutiveLinks(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"employers", "events"}
+	fieldsInOrder := [...]string{"employers", "events", "founded"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39600,6 +41798,13 @@ func (ec *executionContext) unmarshalInputExecutiveLinks(ctx context.Context, ob
 				return it, err
 			}
 			it.Events = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOExecutiveFoundedLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveFoundedLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
 		}
 	}
 	return it, nil
@@ -39999,7 +42204,7 @@ func (ec *executionContext) unmarshalInputExecutiveUnlinks(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"employers", "events"}
+	fieldsInOrder := [...]string{"employers", "events", "founded"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40020,6 +42225,13 @@ func (ec *executionContext) unmarshalInputExecutiveUnlinks(ctx context.Context, 
 				return it, err
 			}
 			it.Events = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
 		}
 	}
 	return it, nil
@@ -40048,7 +42260,7 @@ func (ec *executionContext) unmarshalInputExecutiveWhere(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "employers", "events", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "employers", "events", "founded", "AND", "OR", "NOT"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40090,6 +42302,13 @@ func (ec *executionContext) unmarshalInputExecutiveWhere(ctx context.Context, ob
 				return it, err
 			}
 			it.Events = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOFoundedListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedListFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
 		case "AND":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
 			data, err := ec.unmarshalOExecutiveWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveWhereᚄ(ctx, v)
@@ -40307,6 +42526,202 @@ func (ec *executionContext) unmarshalInputFloatFilter(ctx context.Context, obj a
 func UnmarshalFloatFilter(ctx context.Context, raw any) (model.FloatFilter, error) {
 	var out model.FloatFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "FloatFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFoundedListFilter(ctx context.Context, obj any) (model.FoundedListFilter, error) {
+	var it model.FoundedListFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "all", "none", "single"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "single":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("single"))
+			data, err := ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Single = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFoundedListFilter unmarshals raw into the FoundedListFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFoundedListFilter(ctx context.Context, raw any) (model.FoundedListFilter, error) {
+	var out model.FoundedListFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FoundedListFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFoundedSort(ctx context.Context, obj any) (model.FoundedSort, error) {
+	var it model.FoundedSort
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"founder", "company", "when"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "founder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founder"))
+			data, err := ec.unmarshalOExecutiveSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveSort(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founder = data
+		case "company":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("company"))
+			data, err := ec.unmarshalOCompanySort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanySort(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Company = data
+		case "when":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("when"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.When = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFoundedSort unmarshals raw into the FoundedSort input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFoundedSort(ctx context.Context, raw any) (model.FoundedSort, error) {
+	var out model.FoundedSort
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FoundedSort", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFoundedWhere(ctx context.Context, obj any) (model.FoundedWhere, error) {
+	var it model.FoundedWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"founder", "company", "when", "AND", "OR", "NOT"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "founder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founder"))
+			data, err := ec.unmarshalOExecutiveWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founder = data
+		case "company":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("company"))
+			data, err := ec.unmarshalOCompanyWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Company = data
+		case "when":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("when"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.When = data
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOFoundedWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOFoundedWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFoundedWhere unmarshals raw into the FoundedWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFoundedWhere(ctx context.Context, raw any) (model.FoundedWhere, error) {
+	var out model.FoundedWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FoundedWhere", raw, &out)
 	return out, err
 }
 
@@ -44311,7 +46726,7 @@ func (ec *executionContext) unmarshalInputRelationshipFact(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"type", "from", "to", "key", "channel", "exclusive", "expected", "group", "market", "reaction", "reason", "role", "since", "status", "title"}
+	fieldsInOrder := [...]string{"type", "from", "to", "key", "channel", "current", "exclusive", "expected", "group", "market", "reaction", "reason", "role", "since", "status", "title", "until", "when"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44353,6 +46768,13 @@ func (ec *executionContext) unmarshalInputRelationshipFact(ctx context.Context, 
 				return it, err
 			}
 			it.Channel = data
+		case "current":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("current"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Current = data
 		case "exclusive":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exclusive"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -44423,6 +46845,20 @@ func (ec *executionContext) unmarshalInputRelationshipFact(ctx context.Context, 
 				return it, err
 			}
 			it.Title = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		case "when":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("when"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.When = data
 		}
 	}
 	return it, nil
@@ -45011,7 +47447,7 @@ func (ec *executionContext) unmarshalInputWorksForSort(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"executive", "company", "title"}
+	fieldsInOrder := [...]string{"executive", "company", "title", "current", "since", "until"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45039,6 +47475,27 @@ func (ec *executionContext) unmarshalInputWorksForSort(ctx context.Context, obj 
 				return it, err
 			}
 			it.Title = data
+		case "current":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("current"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Current = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
 		}
 	}
 	return it, nil
@@ -45067,7 +47524,7 @@ func (ec *executionContext) unmarshalInputWorksForWhere(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"executive", "company", "title", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"executive", "company", "title", "current", "since", "until", "AND", "OR", "NOT"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45095,6 +47552,27 @@ func (ec *executionContext) unmarshalInputWorksForWhere(ctx context.Context, obj
 				return it, err
 			}
 			it.Title = data
+		case "current":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("current"))
+			data, err := ec.unmarshalOBooleanFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐBooleanFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Current = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
 		case "AND":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
 			data, err := ec.unmarshalOWorksForWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐWorksForWhereᚄ(ctx, v)
@@ -45541,6 +48019,21 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "eventsAggregate":
 			out.Values[i] = ec._Company_eventsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "founders":
+			out.Values[i] = ec._Company_founders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "foundersConnection":
+			out.Values[i] = ec._Company_foundersConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "foundersAggregate":
+			out.Values[i] = ec._Company_foundersAggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -46285,6 +48778,36 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "amount":
+			out.Values[i] = ec._Event_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._Event_currency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stakePercent":
+			out.Values[i] = ec._Event_stakePercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pricePerShare":
+			out.Values[i] = ec._Event_pricePerShare(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "valuation":
+			out.Values[i] = ec._Event_valuation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "exchange":
+			out.Values[i] = ec._Event_exchange(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "companies":
 			out.Values[i] = ec._Event_companies(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -46505,6 +49028,26 @@ func (ec *executionContext) _EventAggregate(ctx context.Context, sel ast.Selecti
 			}
 		case "unitsSold":
 			out.Values[i] = ec._EventAggregate_unitsSold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._EventAggregate_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stakePercent":
+			out.Values[i] = ec._EventAggregate_stakePercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pricePerShare":
+			out.Values[i] = ec._EventAggregate_pricePerShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "valuation":
+			out.Values[i] = ec._EventAggregate_valuation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -47196,6 +49739,21 @@ func (ec *executionContext) _Executive(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "founded":
+			out.Values[i] = ec._Executive_founded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "foundedConnection":
+			out.Values[i] = ec._Executive_foundedConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "foundedAggregate":
+			out.Values[i] = ec._Executive_foundedAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "evidence":
 			out.Values[i] = ec._Executive_evidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -47591,6 +50149,173 @@ func (ec *executionContext) _FloatStats(ctx context.Context, sel ast.SelectionSe
 		case "sum":
 			out.Values[i] = ec._FloatStats_sum(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var foundedImplementors = []string{"Founded"}
+
+func (ec *executionContext) _Founded(ctx context.Context, sel ast.SelectionSet, obj *model.Founded) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, foundedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Founded")
+		case "founder":
+			out.Values[i] = ec._Founded_founder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "company":
+			out.Values[i] = ec._Founded_company(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "when":
+			out.Values[i] = ec._Founded_when(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._Founded_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var foundedAggregateImplementors = []string{"FoundedAggregate"}
+
+func (ec *executionContext) _FoundedAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.FoundedAggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, foundedAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FoundedAggregate")
+		case "count":
+			out.Values[i] = ec._FoundedAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countBy":
+			out.Values[i] = ec._FoundedAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var foundedConnectionImplementors = []string{"FoundedConnection"}
+
+func (ec *executionContext) _FoundedConnection(ctx context.Context, sel ast.SelectionSet, obj *model.FoundedConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, foundedConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FoundedConnection")
+		case "edges":
+			out.Values[i] = ec._FoundedConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._FoundedConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._FoundedConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var foundedEdgeImplementors = []string{"FoundedEdge"}
+
+func (ec *executionContext) _FoundedEdge(ctx context.Context, sel ast.SelectionSet, obj *model.FoundedEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, foundedEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FoundedEdge")
+		case "cursor":
+			out.Values[i] = ec._FoundedEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._FoundedEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -50652,6 +53377,21 @@ func (ec *executionContext) _WorksFor(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "current":
+			out.Values[i] = ec._WorksFor_current(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._WorksFor_since(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._WorksFor_until(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "evidence":
 			out.Values[i] = ec._WorksFor_evidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -51310,6 +54050,11 @@ func (ec *executionContext) unmarshalNCompanyEventsLink2ᚖgithubᚗcomᚋcompan
 
 func (ec *executionContext) unmarshalNCompanyExecutivesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyExecutivesLink(ctx context.Context, v any) (*model.CompanyExecutivesLink, error) {
 	res, err := ec.unmarshalInputCompanyExecutivesLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCompanyFoundersLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyFoundersLink(ctx context.Context, v any) (*model.CompanyFoundersLink, error) {
+	res, err := ec.unmarshalInputCompanyFoundersLink(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -52164,6 +54909,11 @@ func (ec *executionContext) unmarshalNExecutiveEventsLink2ᚖgithubᚗcomᚋcomp
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNExecutiveFoundedLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveFoundedLink(ctx context.Context, v any) (*model.ExecutiveFoundedLink, error) {
+	res, err := ec.unmarshalInputExecutiveFoundedLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNExecutiveGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveGroupField(ctx context.Context, v any) (model.ExecutiveGroupField, error) {
 	var res model.ExecutiveGroupField
 	err := res.UnmarshalGQL(v)
@@ -52351,6 +55101,90 @@ func (ec *executionContext) marshalNFloatStats2ᚖgithubᚗcomᚋcompanygraphᚋ
 		return graphql.Null
 	}
 	return ec._FloatStats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFounded2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Founded) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFounded2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFounded(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFounded2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFounded(ctx context.Context, sel ast.SelectionSet, v *model.Founded) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Founded!")
+		return graphql.Null
+	}
+	return ec._Founded(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFoundedAggregate2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedAggregate(ctx context.Context, sel ast.SelectionSet, v *model.FoundedAggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FoundedAggregate!")
+		return graphql.Null
+	}
+	return ec._FoundedAggregate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFoundedConnection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedConnection(ctx context.Context, sel ast.SelectionSet, v *model.FoundedConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FoundedConnection!")
+		return graphql.Null
+	}
+	return ec._FoundedConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFoundedEdge2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FoundedEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFoundedEdge2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFoundedEdge2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedEdge(ctx context.Context, sel ast.SelectionSet, v *model.FoundedEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FoundedEdge!")
+		return graphql.Null
+	}
+	return ec._FoundedEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFoundedGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedGroupField(ctx context.Context, v any) (model.FoundedGroupField, error) {
+	var res model.FoundedGroupField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFoundedGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedGroupField(ctx context.Context, sel ast.SelectionSet, v model.FoundedGroupField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNFoundedSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedSort(ctx context.Context, v any) (*model.FoundedSort, error) {
+	res, err := ec.unmarshalInputFoundedSort(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx context.Context, v any) (*model.FoundedWhere, error) {
+	res, err := ec.unmarshalInputFoundedWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNGraphEdge2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐEdge(ctx context.Context, sel ast.SelectionSet, v kg.Edge) graphql.Marshaler {
@@ -54005,6 +56839,23 @@ func (ec *executionContext) unmarshalOCompanyFact2ᚖgithubᚗcomᚋcompanygraph
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOCompanyFoundersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyFoundersLinkᚄ(ctx context.Context, v any) ([]*model.CompanyFoundersLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CompanyFoundersLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCompanyFoundersLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyFoundersLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx context.Context, v any) (*model.CompanyInput, error) {
 	if v == nil {
 		return nil, nil
@@ -54863,6 +57714,23 @@ func (ec *executionContext) unmarshalOExecutiveFact2ᚖgithubᚗcomᚋcompanygra
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOExecutiveFoundedLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveFoundedLinkᚄ(ctx context.Context, v any) ([]*model.ExecutiveFoundedLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ExecutiveFoundedLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNExecutiveFoundedLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveFoundedLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOExecutiveInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveInput(ctx context.Context, v any) (*model.ExecutiveInput, error) {
 	if v == nil {
 		return nil, nil
@@ -55060,6 +57928,56 @@ func (ec *executionContext) unmarshalOFloatFilter2ᚖgithubᚗcomᚋcompanygraph
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputFloatFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFoundedListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedListFilter(ctx context.Context, v any) (*model.FoundedListFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFoundedListFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFoundedSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedSortᚄ(ctx context.Context, v any) ([]*model.FoundedSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.FoundedSort, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFoundedSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedSort(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFoundedWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhereᚄ(ctx context.Context, v any) ([]*model.FoundedWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.FoundedWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx context.Context, v any) (*model.FoundedWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFoundedWhere(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -69,6 +69,12 @@ type Company struct {
 	EventsConnection *CompanyParticipationConnection `json:"eventsConnection"`
 	// Counts and statistics over events.
 	EventsAggregate *CompanyParticipationAggregate `json:"eventsAggregate"`
+	// People who founded the company.
+	Founders []*Founded `json:"founders"`
+	// founders, as a Relay connection.
+	FoundersConnection *FoundedConnection `json:"foundersConnection"`
+	// Counts and statistics over founders.
+	FoundersAggregate *FoundedAggregate `json:"foundersAggregate"`
 	// Sentences of the sources that mention the company.
 	Evidence []*Evidence `json:"evidence"`
 	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
@@ -127,6 +133,9 @@ type CompanyExecutivesLink struct {
 	// One Executive to create (its own relationships cannot be nested further).
 	Create   *ExecutiveInput  `json:"create,omitempty"`
 	Title    *string          `json:"title,omitempty"`
+	Current  *bool            `json:"current,omitempty"`
+	Since    *string          `json:"since,omitempty"`
+	Until    *string          `json:"until,omitempty"`
 	Evidence []*EvidenceInput `json:"evidence"`
 }
 
@@ -137,6 +146,16 @@ type CompanyFact struct {
 	Aliases      []string `json:"aliases,omitempty"`
 	Country      *string  `json:"country,omitempty"`
 	Headquarters *string  `json:"headquarters,omitempty"`
+}
+
+// A FOUNDED relationship to write: to the Executive with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type CompanyFoundersLink struct {
+	// An existing Executive.
+	ID *string `json:"id,omitempty"`
+	// One Executive to create (its own relationships cannot be nested further).
+	Create   *ExecutiveInput  `json:"create,omitempty"`
+	When     *string          `json:"when,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
 }
 
 // A Company to create, with relationships to create along.
@@ -151,6 +170,7 @@ type CompanyInput struct {
 	Partnerships []*CompanyPartnershipsLink `json:"partnerships,omitempty"`
 	Products     []*CompanyProductsLink     `json:"products,omitempty"`
 	Events       []*CompanyEventsLink       `json:"events,omitempty"`
+	Founders     []*CompanyFoundersLink     `json:"founders,omitempty"`
 }
 
 type CompanyLinks struct {
@@ -159,6 +179,7 @@ type CompanyLinks struct {
 	Partnerships []*CompanyPartnershipsLink `json:"partnerships,omitempty"`
 	Products     []*CompanyProductsLink     `json:"products,omitempty"`
 	Events       []*CompanyEventsLink       `json:"events,omitempty"`
+	Founders     []*CompanyFoundersLink     `json:"founders,omitempty"`
 }
 
 // Filter on a list of Company: some, all, none or exactly one of them match.
@@ -242,7 +263,7 @@ type CompanyMarketsLink struct {
 type CompanyParticipation struct {
 	Company *Company `json:"company"`
 	Event   *Event   `json:"event"`
-	// Part the company played, e.g. "announcer".
+	// Part the company played, e.g. "announcer"; for the kinds of company news, the role EventKind names ("acquirer", "target", "investor", "issuer", "employer", "founded").
 	Role     *string     `json:"role,omitempty"`
 	Evidence []*Evidence `json:"evidence"`
 }
@@ -383,6 +404,7 @@ type CompanyUnlinks struct {
 	Partnerships []string `json:"partnerships,omitempty"`
 	Products     []string `json:"products,omitempty"`
 	Events       []string `json:"events,omitempty"`
+	Founders     []string `json:"founders,omitempty"`
 }
 
 // Filter on Company: every field given must match.
@@ -397,6 +419,7 @@ type CompanyWhere struct {
 	Partnerships *PartnershipListFilter          `json:"partnerships,omitempty"`
 	Products     *CompanyProductListFilter       `json:"products,omitempty"`
 	Events       *CompanyParticipationListFilter `json:"events,omitempty"`
+	Founders     *FoundedListFilter              `json:"founders,omitempty"`
 	And          []*CompanyWhere                 `json:"AND,omitempty"`
 	Or           []*CompanyWhere                 `json:"OR,omitempty"`
 	Not          *CompanyWhere                   `json:"NOT,omitempty"`
@@ -427,6 +450,18 @@ type Event struct {
 	ValuationQualifier *string `json:"valuationQualifier,omitempty"`
 	// Units sold in the period (SALES).
 	UnitsSold *int64 `json:"unitsSold,omitempty"`
+	// Money the event involves, in currency: the price paid (ACQUISITION), the money put in (INVESTMENT), the money raised (IPO).
+	Amount *float64 `json:"amount,omitempty"`
+	// Currency of amount, pricePerShare and valuation, as an ISO 4217 code, e.g. "USD".
+	Currency *string `json:"currency,omitempty"`
+	// Share of the target or investee bought, in percent, e.g. 77 (ACQUISITION, INVESTMENT).
+	StakePercent *float64 `json:"stakePercent,omitempty"`
+	// Price of one share at the listing, in currency (IPO).
+	PricePerShare *float64 `json:"pricePerShare,omitempty"`
+	// Value of the company that resulted, in currency (IPO, and an ACQUISITION or INVESTMENT that states it).
+	Valuation *float64 `json:"valuation,omitempty"`
+	// Exchange the shares were listed on, e.g. "NYSE" (IPO).
+	Exchange *string `json:"exchange,omitempty"`
 	// Companies that took part, with their roles.
 	Companies []*CompanyParticipation `json:"companies"`
 	// companies, as a Relay connection.
@@ -516,10 +551,14 @@ func (this Event) GetRoles() []string {
 
 // Counts and statistics over Event.
 type EventAggregate struct {
-	Count        int64       `json:"count"`
-	AmountUsd    *FloatStats `json:"amountUsd"`
-	ValuationUsd *FloatStats `json:"valuationUsd"`
-	UnitsSold    *IntStats   `json:"unitsSold"`
+	Count         int64       `json:"count"`
+	AmountUsd     *FloatStats `json:"amountUsd"`
+	ValuationUsd  *FloatStats `json:"valuationUsd"`
+	UnitsSold     *IntStats   `json:"unitsSold"`
+	Amount        *FloatStats `json:"amount"`
+	StakePercent  *FloatStats `json:"stakePercent"`
+	PricePerShare *FloatStats `json:"pricePerShare"`
+	Valuation     *FloatStats `json:"valuation"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
 }
@@ -594,6 +633,12 @@ type EventFact struct {
 	ValuationUsd       *float64   `json:"valuationUsd,omitempty"`
 	ValuationQualifier *string    `json:"valuationQualifier,omitempty"`
 	UnitsSold          *int64     `json:"unitsSold,omitempty"`
+	Amount             *float64   `json:"amount,omitempty"`
+	Currency           *string    `json:"currency,omitempty"`
+	StakePercent       *float64   `json:"stakePercent,omitempty"`
+	PricePerShare      *float64   `json:"pricePerShare,omitempty"`
+	Valuation          *float64   `json:"valuation,omitempty"`
+	Exchange           *string    `json:"exchange,omitempty"`
 }
 
 // A Event to create, with relationships to create along.
@@ -608,6 +653,12 @@ type EventInput struct {
 	ValuationUsd       *float64                 `json:"valuationUsd,omitempty"`
 	ValuationQualifier *string                  `json:"valuationQualifier,omitempty"`
 	UnitsSold          *int64                   `json:"unitsSold,omitempty"`
+	Amount             *float64                 `json:"amount,omitempty"`
+	Currency           *string                  `json:"currency,omitempty"`
+	StakePercent       *float64                 `json:"stakePercent,omitempty"`
+	PricePerShare      *float64                 `json:"pricePerShare,omitempty"`
+	Valuation          *float64                 `json:"valuation,omitempty"`
+	Exchange           *string                  `json:"exchange,omitempty"`
 	Companies          []*EventCompaniesLink    `json:"companies,omitempty"`
 	Executives         []*EventExecutivesLink   `json:"executives,omitempty"`
 	Markets            []*EventMarketsLink      `json:"markets,omitempty"`
@@ -809,6 +860,12 @@ type EventPatch struct {
 	ValuationUsd       *float64   `json:"valuationUsd,omitempty"`
 	ValuationQualifier *string    `json:"valuationQualifier,omitempty"`
 	UnitsSold          *int64     `json:"unitsSold,omitempty"`
+	Amount             *float64   `json:"amount,omitempty"`
+	Currency           *string    `json:"currency,omitempty"`
+	StakePercent       *float64   `json:"stakePercent,omitempty"`
+	PricePerShare      *float64   `json:"pricePerShare,omitempty"`
+	Valuation          *float64   `json:"valuation,omitempty"`
+	Exchange           *string    `json:"exchange,omitempty"`
 }
 
 // (Event)-[:OFFERS|EXCLUDES|LAUNCHES|CITES_DIFFICULTY|ABOUT]->(Product)
@@ -909,6 +966,12 @@ type EventSort struct {
 	ValuationUsd       *SortDirection `json:"valuationUsd,omitempty"`
 	ValuationQualifier *SortDirection `json:"valuationQualifier,omitempty"`
 	UnitsSold          *SortDirection `json:"unitsSold,omitempty"`
+	Amount             *SortDirection `json:"amount,omitempty"`
+	Currency           *SortDirection `json:"currency,omitempty"`
+	StakePercent       *SortDirection `json:"stakePercent,omitempty"`
+	PricePerShare      *SortDirection `json:"pricePerShare,omitempty"`
+	Valuation          *SortDirection `json:"valuation,omitempty"`
+	Exchange           *SortDirection `json:"exchange,omitempty"`
 }
 
 // Relationships to remove, by the id of the node at the far end.
@@ -938,6 +1001,12 @@ type EventWhere struct {
 	ValuationUsd       *FloatFilter                      `json:"valuationUsd,omitempty"`
 	ValuationQualifier *StringFilter                     `json:"valuationQualifier,omitempty"`
 	UnitsSold          *IntFilter                        `json:"unitsSold,omitempty"`
+	Amount             *FloatFilter                      `json:"amount,omitempty"`
+	Currency           *StringFilter                     `json:"currency,omitempty"`
+	StakePercent       *FloatFilter                      `json:"stakePercent,omitempty"`
+	PricePerShare      *FloatFilter                      `json:"pricePerShare,omitempty"`
+	Valuation          *FloatFilter                      `json:"valuation,omitempty"`
+	Exchange           *StringFilter                     `json:"exchange,omitempty"`
 	Companies          *CompanyParticipationListFilter   `json:"companies,omitempty"`
 	Executives         *ExecutiveParticipationListFilter `json:"executives,omitempty"`
 	Markets            *EventMarketListFilter            `json:"markets,omitempty"`
@@ -987,6 +1056,12 @@ type Executive struct {
 	EventsConnection *ExecutiveParticipationConnection `json:"eventsConnection"`
 	// Counts and statistics over events.
 	EventsAggregate *ExecutiveParticipationAggregate `json:"eventsAggregate"`
+	// Companies the person founded.
+	Founded []*Founded `json:"founded"`
+	// founded, as a Relay connection.
+	FoundedConnection *FoundedConnection `json:"foundedConnection"`
+	// Counts and statistics over founded.
+	FoundedAggregate *FoundedAggregate `json:"foundedAggregate"`
 	// Sentences of the sources that mention the person.
 	Evidence []*Evidence `json:"evidence"`
 	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
@@ -1035,6 +1110,9 @@ type ExecutiveEmployersLink struct {
 	// One Company to create (its own relationships cannot be nested further).
 	Create   *CompanyInput    `json:"create,omitempty"`
 	Title    *string          `json:"title,omitempty"`
+	Current  *bool            `json:"current,omitempty"`
+	Since    *string          `json:"since,omitempty"`
+	Until    *string          `json:"until,omitempty"`
 	Evidence []*EvidenceInput `json:"evidence"`
 }
 
@@ -1056,6 +1134,16 @@ type ExecutiveFact struct {
 	Aliases []string `json:"aliases,omitempty"`
 }
 
+// A FOUNDED relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type ExecutiveFoundedLink struct {
+	// An existing Company.
+	ID *string `json:"id,omitempty"`
+	// One Company to create (its own relationships cannot be nested further).
+	Create   *CompanyInput    `json:"create,omitempty"`
+	When     *string          `json:"when,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
 // A Executive to create, with relationships to create along.
 type ExecutiveInput struct {
 	ID        string                    `json:"id"`
@@ -1063,11 +1151,13 @@ type ExecutiveInput struct {
 	Aliases   []string                  `json:"aliases,omitempty"`
 	Employers []*ExecutiveEmployersLink `json:"employers,omitempty"`
 	Events    []*ExecutiveEventsLink    `json:"events,omitempty"`
+	Founded   []*ExecutiveFoundedLink   `json:"founded,omitempty"`
 }
 
 type ExecutiveLinks struct {
 	Employers []*ExecutiveEmployersLink `json:"employers,omitempty"`
 	Events    []*ExecutiveEventsLink    `json:"events,omitempty"`
+	Founded   []*ExecutiveFoundedLink   `json:"founded,omitempty"`
 }
 
 // Filter on a list of Executive: some, all, none or exactly one of them match.
@@ -1082,7 +1172,7 @@ type ExecutiveListFilter struct {
 type ExecutiveParticipation struct {
 	Executive *Executive `json:"executive"`
 	Event     *Event     `json:"event"`
-	// Part the person played, e.g. "announcer".
+	// Part the person played, e.g. "announcer"; for the kinds of company news, the role EventKind names ("appointee", "departing", "founder", "investor").
 	Role *string `json:"role,omitempty"`
 	// Title the person held at the event, e.g. "Global Vice President".
 	Title    *string     `json:"title,omitempty"`
@@ -1152,6 +1242,7 @@ type ExecutiveSort struct {
 type ExecutiveUnlinks struct {
 	Employers []string `json:"employers,omitempty"`
 	Events    []string `json:"events,omitempty"`
+	Founded   []string `json:"founded,omitempty"`
 }
 
 // Filter on Executive: every field given must match.
@@ -1161,6 +1252,7 @@ type ExecutiveWhere struct {
 	Aliases   *StringListFilter                 `json:"aliases,omitempty"`
 	Employers *WorksForListFilter               `json:"employers,omitempty"`
 	Events    *ExecutiveParticipationListFilter `json:"events,omitempty"`
+	Founded   *FoundedListFilter                `json:"founded,omitempty"`
 	And       []*ExecutiveWhere                 `json:"AND,omitempty"`
 	Or        []*ExecutiveWhere                 `json:"OR,omitempty"`
 	Not       *ExecutiveWhere                   `json:"NOT,omitempty"`
@@ -1195,6 +1287,60 @@ type FloatStats struct {
 	Max *float64 `json:"max,omitempty"`
 	Avg *float64 `json:"avg,omitempty"`
 	Sum *float64 `json:"sum,omitempty"`
+}
+
+// (Executive)-[:FOUNDED]->(Company)
+type Founded struct {
+	Founder *Executive `json:"founder"`
+	Company *Company   `json:"company"`
+	// When, as the source words it ("in 2010").
+	When     *string     `json:"when,omitempty"`
+	Evidence []*Evidence `json:"evidence"`
+}
+
+// Counts and statistics over Founded.
+type FoundedAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+}
+
+// Founded as a Relay connection.
+type FoundedConnection struct {
+	Edges    []*FoundedEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type FoundedEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *Founded     `json:"node"`
+}
+
+// Filter on a list of Founded: some, all, none or exactly one of them match.
+type FoundedListFilter struct {
+	Some   *FoundedWhere `json:"some,omitempty"`
+	All    *FoundedWhere `json:"all,omitempty"`
+	None   *FoundedWhere `json:"none,omitempty"`
+	Single *FoundedWhere `json:"single,omitempty"`
+}
+
+// One sort key of Founded: give exactly one field per list element; the list sets the priority.
+type FoundedSort struct {
+	Founder *ExecutiveSort `json:"founder,omitempty"`
+	Company *CompanySort   `json:"company,omitempty"`
+	When    *SortDirection `json:"when,omitempty"`
+}
+
+// Filter on Founded: every field given must match.
+type FoundedWhere struct {
+	Founder *ExecutiveWhere `json:"founder,omitempty"`
+	Company *CompanyWhere   `json:"company,omitempty"`
+	When    *StringFilter   `json:"when,omitempty"`
+	And     []*FoundedWhere `json:"AND,omitempty"`
+	Or      []*FoundedWhere `json:"OR,omitempty"`
+	Not     *FoundedWhere   `json:"NOT,omitempty"`
 }
 
 // How many items have this value; value is null for items without one.
@@ -2174,6 +2320,7 @@ type RelationshipFact struct {
 	// Tells apart two relationships of one type between the same nodes.
 	Key       *string `json:"key,omitempty"`
 	Channel   *string `json:"channel,omitempty"`
+	Current   *bool   `json:"current,omitempty"`
 	Exclusive *bool   `json:"exclusive,omitempty"`
 	Expected  *string `json:"expected,omitempty"`
 	Group     *string `json:"group,omitempty"`
@@ -2184,6 +2331,8 @@ type RelationshipFact struct {
 	Since     *string `json:"since,omitempty"`
 	Status    *string `json:"status,omitempty"`
 	Title     *string `json:"title,omitempty"`
+	Until     *string `json:"until,omitempty"`
+	When      *string `json:"when,omitempty"`
 }
 
 // A search result and how well it matches.
@@ -2351,7 +2500,13 @@ type WorksFor struct {
 	Executive *Executive `json:"executive"`
 	Company   *Company   `json:"company"`
 	// Title held, e.g. "Global Vice President".
-	Title    *string     `json:"title,omitempty"`
+	Title *string `json:"title,omitempty"`
+	// Whether the person holds the position now; false for a former one. Written true when a write does not say.
+	Current *bool `json:"current,omitempty"`
+	// When the person took up the position, as the source words it ("in 2014").
+	Since *string `json:"since,omitempty"`
+	// When the person left it, as the source words it ("last month"); null while current.
+	Until    *string     `json:"until,omitempty"`
 	Evidence []*Evidence `json:"evidence"`
 }
 
@@ -2388,6 +2543,9 @@ type WorksForSort struct {
 	Executive *ExecutiveSort `json:"executive,omitempty"`
 	Company   *CompanySort   `json:"company,omitempty"`
 	Title     *SortDirection `json:"title,omitempty"`
+	Current   *SortDirection `json:"current,omitempty"`
+	Since     *SortDirection `json:"since,omitempty"`
+	Until     *SortDirection `json:"until,omitempty"`
 }
 
 // Filter on WorksFor: every field given must match.
@@ -2395,6 +2553,9 @@ type WorksForWhere struct {
 	Executive *ExecutiveWhere  `json:"executive,omitempty"`
 	Company   *CompanyWhere    `json:"company,omitempty"`
 	Title     *StringFilter    `json:"title,omitempty"`
+	Current   *BooleanFilter   `json:"current,omitempty"`
+	Since     *StringFilter    `json:"since,omitempty"`
+	Until     *StringFilter    `json:"until,omitempty"`
 	And       []*WorksForWhere `json:"AND,omitempty"`
 	Or        []*WorksForWhere `json:"OR,omitempty"`
 	Not       *WorksForWhere   `json:"NOT,omitempty"`
@@ -2581,6 +2742,12 @@ const (
 	EventGroupFieldValuationUsd       EventGroupField = "valuationUsd"
 	EventGroupFieldValuationQualifier EventGroupField = "valuationQualifier"
 	EventGroupFieldUnitsSold          EventGroupField = "unitsSold"
+	EventGroupFieldAmount             EventGroupField = "amount"
+	EventGroupFieldCurrency           EventGroupField = "currency"
+	EventGroupFieldStakePercent       EventGroupField = "stakePercent"
+	EventGroupFieldPricePerShare      EventGroupField = "pricePerShare"
+	EventGroupFieldValuation          EventGroupField = "valuation"
+	EventGroupFieldExchange           EventGroupField = "exchange"
 )
 
 var AllEventGroupField = []EventGroupField{
@@ -2593,11 +2760,17 @@ var AllEventGroupField = []EventGroupField{
 	EventGroupFieldValuationUsd,
 	EventGroupFieldValuationQualifier,
 	EventGroupFieldUnitsSold,
+	EventGroupFieldAmount,
+	EventGroupFieldCurrency,
+	EventGroupFieldStakePercent,
+	EventGroupFieldPricePerShare,
+	EventGroupFieldValuation,
+	EventGroupFieldExchange,
 }
 
 func (e EventGroupField) IsValid() bool {
 	switch e {
-	case EventGroupFieldName, EventGroupFieldKind, EventGroupFieldStatus, EventGroupFieldDate, EventGroupFieldPlace, EventGroupFieldAmountUsd, EventGroupFieldValuationUsd, EventGroupFieldValuationQualifier, EventGroupFieldUnitsSold:
+	case EventGroupFieldName, EventGroupFieldKind, EventGroupFieldStatus, EventGroupFieldDate, EventGroupFieldPlace, EventGroupFieldAmountUsd, EventGroupFieldValuationUsd, EventGroupFieldValuationQualifier, EventGroupFieldUnitsSold, EventGroupFieldAmount, EventGroupFieldCurrency, EventGroupFieldStakePercent, EventGroupFieldPricePerShare, EventGroupFieldValuation, EventGroupFieldExchange:
 		return true
 	}
 	return false
@@ -2652,6 +2825,18 @@ const (
 	EventKindFunding EventKind = "FUNDING"
 	// Sales figures for a period.
 	EventKindSales EventKind = "SALES"
+	// A company bought a company, or a stake in one: companies with the roles "acquirer", "target" and "seller"; stakePercent, amount and currency.
+	EventKindAcquisition EventKind = "ACQUISITION"
+	// An investor put money into a company: companies (or people) with the roles "investor" and "investee"; amount, currency and stakePercent.
+	EventKindInvestment EventKind = "INVESTMENT"
+	// A company listed its shares on an exchange, an initial public offering among them: the company with the role "issuer"; exchange, amount (raised), pricePerShare, valuation and currency.
+	EventKindIPO EventKind = "IPO"
+	// A person took up a position: the person with the role "appointee" and the title, the company with the role "employer"; date is when.
+	EventKindAppointment EventKind = "APPOINTMENT"
+	// A person left a position: the person with the role "departing" and the title held, the company with the role "employer"; date is when.
+	EventKindDeparture EventKind = "DEPARTURE"
+	// A company was founded: people with the role "founder", the company with the role "founded"; date is when.
+	EventKindFounding EventKind = "FOUNDING"
 )
 
 var AllEventKind = []EventKind{
@@ -2660,11 +2845,17 @@ var AllEventKind = []EventKind{
 	EventKindProductLaunch,
 	EventKindFunding,
 	EventKindSales,
+	EventKindAcquisition,
+	EventKindInvestment,
+	EventKindIPO,
+	EventKindAppointment,
+	EventKindDeparture,
+	EventKindFounding,
 }
 
 func (e EventKind) IsValid() bool {
 	switch e {
-	case EventKindAnnouncement, EventKindMarketEntry, EventKindProductLaunch, EventKindFunding, EventKindSales:
+	case EventKindAnnouncement, EventKindMarketEntry, EventKindProductLaunch, EventKindFunding, EventKindSales, EventKindAcquisition, EventKindInvestment, EventKindIPO, EventKindAppointment, EventKindDeparture, EventKindFounding:
 		return true
 	}
 	return false
@@ -2868,6 +3059,60 @@ func (e *ExecutiveParticipationGroupField) UnmarshalJSON(b []byte) error {
 }
 
 func (e ExecutiveParticipationGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of Founded to count by.
+type FoundedGroupField string
+
+const (
+	FoundedGroupFieldWhen FoundedGroupField = "when"
+)
+
+var AllFoundedGroupField = []FoundedGroupField{
+	FoundedGroupFieldWhen,
+}
+
+func (e FoundedGroupField) IsValid() bool {
+	switch e {
+	case FoundedGroupFieldWhen:
+		return true
+	}
+	return false
+}
+
+func (e FoundedGroupField) String() string {
+	return string(e)
+}
+
+func (e *FoundedGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FoundedGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FoundedGroupField", str)
+	}
+	return nil
+}
+
+func (e FoundedGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FoundedGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FoundedGroupField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -3399,6 +3644,7 @@ const (
 	RelationshipTypeCitesDifficulty RelationshipType = "CITES_DIFFICULTY"
 	RelationshipTypeConcerns        RelationshipType = "CONCERNS"
 	RelationshipTypeExcludes        RelationshipType = "EXCLUDES"
+	RelationshipTypeFounded         RelationshipType = "FOUNDED"
 	RelationshipTypeHasProduct      RelationshipType = "HAS_PRODUCT"
 	RelationshipTypeInCategory      RelationshipType = "IN_CATEGORY"
 	RelationshipTypeInMarket        RelationshipType = "IN_MARKET"
@@ -3417,6 +3663,7 @@ var AllRelationshipType = []RelationshipType{
 	RelationshipTypeCitesDifficulty,
 	RelationshipTypeConcerns,
 	RelationshipTypeExcludes,
+	RelationshipTypeFounded,
 	RelationshipTypeHasProduct,
 	RelationshipTypeInCategory,
 	RelationshipTypeInMarket,
@@ -3432,7 +3679,7 @@ var AllRelationshipType = []RelationshipType{
 
 func (e RelationshipType) IsValid() bool {
 	switch e {
-	case RelationshipTypeAbout, RelationshipTypeCitesDifficulty, RelationshipTypeConcerns, RelationshipTypeExcludes, RelationshipTypeHasProduct, RelationshipTypeInCategory, RelationshipTypeInMarket, RelationshipTypeLaunches, RelationshipTypeOffers, RelationshipTypeParticipatedIn, RelationshipTypePartneredWith, RelationshipTypePartOf, RelationshipTypeReactedTo, RelationshipTypeSells, RelationshipTypeWorksFor:
+	case RelationshipTypeAbout, RelationshipTypeCitesDifficulty, RelationshipTypeConcerns, RelationshipTypeExcludes, RelationshipTypeFounded, RelationshipTypeHasProduct, RelationshipTypeInCategory, RelationshipTypeInMarket, RelationshipTypeLaunches, RelationshipTypeOffers, RelationshipTypeParticipatedIn, RelationshipTypePartneredWith, RelationshipTypePartOf, RelationshipTypeReactedTo, RelationshipTypeSells, RelationshipTypeWorksFor:
 		return true
 	}
 	return false
@@ -3648,16 +3895,22 @@ func (e SourceGroupField) MarshalJSON() ([]byte, error) {
 type WorksForGroupField string
 
 const (
-	WorksForGroupFieldTitle WorksForGroupField = "title"
+	WorksForGroupFieldTitle   WorksForGroupField = "title"
+	WorksForGroupFieldCurrent WorksForGroupField = "current"
+	WorksForGroupFieldSince   WorksForGroupField = "since"
+	WorksForGroupFieldUntil   WorksForGroupField = "until"
 )
 
 var AllWorksForGroupField = []WorksForGroupField{
 	WorksForGroupFieldTitle,
+	WorksForGroupFieldCurrent,
+	WorksForGroupFieldSince,
+	WorksForGroupFieldUntil,
 }
 
 func (e WorksForGroupField) IsValid() bool {
 	switch e {
-	case WorksForGroupFieldTitle:
+	case WorksForGroupFieldTitle, WorksForGroupFieldCurrent, WorksForGroupFieldSince, WorksForGroupFieldUntil:
 		return true
 	}
 	return false

@@ -221,6 +221,15 @@ func (a *App) Prepare(ctx context.Context) error {
 	if err := a.Client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), m.Groups(), query.SearchIndex, query.SearchProperties); err != nil {
 		return err
 	}
+	defaults, err := m.Defaults()
+	if err != nil {
+		return err
+	}
+	for _, d := range defaults {
+		if err := a.Client.Backfill(ctx, d.RelType, d.Property, d.Value); err != nil {
+			return err
+		}
+	}
 	if err := a.Changes.Prepare(ctx); err != nil {
 		return err
 	}

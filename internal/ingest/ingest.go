@@ -327,9 +327,9 @@ WITH r, row, mentioned AS existed, nodeChanged AS changed, NOT nodeExisted AS is
 MATCH (a:%[1]s {id: row.from}) MATCH (b:%[2]s {id: row.to})
 OPTIONAL MATCH (a)-[x:%[3]s%[4]s]->(b)
 WITH a, b, row, x IS NOT NULL AS existed, x IS NOT NULL AND %[5]s AS changed
-MERGE (a)-[r:%[3]s%[4]s]->(b) SET r += row.props
+MERGE (a)-[r:%[3]s%[4]s]->(b) ON CREATE SET r += $defaults SET r += row.props
 WITH r, row, existed, changed, NOT existed AS isNew`, quote(k[0]), quote(k[2]), quote(k[1]), identity, changedProps) + appendEvidence,
-			params: map[string]any{"rows": relRows[k]},
+			params: map[string]any{"rows": relRows[k], "defaults": m.EdgeDefaults(k[1])},
 			writes: writesRelationships,
 		})
 	}

@@ -247,14 +247,14 @@ func (r *request) write(ctx context.Context, tx neo4j.Tx, rec *changes.Recorder,
 	for _, k := range keys {
 		recs, err := tx.Run(ctx, fmt.Sprintf("UNWIND $rows AS row MATCH (a:`%s` {id: row.from}) MATCH (b:`%s` {id: row.to})\n", k[0], k[2])+
 			fmt.Sprintf("OPTIONAL MATCH (a)-[x:`%[1]s`]->(b)\nWITH a, b, row, x IS NULL AS isNew\nMERGE (a)-[r:`%[1]s`]->(b)\n", k[1])+
-			`ON CREATE SET r.createdAt = datetime(), r.createdBy = $who
+			`ON CREATE SET r += $defaults, r.createdAt = datetime(), r.createdBy = $who
 SET r += row.props, r.updatedAt = datetime(), r.updatedBy = $who
 WITH r, row, isNew, [e IN row.evidence WHERE NOT any(i IN range(0, size(coalesce(r.sentences, [])) - 1)
        WHERE r.sources[i] = e.source AND r.sentences[i] = e.sentence)] AS fresh
 SET r.sources = coalesce(r.sources, []) + [e IN fresh | e.source],
     r.sentences = coalesce(r.sentences, []) + [e IN fresh | e.sentence]
 RETURN DISTINCT row.from AS from, row.to AS to, coalesce(r.key, '') AS key, isNew`,
-			map[string]any{"rows": groups[k], "who": r.who})
+			map[string]any{"rows": groups[k], "who": r.who, "defaults": r.w.m.EdgeDefaults(k[1])})
 		if err != nil {
 			return fmt.Errorf("connect %s: %w", k[1], err)
 		}

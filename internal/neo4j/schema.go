@@ -98,6 +98,21 @@ func (c *Client) EnsureSchema(ctx context.Context, common string, labels []strin
 	return nil
 }
 
+// Backfill gives property prop the value v on every relationship of type
+// relType stored without it (written before the property had a default),
+// in batches of MigrationBatch; run again, it changes nothing.
+func (c *Client) Backfill(ctx context.Context, relType, prop string, v any) error {
+	if !identifier.MatchString(relType) || !identifier.MatchString(prop) {
+		return fmt.Errorf("backfill: %q.%q is not a plain identifier", relType, prop)
+	}
+	stmt := fmt.Sprintf("MATCH ()-[r:`%s`]->() WHERE r.`%s` IS NULL CALL (r) { SET r.`%s` = $v } IN TRANSACTIONS OF %d ROWS",
+		relType, prop, prop, MigrationBatch)
+	if err := c.AutoCommit(ctx, stmt, map[string]any{"v": v}); err != nil {
+		return fmt.Errorf("backfill %s.%s: %w", relType, prop, err)
+	}
+	return nil
+}
+
 // duplicates explains a migration stopped by two nodes of one id.
 func (c *Client) duplicates(ctx context.Context, labels string, cause error) error {
 	recs, err := c.ReadOne(ctx, fmt.Sprintf("MATCH (n:%s) WITH n.id AS id, count(*) AS nodes WHERE nodes > 1 RETURN id ORDER BY id LIMIT 10", labels), nil)

@@ -119,6 +119,9 @@ func NewMapping(schema *ast.Schema) (*Mapping, error) {
 			return nil, err
 		}
 	}
+	if _, err := m.Defaults(); err != nil {
+		return nil, err
+	}
 	if schema.Query == nil {
 		return nil, fmt.Errorf("schema has no Query type")
 	}
