@@ -229,26 +229,52 @@ func addNumericIDs(ctx context.Context, c *neo4j.Client, g *datagen.Graph) error
 	return nil
 }
 
-// addRoles makes organisations of two types: the seed's partner Flipkart
-// becomes a Company through ingest, with an executive, and some generated
+// addRoles makes organisations of two types and the kinds of company
+// news: the seed's partner Flipkart becomes a Company through ingest,
+// with executives current and former, a founder and an acquisition
+// (Walmart's IPO, a departure and a founding besides), and some generated
 // partners become companies with executives and markets, so that one node
 // answers as Company and as Partner and its relationships of both roles
 // are walked.
 func addRoles(ctx context.Context, a *app.App, g *datagen.Graph) error {
-	text := "Flipkart is an Indian e-commerce company. Kalyan Krishnamurthy is the chief executive of Flipkart."
+	const (
+		s0 = "Flipkart is an Indian e-commerce company."
+		s1 = "Kalyan Krishnamurthy is the chief executive of Flipkart."
+		s2 = "Walmart to buy 77% of Flipkart for $16 billion."
+		s3 = "Sachin Bansal, who founded Flipkart in 2007, will leave the company."
+		s4 = "Walmart listed on the NYSE in 1972 at $16.50 a share."
+	)
+	ev := func(s string) []string { return []string{s} }
 	d := seed.Dataset{
-		Source: seed.Source{ID: "difftest-flipkart", Text: text, Properties: map[string]any{"title": "Flipkart"}},
+		Source: seed.Source{ID: "difftest-flipkart", Text: strings.Join([]string{s0, s1, s2, s3, s4}, " "), Properties: map[string]any{"title": "Flipkart"}},
 		Nodes: []seed.Node{
-			{Label: "Company", ID: "flipkart", Properties: map[string]any{"name": "Flipkart", "country": "India"}, Evidence: []string{"Flipkart is an Indian e-commerce company."}},
-			{Label: "Executive", ID: "kalyan-krishnamurthy", Properties: map[string]any{"name": "Kalyan Krishnamurthy", "aliases": []any{"Krishnamurthy"}}, Evidence: []string{"Kalyan Krishnamurthy is the chief executive of Flipkart."}},
+			{Label: "Company", ID: "flipkart", Properties: map[string]any{"name": "Flipkart", "country": "India"}, Evidence: ev(s0)},
+			{Label: "Company", ID: "walmart", Properties: map[string]any{"name": "Walmart", "country": "US"}, Evidence: ev(s2)},
+			{Label: "Executive", ID: "kalyan-krishnamurthy", Properties: map[string]any{"name": "Kalyan Krishnamurthy", "aliases": []any{"Krishnamurthy"}}, Evidence: ev(s1)},
+			{Label: "Executive", ID: "sachin-bansal", Properties: map[string]any{"name": "Sachin Bansal"}, Evidence: ev(s3)},
+			{Label: "Event", ID: "walmart-buys-flipkart", Properties: map[string]any{"name": "Walmart buys 77% of Flipkart", "kind": "ACQUISITION",
+				"status": "planned", "stakePercent": 77.0, "amount": 16e9, "currency": "USD"}, Evidence: ev(s2)},
+			{Label: "Event", ID: "sachin-bansal-leaves", Properties: map[string]any{"name": "Sachin Bansal leaves Flipkart", "kind": "DEPARTURE", "status": "planned"}, Evidence: ev(s3)},
+			{Label: "Event", ID: "flipkart-founded", Properties: map[string]any{"name": "Flipkart founded", "kind": "FOUNDING", "date": "in 2007"}, Evidence: ev(s3)},
+			{Label: "Event", ID: "walmart-ipo", Properties: map[string]any{"name": "Walmart lists on the NYSE", "kind": "IPO", "date": "in 1972",
+				"exchange": "NYSE", "pricePerShare": 16.5, "currency": "USD"}, Evidence: ev(s4)},
 		},
-		Relationships: []seed.Relationship{{Type: "WORKS_FOR", From: "Executive:kalyan-krishnamurthy", To: "Company:flipkart",
-			Properties: map[string]any{"title": "chief executive"}, Evidence: []string{"Kalyan Krishnamurthy is the chief executive of Flipkart."}}},
+		Relationships: []seed.Relationship{
+			{Type: "WORKS_FOR", From: "Executive:kalyan-krishnamurthy", To: "Company:flipkart", Properties: map[string]any{"title": "chief executive"}, Evidence: ev(s1)},
+			{Type: "WORKS_FOR", From: "Executive:sachin-bansal", To: "Company:flipkart", Properties: map[string]any{"title": "co-founder", "current": false, "until": "after the sale"}, Evidence: ev(s3)},
+			{Type: "FOUNDED", From: "Executive:sachin-bansal", To: "Company:flipkart", Properties: map[string]any{"when": "in 2007"}, Evidence: ev(s3)},
+			{Type: "PARTICIPATED_IN", From: "Company:walmart", To: "Event:walmart-buys-flipkart", Properties: map[string]any{"role": "acquirer"}, Evidence: ev(s2)},
+			{Type: "PARTICIPATED_IN", From: "Company:flipkart", To: "Event:walmart-buys-flipkart", Properties: map[string]any{"role": "target"}, Evidence: ev(s2)},
+			{Type: "PARTICIPATED_IN", From: "Executive:sachin-bansal", To: "Event:sachin-bansal-leaves", Properties: map[string]any{"role": "departing", "title": "co-founder"}, Evidence: ev(s3)},
+			{Type: "PARTICIPATED_IN", From: "Company:flipkart", To: "Event:sachin-bansal-leaves", Properties: map[string]any{"role": "employer"}, Evidence: ev(s3)},
+			{Type: "PARTICIPATED_IN", From: "Executive:sachin-bansal", To: "Event:flipkart-founded", Properties: map[string]any{"role": "founder"}, Evidence: ev(s3)},
+			{Type: "PARTICIPATED_IN", From: "Company:walmart", To: "Event:walmart-ipo", Properties: map[string]any{"role": "issuer"}, Evidence: ev(s4)},
+		},
 	}
 	if err := ingest.Load(ctx, a.Changes, a.Engine.Mapping(), d, "difftest"); err != nil {
 		return err
 	}
-	ev := map[string]any{"sources": []string{g.ID(datagen.Source, 1)}, "sentences": []string{"The retailer also makes things."}}
+	evidence := map[string]any{"sources": []string{g.ID(datagen.Source, 1)}, "sentences": []string{"The retailer also makes things."}}
 	stmts := []string{
 		`MATCH (p:Partner) WHERE p.id STARTS WITH 'partner-' WITH p ORDER BY p.id LIMIT 15 SET p:Company, p.country = 'India'`,
 		`MATCH (x:Executive) WHERE x.id STARTS WITH 'executive-' WITH x ORDER BY x.id LIMIT 50 WITH collect(x) AS xs
@@ -258,7 +284,7 @@ func addRoles(ctx context.Context, a *app.App, g *datagen.Graph) error {
 		`MATCH (p:Partner:Company) WHERE p.id STARTS WITH 'partner-' WITH p ORDER BY p.id LIMIT 5
 		 MATCH (m:Market {id: $market}) CREATE (p)-[r:IN_MARKET]->(m) SET r = $ev, r.status = 'entered'`,
 	}
-	params := map[string]any{"ev": ev, "market": g.ID(datagen.Market, 1)}
+	params := map[string]any{"ev": evidence, "market": g.ID(datagen.Market, 1)}
 	for _, s := range stmts {
 		if _, err := a.Client.Write(ctx, func(tx neo4j.Tx) (any, error) { return tx.Run(ctx, s, params) }); err != nil {
 			return fmt.Errorf("%s: %w", s, err)
