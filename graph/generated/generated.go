@@ -71,6 +71,8 @@ type ComplexityRoot struct {
 	}
 
 	Citation struct {
+		Confidence  func(childComplexity int) int
+		Method      func(childComplexity int) int
 		Sentence    func(childComplexity int) int
 		SourceID    func(childComplexity int) int
 		SourceTitle func(childComplexity int) int
@@ -82,7 +84,7 @@ type ComplexityRoot struct {
 		Events                 func(childComplexity int, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, limit *int64, offset *int64) int
 		EventsAggregate        func(childComplexity int, where *model.CompanyParticipationWhere) int
 		EventsConnection       func(childComplexity int, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
-		Evidence               func(childComplexity int) int
+		Evidence               func(childComplexity int, methods []kg.Method) int
 		Executives             func(childComplexity int, where *model.WorksForWhere, sort []*model.WorksForSort, limit *int64, offset *int64) int
 		ExecutivesAggregate    func(childComplexity int, where *model.WorksForWhere) int
 		ExecutivesConnection   func(childComplexity int, where *model.WorksForWhere, sort []*model.WorksForSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
@@ -122,7 +124,7 @@ type ComplexityRoot struct {
 
 	CompanyMarket struct {
 		Company  func(childComplexity int) int
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Market   func(childComplexity int) int
 		Since    func(childComplexity int) int
 		Status   func(childComplexity int) int
@@ -147,7 +149,7 @@ type ComplexityRoot struct {
 	CompanyParticipation struct {
 		Company  func(childComplexity int) int
 		Event    func(childComplexity int) int
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Role     func(childComplexity int) int
 	}
 
@@ -169,7 +171,7 @@ type ComplexityRoot struct {
 
 	CompanyProduct struct {
 		Company  func(childComplexity int) int
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Product  func(childComplexity int) int
 	}
 
@@ -204,7 +206,7 @@ type ComplexityRoot struct {
 		Difficulties           func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) int
 		DifficultiesAggregate  func(childComplexity int, where *model.EventProductWhere) int
 		DifficultiesConnection func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
-		Evidence               func(childComplexity int) int
+		Evidence               func(childComplexity int, methods []kg.Method) int
 		Exchange               func(childComplexity int) int
 		Excludes               func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) int
 		ExcludesAggregate      func(childComplexity int, where *model.EventProductWhere) int
@@ -272,7 +274,7 @@ type ComplexityRoot struct {
 
 	EventMarket struct {
 		Event    func(childComplexity int) int
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Market   func(childComplexity int) int
 	}
 
@@ -292,7 +294,7 @@ type ComplexityRoot struct {
 	}
 
 	EventPart struct {
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Part     func(childComplexity int) int
 		Whole    func(childComplexity int) int
 	}
@@ -315,7 +317,7 @@ type ComplexityRoot struct {
 	EventProduct struct {
 		Channel  func(childComplexity int) int
 		Event    func(childComplexity int) int
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Expected func(childComplexity int) int
 		Product  func(childComplexity int) int
 		Reason   func(childComplexity int) int
@@ -338,8 +340,10 @@ type ComplexityRoot struct {
 	}
 
 	Evidence struct {
-		Sentence func(childComplexity int) int
-		Source   func(childComplexity int) int
+		Confidence func(childComplexity int) int
+		Method     func(childComplexity int) int
+		Sentence   func(childComplexity int) int
+		Source     func(childComplexity int) int
 	}
 
 	Executive struct {
@@ -350,7 +354,7 @@ type ComplexityRoot struct {
 		Events              func(childComplexity int, where *model.ExecutiveParticipationWhere, sort []*model.ExecutiveParticipationSort, limit *int64, offset *int64) int
 		EventsAggregate     func(childComplexity int, where *model.ExecutiveParticipationWhere) int
 		EventsConnection    func(childComplexity int, where *model.ExecutiveParticipationWhere, sort []*model.ExecutiveParticipationSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
-		Evidence            func(childComplexity int) int
+		Evidence            func(childComplexity int, methods []kg.Method) int
 		Founded             func(childComplexity int, where *model.FoundedWhere, sort []*model.FoundedSort, limit *int64, offset *int64) int
 		FoundedAggregate    func(childComplexity int, where *model.FoundedWhere) int
 		FoundedConnection   func(childComplexity int, where *model.FoundedWhere, sort []*model.FoundedSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
@@ -377,7 +381,7 @@ type ComplexityRoot struct {
 
 	ExecutiveParticipation struct {
 		Event     func(childComplexity int) int
-		Evidence  func(childComplexity int) int
+		Evidence  func(childComplexity int, methods []kg.Method) int
 		Executive func(childComplexity int) int
 		Role      func(childComplexity int) int
 		Title     func(childComplexity int) int
@@ -415,7 +419,7 @@ type ComplexityRoot struct {
 
 	Founded struct {
 		Company  func(childComplexity int) int
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Founder  func(childComplexity int) int
 		When     func(childComplexity int) int
 	}
@@ -496,7 +500,7 @@ type ComplexityRoot struct {
 		Events              func(childComplexity int, where *model.EventMarketWhere, sort []*model.EventMarketSort, limit *int64, offset *int64) int
 		EventsAggregate     func(childComplexity int, where *model.EventMarketWhere) int
 		EventsConnection    func(childComplexity int, where *model.EventMarketWhere, sort []*model.EventMarketSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
-		Evidence            func(childComplexity int) int
+		Evidence            func(childComplexity int, methods []kg.Method) int
 		ID                  func(childComplexity int) int
 		Name                func(childComplexity int) int
 		PartOf              func(childComplexity int, where *model.MarketPartWhere, sort []*model.MarketPartSort, limit *int64, offset *int64) int
@@ -528,7 +532,7 @@ type ComplexityRoot struct {
 	}
 
 	MarketPart struct {
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Part     func(childComplexity int) int
 		Whole    func(childComplexity int) int
 	}
@@ -582,7 +586,7 @@ type ComplexityRoot struct {
 
 	Partner struct {
 		Aliases                func(childComplexity int) int
-		Evidence               func(childComplexity int) int
+		Evidence               func(childComplexity int, methods []kg.Method) int
 		ID                     func(childComplexity int) int
 		Name                   func(childComplexity int) int
 		Partnerships           func(childComplexity int, where *model.PartnershipWhere, sort []*model.PartnershipSort, limit *int64, offset *int64) int
@@ -611,7 +615,7 @@ type ComplexityRoot struct {
 	}
 
 	PartnerSale struct {
-		Evidence  func(childComplexity int) int
+		Evidence  func(childComplexity int, methods []kg.Method) int
 		Exclusive func(childComplexity int) int
 		Market    func(childComplexity int) int
 		Partner   func(childComplexity int) int
@@ -636,7 +640,7 @@ type ComplexityRoot struct {
 
 	Partnership struct {
 		Company   func(childComplexity int) int
-		Evidence  func(childComplexity int) int
+		Evidence  func(childComplexity int, methods []kg.Method) int
 		Exclusive func(childComplexity int) int
 		Market    func(childComplexity int) int
 		Partner   func(childComplexity int) int
@@ -678,7 +682,7 @@ type ComplexityRoot struct {
 		Events               func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) int
 		EventsAggregate      func(childComplexity int, where *model.EventProductWhere) int
 		EventsConnection     func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
-		Evidence             func(childComplexity int) int
+		Evidence             func(childComplexity int, methods []kg.Method) int
 		ExcludedAt           func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) int
 		ExcludedAtAggregate  func(childComplexity int, where *model.EventProductWhere) int
 		ExcludedAtConnection func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
@@ -707,7 +711,7 @@ type ComplexityRoot struct {
 
 	ProductCategory struct {
 		Category func(childComplexity int) int
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Product  func(childComplexity int) int
 	}
 
@@ -778,7 +782,7 @@ type ComplexityRoot struct {
 
 	Reaction struct {
 		Event    func(childComplexity int) int
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Group    func(childComplexity int) int
 		Market   func(childComplexity int) int
 		Reaction func(childComplexity int) int
@@ -885,7 +889,7 @@ type ComplexityRoot struct {
 	WorksFor struct {
 		Company   func(childComplexity int) int
 		Current   func(childComplexity int) int
-		Evidence  func(childComplexity int) int
+		Evidence  func(childComplexity int, methods []kg.Method) int
 		Executive func(childComplexity int) int
 		Since     func(childComplexity int) int
 		Title     func(childComplexity int) int
@@ -1091,6 +1095,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChangePageInfo.HasNextPage(childComplexity), true
 
+	case "Citation.confidence":
+		if e.ComplexityRoot.Citation.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.Confidence(childComplexity), true
+	case "Citation.method":
+		if e.ComplexityRoot.Citation.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.Method(childComplexity), true
 	case "Citation.sentence":
 		if e.ComplexityRoot.Citation.Sentence == nil {
 			break
@@ -1160,7 +1176,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Company.Evidence(childComplexity), true
+		args, err := ec.field_Company_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "Company.executives":
 		if e.ComplexityRoot.Company.Executives == nil {
 			break
@@ -1412,7 +1433,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.CompanyMarket.Evidence(childComplexity), true
+		args, err := ec.field_CompanyMarket_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CompanyMarket.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "CompanyMarket.market":
 		if e.ComplexityRoot.CompanyMarket.Market == nil {
 			break
@@ -1499,7 +1525,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.CompanyParticipation.Evidence(childComplexity), true
+		args, err := ec.field_CompanyParticipation_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CompanyParticipation.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "CompanyParticipation.role":
 		if e.ComplexityRoot.CompanyParticipation.Role == nil {
 			break
@@ -1568,7 +1599,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.CompanyProduct.Evidence(childComplexity), true
+		args, err := ec.field_CompanyProduct_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CompanyProduct.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "CompanyProduct.product":
 		if e.ComplexityRoot.CompanyProduct.Product == nil {
 			break
@@ -1723,7 +1759,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Event.Evidence(childComplexity), true
+		args, err := ec.field_Event_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Event.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "Event.exchange":
 		if e.ComplexityRoot.Event.Exchange == nil {
 			break
@@ -2203,7 +2244,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.EventMarket.Evidence(childComplexity), true
+		args, err := ec.field_EventMarket_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.EventMarket.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "EventMarket.market":
 		if e.ComplexityRoot.EventMarket.Market == nil {
 			break
@@ -2255,7 +2301,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.EventPart.Evidence(childComplexity), true
+		args, err := ec.field_EventPart_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.EventPart.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "EventPart.part":
 		if e.ComplexityRoot.EventPart.Part == nil {
 			break
@@ -2325,7 +2376,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.EventProduct.Evidence(childComplexity), true
+		args, err := ec.field_EventProduct_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.EventProduct.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "EventProduct.expected":
 		if e.ComplexityRoot.EventProduct.Expected == nil {
 			break
@@ -2395,6 +2451,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EventProductEdge.Node(childComplexity), true
 
+	case "Evidence.confidence":
+		if e.ComplexityRoot.Evidence.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Confidence(childComplexity), true
+	case "Evidence.method":
+		if e.ComplexityRoot.Evidence.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Method(childComplexity), true
 	case "Evidence.sentence":
 		if e.ComplexityRoot.Evidence.Sentence == nil {
 			break
@@ -2485,7 +2553,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Executive.Evidence(childComplexity), true
+		args, err := ec.field_Executive_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Executive.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "Executive.founded":
 		if e.ComplexityRoot.Executive.Founded == nil {
 			break
@@ -2599,7 +2672,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.ExecutiveParticipation.Evidence(childComplexity), true
+		args, err := ec.field_ExecutiveParticipation_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ExecutiveParticipation.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "ExecutiveParticipation.executive":
 		if e.ComplexityRoot.ExecutiveParticipation.Executive == nil {
 			break
@@ -2730,7 +2808,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Founded.Evidence(childComplexity), true
+		args, err := ec.field_Founded_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Founded.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "Founded.founder":
 		if e.ComplexityRoot.Founded.Founder == nil {
 			break
@@ -3064,7 +3147,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Market.Evidence(childComplexity), true
+		args, err := ec.field_Market_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Market.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "Market.id":
 		if e.ComplexityRoot.Market.ID == nil {
 			break
@@ -3238,7 +3326,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.MarketPart.Evidence(childComplexity), true
+		args, err := ec.field_MarketPart_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MarketPart.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "MarketPart.part":
 		if e.ComplexityRoot.MarketPart.Part == nil {
 			break
@@ -3570,7 +3663,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Partner.Evidence(childComplexity), true
+		args, err := ec.field_Partner_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Partner.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "Partner.id":
 		if e.ComplexityRoot.Partner.ID == nil {
 			break
@@ -3711,7 +3809,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.PartnerSale.Evidence(childComplexity), true
+		args, err := ec.field_PartnerSale_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PartnerSale.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "PartnerSale.exclusive":
 		if e.ComplexityRoot.PartnerSale.Exclusive == nil {
 			break
@@ -3798,7 +3901,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Partnership.Evidence(childComplexity), true
+		args, err := ec.field_Partnership_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Partnership.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "Partnership.exclusive":
 		if e.ComplexityRoot.Partnership.Exclusive == nil {
 			break
@@ -4030,7 +4138,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Product.Evidence(childComplexity), true
+		args, err := ec.field_Product_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Product.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "Product.excludedAt":
 		if e.ComplexityRoot.Product.ExcludedAt == nil {
 			break
@@ -4250,7 +4363,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.ProductCategory.Evidence(childComplexity), true
+		args, err := ec.field_ProductCategory_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProductCategory.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "ProductCategory.product":
 		if e.ComplexityRoot.ProductCategory.Product == nil {
 			break
@@ -4738,7 +4856,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Reaction.Evidence(childComplexity), true
+		args, err := ec.field_Reaction_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Reaction.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "Reaction.group":
 		if e.ComplexityRoot.Reaction.Group == nil {
 			break
@@ -5247,7 +5370,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.WorksFor.Evidence(childComplexity), true
+		args, err := ec.field_WorksFor_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.WorksFor.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "WorksFor.executive":
 		if e.ComplexityRoot.WorksFor.Executive == nil {
 			break
@@ -5568,10 +5696,6 @@ var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# Code generated by cmd/schemagen from graph/schema/*.graphqls. DO NOT EDIT.
 
 """
-gqlgen binds the type to this Go type instead of generating one.
-"""
-directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
-"""
 The type is a node with this label; its scalar fields are the node's
 properties. plural names its root lists (default: the type name in lower
 camel case plus s). Types of one group (Company and Partner are both an
@@ -5608,6 +5732,10 @@ directive @relationship(type: String!, direction: RelationshipDirection!) on FIE
 The field lists the evidence for a relationship (on an @edge type) or for a node (the sentences of its sources that mention it).
 """
 directive @evidence on FIELD_DEFINITION
+"""
+gqlgen binds the type to this Go type instead of generating one.
+"""
+directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 """
 The root field is answered by a resolver of its own, which may send Cypher
 statements of its own, instead of by the request's one compiled statement.
@@ -5735,7 +5863,12 @@ type Company implements Node @node(label: "Company", plural: "companies", group:
   """
   Sentences of the sources that mention the company.
   """
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
   """
   The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
   """
@@ -5793,7 +5926,12 @@ type Executive implements Node @node(label: "Executive") {
   """
   Sentences of the sources that mention the person.
   """
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
   """
   The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
   """
@@ -5996,7 +6134,12 @@ type Event implements Node @node(label: "Event") {
   """
   Sentences of the sources that state the event.
   """
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
   """
   The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
   """
@@ -6078,7 +6221,12 @@ type Market implements Node @node(label: "Market") {
   """
   Sentences of the sources that mention the market.
   """
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
   """
   The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
   """
@@ -6212,7 +6360,12 @@ type Product implements Node @node(label: "Product") {
   """
   Sentences of the sources that mention the product.
   """
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
   """
   The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
   """
@@ -6258,7 +6411,12 @@ type Partner implements Node @node(label: "Partner", group: "Organization") {
   """
   Sentences of the sources that mention the partner.
   """
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
   """
   The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
   """
@@ -7578,7 +7736,12 @@ type WorksFor @edge {
   When the person left it, as the source words it ("last month"); null while current.
   """
   until: String
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Executive)-[:FOUNDED]->(Company)
@@ -7590,7 +7753,12 @@ type Founded @edge {
   When, as the source words it ("in 2010").
   """
   when: String
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Company)-[:IN_MARKET]->(Market)
@@ -7606,7 +7774,12 @@ type CompanyMarket @edge {
   When the company entered the market, as the source words it ("July last year").
   """
   since: String
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Company)-[:PARTNERED_WITH]->(Partner)
@@ -7622,7 +7795,12 @@ type Partnership @edge {
   Whether the partner is the only one in that market.
   """
   exclusive: Boolean
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Company)-[:HAS_PRODUCT]->(Product)
@@ -7630,7 +7808,12 @@ type Partnership @edge {
 type CompanyProduct @edge {
   company: Company! @from
   product: Product! @to
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 What kind of thing happened.
@@ -7691,7 +7874,12 @@ type CompanyParticipation @edge {
   Part the company played, e.g. "announcer"; for the kinds of company news, the role EventKind names ("acquirer", "target", "investor", "issuer", "employer", "founded").
   """
   role: String
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Executive)-[:PARTICIPATED_IN]->(Event)
@@ -7707,7 +7895,12 @@ type ExecutiveParticipation @edge {
   Title the person held at the event, e.g. "Global Vice President".
   """
   title: String
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Event)-[:CONCERNS]->(Market)
@@ -7715,7 +7908,12 @@ type ExecutiveParticipation @edge {
 type EventMarket @edge {
   event: Event! @from
   market: Market! @to
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Event)-[:OFFERS|EXCLUDES|LAUNCHES|CITES_DIFFICULTY|ABOUT]->(Product)
@@ -7735,7 +7933,12 @@ type EventProduct @edge {
   Why, as the source gives it (for EXCLUDES and CITES_DIFFICULTY).
   """
   reason: String
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Market)-[:REACTED_TO]->(Event)
@@ -7755,7 +7958,12 @@ type Reaction @edge {
   Why, as the source gives it.
   """
   reason: String
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Event)-[:PART_OF]->(Event)
@@ -7763,7 +7971,12 @@ type Reaction @edge {
 type EventPart @edge {
   part: Event! @from
   whole: Event! @to
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 A JSON object, such as the stored properties of a node.
@@ -7842,6 +8055,14 @@ type Citation @goModel(model: "github.com/companygraph/companygraph/internal/kg.
   sentence: String!
   sourceId: ID!
   sourceTitle: String
+  """
+  How the fact was obtained from the sentence.
+  """
+  method: EvidenceMethod!
+  """
+  How sure the extraction was, from 0 to 1.
+  """
+  confidence: Float!
 }
 """
 Nodes and the edges among them.
@@ -7984,6 +8205,23 @@ enum RelationshipDirection {
   IN
 }
 """
+How a fact was obtained from its source.
+"""
+enum EvidenceMethod @goModel(model: "github.com/companygraph/companygraph/internal/kg.Method") {
+  """
+  Written by a person, or reviewed by one: the seed, and facts sent to ingest without a method.
+  """
+  MANUAL
+  """
+  Extracted from the text by a program, with its confidence; not reviewed.
+  """
+  EXTRACTED
+  """
+  Imported from a dataset.
+  """
+  DATASET
+}
+"""
 A sentence of a source document that states a fact.
 """
 type Evidence {
@@ -7995,6 +8233,14 @@ type Evidence {
   The document the sentence comes from.
   """
   source: Source!
+  """
+  How the fact was obtained from the sentence; evidence written before methods were recorded is MANUAL.
+  """
+  method: EvidenceMethod!
+  """
+  How sure the extraction was, from 0 to 1; 1 for MANUAL and DATASET unless stated.
+  """
+  confidence: Float!
 }
 """
 Who may do what: each role may do what the roles before it may.
@@ -8010,7 +8256,12 @@ enum Role {
 type MarketPart @edge {
   part: Market! @from
   whole: Market! @to
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Partner)-[:SELLS]->(Product)
@@ -8026,7 +8277,12 @@ type PartnerSale @edge {
   Whether the partner is the only seller there.
   """
   exclusive: Boolean
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Product)-[:IN_CATEGORY]->(Product)
@@ -8034,7 +8290,12 @@ type PartnerSale @edge {
 type ProductCategory @edge {
   product: Product! @from
   category: Product! @to
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 type Query {
   """
@@ -9198,6 +9459,14 @@ input FactInput {
   Sentences of the source, word for word, that state the fact.
   """
   sentences: [String!]!
+  """
+  How the fact was obtained from the sentences: by hand or reviewed by a person (MANUAL), by a program (EXTRACTED), from a dataset (DATASET).
+  """
+  method: EvidenceMethod = MANUAL
+  """
+  How sure the extraction is, from 0 to 1: required for EXTRACTED; 1 when not given otherwise.
+  """
+  confidence: Float
 }
 enum WriteOp {
   CREATE
@@ -9211,6 +9480,14 @@ A sentence of a source that states a relationship.
 input EvidenceInput {
   source: ID!
   sentence: String!
+  """
+  How the fact was obtained from the sentence.
+  """
+  method: EvidenceMethod = MANUAL
+  """
+  How sure the extraction is, from 0 to 1: required for EXTRACTED; 1 when not given otherwise.
+  """
+  confidence: Float
 }
 type DeleteResult {
   nodesDeleted: Int!
@@ -9717,6 +9994,10 @@ func (ec *executionContext) childFields_Citation(ctx context.Context, field grap
 		return ec.fieldContext_Citation_sourceId(ctx, field)
 	case "sourceTitle":
 		return ec.fieldContext_Citation_sourceTitle(ctx, field)
+	case "method":
+		return ec.fieldContext_Citation_method(ctx, field)
+	case "confidence":
+		return ec.fieldContext_Citation_confidence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Citation", field.Name)
 }
@@ -10249,6 +10530,10 @@ func (ec *executionContext) childFields_Evidence(ctx context.Context, field grap
 		return ec.fieldContext_Evidence_sentence(ctx, field)
 	case "source":
 		return ec.fieldContext_Evidence_source(ctx, field)
+	case "method":
+		return ec.fieldContext_Evidence_method(ctx, field)
+	case "confidence":
+		return ec.fieldContext_Evidence_confidence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Evidence", field.Name)
 }
@@ -11421,6 +11706,20 @@ func (ec *executionContext) field_CompanyMarketAggregate_countBy_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_CompanyMarket_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_CompanyParticipationAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11432,6 +11731,34 @@ func (ec *executionContext) field_CompanyParticipationAggregate_countBy_args(ctx
 		return nil, err
 	}
 	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_CompanyParticipation_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_CompanyProduct_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -11538,6 +11865,20 @@ func (ec *executionContext) field_Company_events_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -12085,6 +12426,34 @@ func (ec *executionContext) field_EventAggregate_countBy_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_EventMarket_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_EventPart_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_EventProductAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12096,6 +12465,20 @@ func (ec *executionContext) field_EventProductAggregate_countBy_args(ctx context
 		return nil, err
 	}
 	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_EventProduct_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -12308,6 +12691,20 @@ func (ec *executionContext) field_Event_difficulties_args(ctx context.Context, r
 		return nil, err
 	}
 	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Event_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -13293,6 +13690,20 @@ func (ec *executionContext) field_ExecutiveParticipationAggregate_countBy_args(c
 	return args, nil
 }
 
+func (ec *executionContext) field_ExecutiveParticipation_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Executive_employersAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13505,6 +13916,20 @@ func (ec *executionContext) field_Executive_events_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Executive_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Executive_foundedAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13625,6 +14050,20 @@ func (ec *executionContext) field_FoundedAggregate_countBy_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Founded_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_MarketAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13636,6 +14075,20 @@ func (ec *executionContext) field_MarketAggregate_countBy_args(ctx context.Conte
 		return nil, err
 	}
 	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_MarketPart_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -13848,6 +14301,20 @@ func (ec *executionContext) field_Market_events_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Market_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -14665,6 +15132,34 @@ func (ec *executionContext) field_PartnerSaleAggregate_countBy_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_PartnerSale_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Partner_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Partner_partnershipsAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14891,6 +15386,20 @@ func (ec *executionContext) field_PartnershipAggregate_countBy_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Partnership_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_ProductAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14902,6 +15411,20 @@ func (ec *executionContext) field_ProductAggregate_countBy_args(ctx context.Cont
 		return nil, err
 	}
 	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ProductCategory_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -15326,6 +15849,20 @@ func (ec *executionContext) field_Product_events_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Product_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -16951,6 +17488,20 @@ func (ec *executionContext) field_ReactionAggregate_countBy_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Reaction_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_SourceAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17645,6 +18196,20 @@ func (ec *executionContext) field_WorksForAggregate_countBy_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_WorksFor_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -18176,6 +18741,52 @@ func (ec *executionContext) _Citation_sourceTitle(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Citation_sourceTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Citation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Citation_method(ctx context.Context, field graphql.CollectedField, obj *kg.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.Method) graphql.Marshaler {
+			return ec.marshalNEvidenceMethod2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, false, false, "EvidenceMethod")
+}
+
+func (ec *executionContext) _Citation_confidence(ctx context.Context, field graphql.CollectedField, obj *kg.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Company_id(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
@@ -19086,7 +19697,7 @@ func (ec *executionContext) _Company_evidence(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Company_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Company_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
@@ -19095,6 +19706,17 @@ func (ec *executionContext) fieldContext_Company_evidence(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19472,7 +20094,7 @@ func (ec *executionContext) _CompanyMarket_evidence(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CompanyMarket_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CompanyMarket_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CompanyMarket",
 		Field:      field,
@@ -19481,6 +20103,17 @@ func (ec *executionContext) fieldContext_CompanyMarket_evidence(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CompanyMarket_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19799,7 +20432,7 @@ func (ec *executionContext) _CompanyParticipation_evidence(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CompanyParticipation_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CompanyParticipation_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CompanyParticipation",
 		Field:      field,
@@ -19808,6 +20441,17 @@ func (ec *executionContext) fieldContext_CompanyParticipation_evidence(_ context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CompanyParticipation_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20103,7 +20747,7 @@ func (ec *executionContext) _CompanyProduct_evidence(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CompanyProduct_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CompanyProduct_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CompanyProduct",
 		Field:      field,
@@ -20112,6 +20756,17 @@ func (ec *executionContext) fieldContext_CompanyProduct_evidence(_ context.Conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CompanyProduct_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -22133,7 +22788,7 @@ func (ec *executionContext) _Event_evidence(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Event_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Event_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
@@ -22142,6 +22797,17 @@ func (ec *executionContext) fieldContext_Event_evidence(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Event_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -22697,7 +23363,7 @@ func (ec *executionContext) _EventMarket_evidence(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_EventMarket_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_EventMarket_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "EventMarket",
 		Field:      field,
@@ -22706,6 +23372,17 @@ func (ec *executionContext) fieldContext_EventMarket_evidence(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_EventMarket_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -22958,7 +23635,7 @@ func (ec *executionContext) _EventPart_evidence(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_EventPart_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_EventPart_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "EventPart",
 		Field:      field,
@@ -22967,6 +23644,17 @@ func (ec *executionContext) fieldContext_EventPart_evidence(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_EventPart_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23288,7 +23976,7 @@ func (ec *executionContext) _EventProduct_evidence(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_EventProduct_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_EventProduct_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "EventProduct",
 		Field:      field,
@@ -23297,6 +23985,17 @@ func (ec *executionContext) fieldContext_EventProduct_evidence(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_EventProduct_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23562,6 +24261,52 @@ func (ec *executionContext) fieldContext_Evidence_source(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Evidence_method(ctx context.Context, field graphql.CollectedField, obj *model.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.Method) graphql.Marshaler {
+			return ec.marshalNEvidenceMethod2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "EvidenceMethod")
+}
+
+func (ec *executionContext) _Evidence_confidence(ctx context.Context, field graphql.CollectedField, obj *model.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Executive_id(ctx context.Context, field graphql.CollectedField, obj *model.Executive) (ret graphql.Marshaler) {
@@ -24039,7 +24784,7 @@ func (ec *executionContext) _Executive_evidence(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Executive_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Executive_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Executive",
 		Field:      field,
@@ -24048,6 +24793,17 @@ func (ec *executionContext) fieldContext_Executive_evidence(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Executive_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24425,7 +25181,7 @@ func (ec *executionContext) _ExecutiveParticipation_evidence(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ExecutiveParticipation_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ExecutiveParticipation_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ExecutiveParticipation",
 		Field:      field,
@@ -24434,6 +25190,17 @@ func (ec *executionContext) fieldContext_ExecutiveParticipation_evidence(_ conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ExecutiveParticipation_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24963,7 +25730,7 @@ func (ec *executionContext) _Founded_evidence(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Founded_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Founded_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Founded",
 		Field:      field,
@@ -24972,6 +25739,17 @@ func (ec *executionContext) fieldContext_Founded_evidence(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Founded_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -26684,7 +27462,7 @@ func (ec *executionContext) _Market_evidence(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Market_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Market_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
@@ -26693,6 +27471,17 @@ func (ec *executionContext) fieldContext_Market_evidence(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Market_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -27024,7 +27813,7 @@ func (ec *executionContext) _MarketPart_evidence(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_MarketPart_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_MarketPart_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "MarketPart",
 		Field:      field,
@@ -27033,6 +27822,17 @@ func (ec *executionContext) fieldContext_MarketPart_evidence(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MarketPart_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29004,7 +29804,7 @@ func (ec *executionContext) _Partner_evidence(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Partner_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Partner_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
@@ -29013,6 +29813,17 @@ func (ec *executionContext) fieldContext_Partner_evidence(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Partner_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29390,7 +30201,7 @@ func (ec *executionContext) _PartnerSale_evidence(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PartnerSale_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PartnerSale_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PartnerSale",
 		Field:      field,
@@ -29399,6 +30210,17 @@ func (ec *executionContext) fieldContext_PartnerSale_evidence(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PartnerSale_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29740,7 +30562,7 @@ func (ec *executionContext) _Partnership_evidence(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Partnership_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Partnership_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Partnership",
 		Field:      field,
@@ -29749,6 +30571,17 @@ func (ec *executionContext) fieldContext_Partnership_evidence(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Partnership_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -31320,7 +32153,7 @@ func (ec *executionContext) _Product_evidence(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Product_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Product_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
@@ -31329,6 +32162,17 @@ func (ec *executionContext) fieldContext_Product_evidence(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Product_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -31518,7 +32362,7 @@ func (ec *executionContext) _ProductCategory_evidence(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ProductCategory_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ProductCategory_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ProductCategory",
 		Field:      field,
@@ -31527,6 +32371,17 @@ func (ec *executionContext) fieldContext_ProductCategory_evidence(_ context.Cont
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProductCategory_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -33650,7 +34505,7 @@ func (ec *executionContext) _Reaction_evidence(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Reaction_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Reaction_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Reaction",
 		Field:      field,
@@ -33659,6 +34514,17 @@ func (ec *executionContext) fieldContext_Reaction_evidence(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Reaction_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -35768,7 +36634,7 @@ func (ec *executionContext) _WorksFor_evidence(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WorksFor_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WorksFor_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WorksFor",
 		Field:      field,
@@ -35777,6 +36643,17 @@ func (ec *executionContext) fieldContext_WorksFor_evidence(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_WorksFor_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -41378,7 +42255,11 @@ func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"source", "sentence"}
+	if _, present := asMap["method"]; !present {
+		asMap["method"] = "MANUAL"
+	}
+
+	fieldsInOrder := [...]string{"source", "sentence", "method", "confidence"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41399,6 +42280,20 @@ func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj
 				return it, err
 			}
 			it.Sentence = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalOEvidenceMethod2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "confidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confidence"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Confidence = data
 		}
 	}
 	return it, nil
@@ -42358,7 +43253,11 @@ func (ec *executionContext) unmarshalInputFactInput(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"company", "executive", "event", "market", "product", "partner", "relationship", "sentences"}
+	if _, present := asMap["method"]; !present {
+		asMap["method"] = "MANUAL"
+	}
+
+	fieldsInOrder := [...]string{"company", "executive", "event", "market", "product", "partner", "relationship", "sentences", "method", "confidence"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42421,6 +43320,20 @@ func (ec *executionContext) unmarshalInputFactInput(ctx context.Context, obj any
 				return it, err
 			}
 			it.Sentences = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalOEvidenceMethod2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "confidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confidence"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Confidence = data
 		}
 	}
 	return it, nil
@@ -47894,6 +48807,16 @@ func (ec *executionContext) _Citation(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "method":
+			out.Values[i] = ec._Citation_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confidence":
+			out.Values[i] = ec._Citation_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -49663,6 +50586,16 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "source":
 			out.Values[i] = ec._Evidence_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "method":
+			out.Values[i] = ec._Evidence_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confidence":
+			out.Values[i] = ec._Evidence_confidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -54835,6 +55768,16 @@ func (ec *executionContext) unmarshalNEvidenceInput2ᚖgithubᚗcomᚋcompanygra
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNEvidenceMethod2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx context.Context, v any) (kg.Method, error) {
+	var res kg.Method
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvidenceMethod2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx context.Context, sel ast.SelectionSet, v kg.Method) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNExecutive2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Executive) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -57663,6 +58606,58 @@ func (ec *executionContext) unmarshalOEventWhere2ᚖgithubᚗcomᚋcompanygraph�
 	}
 	res, err := ec.unmarshalInputEventWhere(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx context.Context, v any) ([]kg.Method, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]kg.Method, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEvidenceMethod2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx context.Context, sel ast.SelectionSet, v []kg.Method) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvidenceMethod2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOEvidenceMethod2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx context.Context, v any) (*kg.Method, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(kg.Method)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEvidenceMethod2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx context.Context, sel ast.SelectionSet, v *kg.Method) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOExecutive2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutive(ctx context.Context, sel ast.SelectionSet, v *model.Executive) graphql.Marshaler {

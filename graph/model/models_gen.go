@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/companygraph/companygraph/internal/kg"
 	"github.com/companygraph/companygraph/internal/query"
 )
 
@@ -1029,12 +1030,20 @@ type Evidence struct {
 	Sentence string `json:"sentence"`
 	// The document the sentence comes from.
 	Source *Source `json:"source"`
+	// How the fact was obtained from the sentence; evidence written before methods were recorded is MANUAL.
+	Method kg.Method `json:"method"`
+	// How sure the extraction was, from 0 to 1; 1 for MANUAL and DATASET unless stated.
+	Confidence float64 `json:"confidence"`
 }
 
 // A sentence of a source that states a relationship.
 type EvidenceInput struct {
 	Source   string `json:"source"`
 	Sentence string `json:"sentence"`
+	// How the fact was obtained from the sentence.
+	Method *kg.Method `json:"method,omitempty"`
+	// How sure the extraction is, from 0 to 1: required for EXTRACTED; 1 when not given otherwise.
+	Confidence *float64 `json:"confidence,omitempty"`
 }
 
 // A person who holds a position at a company, such as Hugo Barra.
@@ -1269,6 +1278,10 @@ type FactInput struct {
 	Relationship *RelationshipFact `json:"relationship,omitempty"`
 	// Sentences of the source, word for word, that state the fact.
 	Sentences []string `json:"sentences"`
+	// How the fact was obtained from the sentences: by hand or reviewed by a person (MANUAL), by a program (EXTRACTED), from a dataset (DATASET).
+	Method *kg.Method `json:"method,omitempty"`
+	// How sure the extraction is, from 0 to 1: required for EXTRACTED; 1 when not given otherwise.
+	Confidence *float64 `json:"confidence,omitempty"`
 }
 
 type FloatFilter struct {

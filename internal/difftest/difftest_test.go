@@ -229,8 +229,8 @@ func addNumericIDs(ctx context.Context, c *neo4j.Client, g *datagen.Graph) error
 	return nil
 }
 
-// addRoles makes organisations of two types and the kinds of company
-// news: the seed's partner Flipkart becomes a Company through ingest,
+// addRoles makes organisations of two types, the kinds of company news
+// and evidence of each method: the seed's partner Flipkart becomes a Company through ingest,
 // with executives current and former, a founder and an acquisition
 // (Walmart's IPO, a departure and a founding besides), and some generated
 // partners become companies with executives and markets, so that one node
@@ -245,13 +245,15 @@ func addRoles(ctx context.Context, a *app.App, g *datagen.Graph) error {
 		s4 = "Walmart listed on the NYSE in 1972 at $16.50 a share."
 	)
 	ev := func(s string) []string { return []string{s} }
+	sure, unsure := 0.9, 0.55
 	d := seed.Dataset{
 		Source: seed.Source{ID: "difftest-flipkart", Text: strings.Join([]string{s0, s1, s2, s3, s4}, " "), Properties: map[string]any{"title": "Flipkart"}},
 		Nodes: []seed.Node{
 			{Label: "Company", ID: "flipkart", Properties: map[string]any{"name": "Flipkart", "country": "India"}, Evidence: ev(s0)},
 			{Label: "Company", ID: "walmart", Properties: map[string]any{"name": "Walmart", "country": "US"}, Evidence: ev(s2)},
 			{Label: "Executive", ID: "kalyan-krishnamurthy", Properties: map[string]any{"name": "Kalyan Krishnamurthy", "aliases": []any{"Krishnamurthy"}}, Evidence: ev(s1)},
-			{Label: "Executive", ID: "sachin-bansal", Properties: map[string]any{"name": "Sachin Bansal"}, Evidence: ev(s3)},
+			{Label: "Executive", ID: "sachin-bansal", Properties: map[string]any{"name": "Sachin Bansal"}, Evidence: ev(s3),
+				Provenance: seed.Provenance{Method: "EXTRACTED", Confidence: &sure}},
 			{Label: "Event", ID: "walmart-buys-flipkart", Properties: map[string]any{"name": "Walmart buys 77% of Flipkart", "kind": "ACQUISITION",
 				"status": "planned", "stakePercent": 77.0, "amount": 16e9, "currency": "USD"}, Evidence: ev(s2)},
 			{Label: "Event", ID: "sachin-bansal-leaves", Properties: map[string]any{"name": "Sachin Bansal leaves Flipkart", "kind": "DEPARTURE", "status": "planned"}, Evidence: ev(s3)},
@@ -262,8 +264,10 @@ func addRoles(ctx context.Context, a *app.App, g *datagen.Graph) error {
 		Relationships: []seed.Relationship{
 			{Type: "WORKS_FOR", From: "Executive:kalyan-krishnamurthy", To: "Company:flipkart", Properties: map[string]any{"title": "chief executive"}, Evidence: ev(s1)},
 			{Type: "WORKS_FOR", From: "Executive:sachin-bansal", To: "Company:flipkart", Properties: map[string]any{"title": "co-founder", "current": false, "until": "after the sale"}, Evidence: ev(s3)},
-			{Type: "FOUNDED", From: "Executive:sachin-bansal", To: "Company:flipkart", Properties: map[string]any{"when": "in 2007"}, Evidence: ev(s3)},
-			{Type: "PARTICIPATED_IN", From: "Company:walmart", To: "Event:walmart-buys-flipkart", Properties: map[string]any{"role": "acquirer"}, Evidence: ev(s2)},
+			{Type: "FOUNDED", From: "Executive:sachin-bansal", To: "Company:flipkart", Properties: map[string]any{"when": "in 2007"}, Evidence: ev(s3),
+				Provenance: seed.Provenance{Method: "EXTRACTED", Confidence: &unsure}},
+			{Type: "PARTICIPATED_IN", From: "Company:walmart", To: "Event:walmart-buys-flipkart", Properties: map[string]any{"role": "acquirer"}, Evidence: ev(s2),
+				Provenance: seed.Provenance{Method: "EXTRACTED", Confidence: &sure}},
 			{Type: "PARTICIPATED_IN", From: "Company:flipkart", To: "Event:walmart-buys-flipkart", Properties: map[string]any{"role": "target"}, Evidence: ev(s2)},
 			{Type: "PARTICIPATED_IN", From: "Executive:sachin-bansal", To: "Event:sachin-bansal-leaves", Properties: map[string]any{"role": "departing", "title": "co-founder"}, Evidence: ev(s3)},
 			{Type: "PARTICIPATED_IN", From: "Company:flipkart", To: "Event:sachin-bansal-leaves", Properties: map[string]any{"role": "employer"}, Evidence: ev(s3)},
@@ -283,6 +287,10 @@ func addRoles(ctx context.Context, a *app.App, g *datagen.Graph) error {
 		 CREATE (x)-[r:WORKS_FOR]->(p) SET r = $ev, r.title = 'director'`,
 		`MATCH (p:Partner:Company) WHERE p.id STARTS WITH 'partner-' WITH p ORDER BY p.id LIMIT 5
 		 MATCH (m:Market {id: $market}) CREATE (p)-[r:IN_MARKET]->(m) SET r = $ev, r.status = 'entered'`,
+		// Evidence from a dataset, its lists shorter than the sentences
+		// where the generated relationship has several: the rest reads MANUAL.
+		`MATCH ()-[r:IN_MARKET|WORKS_FOR|SELLS]->() WITH r ORDER BY elementId(r) LIMIT 60 SET r.methods = ['DATASET'], r.confidences = [0.75]`,
+		`MATCH (x:Executive)-[r:MENTIONED_IN]->() WITH r ORDER BY elementId(r) LIMIT 40 SET r.methods = ['EXTRACTED'], r.confidences = [0.4]`,
 	}
 	params := map[string]any{"ev": evidence, "market": g.ID(datagen.Market, 1)}
 	for _, s := range stmts {

@@ -142,21 +142,40 @@ func (st Statement) item(row map[string]any) (changes.Item, bool) {
 	return changes.Item{}, false
 }
 
-// appendEvidence adds the (source, sentence) pairs of row.evidence that the
-// relationship r does not hold yet, keeping both lists parallel, and
+// EvidenceWrite adds the evidence of row.evidence ({source, sentence,
+// method, confidence} maps) that relationship r does not hold yet,
+// keeping its four lists parallel: lists written before methods and
+// confidences were recorded are filled in as MANUAL and 1 first. Evidence
+// r holds that was not reviewed (EXTRACTED, DATASET) and that row states
+// MANUAL becomes MANUAL, with row's confidence: a person reviewed it. It
+// expects r and row bound, keeps the variables carry names (r and row
+// among them), and binds fresh (the evidence added) and reviewed (whether
+// any became MANUAL).
+func EvidenceWrite(carry string) string {
+	return fmt.Sprintf(`
+WITH %[1]s, [e IN row.evidence WHERE NOT any(i IN range(0, size(coalesce(r.sentences, [])) - 1)
+       WHERE r.sources[i] = e.source AND r.sentences[i] = e.sentence)] AS fresh,
+     [i IN range(0, size(coalesce(r.sentences, [])) - 1) |
+       CASE WHEN coalesce(r.methods[i], '%[2]s') <> '%[2]s' AND any(e IN row.evidence WHERE e.method = '%[2]s' AND e.source = r.sources[i] AND e.sentence = r.sentences[i])
+         THEN {m: '%[2]s', c: head([e IN row.evidence WHERE e.method = '%[2]s' AND e.source = r.sources[i] AND e.sentence = r.sentences[i] | e.confidence]), up: true}
+         ELSE {m: coalesce(r.methods[i], '%[2]s'), c: coalesce(r.confidences[i], %[3]s), up: false} END] AS kept
+SET r.sources = coalesce(r.sources, []) + [e IN fresh | e.source],
+    r.sentences = coalesce(r.sentences, []) + [e IN fresh | e.sentence],
+    r.methods = [k IN kept | k.m] + [e IN fresh | e.method],
+    r.confidences = [k IN kept | k.c] + [e IN fresh | e.confidence]
+WITH %[1]s, fresh, any(k IN kept WHERE k.up) AS reviewed`, carry, query.DefaultMethod, query.CypherFloat(query.DefaultConfidence))
+}
+
+// appendEvidence adds row.evidence to relationship r (EvidenceWrite) and
 // records the write when anything changed. It expects bound: r, row,
 // existed (r was there), changed (row.props changed the item) and isNew
 // (the item the row stands for, a node or r, was not there), and returns
 // the row's outcome.
-const appendEvidence = `
-WITH r, row, existed, changed, isNew, [e IN row.evidence WHERE NOT any(i IN range(0, size(coalesce(r.sentences, [])) - 1)
-       WHERE r.sources[i] = e.source AND r.sentences[i] = e.sentence)] AS fresh
-SET r.sources = coalesce(r.sources, []) + [e IN fresh | e.source],
-    r.sentences = coalesce(r.sentences, []) + [e IN fresh | e.sentence]
+var appendEvidence = EvidenceWrite("r, row, existed, changed, isNew") + `
 FOREACH (_ IN CASE WHEN NOT existed THEN [1] ELSE [] END | SET r.createdAt = datetime(), r.createdBy = $who)
-FOREACH (_ IN CASE WHEN NOT existed OR changed OR size(fresh) > 0 THEN [1] ELSE [] END | SET r.updatedAt = datetime(), r.updatedBy = $who)
+FOREACH (_ IN CASE WHEN NOT existed OR changed OR size(fresh) > 0 OR reviewed THEN [1] ELSE [] END | SET r.updatedAt = datetime(), r.updatedBy = $who)
 RETURN row.index AS index,
-       CASE WHEN isNew THEN 'CREATED' WHEN NOT existed OR changed OR size(fresh) > 0 THEN 'MATCHED' ELSE 'UNCHANGED' END AS outcome,
+       CASE WHEN isNew THEN 'CREATED' WHEN NOT existed OR changed OR size(fresh) > 0 OR reviewed THEN 'MATCHED' ELSE 'UNCHANGED' END AS outcome,
        startNode(r).id AS from, type(r) AS type, endNode(r).id AS to, coalesce(r.key, '') AS key`
 
 // changedProps is true when row.props would change what x holds.
@@ -172,10 +191,17 @@ func Plan(m *query.Mapping, d seed.Dataset) (Writes, error) {
 		labels[l] = true
 	}
 	kinds := m.RelationshipKinds()
-	evidence := func(sentences []string) []map[string]any {
+	evidence := func(sentences []string, p seed.Provenance) []map[string]any {
+		method, confidence := p.Method, query.DefaultConfidence
+		if method == "" {
+			method = query.DefaultMethod
+		}
+		if p.Confidence != nil {
+			confidence = *p.Confidence
+		}
 		out := make([]map[string]any, len(sentences))
 		for i, s := range sentences {
-			out[i] = map[string]any{"source": d.Source.ID, "sentence": s}
+			out[i] = map[string]any{"source": d.Source.ID, "sentence": s, "method": method, "confidence": confidence}
 		}
 		return out
 	}
@@ -232,7 +258,7 @@ RETURN -1 AS index, CASE WHEN NOT existed THEN 'CREATED' WHEN changed THEN 'MATC
 			key += roleRows
 		}
 		nodeRows[key] = append(nodeRows[key], map[string]any{
-			"id": n.ID, "props": props, "aliases": aliases, "evidence": evidence(n.Evidence), "index": index(n.Index),
+			"id": n.ID, "props": props, "aliases": aliases, "evidence": evidence(n.Evidence, n.Provenance), "index": index(n.Index),
 		})
 	}
 	// Nodes carry query.NodeLabel besides their own: a MERGE of a Company
@@ -307,7 +333,7 @@ WITH r, row, mentioned AS existed, nodeChanged AS changed, NOT nodeExisted AS is
 		}
 		k := [4]string{from, r.Type, to, keyed}
 		relRows[k] = append(relRows[k], map[string]any{
-			"from": fromID, "to": toID, "key": r.Key, "props": orEmpty(r.Properties), "evidence": evidence(r.Evidence), "index": index(r.Index),
+			"from": fromID, "to": toID, "key": r.Key, "props": orEmpty(r.Properties), "evidence": evidence(r.Evidence, r.Provenance), "index": index(r.Index),
 		})
 	}
 	keys := make([][4]string, 0, len(relRows))

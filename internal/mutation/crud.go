@@ -10,6 +10,7 @@ import (
 
 	"github.com/companygraph/companygraph/internal/apierror"
 	"github.com/companygraph/companygraph/internal/changes"
+	"github.com/companygraph/companygraph/internal/ingest"
 	"github.com/companygraph/companygraph/internal/kg"
 	"github.com/companygraph/companygraph/internal/neo4j"
 	"github.com/companygraph/companygraph/internal/query"
@@ -150,7 +151,8 @@ func (r *request) links(typeName, id string, links map[string][]any, path string
 				}
 				p.sources[src] = fmt.Sprintf("%s.evidence[%d].source", at, k)
 				p.evidence = append(p.evidence, evidenceRef{src, sentence, fmt.Sprintf("%s.evidence[%d].sentence", at, k)})
-				row.evidence = append(row.evidence, map[string]any{"source": src, "sentence": sentence})
+				method, confidence := provenance(ev, fmt.Sprintf("%s.evidence[%d]", at, k), -1, &p.bad)
+				row.evidence = append(row.evidence, map[string]any{"source": src, "sentence": sentence, "method": method, "confidence": confidence})
 			}
 			p.links = append(p.links, row)
 		}
@@ -248,11 +250,7 @@ func (r *request) write(ctx context.Context, tx neo4j.Tx, rec *changes.Recorder,
 		recs, err := tx.Run(ctx, fmt.Sprintf("UNWIND $rows AS row MATCH (a:`%s` {id: row.from}) MATCH (b:`%s` {id: row.to})\n", k[0], k[2])+
 			fmt.Sprintf("OPTIONAL MATCH (a)-[x:`%[1]s`]->(b)\nWITH a, b, row, x IS NULL AS isNew\nMERGE (a)-[r:`%[1]s`]->(b)\n", k[1])+
 			`ON CREATE SET r += $defaults, r.createdAt = datetime(), r.createdBy = $who
-SET r += row.props, r.updatedAt = datetime(), r.updatedBy = $who
-WITH r, row, isNew, [e IN row.evidence WHERE NOT any(i IN range(0, size(coalesce(r.sentences, [])) - 1)
-       WHERE r.sources[i] = e.source AND r.sentences[i] = e.sentence)] AS fresh
-SET r.sources = coalesce(r.sources, []) + [e IN fresh | e.source],
-    r.sentences = coalesce(r.sentences, []) + [e IN fresh | e.sentence]
+SET r += row.props, r.updatedAt = datetime(), r.updatedBy = $who`+ingest.EvidenceWrite("r, row, isNew")+`
 RETURN DISTINCT row.from AS from, row.to AS to, coalesce(r.key, '') AS key, isNew`,
 			map[string]any{"rows": groups[k], "who": r.who, "defaults": r.w.m.EdgeDefaults(k[1])})
 		if err != nil {

@@ -59,6 +59,7 @@ func (r *request) ingest(ctx context.Context) (any, error) {
 	var entities []entityFact
 	var rels []relFact
 	sentences := make([][]string, len(facts))
+	prov := make([]seed.Provenance, len(facts))
 	for i, raw := range facts {
 		f, _ := raw.(map[string]any)
 		at := fmt.Sprintf("facts[%d]", i)
@@ -76,9 +77,11 @@ func (r *request) ingest(ctx context.Context) (any, error) {
 		if len(sentences[i]) == 0 && len(asList(f["sentences"])) == 0 {
 			bad.add(at+".sentences", i, "every fact needs the sentences that state it")
 		}
+		method, confidence := provenance(f, at, i, &bad)
+		prov[i] = seed.Provenance{Method: method, Confidence: &confidence}
 		var given []string
 		for k, v := range f {
-			if k != "sentences" && v != nil {
+			if k != "sentences" && k != "method" && k != "confidence" && v != nil {
 				given = append(given, k)
 			}
 		}
@@ -114,7 +117,7 @@ func (r *request) ingest(ctx context.Context) (any, error) {
 		// Resolution reports what only the graph can tell (unknown ids,
 		// kinds of relationship the ends do not allow) together with the
 		// problems found above, so a client sees every one at once.
-		d, ids, err := r.resolve(ctx, tx, src, entities, rels, sentences)
+		d, ids, err := r.resolve(ctx, tx, src, entities, rels, sentences, prov)
 		var found invalid
 		if errors.As(err, &found) || err == nil && len(bad) > 0 {
 			return nil, append(bad, found...)
@@ -181,7 +184,7 @@ type candidate struct {
 
 // resolve maps every entity and relationship end to a node, existing or
 // new, and returns the dataset to write and the id each fact ended up with.
-func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, entities []entityFact, rels []relFact, sentences [][]string) (seed.Dataset, map[int]string, error) {
+func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, entities []entityFact, rels []relFact, sentences [][]string, prov []seed.Provenance) (seed.Dataset, map[int]string, error) {
 	var bad invalid
 	ids := map[int]string{}
 	resolved := map[string]string{} // id as given -> "Label:id" written
@@ -243,7 +246,7 @@ func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, 
 			resolved[e.id] = label + ":" + target
 			ids[e.index] = target
 			i := e.index
-			d.Nodes = append(d.Nodes, seed.Node{Label: label, ID: target, Properties: props, Evidence: sentences[i], Index: &i})
+			d.Nodes = append(d.Nodes, seed.Node{Label: label, ID: target, Properties: props, Evidence: sentences[i], Index: &i, Provenance: prov[i]})
 		}
 	}
 	kinds := r.w.m.RelationshipKinds()
@@ -283,7 +286,7 @@ func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, 
 		for j, l := range []string{fromLabel, toLabel} {
 			if !ends[j].labels.has(l) && !roles[l+":"+ends[j].id] {
 				roles[l+":"+ends[j].id] = true
-				d.Nodes = append(d.Nodes, seed.Node{Label: l, ID: ends[j].id, Properties: map[string]any{}, Evidence: sentences[f.index], Role: true})
+				d.Nodes = append(d.Nodes, seed.Node{Label: l, ID: ends[j].id, Properties: map[string]any{}, Evidence: sentences[f.index], Role: true, Provenance: prov[f.index]})
 			}
 		}
 		fromID, toID := ends[0].id, ends[1].id
@@ -300,7 +303,7 @@ func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, 
 		i := f.index
 		ids[i] = fmt.Sprintf("%s-%s->%s", fromID, f.relType, toID)
 		d.Relationships = append(d.Relationships, seed.Relationship{
-			Type: f.relType, From: fromLabel + ":" + fromID, To: toLabel + ":" + toID, Key: f.key, Properties: props, Evidence: sentences[i], Index: &i,
+			Type: f.relType, From: fromLabel + ":" + fromID, To: toLabel + ":" + toID, Key: f.key, Properties: props, Evidence: sentences[i], Index: &i, Provenance: prov[i],
 		})
 	}
 	if len(bad) > 0 {

@@ -159,6 +159,29 @@ func (r *request) existing(ctx context.Context, tx neo4j.Tx, ids []string) (map[
 	return found, nil
 }
 
+// provenance reads how the evidence in m (a fact, an EvidenceInput) was
+// obtained: its method, MANUAL unless it says, and its confidence, 1
+// unless it says, which an EXTRACTED one must, from 0 to 1.
+func provenance(m map[string]any, at string, index int, bad *invalid) (string, float64) {
+	method, _ := m["method"].(string)
+	if method == "" {
+		method = query.DefaultMethod
+	}
+	c, given := m["confidence"].(float64)
+	if n, ok := m["confidence"].(int64); ok {
+		c, given = float64(n), true
+	}
+	switch {
+	case !given && method == "EXTRACTED":
+		bad.add(at+".confidence", index, "an EXTRACTED fact needs its confidence, from 0 to 1")
+	case !given:
+		c = query.DefaultConfidence
+	case c < 0 || c > 1:
+		bad.add(at+".confidence", index, "confidence must be from 0 to 1, got %v", c)
+	}
+	return method, c
+}
+
 // labels are the type labels of one node, sorted.
 type labels []string
 

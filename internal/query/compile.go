@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -1044,11 +1045,16 @@ func (c *compiler) evidence(r string, f *Field) (string, error) {
 	}
 	f.Sub = &Selection{Type: evType.Name, Fields: fields}
 	i := c.newVar("i")
+	method := fmt.Sprintf("coalesce(%s.%s[%s], %s)", r, EvidenceMethods, i, cypherString(DefaultMethod))
 	var items []string
 	for _, ef := range fields {
 		switch ef.Name {
 		case "sentence":
 			items = append(items, entry(ef.Key, fmt.Sprintf("%s.%s[%s]", r, EvidenceSentences, i)))
+		case "method":
+			items = append(items, entry(ef.Key, method))
+		case "confidence":
+			items = append(items, entry(ef.Key, fmt.Sprintf("coalesce(%s.%s[%s], %s)", r, EvidenceConfidences, i, CypherFloat(DefaultConfidence))))
 		case "source":
 			if ef.Err != nil {
 				continue
@@ -1064,8 +1070,13 @@ func (c *compiler) evidence(r string, f *Field) (string, error) {
 				s, sourceType.label, r, EvidenceSources, i, proj)))
 		}
 	}
-	return fmt.Sprintf("[%s IN range(0, size(coalesce(%s.%s, [])) - 1) | %s]",
-		i, r, EvidenceSentences, object(items)), nil
+	// methods keeps the evidence obtained so (reviewed facts: MANUAL).
+	where := ""
+	if methods, ok := f.Args["methods"].([]any); ok {
+		where = fmt.Sprintf(" WHERE %s IN %s", method, c.param(methods))
+	}
+	return fmt.Sprintf("[%s IN range(0, size(coalesce(%s.%s, [])) - 1)%s | %s]",
+		i, r, EvidenceSentences, where, object(items)), nil
 }
 
 // implementers are the node types, by name, for projecting an interface.
@@ -1163,6 +1174,16 @@ func and(a, b string) string {
 		return a
 	}
 	return a + " AND " + b
+}
+
+// CypherFloat is f as a Cypher float literal: 1.0, never the integer 1,
+// since a list property holds values of one type.
+func CypherFloat(f float64) string {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".eEN") {
+		s += ".0"
+	}
+	return s
 }
 
 // cypherString is s as a Cypher string literal.

@@ -16,12 +16,25 @@ const MentionedIn = "MENTIONED_IN"
 // constraint on id keeps ids unique across types, as the interface Node says.
 const NodeLabel = "Node"
 
-// Every relationship, MENTIONED_IN included, carries its evidence as two
-// parallel lists: the id of each source and the sentence it says it with.
+// Every relationship, MENTIONED_IN included, carries its evidence as
+// parallel lists: the id of each source, the sentence it says it with, how
+// the fact was obtained from it and with what confidence. A relationship
+// written before the last two existed has shorter lists, or none: each
+// missing method reads as DefaultMethod, each missing confidence as
+// DefaultConfidence.
 const (
-	EvidenceSources   = "sources"
-	EvidenceSentences = "sentences"
+	EvidenceSources     = "sources"
+	EvidenceSentences   = "sentences"
+	EvidenceMethods     = "methods"
+	EvidenceConfidences = "confidences"
+
+	DefaultMethod     = "MANUAL"
+	DefaultConfidence = 1.0
 )
+
+// EvidenceLists are the names of the parallel lists, which are the
+// evidence rather than properties of the relationship.
+var EvidenceLists = []string{EvidenceSources, EvidenceSentences, EvidenceMethods, EvidenceConfidences}
 
 var identifier = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 

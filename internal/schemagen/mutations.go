@@ -123,6 +123,10 @@ input FactInput {
   relationship: RelationshipFact
   "Sentences of the source, word for word, that state the fact."
   sentences: [String!]!
+  "How the fact was obtained from the sentences: by hand or reviewed by a person (MANUAL), by a program (EXTRACTED), from a dataset (DATASET)."
+  method: EvidenceMethod = MANUAL
+  "How sure the extraction is, from 0 to 1: required for EXTRACTED; 1 when not given otherwise."
+  confidence: Float
 }`, strings.Join(types, " "), strings.Join(props, "\n  "), strings.Join(facts, "\n  ")))
 	g.addSDL(mutationShared)
 	fields = append(fields, g.parseFields(`
@@ -140,6 +144,10 @@ enum WriteOp { CREATE UPDATE DELETE INGEST }
 input EvidenceInput {
   source: ID!
   sentence: String!
+  "How the fact was obtained from the sentence."
+  method: EvidenceMethod = MANUAL
+  "How sure the extraction is, from 0 to 1: required for EXTRACTED; 1 when not given otherwise."
+  confidence: Float
 }
 
 type DeleteResult {

@@ -115,6 +115,17 @@ func (g *generator) augment() error {
 	if len(nodes) == 0 {
 		return fmt.Errorf("no @node types")
 	}
+	// Every evidence field can keep the evidence obtained by some
+	// methods only: [MANUAL] for reviewed facts.
+	for _, d := range append(append([]*ast.Definition{}, nodes...), edges...) {
+		for _, f := range d.Fields {
+			if f.Directives.ForName("evidence") != nil && len(f.Arguments) == 0 {
+				f.Arguments = g.parseArgs(`(
+				  "Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null."
+				  methods: [EvidenceMethod!])`)
+			}
+		}
+	}
 	var query ast.FieldList
 	for _, n := range nodes {
 		g.nodeType(n)
