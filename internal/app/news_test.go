@@ -8,7 +8,7 @@ import (
 	cgneo4j "github.com/companygraph/companygraph/internal/neo4j"
 )
 
-const newsText = "Walmart to buy 77% of Newskart for $16 billion. Binny Bansal, who co-founded Newskart in 2007, will leave the company. " +
+const newsText = "Newsmart to buy 77% of Newskart for $16 billion. Binny Bansal, who co-founded Newskart in 2007, will leave the company. " +
 	"Kalyan Newsmurthy was named chief executive in January. Newskart listed on the NYSE at $20 a share, raising $1.2 billion at a valuation of $35 billion."
 
 // The kinds of company news: an acquisition with its figures as numbers,
@@ -25,10 +25,10 @@ func TestCompanyNews(t *testing.T) {
 			Facts   []struct{ Outcome, ID string }
 		}
 	}
-	a.postAs(t, editorKey, `mutation { ingest(source: {id: "news-article", title: "Walmart buys Newskart", text: "`+newsText+`"}, facts: [
-	  {company: {id: "news-walmart", name: "Walmart"}, sentences: `+s(0)+`},
+	a.postAs(t, editorKey, `mutation { ingest(source: {id: "news-article", title: "Newsmart buys Newskart", text: "`+newsText+`"}, facts: [
+	  {company: {id: "news-walmart", name: "Newsmart"}, sentences: `+s(0)+`},
 	  {partner: {id: "news-newskart", name: "Newskart"}, sentences: `+s(0)+`},
-	  {event: {id: "news-acquisition", name: "Walmart buys 77% of Newskart", kind: ACQUISITION, status: "planned",
+	  {event: {id: "news-acquisition", name: "Newsmart buys 77% of Newskart", kind: ACQUISITION, status: "planned",
 	    stakePercent: 77, amount: 16e9, currency: "USD"}, sentences: `+s(0)+`},
 	  {relationship: {type: PARTICIPATED_IN, from: "news-walmart", to: "news-acquisition", role: "acquirer"}, sentences: `+s(0)+`},
 	  {relationship: {type: PARTICIPATED_IN, from: "news-newskart", to: "news-acquisition", role: "target"}, sentences: `+s(0)+`},
@@ -117,7 +117,7 @@ func TestCompanyNews(t *testing.T) {
 		`{relationship: {type: FOUNDED, from: "news-binny", to: "news-newskart", current: true}, sentences: ` + s(1) + `}`,
 		`{event: {id: "news-bad", name: "Bad", kind: MERGER}, sentences: ` + s(0) + `}`,
 	} {
-		r := a.postAs(t, editorKey, `mutation { ingest(source: {id: "news-article", title: "Walmart buys Newskart", text: "`+newsText+`"}, facts: [`+bad+`]) { created } }`, nil)
+		r := a.postAs(t, editorKey, `mutation { ingest(source: {id: "news-article", title: "Newsmart buys Newskart", text: "`+newsText+`"}, facts: [`+bad+`]) { created } }`, nil)
 		if code := r.code(t); code != "BAD_USER_INPUT" && code != "GRAPHQL_VALIDATION_FAILED" {
 			t.Errorf("%s: %s", bad, r.raw)
 		}

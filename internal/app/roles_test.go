@@ -32,8 +32,8 @@ func cleanUp(t *testing.T, a *api, prefix string) {
 	})
 }
 
-const rolesText = "Shopkart sells the Mi Band in India. Kalyan Krishnamurthy is the chief executive of Shopkart. " +
-	"Tradewind is a retailer. Tradewind is a company from Bangalore. Walmart bought Shopkart."
+const rolesText = "Shopkart sells the Mi Band in India. Kalyan Shopmurthy is the chief executive of Shopkart. " +
+	"Tradewind is a retailer. Tradewind is a company from Bangalore. Rolesmart bought Shopkart."
 
 // ingestRoles ingests facts from rolesText and returns the response.
 func ingestRoles(t *testing.T, a *api, facts string) response {
@@ -62,8 +62,8 @@ func TestOrganisationRoles(t *testing.T) {
 		}
 	}
 	ingestRoles(t, a, `
-	  {executive: {id: "roles-kalyan", name: "Kalyan Krishnamurthy"}, sentences: ["Kalyan Krishnamurthy is the chief executive of Shopkart."]},
-	  {relationship: {type: WORKS_FOR, from: "roles-kalyan", to: "roles-shopkart", title: "chief executive"}, sentences: ["Kalyan Krishnamurthy is the chief executive of Shopkart."]}`).data(t, &res)
+	  {executive: {id: "roles-kalyan", name: "Kalyan Shopmurthy"}, sentences: ["Kalyan Shopmurthy is the chief executive of Shopkart."]},
+	  {relationship: {type: WORKS_FOR, from: "roles-kalyan", to: "roles-shopkart", title: "chief executive"}, sentences: ["Kalyan Shopmurthy is the chief executive of Shopkart."]}`).data(t, &res)
 	if res.Ingest.Created != 2 || res.Ingest.Facts[1].ID != "roles-kalyan-WORKS_FOR->roles-shopkart" {
 		t.Errorf("WORKS_FOR to a partner: %+v", res.Ingest)
 	}
@@ -175,12 +175,12 @@ func TestOrganisationRoles(t *testing.T) {
 
 	// A Product's id is no organisation's: still refused, nothing written.
 	before := fingerprint(t, a)
-	r := ingestRoles(t, a, `{company: {id: "mi-band", name: "Mi Band Inc"}, sentences: ["Walmart bought Shopkart."]}`)
+	r := ingestRoles(t, a, `{company: {id: "mi-band", name: "Mi Band Inc"}, sentences: ["Rolesmart bought Shopkart."]}`)
 	if code := r.code(t); code != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, `id "mi-band" is already used by a Product`) {
 		t.Errorf("product id as a company: %s", r.raw)
 	}
 	// Nor does a relationship make an Executive a Company.
-	r = ingestRoles(t, a, `{relationship: {type: WORKS_FOR, from: "roles-kalyan", to: "roles-kalyan"}, sentences: ["Walmart bought Shopkart."]}`)
+	r = ingestRoles(t, a, `{relationship: {type: WORKS_FOR, from: "roles-kalyan", to: "roles-kalyan"}, sentences: ["Rolesmart bought Shopkart."]}`)
 	if code := r.code(t); code != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "the schema has no (Executive)-[:WORKS_FOR]->(Executive)") {
 		t.Errorf("executive as an employer: %s", r.raw)
 	}
