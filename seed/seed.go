@@ -41,6 +41,18 @@ type Node struct {
 	// Index is the position of the fact this node comes from, when it
 	// comes from a batch whose outcome is reported per fact.
 	Index *int `json:"-"`
+	// Role says the node only takes this type as one more role: another
+	// of the dataset's nodes, or the graph, gives it its properties.
+	Role bool `json:"-"`
+	Provenance
+}
+
+// Provenance says how the facts of a node or relationship were obtained
+// from their sentences: MANUAL (the default, as the seed is), EXTRACTED
+// with a confidence from 0 to 1, or DATASET. Confidence defaults to 1.
+type Provenance struct {
+	Method     string   `json:"method,omitempty"`
+	Confidence *float64 `json:"confidence,omitempty"`
 }
 
 // Relationship joins two nodes named "Label:id". Key tells apart two
@@ -53,6 +65,7 @@ type Relationship struct {
 	Properties map[string]any `json:"properties"`
 	Evidence   []string       `json:"evidence"`
 	Index      *int           `json:"-"`
+	Provenance
 }
 
 // Ref splits a "Label:id" reference.

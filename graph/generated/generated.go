@@ -37,7 +37,9 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
-	Auth func(ctx context.Context, obj any, next graphql.Resolver, requires model.Role) (res any, err error)
+	Auth    func(ctx context.Context, obj any, next graphql.Resolver, requires model.Role) (res any, err error)
+	Default func(ctx context.Context, obj any, next graphql.Resolver, value string) (res any, err error)
+	Roles   func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -90,6 +92,8 @@ type ComplexityRoot struct {
 	}
 
 	Citation struct {
+		Confidence  func(childComplexity int) int
+		Method      func(childComplexity int) int
 		Sentence    func(childComplexity int) int
 		SourceID    func(childComplexity int) int
 		SourceTitle func(childComplexity int) int
@@ -101,10 +105,13 @@ type ComplexityRoot struct {
 		Events                 func(childComplexity int, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, limit *int64, offset *int64) int
 		EventsAggregate        func(childComplexity int, where *model.CompanyParticipationWhere) int
 		EventsConnection       func(childComplexity int, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
-		Evidence               func(childComplexity int) int
+		Evidence               func(childComplexity int, methods []kg.Method) int
 		Executives             func(childComplexity int, where *model.WorksForWhere, sort []*model.WorksForSort, limit *int64, offset *int64) int
 		ExecutivesAggregate    func(childComplexity int, where *model.WorksForWhere) int
 		ExecutivesConnection   func(childComplexity int, where *model.WorksForWhere, sort []*model.WorksForSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Founders               func(childComplexity int, where *model.FoundedWhere, sort []*model.FoundedSort, limit *int64, offset *int64) int
+		FoundersAggregate      func(childComplexity int, where *model.FoundedWhere) int
+		FoundersConnection     func(childComplexity int, where *model.FoundedWhere, sort []*model.FoundedSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Headquarters           func(childComplexity int) int
 		ID                     func(childComplexity int) int
 		Markets                func(childComplexity int, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, limit *int64, offset *int64) int
@@ -117,6 +124,7 @@ type ComplexityRoot struct {
 		Products               func(childComplexity int, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, limit *int64, offset *int64) int
 		ProductsAggregate      func(childComplexity int, where *model.CompanyProductWhere) int
 		ProductsConnection     func(childComplexity int, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Roles                  func(childComplexity int) int
 	}
 
 	CompanyAggregate struct {
@@ -137,7 +145,7 @@ type ComplexityRoot struct {
 
 	CompanyMarket struct {
 		Company  func(childComplexity int) int
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Market   func(childComplexity int) int
 		Since    func(childComplexity int) int
 		Status   func(childComplexity int) int
@@ -162,7 +170,7 @@ type ComplexityRoot struct {
 	CompanyParticipation struct {
 		Company  func(childComplexity int) int
 		Event    func(childComplexity int) int
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Role     func(childComplexity int) int
 	}
 
@@ -184,7 +192,7 @@ type ComplexityRoot struct {
 
 	CompanyProduct struct {
 		Company  func(childComplexity int) int
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Product  func(childComplexity int) int
 	}
 
@@ -209,15 +217,18 @@ type ComplexityRoot struct {
 	}
 
 	Event struct {
+		Amount                 func(childComplexity int) int
 		AmountUsd              func(childComplexity int) int
 		Companies              func(childComplexity int, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, limit *int64, offset *int64) int
 		CompaniesAggregate     func(childComplexity int, where *model.CompanyParticipationWhere) int
 		CompaniesConnection    func(childComplexity int, where *model.CompanyParticipationWhere, sort []*model.CompanyParticipationSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Currency               func(childComplexity int) int
 		Date                   func(childComplexity int) int
 		Difficulties           func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) int
 		DifficultiesAggregate  func(childComplexity int, where *model.EventProductWhere) int
 		DifficultiesConnection func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
-		Evidence               func(childComplexity int) int
+		Evidence               func(childComplexity int, methods []kg.Method) int
+		Exchange               func(childComplexity int) int
 		Excludes               func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) int
 		ExcludesAggregate      func(childComplexity int, where *model.EventProductWhere) int
 		ExcludesConnection     func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
@@ -243,24 +254,32 @@ type ComplexityRoot struct {
 		PartsAggregate         func(childComplexity int, where *model.EventPartWhere) int
 		PartsConnection        func(childComplexity int, where *model.EventPartWhere, sort []*model.EventPartSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Place                  func(childComplexity int) int
+		PricePerShare          func(childComplexity int) int
 		Products               func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) int
 		ProductsAggregate      func(childComplexity int, where *model.EventProductWhere) int
 		ProductsConnection     func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Reactions              func(childComplexity int, where *model.ReactionWhere, sort []*model.ReactionSort, limit *int64, offset *int64) int
 		ReactionsAggregate     func(childComplexity int, where *model.ReactionWhere) int
 		ReactionsConnection    func(childComplexity int, where *model.ReactionWhere, sort []*model.ReactionSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Roles                  func(childComplexity int) int
+		StakePercent           func(childComplexity int) int
 		Status                 func(childComplexity int) int
 		UnitsSold              func(childComplexity int) int
+		Valuation              func(childComplexity int) int
 		ValuationQualifier     func(childComplexity int) int
 		ValuationUsd           func(childComplexity int) int
 	}
 
 	EventAggregate struct {
-		AmountUsd    func(childComplexity int) int
-		Count        func(childComplexity int) int
-		CountBy      func(childComplexity int, field model.EventGroupField) int
-		UnitsSold    func(childComplexity int) int
-		ValuationUsd func(childComplexity int) int
+		Amount        func(childComplexity int) int
+		AmountUsd     func(childComplexity int) int
+		Count         func(childComplexity int) int
+		CountBy       func(childComplexity int, field model.EventGroupField) int
+		PricePerShare func(childComplexity int) int
+		StakePercent  func(childComplexity int) int
+		UnitsSold     func(childComplexity int) int
+		Valuation     func(childComplexity int) int
+		ValuationUsd  func(childComplexity int) int
 	}
 
 	EventConnection struct {
@@ -276,7 +295,7 @@ type ComplexityRoot struct {
 
 	EventMarket struct {
 		Event    func(childComplexity int) int
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Market   func(childComplexity int) int
 	}
 
@@ -296,7 +315,7 @@ type ComplexityRoot struct {
 	}
 
 	EventPart struct {
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Part     func(childComplexity int) int
 		Whole    func(childComplexity int) int
 	}
@@ -319,7 +338,7 @@ type ComplexityRoot struct {
 	EventProduct struct {
 		Channel  func(childComplexity int) int
 		Event    func(childComplexity int) int
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Expected func(childComplexity int) int
 		Product  func(childComplexity int) int
 		Reason   func(childComplexity int) int
@@ -342,8 +361,10 @@ type ComplexityRoot struct {
 	}
 
 	Evidence struct {
-		Sentence func(childComplexity int) int
-		Source   func(childComplexity int) int
+		Confidence func(childComplexity int) int
+		Method     func(childComplexity int) int
+		Sentence   func(childComplexity int) int
+		Source     func(childComplexity int) int
 	}
 
 	Executive struct {
@@ -354,9 +375,13 @@ type ComplexityRoot struct {
 		Events              func(childComplexity int, where *model.ExecutiveParticipationWhere, sort []*model.ExecutiveParticipationSort, limit *int64, offset *int64) int
 		EventsAggregate     func(childComplexity int, where *model.ExecutiveParticipationWhere) int
 		EventsConnection    func(childComplexity int, where *model.ExecutiveParticipationWhere, sort []*model.ExecutiveParticipationSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
-		Evidence            func(childComplexity int) int
+		Evidence            func(childComplexity int, methods []kg.Method) int
+		Founded             func(childComplexity int, where *model.FoundedWhere, sort []*model.FoundedSort, limit *int64, offset *int64) int
+		FoundedAggregate    func(childComplexity int, where *model.FoundedWhere) int
+		FoundedConnection   func(childComplexity int, where *model.FoundedWhere, sort []*model.FoundedSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		ID                  func(childComplexity int) int
 		Name                func(childComplexity int) int
+		Roles               func(childComplexity int) int
 	}
 
 	ExecutiveAggregate struct {
@@ -377,7 +402,7 @@ type ComplexityRoot struct {
 
 	ExecutiveParticipation struct {
 		Event     func(childComplexity int) int
-		Evidence  func(childComplexity int) int
+		Evidence  func(childComplexity int, methods []kg.Method) int
 		Executive func(childComplexity int) int
 		Role      func(childComplexity int) int
 		Title     func(childComplexity int) int
@@ -413,6 +438,29 @@ type ComplexityRoot struct {
 		Sum func(childComplexity int) int
 	}
 
+	Founded struct {
+		Company  func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
+		Founder  func(childComplexity int) int
+		When     func(childComplexity int) int
+	}
+
+	FoundedAggregate struct {
+		Count   func(childComplexity int) int
+		CountBy func(childComplexity int, field model.FoundedGroupField) int
+	}
+
+	FoundedConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	FoundedEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	GraphEdge struct {
 		Evidence   func(childComplexity int) int
 		From       func(childComplexity int) int
@@ -429,6 +477,7 @@ type ComplexityRoot struct {
 		Labels     func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Properties func(childComplexity int) int
+		Roles      func(childComplexity int) int
 		Type       func(childComplexity int) int
 	}
 
@@ -472,7 +521,7 @@ type ComplexityRoot struct {
 		Events              func(childComplexity int, where *model.EventMarketWhere, sort []*model.EventMarketSort, limit *int64, offset *int64) int
 		EventsAggregate     func(childComplexity int, where *model.EventMarketWhere) int
 		EventsConnection    func(childComplexity int, where *model.EventMarketWhere, sort []*model.EventMarketSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
-		Evidence            func(childComplexity int) int
+		Evidence            func(childComplexity int, methods []kg.Method) int
 		ID                  func(childComplexity int) int
 		Name                func(childComplexity int) int
 		PartOf              func(childComplexity int, where *model.MarketPartWhere, sort []*model.MarketPartSort, limit *int64, offset *int64) int
@@ -484,6 +533,7 @@ type ComplexityRoot struct {
 		Reactions           func(childComplexity int, where *model.ReactionWhere, sort []*model.ReactionSort, limit *int64, offset *int64) int
 		ReactionsAggregate  func(childComplexity int, where *model.ReactionWhere) int
 		ReactionsConnection func(childComplexity int, where *model.ReactionWhere, sort []*model.ReactionSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Roles               func(childComplexity int) int
 	}
 
 	MarketAggregate struct {
@@ -503,7 +553,7 @@ type ComplexityRoot struct {
 	}
 
 	MarketPart struct {
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Part     func(childComplexity int) int
 		Whole    func(childComplexity int) int
 	}
@@ -558,12 +608,13 @@ type ComplexityRoot struct {
 
 	Partner struct {
 		Aliases                func(childComplexity int) int
-		Evidence               func(childComplexity int) int
+		Evidence               func(childComplexity int, methods []kg.Method) int
 		ID                     func(childComplexity int) int
 		Name                   func(childComplexity int) int
 		Partnerships           func(childComplexity int, where *model.PartnershipWhere, sort []*model.PartnershipSort, limit *int64, offset *int64) int
 		PartnershipsAggregate  func(childComplexity int, where *model.PartnershipWhere) int
 		PartnershipsConnection func(childComplexity int, where *model.PartnershipWhere, sort []*model.PartnershipSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Roles                  func(childComplexity int) int
 		Sells                  func(childComplexity int, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, limit *int64, offset *int64) int
 		SellsAggregate         func(childComplexity int, where *model.PartnerSaleWhere) int
 		SellsConnection        func(childComplexity int, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
@@ -586,7 +637,7 @@ type ComplexityRoot struct {
 	}
 
 	PartnerSale struct {
-		Evidence  func(childComplexity int) int
+		Evidence  func(childComplexity int, methods []kg.Method) int
 		Exclusive func(childComplexity int) int
 		Market    func(childComplexity int) int
 		Partner   func(childComplexity int) int
@@ -611,7 +662,7 @@ type ComplexityRoot struct {
 
 	Partnership struct {
 		Company   func(childComplexity int) int
-		Evidence  func(childComplexity int) int
+		Evidence  func(childComplexity int, methods []kg.Method) int
 		Exclusive func(childComplexity int) int
 		Market    func(childComplexity int) int
 		Partner   func(childComplexity int) int
@@ -653,7 +704,7 @@ type ComplexityRoot struct {
 		Events               func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) int
 		EventsAggregate      func(childComplexity int, where *model.EventProductWhere) int
 		EventsConnection     func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
-		Evidence             func(childComplexity int) int
+		Evidence             func(childComplexity int, methods []kg.Method) int
 		ExcludedAt           func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) int
 		ExcludedAtAggregate  func(childComplexity int, where *model.EventProductWhere) int
 		ExcludedAtConnection func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
@@ -669,6 +720,7 @@ type ComplexityRoot struct {
 		OfferedAt            func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) int
 		OfferedAtAggregate   func(childComplexity int, where *model.EventProductWhere) int
 		OfferedAtConnection  func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Roles                func(childComplexity int) int
 		Sellers              func(childComplexity int, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, limit *int64, offset *int64) int
 		SellersAggregate     func(childComplexity int, where *model.PartnerSaleWhere) int
 		SellersConnection    func(childComplexity int, where *model.PartnerSaleWhere, sort []*model.PartnerSaleSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
@@ -681,7 +733,7 @@ type ComplexityRoot struct {
 
 	ProductCategory struct {
 		Category func(childComplexity int) int
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Product  func(childComplexity int) int
 	}
 
@@ -752,7 +804,7 @@ type ComplexityRoot struct {
 
 	Reaction struct {
 		Event    func(childComplexity int) int
-		Evidence func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
 		Group    func(childComplexity int) int
 		Market   func(childComplexity int) int
 		Reaction func(childComplexity int) int
@@ -802,6 +854,7 @@ type ComplexityRoot struct {
 		Products             func(childComplexity int, where *model.ProductWhere, sort []*model.ProductSort, limit *int64, offset *int64) int
 		ProductsAggregate    func(childComplexity int, where *model.ProductWhere) int
 		ProductsConnection   func(childComplexity int, where *model.ProductWhere, sort []*model.ProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Roles                func(childComplexity int) int
 		Tags                 func(childComplexity int) int
 		Text                 func(childComplexity int) int
 		Title                func(childComplexity int) int
@@ -857,9 +910,12 @@ type ComplexityRoot struct {
 
 	WorksFor struct {
 		Company   func(childComplexity int) int
-		Evidence  func(childComplexity int) int
+		Current   func(childComplexity int) int
+		Evidence  func(childComplexity int, methods []kg.Method) int
 		Executive func(childComplexity int) int
+		Since     func(childComplexity int) int
 		Title     func(childComplexity int) int
+		Until     func(childComplexity int) int
 	}
 
 	WorksForAggregate struct {
@@ -1154,6 +1210,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChangePageInfo.HasNextPage(childComplexity), true
 
+	case "Citation.confidence":
+		if e.ComplexityRoot.Citation.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.Confidence(childComplexity), true
+	case "Citation.method":
+		if e.ComplexityRoot.Citation.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.Method(childComplexity), true
 	case "Citation.sentence":
 		if e.ComplexityRoot.Citation.Sentence == nil {
 			break
@@ -1223,7 +1291,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Company.Evidence(childComplexity), true
+		args, err := ec.field_Company_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "Company.executives":
 		if e.ComplexityRoot.Company.Executives == nil {
 			break
@@ -1257,6 +1330,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.ExecutivesConnection(childComplexity, args["where"].(*model.WorksForWhere), args["sort"].([]*model.WorksForSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Company.founders":
+		if e.ComplexityRoot.Company.Founders == nil {
+			break
+		}
+
+		args, err := ec.field_Company_founders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.Founders(childComplexity, args["where"].(*model.FoundedWhere), args["sort"].([]*model.FoundedSort), args["limit"].(*int64), args["offset"].(*int64)), true
+	case "Company.foundersAggregate":
+		if e.ComplexityRoot.Company.FoundersAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Company_foundersAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.FoundersAggregate(childComplexity, args["where"].(*model.FoundedWhere)), true
+	case "Company.foundersConnection":
+		if e.ComplexityRoot.Company.FoundersConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Company_foundersConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.FoundersConnection(childComplexity, args["where"].(*model.FoundedWhere), args["sort"].([]*model.FoundedSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
 	case "Company.headquarters":
 		if e.ComplexityRoot.Company.Headquarters == nil {
 			break
@@ -1374,6 +1480,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.ProductsConnection(childComplexity, args["where"].(*model.CompanyProductWhere), args["sort"].([]*model.CompanyProductSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Company.roles":
+		if e.ComplexityRoot.Company.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Roles(childComplexity), true
 
 	case "CompanyAggregate.count":
 		if e.ComplexityRoot.CompanyAggregate.Count == nil {
@@ -1436,7 +1548,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.CompanyMarket.Evidence(childComplexity), true
+		args, err := ec.field_CompanyMarket_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CompanyMarket.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "CompanyMarket.market":
 		if e.ComplexityRoot.CompanyMarket.Market == nil {
 			break
@@ -1523,7 +1640,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.CompanyParticipation.Evidence(childComplexity), true
+		args, err := ec.field_CompanyParticipation_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CompanyParticipation.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "CompanyParticipation.role":
 		if e.ComplexityRoot.CompanyParticipation.Role == nil {
 			break
@@ -1592,7 +1714,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.CompanyProduct.Evidence(childComplexity), true
+		args, err := ec.field_CompanyProduct_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CompanyProduct.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "CompanyProduct.product":
 		if e.ComplexityRoot.CompanyProduct.Product == nil {
 			break
@@ -1652,6 +1779,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteResult.RelationshipsDeleted(childComplexity), true
 
+	case "Event.amount":
+		if e.ComplexityRoot.Event.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Amount(childComplexity), true
 	case "Event.amountUsd":
 		if e.ComplexityRoot.Event.AmountUsd == nil {
 			break
@@ -1691,6 +1824,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.CompaniesConnection(childComplexity, args["where"].(*model.CompanyParticipationWhere), args["sort"].([]*model.CompanyParticipationSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Event.currency":
+		if e.ComplexityRoot.Event.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Currency(childComplexity), true
 	case "Event.date":
 		if e.ComplexityRoot.Event.Date == nil {
 			break
@@ -1735,7 +1874,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Event.Evidence(childComplexity), true
+		args, err := ec.field_Event_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Event.Evidence(childComplexity, args["methods"].([]kg.Method)), true
+	case "Event.exchange":
+		if e.ComplexityRoot.Event.Exchange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Exchange(childComplexity), true
 	case "Event.excludes":
 		if e.ComplexityRoot.Event.Excludes == nil {
 			break
@@ -1991,6 +2141,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Place(childComplexity), true
+	case "Event.pricePerShare":
+		if e.ComplexityRoot.Event.PricePerShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.PricePerShare(childComplexity), true
 	case "Event.products":
 		if e.ComplexityRoot.Event.Products == nil {
 			break
@@ -2057,6 +2213,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.ReactionsConnection(childComplexity, args["where"].(*model.ReactionWhere), args["sort"].([]*model.ReactionSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Event.roles":
+		if e.ComplexityRoot.Event.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Roles(childComplexity), true
+	case "Event.stakePercent":
+		if e.ComplexityRoot.Event.StakePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.StakePercent(childComplexity), true
 	case "Event.status":
 		if e.ComplexityRoot.Event.Status == nil {
 			break
@@ -2069,6 +2237,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.UnitsSold(childComplexity), true
+	case "Event.valuation":
+		if e.ComplexityRoot.Event.Valuation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Valuation(childComplexity), true
 	case "Event.valuationQualifier":
 		if e.ComplexityRoot.Event.ValuationQualifier == nil {
 			break
@@ -2082,6 +2256,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Event.ValuationUsd(childComplexity), true
 
+	case "EventAggregate.amount":
+		if e.ComplexityRoot.EventAggregate.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAggregate.Amount(childComplexity), true
 	case "EventAggregate.amountUsd":
 		if e.ComplexityRoot.EventAggregate.AmountUsd == nil {
 			break
@@ -2105,12 +2285,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventAggregate.CountBy(childComplexity, args["field"].(model.EventGroupField)), true
+	case "EventAggregate.pricePerShare":
+		if e.ComplexityRoot.EventAggregate.PricePerShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAggregate.PricePerShare(childComplexity), true
+	case "EventAggregate.stakePercent":
+		if e.ComplexityRoot.EventAggregate.StakePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAggregate.StakePercent(childComplexity), true
 	case "EventAggregate.unitsSold":
 		if e.ComplexityRoot.EventAggregate.UnitsSold == nil {
 			break
 		}
 
 		return e.ComplexityRoot.EventAggregate.UnitsSold(childComplexity), true
+	case "EventAggregate.valuation":
+		if e.ComplexityRoot.EventAggregate.Valuation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAggregate.Valuation(childComplexity), true
 	case "EventAggregate.valuationUsd":
 		if e.ComplexityRoot.EventAggregate.ValuationUsd == nil {
 			break
@@ -2161,7 +2359,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.EventMarket.Evidence(childComplexity), true
+		args, err := ec.field_EventMarket_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.EventMarket.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "EventMarket.market":
 		if e.ComplexityRoot.EventMarket.Market == nil {
 			break
@@ -2213,7 +2416,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.EventPart.Evidence(childComplexity), true
+		args, err := ec.field_EventPart_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.EventPart.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "EventPart.part":
 		if e.ComplexityRoot.EventPart.Part == nil {
 			break
@@ -2283,7 +2491,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.EventProduct.Evidence(childComplexity), true
+		args, err := ec.field_EventProduct_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.EventProduct.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "EventProduct.expected":
 		if e.ComplexityRoot.EventProduct.Expected == nil {
 			break
@@ -2353,6 +2566,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EventProductEdge.Node(childComplexity), true
 
+	case "Evidence.confidence":
+		if e.ComplexityRoot.Evidence.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Confidence(childComplexity), true
+	case "Evidence.method":
+		if e.ComplexityRoot.Evidence.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Method(childComplexity), true
 	case "Evidence.sentence":
 		if e.ComplexityRoot.Evidence.Sentence == nil {
 			break
@@ -2443,7 +2668,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Executive.Evidence(childComplexity), true
+		args, err := ec.field_Executive_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Executive.Evidence(childComplexity, args["methods"].([]kg.Method)), true
+	case "Executive.founded":
+		if e.ComplexityRoot.Executive.Founded == nil {
+			break
+		}
+
+		args, err := ec.field_Executive_founded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Executive.Founded(childComplexity, args["where"].(*model.FoundedWhere), args["sort"].([]*model.FoundedSort), args["limit"].(*int64), args["offset"].(*int64)), true
+	case "Executive.foundedAggregate":
+		if e.ComplexityRoot.Executive.FoundedAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Executive_foundedAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Executive.FoundedAggregate(childComplexity, args["where"].(*model.FoundedWhere)), true
+	case "Executive.foundedConnection":
+		if e.ComplexityRoot.Executive.FoundedConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Executive_foundedConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Executive.FoundedConnection(childComplexity, args["where"].(*model.FoundedWhere), args["sort"].([]*model.FoundedSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
 	case "Executive.id":
 		if e.ComplexityRoot.Executive.ID == nil {
 			break
@@ -2456,6 +2719,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Executive.Name(childComplexity), true
+	case "Executive.roles":
+		if e.ComplexityRoot.Executive.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Executive.Roles(childComplexity), true
 
 	case "ExecutiveAggregate.count":
 		if e.ComplexityRoot.ExecutiveAggregate.Count == nil {
@@ -2518,7 +2787,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.ExecutiveParticipation.Evidence(childComplexity), true
+		args, err := ec.field_ExecutiveParticipation_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ExecutiveParticipation.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "ExecutiveParticipation.executive":
 		if e.ComplexityRoot.ExecutiveParticipation.Executive == nil {
 			break
@@ -2638,6 +2912,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FloatStats.Sum(childComplexity), true
 
+	case "Founded.company":
+		if e.ComplexityRoot.Founded.Company == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Founded.Company(childComplexity), true
+	case "Founded.evidence":
+		if e.ComplexityRoot.Founded.Evidence == nil {
+			break
+		}
+
+		args, err := ec.field_Founded_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Founded.Evidence(childComplexity, args["methods"].([]kg.Method)), true
+	case "Founded.founder":
+		if e.ComplexityRoot.Founded.Founder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Founded.Founder(childComplexity), true
+	case "Founded.when":
+		if e.ComplexityRoot.Founded.When == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Founded.When(childComplexity), true
+
+	case "FoundedAggregate.count":
+		if e.ComplexityRoot.FoundedAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FoundedAggregate.Count(childComplexity), true
+	case "FoundedAggregate.countBy":
+		if e.ComplexityRoot.FoundedAggregate.CountBy == nil {
+			break
+		}
+
+		args, err := ec.field_FoundedAggregate_countBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.FoundedAggregate.CountBy(childComplexity, args["field"].(model.FoundedGroupField)), true
+
+	case "FoundedConnection.edges":
+		if e.ComplexityRoot.FoundedConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FoundedConnection.Edges(childComplexity), true
+	case "FoundedConnection.pageInfo":
+		if e.ComplexityRoot.FoundedConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FoundedConnection.PageInfo(childComplexity), true
+	case "FoundedConnection.totalCount":
+		if e.ComplexityRoot.FoundedConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FoundedConnection.TotalCount(childComplexity), true
+
+	case "FoundedEdge.cursor":
+		if e.ComplexityRoot.FoundedEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FoundedEdge.Cursor(childComplexity), true
+	case "FoundedEdge.node":
+		if e.ComplexityRoot.FoundedEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FoundedEdge.Node(childComplexity), true
+
 	case "GraphEdge.evidence":
 		if e.ComplexityRoot.GraphEdge.Evidence == nil {
 			break
@@ -2711,6 +3065,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GraphNode.Properties(childComplexity), true
+	case "GraphNode.roles":
+		if e.ComplexityRoot.GraphNode.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.Roles(childComplexity), true
 	case "GraphNode.type":
 		if e.ComplexityRoot.GraphNode.Type == nil {
 			break
@@ -2902,7 +3262,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Market.Evidence(childComplexity), true
+		args, err := ec.field_Market_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Market.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "Market.id":
 		if e.ComplexityRoot.Market.ID == nil {
 			break
@@ -3014,6 +3379,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Market.ReactionsConnection(childComplexity, args["where"].(*model.ReactionWhere), args["sort"].([]*model.ReactionSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Market.roles":
+		if e.ComplexityRoot.Market.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Market.Roles(childComplexity), true
 
 	case "MarketAggregate.count":
 		if e.ComplexityRoot.MarketAggregate.Count == nil {
@@ -3070,7 +3441,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.MarketPart.Evidence(childComplexity), true
+		args, err := ec.field_MarketPart_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MarketPart.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "MarketPart.part":
 		if e.ComplexityRoot.MarketPart.Part == nil {
 			break
@@ -3413,7 +3789,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Partner.Evidence(childComplexity), true
+		args, err := ec.field_Partner_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Partner.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "Partner.id":
 		if e.ComplexityRoot.Partner.ID == nil {
 			break
@@ -3459,6 +3840,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partner.PartnershipsConnection(childComplexity, args["where"].(*model.PartnershipWhere), args["sort"].([]*model.PartnershipSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Partner.roles":
+		if e.ComplexityRoot.Partner.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Roles(childComplexity), true
 	case "Partner.sells":
 		if e.ComplexityRoot.Partner.Sells == nil {
 			break
@@ -3548,7 +3935,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.PartnerSale.Evidence(childComplexity), true
+		args, err := ec.field_PartnerSale_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PartnerSale.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "PartnerSale.exclusive":
 		if e.ComplexityRoot.PartnerSale.Exclusive == nil {
 			break
@@ -3635,7 +4027,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Partnership.Evidence(childComplexity), true
+		args, err := ec.field_Partnership_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Partnership.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "Partnership.exclusive":
 		if e.ComplexityRoot.Partnership.Exclusive == nil {
 			break
@@ -3867,7 +4264,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Product.Evidence(childComplexity), true
+		args, err := ec.field_Product_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Product.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "Product.excludedAt":
 		if e.ComplexityRoot.Product.ExcludedAt == nil {
 			break
@@ -4018,6 +4420,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.OfferedAtConnection(childComplexity, args["where"].(*model.EventProductWhere), args["sort"].([]*model.EventProductSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Product.roles":
+		if e.ComplexityRoot.Product.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Roles(childComplexity), true
 	case "Product.sellers":
 		if e.ComplexityRoot.Product.Sellers == nil {
 			break
@@ -4081,7 +4489,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.ProductCategory.Evidence(childComplexity), true
+		args, err := ec.field_ProductCategory_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProductCategory.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "ProductCategory.product":
 		if e.ComplexityRoot.ProductCategory.Product == nil {
 			break
@@ -4569,7 +4982,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Reaction.Evidence(childComplexity), true
+		args, err := ec.field_Reaction_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Reaction.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "Reaction.group":
 		if e.ComplexityRoot.Reaction.Group == nil {
 			break
@@ -4874,6 +5292,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.ProductsConnection(childComplexity, args["where"].(*model.ProductWhere), args["sort"].([]*model.ProductSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Source.roles":
+		if e.ComplexityRoot.Source.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Roles(childComplexity), true
 	case "Source.tags":
 		if e.ComplexityRoot.Source.Tags == nil {
 			break
@@ -5061,24 +5485,47 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WorksFor.Company(childComplexity), true
+	case "WorksFor.current":
+		if e.ComplexityRoot.WorksFor.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorksFor.Current(childComplexity), true
 	case "WorksFor.evidence":
 		if e.ComplexityRoot.WorksFor.Evidence == nil {
 			break
 		}
 
-		return e.ComplexityRoot.WorksFor.Evidence(childComplexity), true
+		args, err := ec.field_WorksFor_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.WorksFor.Evidence(childComplexity, args["methods"].([]kg.Method)), true
 	case "WorksFor.executive":
 		if e.ComplexityRoot.WorksFor.Executive == nil {
 			break
 		}
 
 		return e.ComplexityRoot.WorksFor.Executive(childComplexity), true
+	case "WorksFor.since":
+		if e.ComplexityRoot.WorksFor.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorksFor.Since(childComplexity), true
 	case "WorksFor.title":
 		if e.ComplexityRoot.WorksFor.Title == nil {
 			break
 		}
 
 		return e.ComplexityRoot.WorksFor.Title(childComplexity), true
+	case "WorksFor.until":
+		if e.ComplexityRoot.WorksFor.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorksFor.Until(childComplexity), true
 
 	case "WorksForAggregate.count":
 		if e.ComplexityRoot.WorksForAggregate.Count == nil {
@@ -5143,6 +5590,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CompanyEventsLink", ec.unmarshalInputCompanyEventsLink),
 			graphql.NewInputUnmarshaler("CompanyExecutivesLink", ec.unmarshalInputCompanyExecutivesLink),
 			graphql.NewInputUnmarshaler("CompanyFact", ec.unmarshalInputCompanyFact),
+			graphql.NewInputUnmarshaler("CompanyFoundersLink", ec.unmarshalInputCompanyFoundersLink),
 			graphql.NewInputUnmarshaler("CompanyInput", ec.unmarshalInputCompanyInput),
 			graphql.NewInputUnmarshaler("CompanyLinks", ec.unmarshalInputCompanyLinks),
 			graphql.NewInputUnmarshaler("CompanyListFilter", ec.unmarshalInputCompanyListFilter),
@@ -5195,6 +5643,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ExecutiveEmployersLink", ec.unmarshalInputExecutiveEmployersLink),
 			graphql.NewInputUnmarshaler("ExecutiveEventsLink", ec.unmarshalInputExecutiveEventsLink),
 			graphql.NewInputUnmarshaler("ExecutiveFact", ec.unmarshalInputExecutiveFact),
+			graphql.NewInputUnmarshaler("ExecutiveFoundedLink", ec.unmarshalInputExecutiveFoundedLink),
 			graphql.NewInputUnmarshaler("ExecutiveInput", ec.unmarshalInputExecutiveInput),
 			graphql.NewInputUnmarshaler("ExecutiveLinks", ec.unmarshalInputExecutiveLinks),
 			graphql.NewInputUnmarshaler("ExecutiveListFilter", ec.unmarshalInputExecutiveListFilter),
@@ -5207,6 +5656,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ExecutiveWhere", ec.unmarshalInputExecutiveWhere),
 			graphql.NewInputUnmarshaler("FactInput", ec.unmarshalInputFactInput),
 			graphql.NewInputUnmarshaler("FloatFilter", ec.unmarshalInputFloatFilter),
+			graphql.NewInputUnmarshaler("FoundedListFilter", ec.unmarshalInputFoundedListFilter),
+			graphql.NewInputUnmarshaler("FoundedSort", ec.unmarshalInputFoundedSort),
+			graphql.NewInputUnmarshaler("FoundedWhere", ec.unmarshalInputFoundedWhere),
 			graphql.NewInputUnmarshaler("IDFilter", ec.unmarshalInputIDFilter),
 			graphql.NewInputUnmarshaler("IntFilter", ec.unmarshalInputIntFilter),
 			graphql.NewInputUnmarshaler("MarketCompaniesLink", ec.unmarshalInputMarketCompaniesLink),
@@ -5370,13 +5822,22 @@ var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# Code generated by cmd/schemagen from graph/schema/*.graphqls. DO NOT EDIT.
 
 """
-gqlgen binds the type to this Go type instead of generating one.
+The type is a node with this label; its scalar fields are the node's
+properties. plural names its root lists (default: the type name in lower
+camel case plus s). Types of one group (Company and Partner are both an
+"Organization") may share a node: one node, one id, with the label of every
+type it answers as and the group's label, which every node of those types
+carries.
 """
-directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+directive @node(label: String!, plural: String, group: String) on OBJECT
 """
-The type is a node with this label; its scalar fields are the node's properties. plural names its root lists (default: the type name in lower camel case plus s).
+The value, a JSON literal, a relationship property is written with when a write does not give it; at start-up the API gives it to the relationships stored without one.
 """
-directive @node(label: String!, plural: String) on OBJECT
+directive @default(value: String!) on FIELD_DEFINITION
+"""
+The field lists the GraphQL types the node answers as, one per type label it carries, in the order of their names.
+"""
+directive @roles on FIELD_DEFINITION
 """
 The type is a relationship seen as an object: its scalar fields are the relationship's properties, and its @from and @to fields are its two ends.
 """
@@ -5397,6 +5858,10 @@ directive @relationship(type: String!, direction: RelationshipDirection!) on FIE
 The field lists the evidence for a relationship (on an @edge type) or for a node (the sentences of its sources that mention it).
 """
 directive @evidence on FIELD_DEFINITION
+"""
+gqlgen binds the type to this Go type instead of generating one.
+"""
+directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 """
 The root field is answered by a resolver of its own, which may send Cypher
 statements of its own, instead of by the request's one compiled statement.
@@ -5429,9 +5894,9 @@ The field is the full-text search.
 """
 directive @search on FIELD_DEFINITION
 """
-A company, such as Xiaomi.
+A company, such as Xiaomi. An organisation may be a Company and a Partner at once (Flipkart): one node that answers as both.
 """
-type Company implements Node @node(label: "Company", plural: "companies") {
+type Company implements Node @node(label: "Company", plural: "companies", group: "Organization") {
   """
   Natural key, e.g. "xiaomi".
   """
@@ -5510,9 +5975,30 @@ type Company implements Node @node(label: "Company", plural: "companies") {
   """
   eventsAggregate(where: CompanyParticipationWhere): CompanyParticipationAggregate! @relationship(type: "PARTICIPATED_IN", direction: OUT)
   """
+  People who founded the company.
+  """
+  founders(where: FoundedWhere, sort: [FoundedSort!], limit: Int, offset: Int): [Founded!]! @relationship(type: "FOUNDED", direction: IN)
+  """
+  founders, as a Relay connection.
+  """
+  foundersConnection(where: FoundedWhere, sort: [FoundedSort!], first: Int, after: Cursor, last: Int, before: Cursor): FoundedConnection! @relationship(type: "FOUNDED", direction: IN)
+  """
+  Counts and statistics over founders.
+  """
+  foundersAggregate(where: FoundedWhere): FoundedAggregate! @relationship(type: "FOUNDED", direction: IN)
+  """
   Sentences of the sources that mention the company.
   """
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
 A person who holds a position at a company, such as Hugo Barra.
@@ -5552,9 +6038,30 @@ type Executive implements Node @node(label: "Executive") {
   """
   eventsAggregate(where: ExecutiveParticipationWhere): ExecutiveParticipationAggregate! @relationship(type: "PARTICIPATED_IN", direction: OUT)
   """
+  Companies the person founded.
+  """
+  founded(where: FoundedWhere, sort: [FoundedSort!], limit: Int, offset: Int): [Founded!]! @relationship(type: "FOUNDED", direction: OUT)
+  """
+  founded, as a Relay connection.
+  """
+  foundedConnection(where: FoundedWhere, sort: [FoundedSort!], first: Int, after: Cursor, last: Int, before: Cursor): FoundedConnection! @relationship(type: "FOUNDED", direction: OUT)
+  """
+  Counts and statistics over founded.
+  """
+  foundedAggregate(where: FoundedWhere): FoundedAggregate! @relationship(type: "FOUNDED", direction: OUT)
+  """
   Sentences of the sources that mention the person.
   """
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
 Something that happened or is planned, with its participants, place and date as the sources give them.
@@ -5594,6 +6101,30 @@ type Event implements Node @node(label: "Event") {
   Units sold in the period (SALES).
   """
   unitsSold: Int
+  """
+  Money the event involves, in currency: the price paid (ACQUISITION), the money put in (INVESTMENT), the money raised (IPO).
+  """
+  amount: Float
+  """
+  Currency of amount, pricePerShare and valuation, as an ISO 4217 code, e.g. "USD".
+  """
+  currency: String
+  """
+  Share of the target or investee bought, in percent, e.g. 77 (ACQUISITION, INVESTMENT).
+  """
+  stakePercent: Float
+  """
+  Price of one share at the listing, in currency (IPO).
+  """
+  pricePerShare: Float
+  """
+  Value of the company that resulted, in currency (IPO, and an ACQUISITION or INVESTMENT that states it).
+  """
+  valuation: Float
+  """
+  Exchange the shares were listed on, e.g. "NYSE" (IPO).
+  """
+  exchange: String
   """
   Companies that took part, with their roles.
   """
@@ -5729,7 +6260,16 @@ type Event implements Node @node(label: "Event") {
   """
   Sentences of the sources that state the event.
   """
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
 A geographic market, such as the US or India.
@@ -5807,7 +6347,16 @@ type Market implements Node @node(label: "Market") {
   """
   Sentences of the sources that mention the market.
   """
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
 A product, product line or service, such as the Mi Band, smartphones or Mi.com.
@@ -5937,12 +6486,21 @@ type Product implements Node @node(label: "Product") {
   """
   Sentences of the sources that mention the product.
   """
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
-A company's partner, such as the retailer Flipkart.
+A company's partner, such as the retailer Flipkart. An organisation may be a Partner and a Company at once: one node that answers as both.
 """
-type Partner implements Node @node(label: "Partner") {
+type Partner implements Node @node(label: "Partner", group: "Organization") {
   """
   Natural key, e.g. "flipkart".
   """
@@ -5979,7 +6537,16 @@ type Partner implements Node @node(label: "Partner") {
   """
   Sentences of the sources that mention the partner.
   """
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
 A document that facts come from, such as a news article.
@@ -6072,6 +6639,10 @@ type Source implements Node @node(label: "Source") {
   Counts and statistics over events.
   """
   eventsAggregate(where: EventWhere): EventAggregate! @relationship(type: "MENTIONED_IN", direction: IN)
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
 Filter on Company: every field given must match.
@@ -6087,6 +6658,7 @@ input CompanyWhere {
   partnerships: PartnershipListFilter
   products: CompanyProductListFilter
   events: CompanyParticipationListFilter
+  founders: FoundedListFilter
   AND: [CompanyWhere!]
   OR: [CompanyWhere!]
   NOT: CompanyWhere
@@ -6142,6 +6714,7 @@ input ExecutiveWhere {
   aliases: StringListFilter
   employers: WorksForListFilter
   events: ExecutiveParticipationListFilter
+  founded: FoundedListFilter
   AND: [ExecutiveWhere!]
   OR: [ExecutiveWhere!]
   NOT: ExecutiveWhere
@@ -6198,6 +6771,12 @@ input EventWhere {
   valuationUsd: FloatFilter
   valuationQualifier: StringFilter
   unitsSold: IntFilter
+  amount: FloatFilter
+  currency: StringFilter
+  stakePercent: FloatFilter
+  pricePerShare: FloatFilter
+  valuation: FloatFilter
+  exchange: StringFilter
   companies: CompanyParticipationListFilter
   executives: ExecutiveParticipationListFilter
   markets: EventMarketListFilter
@@ -6227,6 +6806,12 @@ input EventSort {
   valuationUsd: SortDirection
   valuationQualifier: SortDirection
   unitsSold: SortDirection
+  amount: SortDirection
+  currency: SortDirection
+  stakePercent: SortDirection
+  pricePerShare: SortDirection
+  valuation: SortDirection
+  exchange: SortDirection
 }
 """
 Fields of Event to count by.
@@ -6241,6 +6826,12 @@ enum EventGroupField {
   valuationUsd
   valuationQualifier
   unitsSold
+  amount
+  currency
+  stakePercent
+  pricePerShare
+  valuation
+  exchange
 }
 """
 Event as a Relay connection.
@@ -6265,6 +6856,10 @@ type EventAggregate @aggregate(of: "Event") {
   amountUsd: FloatStats!
   valuationUsd: FloatStats!
   unitsSold: IntStats!
+  amount: FloatStats!
+  stakePercent: FloatStats!
+  pricePerShare: FloatStats!
+  valuation: FloatStats!
   """
   Counts per distinct value of a field, most frequent first.
   """
@@ -6505,6 +7100,9 @@ input WorksForWhere {
   executive: ExecutiveWhere
   company: CompanyWhere
   title: StringFilter
+  current: BooleanFilter
+  since: StringFilter
+  until: StringFilter
   AND: [WorksForWhere!]
   OR: [WorksForWhere!]
   NOT: WorksForWhere
@@ -6516,12 +7114,18 @@ input WorksForSort {
   executive: ExecutiveSort
   company: CompanySort
   title: SortDirection
+  current: SortDirection
+  since: SortDirection
+  until: SortDirection
 }
 """
 Fields of WorksFor to count by.
 """
 enum WorksForGroupField {
   title
+  current
+  since
+  until
 }
 """
 WorksFor as a Relay connection.
@@ -6547,6 +7151,56 @@ type WorksForAggregate @aggregate(of: "WorksFor") {
   Counts per distinct value of a field, most frequent first.
   """
   countBy(field: WorksForGroupField!): [GroupCount!]!
+}
+"""
+Filter on Founded: every field given must match.
+"""
+input FoundedWhere {
+  founder: ExecutiveWhere
+  company: CompanyWhere
+  when: StringFilter
+  AND: [FoundedWhere!]
+  OR: [FoundedWhere!]
+  NOT: FoundedWhere
+}
+"""
+One sort key of Founded: give exactly one field per list element; the list sets the priority.
+"""
+input FoundedSort {
+  founder: ExecutiveSort
+  company: CompanySort
+  when: SortDirection
+}
+"""
+Fields of Founded to count by.
+"""
+enum FoundedGroupField {
+  when
+}
+"""
+Founded as a Relay connection.
+"""
+type FoundedConnection @connection(of: "Founded") {
+  edges: [FoundedEdge!]!
+  pageInfo: PageInfo!
+  """
+  All matching items, not only this page.
+  """
+  totalCount: Int!
+}
+type FoundedEdge {
+  cursor: Cursor!
+  node: Founded!
+}
+"""
+Counts and statistics over Founded.
+"""
+type FoundedAggregate @aggregate(of: "Founded") {
+  count: Int!
+  """
+  Counts per distinct value of a field, most frequent first.
+  """
+  countBy(field: FoundedGroupField!): [GroupCount!]!
 }
 """
 Filter on CompanyMarket: every field given must match.
@@ -7133,7 +7787,7 @@ type Change @goModel(model: "github.com/companygraph/companygraph/internal/chang
   cursor: String!
   op: ChangeOp!
   """
-  The node's GraphQL type ("Market") or the relationship's type ("WORKS_FOR").
+  The node's GraphQL type ("Market"; the first of its roles for a node of several types) or the relationship's type ("WORKS_FOR").
   """
   type: String!
   """
@@ -7196,7 +7850,41 @@ type WorksFor @edge {
   Title held, e.g. "Global Vice President".
   """
   title: String
-  evidence: [Evidence!]! @evidence
+  """
+  Whether the person holds the position now; false for a former one. Written true when a write does not say.
+  """
+  current: Boolean @default(value: "true")
+  """
+  When the person took up the position, as the source words it ("in 2014").
+  """
+  since: String
+  """
+  When the person left it, as the source words it ("last month"); null while current.
+  """
+  until: String
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
+}
+"""
+(Executive)-[:FOUNDED]->(Company)
+"""
+type Founded @edge {
+  founder: Executive! @from
+  company: Company! @to
+  """
+  When, as the source words it ("in 2010").
+  """
+  when: String
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Company)-[:IN_MARKET]->(Market)
@@ -7212,7 +7900,12 @@ type CompanyMarket @edge {
   When the company entered the market, as the source words it ("July last year").
   """
   since: String
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Company)-[:PARTNERED_WITH]->(Partner)
@@ -7228,7 +7921,12 @@ type Partnership @edge {
   Whether the partner is the only one in that market.
   """
   exclusive: Boolean
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Company)-[:HAS_PRODUCT]->(Product)
@@ -7236,7 +7934,12 @@ type Partnership @edge {
 type CompanyProduct @edge {
   company: Company! @from
   product: Product! @to
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 What kind of thing happened.
@@ -7262,6 +7965,30 @@ enum EventKind {
   Sales figures for a period.
   """
   SALES
+  """
+  A company bought a company, or a stake in one: companies with the roles "acquirer", "target" and "seller"; stakePercent, amount and currency.
+  """
+  ACQUISITION
+  """
+  An investor put money into a company: companies (or people) with the roles "investor" and "investee"; amount, currency and stakePercent.
+  """
+  INVESTMENT
+  """
+  A company listed its shares on an exchange, an initial public offering among them: the company with the role "issuer"; exchange, amount (raised), pricePerShare, valuation and currency.
+  """
+  IPO
+  """
+  A person took up a position: the person with the role "appointee" and the title, the company with the role "employer"; date is when.
+  """
+  APPOINTMENT
+  """
+  A person left a position: the person with the role "departing" and the title held, the company with the role "employer"; date is when.
+  """
+  DEPARTURE
+  """
+  A company was founded: people with the role "founder", the company with the role "founded"; date is when.
+  """
+  FOUNDING
 }
 """
 (Company)-[:PARTICIPATED_IN]->(Event)
@@ -7270,10 +7997,15 @@ type CompanyParticipation @edge {
   company: Company! @from
   event: Event! @to
   """
-  Part the company played, e.g. "announcer".
+  Part the company played, e.g. "announcer"; for the kinds of company news, the role EventKind names ("acquirer", "target", "investor", "issuer", "employer", "founded").
   """
   role: String
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Executive)-[:PARTICIPATED_IN]->(Event)
@@ -7282,14 +8014,19 @@ type ExecutiveParticipation @edge {
   executive: Executive! @from
   event: Event! @to
   """
-  Part the person played, e.g. "announcer".
+  Part the person played, e.g. "announcer"; for the kinds of company news, the role EventKind names ("appointee", "departing", "founder", "investor").
   """
   role: String
   """
   Title the person held at the event, e.g. "Global Vice President".
   """
   title: String
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Event)-[:CONCERNS]->(Market)
@@ -7297,7 +8034,12 @@ type ExecutiveParticipation @edge {
 type EventMarket @edge {
   event: Event! @from
   market: Market! @to
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Event)-[:OFFERS|EXCLUDES|LAUNCHES|CITES_DIFFICULTY|ABOUT]->(Product)
@@ -7317,7 +8059,12 @@ type EventProduct @edge {
   Why, as the source gives it (for EXCLUDES and CITES_DIFFICULTY).
   """
   reason: String
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Market)-[:REACTED_TO]->(Event)
@@ -7337,7 +8084,12 @@ type Reaction @edge {
   Why, as the source gives it.
   """
   reason: String
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Event)-[:PART_OF]->(Event)
@@ -7345,7 +8097,12 @@ type Reaction @edge {
 type EventPart @edge {
   part: Event! @from
   whole: Event! @to
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 A JSON object, such as the stored properties of a node.
@@ -7357,13 +8114,17 @@ An entity, or a source, as a drawing needs it.
 type GraphNode @goModel(model: "github.com/companygraph/companygraph/internal/kg.Node") {
   id: ID!
   """
-  GraphQL type, e.g. "Company": node(id:) gives the whole entity.
+  GraphQL type, e.g. "Company": node(id:) gives the whole entity. For a node of several types, the first of roles.
   """
   type: String!
   """
-  Neo4j labels.
+  Neo4j labels of its types, in the order of roles.
   """
   labels: [String!]!
+  """
+  The GraphQL types the node answers as, sorted by name: Company and Partner for an organisation that is both.
+  """
+  roles: [String!]!
   """
   What to show: the name, or a source's title.
   """
@@ -7420,6 +8181,14 @@ type Citation @goModel(model: "github.com/companygraph/companygraph/internal/kg.
   sentence: String!
   sourceId: ID!
   sourceTitle: String
+  """
+  How the fact was obtained from the sentence.
+  """
+  method: EvidenceMethod!
+  """
+  How sure the extraction was, from 0 to 1.
+  """
+  confidence: Float!
 }
 """
 Nodes and the edges among them.
@@ -7562,6 +8331,23 @@ enum RelationshipDirection {
   IN
 }
 """
+How a fact was obtained from its source.
+"""
+enum EvidenceMethod @goModel(model: "github.com/companygraph/companygraph/internal/kg.Method") {
+  """
+  Written by a person, or reviewed by one: the seed, and facts sent to ingest without a method.
+  """
+  MANUAL
+  """
+  Extracted from the text by a program, with its confidence; not reviewed.
+  """
+  EXTRACTED
+  """
+  Imported from a dataset.
+  """
+  DATASET
+}
+"""
 A sentence of a source document that states a fact.
 """
 type Evidence {
@@ -7573,6 +8359,14 @@ type Evidence {
   The document the sentence comes from.
   """
   source: Source!
+  """
+  How the fact was obtained from the sentence; evidence written before methods were recorded is MANUAL.
+  """
+  method: EvidenceMethod!
+  """
+  How sure the extraction was, from 0 to 1; 1 for MANUAL and DATASET unless stated.
+  """
+  confidence: Float!
 }
 """
 Who may do what: each role may do what the roles before it may.
@@ -7588,7 +8382,12 @@ enum Role {
 type MarketPart @edge {
   part: Market! @from
   whole: Market! @to
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Partner)-[:SELLS]->(Product)
@@ -7604,7 +8403,12 @@ type PartnerSale @edge {
   Whether the partner is the only seller there.
   """
   exclusive: Boolean
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 """
 (Product)-[:IN_CATEGORY]->(Product)
@@ -7612,7 +8416,12 @@ type PartnerSale @edge {
 type ProductCategory @edge {
   product: Product! @from
   category: Product! @to
-  evidence: [Evidence!]! @evidence
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
 }
 type Query {
   """
@@ -7775,7 +8584,7 @@ type Query {
   """
   The changes after the cursor after (from the oldest kept when null),
   oldest first; first is 0 to 1000. types keeps changes of those node types
-  and relationship types; ids keeps changes of those nodes and of the
+  (a node of several types is of each of them) and relationship types; ids keeps changes of those nodes and of the
   relationships they are an end of. A cursor older than the retention is
   CURSOR_EXPIRED. @custom: the changes are not entities of the graph.
   """
@@ -7802,6 +8611,9 @@ input CompanyExecutivesLink {
   """
   create: ExecutiveInput
   title: String
+  current: Boolean
+  since: String
+  until: String
   evidence: [EvidenceInput!]!
 }
 """
@@ -7866,6 +8678,21 @@ input CompanyEventsLink {
   evidence: [EvidenceInput!]!
 }
 """
+A FOUNDED relationship to write: to the Executive with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input CompanyFoundersLink {
+  """
+  An existing Executive.
+  """
+  id: ID
+  """
+  One Executive to create (its own relationships cannot be nested further).
+  """
+  create: ExecutiveInput
+  when: String
+  evidence: [EvidenceInput!]!
+}
+"""
 A Company to create, with relationships to create along.
 """
 input CompanyInput {
@@ -7879,6 +8706,7 @@ input CompanyInput {
   partnerships: [CompanyPartnershipsLink!]
   products: [CompanyProductsLink!]
   events: [CompanyEventsLink!]
+  founders: [CompanyFoundersLink!]
 }
 """
 New values for fields of Company; fields not given keep their value, null clears one.
@@ -7895,6 +8723,7 @@ input CompanyLinks {
   partnerships: [CompanyPartnershipsLink!]
   products: [CompanyProductsLink!]
   events: [CompanyEventsLink!]
+  founders: [CompanyFoundersLink!]
 }
 """
 Relationships to remove, by the id of the node at the far end.
@@ -7905,6 +8734,7 @@ input CompanyUnlinks {
   partnerships: [ID!]
   products: [ID!]
   events: [ID!]
+  founders: [ID!]
 }
 """
 A WORKS_FOR relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
@@ -7919,6 +8749,9 @@ input ExecutiveEmployersLink {
   """
   create: CompanyInput
   title: String
+  current: Boolean
+  since: String
+  until: String
   evidence: [EvidenceInput!]!
 }
 """
@@ -7938,6 +8771,21 @@ input ExecutiveEventsLink {
   evidence: [EvidenceInput!]!
 }
 """
+A FOUNDED relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input ExecutiveFoundedLink {
+  """
+  An existing Company.
+  """
+  id: ID
+  """
+  One Company to create (its own relationships cannot be nested further).
+  """
+  create: CompanyInput
+  when: String
+  evidence: [EvidenceInput!]!
+}
+"""
 A Executive to create, with relationships to create along.
 """
 input ExecutiveInput {
@@ -7946,6 +8794,7 @@ input ExecutiveInput {
   aliases: [String!]
   employers: [ExecutiveEmployersLink!]
   events: [ExecutiveEventsLink!]
+  founded: [ExecutiveFoundedLink!]
 }
 """
 New values for fields of Executive; fields not given keep their value, null clears one.
@@ -7957,6 +8806,7 @@ input ExecutivePatch {
 input ExecutiveLinks {
   employers: [ExecutiveEmployersLink!]
   events: [ExecutiveEventsLink!]
+  founded: [ExecutiveFoundedLink!]
 }
 """
 Relationships to remove, by the id of the node at the far end.
@@ -7964,6 +8814,7 @@ Relationships to remove, by the id of the node at the far end.
 input ExecutiveUnlinks {
   employers: [ID!]
   events: [ID!]
+  founded: [ID!]
 }
 """
 A PARTICIPATED_IN relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
@@ -8154,6 +9005,12 @@ input EventInput {
   valuationUsd: Float
   valuationQualifier: String
   unitsSold: Int
+  amount: Float
+  currency: String
+  stakePercent: Float
+  pricePerShare: Float
+  valuation: Float
+  exchange: String
   companies: [EventCompaniesLink!]
   executives: [EventExecutivesLink!]
   markets: [EventMarketsLink!]
@@ -8179,6 +9036,12 @@ input EventPatch {
   valuationUsd: Float
   valuationQualifier: String
   unitsSold: Int
+  amount: Float
+  currency: String
+  stakePercent: Float
+  pricePerShare: Float
+  valuation: Float
+  exchange: String
 }
 input EventLinks {
   companies: [EventCompaniesLink!]
@@ -8628,6 +9491,12 @@ input EventFact {
   valuationUsd: Float
   valuationQualifier: String
   unitsSold: Int
+  amount: Float
+  currency: String
+  stakePercent: Float
+  pricePerShare: Float
+  valuation: Float
+  exchange: String
 }
 """
 A Market stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
@@ -8662,6 +9531,7 @@ enum RelationshipType {
   CITES_DIFFICULTY
   CONCERNS
   EXCLUDES
+  FOUNDED
   HAS_PRODUCT
   IN_CATEGORY
   IN_MARKET
@@ -8686,6 +9556,7 @@ input RelationshipFact {
   """
   key: String
   channel: String
+  current: Boolean
   exclusive: Boolean
   expected: String
   group: String
@@ -8696,6 +9567,8 @@ input RelationshipFact {
   since: String
   status: String
   title: String
+  until: String
+  when: String
 }
 """
 One fact: exactly one entity or relationship, with the source's sentences that state it.
@@ -8712,6 +9585,14 @@ input FactInput {
   Sentences of the source, word for word, that state the fact.
   """
   sentences: [String!]!
+  """
+  How the fact was obtained from the sentences: by hand or reviewed by a person (MANUAL), by a program (EXTRACTED), from a dataset (DATASET).
+  """
+  method: EvidenceMethod = MANUAL
+  """
+  How sure the extraction is, from 0 to 1: required for EXTRACTED; 1 when not given otherwise.
+  """
+  confidence: Float
 }
 enum WriteOp {
   CREATE
@@ -8726,6 +9607,14 @@ A sentence of a source that states a relationship.
 input EvidenceInput {
   source: ID!
   sentence: String!
+  """
+  How the fact was obtained from the sentence.
+  """
+  method: EvidenceMethod = MANUAL
+  """
+  How sure the extraction is, from 0 to 1: required for EXTRACTED; 1 when not given otherwise.
+  """
+  confidence: Float
 }
 type DeleteResult {
   nodesDeleted: Int!
@@ -8943,10 +9832,18 @@ enum SortDirection {
   DESC
 }
 """
-An object with an id unique across all types.
+An object with an id unique across all types. One node may answer as
+several types of one group (an organisation that is a Company and a
+Partner): it keeps one id, and roles lists every type it answers as. Where
+a field can return any type (node, search), its __typename is the first
+of its roles, in the order of the type names: Company before Partner.
 """
 interface Node {
   id: ID!
+  """
+  The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+  """
+  roles: [String!]! @roles
 }
 """
 A search result and how well it matches.
@@ -9144,6 +10041,15 @@ input ExecutiveParticipationListFilter {
   single: ExecutiveParticipationWhere
 }
 """
+Filter on a list of Founded: some, all, none or exactly one of them match.
+"""
+input FoundedListFilter {
+  some: FoundedWhere
+  all: FoundedWhere
+  none: FoundedWhere
+  single: FoundedWhere
+}
+"""
 Filter on a list of Market: some, all, none or exactly one of them match.
 """
 input MarketListFilter {
@@ -9336,6 +10242,10 @@ func (ec *executionContext) childFields_Citation(ctx context.Context, field grap
 		return ec.fieldContext_Citation_sourceId(ctx, field)
 	case "sourceTitle":
 		return ec.fieldContext_Citation_sourceTitle(ctx, field)
+	case "method":
+		return ec.fieldContext_Citation_method(ctx, field)
+	case "confidence":
+		return ec.fieldContext_Citation_confidence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Citation", field.Name)
 }
@@ -9382,8 +10292,16 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_eventsConnection(ctx, field)
 	case "eventsAggregate":
 		return ec.fieldContext_Company_eventsAggregate(ctx, field)
+	case "founders":
+		return ec.fieldContext_Company_founders(ctx, field)
+	case "foundersConnection":
+		return ec.fieldContext_Company_foundersConnection(ctx, field)
+	case "foundersAggregate":
+		return ec.fieldContext_Company_foundersAggregate(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Company_evidence(ctx, field)
+	case "roles":
+		return ec.fieldContext_Company_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 }
@@ -9588,6 +10506,18 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_valuationQualifier(ctx, field)
 	case "unitsSold":
 		return ec.fieldContext_Event_unitsSold(ctx, field)
+	case "amount":
+		return ec.fieldContext_Event_amount(ctx, field)
+	case "currency":
+		return ec.fieldContext_Event_currency(ctx, field)
+	case "stakePercent":
+		return ec.fieldContext_Event_stakePercent(ctx, field)
+	case "pricePerShare":
+		return ec.fieldContext_Event_pricePerShare(ctx, field)
+	case "valuation":
+		return ec.fieldContext_Event_valuation(ctx, field)
+	case "exchange":
+		return ec.fieldContext_Event_exchange(ctx, field)
 	case "companies":
 		return ec.fieldContext_Event_companies(ctx, field)
 	case "companiesConnection":
@@ -9656,6 +10586,8 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_partsAggregate(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Event_evidence(ctx, field)
+	case "roles":
+		return ec.fieldContext_Event_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
 }
@@ -9670,6 +10602,14 @@ func (ec *executionContext) childFields_EventAggregate(ctx context.Context, fiel
 		return ec.fieldContext_EventAggregate_valuationUsd(ctx, field)
 	case "unitsSold":
 		return ec.fieldContext_EventAggregate_unitsSold(ctx, field)
+	case "amount":
+		return ec.fieldContext_EventAggregate_amount(ctx, field)
+	case "stakePercent":
+		return ec.fieldContext_EventAggregate_stakePercent(ctx, field)
+	case "pricePerShare":
+		return ec.fieldContext_EventAggregate_pricePerShare(ctx, field)
+	case "valuation":
+		return ec.fieldContext_EventAggregate_valuation(ctx, field)
 	case "countBy":
 		return ec.fieldContext_EventAggregate_countBy(ctx, field)
 	}
@@ -9838,6 +10778,10 @@ func (ec *executionContext) childFields_Evidence(ctx context.Context, field grap
 		return ec.fieldContext_Evidence_sentence(ctx, field)
 	case "source":
 		return ec.fieldContext_Evidence_source(ctx, field)
+	case "method":
+		return ec.fieldContext_Evidence_method(ctx, field)
+	case "confidence":
+		return ec.fieldContext_Evidence_confidence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Evidence", field.Name)
 }
@@ -9862,8 +10806,16 @@ func (ec *executionContext) childFields_Executive(ctx context.Context, field gra
 		return ec.fieldContext_Executive_eventsConnection(ctx, field)
 	case "eventsAggregate":
 		return ec.fieldContext_Executive_eventsAggregate(ctx, field)
+	case "founded":
+		return ec.fieldContext_Executive_founded(ctx, field)
+	case "foundedConnection":
+		return ec.fieldContext_Executive_foundedConnection(ctx, field)
+	case "foundedAggregate":
+		return ec.fieldContext_Executive_foundedAggregate(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Executive_evidence(ctx, field)
+	case "roles":
+		return ec.fieldContext_Executive_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Executive", field.Name)
 }
@@ -9976,6 +10928,52 @@ func (ec *executionContext) childFields_FloatStats(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type FloatStats", field.Name)
 }
 
+func (ec *executionContext) childFields_Founded(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "founder":
+		return ec.fieldContext_Founded_founder(ctx, field)
+	case "company":
+		return ec.fieldContext_Founded_company(ctx, field)
+	case "when":
+		return ec.fieldContext_Founded_when(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Founded_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Founded", field.Name)
+}
+
+func (ec *executionContext) childFields_FoundedAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_FoundedAggregate_count(ctx, field)
+	case "countBy":
+		return ec.fieldContext_FoundedAggregate_countBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FoundedAggregate", field.Name)
+}
+
+func (ec *executionContext) childFields_FoundedConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_FoundedConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_FoundedConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_FoundedConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FoundedConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FoundedEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_FoundedEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_FoundedEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FoundedEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_GraphEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10002,6 +11000,8 @@ func (ec *executionContext) childFields_GraphNode(ctx context.Context, field gra
 		return ec.fieldContext_GraphNode_type(ctx, field)
 	case "labels":
 		return ec.fieldContext_GraphNode_labels(ctx, field)
+	case "roles":
+		return ec.fieldContext_GraphNode_roles(ctx, field)
 	case "name":
 		return ec.fieldContext_GraphNode_name(ctx, field)
 	case "properties":
@@ -10118,6 +11118,8 @@ func (ec *executionContext) childFields_Market(ctx context.Context, field graphq
 		return ec.fieldContext_Market_reactionsAggregate(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Market_evidence(ctx, field)
+	case "roles":
+		return ec.fieldContext_Market_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Market", field.Name)
 }
@@ -10232,6 +11234,8 @@ func (ec *executionContext) childFields_Partner(ctx context.Context, field graph
 		return ec.fieldContext_Partner_sellsAggregate(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Partner_evidence(ctx, field)
+	case "roles":
+		return ec.fieldContext_Partner_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Partner", field.Name)
 }
@@ -10442,6 +11446,8 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_eventsAggregate(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Product_evidence(ctx, field)
+	case "roles":
+		return ec.fieldContext_Product_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
 }
@@ -10630,6 +11636,8 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_eventsConnection(ctx, field)
 	case "eventsAggregate":
 		return ec.fieldContext_Source_eventsAggregate(ctx, field)
+	case "roles":
+		return ec.fieldContext_Source_roles(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Source", field.Name)
 }
@@ -10730,6 +11738,12 @@ func (ec *executionContext) childFields_WorksFor(ctx context.Context, field grap
 		return ec.fieldContext_WorksFor_company(ctx, field)
 	case "title":
 		return ec.fieldContext_WorksFor_title(ctx, field)
+	case "current":
+		return ec.fieldContext_WorksFor_current(ctx, field)
+	case "since":
+		return ec.fieldContext_WorksFor_since(ctx, field)
+	case "until":
+		return ec.fieldContext_WorksFor_until(ctx, field)
 	case "evidence":
 		return ec.fieldContext_WorksFor_evidence(ctx, field)
 	}
@@ -10898,6 +11912,20 @@ func (ec *executionContext) dir_auth_args(ctx context.Context, rawArgs map[strin
 	return args, nil
 }
 
+func (ec *executionContext) dir_default_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "value",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["value"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_CompanyAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10926,6 +11954,20 @@ func (ec *executionContext) field_CompanyMarketAggregate_countBy_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_CompanyMarket_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_CompanyParticipationAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10937,6 +11979,34 @@ func (ec *executionContext) field_CompanyParticipationAggregate_countBy_args(ctx
 		return nil, err
 	}
 	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_CompanyParticipation_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_CompanyProduct_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -11046,6 +12116,20 @@ func (ec *executionContext) field_Company_events_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Company_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Company_executivesAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11128,6 +12212,112 @@ func (ec *executionContext) field_Company_executives_args(ctx context.Context, r
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
 		func(ctx context.Context, v any) ([]*model.WorksForSort, error) {
 			return ec.unmarshalOWorksForSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐWorksForSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_foundersAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FoundedWhere, error) {
+			return ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_foundersConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FoundedWhere, error) {
+			return ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.FoundedSort, error) {
+			return ec.unmarshalOFoundedSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_founders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FoundedWhere, error) {
+			return ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.FoundedSort, error) {
+			return ec.unmarshalOFoundedSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedSortᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11484,6 +12674,34 @@ func (ec *executionContext) field_EventAggregate_countBy_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_EventMarket_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_EventPart_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_EventProductAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11495,6 +12713,20 @@ func (ec *executionContext) field_EventProductAggregate_countBy_args(ctx context
 		return nil, err
 	}
 	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_EventProduct_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -11707,6 +12939,20 @@ func (ec *executionContext) field_Event_difficulties_args(ctx context.Context, r
 		return nil, err
 	}
 	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Event_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -12692,6 +13938,20 @@ func (ec *executionContext) field_ExecutiveParticipationAggregate_countBy_args(c
 	return args, nil
 }
 
+func (ec *executionContext) field_ExecutiveParticipation_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Executive_employersAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12904,6 +14164,154 @@ func (ec *executionContext) field_Executive_events_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Executive_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Executive_foundedAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FoundedWhere, error) {
+			return ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Executive_foundedConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FoundedWhere, error) {
+			return ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.FoundedSort, error) {
+			return ec.unmarshalOFoundedSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Executive_founded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FoundedWhere, error) {
+			return ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.FoundedSort, error) {
+			return ec.unmarshalOFoundedSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_FoundedAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (model.FoundedGroupField, error) {
+			return ec.unmarshalNFoundedGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedGroupField(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Founded_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_MarketAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12915,6 +14323,20 @@ func (ec *executionContext) field_MarketAggregate_countBy_args(ctx context.Conte
 		return nil, err
 	}
 	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_MarketPart_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -13127,6 +14549,20 @@ func (ec *executionContext) field_Market_events_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Market_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -13966,6 +15402,34 @@ func (ec *executionContext) field_PartnerSaleAggregate_countBy_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_PartnerSale_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Partner_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Partner_partnershipsAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14192,6 +15656,20 @@ func (ec *executionContext) field_PartnershipAggregate_countBy_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Partnership_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_ProductAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14203,6 +15681,20 @@ func (ec *executionContext) field_ProductAggregate_countBy_args(ctx context.Cont
 		return nil, err
 	}
 	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ProductCategory_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -14627,6 +16119,20 @@ func (ec *executionContext) field_Product_events_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Product_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -16252,6 +17758,20 @@ func (ec *executionContext) field_ReactionAggregate_countBy_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Reaction_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_SourceAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16943,6 +18463,20 @@ func (ec *executionContext) field_WorksForAggregate_countBy_args(ctx context.Con
 		return nil, err
 	}
 	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_WorksFor_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -17833,6 +19367,52 @@ func (ec *executionContext) fieldContext_Citation_sourceTitle(_ context.Context,
 	return graphql.NewScalarFieldContext("Citation", field, false, false, "String")
 }
 
+func (ec *executionContext) _Citation_method(ctx context.Context, field graphql.CollectedField, obj *kg.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.Method) graphql.Marshaler {
+			return ec.marshalNEvidenceMethod2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, false, false, "EvidenceMethod")
+}
+
+func (ec *executionContext) _Citation_confidence(ctx context.Context, field graphql.CollectedField, obj *kg.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Company_id(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18593,6 +20173,135 @@ func (ec *executionContext) fieldContext_Company_eventsAggregate(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Company_founders(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_founders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Founders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Founded) graphql.Marshaler {
+			return ec.marshalNFounded2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_founders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Founded(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_founders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_foundersConnection(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_foundersConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FoundersConnection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FoundedConnection) graphql.Marshaler {
+			return ec.marshalNFoundedConnection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_foundersConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FoundedConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_foundersConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_foundersAggregate(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_foundersAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FoundersAggregate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FoundedAggregate) graphql.Marshaler {
+			return ec.marshalNFoundedAggregate2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_foundersAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FoundedAggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_foundersAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Company_evidence(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18612,7 +20321,7 @@ func (ec *executionContext) _Company_evidence(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Company_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Company_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Company",
 		Field:      field,
@@ -18622,7 +20331,54 @@ func (ec *executionContext) fieldContext_Company_evidence(_ context.Context, fie
 			return ec.childFields_Evidence(ctx, field)
 		},
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Company_roles(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Roles == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive roles is not implemented")
+				}
+				return ec.Directives.Roles(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
 }
 
 func (ec *executionContext) _CompanyAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.CompanyAggregate) (ret graphql.Marshaler) {
@@ -18962,7 +20718,7 @@ func (ec *executionContext) _CompanyMarket_evidence(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CompanyMarket_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CompanyMarket_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CompanyMarket",
 		Field:      field,
@@ -18971,6 +20727,17 @@ func (ec *executionContext) fieldContext_CompanyMarket_evidence(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CompanyMarket_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19289,7 +21056,7 @@ func (ec *executionContext) _CompanyParticipation_evidence(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CompanyParticipation_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CompanyParticipation_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CompanyParticipation",
 		Field:      field,
@@ -19298,6 +21065,17 @@ func (ec *executionContext) fieldContext_CompanyParticipation_evidence(_ context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CompanyParticipation_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19593,7 +21371,7 @@ func (ec *executionContext) _CompanyProduct_evidence(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CompanyProduct_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CompanyProduct_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CompanyProduct",
 		Field:      field,
@@ -19602,6 +21380,17 @@ func (ec *executionContext) fieldContext_CompanyProduct_evidence(_ context.Conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CompanyProduct_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -20045,6 +21834,144 @@ func (ec *executionContext) _Event_unitsSold(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Event_unitsSold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Event", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Event_amount(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Event_currency(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
+}
+
+func (ec *executionContext) _Event_stakePercent(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_stakePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StakePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_stakePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Event_pricePerShare(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_pricePerShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PricePerShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_pricePerShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Event_valuation(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_valuation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Valuation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_valuation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Event_exchange(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_exchange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exchange, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_exchange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
 }
 
 func (ec *executionContext) _Event_companies(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
@@ -21485,7 +23412,7 @@ func (ec *executionContext) _Event_evidence(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Event_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Event_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
@@ -21495,7 +23422,54 @@ func (ec *executionContext) fieldContext_Event_evidence(_ context.Context, field
 			return ec.childFields_Evidence(ctx, field)
 		},
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Event_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Event_roles(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Roles == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive roles is not implemented")
+				}
+				return ec.Directives.Roles(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
 }
 
 func (ec *executionContext) _EventAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.EventAggregate) (ret graphql.Marshaler) {
@@ -21612,6 +23586,134 @@ func (ec *executionContext) fieldContext_EventAggregate_unitsSold(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_IntStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventAggregate_amount(ctx context.Context, field graphql.CollectedField, obj *model.EventAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FloatStats) graphql.Marshaler {
+			return ec.marshalNFloatStats2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FloatStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventAggregate_stakePercent(ctx context.Context, field graphql.CollectedField, obj *model.EventAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_stakePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StakePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FloatStats) graphql.Marshaler {
+			return ec.marshalNFloatStats2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_stakePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FloatStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventAggregate_pricePerShare(ctx context.Context, field graphql.CollectedField, obj *model.EventAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_pricePerShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PricePerShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FloatStats) graphql.Marshaler {
+			return ec.marshalNFloatStats2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_pricePerShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FloatStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventAggregate_valuation(ctx context.Context, field graphql.CollectedField, obj *model.EventAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_valuation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Valuation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FloatStats) graphql.Marshaler {
+			return ec.marshalNFloatStats2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_valuation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FloatStats(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21885,7 +23987,7 @@ func (ec *executionContext) _EventMarket_evidence(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_EventMarket_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_EventMarket_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "EventMarket",
 		Field:      field,
@@ -21894,6 +23996,17 @@ func (ec *executionContext) fieldContext_EventMarket_evidence(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_EventMarket_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -22146,7 +24259,7 @@ func (ec *executionContext) _EventPart_evidence(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_EventPart_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_EventPart_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "EventPart",
 		Field:      field,
@@ -22155,6 +24268,17 @@ func (ec *executionContext) fieldContext_EventPart_evidence(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_EventPart_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -22476,7 +24600,7 @@ func (ec *executionContext) _EventProduct_evidence(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_EventProduct_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_EventProduct_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "EventProduct",
 		Field:      field,
@@ -22485,6 +24609,17 @@ func (ec *executionContext) fieldContext_EventProduct_evidence(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_EventProduct_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -22750,6 +24885,52 @@ func (ec *executionContext) fieldContext_Evidence_source(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Evidence_method(ctx context.Context, field graphql.CollectedField, obj *model.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kg.Method) graphql.Marshaler {
+			return ec.marshalNEvidenceMethod2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "EvidenceMethod")
+}
+
+func (ec *executionContext) _Evidence_confidence(ctx context.Context, field graphql.CollectedField, obj *model.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Executive_id(ctx context.Context, field graphql.CollectedField, obj *model.Executive) (ret graphql.Marshaler) {
@@ -23079,6 +25260,135 @@ func (ec *executionContext) fieldContext_Executive_eventsAggregate(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Executive_founded(ctx context.Context, field graphql.CollectedField, obj *model.Executive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Executive_founded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Founded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Founded) graphql.Marshaler {
+			return ec.marshalNFounded2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Executive_founded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Executive",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Founded(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Executive_founded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Executive_foundedConnection(ctx context.Context, field graphql.CollectedField, obj *model.Executive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Executive_foundedConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FoundedConnection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FoundedConnection) graphql.Marshaler {
+			return ec.marshalNFoundedConnection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Executive_foundedConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Executive",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FoundedConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Executive_foundedConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Executive_foundedAggregate(ctx context.Context, field graphql.CollectedField, obj *model.Executive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Executive_foundedAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FoundedAggregate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FoundedAggregate) graphql.Marshaler {
+			return ec.marshalNFoundedAggregate2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Executive_foundedAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Executive",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FoundedAggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Executive_foundedAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Executive_evidence(ctx context.Context, field graphql.CollectedField, obj *model.Executive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23098,7 +25408,7 @@ func (ec *executionContext) _Executive_evidence(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Executive_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Executive_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Executive",
 		Field:      field,
@@ -23108,7 +25418,54 @@ func (ec *executionContext) fieldContext_Executive_evidence(_ context.Context, f
 			return ec.childFields_Evidence(ctx, field)
 		},
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Executive_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Executive_roles(ctx context.Context, field graphql.CollectedField, obj *model.Executive) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Executive_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Roles == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive roles is not implemented")
+				}
+				return ec.Directives.Roles(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Executive_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Executive", field, false, false, "String")
 }
 
 func (ec *executionContext) _ExecutiveAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.ExecutiveAggregate) (ret graphql.Marshaler) {
@@ -23448,7 +25805,7 @@ func (ec *executionContext) _ExecutiveParticipation_evidence(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ExecutiveParticipation_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ExecutiveParticipation_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ExecutiveParticipation",
 		Field:      field,
@@ -23457,6 +25814,17 @@ func (ec *executionContext) fieldContext_ExecutiveParticipation_evidence(_ conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ExecutiveParticipation_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23880,6 +26248,344 @@ func (ec *executionContext) fieldContext_FloatStats_sum(_ context.Context, field
 	return graphql.NewScalarFieldContext("FloatStats", field, false, false, "Float")
 }
 
+func (ec *executionContext) _Founded_founder(ctx context.Context, field graphql.CollectedField, obj *model.Founded) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Founded_founder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Founder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Executive) graphql.Marshaler {
+			return ec.marshalNExecutive2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutive(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Founded_founder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Founded",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Executive(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Founded_company(ctx context.Context, field graphql.CollectedField, obj *model.Founded) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Founded_company(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Company, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Company) graphql.Marshaler {
+			return ec.marshalNCompany2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompany(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Founded_company(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Founded",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Founded_when(ctx context.Context, field graphql.CollectedField, obj *model.Founded) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Founded_when(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.When, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Founded_when(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Founded", field, false, false, "String")
+}
+
+func (ec *executionContext) _Founded_evidence(ctx context.Context, field graphql.CollectedField, obj *model.Founded) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Founded_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Founded_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Founded",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Founded_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FoundedAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.FoundedAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FoundedAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FoundedAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FoundedAggregate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FoundedAggregate_countBy(ctx context.Context, field graphql.CollectedField, obj *model.FoundedAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FoundedAggregate_countBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
+			return ec.marshalNGroupCount2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐGroupCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FoundedAggregate_countBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FoundedAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_FoundedAggregate_countBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FoundedConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.FoundedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FoundedConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FoundedEdge) graphql.Marshaler {
+			return ec.marshalNFoundedEdge2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FoundedConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FoundedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FoundedEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FoundedConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.FoundedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FoundedConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FoundedConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FoundedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FoundedConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.FoundedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FoundedConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FoundedConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FoundedConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FoundedEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.FoundedEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FoundedEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v query.Cursor) graphql.Marshaler {
+			return ec.marshalNCursor2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FoundedEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FoundedEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _FoundedEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.FoundedEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FoundedEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Founded) graphql.Marshaler {
+			return ec.marshalNFounded2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFounded(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FoundedEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FoundedEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Founded(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GraphEdge_id(ctx context.Context, field graphql.CollectedField, obj *kg.Edge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24093,6 +26799,29 @@ func (ec *executionContext) _GraphNode_labels(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_GraphNode_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "String")
+}
+
+func (ec *executionContext) _GraphNode_roles(ctx context.Context, field graphql.CollectedField, obj *kg.Node) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "String")
 }
 
@@ -25357,7 +28086,7 @@ func (ec *executionContext) _Market_evidence(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Market_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Market_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Market",
 		Field:      field,
@@ -25367,7 +28096,54 @@ func (ec *executionContext) fieldContext_Market_evidence(_ context.Context, fiel
 			return ec.childFields_Evidence(ctx, field)
 		},
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Market_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Market_roles(ctx context.Context, field graphql.CollectedField, obj *model.Market) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Market_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Roles == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive roles is not implemented")
+				}
+				return ec.Directives.Roles(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Market_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Market", field, false, false, "String")
 }
 
 func (ec *executionContext) _MarketAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.MarketAggregate) (ret graphql.Marshaler) {
@@ -25661,7 +28437,7 @@ func (ec *executionContext) _MarketPart_evidence(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_MarketPart_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_MarketPart_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "MarketPart",
 		Field:      field,
@@ -25670,6 +28446,17 @@ func (ec *executionContext) fieldContext_MarketPart_evidence(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MarketPart_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -27703,7 +30490,7 @@ func (ec *executionContext) _Partner_evidence(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Partner_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Partner_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Partner",
 		Field:      field,
@@ -27713,7 +30500,54 @@ func (ec *executionContext) fieldContext_Partner_evidence(_ context.Context, fie
 			return ec.childFields_Evidence(ctx, field)
 		},
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Partner_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Partner_roles(ctx context.Context, field graphql.CollectedField, obj *model.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Roles == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive roles is not implemented")
+				}
+				return ec.Directives.Roles(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, "String")
 }
 
 func (ec *executionContext) _PartnerAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.PartnerAggregate) (ret graphql.Marshaler) {
@@ -28053,7 +30887,7 @@ func (ec *executionContext) _PartnerSale_evidence(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PartnerSale_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PartnerSale_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PartnerSale",
 		Field:      field,
@@ -28062,6 +30896,17 @@ func (ec *executionContext) fieldContext_PartnerSale_evidence(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PartnerSale_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -28403,7 +31248,7 @@ func (ec *executionContext) _Partnership_evidence(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Partnership_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Partnership_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Partnership",
 		Field:      field,
@@ -28412,6 +31257,17 @@ func (ec *executionContext) fieldContext_Partnership_evidence(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Partnership_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -29983,7 +32839,7 @@ func (ec *executionContext) _Product_evidence(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Product_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Product_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Product",
 		Field:      field,
@@ -29993,7 +32849,54 @@ func (ec *executionContext) fieldContext_Product_evidence(_ context.Context, fie
 			return ec.childFields_Evidence(ctx, field)
 		},
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Product_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Product_roles(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Roles == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive roles is not implemented")
+				}
+				return ec.Directives.Roles(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, false, false, "String")
 }
 
 func (ec *executionContext) _ProductAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.ProductAggregate) (ret graphql.Marshaler) {
@@ -30145,7 +33048,7 @@ func (ec *executionContext) _ProductCategory_evidence(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ProductCategory_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ProductCategory_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ProductCategory",
 		Field:      field,
@@ -30154,6 +33057,17 @@ func (ec *executionContext) fieldContext_ProductCategory_evidence(_ context.Cont
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProductCategory_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -32277,7 +35191,7 @@ func (ec *executionContext) _Reaction_evidence(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Reaction_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Reaction_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Reaction",
 		Field:      field,
@@ -32286,6 +35200,17 @@ func (ec *executionContext) fieldContext_Reaction_evidence(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Reaction_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -33465,6 +36390,42 @@ func (ec *executionContext) fieldContext_Source_eventsAggregate(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Source_roles(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Roles == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive roles is not implemented")
+				}
+				return ec.Directives.Roles(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+}
+
 func (ec *executionContext) _SourceAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.SourceAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34253,6 +37214,93 @@ func (ec *executionContext) fieldContext_WorksFor_title(_ context.Context, field
 	return graphql.NewScalarFieldContext("WorksFor", field, false, false, "String")
 }
 
+func (ec *executionContext) _WorksFor_current(ctx context.Context, field graphql.CollectedField, obj *model.WorksFor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorksFor_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				value, err := ec.unmarshalNString2string(ctx, "true")
+				if err != nil {
+					var zeroVal *bool
+					return zeroVal, err
+				}
+				if ec.Directives.Default == nil {
+					var zeroVal *bool
+					return zeroVal, errors.New("directive default is not implemented")
+				}
+				return ec.Directives.Default(ctx, obj, directive0, value)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorksFor_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorksFor", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WorksFor_since(ctx context.Context, field graphql.CollectedField, obj *model.WorksFor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorksFor_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorksFor_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorksFor", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorksFor_until(ctx context.Context, field graphql.CollectedField, obj *model.WorksFor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorksFor_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorksFor_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorksFor", field, false, false, "String")
+}
+
 func (ec *executionContext) _WorksFor_evidence(ctx context.Context, field graphql.CollectedField, obj *model.WorksFor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34272,7 +37320,7 @@ func (ec *executionContext) _WorksFor_evidence(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WorksFor_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_WorksFor_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WorksFor",
 		Field:      field,
@@ -34281,6 +37329,17 @@ func (ec *executionContext) fieldContext_WorksFor_evidence(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Evidence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_WorksFor_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -35689,7 +38748,7 @@ func (ec *executionContext) unmarshalInputCompanyExecutivesLink(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "create", "title", "evidence"}
+	fieldsInOrder := [...]string{"id", "create", "title", "current", "since", "until", "evidence"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35717,6 +38776,27 @@ func (ec *executionContext) unmarshalInputCompanyExecutivesLink(ctx context.Cont
 				return it, err
 			}
 			it.Title = data
+		case "current":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("current"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Current = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
 		case "evidence":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
 			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
@@ -35811,6 +38891,69 @@ func UnmarshalCompanyFact(ctx context.Context, raw any) (model.CompanyFact, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCompanyFoundersLink(ctx context.Context, obj any) (model.CompanyFoundersLink, error) {
+	var it model.CompanyFoundersLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "when", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOExecutiveInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "when":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("when"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.When = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanyFoundersLink unmarshals raw into the CompanyFoundersLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanyFoundersLink(ctx context.Context, raw any) (model.CompanyFoundersLink, error) {
+	var out model.CompanyFoundersLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyFoundersLink", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCompanyInput(ctx context.Context, obj any) (model.CompanyInput, error) {
 	var it model.CompanyInput
 	if obj == nil {
@@ -35822,7 +38965,7 @@ func (ec *executionContext) unmarshalInputCompanyInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "executives", "markets", "partnerships", "products", "events"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "executives", "markets", "partnerships", "products", "events", "founders"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35899,6 +39042,13 @@ func (ec *executionContext) unmarshalInputCompanyInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Events = data
+		case "founders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founders"))
+			data, err := ec.unmarshalOCompanyFoundersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyFoundersLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founders = data
 		}
 	}
 	return it, nil
@@ -35927,7 +39077,7 @@ func (ec *executionContext) unmarshalInputCompanyLinks(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"executives", "markets", "partnerships", "products", "events"}
+	fieldsInOrder := [...]string{"executives", "markets", "partnerships", "products", "events", "founders"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35969,6 +39119,13 @@ func (ec *executionContext) unmarshalInputCompanyLinks(ctx context.Context, obj 
 				return it, err
 			}
 			it.Events = data
+		case "founders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founders"))
+			data, err := ec.unmarshalOCompanyFoundersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyFoundersLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founders = data
 		}
 	}
 	return it, nil
@@ -36970,7 +40127,7 @@ func (ec *executionContext) unmarshalInputCompanyUnlinks(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"executives", "markets", "partnerships", "products", "events"}
+	fieldsInOrder := [...]string{"executives", "markets", "partnerships", "products", "events", "founders"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37012,6 +40169,13 @@ func (ec *executionContext) unmarshalInputCompanyUnlinks(ctx context.Context, ob
 				return it, err
 			}
 			it.Events = data
+		case "founders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founders"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founders = data
 		}
 	}
 	return it, nil
@@ -37040,7 +40204,7 @@ func (ec *executionContext) unmarshalInputCompanyWhere(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "executives", "markets", "partnerships", "products", "events", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "executives", "markets", "partnerships", "products", "events", "founders", "AND", "OR", "NOT"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37117,6 +40281,13 @@ func (ec *executionContext) unmarshalInputCompanyWhere(ctx context.Context, obj 
 				return it, err
 			}
 			it.Events = data
+		case "founders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founders"))
+			data, err := ec.unmarshalOFoundedListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedListFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founders = data
 		case "AND":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
 			data, err := ec.unmarshalOCompanyWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyWhereᚄ(ctx, v)
@@ -37453,7 +40624,7 @@ func (ec *executionContext) unmarshalInputEventFact(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold"}
+	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37530,6 +40701,48 @@ func (ec *executionContext) unmarshalInputEventFact(ctx context.Context, obj any
 				return it, err
 			}
 			it.UnitsSold = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "stakePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakePercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakePercent = data
+		case "pricePerShare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricePerShare"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PricePerShare = data
+		case "valuation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuation"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Valuation = data
+		case "exchange":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchange"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exchange = data
 		}
 	}
 	return it, nil
@@ -37558,7 +40771,7 @@ func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "companies", "executives", "markets", "offers", "excludes", "launches", "difficulties", "products", "reactions", "partOf", "parts"}
+	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange", "companies", "executives", "markets", "offers", "excludes", "launches", "difficulties", "products", "reactions", "partOf", "parts"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37635,6 +40848,48 @@ func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.UnitsSold = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "stakePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakePercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakePercent = data
+		case "pricePerShare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricePerShare"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PricePerShare = data
+		case "valuation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuation"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Valuation = data
+		case "exchange":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchange"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exchange = data
 		case "companies":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
 			data, err := ec.unmarshalOEventCompaniesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventCompaniesLinkᚄ(ctx, v)
@@ -38664,7 +41919,7 @@ func (ec *executionContext) unmarshalInputEventPatch(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold"}
+	fieldsInOrder := [...]string{"name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38734,6 +41989,48 @@ func (ec *executionContext) unmarshalInputEventPatch(ctx context.Context, obj an
 				return it, err
 			}
 			it.UnitsSold = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "stakePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakePercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakePercent = data
+		case "pricePerShare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricePerShare"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PricePerShare = data
+		case "valuation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuation"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Valuation = data
+		case "exchange":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchange"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exchange = data
 		}
 	}
 	return it, nil
@@ -39140,7 +42437,7 @@ func (ec *executionContext) unmarshalInputEventSort(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold"}
+	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39217,6 +42514,48 @@ func (ec *executionContext) unmarshalInputEventSort(ctx context.Context, obj any
 				return it, err
 			}
 			it.UnitsSold = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "stakePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakePercent"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakePercent = data
+		case "pricePerShare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricePerShare"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PricePerShare = data
+		case "valuation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuation"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Valuation = data
+		case "exchange":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchange"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exchange = data
 		}
 	}
 	return it, nil
@@ -39357,7 +42696,7 @@ func (ec *executionContext) unmarshalInputEventWhere(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "companies", "executives", "markets", "offers", "excludes", "launches", "difficulties", "products", "reactions", "partOf", "parts", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange", "companies", "executives", "markets", "offers", "excludes", "launches", "difficulties", "products", "reactions", "partOf", "parts", "AND", "OR", "NOT"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39434,6 +42773,48 @@ func (ec *executionContext) unmarshalInputEventWhere(ctx context.Context, obj an
 				return it, err
 			}
 			it.UnitsSold = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOFloatFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "stakePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakePercent"))
+			data, err := ec.unmarshalOFloatFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakePercent = data
+		case "pricePerShare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricePerShare"))
+			data, err := ec.unmarshalOFloatFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PricePerShare = data
+		case "valuation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valuation"))
+			data, err := ec.unmarshalOFloatFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Valuation = data
+		case "exchange":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exchange"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exchange = data
 		case "companies":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
 			data, err := ec.unmarshalOCompanyParticipationListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyParticipationListFilter(ctx, v)
@@ -39560,7 +42941,11 @@ func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"source", "sentence"}
+	if _, present := asMap["method"]; !present {
+		asMap["method"] = "MANUAL"
+	}
+
+	fieldsInOrder := [...]string{"source", "sentence", "method", "confidence"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39581,6 +42966,20 @@ func (ec *executionContext) unmarshalInputEvidenceInput(ctx context.Context, obj
 				return it, err
 			}
 			it.Sentence = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalOEvidenceMethod2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "confidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confidence"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Confidence = data
 		}
 	}
 	return it, nil
@@ -39609,7 +43008,7 @@ func (ec *executionContext) unmarshalInputExecutiveEmployersLink(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "create", "title", "evidence"}
+	fieldsInOrder := [...]string{"id", "create", "title", "current", "since", "until", "evidence"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39637,6 +43036,27 @@ func (ec *executionContext) unmarshalInputExecutiveEmployersLink(ctx context.Con
 				return it, err
 			}
 			it.Title = data
+		case "current":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("current"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Current = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
 		case "evidence":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
 			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
@@ -39787,6 +43207,69 @@ func UnmarshalExecutiveFact(ctx context.Context, raw any) (model.ExecutiveFact, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputExecutiveFoundedLink(ctx context.Context, obj any) (model.ExecutiveFoundedLink, error) {
+	var it model.ExecutiveFoundedLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "when", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "when":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("when"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.When = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExecutiveFoundedLink unmarshals raw into the ExecutiveFoundedLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExecutiveFoundedLink(ctx context.Context, raw any) (model.ExecutiveFoundedLink, error) {
+	var out model.ExecutiveFoundedLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExecutiveFoundedLink", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputExecutiveInput(ctx context.Context, obj any) (model.ExecutiveInput, error) {
 	var it model.ExecutiveInput
 	if obj == nil {
@@ -39798,7 +43281,7 @@ func (ec *executionContext) unmarshalInputExecutiveInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "employers", "events"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "employers", "events", "founded"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39840,6 +43323,13 @@ func (ec *executionContext) unmarshalInputExecutiveInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Events = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOExecutiveFoundedLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveFoundedLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
 		}
 	}
 	return it, nil
@@ -39868,7 +43358,7 @@ func (ec *executionContext) unmarshalInputExecutiveLinks(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"employers", "events"}
+	fieldsInOrder := [...]string{"employers", "events", "founded"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39889,6 +43379,13 @@ func (ec *executionContext) unmarshalInputExecutiveLinks(ctx context.Context, ob
 				return it, err
 			}
 			it.Events = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOExecutiveFoundedLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveFoundedLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
 		}
 	}
 	return it, nil
@@ -40288,7 +43785,7 @@ func (ec *executionContext) unmarshalInputExecutiveUnlinks(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"employers", "events"}
+	fieldsInOrder := [...]string{"employers", "events", "founded"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40309,6 +43806,13 @@ func (ec *executionContext) unmarshalInputExecutiveUnlinks(ctx context.Context, 
 				return it, err
 			}
 			it.Events = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
 		}
 	}
 	return it, nil
@@ -40337,7 +43841,7 @@ func (ec *executionContext) unmarshalInputExecutiveWhere(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "employers", "events", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "employers", "events", "founded", "AND", "OR", "NOT"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40379,6 +43883,13 @@ func (ec *executionContext) unmarshalInputExecutiveWhere(ctx context.Context, ob
 				return it, err
 			}
 			it.Events = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOFoundedListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedListFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
 		case "AND":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
 			data, err := ec.unmarshalOExecutiveWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveWhereᚄ(ctx, v)
@@ -40428,7 +43939,11 @@ func (ec *executionContext) unmarshalInputFactInput(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"company", "executive", "event", "market", "product", "partner", "relationship", "sentences"}
+	if _, present := asMap["method"]; !present {
+		asMap["method"] = "MANUAL"
+	}
+
+	fieldsInOrder := [...]string{"company", "executive", "event", "market", "product", "partner", "relationship", "sentences", "method", "confidence"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40491,6 +44006,20 @@ func (ec *executionContext) unmarshalInputFactInput(ctx context.Context, obj any
 				return it, err
 			}
 			it.Sentences = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalOEvidenceMethod2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "confidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confidence"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Confidence = data
 		}
 	}
 	return it, nil
@@ -40596,6 +44125,202 @@ func (ec *executionContext) unmarshalInputFloatFilter(ctx context.Context, obj a
 func UnmarshalFloatFilter(ctx context.Context, raw any) (model.FloatFilter, error) {
 	var out model.FloatFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "FloatFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFoundedListFilter(ctx context.Context, obj any) (model.FoundedListFilter, error) {
+	var it model.FoundedListFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "all", "none", "single"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "single":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("single"))
+			data, err := ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Single = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFoundedListFilter unmarshals raw into the FoundedListFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFoundedListFilter(ctx context.Context, raw any) (model.FoundedListFilter, error) {
+	var out model.FoundedListFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FoundedListFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFoundedSort(ctx context.Context, obj any) (model.FoundedSort, error) {
+	var it model.FoundedSort
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"founder", "company", "when"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "founder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founder"))
+			data, err := ec.unmarshalOExecutiveSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveSort(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founder = data
+		case "company":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("company"))
+			data, err := ec.unmarshalOCompanySort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanySort(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Company = data
+		case "when":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("when"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.When = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFoundedSort unmarshals raw into the FoundedSort input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFoundedSort(ctx context.Context, raw any) (model.FoundedSort, error) {
+	var out model.FoundedSort
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FoundedSort", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFoundedWhere(ctx context.Context, obj any) (model.FoundedWhere, error) {
+	var it model.FoundedWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"founder", "company", "when", "AND", "OR", "NOT"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "founder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founder"))
+			data, err := ec.unmarshalOExecutiveWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founder = data
+		case "company":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("company"))
+			data, err := ec.unmarshalOCompanyWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Company = data
+		case "when":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("when"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.When = data
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOFoundedWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOFoundedWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFoundedWhere unmarshals raw into the FoundedWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFoundedWhere(ctx context.Context, raw any) (model.FoundedWhere, error) {
+	var out model.FoundedWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FoundedWhere", raw, &out)
 	return out, err
 }
 
@@ -44600,7 +48325,7 @@ func (ec *executionContext) unmarshalInputRelationshipFact(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"type", "from", "to", "key", "channel", "exclusive", "expected", "group", "market", "reaction", "reason", "role", "since", "status", "title"}
+	fieldsInOrder := [...]string{"type", "from", "to", "key", "channel", "current", "exclusive", "expected", "group", "market", "reaction", "reason", "role", "since", "status", "title", "until", "when"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44642,6 +48367,13 @@ func (ec *executionContext) unmarshalInputRelationshipFact(ctx context.Context, 
 				return it, err
 			}
 			it.Channel = data
+		case "current":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("current"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Current = data
 		case "exclusive":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exclusive"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -44712,6 +48444,20 @@ func (ec *executionContext) unmarshalInputRelationshipFact(ctx context.Context, 
 				return it, err
 			}
 			it.Title = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		case "when":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("when"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.When = data
 		}
 	}
 	return it, nil
@@ -45300,7 +49046,7 @@ func (ec *executionContext) unmarshalInputWorksForSort(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"executive", "company", "title"}
+	fieldsInOrder := [...]string{"executive", "company", "title", "current", "since", "until"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45328,6 +49074,27 @@ func (ec *executionContext) unmarshalInputWorksForSort(ctx context.Context, obj 
 				return it, err
 			}
 			it.Title = data
+		case "current":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("current"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Current = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
 		}
 	}
 	return it, nil
@@ -45356,7 +49123,7 @@ func (ec *executionContext) unmarshalInputWorksForWhere(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"executive", "company", "title", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"executive", "company", "title", "current", "since", "until", "AND", "OR", "NOT"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45384,6 +49151,27 @@ func (ec *executionContext) unmarshalInputWorksForWhere(ctx context.Context, obj
 				return it, err
 			}
 			it.Title = data
+		case "current":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("current"))
+			data, err := ec.unmarshalOBooleanFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐBooleanFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Current = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
 		case "AND":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
 			data, err := ec.unmarshalOWorksForWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐWorksForWhereᚄ(ctx, v)
@@ -45836,6 +49624,16 @@ func (ec *executionContext) _Citation(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "method":
+			out.Values[i] = ec._Citation_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confidence":
+			out.Values[i] = ec._Citation_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45964,8 +49762,28 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "founders":
+			out.Values[i] = ec._Company_founders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "foundersConnection":
+			out.Values[i] = ec._Company_foundersConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "foundersAggregate":
+			out.Values[i] = ec._Company_foundersAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "evidence":
 			out.Values[i] = ec._Company_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._Company_roles(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -46700,6 +50518,36 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "amount":
+			out.Values[i] = ec._Event_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._Event_currency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stakePercent":
+			out.Values[i] = ec._Event_stakePercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pricePerShare":
+			out.Values[i] = ec._Event_pricePerShare(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "valuation":
+			out.Values[i] = ec._Event_valuation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "exchange":
+			out.Values[i] = ec._Event_exchange(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "companies":
 			out.Values[i] = ec._Event_companies(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -46870,6 +50718,11 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "roles":
+			out.Values[i] = ec._Event_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -46915,6 +50768,26 @@ func (ec *executionContext) _EventAggregate(ctx context.Context, sel ast.Selecti
 			}
 		case "unitsSold":
 			out.Values[i] = ec._EventAggregate_unitsSold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._EventAggregate_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stakePercent":
+			out.Values[i] = ec._EventAggregate_stakePercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pricePerShare":
+			out.Values[i] = ec._EventAggregate_pricePerShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "valuation":
+			out.Values[i] = ec._EventAggregate_valuation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -47533,6 +51406,16 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "method":
+			out.Values[i] = ec._Evidence_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confidence":
+			out.Values[i] = ec._Evidence_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -47606,8 +51489,28 @@ func (ec *executionContext) _Executive(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "founded":
+			out.Values[i] = ec._Executive_founded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "foundedConnection":
+			out.Values[i] = ec._Executive_foundedConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "foundedAggregate":
+			out.Values[i] = ec._Executive_foundedAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "evidence":
 			out.Values[i] = ec._Executive_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._Executive_roles(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -48015,6 +51918,173 @@ func (ec *executionContext) _FloatStats(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var foundedImplementors = []string{"Founded"}
+
+func (ec *executionContext) _Founded(ctx context.Context, sel ast.SelectionSet, obj *model.Founded) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, foundedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Founded")
+		case "founder":
+			out.Values[i] = ec._Founded_founder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "company":
+			out.Values[i] = ec._Founded_company(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "when":
+			out.Values[i] = ec._Founded_when(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._Founded_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var foundedAggregateImplementors = []string{"FoundedAggregate"}
+
+func (ec *executionContext) _FoundedAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.FoundedAggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, foundedAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FoundedAggregate")
+		case "count":
+			out.Values[i] = ec._FoundedAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countBy":
+			out.Values[i] = ec._FoundedAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var foundedConnectionImplementors = []string{"FoundedConnection"}
+
+func (ec *executionContext) _FoundedConnection(ctx context.Context, sel ast.SelectionSet, obj *model.FoundedConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, foundedConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FoundedConnection")
+		case "edges":
+			out.Values[i] = ec._FoundedConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._FoundedConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._FoundedConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var foundedEdgeImplementors = []string{"FoundedEdge"}
+
+func (ec *executionContext) _FoundedEdge(ctx context.Context, sel ast.SelectionSet, obj *model.FoundedEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, foundedEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FoundedEdge")
+		case "cursor":
+			out.Values[i] = ec._FoundedEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._FoundedEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var graphEdgeImplementors = []string{"GraphEdge"}
 
 func (ec *executionContext) _GraphEdge(ctx context.Context, sel ast.SelectionSet, obj *kg.Edge) graphql.Marshaler {
@@ -48096,6 +52166,11 @@ func (ec *executionContext) _GraphNode(ctx context.Context, sel ast.SelectionSet
 			}
 		case "labels":
 			out.Values[i] = ec._GraphNode_labels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._GraphNode_roles(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -48464,6 +52539,11 @@ func (ec *executionContext) _Market(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "evidence":
 			out.Values[i] = ec._Market_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._Market_roles(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -49063,6 +53143,11 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "evidence":
 			out.Values[i] = ec._Partner_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._Partner_roles(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -49757,6 +53842,11 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "evidence":
 			out.Values[i] = ec._Product_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._Product_roles(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -50665,6 +54755,11 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "roles":
+			out.Values[i] = ec._Source_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -51036,6 +55131,21 @@ func (ec *executionContext) _WorksFor(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "title":
 			out.Values[i] = ec._WorksFor_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "current":
+			out.Values[i] = ec._WorksFor_current(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._WorksFor_since(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._WorksFor_until(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -51739,6 +55849,11 @@ func (ec *executionContext) unmarshalNCompanyEventsLink2ᚖgithubᚗcomᚋcompan
 
 func (ec *executionContext) unmarshalNCompanyExecutivesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyExecutivesLink(ctx context.Context, v any) (*model.CompanyExecutivesLink, error) {
 	res, err := ec.unmarshalInputCompanyExecutivesLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCompanyFoundersLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyFoundersLink(ctx context.Context, v any) (*model.CompanyFoundersLink, error) {
+	res, err := ec.unmarshalInputCompanyFoundersLink(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -52519,6 +56634,16 @@ func (ec *executionContext) unmarshalNEvidenceInput2ᚖgithubᚗcomᚋcompanygra
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNEvidenceMethod2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx context.Context, v any) (kg.Method, error) {
+	var res kg.Method
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvidenceMethod2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx context.Context, sel ast.SelectionSet, v kg.Method) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNExecutive2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Executive) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -52590,6 +56715,11 @@ func (ec *executionContext) unmarshalNExecutiveEmployersLink2ᚖgithubᚗcomᚋc
 
 func (ec *executionContext) unmarshalNExecutiveEventsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveEventsLink(ctx context.Context, v any) (*model.ExecutiveEventsLink, error) {
 	res, err := ec.unmarshalInputExecutiveEventsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNExecutiveFoundedLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveFoundedLink(ctx context.Context, v any) (*model.ExecutiveFoundedLink, error) {
+	res, err := ec.unmarshalInputExecutiveFoundedLink(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -52780,6 +56910,90 @@ func (ec *executionContext) marshalNFloatStats2ᚖgithubᚗcomᚋcompanygraphᚋ
 		return graphql.Null
 	}
 	return ec._FloatStats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFounded2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Founded) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFounded2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFounded(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFounded2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFounded(ctx context.Context, sel ast.SelectionSet, v *model.Founded) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Founded!")
+		return graphql.Null
+	}
+	return ec._Founded(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFoundedAggregate2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedAggregate(ctx context.Context, sel ast.SelectionSet, v *model.FoundedAggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FoundedAggregate!")
+		return graphql.Null
+	}
+	return ec._FoundedAggregate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFoundedConnection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedConnection(ctx context.Context, sel ast.SelectionSet, v *model.FoundedConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FoundedConnection!")
+		return graphql.Null
+	}
+	return ec._FoundedConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFoundedEdge2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FoundedEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFoundedEdge2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFoundedEdge2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedEdge(ctx context.Context, sel ast.SelectionSet, v *model.FoundedEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FoundedEdge!")
+		return graphql.Null
+	}
+	return ec._FoundedEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFoundedGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedGroupField(ctx context.Context, v any) (model.FoundedGroupField, error) {
+	var res model.FoundedGroupField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFoundedGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedGroupField(ctx context.Context, sel ast.SelectionSet, v model.FoundedGroupField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNFoundedSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedSort(ctx context.Context, v any) (*model.FoundedSort, error) {
+	res, err := ec.unmarshalInputFoundedSort(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx context.Context, v any) (*model.FoundedWhere, error) {
+	res, err := ec.unmarshalInputFoundedWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNGraphEdge2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐEdge(ctx context.Context, sel ast.SelectionSet, v kg.Edge) graphql.Marshaler {
@@ -54434,6 +58648,23 @@ func (ec *executionContext) unmarshalOCompanyFact2ᚖgithubᚗcomᚋcompanygraph
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOCompanyFoundersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyFoundersLinkᚄ(ctx context.Context, v any) ([]*model.CompanyFoundersLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CompanyFoundersLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCompanyFoundersLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyFoundersLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx context.Context, v any) (*model.CompanyInput, error) {
 	if v == nil {
 		return nil, nil
@@ -55243,6 +59474,58 @@ func (ec *executionContext) unmarshalOEventWhere2ᚖgithubᚗcomᚋcompanygraph�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx context.Context, v any) ([]kg.Method, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]kg.Method, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEvidenceMethod2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx context.Context, sel ast.SelectionSet, v []kg.Method) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvidenceMethod2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOEvidenceMethod2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx context.Context, v any) (*kg.Method, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(kg.Method)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEvidenceMethod2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethod(ctx context.Context, sel ast.SelectionSet, v *kg.Method) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOExecutive2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutive(ctx context.Context, sel ast.SelectionSet, v *model.Executive) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -55290,6 +59573,23 @@ func (ec *executionContext) unmarshalOExecutiveFact2ᚖgithubᚗcomᚋcompanygra
 	}
 	res, err := ec.unmarshalInputExecutiveFact(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOExecutiveFoundedLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveFoundedLinkᚄ(ctx context.Context, v any) ([]*model.ExecutiveFoundedLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ExecutiveFoundedLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNExecutiveFoundedLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveFoundedLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOExecutiveInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐExecutiveInput(ctx context.Context, v any) (*model.ExecutiveInput, error) {
@@ -55489,6 +59789,56 @@ func (ec *executionContext) unmarshalOFloatFilter2ᚖgithubᚗcomᚋcompanygraph
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputFloatFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFoundedListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedListFilter(ctx context.Context, v any) (*model.FoundedListFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFoundedListFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFoundedSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedSortᚄ(ctx context.Context, v any) ([]*model.FoundedSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.FoundedSort, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFoundedSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedSort(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFoundedWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhereᚄ(ctx context.Context, v any) ([]*model.FoundedWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.FoundedWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFoundedWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFoundedWhere(ctx context.Context, v any) (*model.FoundedWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFoundedWhere(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

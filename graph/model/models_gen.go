@@ -8,13 +8,20 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/companygraph/companygraph/internal/kg"
 	"github.com/companygraph/companygraph/internal/query"
 )
 
-// An object with an id unique across all types.
+// An object with an id unique across all types. One node may answer as
+// several types of one group (an organisation that is a Company and a
+// Partner): it keeps one id, and roles lists every type it answers as. Where
+// a field can return any type (node, search), its __typename is the first
+// of its roles, in the order of the type names: Company before Partner.
 type Node interface {
 	IsNode()
 	GetID() string
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	GetRoles() []string
 }
 
 // One fact an article states, as extracted and resolved.
@@ -53,7 +60,7 @@ type BooleanFilter struct {
 	IsNull *bool `json:"isNull,omitempty"`
 }
 
-// A company, such as Xiaomi.
+// A company, such as Xiaomi. An organisation may be a Company and a Partner at once (Flipkart): one node that answers as both.
 type Company struct {
 	// Natural key, e.g. "xiaomi".
 	ID   string `json:"id"`
@@ -94,12 +101,32 @@ type Company struct {
 	EventsConnection *CompanyParticipationConnection `json:"eventsConnection"`
 	// Counts and statistics over events.
 	EventsAggregate *CompanyParticipationAggregate `json:"eventsAggregate"`
+	// People who founded the company.
+	Founders []*Founded `json:"founders"`
+	// founders, as a Relay connection.
+	FoundersConnection *FoundedConnection `json:"foundersConnection"`
+	// Counts and statistics over founders.
+	FoundersAggregate *FoundedAggregate `json:"foundersAggregate"`
 	// Sentences of the sources that mention the company.
 	Evidence []*Evidence `json:"evidence"`
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	Roles []string `json:"roles"`
 }
 
 func (Company) IsNode()            {}
 func (this Company) GetID() string { return this.ID }
+
+// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+func (this Company) GetRoles() []string {
+	if this.Roles == nil {
+		return nil
+	}
+	interfaceSlice := make([]string, 0, len(this.Roles))
+	for _, concrete := range this.Roles {
+		interfaceSlice = append(interfaceSlice, concrete)
+	}
+	return interfaceSlice
+}
 
 // Counts and statistics over Company.
 type CompanyAggregate struct {
@@ -138,6 +165,9 @@ type CompanyExecutivesLink struct {
 	// One Executive to create (its own relationships cannot be nested further).
 	Create   *ExecutiveInput  `json:"create,omitempty"`
 	Title    *string          `json:"title,omitempty"`
+	Current  *bool            `json:"current,omitempty"`
+	Since    *string          `json:"since,omitempty"`
+	Until    *string          `json:"until,omitempty"`
 	Evidence []*EvidenceInput `json:"evidence"`
 }
 
@@ -148,6 +178,16 @@ type CompanyFact struct {
 	Aliases      []string `json:"aliases,omitempty"`
 	Country      *string  `json:"country,omitempty"`
 	Headquarters *string  `json:"headquarters,omitempty"`
+}
+
+// A FOUNDED relationship to write: to the Executive with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type CompanyFoundersLink struct {
+	// An existing Executive.
+	ID *string `json:"id,omitempty"`
+	// One Executive to create (its own relationships cannot be nested further).
+	Create   *ExecutiveInput  `json:"create,omitempty"`
+	When     *string          `json:"when,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
 }
 
 // A Company to create, with relationships to create along.
@@ -162,6 +202,7 @@ type CompanyInput struct {
 	Partnerships []*CompanyPartnershipsLink `json:"partnerships,omitempty"`
 	Products     []*CompanyProductsLink     `json:"products,omitempty"`
 	Events       []*CompanyEventsLink       `json:"events,omitempty"`
+	Founders     []*CompanyFoundersLink     `json:"founders,omitempty"`
 }
 
 type CompanyLinks struct {
@@ -170,6 +211,7 @@ type CompanyLinks struct {
 	Partnerships []*CompanyPartnershipsLink `json:"partnerships,omitempty"`
 	Products     []*CompanyProductsLink     `json:"products,omitempty"`
 	Events       []*CompanyEventsLink       `json:"events,omitempty"`
+	Founders     []*CompanyFoundersLink     `json:"founders,omitempty"`
 }
 
 // Filter on a list of Company: some, all, none or exactly one of them match.
@@ -253,7 +295,7 @@ type CompanyMarketsLink struct {
 type CompanyParticipation struct {
 	Company *Company `json:"company"`
 	Event   *Event   `json:"event"`
-	// Part the company played, e.g. "announcer".
+	// Part the company played, e.g. "announcer"; for the kinds of company news, the role EventKind names ("acquirer", "target", "investor", "issuer", "employer", "founded").
 	Role     *string     `json:"role,omitempty"`
 	Evidence []*Evidence `json:"evidence"`
 }
@@ -394,6 +436,7 @@ type CompanyUnlinks struct {
 	Partnerships []string `json:"partnerships,omitempty"`
 	Products     []string `json:"products,omitempty"`
 	Events       []string `json:"events,omitempty"`
+	Founders     []string `json:"founders,omitempty"`
 }
 
 // Filter on Company: every field given must match.
@@ -408,6 +451,7 @@ type CompanyWhere struct {
 	Partnerships *PartnershipListFilter          `json:"partnerships,omitempty"`
 	Products     *CompanyProductListFilter       `json:"products,omitempty"`
 	Events       *CompanyParticipationListFilter `json:"events,omitempty"`
+	Founders     *FoundedListFilter              `json:"founders,omitempty"`
 	And          []*CompanyWhere                 `json:"AND,omitempty"`
 	Or           []*CompanyWhere                 `json:"OR,omitempty"`
 	Not          *CompanyWhere                   `json:"NOT,omitempty"`
@@ -438,6 +482,18 @@ type Event struct {
 	ValuationQualifier *string `json:"valuationQualifier,omitempty"`
 	// Units sold in the period (SALES).
 	UnitsSold *int64 `json:"unitsSold,omitempty"`
+	// Money the event involves, in currency: the price paid (ACQUISITION), the money put in (INVESTMENT), the money raised (IPO).
+	Amount *float64 `json:"amount,omitempty"`
+	// Currency of amount, pricePerShare and valuation, as an ISO 4217 code, e.g. "USD".
+	Currency *string `json:"currency,omitempty"`
+	// Share of the target or investee bought, in percent, e.g. 77 (ACQUISITION, INVESTMENT).
+	StakePercent *float64 `json:"stakePercent,omitempty"`
+	// Price of one share at the listing, in currency (IPO).
+	PricePerShare *float64 `json:"pricePerShare,omitempty"`
+	// Value of the company that resulted, in currency (IPO, and an ACQUISITION or INVESTMENT that states it).
+	Valuation *float64 `json:"valuation,omitempty"`
+	// Exchange the shares were listed on, e.g. "NYSE" (IPO).
+	Exchange *string `json:"exchange,omitempty"`
 	// Companies that took part, with their roles.
 	Companies []*CompanyParticipation `json:"companies"`
 	// companies, as a Relay connection.
@@ -506,17 +562,35 @@ type Event struct {
 	PartsAggregate *EventPartAggregate `json:"partsAggregate"`
 	// Sentences of the sources that state the event.
 	Evidence []*Evidence `json:"evidence"`
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	Roles []string `json:"roles"`
 }
 
 func (Event) IsNode()            {}
 func (this Event) GetID() string { return this.ID }
 
+// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+func (this Event) GetRoles() []string {
+	if this.Roles == nil {
+		return nil
+	}
+	interfaceSlice := make([]string, 0, len(this.Roles))
+	for _, concrete := range this.Roles {
+		interfaceSlice = append(interfaceSlice, concrete)
+	}
+	return interfaceSlice
+}
+
 // Counts and statistics over Event.
 type EventAggregate struct {
-	Count        int64       `json:"count"`
-	AmountUsd    *FloatStats `json:"amountUsd"`
-	ValuationUsd *FloatStats `json:"valuationUsd"`
-	UnitsSold    *IntStats   `json:"unitsSold"`
+	Count         int64       `json:"count"`
+	AmountUsd     *FloatStats `json:"amountUsd"`
+	ValuationUsd  *FloatStats `json:"valuationUsd"`
+	UnitsSold     *IntStats   `json:"unitsSold"`
+	Amount        *FloatStats `json:"amount"`
+	StakePercent  *FloatStats `json:"stakePercent"`
+	PricePerShare *FloatStats `json:"pricePerShare"`
+	Valuation     *FloatStats `json:"valuation"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
 }
@@ -591,6 +665,12 @@ type EventFact struct {
 	ValuationUsd       *float64   `json:"valuationUsd,omitempty"`
 	ValuationQualifier *string    `json:"valuationQualifier,omitempty"`
 	UnitsSold          *int64     `json:"unitsSold,omitempty"`
+	Amount             *float64   `json:"amount,omitempty"`
+	Currency           *string    `json:"currency,omitempty"`
+	StakePercent       *float64   `json:"stakePercent,omitempty"`
+	PricePerShare      *float64   `json:"pricePerShare,omitempty"`
+	Valuation          *float64   `json:"valuation,omitempty"`
+	Exchange           *string    `json:"exchange,omitempty"`
 }
 
 // A Event to create, with relationships to create along.
@@ -605,6 +685,12 @@ type EventInput struct {
 	ValuationUsd       *float64                 `json:"valuationUsd,omitempty"`
 	ValuationQualifier *string                  `json:"valuationQualifier,omitempty"`
 	UnitsSold          *int64                   `json:"unitsSold,omitempty"`
+	Amount             *float64                 `json:"amount,omitempty"`
+	Currency           *string                  `json:"currency,omitempty"`
+	StakePercent       *float64                 `json:"stakePercent,omitempty"`
+	PricePerShare      *float64                 `json:"pricePerShare,omitempty"`
+	Valuation          *float64                 `json:"valuation,omitempty"`
+	Exchange           *string                  `json:"exchange,omitempty"`
 	Companies          []*EventCompaniesLink    `json:"companies,omitempty"`
 	Executives         []*EventExecutivesLink   `json:"executives,omitempty"`
 	Markets            []*EventMarketsLink      `json:"markets,omitempty"`
@@ -806,6 +892,12 @@ type EventPatch struct {
 	ValuationUsd       *float64   `json:"valuationUsd,omitempty"`
 	ValuationQualifier *string    `json:"valuationQualifier,omitempty"`
 	UnitsSold          *int64     `json:"unitsSold,omitempty"`
+	Amount             *float64   `json:"amount,omitempty"`
+	Currency           *string    `json:"currency,omitempty"`
+	StakePercent       *float64   `json:"stakePercent,omitempty"`
+	PricePerShare      *float64   `json:"pricePerShare,omitempty"`
+	Valuation          *float64   `json:"valuation,omitempty"`
+	Exchange           *string    `json:"exchange,omitempty"`
 }
 
 // (Event)-[:OFFERS|EXCLUDES|LAUNCHES|CITES_DIFFICULTY|ABOUT]->(Product)
@@ -906,6 +998,12 @@ type EventSort struct {
 	ValuationUsd       *SortDirection `json:"valuationUsd,omitempty"`
 	ValuationQualifier *SortDirection `json:"valuationQualifier,omitempty"`
 	UnitsSold          *SortDirection `json:"unitsSold,omitempty"`
+	Amount             *SortDirection `json:"amount,omitempty"`
+	Currency           *SortDirection `json:"currency,omitempty"`
+	StakePercent       *SortDirection `json:"stakePercent,omitempty"`
+	PricePerShare      *SortDirection `json:"pricePerShare,omitempty"`
+	Valuation          *SortDirection `json:"valuation,omitempty"`
+	Exchange           *SortDirection `json:"exchange,omitempty"`
 }
 
 // Relationships to remove, by the id of the node at the far end.
@@ -935,6 +1033,12 @@ type EventWhere struct {
 	ValuationUsd       *FloatFilter                      `json:"valuationUsd,omitempty"`
 	ValuationQualifier *StringFilter                     `json:"valuationQualifier,omitempty"`
 	UnitsSold          *IntFilter                        `json:"unitsSold,omitempty"`
+	Amount             *FloatFilter                      `json:"amount,omitempty"`
+	Currency           *StringFilter                     `json:"currency,omitempty"`
+	StakePercent       *FloatFilter                      `json:"stakePercent,omitempty"`
+	PricePerShare      *FloatFilter                      `json:"pricePerShare,omitempty"`
+	Valuation          *FloatFilter                      `json:"valuation,omitempty"`
+	Exchange           *StringFilter                     `json:"exchange,omitempty"`
 	Companies          *CompanyParticipationListFilter   `json:"companies,omitempty"`
 	Executives         *ExecutiveParticipationListFilter `json:"executives,omitempty"`
 	Markets            *EventMarketListFilter            `json:"markets,omitempty"`
@@ -957,12 +1061,20 @@ type Evidence struct {
 	Sentence string `json:"sentence"`
 	// The document the sentence comes from.
 	Source *Source `json:"source"`
+	// How the fact was obtained from the sentence; evidence written before methods were recorded is MANUAL.
+	Method kg.Method `json:"method"`
+	// How sure the extraction was, from 0 to 1; 1 for MANUAL and DATASET unless stated.
+	Confidence float64 `json:"confidence"`
 }
 
 // A sentence of a source that states a relationship.
 type EvidenceInput struct {
 	Source   string `json:"source"`
 	Sentence string `json:"sentence"`
+	// How the fact was obtained from the sentence.
+	Method *kg.Method `json:"method,omitempty"`
+	// How sure the extraction is, from 0 to 1: required for EXTRACTED; 1 when not given otherwise.
+	Confidence *float64 `json:"confidence,omitempty"`
 }
 
 // A person who holds a position at a company, such as Hugo Barra.
@@ -984,12 +1096,32 @@ type Executive struct {
 	EventsConnection *ExecutiveParticipationConnection `json:"eventsConnection"`
 	// Counts and statistics over events.
 	EventsAggregate *ExecutiveParticipationAggregate `json:"eventsAggregate"`
+	// Companies the person founded.
+	Founded []*Founded `json:"founded"`
+	// founded, as a Relay connection.
+	FoundedConnection *FoundedConnection `json:"foundedConnection"`
+	// Counts and statistics over founded.
+	FoundedAggregate *FoundedAggregate `json:"foundedAggregate"`
 	// Sentences of the sources that mention the person.
 	Evidence []*Evidence `json:"evidence"`
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	Roles []string `json:"roles"`
 }
 
 func (Executive) IsNode()            {}
 func (this Executive) GetID() string { return this.ID }
+
+// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+func (this Executive) GetRoles() []string {
+	if this.Roles == nil {
+		return nil
+	}
+	interfaceSlice := make([]string, 0, len(this.Roles))
+	for _, concrete := range this.Roles {
+		interfaceSlice = append(interfaceSlice, concrete)
+	}
+	return interfaceSlice
+}
 
 // Counts and statistics over Executive.
 type ExecutiveAggregate struct {
@@ -1018,6 +1150,9 @@ type ExecutiveEmployersLink struct {
 	// One Company to create (its own relationships cannot be nested further).
 	Create   *CompanyInput    `json:"create,omitempty"`
 	Title    *string          `json:"title,omitempty"`
+	Current  *bool            `json:"current,omitempty"`
+	Since    *string          `json:"since,omitempty"`
+	Until    *string          `json:"until,omitempty"`
 	Evidence []*EvidenceInput `json:"evidence"`
 }
 
@@ -1039,6 +1174,16 @@ type ExecutiveFact struct {
 	Aliases []string `json:"aliases,omitempty"`
 }
 
+// A FOUNDED relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type ExecutiveFoundedLink struct {
+	// An existing Company.
+	ID *string `json:"id,omitempty"`
+	// One Company to create (its own relationships cannot be nested further).
+	Create   *CompanyInput    `json:"create,omitempty"`
+	When     *string          `json:"when,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
 // A Executive to create, with relationships to create along.
 type ExecutiveInput struct {
 	ID        string                    `json:"id"`
@@ -1046,11 +1191,13 @@ type ExecutiveInput struct {
 	Aliases   []string                  `json:"aliases,omitempty"`
 	Employers []*ExecutiveEmployersLink `json:"employers,omitempty"`
 	Events    []*ExecutiveEventsLink    `json:"events,omitempty"`
+	Founded   []*ExecutiveFoundedLink   `json:"founded,omitempty"`
 }
 
 type ExecutiveLinks struct {
 	Employers []*ExecutiveEmployersLink `json:"employers,omitempty"`
 	Events    []*ExecutiveEventsLink    `json:"events,omitempty"`
+	Founded   []*ExecutiveFoundedLink   `json:"founded,omitempty"`
 }
 
 // Filter on a list of Executive: some, all, none or exactly one of them match.
@@ -1065,7 +1212,7 @@ type ExecutiveListFilter struct {
 type ExecutiveParticipation struct {
 	Executive *Executive `json:"executive"`
 	Event     *Event     `json:"event"`
-	// Part the person played, e.g. "announcer".
+	// Part the person played, e.g. "announcer"; for the kinds of company news, the role EventKind names ("appointee", "departing", "founder", "investor").
 	Role *string `json:"role,omitempty"`
 	// Title the person held at the event, e.g. "Global Vice President".
 	Title    *string     `json:"title,omitempty"`
@@ -1135,6 +1282,7 @@ type ExecutiveSort struct {
 type ExecutiveUnlinks struct {
 	Employers []string `json:"employers,omitempty"`
 	Events    []string `json:"events,omitempty"`
+	Founded   []string `json:"founded,omitempty"`
 }
 
 // Filter on Executive: every field given must match.
@@ -1144,6 +1292,7 @@ type ExecutiveWhere struct {
 	Aliases   *StringListFilter                 `json:"aliases,omitempty"`
 	Employers *WorksForListFilter               `json:"employers,omitempty"`
 	Events    *ExecutiveParticipationListFilter `json:"events,omitempty"`
+	Founded   *FoundedListFilter                `json:"founded,omitempty"`
 	And       []*ExecutiveWhere                 `json:"AND,omitempty"`
 	Or        []*ExecutiveWhere                 `json:"OR,omitempty"`
 	Not       *ExecutiveWhere                   `json:"NOT,omitempty"`
@@ -1160,6 +1309,10 @@ type FactInput struct {
 	Relationship *RelationshipFact `json:"relationship,omitempty"`
 	// Sentences of the source, word for word, that state the fact.
 	Sentences []string `json:"sentences"`
+	// How the fact was obtained from the sentences: by hand or reviewed by a person (MANUAL), by a program (EXTRACTED), from a dataset (DATASET).
+	Method *kg.Method `json:"method,omitempty"`
+	// How sure the extraction is, from 0 to 1: required for EXTRACTED; 1 when not given otherwise.
+	Confidence *float64 `json:"confidence,omitempty"`
 }
 
 type FloatFilter struct {
@@ -1178,6 +1331,60 @@ type FloatStats struct {
 	Max *float64 `json:"max,omitempty"`
 	Avg *float64 `json:"avg,omitempty"`
 	Sum *float64 `json:"sum,omitempty"`
+}
+
+// (Executive)-[:FOUNDED]->(Company)
+type Founded struct {
+	Founder *Executive `json:"founder"`
+	Company *Company   `json:"company"`
+	// When, as the source words it ("in 2010").
+	When     *string     `json:"when,omitempty"`
+	Evidence []*Evidence `json:"evidence"`
+}
+
+// Counts and statistics over Founded.
+type FoundedAggregate struct {
+	Count int64 `json:"count"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+}
+
+// Founded as a Relay connection.
+type FoundedConnection struct {
+	Edges    []*FoundedEdge `json:"edges"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type FoundedEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *Founded     `json:"node"`
+}
+
+// Filter on a list of Founded: some, all, none or exactly one of them match.
+type FoundedListFilter struct {
+	Some   *FoundedWhere `json:"some,omitempty"`
+	All    *FoundedWhere `json:"all,omitempty"`
+	None   *FoundedWhere `json:"none,omitempty"`
+	Single *FoundedWhere `json:"single,omitempty"`
+}
+
+// One sort key of Founded: give exactly one field per list element; the list sets the priority.
+type FoundedSort struct {
+	Founder *ExecutiveSort `json:"founder,omitempty"`
+	Company *CompanySort   `json:"company,omitempty"`
+	When    *SortDirection `json:"when,omitempty"`
+}
+
+// Filter on Founded: every field given must match.
+type FoundedWhere struct {
+	Founder *ExecutiveWhere `json:"founder,omitempty"`
+	Company *CompanyWhere   `json:"company,omitempty"`
+	When    *StringFilter   `json:"when,omitempty"`
+	And     []*FoundedWhere `json:"AND,omitempty"`
+	Or      []*FoundedWhere `json:"OR,omitempty"`
+	Not     *FoundedWhere   `json:"NOT,omitempty"`
 }
 
 // How many items have this value; value is null for items without one.
@@ -1267,10 +1474,24 @@ type Market struct {
 	ReactionsAggregate *ReactionAggregate `json:"reactionsAggregate"`
 	// Sentences of the sources that mention the market.
 	Evidence []*Evidence `json:"evidence"`
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	Roles []string `json:"roles"`
 }
 
 func (Market) IsNode()            {}
 func (this Market) GetID() string { return this.ID }
+
+// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+func (this Market) GetRoles() []string {
+	if this.Roles == nil {
+		return nil
+	}
+	interfaceSlice := make([]string, 0, len(this.Roles))
+	for _, concrete := range this.Roles {
+		interfaceSlice = append(interfaceSlice, concrete)
+	}
+	return interfaceSlice
+}
 
 // Counts and statistics over Market.
 type MarketAggregate struct {
@@ -1471,7 +1692,7 @@ type PageInfo struct {
 	EndCursor       *query.Cursor `json:"endCursor,omitempty"`
 }
 
-// A company's partner, such as the retailer Flipkart.
+// A company's partner, such as the retailer Flipkart. An organisation may be a Partner and a Company at once: one node that answers as both.
 type Partner struct {
 	// Natural key, e.g. "flipkart".
 	ID   string `json:"id"`
@@ -1492,10 +1713,24 @@ type Partner struct {
 	SellsAggregate *PartnerSaleAggregate `json:"sellsAggregate"`
 	// Sentences of the sources that mention the partner.
 	Evidence []*Evidence `json:"evidence"`
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	Roles []string `json:"roles"`
 }
 
 func (Partner) IsNode()            {}
 func (this Partner) GetID() string { return this.ID }
+
+// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+func (this Partner) GetRoles() []string {
+	if this.Roles == nil {
+		return nil
+	}
+	interfaceSlice := make([]string, 0, len(this.Roles))
+	for _, concrete := range this.Roles {
+		interfaceSlice = append(interfaceSlice, concrete)
+	}
+	return interfaceSlice
+}
 
 // Counts and statistics over Partner.
 type PartnerAggregate struct {
@@ -1779,10 +2014,24 @@ type Product struct {
 	EventsAggregate *EventProductAggregate `json:"eventsAggregate"`
 	// Sentences of the sources that mention the product.
 	Evidence []*Evidence `json:"evidence"`
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	Roles []string `json:"roles"`
 }
 
 func (Product) IsNode()            {}
 func (this Product) GetID() string { return this.ID }
+
+// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+func (this Product) GetRoles() []string {
+	if this.Roles == nil {
+		return nil
+	}
+	interfaceSlice := make([]string, 0, len(this.Roles))
+	for _, concrete := range this.Roles {
+		interfaceSlice = append(interfaceSlice, concrete)
+	}
+	return interfaceSlice
+}
 
 // Counts and statistics over Product.
 type ProductAggregate struct {
@@ -2115,6 +2364,7 @@ type RelationshipFact struct {
 	// Tells apart two relationships of one type between the same nodes.
 	Key       *string `json:"key,omitempty"`
 	Channel   *string `json:"channel,omitempty"`
+	Current   *bool   `json:"current,omitempty"`
 	Exclusive *bool   `json:"exclusive,omitempty"`
 	Expected  *string `json:"expected,omitempty"`
 	Group     *string `json:"group,omitempty"`
@@ -2125,6 +2375,8 @@ type RelationshipFact struct {
 	Since     *string `json:"since,omitempty"`
 	Status    *string `json:"status,omitempty"`
 	Title     *string `json:"title,omitempty"`
+	Until     *string `json:"until,omitempty"`
+	When      *string `json:"when,omitempty"`
 }
 
 // A search result and how well it matches.
@@ -2180,10 +2432,24 @@ type Source struct {
 	EventsConnection *EventConnection `json:"eventsConnection"`
 	// Counts and statistics over events.
 	EventsAggregate *EventAggregate `json:"eventsAggregate"`
+	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+	Roles []string `json:"roles"`
 }
 
 func (Source) IsNode()            {}
 func (this Source) GetID() string { return this.ID }
+
+// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
+func (this Source) GetRoles() []string {
+	if this.Roles == nil {
+		return nil
+	}
+	interfaceSlice := make([]string, 0, len(this.Roles))
+	for _, concrete := range this.Roles {
+		interfaceSlice = append(interfaceSlice, concrete)
+	}
+	return interfaceSlice
+}
 
 // Counts and statistics over Source.
 type SourceAggregate struct {
@@ -2278,7 +2544,13 @@ type WorksFor struct {
 	Executive *Executive `json:"executive"`
 	Company   *Company   `json:"company"`
 	// Title held, e.g. "Global Vice President".
-	Title    *string     `json:"title,omitempty"`
+	Title *string `json:"title,omitempty"`
+	// Whether the person holds the position now; false for a former one. Written true when a write does not say.
+	Current *bool `json:"current,omitempty"`
+	// When the person took up the position, as the source words it ("in 2014").
+	Since *string `json:"since,omitempty"`
+	// When the person left it, as the source words it ("last month"); null while current.
+	Until    *string     `json:"until,omitempty"`
 	Evidence []*Evidence `json:"evidence"`
 }
 
@@ -2315,6 +2587,9 @@ type WorksForSort struct {
 	Executive *ExecutiveSort `json:"executive,omitempty"`
 	Company   *CompanySort   `json:"company,omitempty"`
 	Title     *SortDirection `json:"title,omitempty"`
+	Current   *SortDirection `json:"current,omitempty"`
+	Since     *SortDirection `json:"since,omitempty"`
+	Until     *SortDirection `json:"until,omitempty"`
 }
 
 // Filter on WorksFor: every field given must match.
@@ -2322,6 +2597,9 @@ type WorksForWhere struct {
 	Executive *ExecutiveWhere  `json:"executive,omitempty"`
 	Company   *CompanyWhere    `json:"company,omitempty"`
 	Title     *StringFilter    `json:"title,omitempty"`
+	Current   *BooleanFilter   `json:"current,omitempty"`
+	Since     *StringFilter    `json:"since,omitempty"`
+	Until     *StringFilter    `json:"until,omitempty"`
 	And       []*WorksForWhere `json:"AND,omitempty"`
 	Or        []*WorksForWhere `json:"OR,omitempty"`
 	Not       *WorksForWhere   `json:"NOT,omitempty"`
@@ -2571,6 +2849,12 @@ const (
 	EventGroupFieldValuationUsd       EventGroupField = "valuationUsd"
 	EventGroupFieldValuationQualifier EventGroupField = "valuationQualifier"
 	EventGroupFieldUnitsSold          EventGroupField = "unitsSold"
+	EventGroupFieldAmount             EventGroupField = "amount"
+	EventGroupFieldCurrency           EventGroupField = "currency"
+	EventGroupFieldStakePercent       EventGroupField = "stakePercent"
+	EventGroupFieldPricePerShare      EventGroupField = "pricePerShare"
+	EventGroupFieldValuation          EventGroupField = "valuation"
+	EventGroupFieldExchange           EventGroupField = "exchange"
 )
 
 var AllEventGroupField = []EventGroupField{
@@ -2583,11 +2867,17 @@ var AllEventGroupField = []EventGroupField{
 	EventGroupFieldValuationUsd,
 	EventGroupFieldValuationQualifier,
 	EventGroupFieldUnitsSold,
+	EventGroupFieldAmount,
+	EventGroupFieldCurrency,
+	EventGroupFieldStakePercent,
+	EventGroupFieldPricePerShare,
+	EventGroupFieldValuation,
+	EventGroupFieldExchange,
 }
 
 func (e EventGroupField) IsValid() bool {
 	switch e {
-	case EventGroupFieldName, EventGroupFieldKind, EventGroupFieldStatus, EventGroupFieldDate, EventGroupFieldPlace, EventGroupFieldAmountUsd, EventGroupFieldValuationUsd, EventGroupFieldValuationQualifier, EventGroupFieldUnitsSold:
+	case EventGroupFieldName, EventGroupFieldKind, EventGroupFieldStatus, EventGroupFieldDate, EventGroupFieldPlace, EventGroupFieldAmountUsd, EventGroupFieldValuationUsd, EventGroupFieldValuationQualifier, EventGroupFieldUnitsSold, EventGroupFieldAmount, EventGroupFieldCurrency, EventGroupFieldStakePercent, EventGroupFieldPricePerShare, EventGroupFieldValuation, EventGroupFieldExchange:
 		return true
 	}
 	return false
@@ -2642,6 +2932,18 @@ const (
 	EventKindFunding EventKind = "FUNDING"
 	// Sales figures for a period.
 	EventKindSales EventKind = "SALES"
+	// A company bought a company, or a stake in one: companies with the roles "acquirer", "target" and "seller"; stakePercent, amount and currency.
+	EventKindAcquisition EventKind = "ACQUISITION"
+	// An investor put money into a company: companies (or people) with the roles "investor" and "investee"; amount, currency and stakePercent.
+	EventKindInvestment EventKind = "INVESTMENT"
+	// A company listed its shares on an exchange, an initial public offering among them: the company with the role "issuer"; exchange, amount (raised), pricePerShare, valuation and currency.
+	EventKindIPO EventKind = "IPO"
+	// A person took up a position: the person with the role "appointee" and the title, the company with the role "employer"; date is when.
+	EventKindAppointment EventKind = "APPOINTMENT"
+	// A person left a position: the person with the role "departing" and the title held, the company with the role "employer"; date is when.
+	EventKindDeparture EventKind = "DEPARTURE"
+	// A company was founded: people with the role "founder", the company with the role "founded"; date is when.
+	EventKindFounding EventKind = "FOUNDING"
 )
 
 var AllEventKind = []EventKind{
@@ -2650,11 +2952,17 @@ var AllEventKind = []EventKind{
 	EventKindProductLaunch,
 	EventKindFunding,
 	EventKindSales,
+	EventKindAcquisition,
+	EventKindInvestment,
+	EventKindIPO,
+	EventKindAppointment,
+	EventKindDeparture,
+	EventKindFounding,
 }
 
 func (e EventKind) IsValid() bool {
 	switch e {
-	case EventKindAnnouncement, EventKindMarketEntry, EventKindProductLaunch, EventKindFunding, EventKindSales:
+	case EventKindAnnouncement, EventKindMarketEntry, EventKindProductLaunch, EventKindFunding, EventKindSales, EventKindAcquisition, EventKindInvestment, EventKindIPO, EventKindAppointment, EventKindDeparture, EventKindFounding:
 		return true
 	}
 	return false
@@ -2858,6 +3166,60 @@ func (e *ExecutiveParticipationGroupField) UnmarshalJSON(b []byte) error {
 }
 
 func (e ExecutiveParticipationGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of Founded to count by.
+type FoundedGroupField string
+
+const (
+	FoundedGroupFieldWhen FoundedGroupField = "when"
+)
+
+var AllFoundedGroupField = []FoundedGroupField{
+	FoundedGroupFieldWhen,
+}
+
+func (e FoundedGroupField) IsValid() bool {
+	switch e {
+	case FoundedGroupFieldWhen:
+		return true
+	}
+	return false
+}
+
+func (e FoundedGroupField) String() string {
+	return string(e)
+}
+
+func (e *FoundedGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FoundedGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FoundedGroupField", str)
+	}
+	return nil
+}
+
+func (e FoundedGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FoundedGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FoundedGroupField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -3447,6 +3809,7 @@ const (
 	RelationshipTypeCitesDifficulty RelationshipType = "CITES_DIFFICULTY"
 	RelationshipTypeConcerns        RelationshipType = "CONCERNS"
 	RelationshipTypeExcludes        RelationshipType = "EXCLUDES"
+	RelationshipTypeFounded         RelationshipType = "FOUNDED"
 	RelationshipTypeHasProduct      RelationshipType = "HAS_PRODUCT"
 	RelationshipTypeInCategory      RelationshipType = "IN_CATEGORY"
 	RelationshipTypeInMarket        RelationshipType = "IN_MARKET"
@@ -3465,6 +3828,7 @@ var AllRelationshipType = []RelationshipType{
 	RelationshipTypeCitesDifficulty,
 	RelationshipTypeConcerns,
 	RelationshipTypeExcludes,
+	RelationshipTypeFounded,
 	RelationshipTypeHasProduct,
 	RelationshipTypeInCategory,
 	RelationshipTypeInMarket,
@@ -3480,7 +3844,7 @@ var AllRelationshipType = []RelationshipType{
 
 func (e RelationshipType) IsValid() bool {
 	switch e {
-	case RelationshipTypeAbout, RelationshipTypeCitesDifficulty, RelationshipTypeConcerns, RelationshipTypeExcludes, RelationshipTypeHasProduct, RelationshipTypeInCategory, RelationshipTypeInMarket, RelationshipTypeLaunches, RelationshipTypeOffers, RelationshipTypeParticipatedIn, RelationshipTypePartneredWith, RelationshipTypePartOf, RelationshipTypeReactedTo, RelationshipTypeSells, RelationshipTypeWorksFor:
+	case RelationshipTypeAbout, RelationshipTypeCitesDifficulty, RelationshipTypeConcerns, RelationshipTypeExcludes, RelationshipTypeFounded, RelationshipTypeHasProduct, RelationshipTypeInCategory, RelationshipTypeInMarket, RelationshipTypeLaunches, RelationshipTypeOffers, RelationshipTypeParticipatedIn, RelationshipTypePartneredWith, RelationshipTypePartOf, RelationshipTypeReactedTo, RelationshipTypeSells, RelationshipTypeWorksFor:
 		return true
 	}
 	return false
@@ -3696,16 +4060,22 @@ func (e SourceGroupField) MarshalJSON() ([]byte, error) {
 type WorksForGroupField string
 
 const (
-	WorksForGroupFieldTitle WorksForGroupField = "title"
+	WorksForGroupFieldTitle   WorksForGroupField = "title"
+	WorksForGroupFieldCurrent WorksForGroupField = "current"
+	WorksForGroupFieldSince   WorksForGroupField = "since"
+	WorksForGroupFieldUntil   WorksForGroupField = "until"
 )
 
 var AllWorksForGroupField = []WorksForGroupField{
 	WorksForGroupFieldTitle,
+	WorksForGroupFieldCurrent,
+	WorksForGroupFieldSince,
+	WorksForGroupFieldUntil,
 }
 
 func (e WorksForGroupField) IsValid() bool {
 	switch e {
-	case WorksForGroupFieldTitle:
+	case WorksForGroupFieldTitle, WorksForGroupFieldCurrent, WorksForGroupFieldSince, WorksForGroupFieldUntil:
 		return true
 	}
 	return false

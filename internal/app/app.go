@@ -207,7 +207,7 @@ func (a *App) Ready(ctx context.Context) error {
 	if !a.prepared.Load() {
 		return apierror.New(apierror.Unavailable, "schema and seed are not in place yet")
 	}
-	ok, err := a.Client.HasSchema(ctx, query.NodeLabel, a.Engine.Mapping().Labels())
+	ok, err := a.Client.HasSchema(ctx, query.NodeLabel, a.Engine.Mapping().Labels(), a.Engine.Mapping().Groups())
 	if err != nil {
 		return err
 	}
@@ -221,8 +221,17 @@ func (a *App) Ready(ctx context.Context) error {
 // idempotent.
 func (a *App) Prepare(ctx context.Context) error {
 	m := a.Engine.Mapping()
-	if err := a.Client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), query.SearchIndex, query.SearchProperties); err != nil {
+	if err := a.Client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), m.Groups(), query.SearchIndex, query.SearchProperties); err != nil {
 		return err
+	}
+	defaults, err := m.Defaults()
+	if err != nil {
+		return err
+	}
+	for _, d := range defaults {
+		if err := a.Client.Backfill(ctx, d.RelType, d.Property, d.Value); err != nil {
+			return err
+		}
 	}
 	if err := a.Changes.Prepare(ctx); err != nil {
 		return err

@@ -158,7 +158,7 @@ func testMigration(t *testing.T, a *api) {
 		return err
 	}
 	ensure := func() error {
-		return a.Client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), query.SearchIndex, query.SearchProperties)
+		return a.Client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), m.Groups(), query.SearchIndex, query.SearchProperties)
 	}
 	for _, stmt := range []string{
 		"DROP CONSTRAINT Node_id",
@@ -170,14 +170,14 @@ func testMigration(t *testing.T, a *api) {
 			t.Fatalf("%s: %v", stmt, err)
 		}
 	}
-	if ok, err := a.Client.HasSchema(ctx, query.NodeLabel, m.Labels()); err != nil || ok {
+	if ok, err := a.Client.HasSchema(ctx, query.NodeLabel, m.Labels(), m.Groups()); err != nil || ok {
 		t.Errorf("HasSchema without the constraint: %v %v", ok, err)
 	}
 	nodes := a.count(t, `MATCH (n) WHERE NOT n:Change AND NOT n:ChangeLog RETURN count(n)`)
 	if err := ensure(); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := a.Client.HasSchema(ctx, query.NodeLabel, m.Labels()); err != nil || !ok {
+	if ok, err := a.Client.HasSchema(ctx, query.NodeLabel, m.Labels(), m.Groups()); err != nil || !ok {
 		t.Errorf("HasSchema after EnsureSchema: %v %v", ok, err)
 	}
 	if n := a.count(t, `MATCH (n) WHERE NOT n:Node AND NOT n:Change AND NOT n:ChangeLog RETURN count(n)`); n != 0 {

@@ -90,6 +90,15 @@ type Change struct {
 	Source *string
 }
 
+// roles are the types a node's change is of: a change of an organisation
+// that is a Company and a Partner is one of either.
+func (c *Change) roles() []string {
+	if c.Node == nil {
+		return nil
+	}
+	return c.Node.Roles
+}
+
 // Cursor is the change's place in the feed, for after.
 func (c *Change) Cursor() string { return strconv.FormatInt(c.Seq, 10) }
 
@@ -326,7 +335,7 @@ REMOVE log.locked
 WITH base
 UNWIND range(0, size($changes) - 1) AS i
 WITH base + i + 1 AS seq, $changes[i] AS c
-CREATE (x:Change {seq: seq, op: c.op, type: c.type, of: c.id, from: c.from, to: c.to, at: datetime(), by: $who,
+CREATE (x:Change {seq: seq, op: c.op, type: c.type, roles: c.roles, of: c.id, from: c.from, to: c.to, at: datetime(), by: $who,
   source: c.source, node: c.node, edge: c.edge})
 RETURN seq, toString(x.at) AS at ORDER BY seq`
 
@@ -337,7 +346,7 @@ func (l *Log) append(ctx context.Context, tx neo4j.Tx, who string, changes []Cha
 	}
 	rows := make([]any, len(changes))
 	for i, c := range changes {
-		row := map[string]any{"op": string(c.Op), "type": c.Type, "id": c.ID}
+		row := map[string]any{"op": string(c.Op), "type": c.Type, "id": c.ID, "roles": c.roles()}
 		if c.Source != nil {
 			row["source"] = *c.Source
 		}

@@ -21,7 +21,7 @@ type Filter struct {
 }
 
 func (f Filter) match(c *Change) bool {
-	if len(f.Types) > 0 && !slices.Contains(f.Types, c.Type) {
+	if len(f.Types) > 0 && !slices.Contains(f.Types, c.Type) && !slices.ContainsFunc(c.roles(), func(t string) bool { return slices.Contains(f.Types, t) }) {
 		return false
 	}
 	if len(f.IDs) == 0 {
@@ -118,7 +118,7 @@ func (l *Log) Changes(ctx context.Context, after *string, first *int64, types []
 const readCypher = `OPTIONAL MATCH (log:ChangeLog {name: $name})
 RETURN coalesce(log.seq, 0) AS head, coalesce(log.pruned, 0) AS pruned, COLLECT {
   MATCH (c:Change) WHERE c.seq > $after AND c.seq <= $upTo
-    AND (size($types) = 0 OR c.type IN $types)
+    AND (size($types) = 0 OR c.type IN $types OR any(t IN coalesce(c.roles, []) WHERE t IN $types))
     AND (size($ids) = 0 OR c.of IN $ids OR c.from IN $ids OR c.to IN $ids)
   WITH c ORDER BY c.seq LIMIT $limit RETURN c {.*, at: toString(c.at)} } AS changes`
 

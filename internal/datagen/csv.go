@@ -144,7 +144,7 @@ func (f CSVFiles) Finish(ctx context.Context, client *neo4j.Client, m *query.Map
 	}
 	st.Arrays = time.Since(t)
 	t = time.Now()
-	if err := client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), query.SearchIndex, query.SearchProperties); err != nil {
+	if err := client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), m.Groups(), query.SearchIndex, query.SearchProperties); err != nil {
 		return st, fmt.Errorf("finish import: %w", err)
 	}
 	st.Schema = time.Since(t)
@@ -192,7 +192,7 @@ func WriteCSV(ctx context.Context, dir string, m *query.Mapping, g *Graph) (CSVF
 	for k := range numKinds {
 		nodes[k] = &outFile{path: filepath.Join(dir, "nodes-"+k.Label()+".csv"), label: k.Label()}
 		tasks = append(tasks, task{g.count[k], nodes[k : k+1], func(fs []*outFile) error {
-			return fs[0].write(func(w *csvWriter) (int, error) { return g.writeNodes(ctx, w, k) })
+			return fs[0].write(func(w *csvWriter) (int, error) { return g.writeNodes(ctx, w, k, m) })
 		}})
 	}
 	var rels []*outFile
@@ -339,10 +339,10 @@ func (g *Graph) storeID(k Kind, i int) int {
 	return i
 }
 
-func (g *Graph) writeNodes(ctx context.Context, w *csvWriter, k Kind) (int, error) {
+func (g *Graph) writeNodes(ctx context.Context, w *csvWriter, k Kind, m *query.Mapping) (int, error) {
 	cols := append([]column{{"id", "string"}}, nodeColumns[k]...)
 	w.header([]string{":ID"}, cols, []string{":LABEL"})
-	labels := k.Label() + string(ArrayDelimiter) + query.NodeLabel
+	labels := strings.Join(append(m.NodeLabels(k.Label()), query.NodeLabel), string(ArrayDelimiter))
 	first := g.storeID(k, 0)
 	for i := range g.count[k] {
 		if i%4096 == 0 && ctx.Err() != nil {

@@ -3,6 +3,7 @@ package datagen
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,7 +64,7 @@ func Load(ctx context.Context, client *neo4j.Client, m *query.Mapping, g *Graph,
 	// with the nodes. Built afterwards over a million nodes, the full-text
 	// index can take longer to come online than EnsureSchema waits.
 	t := time.Now()
-	if err := client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), query.SearchIndex, query.SearchProperties); err != nil {
+	if err := client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), m.Groups(), query.SearchIndex, query.SearchProperties); err != nil {
 		return st, fmt.Errorf("load: %w", err)
 	}
 	st.Schema = time.Since(t)
@@ -72,7 +73,7 @@ func Load(ctx context.Context, client *neo4j.Client, m *query.Mapping, g *Graph,
 	t = time.Now()
 	for k := range numKinds {
 		kt := time.Now()
-		stmt := fmt.Sprintf("UNWIND $rows AS row CREATE (n:`%s`:`%s`) SET n = row", k.Label(), query.NodeLabel)
+		stmt := fmt.Sprintf("UNWIND $rows AS row CREATE (n:`%s`) SET n = row", strings.Join(append(m.NodeLabels(k.Label()), query.NodeLabel), "`:`"))
 		rows := make([]any, 0, o.Batch)
 		for i := range g.count[k] {
 			rows = append(rows, g.node(k, i))

@@ -27,9 +27,11 @@ import (
 	"github.com/companygraph/companygraph/internal/app"
 	"github.com/companygraph/companygraph/internal/config"
 	"github.com/companygraph/companygraph/internal/datagen"
+	"github.com/companygraph/companygraph/internal/ingest"
 	"github.com/companygraph/companygraph/internal/neo4j"
 	"github.com/companygraph/companygraph/internal/neo4jtest"
 	"github.com/companygraph/companygraph/internal/query"
+	"github.com/companygraph/companygraph/seed"
 )
 
 // Environment of a run: make difftest sets the Neo4j; N and the seed say
@@ -180,6 +182,13 @@ func setUp(t *testing.T) *harness {
 	if err := a.Prepare(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// A deadline of its own: on a busy machine the load above can take
+	// most of the three minutes.
+	rctx, rcancel := context.WithTimeout(context.Background(), time.Minute)
+	defer rcancel()
+	if err := addRoles(rctx, a, g); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	snap, err := Load(ctx, a.Client)
@@ -214,6 +223,78 @@ func addNumericIDs(ctx context.Context, c *neo4j.Client, g *datagen.Graph) error
 	params := map[string]any{"ev": ev, "market": g.ID(datagen.Market, 0), "exec": g.ID(datagen.Executive, 0), "source": g.ID(datagen.Source, 0)}
 	for _, s := range stmts {
 		if _, err := c.Write(ctx, func(tx neo4j.Tx) (any, error) { return tx.Run(ctx, s, params) }); err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	return nil
+}
+
+// addRoles makes organisations of two types, the kinds of company news
+// and evidence of each method: the seed's partner Flipkart becomes a Company through ingest,
+// with executives current and former, a founder and an acquisition
+// (Walmart's IPO, a departure and a founding besides), and some generated
+// partners become companies with executives and markets, so that one node
+// answers as Company and as Partner and its relationships of both roles
+// are walked.
+func addRoles(ctx context.Context, a *app.App, g *datagen.Graph) error {
+	const (
+		s0 = "Flipkart is an Indian e-commerce company."
+		s1 = "Kalyan Krishnamurthy is the chief executive of Flipkart."
+		s2 = "Walmart to buy 77% of Flipkart for $16 billion."
+		s3 = "Sachin Bansal, who founded Flipkart in 2007, will leave the company."
+		s4 = "Walmart listed on the NYSE in 1972 at $16.50 a share."
+	)
+	ev := func(s string) []string { return []string{s} }
+	sure, unsure := 0.9, 0.55
+	d := seed.Dataset{
+		Source: seed.Source{ID: "difftest-flipkart", Text: strings.Join([]string{s0, s1, s2, s3, s4}, " "), Properties: map[string]any{"title": "Flipkart"}},
+		Nodes: []seed.Node{
+			{Label: "Company", ID: "flipkart", Properties: map[string]any{"name": "Flipkart", "country": "India"}, Evidence: ev(s0)},
+			{Label: "Company", ID: "walmart", Properties: map[string]any{"name": "Walmart", "country": "US"}, Evidence: ev(s2)},
+			{Label: "Executive", ID: "kalyan-krishnamurthy", Properties: map[string]any{"name": "Kalyan Krishnamurthy", "aliases": []any{"Krishnamurthy"}}, Evidence: ev(s1)},
+			{Label: "Executive", ID: "sachin-bansal", Properties: map[string]any{"name": "Sachin Bansal"}, Evidence: ev(s3),
+				Provenance: seed.Provenance{Method: "EXTRACTED", Confidence: &sure}},
+			{Label: "Event", ID: "walmart-buys-flipkart", Properties: map[string]any{"name": "Walmart buys 77% of Flipkart", "kind": "ACQUISITION",
+				"status": "planned", "stakePercent": 77.0, "amount": 16e9, "currency": "USD"}, Evidence: ev(s2)},
+			{Label: "Event", ID: "sachin-bansal-leaves", Properties: map[string]any{"name": "Sachin Bansal leaves Flipkart", "kind": "DEPARTURE", "status": "planned"}, Evidence: ev(s3)},
+			{Label: "Event", ID: "flipkart-founded", Properties: map[string]any{"name": "Flipkart founded", "kind": "FOUNDING", "date": "in 2007"}, Evidence: ev(s3)},
+			{Label: "Event", ID: "walmart-ipo", Properties: map[string]any{"name": "Walmart lists on the NYSE", "kind": "IPO", "date": "in 1972",
+				"exchange": "NYSE", "pricePerShare": 16.5, "currency": "USD"}, Evidence: ev(s4)},
+		},
+		Relationships: []seed.Relationship{
+			{Type: "WORKS_FOR", From: "Executive:kalyan-krishnamurthy", To: "Company:flipkart", Properties: map[string]any{"title": "chief executive"}, Evidence: ev(s1)},
+			{Type: "WORKS_FOR", From: "Executive:sachin-bansal", To: "Company:flipkart", Properties: map[string]any{"title": "co-founder", "current": false, "until": "after the sale"}, Evidence: ev(s3)},
+			{Type: "FOUNDED", From: "Executive:sachin-bansal", To: "Company:flipkart", Properties: map[string]any{"when": "in 2007"}, Evidence: ev(s3),
+				Provenance: seed.Provenance{Method: "EXTRACTED", Confidence: &unsure}},
+			{Type: "PARTICIPATED_IN", From: "Company:walmart", To: "Event:walmart-buys-flipkart", Properties: map[string]any{"role": "acquirer"}, Evidence: ev(s2),
+				Provenance: seed.Provenance{Method: "EXTRACTED", Confidence: &sure}},
+			{Type: "PARTICIPATED_IN", From: "Company:flipkart", To: "Event:walmart-buys-flipkart", Properties: map[string]any{"role": "target"}, Evidence: ev(s2)},
+			{Type: "PARTICIPATED_IN", From: "Executive:sachin-bansal", To: "Event:sachin-bansal-leaves", Properties: map[string]any{"role": "departing", "title": "co-founder"}, Evidence: ev(s3)},
+			{Type: "PARTICIPATED_IN", From: "Company:flipkart", To: "Event:sachin-bansal-leaves", Properties: map[string]any{"role": "employer"}, Evidence: ev(s3)},
+			{Type: "PARTICIPATED_IN", From: "Executive:sachin-bansal", To: "Event:flipkart-founded", Properties: map[string]any{"role": "founder"}, Evidence: ev(s3)},
+			{Type: "PARTICIPATED_IN", From: "Company:walmart", To: "Event:walmart-ipo", Properties: map[string]any{"role": "issuer"}, Evidence: ev(s4)},
+		},
+	}
+	if err := ingest.Load(ctx, a.Changes, a.Engine.Mapping(), d, "difftest"); err != nil {
+		return err
+	}
+	evidence := map[string]any{"sources": []string{g.ID(datagen.Source, 1)}, "sentences": []string{"The retailer also makes things."}}
+	stmts := []string{
+		`MATCH (p:Partner) WHERE p.id STARTS WITH 'partner-' WITH p ORDER BY p.id LIMIT 15 SET p:Company, p.country = 'India'`,
+		`MATCH (x:Executive) WHERE x.id STARTS WITH 'executive-' WITH x ORDER BY x.id LIMIT 50 WITH collect(x) AS xs
+		 MATCH (p:Partner:Company) WHERE p.id STARTS WITH 'partner-' WITH xs, p ORDER BY p.id LIMIT 10
+		 WITH p, xs[toInteger(substring(p.id, 8)) % size(xs)] AS x
+		 CREATE (x)-[r:WORKS_FOR]->(p) SET r = $ev, r.title = 'director'`,
+		`MATCH (p:Partner:Company) WHERE p.id STARTS WITH 'partner-' WITH p ORDER BY p.id LIMIT 5
+		 MATCH (m:Market {id: $market}) CREATE (p)-[r:IN_MARKET]->(m) SET r = $ev, r.status = 'entered'`,
+		// Evidence from a dataset, its lists shorter than the sentences
+		// where the generated relationship has several: the rest reads MANUAL.
+		`MATCH ()-[r:IN_MARKET|WORKS_FOR|SELLS]->() WITH r ORDER BY elementId(r) LIMIT 60 SET r.methods = ['DATASET'], r.confidences = [0.75]`,
+		`MATCH (x:Executive)-[r:MENTIONED_IN]->() WITH r ORDER BY elementId(r) LIMIT 40 SET r.methods = ['EXTRACTED'], r.confidences = [0.4]`,
+	}
+	params := map[string]any{"ev": evidence, "market": g.ID(datagen.Market, 1)}
+	for _, s := range stmts {
+		if _, err := a.Client.Write(ctx, func(tx neo4j.Tx) (any, error) { return tx.Run(ctx, s, params) }); err != nil {
 			return fmt.Errorf("%s: %w", s, err)
 		}
 	}

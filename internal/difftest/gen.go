@@ -222,6 +222,20 @@ func (x *gen) id(t string) val {
 	return vStr(n.ID())
 }
 
+// evidenceArgs sometimes keeps the evidence of some methods only.
+func (x *gen) evidenceArgs() []*arg {
+	if !x.chance(0.4) {
+		return nil
+	}
+	var list vList
+	for _, v := range x.m.schema.Types["EvidenceMethod"].EnumValues {
+		if x.chance(0.5) {
+			list = append(list, vEnum(v.Name))
+		}
+	}
+	return []*arg{{"methods", x.varOr(list, "[EvidenceMethod!]")}}
+}
+
 // varOr sometimes passes v as a variable of type typ instead.
 func (x *gen) varOr(v val, typ string) val {
 	if !x.chance(0.15) || hasVar(v) {
@@ -315,6 +329,7 @@ func (x *gen) selection(typeName string, hops int, inFragment bool) []*sel {
 		}
 		if x.chance(0.08) {
 			s := field("evidence")
+			s.args = x.evidenceArgs()
 			s.sub = x.selection("Evidence", 0, inFragment)
 			out = append(out, s)
 		}
@@ -355,6 +370,7 @@ func (x *gen) selection(typeName string, hops int, inFragment bool) []*sel {
 		}
 		if x.chance(0.1) {
 			s := field("evidence")
+			s.args = x.evidenceArgs()
 			s.sub = x.selection("Evidence", 0, inFragment)
 			out = append(out, s)
 		}

@@ -88,14 +88,24 @@ func (m *model) rel(fd *ast.FieldDefinition) *relDef {
 	return r
 }
 
-// typeOf is the @node type of a node, by its labels.
+// typeOf is the @node type of a node, by its labels: the first of its
+// roles, so an organisation that is a Company and a Partner is a Company.
 func (m *model) typeOf(n *Node) string {
-	for name, label := range m.labels {
-		if n.HasLabel(label) {
-			return name
-		}
+	if r := m.roles(n); len(r) > 0 {
+		return r[0]
 	}
 	return ""
+}
+
+// roles are the @node types whose label the node carries, sorted by name.
+func (m *model) roles(n *Node) []string {
+	out := []string{}
+	for _, name := range m.nodeTypes() {
+		if n.HasLabel(m.labels[name]) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // nodeTypes lists the @node types, sorted.

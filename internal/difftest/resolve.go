@@ -2,6 +2,7 @@ package difftest
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -46,7 +47,7 @@ type (
 		score float64
 		node  *Node
 	}
-	evidence struct{ sentence, source any }
+	evidence struct{ sentence, source, method, confidence any }
 )
 
 func (e *exec) resolve(objType string, src any, fd *ast.FieldDefinition, args map[string]any) (any, error) {
@@ -65,7 +66,7 @@ func (e *exec) resolve(objType string, src any, fd *ast.FieldDefinition, args ma
 		case fd.Name == ed.toField:
 			return it.rel.End, nil
 		case fd.Directives.ForName("evidence") != nil:
-			return relEvidence(it.rel), nil
+			return relEvidence(it.rel, args), nil
 		}
 		return property(it.rel.Props, fd), nil
 	case m.conns[objType] != "":
@@ -133,8 +134,13 @@ func (e *exec) resolve(objType string, src any, fd *ast.FieldDefinition, args ma
 		}
 		return s.node, nil
 	case evidence:
-		if fd.Name == "sentence" {
+		switch fd.Name {
+		case "sentence":
 			return s.sentence, nil
+		case "method":
+			return s.method, nil
+		case "confidence":
+			return s.confidence, nil
 		}
 		id, _ := s.source.(string)
 		if n := e.r.snap.ByID(id, m.labels[fd.Type.Name()]); n != nil {
@@ -207,6 +213,13 @@ func (e *exec) nodeField(n *Node, fd *ast.FieldDefinition, args map[string]any) 
 	if rd := e.r.m.rel(fd); rd != nil {
 		return e.listing(fd.Type.Name(), rd.elem, e.relItems(n, rd), args)
 	}
+	if fd.Directives.ForName("roles") != nil {
+		out := []any{}
+		for _, r := range e.r.m.roles(n) {
+			out = append(out, r)
+		}
+		return out, nil
+	}
 	if fd.Directives.ForName("evidence") != nil {
 		rels := e.r.snap.Out(n, query.MentionedIn)
 		sort.SliceStable(rels, func(i, j int) bool {
@@ -218,7 +231,7 @@ func (e *exec) nodeField(n *Node, fd *ast.FieldDefinition, args map[string]any) 
 		})
 		var out []any
 		for _, r := range rels {
-			out = append(out, relEvidence(r)...)
+			out = append(out, relEvidence(r, args)...)
 		}
 		return out, nil
 	}
@@ -245,17 +258,29 @@ func (e *exec) relItems(n *Node, rd *relDef) []item {
 	return out
 }
 
-// relEvidence expands a relationship's parallel evidence lists.
-func relEvidence(r *Rel) []any {
+// relEvidence expands a relationship's parallel evidence lists, those of
+// the evidence obtained by the methods args name when it names some. A
+// list shorter than the sentences, or missing (written before it
+// existed), reads as MANUAL with a confidence of 1.
+func relEvidence(r *Rel, args map[string]any) []any {
 	sentences := asListOrEmpty(r.Props[query.EvidenceSentences])
 	sources := asListOrEmpty(r.Props[query.EvidenceSources])
+	methods := asListOrEmpty(r.Props[query.EvidenceMethods])
+	confidences := asListOrEmpty(r.Props[query.EvidenceConfidences])
+	at := func(l []any, i int, def any) any {
+		if i < len(l) && l[i] != nil {
+			return l[i]
+		}
+		return def
+	}
+	keep, filtered := args["methods"].([]any)
 	var out []any
 	for i, s := range sentences {
-		var src any
-		if i < len(sources) {
-			src = sources[i]
+		ev := evidence{s, at(sources, i, nil), at(methods, i, "MANUAL"), at(confidences, i, 1.0)}
+		if filtered && !slices.Contains(keep, ev.method) {
+			continue
 		}
-		out = append(out, evidence{s, src})
+		out = append(out, ev)
 	}
 	return out
 }

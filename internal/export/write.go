@@ -20,20 +20,23 @@ type attr struct {
 }
 
 // Attributes are flat, as both formats want them. A node has type, name,
-// labels, depth (in a neighbourhood) and its evidence as the parallel
-// lists sources and sentences, then its stored properties; an edge has
-// type, sources and sentences, then its stored properties. A stored
+// labels, roles, depth (in a neighbourhood) and its evidence as the
+// parallel lists sources, sentences, methods and confidences, then its
+// stored properties; an edge has type and the four lists, then its stored
+// properties. A stored
 // property whose name one of those, or source, target or key, already
 // takes is written as stored_NAME (the key of two parallel relationships
 // becomes stored_key); a node's stored id and name are left out, being
 // its id and name.
 var (
-	nodeReserved = map[string]bool{"id": true, "type": true, "name": true, "labels": true, "depth": true, "sources": true, "sentences": true}
-	edgeReserved = map[string]bool{"id": true, "source": true, "target": true, "key": true, "type": true, "sources": true, "sentences": true}
+	nodeReserved = map[string]bool{"id": true, "type": true, "name": true, "labels": true, "roles": true, "depth": true,
+		"sources": true, "sentences": true, "methods": true, "confidences": true}
+	edgeReserved = map[string]bool{"id": true, "source": true, "target": true, "key": true, "type": true,
+		"sources": true, "sentences": true, "methods": true, "confidences": true}
 )
 
 func nodeAttrs(n kg.Node) []attr {
-	out := []attr{{"type", n.Type}, {"name", n.Name}, {"labels", n.Labels}}
+	out := []attr{{"type", n.Type}, {"name", n.Name}, {"labels", n.Labels}, {"roles", n.Roles}}
 	if n.Depth != nil {
 		out = append(out, attr{"depth", *n.Depth})
 	}
@@ -65,10 +68,11 @@ func edgeAttrs(e kg.Edge) []attr {
 
 func evidence(cs []kg.Citation) []attr {
 	sources, sentences := make([]string, len(cs)), make([]string, len(cs))
+	methods, confidences := make([]string, len(cs)), make([]float64, len(cs))
 	for i, c := range cs {
-		sources[i], sentences[i] = c.SourceID, c.Sentence
+		sources[i], sentences[i], methods[i], confidences[i] = c.SourceID, c.Sentence, string(c.Method), c.Confidence
 	}
-	return []attr{{"sources", sources}, {"sentences", sentences}}
+	return []attr{{"sources", sources}, {"sentences", sentences}, {"methods", methods}, {"confidences", confidences}}
 }
 
 func graphAttrs(info Info) []attr {

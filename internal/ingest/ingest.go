@@ -12,6 +12,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/companygraph/companygraph/internal/apierror"
 	"github.com/companygraph/companygraph/internal/changes"
@@ -141,21 +142,40 @@ func (st Statement) item(row map[string]any) (changes.Item, bool) {
 	return changes.Item{}, false
 }
 
-// appendEvidence adds the (source, sentence) pairs of row.evidence that the
-// relationship r does not hold yet, keeping both lists parallel, and
+// EvidenceWrite adds the evidence of row.evidence ({source, sentence,
+// method, confidence} maps) that relationship r does not hold yet,
+// keeping its four lists parallel: lists written before methods and
+// confidences were recorded are filled in as MANUAL and 1 first. Evidence
+// r holds that was not reviewed (EXTRACTED, DATASET) and that row states
+// MANUAL becomes MANUAL, with row's confidence: a person reviewed it. It
+// expects r and row bound, keeps the variables carry names (r and row
+// among them), and binds fresh (the evidence added) and reviewed (whether
+// any became MANUAL).
+func EvidenceWrite(carry string) string {
+	return fmt.Sprintf(`
+WITH %[1]s, [e IN row.evidence WHERE NOT any(i IN range(0, size(coalesce(r.sentences, [])) - 1)
+       WHERE r.sources[i] = e.source AND r.sentences[i] = e.sentence)] AS fresh,
+     [i IN range(0, size(coalesce(r.sentences, [])) - 1) |
+       CASE WHEN coalesce(r.methods[i], '%[2]s') <> '%[2]s' AND any(e IN row.evidence WHERE e.method = '%[2]s' AND e.source = r.sources[i] AND e.sentence = r.sentences[i])
+         THEN {m: '%[2]s', c: head([e IN row.evidence WHERE e.method = '%[2]s' AND e.source = r.sources[i] AND e.sentence = r.sentences[i] | e.confidence]), up: true}
+         ELSE {m: coalesce(r.methods[i], '%[2]s'), c: coalesce(r.confidences[i], %[3]s), up: false} END] AS kept
+SET r.sources = coalesce(r.sources, []) + [e IN fresh | e.source],
+    r.sentences = coalesce(r.sentences, []) + [e IN fresh | e.sentence],
+    r.methods = [k IN kept | k.m] + [e IN fresh | e.method],
+    r.confidences = [k IN kept | k.c] + [e IN fresh | e.confidence]
+WITH %[1]s, fresh, any(k IN kept WHERE k.up) AS reviewed`, carry, query.DefaultMethod, query.CypherFloat(query.DefaultConfidence))
+}
+
+// appendEvidence adds row.evidence to relationship r (EvidenceWrite) and
 // records the write when anything changed. It expects bound: r, row,
 // existed (r was there), changed (row.props changed the item) and isNew
 // (the item the row stands for, a node or r, was not there), and returns
 // the row's outcome.
-const appendEvidence = `
-WITH r, row, existed, changed, isNew, [e IN row.evidence WHERE NOT any(i IN range(0, size(coalesce(r.sentences, [])) - 1)
-       WHERE r.sources[i] = e.source AND r.sentences[i] = e.sentence)] AS fresh
-SET r.sources = coalesce(r.sources, []) + [e IN fresh | e.source],
-    r.sentences = coalesce(r.sentences, []) + [e IN fresh | e.sentence]
+var appendEvidence = EvidenceWrite("r, row, existed, changed, isNew") + `
 FOREACH (_ IN CASE WHEN NOT existed THEN [1] ELSE [] END | SET r.createdAt = datetime(), r.createdBy = $who)
-FOREACH (_ IN CASE WHEN NOT existed OR changed OR size(fresh) > 0 THEN [1] ELSE [] END | SET r.updatedAt = datetime(), r.updatedBy = $who)
+FOREACH (_ IN CASE WHEN NOT existed OR changed OR size(fresh) > 0 OR reviewed THEN [1] ELSE [] END | SET r.updatedAt = datetime(), r.updatedBy = $who)
 RETURN row.index AS index,
-       CASE WHEN isNew THEN 'CREATED' WHEN NOT existed OR changed OR size(fresh) > 0 THEN 'MATCHED' ELSE 'UNCHANGED' END AS outcome,
+       CASE WHEN isNew THEN 'CREATED' WHEN NOT existed OR changed OR size(fresh) > 0 OR reviewed THEN 'MATCHED' ELSE 'UNCHANGED' END AS outcome,
        startNode(r).id AS from, type(r) AS type, endNode(r).id AS to, coalesce(r.key, '') AS key`
 
 // changedProps is true when row.props would change what x holds.
@@ -171,10 +191,17 @@ func Plan(m *query.Mapping, d seed.Dataset) (Writes, error) {
 		labels[l] = true
 	}
 	kinds := m.RelationshipKinds()
-	evidence := func(sentences []string) []map[string]any {
+	evidence := func(sentences []string, p seed.Provenance) []map[string]any {
+		method, confidence := p.Method, query.DefaultConfidence
+		if method == "" {
+			method = query.DefaultMethod
+		}
+		if p.Confidence != nil {
+			confidence = *p.Confidence
+		}
 		out := make([]map[string]any, len(sentences))
 		for i, s := range sentences {
-			out[i] = map[string]any{"source": d.Source.ID, "sentence": s}
+			out[i] = map[string]any{"source": d.Source.ID, "sentence": s, "method": method, "confidence": confidence}
 		}
 		return out
 	}
@@ -202,13 +229,17 @@ RETURN -1 AS index, CASE WHEN NOT existed THEN 'CREATED' WHEN changed THEN 'MATC
 	labelOf := map[string]string{}
 	// Every node's id with its label, the source's first, to find those
 	// another type's node has.
-	ids := []any{map[string]any{"id": d.Source.ID, "label": "Source"}}
+	ids := []any{map[string]any{"id": d.Source.ID, "label": "Source", "group": nil}}
 	for _, n := range d.Nodes {
 		if !labels[n.Label] {
 			return nil, fmt.Errorf("node %s:%s: label %s is not in the schema", n.Label, n.ID, n.Label)
 		}
 		labelOf[n.Label+":"+n.ID] = n.Label
-		ids = append(ids, map[string]any{"id": n.ID, "label": n.Label})
+		var group any
+		if g := m.Group(n.Label); g != "" {
+			group = g
+		}
+		ids = append(ids, map[string]any{"id": n.ID, "label": n.Label, "group": group})
 		// Aliases add up across sources rather than replace each other.
 		props := map[string]any{}
 		var aliases []any
@@ -222,8 +253,12 @@ RETURN -1 AS index, CASE WHEN NOT existed THEN 'CREATED' WHEN changed THEN 'MATC
 		if aliases == nil {
 			aliases = []any{}
 		}
-		nodeRows[n.Label] = append(nodeRows[n.Label], map[string]any{
-			"id": n.ID, "props": props, "aliases": aliases, "evidence": evidence(n.Evidence), "index": index(n.Index),
+		key := n.Label
+		if n.Role {
+			key += roleRows
+		}
+		nodeRows[key] = append(nodeRows[key], map[string]any{
+			"id": n.ID, "props": props, "aliases": aliases, "evidence": evidence(n.Evidence, n.Provenance), "index": index(n.Index),
 		})
 	}
 	// Nodes carry query.NodeLabel besides their own: a MERGE of a Company
@@ -234,19 +269,37 @@ RETURN -1 AS index, CASE WHEN NOT existed THEN 'CREATED' WHEN changed THEN 'MATC
 	// still decides when another transaction writes the id meanwhile.
 	plan = append(Writes{{
 		what: "ids of other types",
-		cypher: fmt.Sprintf(`UNWIND $ids AS row MATCH (o:%[1]s {id: row.id}) WHERE NOT row.label IN labels(o)
-RETURN row.id AS id, [l IN labels(o) WHERE l <> '%[2]s'][0] AS label LIMIT 1`, quote(query.NodeLabel), query.NodeLabel),
-		params:    map[string]any{"ids": ids},
+		// A node of another type of the row's group is no conflict: the
+		// write gives it the row's type as one more role.
+		cypher: fmt.Sprintf(`UNWIND $ids AS row MATCH (o:%[1]s {id: row.id})
+WHERE NOT row.label IN labels(o) AND NOT coalesce(row.group IN labels(o), false)
+RETURN row.id AS id, [l IN labels(o) WHERE l IN $labels][0] AS label LIMIT 1`, quote(query.NodeLabel)),
+		params:    map[string]any{"ids": ids, "labels": m.Labels()},
 		conflicts: true,
 	}}, plan...)
-	for _, label := range slices.Sorted(maps.Keys(nodeRows)) {
+	// Rows that only add a role to a node come after every other, so the
+	// row that states a node new in this dataset reports it so.
+	order := slices.Sorted(maps.Keys(nodeRows))
+	slices.SortStableFunc(order, func(a, b string) int {
+		return strings.Compare(fmt.Sprint(strings.HasSuffix(a, roleRows)), fmt.Sprint(strings.HasSuffix(b, roleRows)))
+	})
+	for _, key := range order {
+		label := strings.TrimSuffix(key, roleRows)
+		// A type of a group is found and merged by the group's label, so
+		// an organisation that is a Partner becomes a Company too, the
+		// same node; one of another group, or of none, is still refused
+		// by the common label's constraint.
+		find, merge, role := quote(label), quote(label)+":"+quote(query.NodeLabel), ""
+		if g := m.Group(label); g != "" {
+			find, merge, role = quote(g), quote(g)+":"+quote(query.NodeLabel), " SET n:"+quote(label)
+		}
 		plan = append(plan, Statement{
-			what: "nodes " + label,
+			what: "nodes " + key,
 			cypher: fmt.Sprintf(`UNWIND $rows AS row
-OPTIONAL MATCH (x:%[1]s {id: row.id})
+OPTIONAL MATCH (x:%[5]s {id: row.id})
 WITH row, x IS NOT NULL AS nodeExisted,
-     x IS NOT NULL AND (%[3]s OR any(a IN row.aliases WHERE NOT a IN coalesce(x.aliases, []))) AS nodeChanged
-MERGE (n:%[1]s:%[4]s {id: row.id}) SET n += row.props
+     x IS NOT NULL AND (NOT x:%[1]s OR %[3]s OR any(a IN row.aliases WHERE NOT a IN coalesce(x.aliases, []))) AS nodeChanged
+MERGE (n:%[6]s {id: row.id})%[7]s SET n += row.props
 SET n.aliases = coalesce(n.aliases, []) + [a IN row.aliases WHERE NOT a IN coalesce(n.aliases, [])]
 FOREACH (_ IN CASE WHEN NOT nodeExisted THEN [1] ELSE [] END | SET n.createdAt = datetime(), n.createdBy = $who)
 FOREACH (_ IN CASE WHEN NOT nodeExisted OR nodeChanged THEN [1] ELSE [] END | SET n.updatedAt = datetime(), n.updatedBy = $who)
@@ -254,8 +307,8 @@ WITH n, row, nodeExisted, nodeChanged MATCH (s:Source {id: $source})
 OPTIONAL MATCH (n)-[x:%[2]s]->(s)
 WITH n, s, row, nodeExisted, nodeChanged, x IS NOT NULL AS mentioned
 MERGE (n)-[r:%[2]s]->(s)
-WITH r, row, mentioned AS existed, nodeChanged AS changed, NOT nodeExisted AS isNew`, quote(label), quote(query.MentionedIn), changedProps, quote(query.NodeLabel)) + appendEvidence,
-			params: map[string]any{"rows": nodeRows[label], "source": d.Source.ID},
+WITH r, row, mentioned AS existed, nodeChanged AS changed, NOT nodeExisted AS isNew`, quote(label), quote(query.MentionedIn), changedProps, quote(query.NodeLabel), find, merge, role) + appendEvidence,
+			params: map[string]any{"rows": nodeRows[key], "source": d.Source.ID},
 			writes: writesNodes,
 		})
 	}
@@ -280,7 +333,7 @@ WITH r, row, mentioned AS existed, nodeChanged AS changed, NOT nodeExisted AS is
 		}
 		k := [4]string{from, r.Type, to, keyed}
 		relRows[k] = append(relRows[k], map[string]any{
-			"from": fromID, "to": toID, "key": r.Key, "props": orEmpty(r.Properties), "evidence": evidence(r.Evidence), "index": index(r.Index),
+			"from": fromID, "to": toID, "key": r.Key, "props": orEmpty(r.Properties), "evidence": evidence(r.Evidence, r.Provenance), "index": index(r.Index),
 		})
 	}
 	keys := make([][4]string, 0, len(relRows))
@@ -300,14 +353,17 @@ WITH r, row, mentioned AS existed, nodeChanged AS changed, NOT nodeExisted AS is
 MATCH (a:%[1]s {id: row.from}) MATCH (b:%[2]s {id: row.to})
 OPTIONAL MATCH (a)-[x:%[3]s%[4]s]->(b)
 WITH a, b, row, x IS NOT NULL AS existed, x IS NOT NULL AND %[5]s AS changed
-MERGE (a)-[r:%[3]s%[4]s]->(b) SET r += row.props
+MERGE (a)-[r:%[3]s%[4]s]->(b) ON CREATE SET r += $defaults SET r += row.props
 WITH r, row, existed, changed, NOT existed AS isNew`, quote(k[0]), quote(k[2]), quote(k[1]), identity, changedProps) + appendEvidence,
-			params: map[string]any{"rows": relRows[k]},
+			params: map[string]any{"rows": relRows[k], "defaults": m.EdgeDefaults(k[1])},
 			writes: writesRelationships,
 		})
 	}
 	return plan, nil
 }
+
+// roleRows marks, in the key of a label's rows, those that only add a role.
+const roleRows = " roles"
 
 func index(i *int) int {
 	if i == nil {

@@ -19,8 +19,11 @@ package kg
 import (
 	"context"
 	"fmt"
+	"io"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -173,8 +176,12 @@ type Node struct {
 	ID string `json:"id"`
 	// Type is the node's GraphQL type, e.g. "Company".
 	Type string `json:"type"`
-	// Labels are the node's labels but query.NodeLabel, which all have.
+	// Labels are the node's labels of its types: not query.NodeLabel,
+	// which all have, nor the label of a group of types.
 	Labels []string `json:"labels"`
+	// Roles are the GraphQL types the node answers as, sorted (an
+	// organisation may be a Company and a Partner); Type is the first.
+	Roles []string `json:"roles"`
 	// Name is what to show: the name, else the title, else the id.
 	Name string `json:"name"`
 	// Properties are all stored properties, as stored.
@@ -202,6 +209,33 @@ type Citation struct {
 	Sentence    string  `json:"sentence"`
 	SourceID    string  `json:"sourceId"`
 	SourceTitle *string `json:"sourceTitle"`
+	// Method is how the fact was obtained, Confidence how sure that was.
+	Method     Method  `json:"method"`
+	Confidence float64 `json:"confidence"`
+}
+
+// Method is how a fact was obtained from its source (EvidenceMethod).
+type Method string
+
+// The methods; evidence stored without one is Manual.
+const (
+	Manual    Method = "MANUAL"
+	Extracted Method = "EXTRACTED"
+	Dataset   Method = "DATASET"
+)
+
+// MarshalGQL writes the enum value.
+func (m Method) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(m))) }
+
+// UnmarshalGQL reads an enum value.
+func (m *Method) UnmarshalGQL(v any) error {
+	s, _ := v.(string)
+	switch Method(s) {
+	case Manual, Extracted, Dataset:
+		*m = Method(s)
+		return nil
+	}
+	return apierror.New(apierror.BadInput, "%v is not an EvidenceMethod", v)
 }
 
 // Subgraph is a set of nodes and the edges among them.
@@ -235,6 +269,17 @@ func quoted(names []string) string {
 		q[i] = "`" + n + "`"
 	}
 	return strings.Join(q, "|")
+}
+
+// typeOrder lists the entity labels as Cypher strings in the order of
+// their types' names: a node of two types sorts as the first.
+func (g *Graph) typeOrder() string {
+	types := g.EntityTypes()
+	q := make([]string, len(types))
+	for i, t := range types {
+		q[i] = "'" + g.labelOf[t] + "'"
+	}
+	return strings.Join(q, ", ")
 }
 
 // entities is the label expression of any entity, e.g. `Company`|`Event`.
@@ -277,8 +322,8 @@ func (g *Graph) nodeProjOf(v string, w want) string {
 	}
 	if w.evidence {
 		parts = append(parts, fmt.Sprintf(`evidence: COLLECT { MATCH (%[1]s)-[m:%[2]s]->(s:%[3]s) UNWIND range(0, size(coalesce(m.%[4]s, [])) - 1) AS i
-    WITH s, i, m ORDER BY s.id, i RETURN {sentence: m.%[4]s[i], sourceId: s.id, sourceTitle: s.title} }`,
-			v, "`"+query.MentionedIn+"`", "`"+g.sourceLabel+"`", query.EvidenceSentences))
+    WITH s, i, m ORDER BY s.id, i RETURN {sentence: m.%[4]s[i], sourceId: s.id, sourceTitle: s.title, method: m.%[5]s[i], confidence: m.%[6]s[i]} }`,
+			v, "`"+query.MentionedIn+"`", "`"+g.sourceLabel+"`", query.EvidenceSentences, query.EvidenceMethods, query.EvidenceConfidences))
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }
@@ -299,8 +344,8 @@ func (g *Graph) edgeProjOf(r string, w want) string {
 	}
 	if w.evidence {
 		parts = append(parts, fmt.Sprintf(`evidence: [i IN range(0, size(coalesce(%[1]s.%[2]s, [])) - 1) | {sentence: %[1]s.%[3]s[i], sourceId: %[1]s.%[2]s[i],
-    sourceTitle: COLLECT { MATCH (s:%[4]s {id: %[1]s.%[2]s[i]}) RETURN s.title }[0]}]`,
-			r, query.EvidenceSources, query.EvidenceSentences, "`"+g.sourceLabel+"`"))
+    sourceTitle: COLLECT { MATCH (s:%[4]s {id: %[1]s.%[2]s[i]}) RETURN s.title }[0], method: %[1]s.%[5]s[i], confidence: %[1]s.%[6]s[i]}]`,
+			r, query.EvidenceSources, query.EvidenceSentences, "`"+g.sourceLabel+"`", query.EvidenceMethods, query.EvidenceConfidences))
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }
@@ -310,18 +355,23 @@ func (g *Graph) edgeProjOf(r string, w want) string {
 func (g *Graph) decodeNode(v any) Node {
 	m, _ := v.(map[string]any)
 	n := Node{ID: str(m["id"]), Properties: map[string]any{}, Evidence: citations(m["evidence"])}
-	n.Labels = []string{}
+	n.Labels, n.Roles = []string{}, []string{}
+	labelOf := map[string]string{}
 	for _, l := range list(m["labels"]) {
-		label := str(l)
-		// The common label is how the graph keeps ids unique, not a
-		// label of the entity's.
-		if label == query.NodeLabel {
-			continue
+		// The common label is how the graph keeps ids unique, and a
+		// group's label how it finds an organisation whatever its types:
+		// neither is a label of the entity's.
+		if t, ok := g.typeOf[str(l)]; ok {
+			n.Roles = append(n.Roles, t)
+			labelOf[t] = str(l)
 		}
-		n.Labels = append(n.Labels, label)
-		if t, ok := g.typeOf[label]; ok && n.Type == "" {
-			n.Type = t
-		}
+	}
+	sort.Strings(n.Roles)
+	for _, t := range n.Roles {
+		n.Labels = append(n.Labels, labelOf[t])
+	}
+	if len(n.Roles) > 0 {
+		n.Type = n.Roles[0]
 	}
 	if props, ok := m["properties"].(map[string]any); ok {
 		n.Properties = props
@@ -341,7 +391,7 @@ func decodeEdge(v any) Edge {
 	e := Edge{Type: str(m["type"]), From: str(m["from"]), To: str(m["to"]), Properties: map[string]any{}, Evidence: citations(m["evidence"])}
 	if props, ok := m["properties"].(map[string]any); ok {
 		for k, v := range props {
-			if v != nil && k != query.EvidenceSources && k != query.EvidenceSentences {
+			if v != nil && !slices.Contains(query.EvidenceLists, k) {
 				e.Properties[k] = v
 			}
 		}
@@ -365,7 +415,13 @@ func citations(v any) []Citation {
 	out := []Citation{}
 	for _, c := range list(v) {
 		m, _ := c.(map[string]any)
-		ci := Citation{Sentence: str(m["sentence"]), SourceID: str(m["sourceId"])}
+		ci := Citation{Sentence: str(m["sentence"]), SourceID: str(m["sourceId"]), Method: Method(str(m["method"])), Confidence: query.DefaultConfidence}
+		if ci.Method == "" {
+			ci.Method = query.DefaultMethod
+		}
+		if c, ok := m["confidence"].(float64); ok {
+			ci.Confidence = c
+		}
 		if t, ok := m["sourceTitle"].(string); ok {
 			ci.SourceTitle = &t
 		}

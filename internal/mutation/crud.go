@@ -10,6 +10,7 @@ import (
 
 	"github.com/companygraph/companygraph/internal/apierror"
 	"github.com/companygraph/companygraph/internal/changes"
+	"github.com/companygraph/companygraph/internal/ingest"
 	"github.com/companygraph/companygraph/internal/kg"
 	"github.com/companygraph/companygraph/internal/neo4j"
 	"github.com/companygraph/companygraph/internal/query"
@@ -150,7 +151,8 @@ func (r *request) links(typeName, id string, links map[string][]any, path string
 				}
 				p.sources[src] = fmt.Sprintf("%s.evidence[%d].source", at, k)
 				p.evidence = append(p.evidence, evidenceRef{src, sentence, fmt.Sprintf("%s.evidence[%d].sentence", at, k)})
-				row.evidence = append(row.evidence, map[string]any{"source": src, "sentence": sentence})
+				method, confidence := provenance(ev, fmt.Sprintf("%s.evidence[%d]", at, k), -1, &p.bad)
+				row.evidence = append(row.evidence, map[string]any{"source": src, "sentence": sentence, "method": method, "confidence": confidence})
 			}
 			p.links = append(p.links, row)
 		}
@@ -176,18 +178,18 @@ func (r *request) check(ctx context.Context, tx neo4j.Tx, p *plan) error {
 	}
 	for _, id := range slices.Sorted(maps.Keys(p.newIDs)) {
 		if l, ok := found[id]; ok {
-			return apierror.New(apierror.Conflict, "%s: id %q is already used by a %s", p.newIDs[id], id, l)
+			return apierror.New(apierror.Conflict, "%s: id %q is already used by a %s", p.newIDs[id], id, l.String())
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(p.refs)) {
-		if want := p.refs[id]; found[id] != want.label {
+		if want := p.refs[id]; !found[id].has(want.label) {
 			if _, creating := p.newIDs[id]; !creating {
 				p.bad.add(want.path, -1, "no %s with id %q", want.label, id)
 			}
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(p.sources)) {
-		if found[id] != "Source" {
+		if !found[id].has("Source") {
 			p.bad.add(p.sources[id], -1, "no Source with id %q", id)
 		}
 	}
@@ -226,8 +228,9 @@ func (r *request) write(ctx context.Context, tx neo4j.Tx, rec *changes.Recorder,
 		}
 		// The common label's constraint refuses an id another node has,
 		// of any type, even one created since check looked.
-		_, err := tx.Run(ctx, fmt.Sprintf(`UNWIND $rows AS row CREATE (n:`+"`%s`:`%s`"+`) SET n = row.props, n.id = row.id,
-  n.createdAt = datetime(), n.createdBy = $who, n.updatedAt = datetime(), n.updatedBy = $who`, label, query.NodeLabel),
+		_, err := tx.Run(ctx, fmt.Sprintf(`UNWIND $rows AS row CREATE (n:`+"`%s`"+`) SET n = row.props, n.id = row.id,
+  n.createdAt = datetime(), n.createdBy = $who, n.updatedAt = datetime(), n.updatedBy = $who`,
+			strings.Join(append(r.w.m.NodeLabels(label), query.NodeLabel), "`:`")),
 			map[string]any{"rows": p.nodes[label], "who": r.who})
 		if err != nil {
 			return fmt.Errorf("create %s: %w", label, err)
@@ -246,14 +249,10 @@ func (r *request) write(ctx context.Context, tx neo4j.Tx, rec *changes.Recorder,
 	for _, k := range keys {
 		recs, err := tx.Run(ctx, fmt.Sprintf("UNWIND $rows AS row MATCH (a:`%s` {id: row.from}) MATCH (b:`%s` {id: row.to})\n", k[0], k[2])+
 			fmt.Sprintf("OPTIONAL MATCH (a)-[x:`%[1]s`]->(b)\nWITH a, b, row, x IS NULL AS isNew\nMERGE (a)-[r:`%[1]s`]->(b)\n", k[1])+
-			`ON CREATE SET r.createdAt = datetime(), r.createdBy = $who
-SET r += row.props, r.updatedAt = datetime(), r.updatedBy = $who
-WITH r, row, isNew, [e IN row.evidence WHERE NOT any(i IN range(0, size(coalesce(r.sentences, [])) - 1)
-       WHERE r.sources[i] = e.source AND r.sentences[i] = e.sentence)] AS fresh
-SET r.sources = coalesce(r.sources, []) + [e IN fresh | e.source],
-    r.sentences = coalesce(r.sentences, []) + [e IN fresh | e.sentence]
+			`ON CREATE SET r += $defaults, r.createdAt = datetime(), r.createdBy = $who
+SET r += row.props, r.updatedAt = datetime(), r.updatedBy = $who`+ingest.EvidenceWrite("r, row, isNew")+`
 RETURN DISTINCT row.from AS from, row.to AS to, coalesce(r.key, '') AS key, isNew`,
-			map[string]any{"rows": groups[k], "who": r.who})
+			map[string]any{"rows": groups[k], "who": r.who, "defaults": r.w.m.EdgeDefaults(k[1])})
 		if err != nil {
 			return fmt.Errorf("connect %s: %w", k[1], err)
 		}

@@ -73,6 +73,7 @@ func (r *request) ingestFacts(ctx context.Context, tx neo4j.Tx, rec *changes.Rec
 	var entities []entityFact
 	var rels []relFact
 	sentences := make([][]string, len(facts))
+	prov := make([]seed.Provenance, len(facts))
 	for i, raw := range facts {
 		f, _ := raw.(map[string]any)
 		at := fmt.Sprintf("facts[%d]", i)
@@ -90,9 +91,11 @@ func (r *request) ingestFacts(ctx context.Context, tx neo4j.Tx, rec *changes.Rec
 		if len(sentences[i]) == 0 && len(asList(f["sentences"])) == 0 {
 			bad.add(at+".sentences", i, "every fact needs the sentences that state it")
 		}
+		method, confidence := provenance(f, at, i, &bad)
+		prov[i] = seed.Provenance{Method: method, Confidence: &confidence}
 		var given []string
 		for k, v := range f {
-			if k != "sentences" && v != nil {
+			if k != "sentences" && k != "method" && k != "confidence" && v != nil {
 				given = append(given, k)
 			}
 		}
@@ -127,7 +130,7 @@ func (r *request) ingestFacts(ctx context.Context, tx neo4j.Tx, rec *changes.Rec
 	// Resolution reports what only the graph can tell (unknown ids, kinds
 	// of relationship the ends do not allow) together with the problems
 	// found above, so a client sees every one at once.
-	d, ids, err := r.resolve(ctx, tx, src, entities, rels, sentences)
+	d, ids, err := r.resolve(ctx, tx, src, entities, rels, sentences, prov)
 	var found invalid
 	if errors.As(err, &found) || err == nil && len(bad) > 0 {
 		return nil, append(bad, found...)
@@ -189,7 +192,7 @@ type candidate struct {
 
 // resolve maps every entity and relationship end to a node, existing or
 // new, and returns the dataset to write and the id each fact ended up with.
-func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, entities []entityFact, rels []relFact, sentences [][]string) (seed.Dataset, map[int]string, error) {
+func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, entities []entityFact, rels []relFact, sentences [][]string, prov []seed.Provenance) (seed.Dataset, map[int]string, error) {
 	var bad invalid
 	ids := map[int]string{}
 	resolved := map[string]string{} // id as given -> "Label:id" written
@@ -225,7 +228,9 @@ func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, 
 		}
 		for _, e := range byLabel[label] {
 			at := fmt.Sprintf("facts[%d].%s", e.index, strings.ToLower(e.typeName[:1])+e.typeName[1:])
-			if l, ok := found[e.id]; ok && l != label {
+			// An organisation of another type gets this one as a role;
+			// any other type's id is taken.
+			if l, ok := found[e.id]; ok && !l.has(label) && !slices.ContainsFunc(l, func(o string) bool { return r.w.m.SameGroup(o, label) }) {
 				bad.add(at+".id", e.index, "id %q is already used by a %s", e.id, l)
 				continue
 			}
@@ -249,31 +254,50 @@ func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, 
 			resolved[e.id] = label + ":" + target
 			ids[e.index] = target
 			i := e.index
-			d.Nodes = append(d.Nodes, seed.Node{Label: label, ID: target, Properties: props, Evidence: sentences[i], Index: &i})
+			d.Nodes = append(d.Nodes, seed.Node{Label: label, ID: target, Properties: props, Evidence: sentences[i], Index: &i, Provenance: prov[i]})
 		}
 	}
 	kinds := r.w.m.RelationshipKinds()
+	roles := map[string]bool{} // "Label:id" of the roles added to existing nodes
 	for _, f := range rels {
 		at := fmt.Sprintf("facts[%d].relationship", f.index)
-		ends := [2]string{}
+		var ends [2]end
 		for j, id := range []string{f.from, f.to} {
 			if ref, ok := resolved[id]; ok {
-				ends[j] = ref
+				l, target, _ := seed.Ref(ref)
+				ends[j] = end{id: target, labels: labels{l}}
+				if target == id {
+					ends[j].labels = union(ends[j].labels, found[id])
+				}
 			} else if l, ok := found[id]; ok {
-				ends[j] = l + ":" + id
+				ends[j] = end{id: id, labels: l}
 			} else {
 				bad.add(at+"."+[]string{"from", "to"}[j], f.index, "no entity with id %q in this batch or the graph", id)
 			}
+			for _, l := range r.w.m.Labels() {
+				if roles[l+":"+ends[j].id] {
+					ends[j].labels = union(ends[j].labels, labels{l})
+				}
+			}
 		}
-		if ends[0] == "" || ends[1] == "" {
+		if ends[0].id == "" || ends[1].id == "" {
 			continue
 		}
-		fromLabel, fromID, _ := seed.Ref(ends[0])
-		toLabel, toID, _ := seed.Ref(ends[1])
-		if !kinds[[3]string{fromLabel, f.relType, toLabel}] {
-			bad.add(at+".type", f.index, "the schema has no (%s)-[:%s]->(%s)", fromLabel, f.relType, toLabel)
+		fromLabel, toLabel, ok := r.kind(kinds, f.relType, ends)
+		if !ok {
+			bad.add(at+".type", f.index, "the schema has no (%s)-[:%s]->(%s)", ends[0].labels[0], f.relType, ends[1].labels[0])
 			continue
 		}
+		// An organisation that is only a Partner becomes a Company too
+		// when it is the end of a relationship only a Company has (a
+		// WORKS_FOR): the fact's sentences mention it in that role.
+		for j, l := range []string{fromLabel, toLabel} {
+			if !ends[j].labels.has(l) && !roles[l+":"+ends[j].id] {
+				roles[l+":"+ends[j].id] = true
+				d.Nodes = append(d.Nodes, seed.Node{Label: l, ID: ends[j].id, Properties: map[string]any{}, Evidence: sentences[f.index], Role: true, Provenance: prov[f.index]})
+			}
+		}
+		fromID, toID := ends[0].id, ends[1].id
 		allowed := r.w.m.EdgeProps(fromLabel, f.relType, toLabel)
 		props := map[string]any{}
 		for k, v := range f.props {
@@ -287,13 +311,64 @@ func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, 
 		i := f.index
 		ids[i] = fmt.Sprintf("%s-%s->%s", fromID, f.relType, toID)
 		d.Relationships = append(d.Relationships, seed.Relationship{
-			Type: f.relType, From: ends[0], To: ends[1], Key: f.key, Properties: props, Evidence: sentences[i], Index: &i,
+			Type: f.relType, From: fromLabel + ":" + fromID, To: toLabel + ":" + toID, Key: f.key, Properties: props, Evidence: sentences[i], Index: &i, Provenance: prov[i],
 		})
 	}
 	if len(bad) > 0 {
 		return d, nil, bad
 	}
 	return d, ids, nil
+}
+
+// end is a relationship's end: a node's id and the labels it has.
+type end struct {
+	id     string
+	labels labels
+}
+
+// kind picks the labels the relationship's ends take: labels they have,
+// else at most one role an end does not have yet, of the group of one it
+// has (an organisation that is a Partner taking the Company role), the
+// first such in the order of the labels.
+func (r *request) kind(kinds map[[3]string]bool, relType string, ends [2]end) (string, string, bool) {
+	for _, a := range ends[0].labels {
+		for _, b := range ends[1].labels {
+			if kinds[[3]string{a, relType, b}] {
+				return a, b, true
+			}
+		}
+	}
+	for j := range ends {
+		for _, l := range ends[j].labels {
+			for _, role := range r.w.m.Groups()[r.w.m.Group(l)] {
+				if ends[j].labels.has(role) {
+					continue
+				}
+				for _, o := range ends[1-j].labels {
+					k := [3]string{role, relType, o}
+					if j == 1 {
+						k = [3]string{o, relType, role}
+					}
+					if kinds[k] {
+						return k[0], k[2], true
+					}
+				}
+			}
+		}
+	}
+	return "", "", false
+}
+
+// union is a and the labels of b it lacks, sorted.
+func union(a, b labels) labels {
+	out := append(labels{}, a...)
+	for _, l := range b {
+		if !out.has(l) {
+			out = append(out, l)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // candidates finds the nodes of label that entity facts may name: by id,
@@ -308,7 +383,12 @@ func (r *request) candidates(ctx context.Context, tx neo4j.Tx, label string, fac
 			}
 		}
 	}
-	recs, err := tx.Run(ctx, fmt.Sprintf("MATCH (n:`%s`) WHERE n.id IN $ids OR toLower(n.name) IN $names OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) IN $names) RETURN n.id AS id, n.name AS name, coalesce(n.aliases, []) AS aliases ORDER BY n.id", label),
+	// An organisation is found whichever of the group's types it is.
+	find := label
+	if g := r.w.m.Group(label); g != "" {
+		find = g
+	}
+	recs, err := tx.Run(ctx, fmt.Sprintf("MATCH (n:`%s`) WHERE n.id IN $ids OR toLower(n.name) IN $names OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) IN $names) RETURN n.id AS id, n.name AS name, coalesce(n.aliases, []) AS aliases ORDER BY n.id", find),
 		map[string]any{"ids": ids, "names": names})
 	if err != nil {
 		return nil, fmt.Errorf("resolve %s: %w", label, err)

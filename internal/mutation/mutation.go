@@ -9,6 +9,8 @@ package mutation
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -144,20 +146,56 @@ func (r *request) project(ctx context.Context, tx neo4j.Tx, ids []string) (proje
 	return projection{nodes: v, sel: sel}, nil
 }
 
-// existing returns which of the ids exist, under which label, looked up
-// through the one unique index of the label all nodes share.
-func (r *request) existing(ctx context.Context, tx neo4j.Tx, ids []string) (map[string]string, error) {
-	found := map[string]string{}
+// existing returns which of the ids exist, with the labels of the types
+// each answers as (sorted; two for an organisation that is a Company and a
+// Partner), looked up through the one unique index of the label all nodes
+// share.
+func (r *request) existing(ctx context.Context, tx neo4j.Tx, ids []string) (map[string]labels, error) {
+	found := map[string]labels{}
 	if len(ids) == 0 {
 		return found, nil
 	}
-	recs, err := tx.Run(ctx, "MATCH (n:`"+query.NodeLabel+"`) WHERE n.id IN $ids RETURN n.id, [l IN labels(n) WHERE l IN $labels][0]",
+	recs, err := tx.Run(ctx, "MATCH (n:`"+query.NodeLabel+"`) WHERE n.id IN $ids RETURN n.id, [l IN $labels WHERE l IN labels(n)]",
 		map[string]any{"ids": ids, "labels": r.w.m.Labels()})
 	if err != nil {
 		return nil, fmt.Errorf("look up ids: %w", err)
 	}
 	for _, rec := range recs {
-		found[rec.Values[0].(string)], _ = rec.Values[1].(string)
+		var ls labels
+		for _, l := range rec.Values[1].([]any) {
+			ls = append(ls, l.(string))
+		}
+		found[rec.Values[0].(string)] = ls
 	}
 	return found, nil
 }
+
+// provenance reads how the evidence in m (a fact, an EvidenceInput) was
+// obtained: its method, MANUAL unless it says, and its confidence, 1
+// unless it says, which an EXTRACTED one must, from 0 to 1.
+func provenance(m map[string]any, at string, index int, bad *invalid) (string, float64) {
+	method, _ := m["method"].(string)
+	if method == "" {
+		method = query.DefaultMethod
+	}
+	c, given := m["confidence"].(float64)
+	if n, ok := m["confidence"].(int64); ok {
+		c, given = float64(n), true
+	}
+	switch {
+	case !given && method == "EXTRACTED":
+		bad.add(at+".confidence", index, "an EXTRACTED fact needs its confidence, from 0 to 1")
+	case !given:
+		c = query.DefaultConfidence
+	case c < 0 || c > 1:
+		bad.add(at+".confidence", index, "confidence must be from 0 to 1, got %v", c)
+	}
+	return method, c
+}
+
+// labels are the type labels of one node, sorted.
+type labels []string
+
+func (ls labels) has(l string) bool { return slices.Contains(ls, l) }
+
+func (ls labels) String() string { return strings.Join(ls, " and ") }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/companygraph/companygraph/internal/apierror"
@@ -26,7 +27,13 @@ const MigrationBatch = 10_000
 //     one type by id uses (MATCH (n:Company {id: $id})) and the lock that
 //     makes MERGE of one type safe under concurrency;
 //   - the common label on every node of the labels that lacks it (a graph
-//     written before the label existed), in batches of MigrationBatch.
+//     written before the label existed), in batches of MigrationBatch;
+//   - for each group of labels (types one node may combine, such as
+//     Company and Partner in Organization), a uniqueness constraint on id
+//     of the group's label, and the label on every node of the group's
+//     labels that lacks it (a graph written before the group existed),
+//     in batches too: writes find an organisation by it, whichever of
+//     its types it already is.
 //
 // Then it waits for the indexes to come online, up to Options.IndexWait.
 // Names come from the GraphQL schema's directives, never from requests,
@@ -36,8 +43,12 @@ const MigrationBatch = 10_000
 // Nodes of two types with one id cannot both take the common label; the
 // migration stops and the error names up to ten such ids, to be renamed
 // or deleted by hand.
-func (c *Client) EnsureSchema(ctx context.Context, common string, labels []string, fulltext string, properties []string) error {
-	for _, name := range append(append([]string{common, fulltext}, labels...), properties...) {
+func (c *Client) EnsureSchema(ctx context.Context, common string, labels []string, groups map[string][]string, fulltext string, properties []string) error {
+	names := append(append([]string{common, fulltext}, labels...), properties...)
+	for g, members := range groups {
+		names = append(append(names, g), members...)
+	}
+	for _, name := range names {
 		if !identifier.MatchString(name) {
 			return fmt.Errorf("ensure schema: %q is not a plain identifier", name)
 		}
@@ -52,7 +63,7 @@ func (c *Client) EnsureSchema(ctx context.Context, common string, labels []strin
 	// its statement returns.
 	stmts := []string{fmt.Sprintf("CREATE FULLTEXT INDEX %s IF NOT EXISTS FOR (n:`%s`) ON EACH [%s]",
 		fulltext, strings.Join(labels, "`|`"), strings.Join(props, ", "))}
-	for _, label := range append([]string{common}, labels...) {
+	for _, label := range append(append([]string{common}, labels...), sortedKeys(groups)...) {
 		stmts = append(stmts, fmt.Sprintf("CREATE CONSTRAINT %s_id IF NOT EXISTS FOR (n:`%s`) REQUIRE n.id IS UNIQUE", label, label))
 	}
 	// Schema commands cannot share a transaction with each other's reads,
@@ -73,9 +84,31 @@ func (c *Client) EnsureSchema(ctx context.Context, common string, labels []strin
 		}
 		return fmt.Errorf("ensure schema: label nodes %s: %w", common, err)
 	}
+	for _, g := range sortedKeys(groups) {
+		migrate := fmt.Sprintf("MATCH (n:`%s`) WHERE NOT n:`%s` CALL (n) { SET n:`%s` } IN TRANSACTIONS OF %d ROWS",
+			strings.Join(groups[g], "`|`"), g, g, MigrationBatch)
+		if err := c.AutoCommit(ctx, migrate, nil); err != nil {
+			return fmt.Errorf("ensure schema: label nodes %s: %w", g, err)
+		}
+	}
 	await := fmt.Sprintf("CALL db.awaitIndexes(%d)", max(int(c.indexWait.Seconds()), 1))
 	if _, err := c.Write(ctx, func(tx Tx) (any, error) { return tx.Run(ctx, await, nil) }); err != nil {
 		return fmt.Errorf("ensure schema: wait for indexes: %w", err)
+	}
+	return nil
+}
+
+// Backfill gives property prop the value v on every relationship of type
+// relType stored without it (written before the property had a default),
+// in batches of MigrationBatch; run again, it changes nothing.
+func (c *Client) Backfill(ctx context.Context, relType, prop string, v any) error {
+	if !identifier.MatchString(relType) || !identifier.MatchString(prop) {
+		return fmt.Errorf("backfill: %q.%q is not a plain identifier", relType, prop)
+	}
+	stmt := fmt.Sprintf("MATCH ()-[r:`%s`]->() WHERE r.`%s` IS NULL CALL (r) { SET r.`%s` = $v } IN TRANSACTIONS OF %d ROWS",
+		relType, prop, prop, MigrationBatch)
+	if err := c.AutoCommit(ctx, stmt, map[string]any{"v": v}); err != nil {
+		return fmt.Errorf("backfill %s.%s: %w", relType, prop, err)
 	}
 	return nil
 }
@@ -96,9 +129,18 @@ func (c *Client) duplicates(ctx context.Context, labels string, cause error) err
 		strings.Join(ids, ", "), cause)
 }
 
-// HasSchema reports whether the common label and every label have their
-// id constraint.
-func (c *Client) HasSchema(ctx context.Context, common string, labels []string) (bool, error) {
+func sortedKeys(m map[string][]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// HasSchema reports whether the common label, every label and every
+// group label have their id constraint.
+func (c *Client) HasSchema(ctx context.Context, common string, labels []string, groups map[string][]string) (bool, error) {
 	recs, err := c.ReadOne(ctx, "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type WHERE type = 'UNIQUENESS' AND properties = ['id'] RETURN collect(labelsOrTypes[0]) AS labels", nil)
 	if err != nil {
 		return false, err
@@ -113,7 +155,7 @@ func (c *Client) HasSchema(ctx context.Context, common string, labels []string) 
 			}
 		}
 	}
-	for _, l := range append([]string{common}, labels...) {
+	for _, l := range append(append([]string{common}, labels...), sortedKeys(groups)...) {
 		if !have[l] {
 			return false, nil
 		}

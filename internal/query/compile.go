@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -265,6 +266,8 @@ func (c *compiler) node(v string, t *nodeType, sel ast.SelectionSet) (string, *S
 		switch fd := f.Def; {
 		case fd.Directives.ForName("relationship") != nil:
 			expr, err = c.relationship(v, f)
+		case fd.Directives.ForName("roles") != nil:
+			expr = c.roles(v)
 		case fd.Directives.ForName("evidence") != nil:
 			m, s := c.newVar("m"), c.newVar("s")
 			var ev string
@@ -1042,11 +1045,16 @@ func (c *compiler) evidence(r string, f *Field) (string, error) {
 	}
 	f.Sub = &Selection{Type: evType.Name, Fields: fields}
 	i := c.newVar("i")
+	method := fmt.Sprintf("coalesce(%s.%s[%s], %s)", r, EvidenceMethods, i, cypherString(DefaultMethod))
 	var items []string
 	for _, ef := range fields {
 		switch ef.Name {
 		case "sentence":
 			items = append(items, entry(ef.Key, fmt.Sprintf("%s.%s[%s]", r, EvidenceSentences, i)))
+		case "method":
+			items = append(items, entry(ef.Key, method))
+		case "confidence":
+			items = append(items, entry(ef.Key, fmt.Sprintf("coalesce(%s.%s[%s], %s)", r, EvidenceConfidences, i, CypherFloat(DefaultConfidence))))
 		case "source":
 			if ef.Err != nil {
 				continue
@@ -1062,8 +1070,13 @@ func (c *compiler) evidence(r string, f *Field) (string, error) {
 				s, sourceType.label, r, EvidenceSources, i, proj)))
 		}
 	}
-	return fmt.Sprintf("[%s IN range(0, size(coalesce(%s.%s, [])) - 1) | %s]",
-		i, r, EvidenceSentences, object(items)), nil
+	// methods keeps the evidence obtained so (reviewed facts: MANUAL).
+	where := ""
+	if methods, ok := f.Args["methods"].([]any); ok {
+		where = fmt.Sprintf(" WHERE %s IN %s", method, c.param(methods))
+	}
+	return fmt.Sprintf("[%s IN range(0, size(coalesce(%s.%s, [])) - 1)%s | %s]",
+		i, r, EvidenceSentences, where, object(items)), nil
 }
 
 // implementers are the node types, by name, for projecting an interface.
@@ -1097,7 +1110,9 @@ func (c *compiler) polymorphic(v string, sel ast.SelectionSet, iface string) (st
 }
 
 // label is the label of node v that names its type among the
-// implementers of the interfaces: the first of its labels that is one.
+// implementers of the interfaces: of the type labels it carries, the one
+// of the first type by name, so a node of two types (Company and Partner)
+// is always the same one, whatever order Neo4j keeps its labels in.
 // Its labels are read once; a test of each label in turn (v:Company)
 // reads them once per type. Neo4j evaluates a CASE's operand once per
 // WHEN it tries, so where many nodes are projected the caller binds it
@@ -1107,7 +1122,26 @@ func (c *compiler) label(v string) string {
 	for _, n := range c.implementers() {
 		labels = append(labels, cypherString(n.label))
 	}
-	return fmt.Sprintf("head([l IN labels(%s) WHERE l IN [%s]])", v, strings.Join(labels, ", "))
+	return fmt.Sprintf("head([l IN [%s] WHERE l IN labels(%s)])", strings.Join(labels, ", "), v)
+}
+
+// roles lists the types node v answers as, by name, in the order of
+// their names: one per type label it carries.
+func (c *compiler) roles(v string) string {
+	var pairs []string
+	same := true
+	for _, n := range c.implementers() {
+		pairs = append(pairs, fmt.Sprintf("[%s, %s]", cypherString(n.label), cypherString(n.name)))
+		same = same && n.label == n.name
+	}
+	if same {
+		var labels []string
+		for _, n := range c.implementers() {
+			labels = append(labels, cypherString(n.label))
+		}
+		return fmt.Sprintf("[l IN [%s] WHERE l IN labels(%s)]", strings.Join(labels, ", "), v)
+	}
+	return fmt.Sprintf("[t IN [%s] WHERE t[0] IN labels(%s) | t[1]]", strings.Join(pairs, ", "), v)
 }
 
 // withType adds the type's name to a projected map.
@@ -1140,6 +1174,16 @@ func and(a, b string) string {
 		return a
 	}
 	return a + " AND " + b
+}
+
+// CypherFloat is f as a Cypher float literal: 1.0, never the integer 1,
+// since a list property holds values of one type.
+func CypherFloat(f float64) string {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".eEN") {
+		s += ".0"
+	}
+	return s
 }
 
 // cypherString is s as a Cypher string literal.

@@ -16,12 +16,25 @@ const MentionedIn = "MENTIONED_IN"
 // constraint on id keeps ids unique across types, as the interface Node says.
 const NodeLabel = "Node"
 
-// Every relationship, MENTIONED_IN included, carries its evidence as two
-// parallel lists: the id of each source and the sentence it says it with.
+// Every relationship, MENTIONED_IN included, carries its evidence as
+// parallel lists: the id of each source, the sentence it says it with, how
+// the fact was obtained from it and with what confidence. A relationship
+// written before the last two existed has shorter lists, or none: each
+// missing method reads as DefaultMethod, each missing confidence as
+// DefaultConfidence.
 const (
-	EvidenceSources   = "sources"
-	EvidenceSentences = "sentences"
+	EvidenceSources     = "sources"
+	EvidenceSentences   = "sentences"
+	EvidenceMethods     = "methods"
+	EvidenceConfidences = "confidences"
+
+	DefaultMethod     = "MANUAL"
+	DefaultConfidence = 1.0
 )
+
+// EvidenceLists are the names of the parallel lists, which are the
+// evidence rather than properties of the relationship.
+var EvidenceLists = []string{EvidenceSources, EvidenceSentences, EvidenceMethods, EvidenceConfidences}
 
 var identifier = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
@@ -37,6 +50,9 @@ type Mapping struct {
 
 type nodeType struct {
 	name, label string
+	// group is the label every node of the group's types carries (""
+	// for a type in no group); one node may be of several of them.
+	group string
 }
 
 // edgeType is a relationship seen as an object, with its two ends.
@@ -72,7 +88,14 @@ func NewMapping(schema *ast.Schema) (*Mapping, error) {
 			if !identifier.MatchString(label) {
 				return nil, fmt.Errorf("type %s: label %q is not a plain identifier", def.Name, label)
 			}
-			m.nodes[def.Name] = &nodeType{name: def.Name, label: label}
+			n := &nodeType{name: def.Name, label: label}
+			if g := d.Arguments.ForName("group"); g != nil {
+				n.group = g.Value.Raw
+				if !identifier.MatchString(n.group) {
+					return nil, fmt.Errorf("type %s: group %q is not a plain identifier", def.Name, n.group)
+				}
+			}
+			m.nodes[def.Name] = n
 		}
 		if def.Directives.ForName("edge") != nil {
 			e := &edgeType{name: def.Name}
@@ -90,6 +113,13 @@ func NewMapping(schema *ast.Schema) (*Mapping, error) {
 			m.edges[def.Name] = e
 		}
 	}
+	for _, n := range m.nodes {
+		for _, o := range m.nodes {
+			if n.group != "" && (n.group == o.label || n.group == NodeLabel) {
+				return nil, fmt.Errorf("type %s: group %s is a type's label", n.name, n.group)
+			}
+		}
+	}
 	for _, e := range m.edges {
 		for _, t := range []string{e.fromType, e.toType} {
 			if m.nodes[t] == nil {
@@ -101,6 +131,9 @@ func NewMapping(schema *ast.Schema) (*Mapping, error) {
 		if err := m.checkFields(def); err != nil {
 			return nil, err
 		}
+	}
+	if _, err := m.Defaults(); err != nil {
+		return nil, err
 	}
 	if schema.Query == nil {
 		return nil, fmt.Errorf("schema has no Query type")
@@ -209,6 +242,46 @@ func (m *Mapping) Labels() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Groups lists, by group label, the labels of the types in the group, sorted.
+func (m *Mapping) Groups() map[string][]string {
+	out := map[string][]string{}
+	for _, n := range m.nodes {
+		if n.group != "" {
+			out[n.group] = append(out[n.group], n.label)
+		}
+	}
+	for _, l := range out {
+		sort.Strings(l)
+	}
+	return out
+}
+
+// Group is the group label of the type with this label, "" when it has none.
+func (m *Mapping) Group(label string) string {
+	for _, n := range m.nodes {
+		if n.label == label {
+			return n.group
+		}
+	}
+	return ""
+}
+
+// SameGroup reports whether one node may carry both labels: two types of
+// one group.
+func (m *Mapping) SameGroup(a, b string) bool {
+	g := m.Group(a)
+	return g != "" && g == m.Group(b)
+}
+
+// NodeLabels are the labels a new node of this label is written with,
+// besides NodeLabel: its own and its group's.
+func (m *Mapping) NodeLabels(label string) []string {
+	if g := m.Group(label); g != "" {
+		return []string{label, g}
+	}
+	return []string{label}
 }
 
 // RelationshipKinds lists every (start label, type, end label) the schema

@@ -78,3 +78,58 @@ func TestMappingOfTheRealSchema(t *testing.T) {
 		t.Error("WORKS_FOR mapped in the wrong direction")
 	}
 }
+
+func TestGroupsOfTheServedSchema(t *testing.T) {
+	m, err := query.NewMapping(schema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := m.Groups(); len(g) != 1 || strings.Join(g["Organization"], ",") != "Company,Partner" {
+		t.Errorf("groups: %v", g)
+	}
+	tests := []struct {
+		a, b string
+		same bool
+	}{
+		{"Company", "Partner", true},
+		{"Partner", "Company", true},
+		{"Company", "Company", true},
+		{"Company", "Product", false},
+		{"Executive", "Executive", false},
+	}
+	for _, tt := range tests {
+		if got := m.SameGroup(tt.a, tt.b); got != tt.same {
+			t.Errorf("SameGroup(%s, %s) = %v", tt.a, tt.b, got)
+		}
+	}
+	if got := strings.Join(m.NodeLabels("Partner"), ","); got != "Partner,Organization" {
+		t.Errorf("NodeLabels(Partner) = %s", got)
+	}
+	if got := strings.Join(m.NodeLabels("Market"), ","); got != "Market" {
+		t.Errorf("NodeLabels(Market) = %s", got)
+	}
+	ds, err := m.Defaults()
+	if err != nil || len(ds) != 1 || ds[0] != (query.Default{RelType: "WORKS_FOR", Property: "current", Value: true}) {
+		t.Errorf("defaults: %v %v", ds, err)
+	}
+}
+
+func TestGroupMustNotBeALabel(t *testing.T) {
+	sdl := directives + `type A @node(label: "A", group: "Source") { id: ID! } type Query { a: [A!]! }`
+	sdl = strings.Replace(sdl, "directive @node(label: String!) on OBJECT", "directive @node(label: String!, group: String) on OBJECT", 1)
+	s, gerr := gqlparser.LoadSchema(&ast.Source{Input: sdl})
+	if gerr != nil {
+		t.Fatal(gerr)
+	}
+	if _, err := query.NewMapping(s); err == nil || !strings.Contains(err.Error(), "is a type's label") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestCypherFloat(t *testing.T) {
+	for in, want := range map[float64]string{1: "1.0", 0.5: "0.5", 16e9: "16000000000.0", 0: "0.0"} {
+		if got := query.CypherFloat(in); got != want {
+			t.Errorf("CypherFloat(%v) = %s, want %s", in, got, want)
+		}
+	}
+}

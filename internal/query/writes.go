@@ -1,7 +1,9 @@
 package query
 
 import (
+	"encoding/json"
 	"fmt"
+	"sort"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -126,4 +128,62 @@ func (m *Mapping) IDsWhere(oc *graphql.OperationContext, typeName string, where 
 		Cypher: fmt.Sprintf("MATCH (%s:`%s`)%s RETURN collect(%s.id) AS ids", v, node.label, cond, v),
 		Params: c.params,
 	}, nil
+}
+
+// Default is the value a relationship property is written with when a
+// write does not give it (@default on an @edge type's field).
+type Default struct {
+	RelType, Property string
+	Value             any
+}
+
+// Defaults lists every @default, by relationship type and property, sorted.
+func (m *Mapping) Defaults() ([]Default, error) {
+	var out []Default
+	seen := map[[2]string]bool{}
+	for _, def := range m.schema.Types {
+		node := m.nodes[def.Name]
+		if node == nil {
+			continue
+		}
+		for _, f := range def.Fields {
+			e := m.edges[f.Type.Name()]
+			if f.Directives.ForName("relationship") == nil || e == nil {
+				continue
+			}
+			rel := relationshipOf(f)
+			for _, p := range m.schema.Types[e.name].Fields {
+				d := p.Directives.ForName("default")
+				if d == nil || seen[[2]string{rel.relType, p.Name}] {
+					continue
+				}
+				seen[[2]string{rel.relType, p.Name}] = true
+				var v any
+				if err := json.Unmarshal([]byte(d.Arguments.ForName("value").Value.Raw), &v); err != nil {
+					return nil, fmt.Errorf("%s.%s: @default value is not JSON: %w", e.name, p.Name, err)
+				}
+				if !identifier.MatchString(p.Name) {
+					return nil, fmt.Errorf("%s.%s: not a plain identifier", e.name, p.Name)
+				}
+				out = append(out, Default{RelType: rel.relType, Property: p.Name, Value: v})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].RelType+"."+out[i].Property < out[j].RelType+"."+out[j].Property
+	})
+	return out, nil
+}
+
+// EdgeDefaults are the properties a new relationship of this type gets
+// unless the write gives them.
+func (m *Mapping) EdgeDefaults(relType string) map[string]any {
+	out := map[string]any{}
+	ds, _ := m.Defaults()
+	for _, d := range ds {
+		if d.RelType == relType {
+			out[d.Property] = d.Value
+		}
+	}
+	return out
 }

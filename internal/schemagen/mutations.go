@@ -23,7 +23,7 @@ func (g *generator) mutations(nodes []*ast.Definition) ast.FieldList {
 		for _, f := range d.Fields {
 			typ := f.Type.Name()
 			switch {
-			case f.Directives.ForName("evidence") != nil:
+			case computed(f):
 			case f.Directives.ForName("relationship") != nil:
 				e := g.defs[typ]
 				if !g.isEdge(typ) || len(f.Arguments) > 0 && strings.HasSuffix(f.Name, "Aggregate") {
@@ -94,7 +94,7 @@ input %[1]s {
 		}
 		var own []string
 		for _, f := range d.Fields {
-			if f.Directives.ForName("relationship") != nil || f.Directives.ForName("evidence") != nil {
+			if f.Directives.ForName("relationship") != nil || computed(f) {
 				continue
 			}
 			if f.Name == "id" {
@@ -123,6 +123,10 @@ input FactInput {
   relationship: RelationshipFact
   "Sentences of the source, word for word, that state the fact."
   sentences: [String!]!
+  "How the fact was obtained from the sentences: by hand or reviewed by a person (MANUAL), by a program (EXTRACTED), from a dataset (DATASET)."
+  method: EvidenceMethod = MANUAL
+  "How sure the extraction is, from 0 to 1: required for EXTRACTED; 1 when not given otherwise."
+  confidence: Float
 }`, strings.Join(types, " "), strings.Join(props, "\n  "), strings.Join(facts, "\n  ")))
 	g.addSDL(mutationShared)
 	if g.defs["Map"] == nil {
@@ -149,6 +153,10 @@ enum WriteOp { CREATE UPDATE DELETE INGEST ARTICLE }
 input EvidenceInput {
   source: ID!
   sentence: String!
+  "How the fact was obtained from the sentence."
+  method: EvidenceMethod = MANUAL
+  "How sure the extraction is, from 0 to 1: required for EXTRACTED; 1 when not given otherwise."
+  confidence: Float
 }
 
 type DeleteResult {

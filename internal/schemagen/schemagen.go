@@ -115,6 +115,17 @@ func (g *generator) augment() error {
 	if len(nodes) == 0 {
 		return fmt.Errorf("no @node types")
 	}
+	// Every evidence field can keep the evidence obtained by some
+	// methods only: [MANUAL] for reviewed facts.
+	for _, d := range append(append([]*ast.Definition{}, nodes...), edges...) {
+		for _, f := range d.Fields {
+			if f.Directives.ForName("evidence") != nil && len(f.Arguments) == 0 {
+				f.Arguments = g.parseArgs(`(
+				  "Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null."
+				  methods: [EvidenceMethod!])`)
+			}
+		}
+	}
 	var query ast.FieldList
 	for _, n := range nodes {
 		g.nodeType(n)
@@ -160,7 +171,7 @@ input %[1]sListFilter { some: %[1]sWhere all: %[1]sWhere none: %[1]sWhere single
 func (g *generator) nodeType(d *ast.Definition) {
 	d.Interfaces = append(d.Interfaces, "Node")
 	var fields ast.FieldList
-	for _, f := range d.Fields {
+	for _, f := range append(d.Fields, g.parseFields(rolesField)...) {
 		rel := f.Directives.ForName("relationship")
 		if rel == nil {
 			fields = append(fields, f)
@@ -203,7 +214,7 @@ func (g *generator) perType(d *ast.Definition) {
 	var where, sortBy, groups, stats []string
 	edge := g.isEdge(d.Name)
 	for _, f := range d.Fields {
-		if f.Directives.ForName("evidence") != nil {
+		if computed(f) {
 			continue
 		}
 		name, typ := f.Name, f.Type.Name()
@@ -272,6 +283,16 @@ type %[1]sAggregate %[2]s {
 }`, n, aggDirectives, prefixEach("\n  ", stats), countBy))
 }
 
+// rolesField is added to every @node type: the types its node answers as.
+const rolesField = `"The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type."
+  roles: [String!]! @roles`
+
+// computed reports whether field f is computed from the graph rather
+// than stored as a property: no filter, sort or input has it.
+func computed(f *ast.FieldDefinition) bool {
+	return f.Directives.ForName("evidence") != nil || f.Directives.ForName("roles") != nil
+}
+
 var scalarFilters = map[string]string{
 	"ID": "IDFilter", "String": "StringFilter", "Int": "IntFilter", "Float": "FloatFilter", "Boolean": "BooleanFilter",
 }
@@ -292,8 +313,17 @@ scalar Cursor
 
 enum SortDirection { ASC DESC }
 
-"An object with an id unique across all types."
-interface Node { id: ID! }
+"""
+An object with an id unique across all types. One node may answer as
+several types of one group (an organisation that is a Company and a
+Partner): it keeps one id, and roles lists every type it answers as. Where
+a field can return any type (node, search), its __typename is the first
+of its roles, in the order of the type names: Company before Partner.
+"""
+interface Node {
+  id: ID!
+  ` + rolesField + `
+}
 
 "A search result and how well it matches."
 type SearchHit {
