@@ -23,7 +23,7 @@ from .model import load
 
 TYPES = {"company": "Company", "executive": "Executive", "event": "Event", "market": "Market",
          "product": "Product", "partner": "Partner"}
-FIGURES = ("amountUsd", "valuationUsd", "unitsSold", "stakePercent")
+FIGURES = ("amountUsd", "valuationUsd", "unitsSold", "stakePercent", "amount", "pricePerShare", "valuation")
 
 
 def score(gold: dict, facts: list[dict], text: str) -> dict:

@@ -70,6 +70,9 @@ TITLE_WORDS = {
 }
 
 PRONOUNS_ORG = {"it", "its", "they", "their"}
+# Words the model tags as organisations that are not one.
+NOT_ORGS = {"ipo", "ceo", "cfo", "cto", "coo", "board", "nasdaq", "nyse", "new york stock exchange",
+            "london stock exchange", "stock exchange"}
 PRONOUNS_PERSON = {"he", "she", "his", "her", "him"}
 ORG_NOUNS = {"company", "firm", "group", "maker", "giant", "retailer", "manufacturer",
              "startup", "start-up", "conglomerate", "business", "corporation"}
@@ -118,6 +121,20 @@ def amount(text: str) -> float | None:
         elif w in MAGNITUDES and seen:
             value *= MAGNITUDES[w]
     return value
+
+
+CURRENCIES = [("us$", "USD"), ("$", "USD"), ("\u20ac", "EUR"), ("\u00a3", "GBP"), ("\u20b9", "INR"),
+              ("rs.", "INR"), ("\u00a5", "JPY"), ("dollar", "USD"), ("euro", "EUR"), ("pound", "GBP"),
+              ("rupee", "INR"), ("yen", "JPY"), ("yuan", "CNY"), ("renminbi", "CNY")]
+
+
+def currency(text: str) -> str | None:
+    """The ISO 4217 code of the currency a figure is written in."""
+    t = text.lower()
+    for mark, code in CURRENCIES:
+        if mark in t:
+            return code
+    return None
 
 
 @dataclass
@@ -431,6 +448,8 @@ class Article:
         orgs: dict[int, Entity] = {}
         # Names first: organisations, people, places.
         for e in s.ents:
+            if e.label_ == "ORG" and norm(e.text) in NOT_ORGS:
+                continue
             if e.label_ == "ORG":
                 name = self._org_name(e.text)
                 name = re.sub(r"^the\s+", "", name, flags=re.I)
@@ -649,6 +668,16 @@ class Article:
                         self.relate("HAS_PRODUCT", owner, p, text, "possessive", 0.7)
             elif lemma in ("buy", "acquire") and t.pos_ == "VERB":
                 self._acquisition(t, s, text)
+            elif lemma == "invest" and t.pos_ == "VERB":
+                self._investment(t, s, text)
+            elif (lemma == "list" and t.pos_ == "VERB") or (t.lower_ in ("ipo", "listing") and t.pos_ in ("NOUN", "PROPN")):
+                self._listing(t, s, text)
+            elif lemma in ("appoint", "name", "hire", "join", "promote") and t.pos_ == "VERB":
+                self._appointment(t, s, text)
+            elif lemma in ("leave", "quit", "resign", "step", "depart", "retire") and t.pos_ == "VERB":
+                self._departure(t, s, text)
+            elif lemma in ("found", "co-found", "cofound", "establish", "start") and t.pos_ == "VERB":
+                self._founding(t, s, text)
             elif lemma in ("reveal", "announce", "unveil", "present") and t.pos_ == "VERB":
                 self._announcement(t, s, text)
             elif lemma in ("state", "say", "tell", "mention") and t.pos_ == "VERB":
@@ -895,8 +924,8 @@ class Article:
                 if c.dep_ == "prep" and c.lower_ == "for":
                     for g in c.subtree:
                         m = self._money(g, s)
-                        if m is not None and "$" in m.text:
-                            ev.props["amountUsd"] = amount(m.text)
+                        if m is not None and currency(m.text):
+                            ev.props["amount"], ev.props["currency"] = amount(m.text), currency(m.text)
                             break
             self.relate("PARTICIPATED_IN", buyer, ev, text, "acquisition", 0.65, role="acquirer")
             self.relate("PARTICIPATED_IN", target, ev, text, "acquisition", 0.65, role="target")
@@ -943,6 +972,211 @@ class Article:
                 title = works[0].props.get("title") if works else None
                 self.relate("PARTICIPATED_IN", person, ev, text, "speaker at the event", 0.6, role="announcer", title=title)
                 ev.cite(text)
+
+    def _person_of(self, tok, s) -> Entity | None:
+        if tok is None:
+            return None
+        span = next((e for e in s.ents if e.label_ == "PERSON" and e.start <= tok.i < e.end), None)
+        if span is None:
+            return None
+        return self.by_name.get(norm(self._org_name(span.text)))
+
+    def _as_title(self, verb, s):
+        """The title in "as chief financial officer (of Acme)", and the
+        organisation after it."""
+        for c in verb.children:
+            if c.dep_ == "prep" and c.lower_ == "as":
+                for g in c.children:
+                    if g.dep_ == "pobj":
+                        words = [w for w in g.subtree if w.i <= g.i and w.dep_ not in ("det", "poss", "case")]
+                        org = None
+                        for w in g.subtree:
+                            if w.i > g.i and w.ent_type_ == "ORG":
+                                org = self._resolve_org(w, s)
+                                break
+                        return " ".join(w.text for w in words), org
+        return None, None
+
+    def _people_event(self, kind, person, org, s, text, title, verb, rule):
+        date = self._date(s, verb)
+        planned = self._planned(verb)
+        name = {"APPOINTMENT": f"{person.name} joins {org.name}", "DEPARTURE": f"{person.name} leaves {org.name}"}[kind]
+        ev = self.entity("Event", name, text, rule, 0.65)
+        ev.props.update({"kind": kind, "status": "planned" if planned else "occurred"})
+        if date:
+            ev.props.setdefault("date", date)
+        role = "appointee" if kind == "APPOINTMENT" else "departing"
+        self.relate("PARTICIPATED_IN", person, ev, text, rule, 0.65, role=role, title=title)
+        self.relate("PARTICIPATED_IN", org, ev, text, rule, 0.65, role="employer")
+        if kind == "APPOINTMENT":
+            self.relate("WORKS_FOR", person, org, text, rule, 0.7, title=title, current=True, since=date)
+        else:
+            self.relate("WORKS_FOR", person, org, text, rule, 0.7, title=title, current=planned, until=date)
+
+    def _appointment(self, verb, s, text):
+        """ "Acme appointed Jane Doe as CFO", "Jane Doe joined Acme as CFO",
+        "Jane Doe was named chief executive of Acme"."""
+        lemma = verb.lemma_.lower()
+        subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+        passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        title, title_org = self._as_title(verb, s)
+        person = org = None
+        if lemma == "join":
+            person, org = self._person_of(subj, s), self._resolve_org(obj, s) if obj is not None else None
+        elif passive is not None:
+            person = self._person_of(passive, s)
+            attr = next((c for c in verb.children if c.dep_ in ("oprd", "attr", "xcomp")), None)
+            if attr is not None and title is None:
+                title = " ".join(w.text for w in attr.subtree if w.i <= attr.i and w.dep_ not in ("det", "poss"))
+                for w in attr.subtree:
+                    if w.i > attr.i and w.ent_type_ == "ORG":
+                        title_org = self._resolve_org(w, s)
+                        break
+            org = title_org
+        else:
+            person = self._person_of(obj, s)
+            org = self._resolve_org(subj, s) if subj is not None else None
+        org = org or title_org
+        if person is None or org is None or org.type not in ("Company", "Partner"):
+            return
+        self._people_event("APPOINTMENT", person, org, s, text, title, verb, "appointment")
+
+    def _departure(self, verb, s, text):
+        """ "John Smith will leave Acme", "John Smith stepped down as chief
+        executive of Beta Inc.", "resigned from Acme"."""
+        lemma = verb.lemma_.lower()
+        if lemma == "step" and not any(c.lower_ in ("down", "aside") for c in verb.children):
+            return
+        if lemma == "start":
+            return
+        person = self._person_of(next((c for c in verb.children if c.dep_ == "nsubj"), None), s)
+        title, org = self._as_title(verb, s)
+        if org is None:
+            for c in verb.children:
+                if c.dep_ == "dobj":
+                    org = self._resolve_org(c, s)
+                elif c.dep_ == "prep" and c.lower_ in ("from", "at"):
+                    for g in c.children:
+                        org = org or self._resolve_org(g, s)
+        if person is None or org is None or org.type not in ("Company", "Partner"):
+            return
+        if title is None:
+            works = [r for r in self.relationships.values() if r.type == "WORKS_FOR" and r.source is person and r.target is org]
+            title = works[0].props.get("title") if works else None
+        self._people_event("DEPARTURE", person, org, s, text, title, verb, "departure")
+
+    def _founding(self, verb, s, text):
+        """ "Google was founded by Larry Page and Sergey Brin in 1998",
+        "Elon Musk founded SpaceX"."""
+        if verb.lemma_.lower() == "start" and not any(c.dep_ == "dobj" and c.ent_type_ == "ORG" for c in verb.children):
+            return
+        founders, org = [], None
+        passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        if passive is not None:
+            org = self._resolve_org(passive, s)
+            for c in verb.children:
+                if c.dep_ == "agent":
+                    for g in c.children:
+                        for p in [g, *g.conjuncts]:
+                            founders.append(self._person_of(p, s))
+        else:
+            subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+            obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+            if subj is not None:
+                founders = [self._person_of(p, s) for p in [subj, *subj.conjuncts]]
+            org = self._resolve_org(obj, s) if obj is not None else None
+        founders = [f for f in founders if f is not None]
+        if org is None or org.type not in ("Company", "Partner") or not founders:
+            return
+        date = self._date(s, verb)
+        ev = self.entity("Event", f"Founding of {org.name}", text, "founding", 0.7)
+        ev.props.update({"kind": "FOUNDING", "status": "occurred"})
+        if date:
+            ev.props.setdefault("date", date)
+        self.relate("PARTICIPATED_IN", org, ev, text, "founding", 0.7, role="founded")
+        for f in founders:
+            self.relate("PARTICIPATED_IN", f, ev, text, "founding", 0.7, role="founder")
+            self.relate("FOUNDED", f, org, text, "founding", 0.7, when=date)
+
+    def _investment(self, verb, s, text):
+        """ "Microsoft invested $10 billion in OpenAI"."""
+        investor = self._subject_org(verb, s)
+        money, investee = None, None
+        for c in verb.children:
+            if c.dep_ == "dobj":
+                money = money or self._money(c, s)
+            for w in c.subtree if c.dep_ in ("dobj", "prep") else []:
+                if w.dep_ == "pobj" and w.head.lower_ == "in":
+                    investee = investee or self._org_at(w, s)
+        if investor is None or investee is None:
+            return
+        ev = self.entity("Event", f"{investor.name} invests in {investee.name}", text, "investment", 0.65)
+        ev.props.update({"kind": "INVESTMENT", "status": "planned" if self._planned(verb) else "occurred"})
+        if money is not None and currency(money.text):
+            ev.props["amount"], ev.props["currency"] = amount(money.text), currency(money.text)
+        date = self._date(s, verb)
+        if date:
+            ev.props.setdefault("date", date)
+        self.relate("PARTICIPATED_IN", investor, ev, text, "investment", 0.65, role="investor")
+        self.relate("PARTICIPATED_IN", investee, ev, text, "investment", 0.65, role="investee")
+
+    def _org_at(self, tok, s) -> Entity | None:
+        """The organisation a word names, where the model did not tag it
+        one (a name such as "OpenAI" read as a place): a proper noun."""
+        org = self._resolve_org(tok, s)
+        if org is not None:
+            return org
+        if tok.pos_ in ("PROPN", "NOUN") and tok.text[:1].isupper():
+            span = next((e for e in s.ents if e.start <= tok.i < e.end), None)
+            name = span.text if span is not None else tok.text
+            return self.entity("Company", name, s.text.strip(), "named organisation", 0.6)
+        return None
+
+    def _listing(self, tok, s, text):
+        """ "Arm listed on the Nasdaq, raising $4.87 billion at $51 a share",
+        "Alibaba's IPO on the New York Stock Exchange raised $25 billion"."""
+        if tok.pos_ == "VERB":
+            issuer = self._subject_org(tok, s) or (self._resolve_org(tok.head, s) if tok.dep_ == "acl" else None)
+            if issuer is None and tok.dep_ == "acl" and tok.head.pos_ in ("PROPN", "NOUN"):
+                issuer = self._org_at(tok.head, s)
+            scope = tok
+        else:
+            issuer = next((self._resolve_org(c, s) for c in tok.children if c.dep_ == "poss"), None)
+            if issuer is None and tok.dep_ == "pobj" and tok.head.lower_ == "of":
+                issuer = None
+            scope = tok.head if tok.dep_ in ("nsubj", "dobj") else tok
+            if issuer is None:
+                poss = next((c for c in tok.children if c.dep_ == "poss"), None)
+                issuer = self._org_at(poss, s) if poss is not None else None
+        if issuer is None or issuer.type not in ("Company", "Partner"):
+            return
+        exchange = None
+        for w in list(tok.subtree) + list(scope.subtree):
+            if w.dep_ == "pobj" and w.head.lower_ == "on":
+                span = next((e for e in s.ents if e.start <= w.i < e.end), None)
+                exchange = re.sub(r"^the\s+", "", span.text if span is not None else w.text, flags=re.I)
+                break
+        if exchange is None and tok.pos_ == "VERB":
+            return
+        ev = self.entity("Event", f"{issuer.name} IPO", text, "listing", 0.65)
+        ev.props.update({"kind": "IPO", "status": "planned" if self._planned(tok if tok.pos_ == "VERB" else scope) else "occurred"})
+        if exchange:
+            ev.props["exchange"] = exchange
+        for w in scope.subtree:
+            if w.lemma_.lower() == "raise":
+                for o in self._objects(w):
+                    m = self._money(o, s)
+                    if m is not None and currency(m.text):
+                        ev.props["amount"], ev.props["currency"] = amount(m.text), currency(m.text)
+            if w.lower_ == "share" and w.head.pos_ == "NUM":
+                price = amount(w.head.text)
+                if price is not None:
+                    ev.props["pricePerShare"] = price
+        date = self._date(s, scope)
+        if date:
+            ev.props.setdefault("date", date)
+        self.relate("PARTICIPATED_IN", issuer, ev, text, "listing", 0.65, role="issuer")
 
     # -- answer --------------------------------------------------------------
 

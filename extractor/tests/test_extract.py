@@ -69,7 +69,7 @@ class Rules(unittest.TestCase):
         events = [e for k, e in ents.items() if k[0] == "event"]
         self.assertEqual(len(events), 1, events)
         ev = events[0]
-        self.assertEqual((ev["kind"], ev["status"], ev["stakePercent"], ev["amountUsd"]), ("ACQUISITION", "planned", 77, 16e9))
+        self.assertEqual((ev["kind"], ev["status"], ev["stakePercent"], ev["amount"], ev["currency"]), ("ACQUISITION", "planned", 77, 16e9, "USD"))
         roles = {(r[1], r[3].get("role")) for r in rels if r[0] == "PARTICIPATED_IN"}
         self.assertEqual(roles, {("walmart-inc", "acquirer"), ("flipkart", "target")})
 
@@ -109,6 +109,38 @@ class Rules(unittest.TestCase):
         self.assertIn(("PARTNERED_WITH", "nokia", "amazon"), {r[:3] for r in rels})
         sells = {(r[1], r[2], r[3].get("market")) for r in rels if r[0] == "SELLS"}
         self.assertEqual(sells, {("amazon", "phones", "India"), ("amazon", "tablets", "India")})
+
+    def test_company_news(self):
+        def events(text):
+            ents, rels = facts(text)
+            evs = [e for k, e in ents.items() if k[0] == "event"]
+            self.assertEqual(len(evs), 1, (text, evs))
+            return evs[0], {(r[0], r[1], r[3].get("role")) for r in rels if r[0] == "PARTICIPATED_IN"}, rels
+
+        ev, roles, _ = events("Microsoft invested $10 billion in OpenAI in January.")
+        self.assertEqual((ev["kind"], ev["amount"], ev["currency"], ev["date"]), ("INVESTMENT", 10e9, "USD", "January"))
+        self.assertEqual(roles, {("PARTICIPATED_IN", "microsoft", "investor"), ("PARTICIPATED_IN", "openai", "investee")})
+
+        ev, roles, _ = events("Arm listed on the Nasdaq in September, raising $4.87 billion at $51 a share.")
+        self.assertEqual((ev["kind"], ev["exchange"], ev["amount"], ev["pricePerShare"]), ("IPO", "Nasdaq", 4.87e9, 51))
+        self.assertEqual(roles, {("PARTICIPATED_IN", "arm", "issuer")})
+
+        ev, roles, _ = events("Alibaba's IPO on the New York Stock Exchange raised $25 billion.")
+        self.assertEqual((ev["kind"], ev["exchange"], ev["amount"]), ("IPO", "New York Stock Exchange", 25e9))
+
+        ev, roles, rels = events("Acme Corp appointed Jane Doe as chief financial officer in May.")
+        self.assertEqual((ev["kind"], ev["date"]), ("APPOINTMENT", "May"))
+        self.assertIn(("WORKS_FOR", "jane-doe", "acme-corp", {"title": "chief financial officer", "current": True, "since": "May"}), rels)
+
+        ev, roles, rels = events("John Smith stepped down as chief executive of Beta Inc. last week.")
+        self.assertEqual((ev["kind"], ev["status"]), ("DEPARTURE", "occurred"))
+        self.assertIn(("WORKS_FOR", "john-smith", "beta-inc", {"title": "chief executive", "current": False, "until": "last week"}), rels)
+        self.assertEqual(roles, {("PARTICIPATED_IN", "john-smith", "departing"), ("PARTICIPATED_IN", "beta-inc", "employer")})
+
+        ev, roles, rels = events("Google was founded by Larry Page and Sergey Brin in 1998.")
+        self.assertEqual((ev["kind"], ev["date"]), ("FOUNDING", "1998"))
+        founded = {(r[1], r[2], r[3].get("when")) for r in rels if r[0] == "FOUNDED"}
+        self.assertEqual(founded, {("larry-page", "google", "1998"), ("sergey-brin", "google", "1998")})
 
     def test_text_without_facts(self):
         self.assertEqual(facts("It rained all day and nobody went out."), ({}, []))

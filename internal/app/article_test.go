@@ -84,7 +84,7 @@ Barra, who helped Xiaomi enter India, said Flipkart sells smartphones and other 
 
 func (f articleFact) entity() (string, map[string]any) {
 	for k, v := range f.Fact {
-		if k != "sentences" && k != "relationship" {
+		if k != "sentences" && k != "relationship" && k != "method" && k != "confidence" {
 			body, _ := v.(map[string]any)
 			return k, body
 		}
@@ -143,7 +143,7 @@ func testArticles(t *testing.T, cfg config.Config) {
 		// A known person by a surname alone, and a partner the article
 		// reads as a company, are the nodes of the graph.
 		for id, want := range map[string]struct{ key, how string }{
-			"hugo-barra": {"executive", "ALIAS"}, "flipkart": {"partner", "ID"}, "xiaomi": {"company", "ID"}, "india": {"market", "ID"},
+			"hugo-barra": {"executive", "ALIAS"}, "flipkart": {"company", "ID"}, "xiaomi": {"company", "ID"}, "india": {"market", "ID"},
 		} {
 			f, ok := byID[id]
 			key, _ := f.entity()
@@ -151,32 +151,49 @@ func testArticles(t *testing.T, cfg config.Config) {
 				t.Errorf("%s: %+v, want it matched as %s by %s", id, f, want.key, want.how)
 			}
 		}
-		for _, id := range []string{"walmart", "doug-mcmillon", "doug-mcmillon-WORKS_FOR->walmart"} {
+		for _, id := range []string{"walmart", "doug-mcmillon", "doug-mcmillon-WORKS_FOR->walmart", "walmart-buys-flipkart",
+			"walmart-PARTICIPATED_IN->walmart-buys-flipkart", "flipkart-PARTICIPATED_IN->walmart-buys-flipkart", "flipkart-HAS_PRODUCT->smartphones"} {
 			if f, ok := byID[id]; !ok || f.Outcome != "CREATED" || f.MatchedBy != nil {
 				t.Errorf("%s: %+v, want CREATED", id, f)
 			}
 		}
-		// What the schema cannot hold is left out, with the reason: a
-		// partner's products are what it SELLS, not what it HAS.
-		if f := byID["flipkart-HAS_PRODUCT->smartphones"]; f.Outcome != "SKIPPED" || f.Reason == nil || !strings.Contains(*f.Reason, "HAS_PRODUCT") {
-			t.Errorf("HAS_PRODUCT of a partner: %+v", f)
+		if e := byID["walmart-buys-flipkart"].Fact["event"].(map[string]any); e["kind"] != "ACQUISITION" || e["stakePercent"] != 77.0 || e["amount"] != 16e9 || e["currency"] != "USD" {
+			t.Errorf("the acquisition: %v", e)
 		}
 
-		// What it wrote is found as any fact is.
+		// What it wrote is found as any fact is, and says it was extracted.
 		var found struct {
 			Company struct {
 				Name       string
 				Aliases    []string
 				Executives []struct{ Executive struct{ ID string } }
+				Evidence   []struct {
+					Method     string
+					Confidence float64
+				}
+			}
+			Node struct {
+				Typename string `json:"__typename"`
+				Roles    []string
 			}
 			Path []struct{ Length int }
 		}
-		b.post(t, `{ company(id: "walmart") { name aliases executives { executive { id } } }
-  path(from: "doug-mcmillon", to: "walmart") { length } }`, nil).data(t, &found)
+		b.post(t, `{ company(id: "walmart") { name aliases executives { executive { id } } evidence { method confidence } }
+  node(id: "flipkart") { __typename roles }
+  path(from: "doug-mcmillon", to: "flipkart") { length } }`, nil).data(t, &found)
 		if found.Company.Name != "Walmart" || strings.Join(found.Company.Aliases, ",") != "Walmart Inc." ||
 			len(found.Company.Executives) != 1 || found.Company.Executives[0].Executive.ID != "doug-mcmillon" ||
-			len(found.Path) != 1 || found.Path[0].Length != 1 {
+			len(found.Path) != 1 || found.Path[0].Length != 3 {
 			t.Errorf("walmart: %+v", found)
+		}
+		for _, e := range found.Company.Evidence {
+			if e.Method != "EXTRACTED" || e.Confidence <= 0 || e.Confidence > 1 {
+				t.Errorf("walmart's evidence: %+v", found.Company.Evidence)
+			}
+		}
+		// Flipkart, the seed's partner, is now a company too: one node.
+		if found.Node.Typename != "Company" || strings.Join(found.Node.Roles, ",") != "Company,Partner" {
+			t.Errorf("flipkart: %+v", found.Node)
 		}
 
 		// The same article again changes nothing.
@@ -185,6 +202,32 @@ func testArticles(t *testing.T, cfg config.Config) {
 		b.postAs(t, editorKey, ingestArticle, map[string]any{"src": src("walmart-flipkart", walmartArticle)}).data(t, &again)
 		if again.IngestArticle.Created != 0 || nodes() != after {
 			t.Errorf("again: %+v, %d nodes more", again.IngestArticle, nodes()-after)
+		}
+	})
+
+	t.Run("what the schema cannot hold is skipped and the rest written", func(t *testing.T) {
+		// MIUI is a product of the graph: it employs no one.
+		text := "MIUI's chief executive John Doe praised the new phones. Flipkart's chief executive Kalyan Krishnamurthy praised them too."
+		var got struct{ IngestArticle articleIngest }
+		b.postAs(t, editorKey, ingestArticle, map[string]any{"src": src("miui-people", text)}).data(t, &got)
+		outcomes := map[string]articleFact{}
+		for _, f := range got.IngestArticle.Facts {
+			outcomes[f.ID] = f
+		}
+		if f := outcomes["john-doe-WORKS_FOR->miui"]; f.Outcome != "SKIPPED" || f.Reason == nil || !strings.Contains(*f.Reason, "WORKS_FOR") {
+			t.Errorf("a product's executive: %+v", f)
+		}
+		if f := outcomes["miui"]; f.Outcome == "SKIPPED" || f.MatchedBy == nil || *f.MatchedBy != "ID" {
+			t.Errorf("miui: %+v", f)
+		}
+		if key, _ := outcomes["miui"].entity(); key != "product" {
+			t.Errorf("miui is written as a %s", key)
+		}
+		if f := outcomes["kalyan-krishnamurthy-WORKS_FOR->flipkart"]; f.Outcome != "CREATED" {
+			t.Errorf("the rest: %+v", outcomes)
+		}
+		if got.IngestArticle.Skipped < 1 || got.IngestArticle.Created < 2 {
+			t.Errorf("counts: %+v", got.IngestArticle)
 		}
 	})
 

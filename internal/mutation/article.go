@@ -29,6 +29,9 @@ const maxArticleRounds = 5
 // extractor read it as.
 var organisations = []string{"Company", "Partner", "Product"}
 
+// roles are the organisation types one node can hold at once.
+var roles = map[string]bool{"Company": true, "Partner": true}
+
 // articleFact is one fact the extractor found, on its way to ingest.
 type articleFact struct {
 	input      map[string]any // a FactInput
@@ -85,6 +88,9 @@ func (r *request) article(ctx context.Context) (any, error) {
 				a.key = k
 			}
 		}
+		// Every fact written says it was extracted, and how sure the rule
+		// that found it is.
+		f.Input["method"], f.Input["confidence"] = "EXTRACTED", f.Confidence
 		if v, err := r.w.m.Coerce(f.Input, factInput, fmt.Sprintf("facts[%d]", i)); err != nil {
 			a.skipped = err.Error()
 		} else {
@@ -198,9 +204,9 @@ func factID(f *articleFact) string {
 
 // match finds the entity facts in the graph, by id, else by name, else by
 // alias, case-insensitively and across the organisation types: an
-// organisation the graph holds as a Partner is that Partner, even where
-// the article reads it as a company. A fact matched so takes the node's
-// id and type, and the relationships that name the fact's id follow it.
+// organisation the graph holds as a Partner is that node, which becomes a
+// Company too where the article reads it as one. A fact matched so takes
+// the node's id, and the relationships that name the fact's id follow it.
 // A person is found by a name of one word (a surname) only when one
 // person alone in the graph has it, and a person's full name never
 // matches another person by a surname they share.
@@ -273,13 +279,21 @@ RETURN p.index AS index, n.id AS id, labels(n) AS labels, how`, map[string]any{"
 		how, _ := rec.Values[3].(string)
 		f := facts[i]
 		typeName := r.typeOfKey(f.key)
-		// The node's own type, where it is another organisation type.
-		if slices.Contains(organisations, typeName) {
-			for _, l := range asList(rec.Values[2]) {
-				if t := r.typeOfLabel(l.(string)); slices.Contains(organisations, t) && t != typeName {
-					if !slices.ContainsFunc(asList(rec.Values[2]), func(x any) bool { return r.typeOfLabel(x.(string)) == typeName }) {
-						typeName = t
-					}
+		// A company or partner the graph holds in the other role takes this
+		// one too (ingest adds it); a name the graph holds as a product, or
+		// a product's name the graph holds as an organisation, is what the
+		// graph says it is.
+		var nodeTypes []string
+		for _, l := range asList(rec.Values[2]) {
+			if t := r.typeOfLabel(l.(string)); t != "" {
+				nodeTypes = append(nodeTypes, t)
+			}
+		}
+		if slices.Contains(organisations, typeName) && !slices.Contains(nodeTypes, typeName) && !(roles[typeName] && slices.ContainsFunc(nodeTypes, func(t string) bool { return roles[t] })) {
+			for _, t := range organisations {
+				if slices.Contains(nodeTypes, t) {
+					typeName = t
+					break
 				}
 			}
 		}
