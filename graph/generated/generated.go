@@ -84,8 +84,12 @@ type ComplexityRoot struct {
 		Executives             func(childComplexity int, where *model.WorksForWhere, sort []*model.WorksForSort, limit *int64, offset *int64) int
 		ExecutivesAggregate    func(childComplexity int, where *model.WorksForWhere) int
 		ExecutivesConnection   func(childComplexity int, where *model.WorksForWhere, sort []*model.WorksForSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Founded                func(childComplexity int) int
+		Founder                func(childComplexity int) int
 		Headquarters           func(childComplexity int) int
 		ID                     func(childComplexity int) int
+		Indices                func(childComplexity int) int
+		Industries             func(childComplexity int) int
 		Markets                func(childComplexity int, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, limit *int64, offset *int64) int
 		MarketsAggregate       func(childComplexity int, where *model.CompanyMarketWhere) int
 		MarketsConnection      func(childComplexity int, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
@@ -96,6 +100,9 @@ type ComplexityRoot struct {
 		Products               func(childComplexity int, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, limit *int64, offset *int64) int
 		ProductsAggregate      func(childComplexity int, where *model.CompanyProductWhere) int
 		ProductsConnection     func(childComplexity int, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Ticker                 func(childComplexity int) int
+		Website                func(childComplexity int) int
+		Wikipedia              func(childComplexity int) int
 	}
 
 	CompanyAggregate struct {
@@ -1142,6 +1149,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.ExecutivesConnection(childComplexity, args["where"].(*model.WorksForWhere), args["sort"].([]*model.WorksForSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Company.founded":
+		if e.ComplexityRoot.Company.Founded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Founded(childComplexity), true
+	case "Company.founder":
+		if e.ComplexityRoot.Company.Founder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Founder(childComplexity), true
 	case "Company.headquarters":
 		if e.ComplexityRoot.Company.Headquarters == nil {
 			break
@@ -1154,6 +1173,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.ID(childComplexity), true
+	case "Company.indices":
+		if e.ComplexityRoot.Company.Indices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Indices(childComplexity), true
+	case "Company.industries":
+		if e.ComplexityRoot.Company.Industries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Industries(childComplexity), true
 	case "Company.markets":
 		if e.ComplexityRoot.Company.Markets == nil {
 			break
@@ -1259,6 +1290,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.ProductsConnection(childComplexity, args["where"].(*model.CompanyProductWhere), args["sort"].([]*model.CompanyProductSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Company.ticker":
+		if e.ComplexityRoot.Company.Ticker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Ticker(childComplexity), true
+	case "Company.website":
+		if e.ComplexityRoot.Company.Website == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Website(childComplexity), true
+	case "Company.wikipedia":
+		if e.ComplexityRoot.Company.Wikipedia == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Wikipedia(childComplexity), true
 
 	case "CompanyAggregate.count":
 		if e.ComplexityRoot.CompanyAggregate.Count == nil {
@@ -5324,6 +5373,31 @@ type Company implements Node @node(label: "Company", plural: "companies") {
   """
   headquarters: String
   """
+  Stock ticker, e.g. "AAPL".
+  """
+  ticker: String
+  """
+  Industries the company is in, as the sources name them.
+  """
+  industries: [String!]!
+  """
+  When and where it was founded, as the sources word it.
+  """
+  founded: String
+  """
+  Who founded it, as the sources name them (a list as one text).
+  """
+  founder: String
+  website: String
+  """
+  Its Wikipedia article.
+  """
+  wikipedia: String
+  """
+  Stock indices the company is a member of, e.g. "DAX".
+  """
+  indices: [String!]!
+  """
   People who hold a position at the company.
   """
   executives(where: WorksForWhere, sort: [WorksForSort!], limit: Int, offset: Int): [WorksFor!]! @relationship(type: "WORKS_FOR", direction: IN)
@@ -5956,6 +6030,13 @@ input CompanyWhere {
   aliases: StringListFilter
   country: StringFilter
   headquarters: StringFilter
+  ticker: StringFilter
+  industries: StringListFilter
+  founded: StringFilter
+  founder: StringFilter
+  website: StringFilter
+  wikipedia: StringFilter
+  indices: StringListFilter
   executives: WorksForListFilter
   markets: CompanyMarketListFilter
   partnerships: PartnershipListFilter
@@ -5973,6 +6054,11 @@ input CompanySort {
   name: SortDirection
   country: SortDirection
   headquarters: SortDirection
+  ticker: SortDirection
+  founded: SortDirection
+  founder: SortDirection
+  website: SortDirection
+  wikipedia: SortDirection
 }
 """
 Fields of Company to count by.
@@ -5981,6 +6067,11 @@ enum CompanyGroupField {
   name
   country
   headquarters
+  ticker
+  founded
+  founder
+  website
+  wikipedia
 }
 """
 Company as a Relay connection.
@@ -7748,6 +7839,13 @@ input CompanyInput {
   aliases: [String!]
   country: String
   headquarters: String
+  ticker: String
+  industries: [String!]
+  founded: String
+  founder: String
+  website: String
+  wikipedia: String
+  indices: [String!]
   executives: [CompanyExecutivesLink!]
   markets: [CompanyMarketsLink!]
   partnerships: [CompanyPartnershipsLink!]
@@ -7762,6 +7860,13 @@ input CompanyPatch {
   aliases: [String!]
   country: String
   headquarters: String
+  ticker: String
+  industries: [String!]
+  founded: String
+  founder: String
+  website: String
+  wikipedia: String
+  indices: [String!]
 }
 input CompanyLinks {
   executives: [CompanyExecutivesLink!]
@@ -8479,6 +8584,13 @@ input CompanyFact {
   aliases: [String!]
   country: String
   headquarters: String
+  ticker: String
+  industries: [String!]
+  founded: String
+  founder: String
+  website: String
+  wikipedia: String
+  indices: [String!]
 }
 """
 A Executive stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
@@ -9104,6 +9216,20 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_country(ctx, field)
 	case "headquarters":
 		return ec.fieldContext_Company_headquarters(ctx, field)
+	case "ticker":
+		return ec.fieldContext_Company_ticker(ctx, field)
+	case "industries":
+		return ec.fieldContext_Company_industries(ctx, field)
+	case "founded":
+		return ec.fieldContext_Company_founded(ctx, field)
+	case "founder":
+		return ec.fieldContext_Company_founder(ctx, field)
+	case "website":
+		return ec.fieldContext_Company_website(ctx, field)
+	case "wikipedia":
+		return ec.fieldContext_Company_wikipedia(ctx, field)
+	case "indices":
+		return ec.fieldContext_Company_indices(ctx, field)
 	case "executives":
 		return ec.fieldContext_Company_executives(ctx, field)
 	case "executivesConnection":
@@ -17321,6 +17447,167 @@ func (ec *executionContext) _Company_headquarters(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Company_headquarters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_ticker(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_ticker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ticker, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_ticker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_industries(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_industries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Industries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_industries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_founded(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_founded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Founded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_founded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_founder(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_founder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Founder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_founder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_website(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_website(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Website, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_website(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_wikipedia(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_wikipedia(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Wikipedia, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_wikipedia(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_indices(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_indices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_indices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
 }
 
@@ -35066,7 +35353,7 @@ func (ec *executionContext) unmarshalInputCompanyFact(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "ticker", "industries", "founded", "founder", "website", "wikipedia", "indices"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35108,6 +35395,55 @@ func (ec *executionContext) unmarshalInputCompanyFact(ctx context.Context, obj a
 				return it, err
 			}
 			it.Headquarters = data
+		case "ticker":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ticker"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ticker = data
+		case "industries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industries"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Industries = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
+		case "founder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founder"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founder = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "wikipedia":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wikipedia"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Wikipedia = data
+		case "indices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indices"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indices = data
 		}
 	}
 	return it, nil
@@ -35136,7 +35472,7 @@ func (ec *executionContext) unmarshalInputCompanyInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "executives", "markets", "partnerships", "products", "events"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "ticker", "industries", "founded", "founder", "website", "wikipedia", "indices", "executives", "markets", "partnerships", "products", "events"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35178,6 +35514,55 @@ func (ec *executionContext) unmarshalInputCompanyInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Headquarters = data
+		case "ticker":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ticker"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ticker = data
+		case "industries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industries"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Industries = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
+		case "founder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founder"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founder = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "wikipedia":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wikipedia"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Wikipedia = data
+		case "indices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indices"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indices = data
 		case "executives":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("executives"))
 			data, err := ec.unmarshalOCompanyExecutivesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyExecutivesLinkᚄ(ctx, v)
@@ -35920,7 +36305,7 @@ func (ec *executionContext) unmarshalInputCompanyPatch(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "aliases", "country", "headquarters"}
+	fieldsInOrder := [...]string{"name", "aliases", "country", "headquarters", "ticker", "industries", "founded", "founder", "website", "wikipedia", "indices"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35955,6 +36340,55 @@ func (ec *executionContext) unmarshalInputCompanyPatch(ctx context.Context, obj 
 				return it, err
 			}
 			it.Headquarters = data
+		case "ticker":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ticker"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ticker = data
+		case "industries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industries"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Industries = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
+		case "founder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founder"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founder = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "wikipedia":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wikipedia"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Wikipedia = data
+		case "indices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indices"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indices = data
 		}
 	}
 	return it, nil
@@ -36221,7 +36655,7 @@ func (ec *executionContext) unmarshalInputCompanySort(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "country", "headquarters"}
+	fieldsInOrder := [...]string{"id", "name", "country", "headquarters", "ticker", "founded", "founder", "website", "wikipedia"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36256,6 +36690,41 @@ func (ec *executionContext) unmarshalInputCompanySort(ctx context.Context, obj a
 				return it, err
 			}
 			it.Headquarters = data
+		case "ticker":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ticker"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ticker = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
+		case "founder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founder"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founder = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "wikipedia":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wikipedia"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Wikipedia = data
 		}
 	}
 	return it, nil
@@ -36354,7 +36823,7 @@ func (ec *executionContext) unmarshalInputCompanyWhere(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "executives", "markets", "partnerships", "products", "events", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "ticker", "industries", "founded", "founder", "website", "wikipedia", "indices", "executives", "markets", "partnerships", "products", "events", "AND", "OR", "NOT"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36396,6 +36865,55 @@ func (ec *executionContext) unmarshalInputCompanyWhere(ctx context.Context, obj 
 				return it, err
 			}
 			it.Headquarters = data
+		case "ticker":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ticker"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ticker = data
+		case "industries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industries"))
+			data, err := ec.unmarshalOStringListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringListFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Industries = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
+		case "founder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founder"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founder = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "wikipedia":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wikipedia"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Wikipedia = data
+		case "indices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indices"))
+			data, err := ec.unmarshalOStringListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringListFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indices = data
 		case "executives":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("executives"))
 			data, err := ec.unmarshalOWorksForListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐWorksForListFilter(ctx, v)
@@ -45070,6 +45588,41 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 		case "headquarters":
 			out.Values[i] = ec._Company_headquarters(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ticker":
+			out.Values[i] = ec._Company_ticker(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "industries":
+			out.Values[i] = ec._Company_industries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "founded":
+			out.Values[i] = ec._Company_founded(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "founder":
+			out.Values[i] = ec._Company_founder(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "website":
+			out.Values[i] = ec._Company_website(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "wikipedia":
+			out.Values[i] = ec._Company_wikipedia(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "indices":
+			out.Values[i] = ec._Company_indices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "executives":

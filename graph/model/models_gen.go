@@ -33,6 +33,19 @@ type Company struct {
 	Country *string `json:"country,omitempty"`
 	// City of its headquarters, as the sources state it.
 	Headquarters *string `json:"headquarters,omitempty"`
+	// Stock ticker, e.g. "AAPL".
+	Ticker *string `json:"ticker,omitempty"`
+	// Industries the company is in, as the sources name them.
+	Industries []string `json:"industries"`
+	// When and where it was founded, as the sources word it.
+	Founded *string `json:"founded,omitempty"`
+	// Who founded it, as the sources name them (a list as one text).
+	Founder *string `json:"founder,omitempty"`
+	Website *string `json:"website,omitempty"`
+	// Its Wikipedia article.
+	Wikipedia *string `json:"wikipedia,omitempty"`
+	// Stock indices the company is a member of, e.g. "DAX".
+	Indices []string `json:"indices"`
 	// People who hold a position at the company.
 	Executives []*WorksFor `json:"executives"`
 	// executives, as a Relay connection.
@@ -117,6 +130,13 @@ type CompanyFact struct {
 	Aliases      []string `json:"aliases,omitempty"`
 	Country      *string  `json:"country,omitempty"`
 	Headquarters *string  `json:"headquarters,omitempty"`
+	Ticker       *string  `json:"ticker,omitempty"`
+	Industries   []string `json:"industries,omitempty"`
+	Founded      *string  `json:"founded,omitempty"`
+	Founder      *string  `json:"founder,omitempty"`
+	Website      *string  `json:"website,omitempty"`
+	Wikipedia    *string  `json:"wikipedia,omitempty"`
+	Indices      []string `json:"indices,omitempty"`
 }
 
 // A Company to create, with relationships to create along.
@@ -126,6 +146,13 @@ type CompanyInput struct {
 	Aliases      []string                   `json:"aliases,omitempty"`
 	Country      *string                    `json:"country,omitempty"`
 	Headquarters *string                    `json:"headquarters,omitempty"`
+	Ticker       *string                    `json:"ticker,omitempty"`
+	Industries   []string                   `json:"industries,omitempty"`
+	Founded      *string                    `json:"founded,omitempty"`
+	Founder      *string                    `json:"founder,omitempty"`
+	Website      *string                    `json:"website,omitempty"`
+	Wikipedia    *string                    `json:"wikipedia,omitempty"`
+	Indices      []string                   `json:"indices,omitempty"`
 	Executives   []*CompanyExecutivesLink   `json:"executives,omitempty"`
 	Markets      []*CompanyMarketsLink      `json:"markets,omitempty"`
 	Partnerships []*CompanyPartnershipsLink `json:"partnerships,omitempty"`
@@ -289,6 +316,13 @@ type CompanyPatch struct {
 	Aliases      []string `json:"aliases,omitempty"`
 	Country      *string  `json:"country,omitempty"`
 	Headquarters *string  `json:"headquarters,omitempty"`
+	Ticker       *string  `json:"ticker,omitempty"`
+	Industries   []string `json:"industries,omitempty"`
+	Founded      *string  `json:"founded,omitempty"`
+	Founder      *string  `json:"founder,omitempty"`
+	Website      *string  `json:"website,omitempty"`
+	Wikipedia    *string  `json:"wikipedia,omitempty"`
+	Indices      []string `json:"indices,omitempty"`
 }
 
 // (Company)-[:HAS_PRODUCT]->(Product)
@@ -354,6 +388,11 @@ type CompanySort struct {
 	Name         *SortDirection `json:"name,omitempty"`
 	Country      *SortDirection `json:"country,omitempty"`
 	Headquarters *SortDirection `json:"headquarters,omitempty"`
+	Ticker       *SortDirection `json:"ticker,omitempty"`
+	Founded      *SortDirection `json:"founded,omitempty"`
+	Founder      *SortDirection `json:"founder,omitempty"`
+	Website      *SortDirection `json:"website,omitempty"`
+	Wikipedia    *SortDirection `json:"wikipedia,omitempty"`
 }
 
 // Relationships to remove, by the id of the node at the far end.
@@ -372,6 +411,13 @@ type CompanyWhere struct {
 	Aliases      *StringListFilter               `json:"aliases,omitempty"`
 	Country      *StringFilter                   `json:"country,omitempty"`
 	Headquarters *StringFilter                   `json:"headquarters,omitempty"`
+	Ticker       *StringFilter                   `json:"ticker,omitempty"`
+	Industries   *StringListFilter               `json:"industries,omitempty"`
+	Founded      *StringFilter                   `json:"founded,omitempty"`
+	Founder      *StringFilter                   `json:"founder,omitempty"`
+	Website      *StringFilter                   `json:"website,omitempty"`
+	Wikipedia    *StringFilter                   `json:"wikipedia,omitempty"`
+	Indices      *StringListFilter               `json:"indices,omitempty"`
 	Executives   *WorksForListFilter             `json:"executives,omitempty"`
 	Markets      *CompanyMarketListFilter        `json:"markets,omitempty"`
 	Partnerships *PartnershipListFilter          `json:"partnerships,omitempty"`
@@ -2303,17 +2349,27 @@ const (
 	CompanyGroupFieldName         CompanyGroupField = "name"
 	CompanyGroupFieldCountry      CompanyGroupField = "country"
 	CompanyGroupFieldHeadquarters CompanyGroupField = "headquarters"
+	CompanyGroupFieldTicker       CompanyGroupField = "ticker"
+	CompanyGroupFieldFounded      CompanyGroupField = "founded"
+	CompanyGroupFieldFounder      CompanyGroupField = "founder"
+	CompanyGroupFieldWebsite      CompanyGroupField = "website"
+	CompanyGroupFieldWikipedia    CompanyGroupField = "wikipedia"
 )
 
 var AllCompanyGroupField = []CompanyGroupField{
 	CompanyGroupFieldName,
 	CompanyGroupFieldCountry,
 	CompanyGroupFieldHeadquarters,
+	CompanyGroupFieldTicker,
+	CompanyGroupFieldFounded,
+	CompanyGroupFieldFounder,
+	CompanyGroupFieldWebsite,
+	CompanyGroupFieldWikipedia,
 }
 
 func (e CompanyGroupField) IsValid() bool {
 	switch e {
-	case CompanyGroupFieldName, CompanyGroupFieldCountry, CompanyGroupFieldHeadquarters:
+	case CompanyGroupFieldName, CompanyGroupFieldCountry, CompanyGroupFieldHeadquarters, CompanyGroupFieldTicker, CompanyGroupFieldFounded, CompanyGroupFieldFounder, CompanyGroupFieldWebsite, CompanyGroupFieldWikipedia:
 		return true
 	}
 	return false
