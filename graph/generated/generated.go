@@ -332,6 +332,15 @@ type ComplexityRoot struct {
 		Source   func(childComplexity int) int
 	}
 
+	EvidenceHit struct {
+		Evidence func(childComplexity int) int
+		From     func(childComplexity int) int
+		Matched  func(childComplexity int) int
+		Score    func(childComplexity int) int
+		To       func(childComplexity int) int
+		Type     func(childComplexity int) int
+	}
+
 	Executive struct {
 		Aliases             func(childComplexity int) int
 		Employers           func(childComplexity int, where *model.WorksForWhere, sort []*model.WorksForSort, limit *int64, offset *int64) int
@@ -728,6 +737,7 @@ type ComplexityRoot struct {
 		ProductsConnection   func(childComplexity int, where *model.ProductWhere, sort []*model.ProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Resolve              func(childComplexity int, name string) int
 		Search               func(childComplexity int, query string, types []model.NodeType, first *int64) int
+		SearchEvidence       func(childComplexity int, query string, types []string, first *int64) int
 		Source               func(childComplexity int, id string) int
 		Sources              func(childComplexity int, where *model.SourceWhere, sort []*model.SourceSort, limit *int64, offset *int64) int
 		SourcesAggregate     func(childComplexity int, where *model.SourceWhere) int
@@ -761,8 +771,9 @@ type ComplexityRoot struct {
 	}
 
 	SearchHit struct {
-		Node  func(childComplexity int) int
-		Score func(childComplexity int) int
+		Matched func(childComplexity int) int
+		Node    func(childComplexity int) int
+		Score   func(childComplexity int) int
 	}
 
 	Source struct {
@@ -929,6 +940,7 @@ type QueryResolver interface {
 	Changes(ctx context.Context, after *string, first *int64, types []string, ids []string) (*changes.Page, error)
 	Node(ctx context.Context, id string) (model.Node, error)
 	Search(ctx context.Context, query string, types []model.NodeType, first *int64) ([]*model.SearchHit, error)
+	SearchEvidence(ctx context.Context, query string, types []string, first *int64) ([]*model.EvidenceHit, error)
 }
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, types []string, ids []string, after *string) (<-chan *changes.Change, error)
@@ -2299,6 +2311,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Evidence.Source(childComplexity), true
+
+	case "EvidenceHit.evidence":
+		if e.ComplexityRoot.EvidenceHit.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceHit.Evidence(childComplexity), true
+	case "EvidenceHit.from":
+		if e.ComplexityRoot.EvidenceHit.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceHit.From(childComplexity), true
+	case "EvidenceHit.matched":
+		if e.ComplexityRoot.EvidenceHit.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceHit.Matched(childComplexity), true
+	case "EvidenceHit.score":
+		if e.ComplexityRoot.EvidenceHit.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceHit.Score(childComplexity), true
+	case "EvidenceHit.to":
+		if e.ComplexityRoot.EvidenceHit.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceHit.To(childComplexity), true
+	case "EvidenceHit.type":
+		if e.ComplexityRoot.EvidenceHit.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceHit.Type(childComplexity), true
 
 	case "Executive.aliases":
 		if e.ComplexityRoot.Executive.Aliases == nil {
@@ -4425,6 +4474,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["types"].([]model.NodeType), args["first"].(*int64)), true
+	case "Query.searchEvidence":
+		if e.ComplexityRoot.Query.SearchEvidence == nil {
+			break
+		}
+
+		args, err := ec.field_Query_searchEvidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SearchEvidence(childComplexity, args["query"].(string), args["types"].([]string), args["first"].(*int64)), true
 	case "Query.source":
 		if e.ComplexityRoot.Query.Source == nil {
 			break
@@ -4568,6 +4628,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReactionEdge.Node(childComplexity), true
 
+	case "SearchHit.matched":
+		if e.ComplexityRoot.SearchHit.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Matched(childComplexity), true
 	case "SearchHit.node":
 		if e.ComplexityRoot.SearchHit.Node == nil {
 			break
@@ -7750,9 +7816,25 @@ type Query {
   """
   node(id: ID!): Node @lookup
   """
-  Full-text search over names, aliases and titles of every type: ranked by score, tolerant of typos, matching word prefixes ("Mi" finds the Mi Band and the Mi4).
+  Full-text search over what people type about an entity: names, aliases,
+  titles, places (headquarters, country, an event's place), kinds,
+  founders, tickers and industries. A hit need not match every word: hits
+  that match more of the words come first, then by score, then by id.
+  Each word matches exactly (ranked highest), as a prefix, or, from four
+  letters, within one edit (\"Mi\" finds the Mi Band and the Mi4, \"hugo
+  bara\" Hugo Barra). Lucene's syntax has no meaning here: quotes,
+  operators and wildcards are searched as text. Each word looks at its
+  1,000 best matches.
   """
   search(query: String!, types: [NodeType!], first: Int = 10): [SearchHit!]! @search
+  """
+  Full-text search over the evidence: the relationships whose sentences
+  contain the words (\"where did Xiaomi announce?\"), ranked as search
+  ranks, each with the sentences that contain a word and their sources,
+  and both ends. types keeps relationships of those types (\"WORKS_FOR\",
+  \"MENTIONED_IN\": an entity and a source that mentions it).
+  """
+  searchEvidence(query: String!, types: [String!], first: Int = 10): [EvidenceHit!]! @search
 }
 """
 A WORKS_FOR relationship to write: to the Executive with this id, or to one created with it. evidence is required: every relationship says which source states it.
@@ -8858,8 +8940,44 @@ interface Node {
 A search result and how well it matches.
 """
 type SearchHit {
+  """
+  The sum of the scores of the words it matches.
+  """
   score: Float!
+  """
+  How many of the words it matches.
+  """
+  matched: Int!
   node: Node!
+}
+"""
+A relationship whose evidence matches an evidence search.
+"""
+type EvidenceHit {
+  """
+  The sum of the scores of the words it matches.
+  """
+  score: Float!
+  """
+  How many of the words its sentences match.
+  """
+  matched: Int!
+  """
+  The relationship's type, e.g. "WORKS_FOR".
+  """
+  type: String!
+  """
+  The node the relationship points from.
+  """
+  from: Node!
+  """
+  The node the relationship points to.
+  """
+  to: Node!
+  """
+  The sentences that contain one of the words, with their sources; all of its sentences when only a near spelling matched.
+  """
+  evidence: [Evidence!]!
 }
 type PageInfo {
   hasNextPage: Boolean!
@@ -9720,6 +9838,24 @@ func (ec *executionContext) childFields_Evidence(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Evidence", field.Name)
 }
 
+func (ec *executionContext) childFields_EvidenceHit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "score":
+		return ec.fieldContext_EvidenceHit_score(ctx, field)
+	case "matched":
+		return ec.fieldContext_EvidenceHit_matched(ctx, field)
+	case "type":
+		return ec.fieldContext_EvidenceHit_type(ctx, field)
+	case "from":
+		return ec.fieldContext_EvidenceHit_from(ctx, field)
+	case "to":
+		return ec.fieldContext_EvidenceHit_to(ctx, field)
+	case "evidence":
+		return ec.fieldContext_EvidenceHit_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvidenceHit", field.Name)
+}
+
 func (ec *executionContext) childFields_Executive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10452,6 +10588,8 @@ func (ec *executionContext) childFields_SearchHit(ctx context.Context, field gra
 	switch field.Name {
 	case "score":
 		return ec.fieldContext_SearchHit_score(ctx, field)
+	case "matched":
+		return ec.fieldContext_SearchHit_matched(ctx, field)
 	case "node":
 		return ec.fieldContext_SearchHit_node(ctx, field)
 	}
@@ -15911,6 +16049,36 @@ func (ec *executionContext) field_Query_resolve_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_searchEvidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
 	return args, nil
 }
 
@@ -22410,6 +22578,171 @@ func (ec *executionContext) fieldContext_Evidence_source(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvidenceHit_score(ctx context.Context, field graphql.CollectedField, obj *model.EvidenceHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceHit_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceHit_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvidenceHit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EvidenceHit_matched(ctx context.Context, field graphql.CollectedField, obj *model.EvidenceHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceHit_matched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceHit_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvidenceHit", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvidenceHit_type(ctx context.Context, field graphql.CollectedField, obj *model.EvidenceHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceHit_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceHit_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvidenceHit", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvidenceHit_from(ctx context.Context, field graphql.CollectedField, obj *model.EvidenceHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceHit_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceHit_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvidenceHit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvidenceHit_to(ctx context.Context, field graphql.CollectedField, obj *model.EvidenceHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceHit_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceHit_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvidenceHit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvidenceHit_evidence(ctx context.Context, field graphql.CollectedField, obj *model.EvidenceHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceHit_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceHit_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvidenceHit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
 		},
 	}
 	return fc, nil
@@ -31650,6 +31983,50 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_searchEvidence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_searchEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SearchEvidence(ctx, fc.Args["query"].(string), fc.Args["types"].([]string), fc.Args["first"].(*int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.EvidenceHit) graphql.Marshaler {
+			return ec.marshalNEvidenceHit2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceHitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_searchEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvidenceHit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_searchEvidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32120,6 +32497,29 @@ func (ec *executionContext) _SearchHit_score(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_SearchHit_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SearchHit_matched(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_matched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SearchHit_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
@@ -47286,6 +47686,64 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var evidenceHitImplementors = []string{"EvidenceHit"}
+
+func (ec *executionContext) _EvidenceHit(ctx context.Context, sel ast.SelectionSet, obj *model.EvidenceHit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evidenceHitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvidenceHit")
+		case "score":
+			out.Values[i] = ec._EvidenceHit_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matched":
+			out.Values[i] = ec._EvidenceHit_matched(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._EvidenceHit_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._EvidenceHit_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._EvidenceHit_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._EvidenceHit_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var executiveImplementors = []string{"Executive", "Node"}
 
 func (ec *executionContext) _Executive(ctx context.Context, sel ast.SelectionSet, obj *model.Executive) graphql.Marshaler {
@@ -50017,6 +50475,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_search(ctx, field)
 				})
+		case "searchEvidence":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_searchEvidence(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -50238,6 +50702,11 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = graphql.MarshalString("SearchHit")
 		case "score":
 			out.Values[i] = ec._SearchHit_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matched":
+			out.Values[i] = ec._SearchHit_matched(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -52185,6 +52654,30 @@ func (ec *executionContext) marshalNEvidence2ᚖgithubᚗcomᚋcompanygraphᚋco
 		return graphql.Null
 	}
 	return ec._Evidence(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEvidenceHit2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EvidenceHit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvidenceHit2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceHit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEvidenceHit2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceHit(ctx context.Context, sel ast.SelectionSet, v *model.EvidenceHit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvidenceHit!")
+		return graphql.Null
+	}
+	return ec._EvidenceHit(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx context.Context, v any) ([]*model.EvidenceInput, error) {

@@ -974,6 +974,22 @@ type Evidence struct {
 	Source *Source `json:"source"`
 }
 
+// A relationship whose evidence matches an evidence search.
+type EvidenceHit struct {
+	// The sum of the scores of the words it matches.
+	Score float64 `json:"score"`
+	// How many of the words its sentences match.
+	Matched int64 `json:"matched"`
+	// The relationship's type, e.g. "WORKS_FOR".
+	Type string `json:"type"`
+	// The node the relationship points from.
+	From Node `json:"from"`
+	// The node the relationship points to.
+	To Node `json:"to"`
+	// The sentences that contain one of the words, with their sources; all of its sentences when only a near spelling matched.
+	Evidence []*Evidence `json:"evidence"`
+}
+
 // A sentence of a source that states a relationship.
 type EvidenceInput struct {
 	Source   string `json:"source"`
@@ -2144,8 +2160,11 @@ type RelationshipFact struct {
 
 // A search result and how well it matches.
 type SearchHit struct {
+	// The sum of the scores of the words it matches.
 	Score float64 `json:"score"`
-	Node  Node    `json:"node"`
+	// How many of the words it matches.
+	Matched int64 `json:"matched"`
+	Node    Node  `json:"node"`
 }
 
 // A document that facts come from, such as a news article.

@@ -219,7 +219,7 @@ func (a *App) Ready(ctx context.Context) error {
 // starter graph. All are idempotent.
 func (a *App) Prepare(ctx context.Context) error {
 	m := a.Engine.Mapping()
-	if err := a.Client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), query.SearchIndex, query.SearchProperties); err != nil {
+	if err := a.Client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), m.FullTextIndexes()...); err != nil {
 		return err
 	}
 	if err := a.Changes.Prepare(ctx); err != nil {
