@@ -270,7 +270,7 @@ func searchRanksByWordsMatched(t *testing.T, g *graph) {
 		{"a place of an event", "san francisco", "[Event]", []string{"xiaomi-us-announcement"}, nil},
 		{"a headquarters", "cupertino", "[Company]", []string{"apple-inc"}, nil},
 		// Kinds of products and of sources.
-		{"a kind", "e-commerce", "[Product]", []string{"mi-com"}, nil},
+		{"a kind", "e-commerce site", "[Product]", []string{"mi-com"}, nil},
 		{"a source's kind", "dataset", "[Source]", []string{"pytickersymbols-1.17.10"}, nil},
 		// Figures' names: founders, and a ticker.
 		{"a founder", "wozniak", "[Company]", []string{"apple-inc"}, nil},
@@ -385,7 +385,7 @@ func searchEvidence(t *testing.T, g *graph) {
 	})
 	t.Run("a misspelt place in the article", func(t *testing.T) {
 		// The article writes "San Fransisco": a near spelling finds it.
-		hits := g.searchEvidence(t, "francisco", `["MENTIONED_IN"]`)
+		hits := g.searchEvidence(t, "press event francisco", `["MENTIONED_IN"]`)
 		var found bool
 		for _, h := range hits {
 			for _, e := range h.Evidence {

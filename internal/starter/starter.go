@@ -83,9 +83,9 @@ func Load(ctx context.Context, log *changes.Log, m *query.Mapping, path string) 
 
 // Convert turns the dump into a dataset. Ids are the names in lower case,
 // words joined by "-" ("Apple Inc." is apple-inc); an id that a node of
-// another type already has, in the dataset or the seed, gets the type as
-// a suffix (an Executive "x-person", a Product "x-product"), since ids are
-// unique across types.
+// another type of the dataset, or any node of the seed, already has gets
+// the type as a suffix (an Executive "x-person", a Product "x-product"),
+// since ids are unique across types.
 func Convert(r io.Reader) (seed.Dataset, error) {
 	var in dump
 	if err := json.NewDecoder(r).Decode(&in); err != nil {
@@ -95,11 +95,14 @@ func Convert(r io.Reader) (seed.Dataset, error) {
 		return seed.Dataset{}, fmt.Errorf("not a pytickersymbols dump (package %q, version %q)", in.Package, in.Version)
 	}
 	c := converter{taken: map[string]string{}, nodes: map[string]int{}}
+	// The seed's ids are taken whatever the type: a starter node of the
+	// seed's id would rewrite the seed's node, and each start-up, loading
+	// both, would change it back and forth.
 	if sets, err := seed.All(); err == nil {
 		for _, s := range sets {
-			c.taken[s.Source.ID] = "Source"
+			c.taken[s.Source.ID] = "seed"
 			for _, n := range s.Nodes {
-				c.taken[n.ID] = n.Label
+				c.taken[n.ID] = "seed"
 			}
 		}
 	}

@@ -141,3 +141,24 @@ func TestConvertKeepsIdsApart(t *testing.T) {
 		label[n.ID] = n.Label
 	}
 }
+
+// A record named as a node of the seed never rewrites it: the seed's ids
+// are taken, whatever the type.
+func TestConvertLeavesTheSeedAlone(t *testing.T) {
+	dump := `{"package": "pytickersymbols", "version": "0.0.1", "indices": [{"name": "X", "companies": [
+	  {"name": "Xiaomi", "symbol": "1810.HK", "metadata": {"key_people": "Hugo Barra ( vice president )"}}]}]}`
+	d, err := Convert(strings.NewReader(dump))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range d.Nodes {
+		got = append(got, n.Label+":"+n.ID)
+	}
+	if strings.Join(got, ",") != "Company:xiaomi-company,Executive:hugo-barra-person" {
+		t.Errorf("nodes %v", got)
+	}
+	if len(d.Relationships) != 1 || d.Relationships[0].From != "Executive:hugo-barra-person" || d.Relationships[0].To != "Company:xiaomi-company" {
+		t.Errorf("relationships %+v", d.Relationships)
+	}
+}
