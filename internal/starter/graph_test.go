@@ -320,7 +320,7 @@ func searchTakesWhatPeopleType(t *testing.T, g *graph) {
 	if got := ids(g.search(t, `"AT&T"`, "[Company]")); index(got, "at-t") != 0 {
 		t.Errorf(`"AT&T": hits %v, want at-t first`, got)
 	}
-	for _, q := range []string{"zzqqxx", "qqqq zzzz wwww"} {
+	for _, q := range []string{"zzqqxx", "qxzvjk kvqzxj"} {
 		if hits := g.search(t, q, ""); len(hits) != 0 {
 			t.Errorf("%q: hits %v, want none", q, ids(hits))
 		}
