@@ -169,6 +169,30 @@ extract-eval: extractor-env ## score the extractor on the seed article against i
 extractor-test: extractor-env ## run the extractor's own tests (Python)
 	cd extractor && $(EXTRACTOR_PY) -m unittest discover -s tests -t .
 
+# The starter graph (`make run STARTER=1`): the listed companies of twenty
+# stock indices from the PyPI package pytickersymbols, pinned by version and
+# hash in tools/starter/requirements.txt and installed without dependencies
+# into .data/starter/venv; tools/starter/dump.py writes its data as JSON to
+# STARTER_DUMP, which the API loads at start-up (COMPANYGRAPH_STARTER) and
+# internal/starter's tests load into a Neo4j of their own.
+STARTER      ?=
+STARTER_ENV  := .data/starter/venv
+STARTER_DUMP := .data/starter/pytickersymbols.json
+
+$(STARTER_ENV)/.installed: tools/starter/requirements.txt | python-venv
+	@echo "installing tools/starter/requirements.txt into $(STARTER_ENV)"
+	rm -rf $(STARTER_ENV)
+	$(PYTHON) -m venv $(STARTER_ENV)
+	$(STARTER_ENV)/bin/pip install --quiet --disable-pip-version-check --no-input --no-deps --require-hashes -r tools/starter/requirements.txt
+	@touch $@
+
+$(STARTER_DUMP): tools/starter/dump.py $(STARTER_ENV)/.installed
+	$(STARTER_ENV)/bin/python tools/starter/dump.py $@.tmp
+	@mv $@.tmp $@
+
+.PHONY: starter
+starter: $(STARTER_DUMP) ## write the starter graph's data (pytickersymbols, from PyPI) to .data/starter, for `make run STARTER=1`
+
 # The GraphQL-over-HTTP audit suite: the graphql-http package, pinned in
 # test/graphql-http/package-lock.json, installed again only when the lock
 # changes. internal/app's TestGraphQLOverHTTPAudit runs it against the API.
@@ -205,7 +229,7 @@ $(NATS_SERVER): go.mod go.sum
 nats-server: $(NATS_SERVER) ## build the NATS server that `make run REPLICAS=n` starts, into bin/
 
 .PHONY: run
-run: deps build $(if $(filter-out 1,$(REPLICAS)),$(NATS_SERVER)) $(if $(filter 1,$(EXTRACTOR)),extractor-env) ## start Neo4j (kept in .data/) and the extractor, load the seed, serve the API and GraphiQL on $(ADDR); REPLICAS=3 for three sharing changes through NATS; EXTRACTOR=0 without the extractor
+run: deps build $(if $(filter-out 1,$(REPLICAS)),$(NATS_SERVER)) $(if $(filter 1,$(EXTRACTOR)),extractor-env) $(if $(STARTER),$(STARTER_DUMP)) ## start Neo4j (kept in .data/) and the extractor, load the seed (STARTER=1: and the starter graph), serve the API and GraphiQL on $(ADDR); REPLICAS=3 for three sharing changes through NATS; EXTRACTOR=0 without the extractor
 	@export NEO4J_DIR=$(RUN_DIR) NEO4J_BOLT_PORT=$(RUN_BOLT_PORT) NEO4J_PASSWORD=$(RUN_PASSWORD); \
 	started=0; extractor=; \
 	if $(NEO4J) status >/dev/null 2>&1; then \
@@ -220,6 +244,7 @@ run: deps build $(if $(filter-out 1,$(REPLICAS)),$(NATS_SERVER)) $(if $(filter 1
 	  echo "extractor (ingestArticle) on http://$(EXTRACTOR_ADDR), pid $$extractor"; \
 	fi; \
 	export NEO4J_URI=bolt://127.0.0.1:$(RUN_BOLT_PORT) NEO4J_USERNAME=neo4j NEO4J_PASSWORD=$(RUN_PASSWORD); \
+	export COMPANYGRAPH_STARTER=$(if $(STARTER),$(CURDIR)/$(STARTER_DUMP)); \
 	if [ "$(REPLICAS)" = 1 ]; then \
 	  echo "GraphiQL: http://$(ADDR)/   GraphQL: http://$(ADDR)/graphql   (Ctrl-C stops the API and Neo4j)"; \
 	  COMPANYGRAPH_ADDR=$(ADDR) $(BIN) || [ $$? = 130 ]; \
@@ -244,13 +269,14 @@ test-env: chromium python-venv node ## install what the tests need: GraphiQL's b
 # The fuzz targets run here over their seeds and testdata/fuzz/ only, as
 # ordinary tests; `make fuzz` explores.
 .PHONY: test
-test: deps test-env extractor-test check-generated lint deploy-check ## run every test (unit, integration, browser) against a throwaway Neo4j
+test: deps test-env extractor-test starter check-generated lint deploy-check ## run every test (unit, integration, browser) against a throwaway Neo4j
 	@mkdir -p .test; dir=$$(mktemp -d .test/neo4j.XXXXXX); \
 	export NEO4J_DIR=$$dir NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(TEST_PASSWORD); \
 	trap '$(NEO4J) stop; rm -rf "$$dir"' EXIT; \
 	uri=$$($(NEO4J) start); \
 	echo "test Neo4j at $$uri"; \
 	COMPANYGRAPH_TEST_NEO4J_URI=$$uri COMPANYGRAPH_TEST_NEO4J_PASSWORD=$(TEST_PASSWORD) COMPANYGRAPH_TEST_REQUIRE_NEO4J=1 COMPANYGRAPH_TEST_REQUIRE_BROWSER=1 COMPANYGRAPH_TEST_REQUIRE_AUDIT=1 COMPANYGRAPH_TEST_REQUIRE_EXTRACTOR=1 \
+	COMPANYGRAPH_TEST_STARTER=$(CURDIR)/$(STARTER_DUMP) \
 	  $(GO) test -count=1 -timeout 25m ./...
 
 .PHONY: generate

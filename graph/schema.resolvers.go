@@ -310,6 +310,11 @@ func (r *queryResolver) Search(ctx context.Context, query string, types []model.
 	return engine.Unserved[[]*model.SearchHit](ctx)
 }
 
+// SearchEvidence is the resolver for the searchEvidence field.
+func (r *queryResolver) SearchEvidence(ctx context.Context, query string, types []string, first *int64) ([]*model.EvidenceHit, error) {
+	return engine.Unserved[[]*model.EvidenceHit](ctx)
+}
+
 // Changes is the resolver for the changes field.
 func (r *subscriptionResolver) Changes(ctx context.Context, types []string, ids []string, after *string) (<-chan *changes.Change, error) {
 	return r.Live.Changes(ctx, types, ids, after)

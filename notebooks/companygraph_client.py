@@ -120,6 +120,65 @@ class Client:
             })
         return pd.DataFrame(rows, columns=["id", "event", "date", "precision", "iso", "role", "sentence"])
 
+    def search(self, text: str, types: list[str] | None = None, first: int = 10) -> pd.DataFrame:
+        """Entities that match the words typed, one row each, in the API's
+        order: those that match more of the words first, then by score."""
+        data = self.graphql(
+            """query($q: String!, $types: [NodeType!], $first: Int) {
+              search(query: $q, types: $types, first: $first) {
+                matched score node { __typename id ... on Source { title }
+                  ... on Company { name } ... on Executive { name } ... on Market { name }
+                  ... on Product { name } ... on Partner { name } ... on Event { name } } } }""",
+            q=text, types=types, first=first,
+        )
+        return pd.DataFrame([
+            {"id": h["node"]["id"], "type": h["node"]["__typename"],
+             "name": h["node"].get("name") or h["node"].get("title"),
+             "matched": h["matched"], "score": h["score"]}
+            for h in data["search"]
+        ], columns=["id", "type", "name", "matched", "score"])
+
+    def search_evidence(self, text: str, types: list[str] | None = None, first: int = 10) -> pd.DataFrame:
+        """The relationships whose sentences contain the words typed, one row
+        per sentence that contains one, with its source."""
+        data = self.graphql(
+            """query($q: String!, $types: [String!], $first: Int) {
+              searchEvidence(query: $q, types: $types, first: $first) {
+                matched type from { id } to { id } evidence { sentence source { id } } } }""",
+            q=text, types=types, first=first,
+        )
+        return pd.DataFrame([
+            {"from": h["from"]["id"], "type": h["type"], "to": h["to"]["id"], "matched": h["matched"],
+             "sentence": e["sentence"], "source": e["source"]["id"]}
+            for h in data["searchEvidence"] for e in h["evidence"]
+        ], columns=["from", "type", "to", "matched", "sentence", "source"])
+
+    def key_people(self, company: str) -> pd.DataFrame:
+        """The people who work for a company, with their titles and the
+        sentence (or record line) that states it; NOT_FOUND for no such company."""
+        data = self.graphql(
+            """query($id: ID!) { company(id: $id) { name
+                 executives { title executive { id name } evidence { sentence source { id } } } } }""",
+            id=company,
+        )
+        if data["company"] is None:
+            raise APIError("NOT_FOUND", f"no company {company}")
+        return pd.DataFrame([
+            {"id": e["executive"]["id"], "name": e["executive"]["name"], "title": e["title"],
+             "sentence": e["evidence"][0]["sentence"] if e["evidence"] else None}
+            for e in data["company"]["executives"]
+        ], columns=["id", "name", "title", "sentence"])
+
+    def has(self, id: str) -> bool:
+        """Whether a node of this id is in the graph."""
+        try:
+            self.graphql("query($id: ID!) { node(id: $id) { id } }", id=id)
+        except APIError as err:
+            if err.code == "NOT_FOUND":
+                return False
+            raise
+        return True
+
     def facts(self, source: str, limit: int = 500) -> pd.DataFrame:
         """The relationships a source states, one row each, with its sentences."""
         data = self.graphql(

@@ -109,11 +109,15 @@ type ComplexityRoot struct {
 		Executives             func(childComplexity int, where *model.WorksForWhere, sort []*model.WorksForSort, limit *int64, offset *int64) int
 		ExecutivesAggregate    func(childComplexity int, where *model.WorksForWhere) int
 		ExecutivesConnection   func(childComplexity int, where *model.WorksForWhere, sort []*model.WorksForSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Founded                func(childComplexity int) int
+		Founder                func(childComplexity int) int
 		Founders               func(childComplexity int, where *model.FoundedWhere, sort []*model.FoundedSort, limit *int64, offset *int64) int
 		FoundersAggregate      func(childComplexity int, where *model.FoundedWhere) int
 		FoundersConnection     func(childComplexity int, where *model.FoundedWhere, sort []*model.FoundedSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Headquarters           func(childComplexity int) int
 		ID                     func(childComplexity int) int
+		Indices                func(childComplexity int) int
+		Industries             func(childComplexity int) int
 		Markets                func(childComplexity int, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, limit *int64, offset *int64) int
 		MarketsAggregate       func(childComplexity int, where *model.CompanyMarketWhere) int
 		MarketsConnection      func(childComplexity int, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
@@ -125,6 +129,9 @@ type ComplexityRoot struct {
 		ProductsAggregate      func(childComplexity int, where *model.CompanyProductWhere) int
 		ProductsConnection     func(childComplexity int, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Roles                  func(childComplexity int) int
+		Ticker                 func(childComplexity int) int
+		Website                func(childComplexity int) int
+		Wikipedia              func(childComplexity int) int
 	}
 
 	CompanyAggregate struct {
@@ -365,6 +372,15 @@ type ComplexityRoot struct {
 		Method     func(childComplexity int) int
 		Sentence   func(childComplexity int) int
 		Source     func(childComplexity int) int
+	}
+
+	EvidenceHit struct {
+		Evidence func(childComplexity int) int
+		From     func(childComplexity int) int
+		Matched  func(childComplexity int) int
+		Score    func(childComplexity int) int
+		To       func(childComplexity int) int
+		Type     func(childComplexity int) int
 	}
 
 	Executive struct {
@@ -795,6 +811,7 @@ type ComplexityRoot struct {
 		ProductsConnection   func(childComplexity int, where *model.ProductWhere, sort []*model.ProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Resolve              func(childComplexity int, name string) int
 		Search               func(childComplexity int, query string, types []model.NodeType, first *int64) int
+		SearchEvidence       func(childComplexity int, query string, types []string, first *int64) int
 		Source               func(childComplexity int, id string) int
 		Sources              func(childComplexity int, where *model.SourceWhere, sort []*model.SourceSort, limit *int64, offset *int64) int
 		SourcesAggregate     func(childComplexity int, where *model.SourceWhere) int
@@ -828,8 +845,9 @@ type ComplexityRoot struct {
 	}
 
 	SearchHit struct {
-		Node  func(childComplexity int) int
-		Score func(childComplexity int) int
+		Matched func(childComplexity int) int
+		Node    func(childComplexity int) int
+		Score   func(childComplexity int) int
 	}
 
 	Source struct {
@@ -1001,6 +1019,7 @@ type QueryResolver interface {
 	Changes(ctx context.Context, after *string, first *int64, types []string, ids []string) (*changes.Page, error)
 	Node(ctx context.Context, id string) (model.Node, error)
 	Search(ctx context.Context, query string, types []model.NodeType, first *int64) ([]*model.SearchHit, error)
+	SearchEvidence(ctx context.Context, query string, types []string, first *int64) ([]*model.EvidenceHit, error)
 }
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, types []string, ids []string, after *string) (<-chan *changes.Change, error)
@@ -1330,6 +1349,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.ExecutivesConnection(childComplexity, args["where"].(*model.WorksForWhere), args["sort"].([]*model.WorksForSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Company.founded":
+		if e.ComplexityRoot.Company.Founded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Founded(childComplexity), true
+	case "Company.founder":
+		if e.ComplexityRoot.Company.Founder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Founder(childComplexity), true
 	case "Company.founders":
 		if e.ComplexityRoot.Company.Founders == nil {
 			break
@@ -1375,6 +1406,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.ID(childComplexity), true
+	case "Company.indices":
+		if e.ComplexityRoot.Company.Indices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Indices(childComplexity), true
+	case "Company.industries":
+		if e.ComplexityRoot.Company.Industries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Industries(childComplexity), true
 	case "Company.markets":
 		if e.ComplexityRoot.Company.Markets == nil {
 			break
@@ -1486,6 +1529,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Roles(childComplexity), true
+	case "Company.ticker":
+		if e.ComplexityRoot.Company.Ticker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Ticker(childComplexity), true
+	case "Company.website":
+		if e.ComplexityRoot.Company.Website == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Website(childComplexity), true
+	case "Company.wikipedia":
+		if e.ComplexityRoot.Company.Wikipedia == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Wikipedia(childComplexity), true
 
 	case "CompanyAggregate.count":
 		if e.ComplexityRoot.CompanyAggregate.Count == nil {
@@ -2590,6 +2651,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Evidence.Source(childComplexity), true
+
+	case "EvidenceHit.evidence":
+		if e.ComplexityRoot.EvidenceHit.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceHit.Evidence(childComplexity), true
+	case "EvidenceHit.from":
+		if e.ComplexityRoot.EvidenceHit.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceHit.From(childComplexity), true
+	case "EvidenceHit.matched":
+		if e.ComplexityRoot.EvidenceHit.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceHit.Matched(childComplexity), true
+	case "EvidenceHit.score":
+		if e.ComplexityRoot.EvidenceHit.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceHit.Score(childComplexity), true
+	case "EvidenceHit.to":
+		if e.ComplexityRoot.EvidenceHit.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceHit.To(childComplexity), true
+	case "EvidenceHit.type":
+		if e.ComplexityRoot.EvidenceHit.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceHit.Type(childComplexity), true
 
 	case "Executive.aliases":
 		if e.ComplexityRoot.Executive.Aliases == nil {
@@ -4915,6 +5013,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["types"].([]model.NodeType), args["first"].(*int64)), true
+	case "Query.searchEvidence":
+		if e.ComplexityRoot.Query.SearchEvidence == nil {
+			break
+		}
+
+		args, err := ec.field_Query_searchEvidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SearchEvidence(childComplexity, args["query"].(string), args["types"].([]string), args["first"].(*int64)), true
 	case "Query.source":
 		if e.ComplexityRoot.Query.Source == nil {
 			break
@@ -5063,6 +5172,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReactionEdge.Node(childComplexity), true
 
+	case "SearchHit.matched":
+		if e.ComplexityRoot.SearchHit.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHit.Matched(childComplexity), true
 	case "SearchHit.node":
 		if e.ComplexityRoot.SearchHit.Node == nil {
 			break
@@ -5915,6 +6030,31 @@ type Company implements Node @node(label: "Company", plural: "companies", group:
   """
   headquarters: String
   """
+  Stock ticker, e.g. "AAPL".
+  """
+  ticker: String
+  """
+  Industries the company is in, as the sources name them.
+  """
+  industries: [String!]!
+  """
+  When and where it was founded, as the sources word it.
+  """
+  founded: String
+  """
+  Who founded it, as the sources name them (a list as one text).
+  """
+  founder: String
+  website: String
+  """
+  Its Wikipedia article.
+  """
+  wikipedia: String
+  """
+  Stock indices the company is a member of, e.g. "DAX".
+  """
+  indices: [String!]!
+  """
   People who hold a position at the company.
   """
   executives(where: WorksForWhere, sort: [WorksForSort!], limit: Int, offset: Int): [WorksFor!]! @relationship(type: "WORKS_FOR", direction: IN)
@@ -6653,6 +6793,13 @@ input CompanyWhere {
   aliases: StringListFilter
   country: StringFilter
   headquarters: StringFilter
+  ticker: StringFilter
+  industries: StringListFilter
+  founded: StringFilter
+  founder: StringFilter
+  website: StringFilter
+  wikipedia: StringFilter
+  indices: StringListFilter
   executives: WorksForListFilter
   markets: CompanyMarketListFilter
   partnerships: PartnershipListFilter
@@ -6671,6 +6818,11 @@ input CompanySort {
   name: SortDirection
   country: SortDirection
   headquarters: SortDirection
+  ticker: SortDirection
+  founded: SortDirection
+  founder: SortDirection
+  website: SortDirection
+  wikipedia: SortDirection
 }
 """
 Fields of Company to count by.
@@ -6679,6 +6831,11 @@ enum CompanyGroupField {
   name
   country
   headquarters
+  ticker
+  founded
+  founder
+  website
+  wikipedia
 }
 """
 Company as a Relay connection.
@@ -8594,9 +8751,25 @@ type Query {
   """
   node(id: ID!): Node @lookup
   """
-  Full-text search over names, aliases and titles of every type: ranked by score, tolerant of typos, matching word prefixes ("Mi" finds the Mi Band and the Mi4).
+  Full-text search over what people type about an entity: names, aliases,
+  titles, places (headquarters, country, an event's place), kinds,
+  founders, tickers and industries. A hit need not match every word: hits
+  that match more of the words come first, then by score, then by id.
+  Each word matches exactly (ranked highest), as a prefix, or, from four
+  letters, within one edit (\"Mi\" finds the Mi Band and the Mi4, \"hugo
+  bara\" Hugo Barra). Lucene's syntax has no meaning here: quotes,
+  operators and wildcards are searched as text. Each word looks at its
+  1,000 best matches.
   """
   search(query: String!, types: [NodeType!], first: Int = 10): [SearchHit!]! @search
+  """
+  Full-text search over the evidence: the relationships whose sentences
+  contain the words (\"where did Xiaomi announce?\"), ranked as search
+  ranks, each with the sentences that contain a word and their sources,
+  and both ends. types keeps relationships of those types (\"WORKS_FOR\",
+  \"MENTIONED_IN\": an entity and a source that mentions it).
+  """
+  searchEvidence(query: String!, types: [String!], first: Int = 10): [EvidenceHit!]! @search
 }
 """
 A WORKS_FOR relationship to write: to the Executive with this id, or to one created with it. evidence is required: every relationship says which source states it.
@@ -8701,6 +8874,13 @@ input CompanyInput {
   aliases: [String!]
   country: String
   headquarters: String
+  ticker: String
+  industries: [String!]
+  founded: String
+  founder: String
+  website: String
+  wikipedia: String
+  indices: [String!]
   executives: [CompanyExecutivesLink!]
   markets: [CompanyMarketsLink!]
   partnerships: [CompanyPartnershipsLink!]
@@ -8716,6 +8896,13 @@ input CompanyPatch {
   aliases: [String!]
   country: String
   headquarters: String
+  ticker: String
+  industries: [String!]
+  founded: String
+  founder: String
+  website: String
+  wikipedia: String
+  indices: [String!]
 }
 input CompanyLinks {
   executives: [CompanyExecutivesLink!]
@@ -9468,6 +9655,13 @@ input CompanyFact {
   aliases: [String!]
   country: String
   headquarters: String
+  ticker: String
+  industries: [String!]
+  founded: String
+  founder: String
+  website: String
+  wikipedia: String
+  indices: [String!]
 }
 """
 A Executive stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
@@ -9849,8 +10043,44 @@ interface Node {
 A search result and how well it matches.
 """
 type SearchHit {
+  """
+  The sum of the scores of the words it matches.
+  """
   score: Float!
+  """
+  How many of the words it matches.
+  """
+  matched: Int!
   node: Node!
+}
+"""
+A relationship whose evidence matches an evidence search.
+"""
+type EvidenceHit {
+  """
+  The sum of the scores of the words it matches.
+  """
+  score: Float!
+  """
+  How many of the words its sentences match.
+  """
+  matched: Int!
+  """
+  The relationship's type, e.g. "WORKS_FOR".
+  """
+  type: String!
+  """
+  The node the relationship points from.
+  """
+  from: Node!
+  """
+  The node the relationship points to.
+  """
+  to: Node!
+  """
+  The sentences that contain one of the words, with their sources; all of its sentences when only a near spelling matched.
+  """
+  evidence: [Evidence!]!
 }
 type PageInfo {
   hasNextPage: Boolean!
@@ -10262,6 +10492,20 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_country(ctx, field)
 	case "headquarters":
 		return ec.fieldContext_Company_headquarters(ctx, field)
+	case "ticker":
+		return ec.fieldContext_Company_ticker(ctx, field)
+	case "industries":
+		return ec.fieldContext_Company_industries(ctx, field)
+	case "founded":
+		return ec.fieldContext_Company_founded(ctx, field)
+	case "founder":
+		return ec.fieldContext_Company_founder(ctx, field)
+	case "website":
+		return ec.fieldContext_Company_website(ctx, field)
+	case "wikipedia":
+		return ec.fieldContext_Company_wikipedia(ctx, field)
+	case "indices":
+		return ec.fieldContext_Company_indices(ctx, field)
 	case "executives":
 		return ec.fieldContext_Company_executives(ctx, field)
 	case "executivesConnection":
@@ -10784,6 +11028,24 @@ func (ec *executionContext) childFields_Evidence(ctx context.Context, field grap
 		return ec.fieldContext_Evidence_confidence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Evidence", field.Name)
+}
+
+func (ec *executionContext) childFields_EvidenceHit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "score":
+		return ec.fieldContext_EvidenceHit_score(ctx, field)
+	case "matched":
+		return ec.fieldContext_EvidenceHit_matched(ctx, field)
+	case "type":
+		return ec.fieldContext_EvidenceHit_type(ctx, field)
+	case "from":
+		return ec.fieldContext_EvidenceHit_from(ctx, field)
+	case "to":
+		return ec.fieldContext_EvidenceHit_to(ctx, field)
+	case "evidence":
+		return ec.fieldContext_EvidenceHit_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvidenceHit", field.Name)
 }
 
 func (ec *executionContext) childFields_Executive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11580,6 +11842,8 @@ func (ec *executionContext) childFields_SearchHit(ctx context.Context, field gra
 	switch field.Name {
 	case "score":
 		return ec.fieldContext_SearchHit_score(ctx, field)
+	case "matched":
+		return ec.fieldContext_SearchHit_matched(ctx, field)
 	case "node":
 		return ec.fieldContext_SearchHit_node(ctx, field)
 	}
@@ -17564,6 +17828,36 @@ func (ec *executionContext) field_Query_resolve_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_searchEvidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -19525,6 +19819,167 @@ func (ec *executionContext) _Company_headquarters(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Company_headquarters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_ticker(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_ticker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ticker, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_ticker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_industries(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_industries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Industries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_industries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_founded(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_founded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Founded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_founded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_founder(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_founder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Founder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_founder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_website(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_website(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Website, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_website(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_wikipedia(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_wikipedia(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Wikipedia, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_wikipedia(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
+}
+
+func (ec *executionContext) _Company_indices(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_indices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_indices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Company", field, false, false, "String")
 }
 
@@ -24931,6 +25386,171 @@ func (ec *executionContext) _Evidence_confidence(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Evidence_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EvidenceHit_score(ctx context.Context, field graphql.CollectedField, obj *model.EvidenceHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceHit_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceHit_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvidenceHit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EvidenceHit_matched(ctx context.Context, field graphql.CollectedField, obj *model.EvidenceHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceHit_matched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceHit_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvidenceHit", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EvidenceHit_type(ctx context.Context, field graphql.CollectedField, obj *model.EvidenceHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceHit_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceHit_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EvidenceHit", field, false, false, "String")
+}
+
+func (ec *executionContext) _EvidenceHit_from(ctx context.Context, field graphql.CollectedField, obj *model.EvidenceHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceHit_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceHit_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvidenceHit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvidenceHit_to(ctx context.Context, field graphql.CollectedField, obj *model.EvidenceHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceHit_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceHit_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvidenceHit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EvidenceHit_evidence(ctx context.Context, field graphql.CollectedField, obj *model.EvidenceHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EvidenceHit_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EvidenceHit_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EvidenceHit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Executive_id(ctx context.Context, field graphql.CollectedField, obj *model.Executive) (ret graphql.Marshaler) {
@@ -34963,6 +35583,50 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_searchEvidence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_searchEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SearchEvidence(ctx, fc.Args["query"].(string), fc.Args["types"].([]string), fc.Args["first"].(*int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.EvidenceHit) graphql.Marshaler {
+			return ec.marshalNEvidenceHit2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceHitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_searchEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvidenceHit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_searchEvidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35444,6 +36108,29 @@ func (ec *executionContext) _SearchHit_score(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_SearchHit_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SearchHit_matched(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchHit_matched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchHit_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SearchHit_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchHit) (ret graphql.Marshaler) {
@@ -38832,7 +39519,7 @@ func (ec *executionContext) unmarshalInputCompanyFact(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "ticker", "industries", "founded", "founder", "website", "wikipedia", "indices"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38874,6 +39561,55 @@ func (ec *executionContext) unmarshalInputCompanyFact(ctx context.Context, obj a
 				return it, err
 			}
 			it.Headquarters = data
+		case "ticker":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ticker"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ticker = data
+		case "industries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industries"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Industries = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
+		case "founder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founder"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founder = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "wikipedia":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wikipedia"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Wikipedia = data
+		case "indices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indices"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indices = data
 		}
 	}
 	return it, nil
@@ -38965,7 +39701,7 @@ func (ec *executionContext) unmarshalInputCompanyInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "executives", "markets", "partnerships", "products", "events", "founders"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "ticker", "industries", "founded", "founder", "website", "wikipedia", "indices", "executives", "markets", "partnerships", "products", "events", "founders"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39007,6 +39743,55 @@ func (ec *executionContext) unmarshalInputCompanyInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Headquarters = data
+		case "ticker":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ticker"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ticker = data
+		case "industries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industries"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Industries = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
+		case "founder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founder"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founder = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "wikipedia":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wikipedia"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Wikipedia = data
+		case "indices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indices"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indices = data
 		case "executives":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("executives"))
 			data, err := ec.unmarshalOCompanyExecutivesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyExecutivesLinkᚄ(ctx, v)
@@ -39763,7 +40548,7 @@ func (ec *executionContext) unmarshalInputCompanyPatch(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "aliases", "country", "headquarters"}
+	fieldsInOrder := [...]string{"name", "aliases", "country", "headquarters", "ticker", "industries", "founded", "founder", "website", "wikipedia", "indices"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39798,6 +40583,55 @@ func (ec *executionContext) unmarshalInputCompanyPatch(ctx context.Context, obj 
 				return it, err
 			}
 			it.Headquarters = data
+		case "ticker":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ticker"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ticker = data
+		case "industries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industries"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Industries = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
+		case "founder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founder"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founder = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "wikipedia":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wikipedia"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Wikipedia = data
+		case "indices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indices"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indices = data
 		}
 	}
 	return it, nil
@@ -40064,7 +40898,7 @@ func (ec *executionContext) unmarshalInputCompanySort(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "country", "headquarters"}
+	fieldsInOrder := [...]string{"id", "name", "country", "headquarters", "ticker", "founded", "founder", "website", "wikipedia"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40099,6 +40933,41 @@ func (ec *executionContext) unmarshalInputCompanySort(ctx context.Context, obj a
 				return it, err
 			}
 			it.Headquarters = data
+		case "ticker":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ticker"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ticker = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
+		case "founder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founder"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founder = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "wikipedia":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wikipedia"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Wikipedia = data
 		}
 	}
 	return it, nil
@@ -40204,7 +41073,7 @@ func (ec *executionContext) unmarshalInputCompanyWhere(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "executives", "markets", "partnerships", "products", "events", "founders", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "ticker", "industries", "founded", "founder", "website", "wikipedia", "indices", "executives", "markets", "partnerships", "products", "events", "founders", "AND", "OR", "NOT"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40246,6 +41115,55 @@ func (ec *executionContext) unmarshalInputCompanyWhere(ctx context.Context, obj 
 				return it, err
 			}
 			it.Headquarters = data
+		case "ticker":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ticker"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ticker = data
+		case "industries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industries"))
+			data, err := ec.unmarshalOStringListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringListFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Industries = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
+		case "founder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founder"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founder = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "wikipedia":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("wikipedia"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Wikipedia = data
+		case "indices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indices"))
+			data, err := ec.unmarshalOStringListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringListFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indices = data
 		case "executives":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("executives"))
 			data, err := ec.unmarshalOWorksForListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐWorksForListFilter(ctx, v)
@@ -49687,6 +50605,41 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "ticker":
+			out.Values[i] = ec._Company_ticker(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "industries":
+			out.Values[i] = ec._Company_industries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "founded":
+			out.Values[i] = ec._Company_founded(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "founder":
+			out.Values[i] = ec._Company_founder(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "website":
+			out.Values[i] = ec._Company_website(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "wikipedia":
+			out.Values[i] = ec._Company_wikipedia(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "indices":
+			out.Values[i] = ec._Company_indices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "executives":
 			out.Values[i] = ec._Company_executives(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -51413,6 +52366,64 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "confidence":
 			out.Values[i] = ec._Evidence_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evidenceHitImplementors = []string{"EvidenceHit"}
+
+func (ec *executionContext) _EvidenceHit(ctx context.Context, sel ast.SelectionSet, obj *model.EvidenceHit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evidenceHitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EvidenceHit")
+		case "score":
+			out.Values[i] = ec._EvidenceHit_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matched":
+			out.Values[i] = ec._EvidenceHit_matched(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._EvidenceHit_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._EvidenceHit_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._EvidenceHit_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._EvidenceHit_evidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -54378,6 +55389,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_search(ctx, field)
 				})
+		case "searchEvidence":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_searchEvidence(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -54599,6 +55616,11 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = graphql.MarshalString("SearchHit")
 		case "score":
 			out.Values[i] = ec._SearchHit_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matched":
+			out.Values[i] = ec._SearchHit_matched(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -56613,6 +57635,30 @@ func (ec *executionContext) marshalNEvidence2ᚖgithubᚗcomᚋcompanygraphᚋco
 		return graphql.Null
 	}
 	return ec._Evidence(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEvidenceHit2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EvidenceHit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvidenceHit2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceHit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEvidenceHit2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceHit(ctx context.Context, sel ast.SelectionSet, v *model.EvidenceHit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EvidenceHit!")
+		return graphql.Null
+	}
+	return ec._EvidenceHit(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx context.Context, v any) ([]*model.EvidenceInput, error) {

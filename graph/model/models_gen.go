@@ -71,6 +71,19 @@ type Company struct {
 	Country *string `json:"country,omitempty"`
 	// City of its headquarters, as the sources state it.
 	Headquarters *string `json:"headquarters,omitempty"`
+	// Stock ticker, e.g. "AAPL".
+	Ticker *string `json:"ticker,omitempty"`
+	// Industries the company is in, as the sources name them.
+	Industries []string `json:"industries"`
+	// When and where it was founded, as the sources word it.
+	Founded *string `json:"founded,omitempty"`
+	// Who founded it, as the sources name them (a list as one text).
+	Founder *string `json:"founder,omitempty"`
+	Website *string `json:"website,omitempty"`
+	// Its Wikipedia article.
+	Wikipedia *string `json:"wikipedia,omitempty"`
+	// Stock indices the company is a member of, e.g. "DAX".
+	Indices []string `json:"indices"`
 	// People who hold a position at the company.
 	Executives []*WorksFor `json:"executives"`
 	// executives, as a Relay connection.
@@ -178,6 +191,13 @@ type CompanyFact struct {
 	Aliases      []string `json:"aliases,omitempty"`
 	Country      *string  `json:"country,omitempty"`
 	Headquarters *string  `json:"headquarters,omitempty"`
+	Ticker       *string  `json:"ticker,omitempty"`
+	Industries   []string `json:"industries,omitempty"`
+	Founded      *string  `json:"founded,omitempty"`
+	Founder      *string  `json:"founder,omitempty"`
+	Website      *string  `json:"website,omitempty"`
+	Wikipedia    *string  `json:"wikipedia,omitempty"`
+	Indices      []string `json:"indices,omitempty"`
 }
 
 // A FOUNDED relationship to write: to the Executive with this id, or to one created with it. evidence is required: every relationship says which source states it.
@@ -197,6 +217,13 @@ type CompanyInput struct {
 	Aliases      []string                   `json:"aliases,omitempty"`
 	Country      *string                    `json:"country,omitempty"`
 	Headquarters *string                    `json:"headquarters,omitempty"`
+	Ticker       *string                    `json:"ticker,omitempty"`
+	Industries   []string                   `json:"industries,omitempty"`
+	Founded      *string                    `json:"founded,omitempty"`
+	Founder      *string                    `json:"founder,omitempty"`
+	Website      *string                    `json:"website,omitempty"`
+	Wikipedia    *string                    `json:"wikipedia,omitempty"`
+	Indices      []string                   `json:"indices,omitempty"`
 	Executives   []*CompanyExecutivesLink   `json:"executives,omitempty"`
 	Markets      []*CompanyMarketsLink      `json:"markets,omitempty"`
 	Partnerships []*CompanyPartnershipsLink `json:"partnerships,omitempty"`
@@ -362,6 +389,13 @@ type CompanyPatch struct {
 	Aliases      []string `json:"aliases,omitempty"`
 	Country      *string  `json:"country,omitempty"`
 	Headquarters *string  `json:"headquarters,omitempty"`
+	Ticker       *string  `json:"ticker,omitempty"`
+	Industries   []string `json:"industries,omitempty"`
+	Founded      *string  `json:"founded,omitempty"`
+	Founder      *string  `json:"founder,omitempty"`
+	Website      *string  `json:"website,omitempty"`
+	Wikipedia    *string  `json:"wikipedia,omitempty"`
+	Indices      []string `json:"indices,omitempty"`
 }
 
 // (Company)-[:HAS_PRODUCT]->(Product)
@@ -427,6 +461,11 @@ type CompanySort struct {
 	Name         *SortDirection `json:"name,omitempty"`
 	Country      *SortDirection `json:"country,omitempty"`
 	Headquarters *SortDirection `json:"headquarters,omitempty"`
+	Ticker       *SortDirection `json:"ticker,omitempty"`
+	Founded      *SortDirection `json:"founded,omitempty"`
+	Founder      *SortDirection `json:"founder,omitempty"`
+	Website      *SortDirection `json:"website,omitempty"`
+	Wikipedia    *SortDirection `json:"wikipedia,omitempty"`
 }
 
 // Relationships to remove, by the id of the node at the far end.
@@ -446,6 +485,13 @@ type CompanyWhere struct {
 	Aliases      *StringListFilter               `json:"aliases,omitempty"`
 	Country      *StringFilter                   `json:"country,omitempty"`
 	Headquarters *StringFilter                   `json:"headquarters,omitempty"`
+	Ticker       *StringFilter                   `json:"ticker,omitempty"`
+	Industries   *StringListFilter               `json:"industries,omitempty"`
+	Founded      *StringFilter                   `json:"founded,omitempty"`
+	Founder      *StringFilter                   `json:"founder,omitempty"`
+	Website      *StringFilter                   `json:"website,omitempty"`
+	Wikipedia    *StringFilter                   `json:"wikipedia,omitempty"`
+	Indices      *StringListFilter               `json:"indices,omitempty"`
 	Executives   *WorksForListFilter             `json:"executives,omitempty"`
 	Markets      *CompanyMarketListFilter        `json:"markets,omitempty"`
 	Partnerships *PartnershipListFilter          `json:"partnerships,omitempty"`
@@ -1065,6 +1111,22 @@ type Evidence struct {
 	Method kg.Method `json:"method"`
 	// How sure the extraction was, from 0 to 1; 1 for MANUAL and DATASET unless stated.
 	Confidence float64 `json:"confidence"`
+}
+
+// A relationship whose evidence matches an evidence search.
+type EvidenceHit struct {
+	// The sum of the scores of the words it matches.
+	Score float64 `json:"score"`
+	// How many of the words its sentences match.
+	Matched int64 `json:"matched"`
+	// The relationship's type, e.g. "WORKS_FOR".
+	Type string `json:"type"`
+	// The node the relationship points from.
+	From Node `json:"from"`
+	// The node the relationship points to.
+	To Node `json:"to"`
+	// The sentences that contain one of the words, with their sources; all of its sentences when only a near spelling matched.
+	Evidence []*Evidence `json:"evidence"`
 }
 
 // A sentence of a source that states a relationship.
@@ -2381,8 +2443,11 @@ type RelationshipFact struct {
 
 // A search result and how well it matches.
 type SearchHit struct {
+	// The sum of the scores of the words it matches.
 	Score float64 `json:"score"`
-	Node  Node    `json:"node"`
+	// How many of the words it matches.
+	Matched int64 `json:"matched"`
+	Node    Node  `json:"node"`
 }
 
 // A document that facts come from, such as a news article.
@@ -2675,17 +2740,27 @@ const (
 	CompanyGroupFieldName         CompanyGroupField = "name"
 	CompanyGroupFieldCountry      CompanyGroupField = "country"
 	CompanyGroupFieldHeadquarters CompanyGroupField = "headquarters"
+	CompanyGroupFieldTicker       CompanyGroupField = "ticker"
+	CompanyGroupFieldFounded      CompanyGroupField = "founded"
+	CompanyGroupFieldFounder      CompanyGroupField = "founder"
+	CompanyGroupFieldWebsite      CompanyGroupField = "website"
+	CompanyGroupFieldWikipedia    CompanyGroupField = "wikipedia"
 )
 
 var AllCompanyGroupField = []CompanyGroupField{
 	CompanyGroupFieldName,
 	CompanyGroupFieldCountry,
 	CompanyGroupFieldHeadquarters,
+	CompanyGroupFieldTicker,
+	CompanyGroupFieldFounded,
+	CompanyGroupFieldFounder,
+	CompanyGroupFieldWebsite,
+	CompanyGroupFieldWikipedia,
 }
 
 func (e CompanyGroupField) IsValid() bool {
 	switch e {
-	case CompanyGroupFieldName, CompanyGroupFieldCountry, CompanyGroupFieldHeadquarters:
+	case CompanyGroupFieldName, CompanyGroupFieldCountry, CompanyGroupFieldHeadquarters, CompanyGroupFieldTicker, CompanyGroupFieldFounded, CompanyGroupFieldFounder, CompanyGroupFieldWebsite, CompanyGroupFieldWikipedia:
 		return true
 	}
 	return false

@@ -33,6 +33,7 @@ import (
 	"github.com/companygraph/companygraph/internal/neo4j"
 	"github.com/companygraph/companygraph/internal/query"
 	"github.com/companygraph/companygraph/internal/server"
+	"github.com/companygraph/companygraph/internal/starter"
 	"github.com/companygraph/companygraph/seed"
 )
 
@@ -217,11 +218,11 @@ func (a *App) Ready(ctx context.Context) error {
 	return nil
 }
 
-// Prepare creates the schema and, if configured, loads the seed. Both are
-// idempotent.
+// Prepare creates the schema and, if configured, loads the seed and the
+// starter graph. All are idempotent.
 func (a *App) Prepare(ctx context.Context) error {
 	m := a.Engine.Mapping()
-	if err := a.Client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), m.Groups(), query.SearchIndex, query.SearchProperties); err != nil {
+	if err := a.Client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), m.Groups(), m.FullTextIndexes()...); err != nil {
 		return err
 	}
 	defaults, err := m.Defaults()
@@ -246,6 +247,14 @@ func (a *App) Prepare(ctx context.Context) error {
 				return err
 			}
 		}
+	}
+	if a.cfg.Starter != "" {
+		start := time.Now()
+		d, err := starter.Load(ctx, a.Changes, m, a.cfg.Starter)
+		if err != nil {
+			return err
+		}
+		a.log.Info("starter graph in place", "source", d.Source.ID, "nodes", len(d.Nodes), "relationships", len(d.Relationships), "took", time.Since(start).Round(time.Millisecond))
 	}
 	a.prepared.Store(true)
 	return nil

@@ -208,19 +208,20 @@ func TestSearch(t *testing.T) {
 			}
 			var got struct {
 				Search []struct {
-					Score float64
-					Node  struct {
+					Score   float64
+					Matched int
+					Node    struct {
 						Typename string `json:"__typename"`
 						ID       string
 					}
 				}
 			}
-			a.post(t, `query($q: String!) { search(query: $q`+types+`, first: 5) { score node { __typename id } } }`, map[string]any{"q": tt.query}).data(t, &got)
+			a.post(t, `query($q: String!) { search(query: $q`+types+`, first: 5) { score matched node { __typename id } } }`, map[string]any{"q": tt.query}).data(t, &got)
 			var hits []string
 			for i, h := range got.Search {
 				hits = append(hits, h.Node.ID)
-				if i > 0 && h.Score > got.Search[i-1].Score {
-					t.Errorf("not ranked by score: %+v", got.Search)
+				if prev := got.Search[max(i-1, 0)]; h.Matched > prev.Matched || h.Matched == prev.Matched && h.Score > prev.Score {
+					t.Errorf("not ranked by words matched, then score: %+v", got.Search)
 				}
 			}
 			if !strings.HasPrefix(strings.Join(hits, ","), tt.want) {

@@ -158,7 +158,7 @@ func testMigration(t *testing.T, a *api) {
 		return err
 	}
 	ensure := func() error {
-		return a.Client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), m.Groups(), query.SearchIndex, query.SearchProperties)
+		return a.Client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), m.Groups(), m.FullTextIndexes()...)
 	}
 	for _, stmt := range []string{
 		"DROP CONSTRAINT Node_id",

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -70,7 +71,7 @@ func TestWorkloadCompiles(t *testing.T) {
 				t.Errorf("%s: %v", op.Key, err)
 				continue
 			}
-			if op.Key == "search" && st.Params["p0"] != op.Params[i].Raw["q"] {
+			if op.Key == "search" && !reflect.DeepEqual(st.Params["p0"], op.Params[i].Raw["q"]) {
 				t.Errorf("search %q: companygraph sends %q, the raw workload %q", op.Params[i].CG["q"], st.Params["p0"], op.Params[i].Raw["q"])
 			}
 		}

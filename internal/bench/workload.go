@@ -11,9 +11,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/companygraph/companygraph/internal/datagen"
+	"github.com/companygraph/companygraph/internal/query"
 )
 
 // Op is one operation of the workload: the same question asked of each
@@ -150,11 +150,13 @@ func search() *Op {
 		CG: `query($q: String!) { search(query: $q, first: 20) { score node { __typename id
   ... on Company { name } ... on Executive { name } ... on Event { name } ... on Market { name }
   ... on Product { name } ... on Partner { name } ... on Source { title } } } }`,
-		NG: `query($q: String!) { search(query: $q, first: 20) { __typename
+		NG: `query($q: [String!]!) { search(query: $q, first: 20) { __typename
   ... on Company { id name } ... on Executive { id name } ... on Event { id name } ... on Market { id name }
   ... on Product { id name } ... on Partner { id name } ... on Source { id title } } }`,
-		Cypher: `CALL db.index.fulltext.queryNodes('entity_search', $q) YIELD node, score
-RETURN node {.id, .name, .title, label: labels(node)[0]} AS hit, score ORDER BY score DESC, node.id LIMIT 20`,
+		Cypher: `UNWIND $q AS word
+CALL db.index.fulltext.queryNodes('entity_search', word, {limit: 1000}) YIELD node, score
+WITH node, count(*) AS matched, sum(score) AS score
+RETURN node {.id, .name, .title, label: labels(node)[0]} AS hit, score ORDER BY matched DESC, score DESC, node.id LIMIT 20`,
 		fingerprint: ids,
 	}
 }
@@ -369,32 +371,19 @@ func ingestBatch(g *datagen.Graph, r *rand.Rand) Params {
 }
 
 // LuceneQuery is what companygraph's search makes of the words a person
-// types (internal/query/search.go, unexported there): each word exact
-// (boosted), as a prefix, or, from four letters, within one edit. The raw
-// and @neo4j/graphql searches send it as it is, so the three search alike.
-func LuceneQuery(text string) string {
-	var parts []string
-	for _, w := range strings.Fields(strings.ToLower(text)) {
-		if strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
-			continue
-		}
-		w = luceneEscaper.Replace(w)
-		fuzzy := ""
-		if len([]rune(w)) >= 4 {
-			fuzzy = " OR " + w + "~1"
-		}
-		parts = append(parts, fmt.Sprintf("(%s^4 OR %s*^2%s)", w, w, fuzzy))
+// types (internal/query.SearchWords): one Lucene query per word, each
+// word exact (boosted), as a prefix, or, from four letters, within one
+// edit. The raw and @neo4j/graphql searches send them as they are and
+// rank as companygraph does: more words matched first, then the sum of
+// the words' scores, so the three search alike.
+func LuceneQuery(text string) []string {
+	words, _ := query.SearchWords(text)
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = w.Lucene
 	}
-	return strings.Join(parts, " AND ")
+	return out
 }
-
-var luceneEscaper = func() *strings.Replacer {
-	var pairs []string
-	for _, r := range `\+-&|!(){}[]^"~*?:/` {
-		pairs = append(pairs, string(r), `\`+string(r))
-	}
-	return strings.NewReplacer(pairs...)
-}()
 
 // walk calls f for every key and value in a decoded JSON value.
 func walk(v any, f func(key string, v any)) {

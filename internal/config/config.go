@@ -47,7 +47,10 @@ type Config struct {
 	ExtractorTimeout time.Duration
 	MaxArticleBytes  int
 	LoadSeed         bool
-	Playground       bool
+	// Starter is the pytickersymbols dump (tools/starter/dump.py) to load
+	// at start-up as the starter graph; empty loads none.
+	Starter    string
+	Playground bool
 	// Hardening: limits on requests, introspection, persisted queries (hardening.go).
 	Hardening
 	// Live: the change feed and subscriptions (live.go).
@@ -88,6 +91,7 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	fs.IntVar(&c.MaxArticleBytes, "max-article-bytes", envInt(getenv, "COMPANYGRAPH_MAX_ARTICLE_BYTES", 200_000), "longest article text ingestArticle reads, in bytes (COMPANYGRAPH_MAX_ARTICLE_BYTES)")
 	readsAuth := fs.String("reads-need-auth", env("COMPANYGRAPH_READS_NEED_AUTH", "false"), "queries need a token too (COMPANYGRAPH_READS_NEED_AUTH)")
 	seed := fs.String("load-seed", env("COMPANYGRAPH_LOAD_SEED", "true"), "load the seed graph at start-up (COMPANYGRAPH_LOAD_SEED)")
+	fs.StringVar(&c.Starter, "starter", env("COMPANYGRAPH_STARTER", ""), "JSON file of tools/starter/dump.py to load at start-up as the starter graph; empty for none (COMPANYGRAPH_STARTER)")
 	playground := fs.String("playground", env("COMPANYGRAPH_PLAYGROUND", "true"), "serve GraphiQL at / (COMPANYGRAPH_PLAYGROUND)")
 	checkHardening := hardeningFlags(fs, getenv, env, &c.Hardening)
 	checkLive := liveFlags(fs, getenv, env, &c.Live)
@@ -188,7 +192,7 @@ func (c Config) String() string {
 			keys++
 		}
 	}
-	return fmt.Sprintf("addr=%s neo4j=%s user=%s password=%s database=%s retry=%s timeout=%s max-page-size=%d max-filter-depth=%d max-batch=%d extractor=%q max-article-bytes=%d cors=%v api-keys=%d jwt-secret=%s jwt-public-key=%s reads-need-auth=%t seed=%t playground=%t",
+	return fmt.Sprintf("addr=%s neo4j=%s user=%s password=%s database=%s retry=%s timeout=%s max-page-size=%d max-filter-depth=%d max-batch=%d extractor=%q max-article-bytes=%d cors=%v api-keys=%d jwt-secret=%s jwt-public-key=%s reads-need-auth=%t seed=%t starter=%q playground=%t",
 		c.Addr, c.Neo4jURI, c.Neo4jUser, pw, c.Neo4jDatabase, c.Neo4jRetryTime, c.QueryTimeout, c.MaxPageSize, c.MaxFilterDepth, c.MaxBatch, c.ExtractorURL, c.MaxArticleBytes,
-		c.CORSOrigins, keys, mask(c.JWTSecret), c.JWTPublicKey, c.ReadsNeedAuth, c.LoadSeed, c.Playground) + " " + c.Hardening.String() + " " + c.Live.String()
+		c.CORSOrigins, keys, mask(c.JWTSecret), c.JWTPublicKey, c.ReadsNeedAuth, c.LoadSeed, c.Starter, c.Playground) + " " + c.Hardening.String() + " " + c.Live.String()
 }

@@ -144,7 +144,7 @@ func (f CSVFiles) Finish(ctx context.Context, client *neo4j.Client, m *query.Map
 	}
 	st.Arrays = time.Since(t)
 	t = time.Now()
-	if err := client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), m.Groups(), query.SearchIndex, query.SearchProperties); err != nil {
+	if err := client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), m.Groups(), m.FullTextIndexes()...); err != nil {
 		return st, fmt.Errorf("finish import: %w", err)
 	}
 	st.Schema = time.Since(t)

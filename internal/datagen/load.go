@@ -64,7 +64,7 @@ func Load(ctx context.Context, client *neo4j.Client, m *query.Mapping, g *Graph,
 	// with the nodes. Built afterwards over a million nodes, the full-text
 	// index can take longer to come online than EnsureSchema waits.
 	t := time.Now()
-	if err := client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), m.Groups(), query.SearchIndex, query.SearchProperties); err != nil {
+	if err := client.EnsureSchema(ctx, query.NodeLabel, m.Labels(), m.Groups(), m.FullTextIndexes()...); err != nil {
 		return st, fmt.Errorf("load: %w", err)
 	}
 	st.Schema = time.Since(t)

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/companygraph/companygraph/internal/query"
 )
 
 // Generator makes random valid operations from the served schema, with
@@ -151,6 +153,9 @@ func (x *gen) root() *sel {
 		name = "node"
 	case w < 0.41:
 		name = "search"
+		if x.chance(0.4) {
+			name = "searchEvidence"
+		}
 	case w < 0.46:
 		name = "changes"
 	default:
@@ -168,6 +173,9 @@ func (x *gen) rootAs(name string) *sel {
 	switch {
 	case name == "changes":
 		x.changesRoot(s)
+	case fd.Directives.ForName("search") != nil && fd.Type.Name() == "EvidenceHit":
+		s.args = x.searchEvidenceArgs()
+		s.sub = x.selection("EvidenceHit", 2, false)
 	case fd.Directives.ForName("search") != nil:
 		s.args = x.searchArgs()
 		s.sub = x.selection("SearchHit", 2, false)
@@ -425,8 +433,27 @@ func (x *gen) selection(typeName string, hops int, inFragment bool) []*sel {
 		if x.chance(0.7) {
 			out = append(out, field("score"))
 		}
+		if x.chance(0.5) {
+			out = append(out, field("matched"))
+		}
 		s := field("node")
 		s.sub = x.poly(hops)
+		out = append(out, s)
+	case typeName == "EvidenceHit":
+		for _, f := range []string{"score", "matched", "type"} {
+			if x.chance(0.5) {
+				out = append(out, field(f))
+			}
+		}
+		for _, end := range []string{"from", "to"} {
+			if x.chance(0.6) {
+				s := field(end)
+				s.sub = x.poly(max(0, hops-1))
+				out = append(out, s)
+			}
+		}
+		s := field("evidence")
+		s.sub = x.selection("Evidence", 0, inFragment)
 		out = append(out, s)
 	case typeName == "Evidence":
 		out = append(out, field("sentence"))
@@ -505,24 +532,56 @@ func (x *gen) poly(hops int) []*sel {
 	return out
 }
 
-func (x *gen) searchArgs() []*arg {
+// searchWord is a word of a node's name or title, or of another property
+// search looks at, sometimes cut short to a prefix.
+func (x *gen) searchWord() string {
 	nodes := x.hubs[x.m.labels[pick(x.r, x.m.nodeTypes())]]
 	n := nodes[x.r.IntN(len(nodes))]
-	text, _ := n.Props["name"].(string)
-	if text == "" {
+	prop := "name"
+	if x.chance(0.2) {
+		prop = pick(x.r, query.SearchProperties)
+	}
+	var text string
+	for _, v := range asListOrEmpty(n.Props[prop]) {
+		s, _ := v.(string)
+		text += " " + s
+	}
+	if strings.TrimSpace(text) == "" {
 		text, _ = n.Props["title"].(string)
 	}
-	words := strings.Fields(text)
-	q := "xiaomi"
-	if len(words) > 0 {
-		q = pick(x.r, words)
-		if len(q) > 3 && x.chance(0.3) {
-			q = q[:2+x.r.IntN(len(q)-2)]
-		}
+	return x.cut(strings.Fields(text), "xiaomi")
+}
+
+// cut picks one of words, sometimes as a prefix; or, without words, or.
+func (x *gen) cut(words []string, or string) string {
+	if len(words) == 0 {
+		return or
 	}
-	if x.chance(0.03) {
-		q = "  ?! "
+	q := pick(x.r, words)
+	if len(q) > 3 && x.chance(0.3) {
+		q = q[:2+x.r.IntN(len(q)-2)]
 	}
+	return q
+}
+
+// searchText is one to three words, of one node or of several, so hits
+// match some of them; now and then with Lucene's syntax in them, or none.
+func (x *gen) searchText(word func() string) string {
+	words := []string{word()}
+	for x.chance(0.35) && len(words) < 3 {
+		words = append(words, word())
+	}
+	switch {
+	case x.chance(0.03):
+		return "  ?! "
+	case x.chance(0.05):
+		words = append(words, pick(x.r, []string{`"`, "OR", "AND", "*", "~", `\`, "C++", `"AT&T"`, "a:b", "(x"}))
+	}
+	return strings.Join(words, " ")
+}
+
+func (x *gen) searchArgs() []*arg {
+	q := x.searchText(x.searchWord)
 	args := []*arg{{"query", vStr(q)}}
 	if x.chance(0.4) {
 		var types vList
@@ -541,6 +600,38 @@ func (x *gen) searchArgs() []*arg {
 			f = 0
 		}
 		args = append(args, &arg{"first", x.varOr(vInt(f), "Int")})
+	}
+	return args
+}
+
+// searchEvidenceArgs makes the arguments of searchEvidence: words of the
+// sentences of some relationship, and sometimes the types to keep.
+func (x *gen) searchEvidenceArgs() []*arg {
+	var withEvidence []*Rel
+	for _, r := range x.snap.Rels {
+		if len(asListOrEmpty(r.Props[query.EvidenceSentences])) > 0 {
+			withEvidence = append(withEvidence, r)
+		}
+	}
+	word := func() string {
+		if len(withEvidence) == 0 {
+			return "xiaomi"
+		}
+		r := withEvidence[x.r.IntN(len(withEvidence))]
+		sentences := asListOrEmpty(r.Props[query.EvidenceSentences])
+		s, _ := sentences[x.r.IntN(len(sentences))].(string)
+		return x.cut(strings.Fields(s), "xiaomi")
+	}
+	args := []*arg{{"query", vStr(x.searchText(word))}}
+	if x.chance(0.3) && len(withEvidence) > 0 {
+		var types vList
+		for range 1 + x.r.IntN(2) {
+			types = append(types, vStr(withEvidence[x.r.IntN(len(withEvidence))].Type))
+		}
+		args = append(args, &arg{"types", types})
+	}
+	if x.chance(0.6) {
+		args = append(args, &arg{"first", x.varOr(vInt(int64(1+x.r.IntN(15))), "Int")})
 	}
 	return args
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/companygraph/companygraph/internal/neo4j"
+	"github.com/companygraph/companygraph/internal/query"
 )
 
 // Reference answers GraphQL operations from a Snapshot, one field at a
@@ -22,6 +23,10 @@ type Reference struct {
 	cursors *Cursors
 	maxPage int
 	byElem  map[string]*Node
+	// relByElem and evidenceTypes are for the evidence search: the
+	// relationships by element id, and the types its index covers.
+	relByElem     map[string]*Rel
+	evidenceTypes map[string]bool
 	// changeTypes are what a change may be of: the types with evidence,
 	// the type evidence comes from, and the relationship types but
 	// mentions.
@@ -34,6 +39,17 @@ func NewReference(s *ast.Schema, snap *Snapshot, client *neo4j.Client, cursors *
 	r := &Reference{snap: snap, m: newModel(s), client: client, cursors: cursors, maxPage: maxPage, byElem: map[string]*Node{}}
 	for _, n := range snap.Nodes {
 		r.byElem[n.ElementID] = n
+	}
+	r.relByElem, r.evidenceTypes = map[string]*Rel{}, map[string]bool{query.MentionedIn: true}
+	for _, rel := range snap.Rels {
+		r.relByElem[rel.ElementID] = rel
+	}
+	for _, def := range s.Types {
+		for _, fd := range def.Fields {
+			if d := fd.Directives.ForName("relationship"); d != nil {
+				r.evidenceTypes[d.Arguments.ForName("type").Value.Raw] = true
+			}
+		}
 	}
 	seen := map[string]bool{}
 	add := func(t string) {

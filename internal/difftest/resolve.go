@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -44,8 +45,15 @@ type (
 		count int64
 	}
 	searchHit struct {
-		score float64
-		node  *Node
+		score   float64
+		matched int64
+		node    *Node
+	}
+	evidenceHit struct {
+		score    float64
+		matched  int64
+		rel      *Rel
+		evidence []any
 	}
 	evidence struct{ sentence, source, method, confidence any }
 )
@@ -129,10 +137,27 @@ func (e *exec) resolve(objType string, src any, fd *ast.FieldDefinition, args ma
 		}
 		return s.value, nil
 	case searchHit:
-		if fd.Name == "score" {
+		switch fd.Name {
+		case "score":
 			return s.score, nil
+		case "matched":
+			return s.matched, nil
 		}
 		return s.node, nil
+	case evidenceHit:
+		switch fd.Name {
+		case "score":
+			return s.score, nil
+		case "matched":
+			return s.matched, nil
+		case "type":
+			return s.rel.Type, nil
+		case "from":
+			return s.rel.Start, nil
+		case "to":
+			return s.rel.End, nil
+		}
+		return s.evidence, nil
 	case evidence:
 		switch fd.Name {
 		case "sentence":
@@ -182,6 +207,8 @@ func (e *exec) root(fd *ast.FieldDefinition, args map[string]any) (any, error) {
 	switch {
 	case fd.Name == "changes":
 		return e.changes(args)
+	case fd.Directives.ForName("search") != nil && fd.Type.Name() == "EvidenceHit":
+		return e.searchEvidence(args)
 	case fd.Directives.ForName("search") != nil:
 		return e.search(args)
 	case fd.Directives.ForName("lookup") != nil:
@@ -638,19 +665,13 @@ func (s stats) stat(name string) any {
 	return nil
 }
 
-// search runs the full-text query the API would, and ranks in Go.
+// search runs, word by word, the full-text queries the API would, and
+// counts and ranks in Go: more words matched first, then the sum of the
+// words' scores, then the id.
 func (e *exec) search(args map[string]any) (any, error) {
-	text, _ := args["query"].(string)
-	lucene, err := query.LuceneQuery(text)
+	words, first, err := e.searchArgs(args)
 	if err != nil {
-		return nil, badInput("%v", err)
-	}
-	first, ok := intArg(args, "first")
-	if !ok {
-		first = 10
-	}
-	if first < 1 || first > int64(e.r.maxPage) {
-		return nil, badInput("first %d", first)
+		return nil, err
 	}
 	var labels []string
 	for _, t := range asListOrEmpty(args["types"]) {
@@ -661,34 +682,152 @@ func (e *exec) search(args map[string]any) (any, error) {
 			labels = append(labels, e.r.m.labels[t])
 		}
 	}
-	recs, err := e.r.client.ReadOne(e.ctx, "CALL db.index.fulltext.queryNodes('"+query.SearchIndex+"', $q) YIELD node, score RETURN elementId(node) AS id, score", map[string]any{"q": lucene})
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	var hits []searchHit
-	for _, r := range recs {
-		id, _ := r.Get("id")
-		score, _ := r.Get("score")
-		n := e.r.byElem[id.(string)]
-		if n == nil {
-			continue
+	found := map[*Node]*searchHit{}
+	var hits []*searchHit
+	for _, w := range words {
+		recs, err := e.r.client.ReadOne(e.ctx, "CALL db.index.fulltext.queryNodes($index, $q, {limit: $limit}) YIELD node, score RETURN elementId(node) AS id, score",
+			map[string]any{"index": query.SearchIndex, "q": w.Lucene, "limit": query.WordHits})
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
 		}
-		for _, l := range labels {
-			if n.HasLabel(l) {
-				hits = append(hits, searchHit{score.(float64), n})
-				break
+		for _, r := range recs {
+			id, _ := r.Get("id")
+			score, _ := r.Get("score")
+			n := e.r.byElem[id.(string)]
+			if n == nil || !hasAny(n, labels) {
+				continue
 			}
+			h := found[n]
+			if h == nil {
+				h = &searchHit{node: n}
+				found[n] = h
+				hits = append(hits, h)
+			}
+			h.matched++
+			h.score += score.(float64)
 		}
 	}
 	sort.SliceStable(hits, func(i, j int) bool {
-		if hits[i].score != hits[j].score {
-			return hits[i].score > hits[j].score
+		a, b := hits[i], hits[j]
+		if a.matched != b.matched {
+			return a.matched > b.matched
 		}
-		return hits[i].node.ID() < hits[j].node.ID()
+		if a.score != b.score {
+			return a.score > b.score
+		}
+		return a.node.ID() < b.node.ID()
 	})
 	out := []any{}
 	for i := 0; i < len(hits) && i < int(first); i++ {
-		out = append(out, hits[i])
+		out = append(out, *hits[i])
+	}
+	return out, nil
+}
+
+func (e *exec) searchArgs(args map[string]any) ([]query.Word, int64, error) {
+	text, _ := args["query"].(string)
+	words, err := query.SearchWords(text)
+	if err != nil {
+		return nil, 0, badInput("%v", err)
+	}
+	first, ok := intArg(args, "first")
+	if !ok {
+		first = 10
+	}
+	if first < 1 || first > int64(e.r.maxPage) {
+		return nil, 0, badInput("first %d", first)
+	}
+	return words, first, nil
+}
+
+func hasAny(n *Node, labels []string) bool {
+	for _, l := range labels {
+		if n.HasLabel(l) {
+			return true
+		}
+	}
+	return false
+}
+
+// searchEvidence runs the relationship full-text queries word by word,
+// ranks as search does, ties broken by the ends' ids, the type and the
+// key, and keeps the sentences that contain a word as typed.
+func (e *exec) searchEvidence(args map[string]any) (any, error) {
+	words, first, err := e.searchArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	keep := map[string]bool{}
+	for _, t := range asListOrEmpty(args["types"]) {
+		keep[t.(string)] = true
+	}
+	for t := range keep {
+		if !e.r.evidenceTypes[t] {
+			return nil, badInput("no relationship type %q carries evidence", t)
+		}
+	}
+	found := map[*Rel]*evidenceHit{}
+	var hits []*evidenceHit
+	for _, w := range words {
+		recs, err := e.r.client.ReadOne(e.ctx, "CALL db.index.fulltext.queryRelationships($index, $q, {limit: $limit}) YIELD relationship, score RETURN elementId(relationship) AS id, score",
+			map[string]any{"index": query.EvidenceIndex, "q": w.Lucene, "limit": query.WordHits})
+		if err != nil {
+			return nil, fmt.Errorf("search evidence: %w", err)
+		}
+		for _, r := range recs {
+			id, _ := r.Get("id")
+			score, _ := r.Get("score")
+			rel := e.r.relByElem[id.(string)]
+			if rel == nil || len(keep) > 0 && !keep[rel.Type] {
+				continue
+			}
+			h := found[rel]
+			if h == nil {
+				h = &evidenceHit{rel: rel}
+				found[rel] = h
+				hits = append(hits, h)
+			}
+			h.matched++
+			h.score += score.(float64)
+		}
+	}
+	key := func(r *Rel) string { s, _ := r.Props["key"].(string); return s }
+	sort.SliceStable(hits, func(i, j int) bool {
+		a, b := hits[i], hits[j]
+		switch {
+		case a.matched != b.matched:
+			return a.matched > b.matched
+		case a.score != b.score:
+			return a.score > b.score
+		case a.rel.Start.ID() != b.rel.Start.ID():
+			return a.rel.Start.ID() < b.rel.Start.ID()
+		case a.rel.Type != b.rel.Type:
+			return a.rel.Type < b.rel.Type
+		case a.rel.End.ID() != b.rel.End.ID():
+			return a.rel.End.ID() < b.rel.End.ID()
+		}
+		return key(a.rel) < key(b.rel)
+	})
+	out := []any{}
+	for i := 0; i < len(hits) && i < int(first); i++ {
+		h := hits[i]
+		all := relEvidence(h.rel, nil)
+		for _, ev := range all {
+			s, _ := ev.(evidence).sentence.(string)
+			for _, w := range words {
+				if w.Text != "" && strings.Contains(strings.ToLower(s), w.Text) {
+					h.evidence = append(h.evidence, ev)
+					break
+				}
+			}
+		}
+		if len(h.evidence) == 0 {
+			h.evidence = all
+		}
+		if h.evidence == nil {
+			h.evidence = []any{}
+		}
+		out = append(out, *h)
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,10 +17,22 @@ var identifier = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 // common label changes, so a large graph is not labelled in one transaction.
 const MigrationBatch = 10_000
 
+// FullText is a full-text index over Properties of the nodes of the
+// labels Tokens or, for Relationships, of the relationships of the types
+// Tokens.
+type FullText struct {
+	Name          string
+	Relationships bool
+	Tokens        []string
+	Properties    []string
+}
+
 // EnsureSchema prepares the database for the API, idempotently, so it runs
 // at every start-up:
 //
-//   - a full-text index over the given properties of all labels;
+//   - the full-text indexes; one of the name that indexes other labels,
+//     types or properties (a graph of an older schema) is dropped and
+//     created anew, which rebuilds it in the background;
 //   - a uniqueness constraint on id of the common label, which every node
 //     the API writes carries: the one rule that keeps ids unique across
 //     types, enforced by Neo4j whatever the concurrency;
@@ -43,26 +56,34 @@ const MigrationBatch = 10_000
 // Nodes of two types with one id cannot both take the common label; the
 // migration stops and the error names up to ten such ids, to be renamed
 // or deleted by hand.
-func (c *Client) EnsureSchema(ctx context.Context, common string, labels []string, groups map[string][]string, fulltext string, properties []string) error {
-	names := append(append([]string{common, fulltext}, labels...), properties...)
+func (c *Client) EnsureSchema(ctx context.Context, common string, labels []string, groups map[string][]string, fulltext ...FullText) error {
+	names := append([]string{common}, labels...)
 	for g, members := range groups {
 		names = append(append(names, g), members...)
+	}
+	for _, ft := range fulltext {
+		names = append(append(append(names, ft.Name), ft.Tokens...), ft.Properties...)
 	}
 	for _, name := range names {
 		if !identifier.MatchString(name) {
 			return fmt.Errorf("ensure schema: %q is not a plain identifier", name)
 		}
 	}
-	var props []string
-	for _, p := range properties {
-		props = append(props, "n.`"+p+"`")
+	// The full-text indexes first: they are populated in the background,
+	// so over nodes that are already there (an imported graph) they are
+	// built while the constraints are, each of which populates its index
+	// before its statement returns.
+	var stmts []string
+	for _, ft := range fulltext {
+		drop, err := c.staleFullText(ctx, ft)
+		if err != nil {
+			return fmt.Errorf("ensure schema: %w", err)
+		}
+		if drop {
+			stmts = append(stmts, "DROP INDEX "+ft.Name+" IF EXISTS")
+		}
+		stmts = append(stmts, ft.create())
 	}
-	// The full-text index first: it is populated in the background, so
-	// over nodes that are already there (an imported graph) it is built
-	// while the constraints are, each of which populates its index before
-	// its statement returns.
-	stmts := []string{fmt.Sprintf("CREATE FULLTEXT INDEX %s IF NOT EXISTS FOR (n:`%s`) ON EACH [%s]",
-		fulltext, strings.Join(labels, "`|`"), strings.Join(props, ", "))}
 	for _, label := range append(append([]string{common}, labels...), sortedKeys(groups)...) {
 		stmts = append(stmts, fmt.Sprintf("CREATE CONSTRAINT %s_id IF NOT EXISTS FOR (n:`%s`) REQUIRE n.id IS UNIQUE", label, label))
 	}
@@ -111,6 +132,46 @@ func (c *Client) Backfill(ctx context.Context, relType, prop string, v any) erro
 		return fmt.Errorf("backfill %s.%s: %w", relType, prop, err)
 	}
 	return nil
+}
+
+// create is the statement that creates the index if it does not exist.
+func (ft FullText) create() string {
+	var props []string
+	for _, p := range ft.Properties {
+		props = append(props, "x.`"+p+"`")
+	}
+	pattern := "(x:`" + strings.Join(ft.Tokens, "`|`") + "`)"
+	if ft.Relationships {
+		pattern = "()-[x:`" + strings.Join(ft.Tokens, "`|`") + "`]-()"
+	}
+	return fmt.Sprintf("CREATE FULLTEXT INDEX %s IF NOT EXISTS FOR %s ON EACH [%s]", ft.Name, pattern, strings.Join(props, ", "))
+}
+
+// staleFullText reports whether an index of ft's name exists that is not
+// ft: of the other entity type, or over other tokens or properties.
+func (c *Client) staleFullText(ctx context.Context, ft FullText) (bool, error) {
+	recs, err := c.ReadOne(ctx, "SHOW FULLTEXT INDEXES YIELD name, entityType, labelsOrTypes, properties WHERE name = $name RETURN entityType, labelsOrTypes, properties",
+		map[string]any{"name": ft.Name})
+	if err != nil || len(recs) == 0 {
+		return false, err
+	}
+	entity := "NODE"
+	if ft.Relationships {
+		entity = "RELATIONSHIP"
+	}
+	strs := func(v any) []string {
+		var out []string
+		l, _ := v.([]any)
+		for _, x := range l {
+			s, _ := x.(string)
+			out = append(out, s)
+		}
+		slices.Sort(out)
+		return out
+	}
+	sorted := func(l []string) []string { return slices.Sorted(slices.Values(l)) }
+	v := recs[0].Values
+	return v[0] != entity || !slices.Equal(strs(v[1]), sorted(ft.Tokens)) || !slices.Equal(strs(v[2]), sorted(ft.Properties)), nil
 }
 
 // duplicates explains a migration stopped by two nodes of one id.

@@ -1037,6 +1037,12 @@ func (c *compiler) edge(r, from, to string, e *edgeType, sel ast.SelectionSet) (
 
 // evidence lists relationship r's evidence as {sentence, source} maps.
 func (c *compiler) evidence(r string, f *Field) (string, error) {
+	return c.evidenceAt(r, fmt.Sprintf("range(0, size(coalesce(%s.%s, [])) - 1)", r, EvidenceSentences), f)
+}
+
+// evidenceAt lists the evidence of relationship r at the positions that
+// the list expression indexes gives.
+func (c *compiler) evidenceAt(r, indexes string, f *Field) (string, error) {
 	evType := c.m.schema.Types[f.Def.Type.Name()]
 	sourceType := c.m.nodes[evType.Fields.ForName("source").Type.Name()]
 	fields, err := c.collect(f.sel, evType.Name)
@@ -1075,8 +1081,7 @@ func (c *compiler) evidence(r string, f *Field) (string, error) {
 	if methods, ok := f.Args["methods"].([]any); ok {
 		where = fmt.Sprintf(" WHERE %s IN %s", method, c.param(methods))
 	}
-	return fmt.Sprintf("[%s IN range(0, size(coalesce(%s.%s, [])) - 1)%s | %s]",
-		i, r, EvidenceSentences, where, object(items)), nil
+	return fmt.Sprintf("[%s IN %s%s | %s]", i, indexes, where, object(items)), nil
 }
 
 // implementers are the node types, by name, for projecting an interface.

@@ -149,8 +149,26 @@ func (g *generator) augment() error {
 	query = append(query, g.parseFields(`
 	  "The node with this id, whatever its type: ids are unique across types."
 	  node(id: ID!): Node @lookup
-	  "Full-text search over names, aliases and titles of every type: ranked by score, tolerant of typos, matching word prefixes (\"Mi\" finds the Mi Band and the Mi4)."
-	  search(query: String!, types: [NodeType!], first: Int = 10): [SearchHit!]! @search`)...)
+	  """
+	  Full-text search over what people type about an entity: names, aliases,
+	  titles, places (headquarters, country, an event's place), kinds,
+	  founders, tickers and industries. A hit need not match every word: hits
+	  that match more of the words come first, then by score, then by id.
+	  Each word matches exactly (ranked highest), as a prefix, or, from four
+	  letters, within one edit (\"Mi\" finds the Mi Band and the Mi4, \"hugo
+	  bara\" Hugo Barra). Lucene's syntax has no meaning here: quotes,
+	  operators and wildcards are searched as text. Each word looks at its
+	  1,000 best matches.
+	  """
+	  search(query: String!, types: [NodeType!], first: Int = 10): [SearchHit!]! @search
+	  """
+	  Full-text search over the evidence: the relationships whose sentences
+	  contain the words (\"where did Xiaomi announce?\"), ranked as search
+	  ranks, each with the sentences that contain a word and their sources,
+	  and both ends. types keeps relationships of those types (\"WORKS_FOR\",
+	  \"MENTIONED_IN\": an entity and a source that mentions it).
+	  """
+	  searchEvidence(query: String!, types: [String!], first: Int = 10): [EvidenceHit!]! @search`)...)
 	g.out = append(g.out, &ast.Definition{Kind: ast.Object, Name: "Query", Fields: query})
 	g.out = append(g.out, &ast.Definition{Kind: ast.Object, Name: "Mutation", Fields: g.mutations(nodes)})
 	g.addSDL(shared)
@@ -327,8 +345,27 @@ interface Node {
 
 "A search result and how well it matches."
 type SearchHit {
+  "The sum of the scores of the words it matches."
   score: Float!
+  "How many of the words it matches."
+  matched: Int!
   node: Node!
+}
+
+"A relationship whose evidence matches an evidence search."
+type EvidenceHit {
+  "The sum of the scores of the words it matches."
+  score: Float!
+  "How many of the words its sentences match."
+  matched: Int!
+  "The relationship's type, e.g. \"WORKS_FOR\"."
+  type: String!
+  "The node the relationship points from."
+  from: Node!
+  "The node the relationship points to."
+  to: Node!
+  "The sentences that contain one of the words, with their sources; all of its sentences when only a near spelling matched."
+  evidence: [Evidence!]!
 }
 
 type PageInfo {

@@ -96,6 +96,105 @@ query FundingAndSales {
 `,
   },
   {
+    name: 'Search: San Francisco',
+    description: 'Entities ranked by how many of the words they match (places and kinds are indexed), and the facts whose sentences contain them.',
+    query: `# search does not need every word: hits
+# that match more of them come first.
+# Places, kinds, founders and tickers are
+# searched too. searchEvidence finds the
+# relationships whose sentences hold the
+# words, with the sentence and its source.
+query SearchSanFrancisco($q: String! = "san francisco") {
+  search(query: $q, first: 5) {
+    matched
+    score
+    node {
+      __typename
+      id
+      ... on Event { name place }
+      ... on Company { name headquarters }
+    }
+  }
+  searchEvidence(query: $q, first: 5) {
+    matched
+    type
+    from { id }
+    to { id }
+    evidence {
+      sentence
+      source { title }
+    }
+  }
+}
+`,
+  },
+  {
+    name: "Apple's key people (starter graph)",
+    description: 'With make run STARTER=1: a listed company, its key people and their titles, each quoting the record of the dataset.',
+    query: `# Needs the starter graph: make run STARTER=1
+# loads 1,836 listed companies from the
+# pytickersymbols dataset (Wikipedia
+# infobox data, CC BY-SA 4.0). Each fact
+# quotes the dataset's record line.
+query ApplesKeyPeople {
+  company(id: "apple-inc") {
+    name
+    ticker
+    headquarters
+    indices
+    executives {
+      title
+      executive { id name }
+      evidence {
+        sentence
+        source { title }
+      }
+    }
+  }
+}
+`,
+  },
+  {
+    name: 'From Ferrari to Stellantis through a person (starter graph)',
+    description: 'With make run STARTER=1: the shortest path between the CEOs of Ferrari and Stellantis, each hop with its evidence.',
+    query: `# Needs the starter graph (make run
+# STARTER=1). John Elkann chairs both
+# Ferrari and Stellantis: the path between
+# their CEOs goes through him.
+query FerrariToStellantis {
+  path(from: "benedetto-vigna", to: "antonio-filosa", maxHops: 4, first: 1) {
+    length
+    hops {
+      from { name }
+      direction
+      relationship {
+        type
+        properties
+        evidence { sentence }
+      }
+      to { name }
+    }
+  }
+}
+`,
+  },
+  {
+    name: "Stellantis's neighbourhood (starter graph)",
+    description: 'With make run STARTER=1: the entities within two hops of Stellantis, as nodes and edges a frontend draws.',
+    query: `# Needs the starter graph (make run
+# STARTER=1). Nodes and edges within two
+# hops, for a drawing; GET /export gives
+# the same as node-link JSON or GraphML.
+query StellantisNeighbourhood {
+  neighborhood(id: "stellantis", depth: 2, limit: 50) {
+    truncated
+    nodes { id type name depth }
+    edges { type from to properties }
+  }
+}
+`,
+  },
+  {
     name: 'Read an article',
     description: 'Paste an article: the extractor finds its companies, people, markets, products and events, matches them to the graph and writes them with their sentences. Needs an editor token.',
     query: `# Paste an article's text into the

@@ -1,11 +1,14 @@
-RETURN COLLECT { CALL db.index.fulltext.queryNodes('entity_search', $p1) YIELD node AS node1, score AS score2 WHERE any(l IN labels(node1) WHERE l IN $p0) WITH node1, score2, node1.id AS id3 ORDER BY score2 DESC, id3 LIMIT $p2 WITH node1, score2, id3, head([l IN ['Company', 'Event', 'Executive', 'Market', 'Partner', 'Product', 'Source'] WHERE l IN labels(node1)]) AS label4 RETURN {`score`: score2, `node`: CASE label4 WHEN 'Company' THEN {`#type`: 'Company', `id`: id3, `country`: node1.country} WHEN 'Event' THEN {`#type`: 'Event', `id`: id3} WHEN 'Executive' THEN {`#type`: 'Executive', `id`: id3, `name`: node1.name} WHEN 'Market' THEN {`#type`: 'Market', `id`: id3} WHEN 'Partner' THEN {`#type`: 'Partner', `id`: id3} WHEN 'Product' THEN {`#type`: 'Product', `id`: id3} WHEN 'Source' THEN {`#type`: 'Source', `id`: id3} END} } AS f0,
-       COLLECT { MATCH (n5:`Node` {id: $p3}) RETURN CASE head([l IN ['Company', 'Event', 'Executive', 'Market', 'Partner', 'Product', 'Source'] WHERE l IN labels(n5)]) WHEN 'Company' THEN {`#type`: 'Company', `id`: n5.id} WHEN 'Event' THEN {`#type`: 'Event', `id`: n5.id} WHEN 'Executive' THEN {`#type`: 'Executive', `id`: n5.id} WHEN 'Market' THEN {`#type`: 'Market', `id`: n5.id} WHEN 'Partner' THEN {`#type`: 'Partner', `id`: n5.id, `name`: n5.name} WHEN 'Product' THEN {`#type`: 'Product', `id`: n5.id} WHEN 'Source' THEN {`#type`: 'Source', `id`: n5.id} END }[0] AS f1
+RETURN COLLECT { UNWIND $p1 AS w1 CALL db.index.fulltext.queryNodes('entity_search', w1, {limit: 1000}) YIELD node AS node2, score AS score3 WHERE any(l IN labels(node2) WHERE l IN $p0) WITH node2, count(*) AS matched4, sum(score3) AS score3 WITH node2, matched4, score3, node2.id AS id5 ORDER BY matched4 DESC, score3 DESC, id5 LIMIT $p2 WITH node2, matched4, score3, id5, head([l IN ['Company', 'Event', 'Executive', 'Market', 'Partner', 'Product', 'Source'] WHERE l IN labels(node2)]) AS label6 RETURN {`score`: score3, `node`: CASE label6 WHEN 'Company' THEN {`#type`: 'Company', `id`: id5, `country`: node2.country} WHEN 'Event' THEN {`#type`: 'Event', `id`: id5} WHEN 'Executive' THEN {`#type`: 'Executive', `id`: id5, `name`: node2.name} WHEN 'Market' THEN {`#type`: 'Market', `id`: id5} WHEN 'Partner' THEN {`#type`: 'Partner', `id`: id5} WHEN 'Product' THEN {`#type`: 'Product', `id`: id5} WHEN 'Source' THEN {`#type`: 'Source', `id`: id5} END} } AS f0,
+       COLLECT { MATCH (n7:`Node` {id: $p3}) RETURN CASE head([l IN ['Company', 'Event', 'Executive', 'Market', 'Partner', 'Product', 'Source'] WHERE l IN labels(n7)]) WHEN 'Company' THEN {`#type`: 'Company', `id`: n7.id} WHEN 'Event' THEN {`#type`: 'Event', `id`: n7.id} WHEN 'Executive' THEN {`#type`: 'Executive', `id`: n7.id} WHEN 'Market' THEN {`#type`: 'Market', `id`: n7.id} WHEN 'Partner' THEN {`#type`: 'Partner', `id`: n7.id, `name`: n7.name} WHEN 'Product' THEN {`#type`: 'Product', `id`: n7.id} WHEN 'Source' THEN {`#type`: 'Source', `id`: n7.id} END }[0] AS f1
 // params: {
   "p0": [
     "Executive",
     "Company"
   ],
-  "p1": "(hugo^4 OR hugo*^2 OR hugo~1) AND (barr^4 OR barr*^2 OR barr~1)",
+  "p1": [
+    "(hugo^4 OR hugo*^2 OR hugo~1)",
+    "(barr^4 OR barr*^2 OR barr~1)"
+  ],
   "p2": 3,
   "p3": "flipkart"
 }
