@@ -167,18 +167,18 @@ func load(t *testing.T, g *graph) {
 					Title     string
 					Executive struct{ Name string }
 					Evidence  []struct {
-						Sentence string
-						Source   struct{ ID, Title, Kind string }
+						Sentence, Method string
+						Source           struct{ ID, Title, Kind string }
 					}
 				}
 			}
 		}
-		g.post(t, `{ company(id: "apple-inc") { name ticker indices executives { title executive { name } evidence { sentence source { id title kind } } } } }`, nil).data(t, &out)
+		g.post(t, `{ company(id: "apple-inc") { name ticker indices executives { title executive { name } evidence { sentence method source { id title kind } } } } }`, nil).data(t, &out)
 		var cook bool
 		for _, e := range out.Company.Executives {
 			if e.Executive.Name == "Tim Cook" && e.Title == "CEO" && len(e.Evidence) == 1 &&
 				e.Evidence[0].Sentence == "Apple Inc. — key_people: Arthur Levinson ( chairman ) Tim Cook ( CEO )" &&
-				e.Evidence[0].Source.ID == "pytickersymbols-1.17.10" && e.Evidence[0].Source.Kind == "dataset" {
+				e.Evidence[0].Source.ID == "pytickersymbols-1.17.10" && e.Evidence[0].Source.Kind == "dataset" && e.Evidence[0].Method == "DATASET" {
 				cook = true
 			}
 		}

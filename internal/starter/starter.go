@@ -259,7 +259,7 @@ func (c *converter) node(label, id string, props map[string]any, evidence []stri
 		return
 	}
 	c.nodes[ref] = len(c.d.Nodes)
-	c.d.Nodes = append(c.d.Nodes, seed.Node{Label: label, ID: id, Properties: props, Evidence: evidence})
+	c.d.Nodes = append(c.d.Nodes, seed.Node{Label: label, ID: id, Properties: props, Evidence: evidence, Provenance: fromDataset})
 }
 
 // rel adds a relationship; a second one between the same nodes (a person
@@ -283,8 +283,12 @@ func (c *converter) rel(typ, from, to string, props map[string]any, evidence str
 		props = map[string]any{}
 	}
 	c.rels[k] = len(c.d.Relationships)
-	c.d.Relationships = append(c.d.Relationships, seed.Relationship{Type: typ, From: from, To: to, Properties: props, Evidence: []string{evidence}})
+	c.d.Relationships = append(c.d.Relationships, seed.Relationship{Type: typ, From: from, To: to, Properties: props, Evidence: []string{evidence}, Provenance: fromDataset})
 }
+
+// fromDataset is how every fact of the starter graph was obtained: read
+// off the dataset's record, which its evidence quotes.
+var fromDataset = seed.Provenance{Method: "DATASET"}
 
 // Person is a name and role of a key_people line.
 type Person struct{ Name, Title string }
