@@ -195,6 +195,22 @@ func testArticles(t *testing.T, cfg config.Config) {
 		if found.Node.Typename != "Company" || strings.Join(found.Node.Roles, ",") != "Company,Partner" {
 			t.Errorf("flipkart: %+v", found.Node)
 		}
+		// Walmart's timeline has the acquisition, its neighbourhood Flipkart.
+		var around struct {
+			Timeline struct {
+				Events []struct{ Event struct{ ID string } }
+			}
+			Neighborhood struct {
+				Nodes []struct{ ID string }
+			}
+		}
+		b.post(t, `{ timeline(entity: "walmart") { events { event { id } } } neighborhood(id: "walmart", depth: 2) { nodes { id } } }`, nil).data(t, &around)
+		if ev := around.Timeline.Events; len(ev) != 1 || ev[0].Event.ID != "walmart-buys-flipkart" {
+			t.Errorf("walmart's timeline: %+v", ev)
+		}
+		if !strings.Contains(jsonString(around.Neighborhood.Nodes), `"flipkart"`) {
+			t.Errorf("walmart's neighbourhood: %+v", around.Neighborhood.Nodes)
+		}
 
 		// The same article again changes nothing.
 		after := nodes()
@@ -228,6 +244,24 @@ func testArticles(t *testing.T, cfg config.Config) {
 		}
 		if got.IngestArticle.Skipped < 1 || got.IngestArticle.Created < 2 {
 			t.Errorf("counts: %+v", got.IngestArticle)
+		}
+	})
+
+	t.Run("a known company under another name", func(t *testing.T) {
+		text := "Xiaomi Corp. opened a store in Bangalore, its chief executive Lei Jun said."
+		var got struct{ IngestArticle articleIngest }
+		b.postAs(t, editorKey, ingestArticle, map[string]any{"src": src("xiaomi-store", text)}).data(t, &got)
+		for _, f := range got.IngestArticle.Facts {
+			if key, body := f.entity(); key == "company" {
+				if f.ID != "xiaomi" || f.Outcome != "MATCHED" || f.MatchedBy == nil || *f.MatchedBy != "NAME" || body["id"] != "xiaomi" {
+					t.Errorf("Xiaomi Corp.: %+v", f)
+				}
+			}
+		}
+		var x struct{ Company struct{ Aliases []string } }
+		b.post(t, `{ company(id: "xiaomi") { aliases } }`, nil).data(t, &x)
+		if !strings.Contains(strings.Join(x.Company.Aliases, ","), "Xiaomi Corp.") {
+			t.Errorf("xiaomi's aliases: %v", x.Company.Aliases)
 		}
 	})
 

@@ -85,7 +85,7 @@ func (g *Graph) Resolve(ctx context.Context, name string) ([]*Node, error) {
 	}
 	cypher := fmt.Sprintf(`MATCH (n:%[1]s)
 WHERE toLower(trim(n.name)) = $name OR any(a IN coalesce(n.aliases, []) WHERE toLower(trim(a)) = $name)
-WITH n ORDER BY head([l IN [%[3]s] WHERE l IN labels(n)]), n.id LIMIT $cap
+WITH n ORDER BY [ls IN [labels(n)] | head([l IN [%[3]s] WHERE l IN ls])][0], n.id LIMIT $cap
 RETURN %[2]s AS node`, g.entities(), g.nodeProj("n"), g.typeOrder())
 	rows, err := g.read(ctx, "resolve", cypher, map[string]any{"name": key, "cap": MaxResolved})
 	if err != nil {

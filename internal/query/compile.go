@@ -1118,16 +1118,16 @@ func (c *compiler) polymorphic(v string, sel ast.SelectionSet, iface string) (st
 // implementers of the interfaces: of the type labels it carries, the one
 // of the first type by name, so a node of two types (Company and Partner)
 // is always the same one, whatever order Neo4j keeps its labels in.
-// Its labels are read once; a test of each label in turn (v:Company)
-// reads them once per type. Neo4j evaluates a CASE's operand once per
-// WHEN it tries, so where many nodes are projected the caller binds it
-// first (see bound).
+// Its labels are read once, bound as the one item of a list: labels(v)
+// inside the comprehension's WHERE would read them once per type (a db
+// hit each). Neo4j evaluates a CASE's operand once per WHEN it tries, so
+// where many nodes are projected the caller binds it first (see bound).
 func (c *compiler) label(v string) string {
 	var labels []string
 	for _, n := range c.implementers() {
 		labels = append(labels, cypherString(n.label))
 	}
-	return fmt.Sprintf("head([l IN [%s] WHERE l IN labels(%s)])", strings.Join(labels, ", "), v)
+	return fmt.Sprintf("[ls IN [labels(%s)] | head([l IN [%s] WHERE l IN ls])][0]", v, strings.Join(labels, ", "))
 }
 
 // roles lists the types node v answers as, by name, in the order of
@@ -1144,9 +1144,9 @@ func (c *compiler) roles(v string) string {
 		for _, n := range c.implementers() {
 			labels = append(labels, cypherString(n.label))
 		}
-		return fmt.Sprintf("[l IN [%s] WHERE l IN labels(%s)]", strings.Join(labels, ", "), v)
+		return fmt.Sprintf("[ls IN [labels(%s)] | [l IN [%s] WHERE l IN ls]][0]", v, strings.Join(labels, ", "))
 	}
-	return fmt.Sprintf("[t IN [%s] WHERE t[0] IN labels(%s) | t[1]]", strings.Join(pairs, ", "), v)
+	return fmt.Sprintf("[ls IN [labels(%s)] | [t IN [%s] WHERE t[0] IN ls | t[1]]][0]", v, strings.Join(pairs, ", "))
 }
 
 // withType adds the type's name to a projected map.
