@@ -261,15 +261,16 @@ neo4j-stop: ## stop the `make run` Neo4j
 
 # What the tests need installed (npm packages, Python environments) comes
 # from different registries into different directories, so it is fetched
-# in parallel; apt-get (chromium, python3-venv) runs before, alone.
+# in parallel, while the generated code is checked (it touches only
+# graph/); apt-get (chromium, python3-venv) runs before, alone.
 .PHONY: test-env
-test-env: chromium python-venv node ## install what the tests need: GraphiQL's build, the npm suites, the Python environments
-	@$(MAKE) --no-print-directory -j4 -Otarget web notebook-env audit-suite live-clients extractor-env $(DEPLOY_ENV)/.installed
+test-env: chromium python-venv node ## install what the tests need (GraphiQL's build, the npm suites, the Python environments, the starter data) and check the generated code
+	@$(MAKE) --no-print-directory -j4 -Otarget web notebook-env audit-suite live-clients extractor-env starter $(DEPLOY_ENV)/.installed check-generated
 
 # The fuzz targets run here over their seeds and testdata/fuzz/ only, as
 # ordinary tests; `make fuzz` explores.
 .PHONY: test
-test: deps test-env extractor-test starter check-generated lint deploy-check ## run every test (unit, integration, browser) against a throwaway Neo4j
+test: deps test-env extractor-test lint deploy-check ## run every test (unit, integration, browser) against a throwaway Neo4j
 	@mkdir -p .test; dir=$$(mktemp -d .test/neo4j.XXXXXX); \
 	export NEO4J_DIR=$$dir NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(TEST_PASSWORD); \
 	trap '$(NEO4J) stop; rm -rf "$$dir"' EXIT; \
