@@ -21,8 +21,10 @@ import (
 	"github.com/companygraph/companygraph/internal/starter"
 )
 
-// EnvDump names the full dump that `make test` writes (make starter); the
-// tests load it when it is there, and the sample excerpt otherwise.
+// EnvDump names a dump of the whole dataset (make starter) to load
+// instead of the sample excerpt; `make test` loads the sample and checks
+// the whole dataset's conversion without a database
+// (TestConvertTheWholeDataset).
 const EnvDump = "COMPANYGRAPH_TEST_STARTER"
 
 // graph is the API over a Neo4j of its own holding the seed and the

@@ -162,3 +162,36 @@ func TestConvertLeavesTheSeedAlone(t *testing.T) {
 		t.Errorf("relationships %+v", d.Relationships)
 	}
 }
+
+// EnvFullDump names the dump of the whole dataset, which `make test`
+// writes (make starter): its conversion is checked here, without a
+// database; TestStarterGraph loads the sample into Neo4j, or the dump
+// that COMPANYGRAPH_TEST_STARTER names.
+const EnvFullDump = "COMPANYGRAPH_TEST_STARTER_DUMP"
+
+func TestConvertTheWholeDataset(t *testing.T) {
+	path := os.Getenv(EnvFullDump)
+	if path == "" {
+		t.Skip(EnvFullDump + " names no dump; `make test` writes one")
+	}
+	d, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, n := range d.Nodes {
+		counts[n.Label]++
+		if n.Method != "DATASET" || len(n.Evidence) == 0 {
+			t.Fatalf("%s:%s: method %q, %d evidence", n.Label, n.ID, n.Method, len(n.Evidence))
+		}
+	}
+	for _, r := range d.Relationships {
+		if r.Method != "DATASET" || len(r.Evidence) == 0 || !strings.Contains(r.Evidence[0], " — ") {
+			t.Fatalf("%s %s %s: method %q, evidence %q", r.From, r.Type, r.To, r.Method, r.Evidence)
+		}
+	}
+	t.Logf("%d companies, %d executives, %d products, %d relationships", counts["Company"], counts["Executive"], counts["Product"], len(d.Relationships))
+	if counts["Company"] < 1800 || counts["Executive"] < 2500 || len(d.Relationships) < 5000 {
+		t.Errorf("only %v and %d relationships", counts, len(d.Relationships))
+	}
+}
