@@ -67,7 +67,7 @@ func (r *request) ingestFacts(ctx context.Context, tx neo4j.Tx, rec *changes.Rec
 	entityTypes := map[string]string{} // fact key -> GraphQL type
 	for _, l := range r.w.m.Labels() {
 		if l != "Source" {
-			entityTypes[strings.ToLower(l[:1])+l[1:]] = l
+			entityTypes[lowerFirst(l)] = l
 		}
 	}
 	var entities []entityFact
@@ -227,7 +227,7 @@ func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, 
 			return d, nil, err
 		}
 		for _, e := range byLabel[label] {
-			at := fmt.Sprintf("facts[%d].%s", e.index, strings.ToLower(e.typeName[:1])+e.typeName[1:])
+			at := fmt.Sprintf("facts[%d].%s", e.index, lowerFirst(e.typeName))
 			// An organisation of another type gets this one as a role;
 			// any other type's id is taken.
 			if l, ok := found[e.id]; ok && !l.has(label) && !slices.ContainsFunc(l, func(o string) bool { return r.w.m.SameGroup(o, label) }) {

@@ -1037,7 +1037,12 @@ func (c *compiler) edge(r, from, to string, e *edgeType, sel ast.SelectionSet) (
 
 // evidence lists relationship r's evidence as {sentence, source} maps.
 func (c *compiler) evidence(r string, f *Field) (string, error) {
-	return c.evidenceAt(r, fmt.Sprintf("range(0, size(coalesce(%s.%s, [])) - 1)", r, EvidenceSentences), f)
+	return c.evidenceAt(r, allEvidence(r), f)
+}
+
+// allEvidence lists the positions of every item of relationship r's evidence.
+func allEvidence(r string) string {
+	return fmt.Sprintf("range(0, size(coalesce(%s.%s, [])) - 1)", r, EvidenceSentences)
 }
 
 // evidenceAt lists the evidence of relationship r at the positions that

@@ -232,7 +232,7 @@ func (c *compiler) searchEvidence(f *Field) (string, error) {
 			texts = append(texts, w.Text)
 		}
 	}
-	all := fmt.Sprintf("range(0, size(coalesce(%s.%s, [])) - 1)", r, EvidenceSentences)
+	all := allEvidence(r)
 	var items []string
 	for _, hf := range fields {
 		switch hf.Name {
