@@ -5974,6 +5974,12 @@ The field lists the evidence for a relationship (on an @edge type) or for a node
 """
 directive @evidence on FIELD_DEFINITION
 """
+The root field is the shortest paths between two entities (the @node types
+with @evidence), along the relationships between them in either direction;
+its type is a list of Path, whose fields the compiler knows by name.
+"""
+directive @path on FIELD_DEFINITION
+"""
 gqlgen binds the type to this Go type instead of generating one.
 """
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
@@ -8701,10 +8707,9 @@ type Query {
   are returned, in the order of the ids along them. first: 1 asks for one
   shortest path, whichever the database finds first, and costs only the
   finding of one. No path within maxHops is an empty list; an unknown id is
-  NOT_FOUND. @custom: a walk of any length is not a selection the query
-  compiler builds.
+  NOT_FOUND.
   """
-  path(from: ID!, to: ID!, maxHops: Int = 4, first: Int = 20): [Path!]! @custom
+  path(from: ID!, to: ID!, maxHops: Int = 4, first: Int = 20): [Path!]! @path
   """
   The entities within depth (1 to 3) hops of an entity and the
   relationships among them, as nodes and edges a frontend can draw. limit

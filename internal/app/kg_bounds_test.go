@@ -10,6 +10,7 @@ import (
 
 	"github.com/companygraph/companygraph/internal/kg"
 	cgneo4j "github.com/companygraph/companygraph/internal/neo4j"
+	"github.com/companygraph/companygraph/internal/query"
 )
 
 // fixture writes a graph of its own with plain Cypher, its ids under a
@@ -110,7 +111,7 @@ RETURN shorter, [n IN nodes(p) | n.id] AS nodes,
 	}
 	slices.SortFunc(all, comparePathKeys)
 	var want []string
-	for _, k := range all[:kg.MaxPaths] {
+	for _, k := range all[:query.MaxPaths] {
 		want = append(want, k.String())
 	}
 
@@ -122,8 +123,8 @@ RETURN shorter, [n IN nodes(p) | n.id] AS nodes,
 		if n := a.statements() - before; n != 1 {
 			t.Errorf("%v statements, want 1", n)
 		}
-		if len(got.Path) != kg.MaxPaths {
-			t.Fatalf("%d paths, want %d", len(got.Path), kg.MaxPaths)
+		if len(got.Path) != query.MaxPaths {
+			t.Fatalf("%d paths, want %d", len(got.Path), query.MaxPaths)
 		}
 		var keys []pathKey
 		var paths []string
@@ -148,7 +149,7 @@ RETURN shorter, [n IN nodes(p) | n.id] AS nodes,
 		if strings.Join(paths, "\n") != strings.Join(want, "\n") {
 			// Ids without their prefix, to be read.
 			t.Fatalf("got\n%s\nwant the first %d of all %d\n%s", strings.ReplaceAll(strings.Join(paths, "\n"), p, ""),
-				kg.MaxPaths, len(all), strings.ReplaceAll(strings.Join(want, "\n"), p, ""))
+				query.MaxPaths, len(all), strings.ReplaceAll(strings.Join(want, "\n"), p, ""))
 		}
 	}
 }

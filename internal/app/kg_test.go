@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/companygraph/companygraph/internal/kg"
+	"github.com/companygraph/companygraph/internal/query"
 )
 
 const articleID = "000_4657f6e3798185d7"
@@ -175,7 +176,7 @@ func TestKGBadInput(t *testing.T) {
 		name, query, code string
 	}{
 		{"maxHops 0", `{ path(from: "xiaomi", to: "us", maxHops: 0) { length } }`, "BAD_USER_INPUT"},
-		{"maxHops above the bound", fmt.Sprintf(`{ path(from: "xiaomi", to: "us", maxHops: %d) { length } }`, kg.MaxHops+1), "BAD_USER_INPUT"},
+		{"maxHops above the bound", fmt.Sprintf(`{ path(from: "xiaomi", to: "us", maxHops: %d) { length } }`, query.MaxHops+1), "BAD_USER_INPUT"},
 		{"path from an unknown id", `{ path(from: "nobody", to: "us") { length } }`, "NOT_FOUND"},
 		{"path to an unknown id", `{ path(from: "xiaomi", to: "nowhere") { length } }`, "NOT_FOUND"},
 		{"path to a source, not an entity", `{ path(from: "xiaomi", to: "` + articleID + `") { length } }`, "NOT_FOUND"},
@@ -213,7 +214,7 @@ func TestKGBadInput(t *testing.T) {
 	}
 }
 
-// The schema's argument defaults are the ones internal/kg documents.
+// The schema's argument defaults are the ones internal/kg and internal/query document.
 func TestKGDefaultsMatchTheSchema(t *testing.T) {
 	a := seeded(t)
 	var got struct {
@@ -226,14 +227,14 @@ func TestKGDefaultsMatchTheSchema(t *testing.T) {
 	}
 	a.post(t, `{ __type(name: "Query") { fields { name args { name defaultValue } } } }`, nil).data(t, &got)
 	want := map[string]int{
-		"path.maxHops": kg.DefaultMaxHops, "path.first": kg.MaxPaths, "neighborhood.depth": kg.DefaultDepth,
+		"path.first": query.MaxPaths, "neighborhood.depth": kg.DefaultDepth,
 		"neighborhood.limit": kg.DefaultLimit, "facts.limit": kg.DefaultLimit,
 	}
 	for _, f := range got.Type.Fields {
 		for _, arg := range f.Args {
 			if w, ok := want[f.Name+"."+arg.Name]; ok {
 				if arg.DefaultValue != fmt.Sprint(w) {
-					t.Errorf("%s.%s defaults to %s in the schema, %d in internal/kg", f.Name, arg.Name, arg.DefaultValue, w)
+					t.Errorf("%s.%s defaults to %s in the schema, %d in the code", f.Name, arg.Name, arg.DefaultValue, w)
 				}
 				delete(want, f.Name+"."+arg.Name)
 			}

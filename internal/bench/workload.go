@@ -162,9 +162,9 @@ RETURN node {.id, .name, .title, label: labels(node)[0]} AS hit, score ORDER BY 
 }
 
 // pathField is the companygraph document for op 5, used once the served
-// schema has Query.path (graph/schema/kg.graphqls, answered by its own
-// resolver); pathSelection asks for what the other systems return, the ids
-// along the path.
+// schema has Query.path (graph/schema/kg.graphqls, compiled like every
+// other root field); pathSelection asks for what the other systems return,
+// the ids along the path.
 const (
 	pathField     = `query($from: ID!, $to: ID!) { path(from: $from, to: $to, maxHops: 4, first: 1) { %s } }`
 	pathSelection = `length nodes { id }`

@@ -158,6 +158,8 @@ func (x *gen) root() *sel {
 		}
 	case w < 0.46:
 		name = "changes"
+	case w < 0.52:
+		name = "path"
 	default:
 		name = pick(x.r, names)
 	}
@@ -173,6 +175,9 @@ func (x *gen) rootAs(name string) *sel {
 	switch {
 	case name == "changes":
 		x.changesRoot(s)
+	case fd.Directives.ForName("path") != nil:
+		s.args = x.pathArgs()
+		s.sub = x.selection(fd.Type.Name(), 0, false)
 	case fd.Directives.ForName("search") != nil && fd.Type.Name() == "EvidenceHit":
 		s.args = x.searchEvidenceArgs()
 		s.sub = x.selection("EvidenceHit", 2, false)
@@ -465,18 +470,27 @@ func (x *gen) selection(typeName string, hops int, inFragment bool) []*sel {
 			}
 			out = append(out, s)
 		}
-	default: // PageInfo, GroupCount, IntStats, FloatStats
+	default: // PageInfo, GroupCount, IntStats, FloatStats, and the parts of a path
 		def := m.schema.Types[typeName]
 		for _, fd := range def.Fields {
 			if x.chance(0.6) {
-				out = append(out, field(fd.Name))
+				out = append(out, x.plain(field(fd.Name), fd, inFragment))
 			}
 		}
 		if len(out) == 0 {
-			out = append(out, field(def.Fields[0].Name))
+			out = append(out, x.plain(field(def.Fields[0].Name), def.Fields[0], inFragment))
 		}
 	}
 	return out
+}
+
+// plain gives a field of a type that is none of the above a selection of
+// its own when its type is an object: the parts of a path.
+func (x *gen) plain(s *sel, fd *ast.FieldDefinition, inFragment bool) *sel {
+	if t := x.m.schema.Types[fd.Type.Name()]; t != nil && t.Kind == ast.Object {
+		s.sub = x.selection(t.Name, 0, inFragment)
+	}
+	return s
 }
 
 // fragment is an inline fragment or a named fragment's spread on a node

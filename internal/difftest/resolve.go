@@ -176,6 +176,9 @@ func (e *exec) resolve(objType string, src any, fd *ast.FieldDefinition, args ma
 	if v, ok := changeField(src, fd); ok {
 		return v, nil
 	}
+	if v, ok := e.pathField(src, fd); ok {
+		return v, nil
+	}
 	return nil, fmt.Errorf("no resolver for %s.%s", objType, fd.Name)
 }
 
@@ -207,6 +210,8 @@ func (e *exec) root(fd *ast.FieldDefinition, args map[string]any) (any, error) {
 	switch {
 	case fd.Name == "changes":
 		return e.changes(args)
+	case fd.Directives.ForName("path") != nil:
+		return e.path(fd, args)
 	case fd.Directives.ForName("search") != nil && fd.Type.Name() == "EvidenceHit":
 		return e.searchEvidence(args)
 	case fd.Directives.ForName("search") != nil:

@@ -1,6 +1,6 @@
 // Package kg answers the knowledge-graph questions that are walks rather
-// than selections: the shortest paths between two entities, the
-// neighbourhood of one as a subgraph to draw, the timeline of the events it
+// than selections: the neighbourhood of an entity as a subgraph to draw,
+// the timeline of the events it
 // took part in, the facts a source supports, and which entities a name or
 // alias names. Each question is one parameterised Cypher statement, sent
 // through the counted neo4j.Client; the timeline is two in one transaction,
@@ -8,8 +8,11 @@
 // Graph.Timeline).
 //
 // It is not the query compiler (internal/query): its answers are generic
-// nodes and edges, whatever their type, so the GraphQL fields over them are
-// @custom, and the export of subgraphs (internal/export) builds on it.
+// nodes and edges, whatever their type, cut and ordered in Go, so the
+// GraphQL fields over them are @custom, and the export of subgraphs
+// (internal/export) builds on it. The shortest paths between two
+// entities, whose answers are of the same types, are compiled (@path);
+// kg keeps their Go types, Path and Hop, which gqlgen binds.
 //
 // Which labels are entities, which one is the source of evidence and which
 // relationship types connect entities is read from the schema's directives,
@@ -38,11 +41,6 @@ import (
 // frontend must draw, small. The GraphQL arguments repeat the defaults
 // (graph/schema/kg.graphqls); a test checks that the two agree.
 const (
-	// DefaultMaxHops and MaxHops bound the length of a path.
-	DefaultMaxHops = 4
-	MaxHops        = 6
-	// MaxPaths bounds how many shortest paths of equal length are returned.
-	MaxPaths = 20
 	// DefaultDepth and MaxDepth bound how far a neighbourhood reaches.
 	DefaultDepth = 1
 	MaxDepth     = 3
@@ -290,10 +288,10 @@ func (g *Graph) rels() string { return g.relExpr }
 
 // want says which parts of nodes and edges an answer needs beyond their
 // ids, types and ends: the others are not read.
-type want struct{ labels, properties, evidence, hops bool }
+type want struct{ labels, properties, evidence bool }
 
 // all is every part, for answers whose selection is not known.
-var all = want{labels: true, properties: true, evidence: true, hops: true}
+var all = want{labels: true, properties: true, evidence: true}
 
 // wanted reads what the field being resolved selects: properties also
 // when it asks for names, which come from them, and labels when it asks
@@ -303,7 +301,6 @@ func wanted(ctx context.Context) want {
 		labels:     query.Selects(ctx, "labels") || query.Selects(ctx, "type"),
 		properties: query.Selects(ctx, "properties") || query.Selects(ctx, "name"),
 		evidence:   query.Selects(ctx, "evidence"),
-		hops:       query.Selects(ctx, "hops"),
 	}
 }
 

@@ -88,10 +88,6 @@ func TestBadInputNeedsNoDatabase(t *testing.T) {
 		name string
 		call func() error
 	}{
-		{"maxHops 0", func() error { _, err := g.Path(ctx, "a", "b", n(0), nil); return err }},
-		{"maxHops 7", func() error { _, err := g.Path(ctx, "a", "b", n(MaxHops+1), nil); return err }},
-		{"first 0", func() error { _, err := g.Path(ctx, "a", "b", nil, n(0)); return err }},
-		{"first 21", func() error { _, err := g.Path(ctx, "a", "b", nil, n(MaxPaths+1)); return err }},
 		{"depth 0", func() error { _, err := g.Neighborhood(ctx, "a", n(0), nil, nil); return err }},
 		{"depth 4", func() error { _, err := g.Neighborhood(ctx, "a", n(MaxDepth+1), nil, nil); return err }},
 		{"limit -1", func() error { _, err := g.Neighborhood(ctx, "a", nil, n(-1), nil); return err }},

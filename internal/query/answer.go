@@ -197,6 +197,13 @@ func (w *writer) leaf(t *ast.Definition, parent string, f *Field, v any) bool {
 		}
 	case "Map":
 		if m, ok := v.(map[string]any); ok {
+			// A Map has no null entries: no stored property is null, and
+			// a projection leaves one out by setting it to null.
+			for k, x := range m {
+				if x == nil {
+					delete(m, k)
+				}
+			}
 			if b, err := json.Marshal(m); err == nil {
 				w.buf = append(w.buf, b...)
 				return true

@@ -37,6 +37,9 @@ type RootField struct {
 	Field  *Field
 	// Single is one node by id: null means not found.
 	Single bool
+	// read, when set, turns the column's value into the field's answer,
+	// or into its error.
+	read func(any) (any, error)
 	// Err is why the field could not be compiled; it has no column then.
 	Err error
 }
@@ -214,6 +217,8 @@ func (c *compiler) root(f *Field, root *RootField) (string, error) {
 	case f.Def.Directives.ForName("lookup") != nil:
 		root.Single = true
 		return c.lookup(f)
+	case f.Def.Directives.ForName("path") != nil:
+		return c.path(f, root)
 	}
 	name := f.Def.Type.Name()
 	if node := c.m.nodes[name]; node != nil && f.Def.Type.Elem == nil {

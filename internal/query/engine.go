@@ -171,6 +171,13 @@ func (s *served) query(ctx context.Context) json.RawMessage {
 			ok = w.fieldError(def, f, runErr)
 		case isCompiled:
 			v := values[r.Column]
+			if r.read != nil {
+				var err error
+				if v, err = r.read(v); err != nil {
+					ok = w.fieldError(def, f, err)
+					break
+				}
+			}
 			if r.Single && v == nil {
 				id, _ := r.Field.Args["id"].(string)
 				ok = w.fieldError(def, f, apierror.New(apierror.NotFound, "no %s with id %q", def.Type.Name(), id))

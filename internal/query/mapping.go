@@ -196,7 +196,7 @@ func (m *Mapping) checkEvidenceType(name string) error {
 }
 
 // checkRoot accepts the root fields the compiler knows: search, lookup by
-// id across types, one node by id, and lists, connections and aggregates
+// id across types, paths between entities, one node by id, and lists, connections and aggregates
 // of a node type.
 func (m *Mapping) checkRoot(f *ast.FieldDefinition) error {
 	if len(f.Name) > 1 && f.Name[:2] == "__" {
@@ -204,6 +204,12 @@ func (m *Mapping) checkRoot(f *ast.FieldDefinition) error {
 	}
 	if f.Directives.ForName("search") != nil || f.Directives.ForName("lookup") != nil || f.Directives.ForName("custom") != nil {
 		return nil
+	}
+	if f.Directives.ForName("path") != nil {
+		if _, err := m.walk(); err != nil {
+			return err
+		}
+		return m.checkPath(f.Type.Name(), "path", map[string]bool{})
 	}
 	if m.nodes[m.elem(f.Type.Name())] == nil {
 		return fmt.Errorf("Query.%s: returns %s, which is not over a @node type", f.Name, f.Type.Name())

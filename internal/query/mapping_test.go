@@ -18,6 +18,7 @@ directive @from on FIELD_DEFINITION
 directive @to on FIELD_DEFINITION
 directive @relationship(type: String!, direction: RelationshipDirection!) on FIELD_DEFINITION
 directive @evidence on FIELD_DEFINITION
+directive @path on FIELD_DEFINITION
 type Evidence { sentence: String! source: Source! }
 type Source @node(label: "Source") { id: ID! }
 `
@@ -37,6 +38,9 @@ func TestNewMappingRefusesBadSchemas(t *testing.T) {
 		{"root returns a plain type", `type P { x: Int } type Query { p: [P!]! }`, "not over a @node type"},
 		{"single root without id", `type A @node(label: "A") { id: ID! } type Query { a(name: String): A }`, "needs an id argument"},
 		{"evidence outside a node", `type P { e: [Evidence!]! @evidence } type Query { s: [Source!]! }`, "@evidence outside"},
+		{"path without entities", `type N { id: ID! } type P { nodes: [N!]! } type Query { path(from: ID!, to: ID!): [P!]! @path }`, "no entity types"},
+		{"path with a field the compiler does not project", `type A @node(label: "A") { id: ID! e: [Evidence!]! @evidence a: [A!]! @relationship(type: "R", direction: OUT) }
+			type N { id: ID! colour: String } type P { nodes: [N!]! } type Query { path(from: ID!, to: ID!): [P!]! @path }`, "N.colour is not a field"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -106,8 +106,8 @@ func (g *generator) augment() error {
 		}
 		if d.Name == "Query" {
 			for _, f := range d.Fields {
-				if f.Directives.ForName("custom") == nil {
-					return fmt.Errorf("Query.%s: the root fields over @node types are generated; a hand-written root field needs @custom", f.Name)
+				if f.Directives.ForName("custom") == nil && f.Directives.ForName("path") == nil {
+					return fmt.Errorf("Query.%s: the root fields over @node types are generated; a hand-written root field needs @custom or @path", f.Name)
 				}
 			}
 		}

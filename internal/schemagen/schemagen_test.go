@@ -91,7 +91,7 @@ func TestGenerate(t *testing.T) {
 func TestGenerateRefuses(t *testing.T) {
 	tests := []struct{ name, sdl, want string }{
 		{"no node types", `type Source { id: ID! }`, "no @node types"},
-		{"hand-written root field", small + `type Query { everyone: [Person!]! }`, "needs @custom"},
+		{"hand-written root field", small + `type Query { everyone: [Person!]! }`, "needs @custom or @path"},
 		{"invalid definitions", `type A @node(label: "A") { id: Nope }`, "type definitions"},
 	}
 	for _, tt := range tests {
