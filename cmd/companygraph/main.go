@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -21,7 +22,17 @@ import (
 	"github.com/companygraph/companygraph/internal/tracing"
 )
 
+// gcPercent is the garbage collector's target when GOGC does not set
+// one. What a request allocates is short-lived and the live heap small
+// (tens of MiB), so collecting at five times the live heap rather than
+// Go's twice trades a little memory for less of each request's CPU;
+// GOMEMLIMIT, when set, still bounds the heap.
+const gcPercent = 400
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	cfg, err := config.Load(os.Args[1:], os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
