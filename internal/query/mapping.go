@@ -46,6 +46,8 @@ type Mapping struct {
 	// connections and aggregates name the node or edge type they are over.
 	connections map[string]string
 	aggregates  map[string]string
+	// paths is what a @path field walks; nil when the schema has none.
+	paths *walk
 }
 
 type nodeType struct {
@@ -206,9 +208,11 @@ func (m *Mapping) checkRoot(f *ast.FieldDefinition) error {
 		return nil
 	}
 	if f.Directives.ForName("path") != nil {
-		if _, err := m.walk(); err != nil {
+		w, err := m.walk()
+		if err != nil {
 			return err
 		}
+		m.paths = &w
 		return m.checkPath(f.Type.Name(), "path", map[string]bool{})
 	}
 	if m.nodes[m.elem(f.Type.Name())] == nil {

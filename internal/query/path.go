@@ -147,10 +147,7 @@ func (c *compiler) path(f *Field, root *RootField) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	w, err := c.m.walk()
-	if err != nil {
-		return "", err
-	}
+	w := *c.m.paths
 	from, to := f.Args["from"], f.Args["to"]
 	a, b, p := c.newVar("a"), c.newVar("b"), c.newVar("p")
 	ns, rs := c.newVar("ns"), c.newVar("rs")
