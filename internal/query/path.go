@@ -194,127 +194,100 @@ func quotedLabels(names []string) string {
 	return strings.Join(q, "|")
 }
 
-// pathProj projects the path of the nodes ns and the relationships rs
-// (two list expressions) as the selection of f, a field of Path type.
-func (c *compiler) pathProj(f *Field, w walk, ns, rs string) (string, error) {
+// project reads f's selection of its object type and projects each
+// selected field by the expression part gives it.
+func (c *compiler) project(f *Field, part func(*Field) (string, error)) (string, error) {
 	fields, err := c.collect(f.sel, f.Def.Type.Name())
 	if err != nil {
 		return "", err
 	}
 	f.Sub = &Selection{Type: f.Def.Type.Name(), Fields: fields}
 	var items []string
-	for _, pf := range fields {
-		if pf.Def == nil || pf.Err != nil {
+	for _, sf := range fields {
+		if sf.Def == nil || sf.Err != nil {
 			continue
 		}
-		var expr string
+		expr, err := part(sf)
+		if err != nil {
+			return "", err
+		}
+		items = append(items, entry(sf.Key, expr))
+	}
+	return object(items), nil
+}
+
+// pathProj projects the path of the nodes ns and the relationships rs
+// (two list expressions) as the selection of f, a field of Path type.
+func (c *compiler) pathProj(f *Field, w walk, ns, rs string) (string, error) {
+	return c.project(f, func(pf *Field) (string, error) {
 		switch pf.Name {
 		case "length":
-			expr = "size(" + rs + ")"
+			return "size(" + rs + ")", nil
 		case "nodes":
 			n := c.newVar("n")
 			proj, err := c.graphNode(pf, w, n)
-			if err != nil {
-				return "", err
-			}
-			expr = fmt.Sprintf("[%s IN %s | %s]", n, ns, proj)
+			return fmt.Sprintf("[%s IN %s | %s]", n, ns, proj), err
 		case "hops":
+			proj, err := c.hop(pf, w, ns, rs)
 			if rs == "[]" {
 				// The path of no hops.
-				if _, err := c.hop(pf, w, ns, rs); err != nil {
-					return "", err
-				}
-				expr = "[]"
-				break
+				proj = "[]"
 			}
-			proj, err := c.hop(pf, w, ns, rs)
-			if err != nil {
-				return "", err
-			}
-			expr = proj
+			return proj, err
 		}
-		items = append(items, entry(pf.Key, expr))
-	}
-	return object(items), nil
+		return "", fmt.Errorf("Path has no field %s", pf.Name)
+	})
 }
 
 // hop projects the hops of a path, f's selection of Hop.
 func (c *compiler) hop(f *Field, w walk, ns, rs string) (string, error) {
-	fields, err := c.collect(f.sel, f.Def.Type.Name())
-	if err != nil {
-		return "", err
-	}
-	f.Sub = &Selection{Type: f.Def.Type.Name(), Fields: fields}
 	i, x, y, r := c.newVar("i"), c.newVar("x"), c.newVar("y"), c.newVar("r")
-	var items []string
-	for _, hf := range fields {
-		if hf.Def == nil || hf.Err != nil {
-			continue
-		}
-		var expr string
-		var err error
+	proj, err := c.project(f, func(hf *Field) (string, error) {
 		switch hf.Name {
 		case "from":
-			expr, err = c.graphNode(hf, w, x)
+			return c.graphNode(hf, w, x)
 		case "to":
-			expr, err = c.graphNode(hf, w, y)
+			return c.graphNode(hf, w, y)
 		case "direction":
-			expr = fmt.Sprintf("CASE WHEN startNode(%s) = %s THEN 'FORWARD' ELSE 'BACKWARD' END", r, x)
+			return fmt.Sprintf("CASE WHEN startNode(%s) = %s THEN 'FORWARD' ELSE 'BACKWARD' END", r, x), nil
 		case "relationship":
-			expr, err = c.graphEdge(hf, w, r)
+			return c.graphEdge(hf, w, r)
 		}
-		if err != nil {
-			return "", err
-		}
-		items = append(items, entry(hf.Key, expr))
-	}
+		return "", fmt.Errorf("Hop has no field %s", hf.Name)
+	})
 	// Each hop's ends and relationship are bound to variables once, as
 	// the one item of a list, for the projections that read them.
 	return fmt.Sprintf("[%[1]s IN range(0, size(%[2]s) - 1) | [%[3]s IN [%[4]s[%[1]s]] | [%[5]s IN [%[4]s[%[1]s + 1]] | [%[6]s IN [%[2]s[%[1]s]] | %[7]s][0]][0]][0]]",
-		i, rs, x, ns, y, r, object(items)), nil
+		i, rs, x, ns, y, r, proj), err
 }
 
 // graphNode projects node variable v as f's selection of GraphNode.
 func (c *compiler) graphNode(f *Field, w walk, v string) (string, error) {
-	fields, err := c.collect(f.sel, f.Def.Type.Name())
-	if err != nil {
-		return "", err
-	}
-	f.Sub = &Selection{Type: f.Def.Type.Name(), Fields: fields}
-	var items []string
-	for _, nf := range fields {
-		if nf.Def == nil || nf.Err != nil {
-			continue
-		}
-		var expr string
+	return c.project(f, func(nf *Field) (string, error) {
 		switch nf.Name {
 		case "id":
-			expr = v + ".id"
+			return v + ".id", nil
 		case "type":
-			expr = fmt.Sprintf("coalesce(head(%s), '')", c.roles(v))
+			return fmt.Sprintf("coalesce(head(%s), '')", c.roles(v)), nil
 		case "roles":
-			expr = c.roles(v)
+			return c.roles(v), nil
 		case "labels":
-			expr = c.typeLabels(v)
+			return c.typeLabels(v), nil
 		case "name":
-			expr = fmt.Sprintf("CASE WHEN %[1]s.name IS :: STRING NOT NULL AND %[1]s.name <> '' THEN %[1]s.name"+
-				" WHEN %[1]s.title IS :: STRING NOT NULL AND %[1]s.title <> '' THEN %[1]s.title ELSE %[1]s.id END", v)
+			return fmt.Sprintf("CASE WHEN %[1]s.name IS :: STRING NOT NULL AND %[1]s.name <> '' THEN %[1]s.name"+
+				" WHEN %[1]s.title IS :: STRING NOT NULL AND %[1]s.title <> '' THEN %[1]s.title ELSE %[1]s.id END", v), nil
 		case "properties":
-			expr = "properties(" + v + ")"
+			return "properties(" + v + ")", nil
 		case "depth":
-			expr = "null"
+			return "null", nil
 		case "evidence":
 			m, s, i := c.newVar("m"), c.newVar("s"), c.newVar("i")
 			cite, err := c.citation(nf, m, i, s+".id", s+".title")
-			if err != nil {
-				return "", err
-			}
-			expr = fmt.Sprintf("COLLECT { MATCH (%[1]s)-[%[2]s:`%[3]s`]->(%[4]s:`%[5]s`) UNWIND %[6]s AS %[7]s WITH %[4]s, %[7]s, %[2]s ORDER BY %[4]s.id, %[7]s RETURN %[8]s }",
-				v, m, MentionedIn, s, w.source.label, allEvidence(m), i, cite)
+			return fmt.Sprintf("COLLECT { MATCH (%[1]s)-[%[2]s:`%[3]s`]->(%[4]s:`%[5]s`) UNWIND %[6]s AS %[7]s WITH %[4]s, %[7]s, %[2]s ORDER BY %[4]s.id, %[7]s RETURN %[8]s }",
+				v, m, MentionedIn, s, w.source.label, allEvidence(m), i, cite), err
 		}
-		items = append(items, entry(nf.Key, expr))
-	}
-	return object(items), nil
+		return "", fmt.Errorf("GraphNode has no field %s", nf.Name)
+	})
 }
 
 // typeLabels lists the type labels node v carries in the order of roles.
@@ -328,27 +301,17 @@ func (c *compiler) typeLabels(v string) string {
 
 // graphEdge projects relationship variable r as f's selection of GraphEdge.
 func (c *compiler) graphEdge(f *Field, w walk, r string) (string, error) {
-	fields, err := c.collect(f.sel, f.Def.Type.Name())
-	if err != nil {
-		return "", err
-	}
-	f.Sub = &Selection{Type: f.Def.Type.Name(), Fields: fields}
-	var items []string
-	for _, ef := range fields {
-		if ef.Def == nil || ef.Err != nil {
-			continue
-		}
-		var expr string
+	return c.project(f, func(ef *Field) (string, error) {
 		switch ef.Name {
 		case "id":
-			expr = fmt.Sprintf("startNode(%[1]s).id + '|' + type(%[1]s) + '|' + endNode(%[1]s).id"+
-				" + CASE WHEN %[1]s.key IS :: STRING NOT NULL AND %[1]s.key <> '' THEN '|' + %[1]s.key ELSE '' END", r)
+			return fmt.Sprintf("startNode(%[1]s).id + '|' + type(%[1]s) + '|' + endNode(%[1]s).id"+
+				" + CASE WHEN %[1]s.key IS :: STRING NOT NULL AND %[1]s.key <> '' THEN '|' + %[1]s.key ELSE '' END", r), nil
 		case "type":
-			expr = "type(" + r + ")"
+			return "type(" + r + ")", nil
 		case "from":
-			expr = "startNode(" + r + ").id"
+			return "startNode(" + r + ").id", nil
 		case "to":
-			expr = "endNode(" + r + ").id"
+			return "endNode(" + r + ").id", nil
 		case "properties":
 			// The evidence lists are not properties of the fact; a Map
 			// leaves out null entries, and no stored property is null.
@@ -356,49 +319,33 @@ func (c *compiler) graphEdge(f *Field, w walk, r string) (string, error) {
 			for _, l := range EvidenceLists {
 				drop = append(drop, l+": null")
 			}
-			expr = fmt.Sprintf("%s {.*, %s}", r, strings.Join(drop, ", "))
+			return fmt.Sprintf("%s {.*, %s}", r, strings.Join(drop, ", ")), nil
 		case "evidence":
-			i := c.newVar("i")
-			s := c.newVar("s")
+			i, s := c.newVar("i"), c.newVar("s")
 			title := fmt.Sprintf("COLLECT { MATCH (%s:`%s` {id: %s.%s[%s]}) RETURN %s.title }[0]", s, w.source.label, r, EvidenceSources, i, s)
 			cite, err := c.citation(ef, r, i, fmt.Sprintf("%s.%s[%s]", r, EvidenceSources, i), title)
-			if err != nil {
-				return "", err
-			}
-			expr = fmt.Sprintf("[%s IN %s | %s]", i, allEvidence(r), cite)
+			return fmt.Sprintf("[%s IN %s | %s]", i, allEvidence(r), cite), err
 		}
-		items = append(items, entry(ef.Key, expr))
-	}
-	return object(items), nil
+		return "", fmt.Errorf("GraphEdge has no field %s", ef.Name)
+	})
 }
 
 // citation projects the evidence of relationship r at position i as f's
 // selection of Citation, with the source's id and title as given.
 func (c *compiler) citation(f *Field, r, i, sourceID, sourceTitle string) (string, error) {
-	fields, err := c.collect(f.sel, f.Def.Type.Name())
-	if err != nil {
-		return "", err
-	}
-	f.Sub = &Selection{Type: f.Def.Type.Name(), Fields: fields}
-	var items []string
-	for _, cf := range fields {
-		if cf.Def == nil || cf.Err != nil {
-			continue
-		}
-		var expr string
+	return c.project(f, func(cf *Field) (string, error) {
 		switch cf.Name {
 		case "sentence":
-			expr = fmt.Sprintf("%s.%s[%s]", r, EvidenceSentences, i)
+			return fmt.Sprintf("%s.%s[%s]", r, EvidenceSentences, i), nil
 		case "sourceId":
-			expr = sourceID
+			return sourceID, nil
 		case "sourceTitle":
-			expr = sourceTitle
+			return sourceTitle, nil
 		case "method":
-			expr = fmt.Sprintf("coalesce(%s.%s[%s], %s)", r, EvidenceMethods, i, cypherString(DefaultMethod))
+			return fmt.Sprintf("coalesce(%s.%s[%s], %s)", r, EvidenceMethods, i, cypherString(DefaultMethod)), nil
 		case "confidence":
-			expr = fmt.Sprintf("coalesce(%s.%s[%s], %s)", r, EvidenceConfidences, i, CypherFloat(DefaultConfidence))
+			return fmt.Sprintf("coalesce(%s.%s[%s], %s)", r, EvidenceConfidences, i, CypherFloat(DefaultConfidence)), nil
 		}
-		items = append(items, entry(cf.Key, expr))
-	}
-	return object(items), nil
+		return "", fmt.Errorf("Citation has no field %s", cf.Name)
+	})
 }
