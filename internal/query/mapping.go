@@ -198,8 +198,8 @@ func (m *Mapping) checkEvidenceType(name string) error {
 }
 
 // checkRoot accepts the root fields the compiler knows: search, lookup by
-// id across types, paths between entities, one node by id, and lists, connections and aggregates
-// of a node type.
+// id across types, paths between entities, one node by id, and lists,
+// connections and aggregates of a node type.
 func (m *Mapping) checkRoot(f *ast.FieldDefinition) error {
 	if len(f.Name) > 1 && f.Name[:2] == "__" {
 		return nil
