@@ -227,13 +227,19 @@ func (m Method) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string
 
 // UnmarshalGQL reads an enum value.
 func (m *Method) UnmarshalGQL(v any) error {
+	return readEnum(m, v, "EvidenceMethod", Manual, Extracted, Dataset)
+}
+
+// readEnum sets *dst to v when v is one of the values of enum.
+func readEnum[T ~string](dst *T, v any, enum string, values ...T) error {
 	s, _ := v.(string)
-	switch Method(s) {
-	case Manual, Extracted, Dataset:
-		*m = Method(s)
-		return nil
+	for _, x := range values {
+		if T(s) == x {
+			*dst = x
+			return nil
+		}
 	}
-	return apierror.New(apierror.BadInput, "%v is not an EvidenceMethod", v)
+	return apierror.New(apierror.BadInput, "%v is not a value of %s", v, enum)
 }
 
 // Subgraph is a set of nodes and the edges among them.

@@ -3,8 +3,6 @@ package kg
 import (
 	"io"
 	"strconv"
-
-	"github.com/companygraph/companygraph/internal/apierror"
 )
 
 // Direction says which way a hop's relationship points, seen from the path.
@@ -22,13 +20,7 @@ func (d Direction) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(str
 
 // UnmarshalGQL reads an enum value.
 func (d *Direction) UnmarshalGQL(v any) error {
-	s, _ := v.(string)
-	switch Direction(s) {
-	case Forward, Backward:
-		*d = Direction(s)
-		return nil
-	}
-	return apierror.New(apierror.BadInput, "%v is not a HopDirection", v)
+	return readEnum(d, v, "HopDirection", Forward, Backward)
 }
 
 // Hop is one step of a path: the relationship walked, from one node to the next.

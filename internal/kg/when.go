@@ -29,13 +29,7 @@ func (p Precision) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(str
 
 // UnmarshalGQL reads an enum value.
 func (p *Precision) UnmarshalGQL(v any) error {
-	s, _ := v.(string)
-	switch Precision(s) {
-	case Day, Month, Year, Relative, Unknown:
-		*p = Precision(s)
-		return nil
-	}
-	return apierror.New(apierror.BadInput, "%v is not a DatePrecision", v)
+	return readEnum(p, v, "DatePrecision", Day, Month, Year, Relative, Unknown)
 }
 
 // When is a date as a source words it, read as far as it can be.
