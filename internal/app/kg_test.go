@@ -489,6 +489,10 @@ func TestResolveNamesAndAliases(t *testing.T) {
 		// The article never calls Xiaomi so; no alias is made up.
 		{"Xiaomi Inc.", ""},
 		{"Barr", ""},
+		// Lucene's syntax is text, and a name without a word is compared whole.
+		{`"xiaomi" OR *`, ""},
+		{`xiaomi\`, ""},
+		{"...", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

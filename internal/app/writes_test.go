@@ -7,9 +7,11 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -84,6 +86,7 @@ func TestWrites(t *testing.T) {
 	t.Run("ingest is all or nothing", func(t *testing.T) { testIngestAllOrNothing(t, a) })
 	t.Run("parallel ingests", func(t *testing.T) { testParallelIngest(t, a) })
 	t.Run("aliases add up across sources", func(t *testing.T) { testAliasesAddUp(t, a) })
+	t.Run("names are matched whole, whatever they hold", func(t *testing.T) { testNamesMatchedWhole(t, a) })
 	t.Run("concurrent creates of one id", func(t *testing.T) { testCreateRaces(t, a) })
 	t.Run("ingest of an id another type has", func(t *testing.T) { testIngestConflict(t, a) })
 	t.Run("update connecting a created node to several", func(t *testing.T) { testConnectCreateMany(t, a) })
@@ -464,5 +467,58 @@ func testAliasesAddUp(t *testing.T, a *api) {
 	a.post(t, `{ company(id: "initech") { aliases } }`, nil).data(t, &got)
 	if strings.Join(got.Company.Aliases, ",") != "INTECH,Initech Corp." {
 		t.Errorf("aliases: %v", got.Company.Aliases)
+	}
+}
+
+// testNamesMatchedWhole ingests companies named with Lucene's syntax, a
+// name that holds another's words among more, and one without a word,
+// then each again under a new id and in another case: each is matched to
+// its own node, and only to it.
+func testNamesMatchedWhole(t *testing.T, a *api) {
+	names := map[string]string{
+		"lucene-att":   `AT&T "Mobility" (US) \ OR *`,
+		"lucene-att-x": `AT&T "Mobility" (US) \ OR * Wireless`,
+		"lucene-dots":  `...`,
+		"lucene-alias": `Q+A`,
+	}
+	ids := slices.Sorted(maps.Keys(names))
+	text := ""
+	for _, id := range ids {
+		text += names[id] + " is a company. "
+	}
+	post := func(source string, name func(id string) string, id func(string) string) map[string]string {
+		var facts []any
+		for _, k := range ids {
+			company := map[string]any{"id": id(k), "name": name(k)}
+			if k == "lucene-alias" && source == "lucene-1" {
+				company["name"], company["aliases"] = "Questions and Answers", []any{names[k]}
+			}
+			facts = append(facts, map[string]any{"company": company, "sentences": []any{names[k] + " is a company."}})
+		}
+		var got ingestResult
+		a.postAs(t, editorKey, ingestMutation, map[string]any{
+			"source": map[string]any{"id": source, "title": source, "text": text}, "facts": facts,
+		}).data(t, &got)
+		out := map[string]string{}
+		for _, f := range got.Ingest.Facts {
+			out[ids[f.Index]] = f.ID + " " + f.Outcome
+		}
+		return out
+	}
+	same := func(id string) string { return id }
+	first := post("lucene-1", func(id string) string { return names[id] }, same)
+	for _, id := range ids {
+		if first[id] != id+" CREATED" {
+			t.Errorf("first ingest of %q: %s, want %s CREATED", names[id], first[id], id)
+		}
+	}
+	again := post("lucene-2", func(id string) string { return strings.ToUpper(names[id]) }, func(id string) string { return id + "-again" })
+	for _, id := range ids {
+		if !strings.HasPrefix(again[id], id+" ") {
+			t.Errorf("%q again, in upper case and under another id: %s, want the node %s", names[id], again[id], id)
+		}
+	}
+	if n := a.count(t, `MATCH (c:Company) WHERE c.id STARTS WITH "lucene-" AND c.id ENDS WITH "-again" RETURN count(c)`); n != 0 {
+		t.Errorf("%d companies made twice", n)
 	}
 }

@@ -83,11 +83,19 @@ func (g *Graph) Resolve(ctx context.Context, name string) ([]*Node, error) {
 	if key == "" {
 		return nil, apierror.New(apierror.BadInput, "name must not be empty")
 	}
-	cypher := fmt.Sprintf(`MATCH (n:%[1]s)
-WHERE toLower(trim(n.name)) = $name OR any(a IN coalesce(n.aliases, []) WHERE toLower(trim(a)) = $name)
+	params := map[string]any{"name": key, "cap": MaxResolved}
+	// The full-text index finds the candidates, so a name costs what it
+	// matches rather than the size of the graph; a name without a word
+	// the index holds is compared with every entity's.
+	find := fmt.Sprintf("MATCH (n:%s)\nWHERE", g.entities())
+	if q, ok := query.NameQuery(key); ok {
+		find = fmt.Sprintf("CALL db.index.fulltext.queryNodes($index, $query) YIELD node AS n\nWHERE n:%s AND", g.entities())
+		params["index"], params["query"] = query.SearchIndex, q
+	}
+	cypher := fmt.Sprintf(`%[4]s (toLower(trim(n.name)) = $name OR any(a IN coalesce(n.aliases, []) WHERE toLower(trim(a)) = $name))
 WITH n ORDER BY [ls IN [labels(n)] | head([l IN [%[3]s] WHERE l IN ls])][0], n.id LIMIT $cap
-RETURN %[2]s AS node`, g.entities(), g.nodeProj("n"), g.typeOrder())
-	rows, err := g.read(ctx, "resolve", cypher, map[string]any{"name": key, "cap": MaxResolved})
+RETURN %[2]s AS node`, g.entities(), g.nodeProj("n"), g.typeOrder(), find)
+	rows, err := g.read(ctx, "resolve", cypher, params)
 	if err != nil {
 		return nil, err
 	}

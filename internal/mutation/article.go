@@ -242,7 +242,18 @@ func (r *request) match(ctx context.Context, tx neo4j.Tx, facts []*articleFact) 
 		if person && !surname {
 			names = slices.DeleteFunc(names, func(n string) bool { return len(strings.Fields(n)) < 2 })
 		}
-		probes = append(probes, map[string]any{"index": int64(i), "id": body["id"], "names": names, "labels": labels, "surname": surname})
+		// Each name is looked up in the full-text index; one without a
+		// word the index holds has the probe compare every node's names.
+		var queries []string
+		scan := false
+		for _, n := range names {
+			if q, ok := query.NameQuery(n); ok {
+				queries = append(queries, q)
+			} else {
+				scan = true
+			}
+		}
+		probes = append(probes, map[string]any{"index": int64(i), "id": body["id"], "names": names, "labels": labels, "surname": surname, "queries": queries, "scan": scan})
 	}
 	if len(probes) == 0 {
 		return nil
@@ -257,7 +268,15 @@ CALL (p) {
     RETURN byId AS n, 'ID' AS how, 1 AS found
     UNION
     WITH p, byId WHERE byId IS NULL
-    MATCH (n:`+node+`) WHERE any(l IN labels(n) WHERE l IN p.labels)
+    CALL (p) {
+      UNWIND p.queries AS q
+      CALL db.index.fulltext.queryNodes($index, q) YIELD node AS n
+      RETURN n
+      UNION
+      WITH p WHERE p.scan
+      MATCH (n:`+node+`) RETURN n
+    }
+    WITH p, n WHERE n:`+node+` AND any(l IN labels(n) WHERE l IN p.labels)
       AND (toLower(n.name) IN p.names OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) IN p.names)
         OR p.surname AND toLower(last(split(n.name, ' '))) IN p.names)
     WITH n, CASE WHEN toLower(n.name) IN p.names THEN 'NAME' ELSE 'ALIAS' END AS how
@@ -268,7 +287,7 @@ CALL (p) {
   RETURN n, how, found
 }
 WITH p, n, how, found WHERE n IS NOT NULL AND (NOT p.surname OR found = 1)
-RETURN p.index AS index, n.id AS id, labels(n) AS labels, how`, map[string]any{"probes": probes})
+RETURN p.index AS index, n.id AS id, labels(n) AS labels, how`, map[string]any{"probes": probes, "index": query.SearchIndex})
 	if err != nil {
 		return fmt.Errorf("match the article's entities: %w", err)
 	}

@@ -85,6 +85,24 @@ func SearchWords(text string) ([]Word, error) {
 	return words, nil
 }
 
+// NameQuery is the Lucene query over SearchIndex that finds every node
+// whose name, or one of whose aliases, is name in any case: the phrase of
+// its words in either property, which the index holds lower-cased. It
+// finds others too (a name that holds the phrase among more words), so
+// the caller compares the names it yields. ok is false when name has no
+// letter or digit, so no word the index could hold.
+func NameQuery(name string) (query string, ok bool) {
+	if strings.IndexFunc(name, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
+		return "", false
+	}
+	phrase := `"` + phraseEscaper.Replace(name) + `"`
+	return "name:" + phrase + " OR aliases:" + phrase, true
+}
+
+// phraseEscaper escapes what ends or escapes a Lucene phrase; the rest of
+// a phrase is text.
+var phraseEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 var luceneEscaper = func() *strings.Replacer {
 	var pairs []string
 	for _, r := range `\+-&|!(){}[]^"~*?:/` {
