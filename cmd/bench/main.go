@@ -66,6 +66,7 @@ func parse(args []string) (bench.Config, error) {
 	conc := fs.String("concurrency", "1,32", "comma-separated numbers of concurrent clients")
 	fs.BoolVar(&c.LoadOnly, "load-only", false, "stop after loading the graph, reporting the load")
 	fs.StringVar(&c.Report, "report", "BENCHMARKS.md", "Markdown file to write the results into; empty to only print")
+	ops := fs.String("ops", "", "comma-separated keys of the only operations to measure (by-id, ingest, ...), whose report is printed, not written")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -88,6 +89,11 @@ func parse(args []string) (bench.Config, error) {
 		c.Neo4jURI = ""
 	case c.Neo4jURI == "":
 		return c, fmt.Errorf("-neo4j-dir or -neo4j-uri is required: a Neo4j to import into, or a running one with an empty database")
+	}
+	if *ops != "" {
+		for _, k := range strings.Split(*ops, ",") {
+			c.Ops = append(c.Ops, strings.TrimSpace(k))
+		}
 	}
 	for _, s := range strings.Split(*conc, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
