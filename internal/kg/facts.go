@@ -88,9 +88,9 @@ func (g *Graph) Resolve(ctx context.Context, name string) ([]*Node, error) {
 	// matches rather than the size of the graph; a name without a word
 	// the index holds is compared with every entity's.
 	find := fmt.Sprintf("MATCH (n:%s)\nWHERE", g.entities())
-	if q, ok := query.NameQuery(key); ok {
+	if queries, _ := query.NameQueries([]string{key}); len(queries) == 1 {
 		find = fmt.Sprintf("CALL db.index.fulltext.queryNodes($index, $query) YIELD node AS n\nWHERE n:%s AND", g.entities())
-		params["index"], params["query"] = query.SearchIndex, q
+		params["index"], params["query"] = query.SearchIndex, queries[0]
 	}
 	cypher := fmt.Sprintf(`%[4]s (toLower(trim(n.name)) = $name OR any(a IN coalesce(n.aliases, []) WHERE toLower(trim(a)) = $name))
 WITH n ORDER BY [ls IN [labels(n)] | head([l IN [%[3]s] WHERE l IN ls])][0], n.id LIMIT $cap

@@ -244,15 +244,8 @@ func (r *request) match(ctx context.Context, tx neo4j.Tx, facts []*articleFact) 
 		}
 		// Each name is looked up in the full-text index; one without a
 		// word the index holds has the probe compare every node's names.
-		var queries []string
-		scan := false
-		for _, n := range names {
-			if q, ok := query.NameQuery(n); ok {
-				queries = append(queries, q)
-			} else {
-				scan = true
-			}
-		}
+		queries, unmatched := query.NameQueries(names)
+		scan := len(unmatched) > 0
 		probes = append(probes, map[string]any{"index": int64(i), "id": body["id"], "names": names, "labels": labels, "surname": surname, "queries": queries, "scan": scan})
 	}
 	if len(probes) == 0 {

@@ -374,46 +374,41 @@ func union(a, b labels) labels {
 // candidates finds the nodes of label that entity facts may name: by id,
 // and by name or alias, case-insensitively, under "name:<lowercase>".
 func (r *request) candidates(ctx context.Context, tx neo4j.Tx, label string, facts []entityFact) (map[string]candidate, error) {
-	var ids, scan []string
-	var names []any
+	var ids, names []string
 	seen := map[string]bool{}
 	for _, e := range facts {
 		ids = append(ids, e.id)
 		for _, n := range append([]any{e.props["name"]}, asList(e.props["aliases"])...) {
-			s, ok := n.(string)
-			if !ok || seen[strings.ToLower(s)] {
-				continue
-			}
-			seen[strings.ToLower(s)] = true
-			if q, ok := query.NameQuery(s); ok {
-				names = append(names, map[string]any{"key": strings.ToLower(s), "query": q})
-			} else {
-				scan = append(scan, strings.ToLower(s))
+			if s, ok := n.(string); ok && !seen[strings.ToLower(s)] {
+				seen[strings.ToLower(s)] = true
+				names = append(names, strings.ToLower(s))
 			}
 		}
 	}
 	// An organisation is found whichever of the group's types it is.
-	find := label
+	find := "`" + label + "`"
 	if g := r.w.m.Group(label); g != "" {
-		find = g
+		find = "`" + g + "`"
 	}
 	// Names are looked up in the full-text index, so resolving costs what
 	// the batch names rather than the size of the label; only a name
 	// without a word the index holds is compared with every node's.
-	cypher := fmt.Sprintf(`CALL () {
-  MATCH (n:%[1]s) WHERE n.id IN $ids RETURN n
+	queries, scan := query.NameQueries(names)
+	named := "(toLower(n.name) IN $names OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) IN $names))"
+	cypher := `CALL () {
+  MATCH (n:` + find + `) WHERE n.id IN $ids RETURN n
   UNION
-  UNWIND $names AS name
-  CALL db.index.fulltext.queryNodes($index, name.query) YIELD node AS n
-  WITH n, name WHERE n:%[1]s AND (toLower(n.name) = name.key OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) = name.key))
-  RETURN n`, "`"+find+"`")
+  UNWIND $queries AS q
+  CALL db.index.fulltext.queryNodes($index, q) YIELD node AS n
+  WITH n WHERE n:` + find + ` AND ` + named + `
+  RETURN n`
 	if len(scan) > 0 {
-		cypher += fmt.Sprintf(`
+		cypher += `
   UNION
-  MATCH (n:%[1]s) WHERE toLower(n.name) IN $scan OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) IN $scan) RETURN n`, "`"+find+"`")
+  MATCH (n:` + find + `) WHERE ` + named + ` RETURN n`
 	}
 	cypher += "\n}\nRETURN n.id AS id, n.name AS name, coalesce(n.aliases, []) AS aliases ORDER BY n.id"
-	recs, err := tx.Run(ctx, cypher, map[string]any{"ids": ids, "names": names, "scan": scan, "index": query.SearchIndex})
+	recs, err := tx.Run(ctx, cypher, map[string]any{"ids": ids, "names": names, "queries": queries, "index": query.SearchIndex})
 	if err != nil {
 		return nil, fmt.Errorf("resolve %s: %w", label, err)
 	}

@@ -85,19 +85,35 @@ func SearchWords(text string) ([]Word, error) {
 	return words, nil
 }
 
-// NameQuery is the Lucene query over SearchIndex that finds every node
-// whose name, or one of whose aliases, is name in any case: the phrase of
-// its words in either property, which the index holds lower-cased. It
-// finds others too (a name that holds the phrase among more words), so
-// the caller compares the names it yields. ok is false when name has no
-// letter or digit, so no word the index could hold.
-func NameQuery(name string) (query string, ok bool) {
-	if strings.IndexFunc(name, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
-		return "", false
+// NameQueries are the Lucene queries over SearchIndex that, together,
+// find every node whose name, or one of whose aliases, is one of names in
+// any case: the phrase of each name's words in either property, which the
+// index holds lower-cased, at most NamesPerQuery names a query, within
+// Lucene's bound on clauses. They find others too (a name that holds a
+// phrase among more words), so the caller compares the names they yield.
+// unmatched are the names without a letter or digit, so without a word
+// the index could hold.
+func NameQueries(names []string) (queries, unmatched []string) {
+	var clauses []string
+	for _, name := range names {
+		if strings.IndexFunc(name, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
+			unmatched = append(unmatched, name)
+			continue
+		}
+		phrase := `"` + phraseEscaper.Replace(name) + `"`
+		clauses = append(clauses, "name:"+phrase+" OR aliases:"+phrase)
 	}
-	phrase := `"` + phraseEscaper.Replace(name) + `"`
-	return "name:" + phrase + " OR aliases:" + phrase, true
+	for len(clauses) > 0 {
+		n := min(len(clauses), NamesPerQuery)
+		queries = append(queries, strings.Join(clauses[:n], " OR "))
+		clauses = clauses[n:]
+	}
+	return queries, unmatched
 }
+
+// NamesPerQuery bounds the names of one of NameQueries' queries: two
+// clauses each, far below the 1,024 Lucene takes.
+const NamesPerQuery = 200
 
 // phraseEscaper escapes what ends or escapes a Lucene phrase; the rest of
 // a phrase is text.
