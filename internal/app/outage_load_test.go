@@ -14,6 +14,7 @@ type load struct {
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	mu      sync.Mutex
+	done    *sync.Cond     // broadcast after every request
 	writes  []int          // every write sent, by number
 	codes   map[string]int // outcome of every request: "ok" or the error code
 	slowest time.Duration
@@ -22,6 +23,7 @@ type load struct {
 func startLoad(t *testing.T, a *api, clients int) *load {
 	t.Helper()
 	l := &load{stop: make(chan struct{}), codes: map[string]int{}}
+	l.done = sync.NewCond(&l.mu)
 	for c := range clients {
 		l.wg.Go(func() {
 			for i := 0; ; i++ {
@@ -54,11 +56,29 @@ func startLoad(t *testing.T, a *api, clients int) *load {
 				l.mu.Lock()
 				l.codes[outcome]++
 				l.slowest = max(l.slowest, took)
+				l.done.Broadcast()
 				l.mu.Unlock()
 			}
 		})
 	}
 	return l
+}
+
+// await returns once n more requests than so far have had outcome ("ok"
+// or an error code). The clients run closed-loop, so it is woken after
+// every request; only a load that stopped answering altogether fails it.
+func (l *load) await(t *testing.T, outcome string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	want := l.codes[outcome] + n
+	for l.codes[outcome] < want {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests with outcome %s, want %d: %v", l.codes[outcome], outcome, want, l.codes)
+		}
+		l.done.Wait()
+	}
 }
 
 // finish stops the load and checks it: no request hung, every failure was

@@ -63,7 +63,7 @@ func TestReadinessFollowsNeo4j(t *testing.T) {
 
 	// Neo4j stops in the middle of a load of reads and writes.
 	traffic := startLoad(t, a, 4)
-	time.Sleep(2 * time.Second)
+	traffic.await(t, "ok", 20)
 	neo.Stop()
 	waitReady(t, a, http.StatusServiceUnavailable)
 	begin := time.Now()
@@ -74,10 +74,10 @@ func TestReadinessFollowsNeo4j(t *testing.T) {
 		t.Errorf("a request during the outage took %v", took)
 	}
 
-	time.Sleep(2 * time.Second)
+	traffic.await(t, "DATABASE_UNAVAILABLE", 20)
 	neo.Start()
 	waitReady(t, a, http.StatusOK)
-	time.Sleep(2 * time.Second)
+	traffic.await(t, "ok", 20)
 	traffic.finish(t, a)
 	var seed struct{ Market struct{ ID string } }
 	a.post(t, `{ market(id: "india") { id } }`, nil).data(t, &seed)
