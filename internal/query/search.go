@@ -63,7 +63,7 @@ func SearchWords(text string) ([]Word, error) {
 	var words []Word
 	seen := map[string]bool{}
 	for _, w := range strings.Fields(strings.ToLower(text)) {
-		if strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 || seen[w] {
+		if !hasWord(w) || seen[w] {
 			continue
 		}
 		seen[w] = true
@@ -96,7 +96,7 @@ func SearchWords(text string) ([]Word, error) {
 func NameQueries(names []string) (queries, unmatched []string) {
 	var clauses []string
 	for _, name := range names {
-		if strings.IndexFunc(name, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
+		if !hasWord(name) {
 			unmatched = append(unmatched, name)
 			continue
 		}
@@ -114,6 +114,12 @@ func NameQueries(names []string) (queries, unmatched []string) {
 // NamesPerQuery bounds the names of one of NameQueries' queries: two
 // clauses each, far below the 1,024 Lucene takes.
 const NamesPerQuery = 200
+
+// hasWord reports whether s holds a letter or digit, which the index's
+// analyzer keeps as part of a word; the rest it drops.
+func hasWord(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
 
 // phraseEscaper escapes what ends or escapes a Lucene phrase; the rest of
 // a phrase is text.
