@@ -287,6 +287,14 @@ func addRoles(ctx context.Context, a *app.App, g *datagen.Graph) error {
 		 CREATE (x)-[r:WORKS_FOR]->(p) SET r = $ev, r.title = 'director'`,
 		`MATCH (p:Partner:Company) WHERE p.id STARTS WITH 'partner-' WITH p ORDER BY p.id LIMIT 5
 		 MATCH (m:Market {id: $market}) CREATE (p)-[r:IN_MARKET]->(m) SET r = $ev, r.status = 'entered'`,
+		// A second relationship between the same two nodes, another
+		// title: lists of it tie on the node and are ordered by the
+		// relationship.
+		// The companies with the most executives are the ones queries
+		// ask for most; their first executives get the second one.
+		`MATCH (c:Company)<-[:WORKS_FOR]-() WITH c, count(*) AS k ORDER BY k DESC, c.id LIMIT 8
+		 CALL { WITH c MATCH (x:Executive)-[:WORKS_FOR]->(c) WITH x ORDER BY x.id LIMIT 3 RETURN x }
+		 CREATE (x)-[r:WORKS_FOR]->(c) SET r = $ev, r.title = 'adviser'`,
 		// Evidence from a dataset, its lists shorter than the sentences
 		// where the generated relationship has several: the rest reads MANUAL.
 		`MATCH ()-[r:IN_MARKET|WORKS_FOR|SELLS]->() WITH r ORDER BY elementId(r) LIMIT 60 SET r.methods = ['DATASET'], r.confidences = [0.75]`,

@@ -464,11 +464,21 @@ func (e *exec) sortItems(items []item, arg any, elem string) error {
 			return a < b
 		}
 		if items[i].rel != nil && items[j].rel != nil {
-			return items[i].rel.ElementID < items[j].rel.ElementID
+			return internalID(items[i].rel.ElementID) < internalID(items[j].rel.ElementID)
 		}
 		return false
 	})
 	return nil
+}
+
+// internalID is the number an element id ends with, by which Cypher
+// orders relationships.
+func internalID(elementID string) int64 {
+	n, err := strconv.ParseInt(elementID[strings.LastIndexByte(elementID, ':')+1:], 10, 64)
+	if err != nil {
+		panic(fmt.Sprintf("element id %q does not end with a number", elementID))
+	}
+	return n
 }
 
 // single reads a sort element: exactly one field, not null.
