@@ -18,6 +18,7 @@ import (
 	"github.com/companygraph/companygraph/internal/datagen"
 	"github.com/companygraph/companygraph/internal/neo4j"
 	"github.com/companygraph/companygraph/internal/neo4jtest"
+	"github.com/companygraph/companygraph/internal/query"
 )
 
 // costed is the API over a generated graph, asked as an admin for each
@@ -190,8 +191,15 @@ func searchAgrees(t *testing.T, c *costed, ops []*Op) {
 // pageDoc is a root connection's first page, as a list view asks for it.
 const pageDoc = `{ companiesConnection(first: 10) { edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }`
 
+// afterDoc is a page of the same list after a cursor.
+const afterDoc = `query($after: Cursor) { companiesConnection(first: 10, after: $after) { edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }`
+
 // pageCostFlat shows that a connection's first page costs the database
-// the same on a label ten times bigger.
+// the same on a label ten times bigger, and so does a page after a
+// cursor the API gave deep into that list: it starts from the cursor's
+// id, so it also stays where it was when nodes are added before it. A
+// cursor that holds only a position (one of an older version) still
+// pages there, counting past every node before it, with the same answer.
 func pageCostFlat(t *testing.T, c *costed) {
 	_, small := c.graphQL(pageDoc, nil)
 	n := growCompanies(t, c)
@@ -199,6 +207,46 @@ func pageCostFlat(t *testing.T, c *costed) {
 	t.Logf("first page of 10: %d db hits over %d companies, %d over %d", small, n, big, 10*n)
 	if big != small {
 		t.Errorf("the first page costs %d db hits over %d companies and %d over %d", small, n, big, 10*n)
+	}
+	deep := 9 * n
+	data, _ := c.graphQL(afterDoc, map[string]any{"after": query.Cursor{Pos: deep}.String()})
+	var page struct {
+		CompaniesConnection struct {
+			Edges    []struct{ Cursor string }
+			PageInfo struct{ EndCursor string }
+		}
+	}
+	if err := json.Unmarshal(data, &page); err != nil || len(page.CompaniesConnection.Edges) != 10 {
+		t.Fatalf("page after position %d: %v %s", deep, err, data)
+	}
+	var end query.Cursor
+	if err := end.UnmarshalGQL(page.CompaniesConnection.PageInfo.EndCursor); err != nil || !end.Keyed || end.Pos != deep+10 {
+		t.Fatalf("the end cursor of the page after position %d is %+v (%v), want position %d with its id", deep, end, err, deep+10)
+	}
+	byID, keyed := c.graphQL(afterDoc, map[string]any{"after": end.String()})
+	byPos, counted := c.graphQL(afterDoc, map[string]any{"after": query.Cursor{Pos: end.Pos}.String()})
+	t.Logf("page of 10 after position %d of %d: %d db hits from the cursor's id, %d from its position alone", end.Pos, 10*n, keyed, counted)
+	if string(byID) != string(byPos) {
+		t.Errorf("after position %d, the page from the cursor's id is %s, from its position %s", end.Pos, byID, byPos)
+	}
+	if keyed > big {
+		t.Errorf("the page after position %d costs %d db hits, the first page %d", end.Pos, keyed, big)
+	}
+	// A company added before the cursor's leaves the page after it as it
+	// was, where a position alone would now show its last company again.
+	ctx := context.Background()
+	insert := func(cypher string) {
+		if _, err := c.client.Write(ctx, func(tx neo4j.Tx) (any, error) { return tx.Run(ctx, cypher, nil) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	insert("CREATE (:Company {id: '0-inserted', name: 'Inserted', aliases: []})")
+	t.Cleanup(func() { insert("MATCH (c:Company {id: '0-inserted'}) DELETE c") })
+	if again, _ := c.graphQL(afterDoc, map[string]any{"after": end.String()}); string(again) != string(byID) {
+		t.Errorf("after a company was added before it, the page after position %d is %s, was %s", end.Pos, again, byID)
+	}
+	if moved, _ := c.graphQL(afterDoc, map[string]any{"after": query.Cursor{Pos: end.Pos}.String()}); string(moved) == string(byPos) {
+		t.Errorf("after a company was added before it, the page after position %d alone did not move: %s", end.Pos, moved)
 	}
 }
 

@@ -713,7 +713,7 @@ func (x *gen) listArgs(fd *ast.FieldDefinition, root bool, hops int) []*arg {
 			}
 		case "after", "before":
 			if x.chance(0.3) {
-				v = x.cursor()
+				v = x.cursor(elem)
 			}
 		}
 		if v != nil {
@@ -726,14 +726,26 @@ func (x *gen) listArgs(fd *ast.FieldDefinition, root bool, hops int) []*arg {
 	return out
 }
 
-// cursor names a position by placeholder, mostly near the start of a
-// list, sometimes past its end, rarely no position at all.
-func (x *gen) cursor() val {
+// cursor names a position by placeholder (a cursor the API gave in the
+// list of events, which holds an event's id), mostly near the start of a
+// list, sometimes past its end, rarely no position at all. Some cursors
+// are made here: a position alone, as the API's earlier cursors were,
+// or a position with the id of a node of the listed type (elem), which
+// need not be the node at that position.
+func (x *gen) cursor(elem string) val {
 	switch {
 	case x.chance(0.03):
 		return vStr("bm90LWEtY3Vyc29y")
 	case x.chance(0.15) && x.maxCursor > 0:
 		return vStr(fmt.Sprintf("__CURSOR_%d__", x.maxCursor-x.r.IntN(3)))
+	case x.chance(0.1):
+		return vStr(query.Cursor{Pos: int64(x.r.IntN(6))}.String())
+	case x.chance(0.2):
+		nodes := x.hubs[x.m.labels[elem]]
+		if len(nodes) > 0 {
+			id := nodes[x.r.IntN(len(nodes))].ID()
+			return vStr(query.Cursor{Pos: int64(x.r.IntN(40)), ID: id, Keyed: true}.String())
+		}
 	}
 	return vStr(fmt.Sprintf("__CURSOR_%d__", x.r.IntN(6)))
 }

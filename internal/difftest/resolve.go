@@ -21,17 +21,20 @@ type item struct {
 
 // The values the reference passes down as the source of an object.
 type (
+	// A connection's page is items[start:end]; item i is at position
+	// i + shift (shift is not 0 after a cursor that holds an id).
 	connection struct {
 		elem       string
 		items      []item
 		start, end int
+		shift      int
 	}
 	connEdge struct {
 		elem string
 		pos  int
 		it   item
 	}
-	pageInfo  struct{ n, start, end int }
+	pageInfo  struct{ n, start, end, shift int }
 	aggregate struct {
 		elem  string
 		items []item
@@ -83,11 +86,11 @@ func (e *exec) resolve(objType string, src any, fd *ast.FieldDefinition, args ma
 		case "totalCount":
 			return int64(len(c.items)), nil
 		case "pageInfo":
-			return pageInfo{len(c.items), c.start, c.end}, nil
+			return pageInfo{len(c.items), c.start, c.end, c.shift}, nil
 		case "edges":
 			var out []any
 			for i := c.start; i < c.end; i++ {
-				out = append(out, connEdge{c.elem, i, c.items[i]})
+				out = append(out, connEdge{c.elem, i + c.shift, c.items[i]})
 			}
 			return out, nil
 		}
@@ -118,14 +121,14 @@ func (e *exec) resolve(objType string, src any, fd *ast.FieldDefinition, args ma
 		case "hasNextPage":
 			return s.end < s.n, nil
 		case "hasPreviousPage":
-			return s.start > 0, nil
+			return s.start+s.shift > 0 && s.n > 0, nil
 		case "startCursor":
 			if s.end > s.start {
-				return cursor(s.start), nil
+				return cursor(s.start + s.shift), nil
 			}
 		case "endCursor":
 			if s.end > s.start {
-				return cursor(s.end - 1), nil
+				return cursor(s.end - 1 + s.shift), nil
 			}
 		}
 		return nil, nil
@@ -238,12 +241,12 @@ func (e *exec) root(fd *ast.FieldDefinition, args map[string]any) (any, error) {
 	for _, n := range e.r.snap.WithLabel(m.labels[elem]) {
 		items = append(items, item{node: n})
 	}
-	return e.listing(name, elem, items, args)
+	return e.listing(name, elem, items, args, true)
 }
 
 func (e *exec) nodeField(n *Node, fd *ast.FieldDefinition, args map[string]any) (any, error) {
 	if rd := e.r.m.rel(fd); rd != nil {
-		return e.listing(fd.Type.Name(), rd.elem, e.relItems(n, rd), args)
+		return e.listing(fd.Type.Name(), rd.elem, e.relItems(n, rd), args, false)
 	}
 	if fd.Directives.ForName("roles") != nil {
 		out := []any{}
@@ -324,8 +327,10 @@ func asListOrEmpty(v any) []any {
 	return asList(v)
 }
 
-// listing filters, sorts and pages items for a list, connection or aggregate field.
-func (e *exec) listing(typeName, elem string, items []item, args map[string]any) (any, error) {
+// listing filters, sorts and pages items for a list, connection or
+// aggregate field; root says they are a label's nodes, not a node's
+// relationships.
+func (e *exec) listing(typeName, elem string, items []item, args map[string]any, root bool) (any, error) {
 	if err := e.checkWhere(args["where"], elem); err != nil {
 		return nil, err
 	}
@@ -342,7 +347,7 @@ func (e *exec) listing(typeName, elem string, items []item, args map[string]any)
 		return nil, err
 	}
 	if e.r.m.conns[typeName] != "" {
-		return e.connection(elem, kept, args)
+		return e.connection(elem, kept, args, root && len(asListOrEmpty(args["sort"])) == 0)
 	}
 	limit, offset := int64(e.r.maxPage), int64(0)
 	if v, ok := intArg(args, "limit"); ok {
@@ -368,27 +373,24 @@ func (e *exec) listing(typeName, elem string, items []item, args map[string]any)
 }
 
 // connection applies Relay's ApplyCursorsToEdges, then first, then last.
-func (e *exec) connection(elem string, items []item, args map[string]any) (any, error) {
+// The API's cursors are positions; in a label's list sorted by id alone
+// (byID) they also hold the id there, and a page read forwards after one
+// starts at the first item with a greater id, at the position after the
+// cursor's, wherever that item is in the list.
+func (e *exec) connection(elem string, items []item, args map[string]any, byID bool) (any, error) {
 	n := len(items)
-	lo, hi := 0, n
+	cursors := map[string]query.Cursor{}
 	for _, name := range []string{"after", "before"} {
 		v, ok := args[name]
 		if !ok || v == nil {
 			continue
 		}
-		pos, ok := e.r.cursors.Pos(v.(string))
-		if !ok {
+		var c query.Cursor
+		if err := c.UnmarshalGQL(v); err != nil {
 			return nil, badInput("invalid cursor %q", v)
 		}
-		if name == "after" {
-			lo = min(pos+1, n)
-		} else {
-			hi = min(pos, n)
-		}
+		cursors[name] = c
 	}
-	// An after beyond before leaves nothing: the window collapses where
-	// after put its start.
-	hi = max(hi, lo)
 	first, hasFirst := intArg(args, "first")
 	last, hasLast := intArg(args, "last")
 	for _, v := range []struct {
@@ -402,13 +404,27 @@ func (e *exec) connection(elem string, items []item, args map[string]any) (any, 
 	if !hasFirst && !hasLast {
 		first, hasFirst = int64(e.r.maxPage), true
 	}
+	lo, hi, shift := 0, n, 0
+	if after, ok := cursors["after"]; ok {
+		lo = min(int(after.Pos)+1, n)
+		if byID && after.Keyed && !hasLast {
+			lo = sort.Search(n, func(i int) bool { return items[i].node.ID() > after.ID })
+			shift = int(after.Pos) + 1 - lo
+		}
+	}
+	if before, ok := cursors["before"]; ok {
+		hi = min(max(int(before.Pos)-shift, 0), n)
+	}
+	// An after beyond before leaves nothing: the window collapses where
+	// after put its start.
+	hi = max(hi, lo)
 	if hasFirst {
 		hi = min(hi, lo+int(first))
 	}
 	if hasLast {
 		lo = max(lo, hi-int(last))
 	}
-	return connection{elem: elem, items: items, start: lo, end: hi}, nil
+	return connection{elem: elem, items: items, start: lo, end: hi, shift: shift}, nil
 }
 
 // sortItems sorts by the sort argument's keys, nulls last either way,

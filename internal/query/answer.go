@@ -210,9 +210,24 @@ func (w *writer) leaf(t *ast.Definition, parent string, f *Field, v any) bool {
 			}
 		}
 	case "Cursor":
-		if n, ok := v.(int64); ok && n >= 0 {
-			w.buf = appendString(w.buf, Cursor(n).String())
-			return true
+		// A position, or [position, id] in a list sorted by id alone.
+		switch c := v.(type) {
+		case int64:
+			if c >= 0 {
+				w.buf = appendString(w.buf, Cursor{Pos: c}.String())
+				return true
+			}
+		case []any:
+			if len(c) != 2 {
+				break
+			}
+			if n, ok := c[0].(int64); ok && n >= 0 {
+				// An id that is no string (not one the API wrote) keeps
+				// the position alone.
+				id, keyed := c[1].(string)
+				w.buf = appendString(w.buf, Cursor{Pos: n, ID: id, Keyed: keyed}.String())
+				return true
+			}
 		}
 	}
 	return w.bad(parent, f, "is not a "+t.Name)
@@ -300,15 +315,27 @@ func appendString(buf []byte, s string) []byte {
 	return append(append(buf, s[start:]...), '"')
 }
 
-// Cursor is a position in a sorted list. Clients see it as an opaque
-// string; an invalid one is refused with BAD_USER_INPUT.
-type Cursor int64
+// Cursor is a position in a sorted list and, in a list sorted by id
+// alone, the id of the node there: a page after it then starts from that
+// id in the label's id index, whatever the position, instead of counting
+// past every node before it. Clients see it as an opaque string; an
+// invalid one is refused with BAD_USER_INPUT.
+type Cursor struct {
+	Pos int64
+	// ID is the node's id; Keyed says the cursor has one.
+	ID    string
+	Keyed bool
+}
 
 const cursorPrefix = "cursor:"
 
-// String is the opaque form a client sees.
+// String is the opaque form a client sees: cursor:POS or cursor:POS:ID.
 func (c Cursor) String() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(int64(c), 10)))
+	s := cursorPrefix + strconv.FormatInt(c.Pos, 10)
+	if c.Keyed {
+		s += ":" + c.ID
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
 }
 
 // MarshalGQL writes the cursor as an opaque string.
@@ -321,13 +348,15 @@ func (c *Cursor) UnmarshalGQL(v any) error {
 		return apierror.New(apierror.BadInput, "a cursor is a string")
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || !strings.HasPrefix(string(raw), cursorPrefix) {
+	rest, prefixed := strings.CutPrefix(string(raw), cursorPrefix)
+	if err != nil || !prefixed {
 		return apierror.New(apierror.BadInput, "invalid cursor %q", s)
 	}
-	n, err := strconv.ParseInt(strings.TrimPrefix(string(raw), cursorPrefix), 10, 64)
-	if err != nil || n < 0 || n >= math.MaxInt64 {
+	pos, id, keyed := strings.Cut(rest, ":")
+	n, err := strconv.ParseInt(pos, 10, 64)
+	if err != nil || n < 0 || n >= math.MaxInt64 || !utf8.ValidString(id) {
 		return apierror.New(apierror.BadInput, "invalid cursor %q", s)
 	}
-	*c = Cursor(n)
+	*c = Cursor{Pos: n, ID: id, Keyed: keyed}
 	return nil
 }

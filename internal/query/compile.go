@@ -392,8 +392,10 @@ func (c *compiler) listing(l *listing, f *Field) (string, error) {
 	// own rows, not the whole label. A node without an id is no entity of
 	// the API (id is non-null), so none is lost. Counts leave the
 	// condition out: a label's count is kept by the store.
+	sorts, _ := f.Args["sort"].([]any)
+	byID := l.rel == "" && len(sorts) == 0
 	indexed := cond
-	if sorts, _ := f.Args["sort"].([]any); l.rel == "" && len(sorts) == 0 {
+	if byID {
 		indexed = and(cond, l.node+".id IS NOT NULL")
 	}
 	match := l.match(indexed)
@@ -402,7 +404,7 @@ func (c *compiler) listing(l *listing, f *Field) (string, error) {
 		return "", err
 	}
 	if _, ok := c.m.connections[typeName]; ok {
-		return c.connection(l, cond, indexed, order, f)
+		return c.connection(l, cond, indexed, byID, order, f)
 	}
 	skip, limit, err := c.page(f.Args)
 	if err != nil {
@@ -488,11 +490,11 @@ func (c *compiler) bounds(w window, size string) []string {
 	// The cursors cut [s, e) out of [0, size).
 	s := "0"
 	if w.hasAfter {
-		s = least(c.param(int64(w.after)+1), size)
+		s = least(c.param(w.after.Pos+1), size)
 	}
 	e := size
 	if w.hasBefore {
-		e = least(c.param(int64(w.before)), size)
+		e = least(c.param(w.before.Pos), size)
 	}
 	w1 := c.newVar("w")
 	cut := fmt.Sprintf("{s: %s, e: %s}", s, greatest(e, s))
@@ -512,11 +514,13 @@ func (c *compiler) bounds(w window, size string) []string {
 // connection answers a Relay connection. A page read forwards (no last)
 // fetches only its own rows and one more, whatever the list's size: the
 // cursors are positions, so the page starts at a known position, and the
-// extra row says whether there is a next page. totalCount is counted
-// only when it is asked for. A page with last is cut from the end of the
-// whole sorted list, which is collected (as references) to know where
-// its end is.
-func (c *compiler) connection(l *listing, cond, indexed, order string, f *Field) (string, error) {
+// extra row says whether there is a next page. In a list sorted by id
+// alone (byID) a cursor also holds its node's id, and the page after it
+// starts at the next id, read from the id index: its cost does not grow
+// with how far into the list it is. totalCount is counted only when it
+// is asked for. A page with last is cut from the end of the whole sorted
+// list, which is collected (as references) to know where its end is.
+func (c *compiler) connection(l *listing, cond, indexed string, byID bool, order string, f *Field) (string, error) {
 	match := l.match(indexed)
 	w, err := c.window(f.Args)
 	if err != nil {
@@ -524,8 +528,13 @@ func (c *compiler) connection(l *listing, cond, indexed, order string, f *Field)
 	}
 	rows := c.newVar("rows")
 	collected := l.node
-	if l.rel != "" {
+	switch {
+	case l.rel != "":
 		collected = "[" + l.rel + ", " + l.node + "]"
+	case byID:
+		// The ids come with the nodes from the id index: the cursors and
+		// the nodes' own id read none from the store.
+		collected = "[" + l.node + ", " + l.node + ".id]"
 	}
 	var p pageExprs
 	var head string
@@ -539,21 +548,27 @@ func (c *compiler) connection(l *listing, cond, indexed, order string, f *Field)
 		// in another subquery.
 		head = fmt.Sprintf("WITH COLLECT { %[1]s WITH %[2]s ORDER BY %[3]s RETURN %[4]s } AS %[5]s WITH %[5]s, %[7]s AS %[6]s WITH %[5]s, %[9]s AS %[8]s WITH %[5]s, %[11]s AS %[10]s",
 			match, l.row(), order, collected, rows, bounds[0], bounds[1], bounds[2], bounds[3], b, bounds[4])
-		p = pageExprs{rows: rows, lo: b + ".s", hi: b + ".e",
+		p = pageExprs{rows: rows, lo: b + ".s", hi: b + ".e", byID: byID,
 			total: size, hasNext: fmt.Sprintf("%s.e < %s", b, size), hasPrevious: b + ".s > 0"}
 	} else {
 		var start int64
 		if w.hasAfter {
-			start = int64(w.after) + 1
+			start = w.after.Pos + 1
 		}
 		limit := w.first
 		if w.hasBefore {
-			limit = min(limit, max(int64(w.before)-start, 0))
+			limit = min(limit, max(w.before.Pos-start, 0))
 		}
 		hi, s, n := c.newVar("hi"), c.param(start), c.param(limit)
-		head = fmt.Sprintf("WITH COLLECT { %[1]s WITH %[2]s ORDER BY %[3]s SKIP %[4]s LIMIT %[5]s RETURN %[6]s } AS %[7]s WITH %[7]s, %[4]s + CASE WHEN size(%[7]s) < %[8]s THEN size(%[7]s) ELSE %[8]s END AS %[9]s",
-			match, l.row(), order, s, c.param(limit+1), collected, rows, n, hi)
-		p = pageExprs{rows: rows, lo: s, hi: hi, offset: s,
+		skip := " SKIP " + s
+		if byID && w.hasAfter && w.after.Keyed {
+			// The page starts after the cursor's id; its position is still
+			// the cursor's next, for the cursors of its rows.
+			match, skip = l.match(and(indexed, l.node+".id > "+c.param(w.after.ID))), ""
+		}
+		head = fmt.Sprintf("WITH COLLECT { %[1]s WITH %[2]s ORDER BY %[3]s%[4]s LIMIT %[5]s RETURN %[6]s } AS %[7]s WITH %[7]s, %[10]s + CASE WHEN size(%[7]s) < %[8]s THEN size(%[7]s) ELSE %[8]s END AS %[9]s",
+			match, l.row(), order, skip, c.param(limit+1), collected, rows, n, hi, s)
+		p = pageExprs{rows: rows, lo: s, hi: hi, offset: s, byID: byID,
 			total: "COUNT { " + l.query(cond) + " }", hasNext: fmt.Sprintf("size(%s) > %s", rows, n), hasPrevious: "false"}
 		if start > 0 {
 			// Before the start there is something if the list holds anything.
@@ -569,11 +584,36 @@ func (c *compiler) connection(l *listing, cond, indexed, order string, f *Field)
 
 // pageExprs are the Cypher expressions a connection's fields are written
 // from: the page is the positions [lo, hi) of the sorted list, and
-// position i is element i - offset of rows (offset "" is 0).
+// position i is element i - offset of rows (offset "" is 0). byID: the
+// list is of nodes sorted by id alone, and its cursors hold their ids.
 type pageExprs struct {
 	rows, lo, hi, offset string
 	total                string
 	hasNext, hasPrevious string
+	byID                 bool
+}
+
+// row is the element of rows at position pos.
+func (p pageExprs) row(pos string) string {
+	switch p.offset {
+	case "":
+		return fmt.Sprintf("%s[%s]", p.rows, pos)
+	case pos:
+		return p.rows + "[0]"
+	}
+	return fmt.Sprintf("%s[%s - %s]", p.rows, pos, p.offset)
+}
+
+// cursor is the cursor of position pos. In a list by id, id is the id
+// of the node there, or "" to read it from its row, a pair [node, id].
+func (p pageExprs) cursor(pos, id string) string {
+	if !p.byID {
+		return pos
+	}
+	if id == "" {
+		id = p.row(pos) + "[1]"
+	}
+	return fmt.Sprintf("[%s, %s]", pos, id)
 }
 
 // connectionItems projects the fields of a connection from its page.
@@ -602,9 +642,9 @@ func (c *compiler) connectionItems(l *listing, f *Field, p pageExprs) (string, e
 				case "hasPreviousPage":
 					parts = append(parts, entry(i.Key, p.hasPrevious))
 				case "startCursor":
-					parts = append(parts, entry(i.Key, fmt.Sprintf("CASE WHEN %[2]s > %[1]s THEN %[1]s END", p.lo, p.hi)))
+					parts = append(parts, entry(i.Key, fmt.Sprintf("CASE WHEN %s > %s THEN %s END", p.hi, p.lo, p.cursor(p.lo, ""))))
 				case "endCursor":
-					parts = append(parts, entry(i.Key, fmt.Sprintf("CASE WHEN %[2]s > %[1]s THEN %[2]s - 1 END", p.lo, p.hi)))
+					parts = append(parts, entry(i.Key, fmt.Sprintf("CASE WHEN %s > %s THEN %s END", p.hi, p.lo, p.cursor(p.hi+" - 1", ""))))
 				}
 			}
 			items = append(items, entry(cf.Key, object(parts)))
@@ -627,20 +667,26 @@ func (c *compiler) connectionItems(l *listing, f *Field, p pageExprs) (string, e
 				page.to = page.node
 			}
 			i := c.newVar("i")
-			at := fmt.Sprintf("%s[%s]", p.rows, i)
-			if p.offset != "" {
-				at = fmt.Sprintf("%s[%s - %s]", p.rows, i, p.offset)
-			}
+			at := p.row(i)
 			bind := fmt.Sprintf("%s AS %s", at, page.node)
-			if l.rel != "" {
+			id := ""
+			switch {
+			case l.rel != "":
 				page.rel = c.newVar("r")
 				bind = fmt.Sprintf("%[1]s[0] AS %[2]s, %[1]s[1] AS %[3]s", at, page.rel, page.node)
+			case p.byID:
+				id = c.newVar("k")
+				bind = fmt.Sprintf("%[1]s[0] AS %[2]s, %[1]s[1] AS %[3]s", at, page.node, id)
+				if c.bound == nil {
+					c.bound = map[string]string{}
+				}
+				c.bound[page.node+".id"] = id
 			}
 			var edge []string
 			for _, e := range edgeFields {
 				switch e.Name {
 				case "cursor":
-					edge = append(edge, entry(e.Key, i))
+					edge = append(edge, entry(e.Key, p.cursor(i, id)))
 				case "node":
 					proj, sub, err := c.item(&page, e.sel)
 					if err != nil {
