@@ -214,9 +214,9 @@ func firstPage() *Op {
 		Key: "first-page", Title: "7. first page of 20 events, with totalCount",
 		CG: `{ eventsConnection(first: 20) { totalCount edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }`,
 		NG: `{ eventsConnection(first: 20, sort: [{id: ASC}]) { totalCount edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }`,
-		Cypher: `MATCH (n:Event) WITH n ORDER BY n.id LIMIT 21
+		Cypher: `MATCH (n:Event) WHERE n.id IS NOT NULL WITH n ORDER BY n.id LIMIT 21
 WITH collect(n {.id, .name}) AS rows
-RETURN rows[..20] AS page, size(rows) > 20 AS hasNextPage, COUNT { (:Event) } AS totalCount`,
+RETURN rows[..20] AS page, size(rows) > 20 AS hasNextPage, COUNT { MATCH (:Event) } AS totalCount`,
 		fingerprint: page,
 	}
 }
