@@ -302,6 +302,8 @@ func TestQueryInputRefused(t *testing.T) {
 		{"negative offset", `{ products(offset: -1) { id } }`, "offset must not be negative"},
 		{"first too large", `{ productsConnection(first: 1000) { totalCount } }`, "first must be between 0 and 100"},
 		{"invalid cursor", `{ productsConnection(after: "bm90LWEtY3Vyc29y") { totalCount } }`, "invalid cursor"},
+		// cursor:9223372036854775806:a, whose next positions pass int64.
+		{"cursor past any list", `{ productsConnection(after: "Y3Vyc29yOjkyMjMzNzIwMzY4NTQ3NzU4MDY6YQ") { edges { cursor } } }`, "invalid cursor"},
 		{"empty in", `{ products(where: {id: {in: []}}) { id } }`, "in needs at least one value"},
 		{"empty OR", `{ products(where: {OR: []}) { id } }`, "OR needs at least one filter"},
 		{"too deep", `{ products(where: ` + deep + `) { id } }`, "nested deeper than"},

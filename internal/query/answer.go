@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -329,6 +328,10 @@ type Cursor struct {
 
 const cursorPrefix = "cursor:"
 
+// maxPosition bounds a cursor's position far above any list's length, so
+// that the positions a page counts from it stay integers in Cypher.
+const maxPosition = 1 << 53
+
 // String is the opaque form a client sees: cursor:POS or cursor:POS:ID.
 func (c Cursor) String() string {
 	s := cursorPrefix + strconv.FormatInt(c.Pos, 10)
@@ -354,7 +357,7 @@ func (c *Cursor) UnmarshalGQL(v any) error {
 	}
 	pos, id, keyed := strings.Cut(rest, ":")
 	n, err := strconv.ParseInt(pos, 10, 64)
-	if err != nil || n < 0 || n >= math.MaxInt64 || !utf8.ValidString(id) {
+	if err != nil || n < 0 || n > maxPosition || !utf8.ValidString(id) {
 		return apierror.New(apierror.BadInput, "invalid cursor %q", s)
 	}
 	*c = Cursor{Pos: n, ID: id, Keyed: keyed}

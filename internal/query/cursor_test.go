@@ -13,6 +13,7 @@ func TestCursorRoundTrip(t *testing.T) {
 		{Pos: 7, ID: "a:b:c", Keyed: true},
 		{Pos: 1, ID: "小米", Keyed: true},
 		{Pos: 2, ID: "", Keyed: true},
+		{Pos: maxPosition, ID: "x", Keyed: true},
 	} {
 		var got Cursor
 		if err := got.UnmarshalGQL(c.String()); err != nil || got != c {
@@ -35,6 +36,8 @@ func TestCursorRefusesWhatTheAPINeverGave(t *testing.T) {
 		{"a negative position", enc("cursor:-1")},
 		{"a position that is no number", enc("cursor:x:company-9")},
 		{"an id that is no UTF-8", enc("cursor:3:\xff")},
+		{"a position past any list", enc("cursor:9007199254740993:company-9")},
+		{"a position past int64", enc("cursor:9223372036854775808")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var c Cursor
