@@ -66,15 +66,22 @@ func startLoad(t *testing.T, a *api, clients int) *load {
 
 // await returns once n more requests than so far have had outcome ("ok"
 // or an error code). The clients run closed-loop, so it is woken after
-// every request; only a load that stopped answering altogether fails it.
+// every request; a load that stopped answering fails it at the deadline.
 func (l *load) await(t *testing.T, outcome string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
+	// Wakes the wait at the deadline even if no request ends.
+	wake := time.AfterFunc(time.Until(deadline), func() {
+		l.mu.Lock()
+		l.done.Broadcast()
+		l.mu.Unlock()
+	})
+	defer wake.Stop()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	want := l.codes[outcome] + n
 	for l.codes[outcome] < want {
-		if time.Now().After(deadline) {
+		if !time.Now().Before(deadline) {
 			t.Fatalf("%d requests with outcome %s, want %d: %v", l.codes[outcome], outcome, want, l.codes)
 		}
 		l.done.Wait()

@@ -287,11 +287,10 @@ func addRoles(ctx context.Context, a *app.App, g *datagen.Graph) error {
 		 CREATE (x)-[r:WORKS_FOR]->(p) SET r = $ev, r.title = 'director'`,
 		`MATCH (p:Partner:Company) WHERE p.id STARTS WITH 'partner-' WITH p ORDER BY p.id LIMIT 5
 		 MATCH (m:Market {id: $market}) CREATE (p)-[r:IN_MARKET]->(m) SET r = $ev, r.status = 'entered'`,
-		// A second relationship between the same two nodes, another
-		// title: lists of it tie on the node and are ordered by the
-		// relationship.
-		// The companies with the most executives are the ones queries
-		// ask for most; their first executives get the second one.
+		// A second relationship, another title, between the first
+		// executives of the companies with the most (which queries ask
+		// for most) and those companies: lists of them tie on the node
+		// and are ordered by the relationship.
 		`MATCH (c:Company)<-[:WORKS_FOR]-() WITH c, count(*) AS k ORDER BY k DESC, c.id LIMIT 8
 		 CALL { WITH c MATCH (x:Executive)-[:WORKS_FOR]->(c) WITH x ORDER BY x.id LIMIT 3 RETURN x }
 		 CREATE (x)-[r:WORKS_FOR]->(c) SET r = $ev, r.title = 'adviser'`,

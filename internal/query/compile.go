@@ -90,6 +90,14 @@ type compiler struct {
 	bound map[string]string
 }
 
+// bind records that expr has been read into variable v.
+func (c *compiler) bind(expr, v string) {
+	if c.bound == nil {
+		c.bound = map[string]string{}
+	}
+	c.bound[expr] = v
+}
+
 func (m *Mapping) compiler(oc *graphql.OperationContext, limits Limits, authorize func(*ast.FieldDefinition) error) *compiler {
 	return &compiler{m: m, oc: oc, limits: limits, params: map[string]any{}, authorize: authorize}
 }
@@ -677,10 +685,7 @@ func (c *compiler) connectionItems(l *listing, f *Field, p pageExprs) (string, e
 			case p.byID:
 				id = c.newVar("k")
 				bind = fmt.Sprintf("%[1]s[0] AS %[2]s, %[1]s[1] AS %[3]s", at, page.node, id)
-				if c.bound == nil {
-					c.bound = map[string]string{}
-				}
-				c.bound[page.node+".id"] = id
+				c.bind(page.node+".id", id)
 			}
 			var edge []string
 			for _, e := range edgeFields {

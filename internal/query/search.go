@@ -188,11 +188,8 @@ func (c *compiler) search(f *Field) (string, error) {
 	w, node, score, matched, id, label := c.newVar("w"), c.newVar("node"), c.newVar("score"), c.newVar("matched"), c.newVar("id"), c.newVar("label")
 	// The id the hits are ordered by is read once, for the order and the
 	// projection both, and a hit's type once.
-	if c.bound == nil {
-		c.bound = map[string]string{}
-	}
-	c.bound[node+".id"] = id
-	c.bound[c.label(node)] = label
+	c.bind(node+".id", id)
+	c.bind(c.label(node), label)
 	hitType := f.Def.Type.Name()
 	fields, err := c.collect(f.sel, hitType)
 	if err != nil {
@@ -255,11 +252,10 @@ func (c *compiler) searchEvidence(f *Field) (string, error) {
 	}
 	w, r, score, matched := c.newVar("w"), c.newVar("r"), c.newVar("score"), c.newVar("matched")
 	a, b, aid, bid, la, lb, hit := c.newVar("a"), c.newVar("b"), c.newVar("id"), c.newVar("id"), c.newVar("label"), c.newVar("label"), c.newVar("hit")
-	if c.bound == nil {
-		c.bound = map[string]string{}
-	}
-	c.bound[a+".id"], c.bound[b+".id"] = aid, bid
-	c.bound[c.label(a)], c.bound[c.label(b)] = la, lb
+	c.bind(a+".id", aid)
+	c.bind(b+".id", bid)
+	c.bind(c.label(a), la)
+	c.bind(c.label(b), lb)
 	hitType := f.Def.Type.Name()
 	fields, err := c.collect(f.sel, hitType)
 	if err != nil {
