@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/companygraph/companygraph/internal/apierror"
 	"github.com/companygraph/companygraph/internal/app"
 	"github.com/companygraph/companygraph/internal/config"
 	"github.com/companygraph/companygraph/internal/neo4jtest"
@@ -35,6 +36,10 @@ func testConfig(t *testing.T, conn neo4jtest.Conn) config.Config {
 			return conn.Password
 		case "NEO4J_RETRY_TIME":
 			return "1s"
+		case "COMPANYGRAPH_QUERY_TIMEOUT":
+			// A guard against a hang: tests share two busy cores with
+			// several servers, and those that test deadlines set their own.
+			return "2m"
 		}
 		return ""
 	}, io.Discard)
@@ -52,15 +57,37 @@ func start(t *testing.T, cfg config.Config, prepare bool, opts ...app.Option) *a
 	}
 	t.Cleanup(func() { a.Close(context.Background()) })
 	if prepare {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := a.Prepare(ctx); err != nil {
-			t.Fatalf("prepare: %v", err)
-		}
+		prepareApp(t, a)
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	return &api{App: a, srv: srv}
+}
+
+// prepareApp prepares a as PrepareWhenUp does when the API starts: again
+// after a failure the database may get over (tests that prepare at once
+// on one server deadlock on its schema locks; a server that has just
+// started, on a busy machine, may not answer yet), until it succeeds or
+// a deadline set only against a hang.
+func prepareApp(t *testing.T, a *app.App) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+		err := a.Prepare(ctx)
+		if err == nil {
+			return
+		}
+		if e, ok := apierror.As(err); !ok || e.Code != apierror.Unavailable || ctx.Err() != nil {
+			t.Fatalf("prepare: %v", err)
+		}
+		t.Logf("prepare: %v; again in %v", err, wait)
+		select {
+		case <-ctx.Done():
+			t.Fatalf("prepare: %v", err)
+		case <-time.After(wait):
+		}
+	}
 }
 
 // seeded is the API over the shared Neo4j with the seed loaded.

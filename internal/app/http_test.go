@@ -127,9 +127,7 @@ func TestSeedAndSchemaAreIdempotent(t *testing.T) {
 		return strings.Join(parts, " ")
 	}
 	before := count()
-	if err := a.Prepare(ctx); err != nil {
-		t.Fatal(err)
-	}
+	prepareApp(t, a.App)
 	if after := count(); after != before {
 		t.Errorf("a second load changed the graph:\nbefore %s\nafter  %s", before, after)
 	}

@@ -140,9 +140,7 @@ func TestEmploymentBackfill(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if err := a.Prepare(ctx); err != nil {
-			t.Fatal(err)
-		}
+		prepareApp(t, a.App)
 	}
 	var got struct {
 		Company struct{ Executives []struct{ Current *bool } }

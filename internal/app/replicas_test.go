@@ -79,11 +79,7 @@ func startReplica(t *testing.T, name string, cfg config.Config) *replica {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close(context.Background()) })
-	prepare, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := a.Prepare(prepare); err != nil {
-		t.Fatalf("replica %s: prepare: %v", name, err)
-	}
+	prepareApp(t, a)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
