@@ -391,7 +391,9 @@ func TestSubscriptionAuth(t *testing.T) {
 	if c == nil {
 		t.Fatalf("a reader's token: closed with %d", status)
 	}
-	c.subscribe("s", subscription, map[string]any{"ids": []string{"auth-m"}})
+	// From the head on: a subscription without a cursor starts when the
+	// server has read it, which may be after the create below.
+	c.subscribe("s", subscription, map[string]any{"ids": []string{"auth-m"}, "after": a.head(t)})
 	t.Cleanup(func() {
 		a.postAs(t, adminKey, `mutation { deleteMarkets(where: {id: {eq: "auth-m"}}) { nodesDeleted } }`, nil).ok(t)
 	})

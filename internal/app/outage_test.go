@@ -42,6 +42,8 @@ func TestReadinessFollowsNeo4j(t *testing.T) {
 
 	cfg := testConfig(t, neo.Conn)
 	cfg.APIKeys = "ed:editor:" + auth.HashKey(editorKey)
+	// The API's default: what bounds a request caught by the outage.
+	cfg.QueryTimeout = 10 * time.Second
 	a := start(t, cfg, false)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
