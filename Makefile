@@ -388,8 +388,7 @@ FUZZTIME ?= 10m
 .PHONY: fuzz
 fuzz: deps ## fuzz the HTTP handler and the query compiler, FUZZTIME each (default 10m), against a throwaway Neo4j
 	@mkdir -p .test; dir=$$(mktemp -d .test/neo4j.XXXXXX); \
-	export NEO4J_DIR=$$dir NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(TEST_PASSWORD) NEO4J_START_TIMEOUT=$${NEO4J_START_TIMEOUT:-300} \
-	  NEO4J_JAVA_OPTS="$${NEO4J_JAVA_OPTS--XX:TieredStopAtLevel=1}"; \
+	export NEO4J_DIR=$$dir NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(TEST_PASSWORD); \
 	trap '$(NEO4J) stop; rm -rf "$$dir"' EXIT; \
 	uri=$$($(NEO4J) start); \
 	echo "fuzz Neo4j at $$uri; fuzzing the HTTP handler and the query compiler, $(FUZZTIME) each"; \
