@@ -841,10 +841,14 @@ func aggregateParts(fields []*Field) int {
 }
 
 // rootAggregate computes the parts of an aggregate at the root in one
-// pass over its items: they are collected once (as references) and every
-// part reads the collected list, where a subquery per part would match
-// them again each.
+// pass over its items. Parts that one grouping answers are streamed
+// (groupedAggregate); otherwise the items are collected once (as
+// references) and every part reads the collected list, where a subquery
+// per part would match them again each.
 func (c *compiler) rootAggregate(l *listing, cond string, def *ast.Definition, fields []*Field) (string, error) {
+	if by, ok := oneGrouping(fields, def); ok {
+		return c.groupedAggregate(l, cond, by, fields)
+	}
 	xs, v := c.newVar("xs"), c.newVar("n")
 	var items, calls []string
 	// Each part that aggregates is a CALL of its own: Neo4j refuses an
@@ -890,6 +894,94 @@ func (c *compiler) rootAggregate(l *listing, cond string, def *ast.Definition, f
 	}
 	return fmt.Sprintf("COLLECT { WITH COLLECT { %s RETURN %s } AS %s %s RETURN %s }[0]",
 		l.match(cond), l.node, xs, strings.Join(calls, " "), object(items)), nil
+}
+
+// oneGrouping reports whether the parts of an aggregate can be computed
+// from one grouping of its items, streamed without collecting them: every
+// countBy groups by the same field, and every statistic is one a total
+// over groups gives exactly (min, max, and an integer sum; an average or
+// a float sum over groups would round differently). It returns the field.
+func oneGrouping(fields []*Field, def *ast.Definition) (string, bool) {
+	by := ""
+	for _, af := range fields {
+		if af.Def == nil || af.Err != nil {
+			continue
+		}
+		switch af.Name {
+		case "count":
+		case "countBy":
+			name, ok := af.Args["field"].(string)
+			if !ok || !identifier.MatchString(name) || (by != "" && name != by) {
+				return "", false
+			}
+			by = name
+		default:
+			for _, s := range af.sel {
+				sf, ok := s.(*ast.Field)
+				if !ok {
+					return "", false
+				}
+				switch {
+				case sf.Name == "min", sf.Name == "max", sf.Name == "__typename":
+				case sf.Name == "sum" && af.Def.Type.Name() == "IntStats":
+				default:
+					return "", false
+				}
+			}
+		}
+	}
+	return by, by != "" && def.Fields.ForName("countBy") != nil
+}
+
+// groupedAggregate computes an aggregate at the root in one streaming
+// pass: its items are grouped by the field by, each group counted and
+// folded, and the groups are then totalled into the count and the
+// statistics. Nothing is collected but the groups.
+func (c *compiler) groupedAggregate(l *listing, cond, by string, fields []*Field) (string, error) {
+	v := l.node
+	g, n := c.newVar("value"), c.newVar("count")
+	folds := []string{fmt.Sprintf("%s.%s AS %s", v, by, g), "count(*) AS " + n}
+	var totals, items []string
+	for _, af := range fields {
+		if af.Def == nil || af.Err != nil {
+			continue
+		}
+		switch af.Name {
+		case "count":
+			t := c.newVar("total")
+			totals = append(totals, fmt.Sprintf("sum(%s) AS %s", n, t))
+			items = append(items, entry(af.Key, t))
+		case "countBy":
+			var err error
+			if af.Sub, err = c.shape(af.sel, af.Def.Type.Name()); err != nil {
+				return "", err
+			}
+			part := c.newVar("part")
+			totals = append(totals, fmt.Sprintf("collect(%s) AS %s", groupEntries(af.Sub, g, n), part))
+			items = append(items, entry(af.Key, part))
+		default:
+			stats, err := c.collect(af.sel, af.Def.Type.Name())
+			if err != nil {
+				return "", err
+			}
+			af.Sub = &Selection{Type: af.Def.Type.Name(), Fields: stats}
+			var parts []string
+			for _, s := range stats {
+				if s.Def == nil {
+					continue
+				}
+				// A group's fold ignores missing values, as the total's does;
+				// a sum over none is 0, as Cypher's sum of no values is.
+				k, t := c.newVar("k"), c.newVar("t")
+				folds = append(folds, fmt.Sprintf("%s(%s.%s) AS %s", s.Name, v, af.Name, k))
+				totals = append(totals, fmt.Sprintf("%s(%s) AS %s", s.Name, k, t))
+				parts = append(parts, entry(s.Key, t))
+			}
+			items = append(items, entry(af.Key, object(parts)))
+		}
+	}
+	return fmt.Sprintf("COLLECT { %s WITH %s ORDER BY %s DESC, %s WITH %s RETURN %s }[0]",
+		l.match(cond), strings.Join(folds, ", "), n, g, strings.Join(totals, ", "), object(items)), nil
 }
 
 // pin starts a root listing from the node a filter pins. A filter

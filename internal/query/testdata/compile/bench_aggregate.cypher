@@ -1,4 +1,4 @@
-RETURN COLLECT { WITH COLLECT { MATCH (n1:`Event`)-[r2:`CONCERNS`]->(n3:`Market`) WHERE n3.id = $p0 WITH DISTINCT n1 RETURN n1 } AS xs4 CALL (xs4) { UNWIND xs4 AS n5 WITH n5.kind AS value6, count(*) AS count7 ORDER BY count7 DESC, value6 RETURN collect({`value`: toString(value6), `count`: count7}) AS part8 } RETURN {`count`: size(xs4), `countBy`: part8} }[0] AS f0
+RETURN COLLECT { MATCH (n1:`Event`)-[r2:`CONCERNS`]->(n3:`Market`) WHERE n3.id = $p0 WITH DISTINCT n1 WITH n1.kind AS value4, count(*) AS count5 ORDER BY count5 DESC, value4 WITH sum(count5) AS total6, collect({`value`: toString(value4), `count`: count5}) AS part7 RETURN {`count`: total6, `countBy`: part7} }[0] AS f0
 // params: {
   "p0": "market-1"
 }
