@@ -141,19 +141,22 @@ func (s *served) query(ctx context.Context) json.RawMessage {
 	}
 	var inner map[string]json.RawMessage
 	innerOK := true
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if len(delegated) > 0 {
+	var done chan struct{}
+	if len(delegated) > 0 {
+		done = make(chan struct{})
+		go func() {
+			defer close(done)
 			inner, innerOK = s.delegate(ctx, oc, delegated)
-		}
-	}()
+		}()
+	}
 	var values map[string]any
 	var runErr error
 	if st.Cypher != "" {
 		values, runErr = s.e.run(ctx, st)
 	}
-	<-done
+	if done != nil {
+		<-done
+	}
 
 	w := &writer{ctx: ctx, schema: m.schema, buf: make([]byte, 0, 4096)}
 	w.buf = append(w.buf, '{')
