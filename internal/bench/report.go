@@ -82,7 +82,7 @@ regenerated.
   the cores and for the locks of the companies they share, each for
   longer than a measured window.
 - **Systems**: *raw Cypher* is the hand-written statement through the
-  project's Neo4j client (internal/neo4j: one managed read transaction per
+  project's Neo4j client (internal/neo4j: one auto-commit read per
   request, a write transaction for the write, as the API runs its own)
   inside the load driver, no HTTP, no GraphQL. *companygraph* is
   bin/companygraph, seed off, default limits, one editor API key for the
