@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
@@ -136,5 +137,28 @@ func TestReportKeepsOtherSizes(t *testing.T) {
 	text := string(b)
 	if strings.Count(text, "## Size M") != 1 || strings.Count(text, "## Size S") != 1 || strings.Index(text, "## Size S") > strings.Index(text, "## Size M") {
 		t.Errorf("want one section per size, S before M:\n%s", text)
+	}
+}
+
+// TestTargetsRowWithoutAnswers checks that a system which answered
+// nothing empties only its own columns of the targets table: the write's
+// ratios to raw Cypher are still shown when @neo4j/graphql had none.
+func TestTargetsRowWithoutAnswers(t *testing.T) {
+	op := &Op{Key: "ingest", Title: "9. ingest", Writes: true}
+	cell := func(sys string, requests int, p50 time.Duration) *Result {
+		res := &Result{System: sys, Op: op.Key, Concurrency: 1, Clients: 1, Requests: requests, Elapsed: 10 * time.Second}
+		for range requests {
+			res.latencies = append(res.latencies, p50)
+		}
+		return res
+	}
+	r := &report{cfg: Config{Size: "S", Concurrency: []int{1}}, ops: []*Op{op}, results: []*Result{
+		cell("raw Cypher", 400, 20*time.Millisecond),
+		cell("companygraph", 100, 60*time.Millisecond),
+		cell("@neo4j/graphql", 0, 0),
+	}}
+	want := "| 9. ingest | 1 | 0.25 | 3.00 | n/a | n/a | 0.00 | — | — |"
+	if text := r.render(); !strings.Contains(text, want) {
+		t.Errorf("want the row %q in:\n%s", want, text)
 	}
 }
