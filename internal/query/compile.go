@@ -760,11 +760,10 @@ func (c *compiler) aggregate(l *listing, cond string, f *Field) (string, error) 
 				match(""), prop, val, val,
 				match(fmt.Sprintf("(%s = %s OR (%s IS NULL AND %s IS NULL))", prop, val, val, prop)), n, group, n, val)))
 		default:
-			stats, err := c.collect(af.sel, af.Def.Type.Name())
+			stats, err := c.stats(af)
 			if err != nil {
 				return "", err
 			}
-			af.Sub = &Selection{Type: af.Def.Type.Name(), Fields: stats}
 			prop := v + "." + af.Name
 			if l.rel == "" {
 				fold, proj := c.fold(stats, prop)
@@ -816,6 +815,17 @@ func (c *compiler) fold(stats []*Field, prop string) (fold, proj string) {
 		return "", ""
 	}
 	return strings.Join(folds, ", "), object(items)
+}
+
+// stats collects the statistics selected on aggregate field af (min,
+// max, avg, sum of one property) and records them as its selection.
+func (c *compiler) stats(af *Field) ([]*Field, error) {
+	stats, err := c.collect(af.sel, af.Def.Type.Name())
+	if err != nil {
+		return nil, err
+	}
+	af.Sub = &Selection{Type: af.Def.Type.Name(), Fields: stats}
+	return stats, nil
 }
 
 // countByField is the field a countBy groups by; a countBy without one
@@ -878,11 +888,10 @@ func (c *compiler) rootAggregate(l *listing, cond string, def *ast.Definition, f
 			call(af.Key, fmt.Sprintf("WITH %s.%s AS %s, count(*) AS %s ORDER BY %s DESC, %s RETURN collect(%s)",
 				v, name, val, n, n, val, groupEntries(af.Sub, val, n)))
 		default:
-			stats, err := c.collect(af.sel, af.Def.Type.Name())
+			stats, err := c.stats(af)
 			if err != nil {
 				return "", err
 			}
-			af.Sub = &Selection{Type: af.Def.Type.Name(), Fields: stats}
 			prop := v + "." + af.Name
 			fold, proj := c.fold(stats, prop)
 			if fold == "" {
@@ -900,7 +909,8 @@ func (c *compiler) rootAggregate(l *listing, cond string, def *ast.Definition, f
 // from one grouping of its items, streamed without collecting them: every
 // countBy groups by the same field, and every statistic is one a total
 // over groups gives exactly (min, max, and an integer sum; an average or
-// a float sum over groups would round differently). It returns the field.
+// a float sum over groups would round differently). It returns the
+// field; a countBy without one is given its field error here.
 func oneGrouping(fields []*Field, def *ast.Definition) (string, bool) {
 	by := ""
 	for _, af := range fields {
@@ -910,8 +920,11 @@ func oneGrouping(fields []*Field, def *ast.Definition) (string, bool) {
 		switch af.Name {
 		case "count":
 		case "countBy":
-			name, ok := af.Args["field"].(string)
-			if !ok || !identifier.MatchString(name) || (by != "" && name != by) {
+			name, ok := countByField(af, def)
+			if !ok {
+				continue // it answers its own field error
+			}
+			if by != "" && name != by {
 				return "", false
 			}
 			by = name
@@ -930,7 +943,7 @@ func oneGrouping(fields []*Field, def *ast.Definition) (string, bool) {
 			}
 		}
 	}
-	return by, by != "" && def.Fields.ForName("countBy") != nil
+	return by, by != ""
 }
 
 // groupedAggregate computes an aggregate at the root in one streaming
@@ -960,11 +973,10 @@ func (c *compiler) groupedAggregate(l *listing, cond, by string, fields []*Field
 			totals = append(totals, fmt.Sprintf("collect(%s) AS %s", groupEntries(af.Sub, g, n), part))
 			items = append(items, entry(af.Key, part))
 		default:
-			stats, err := c.collect(af.sel, af.Def.Type.Name())
+			stats, err := c.stats(af)
 			if err != nil {
 				return "", err
 			}
-			af.Sub = &Selection{Type: af.Def.Type.Name(), Fields: stats}
 			var parts []string
 			for _, s := range stats {
 				if s.Def == nil {
