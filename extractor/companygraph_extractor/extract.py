@@ -29,6 +29,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .relations import Patterns
+
 # Words that end an organisation's legal name: "Walmart Inc." is also
 # known as Walmart.
 ORG_SUFFIXES = {
@@ -182,6 +184,14 @@ class Article:
         self.last_market = None
         self.sentences = list(self._sentences(title))
         self.main = self._main_organisation()
+        self.patterns = Patterns(self)
+
+    amount = staticmethod(lambda text: amount(text))
+
+    def key(self, name: str) -> str:
+        """The key a name is looked up by: "the Walmart Inc.'s" is
+        "walmart inc."."""
+        return norm(re.sub(r"^the\s+", "", self._org_name(name), flags=re.I))
 
     # -- reading ---------------------------------------------------------
 
@@ -474,6 +484,10 @@ class Article:
             if ent is not None and ent.type == "Product":
                 self._owned(ent, e.root, s, text)
         self._titles(s, text)
+        self.patterns.people_and_organisations(s, text)
+        self.patterns.founding(s, text)
+        self.patterns.headquarters(s, text)
+        self.patterns.ownership(s, text)
         self._places(s, text)
         self._lists(s, text)
         self._verbs(s, text)

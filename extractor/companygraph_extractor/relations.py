@@ -1,0 +1,457 @@
+"""Generic patterns over the dependency parse for the facts a company graph
+holds of people and organisations: who works where and as what, who
+founded what and when, where an organisation is headquartered, and which
+organisation owns which.
+
+Each pattern reads the path the parse draws between two named mentions,
+not the words of a particular sentence: "Tim Cook is the chief executive
+of Apple", "Apple's chief executive, Tim Cook", "Apple CEO Tim Cook" and
+"Tim Cook, who serves as Apple's CEO" are one path shape each, through a
+title. A path may pass only through words that carry the relation (titles,
+"of", "at", "as", "'s", and a few verbs such as "serve" and "join");
+anything else on it (another name, a verb of saying or meeting) means the
+two mentions are not related by it, which keeps precision high.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Nouns that name a position someone holds in an organisation.
+TITLES = {
+    "president", "ceo", "cfo", "coo", "cto", "cmo", "cio", "cso", "cpo", "chairman", "chairwoman", "chair",
+    "chairperson", "director", "officer", "executive", "head", "founder", "co-founder", "cofounder",
+    "manager", "partner", "treasurer", "secretary", "vp", "svp", "evp", "md", "principal", "boss",
+    "spokesperson", "spokesman", "spokeswoman", "owner", "member", "employee", "engineer", "analyst",
+    "economist", "editor", "reporter", "correspondent", "journalist", "columnist", "scientist", "researcher",
+    "consultant", "adviser", "advisor", "counsel", "attorney", "lawyer", "architect", "designer", "developer",
+    "producer", "professor", "lecturer", "instructor", "dean", "fellow", "scholar", "strategist", "trader",
+    "banker", "accountant", "auditor", "chief", "leader", "chancellor", "governor", "commissioner",
+    "superintendent", "administrator", "coordinator", "specialist", "associate", "staff", "staffer",
+    "worker", "controller", "comptroller", "trustee", "board", "vice-president", "vice-chairman",
+    "programmer", "inventor", "entrepreneur", "investor", "representative", "agent", "ambassador",
+    "presenter", "anchor", "host", "coach", "captain", "player", "pilot", "physician", "surgeon",
+    "nurse", "pharmacist", "chemist", "physicist", "technician", "officeholder", "clerk", "steward",
+}
+# Words that qualify a title and belong to it ("Global Vice President").
+TITLE_MODIFIERS = {
+    "vice", "chief", "executive", "senior", "junior", "global", "regional", "deputy", "interim", "acting",
+    "managing", "general", "assistant", "associate", "principal", "lead", "group", "co", "founding",
+    "non-executive", "independent", "joint", "country", "national", "international", "corporate", "creative",
+    "financial", "operating", "technology", "technical", "marketing", "commercial", "product", "research",
+    "sales", "communications", "investment", "legal", "digital", "information", "strategy", "brand",
+    "business", "development", "operations", "finance", "engineering", "design", "editorial", "news",
+    "managing", "program", "project", "of", "and", "&", "board", "directors", "-",
+}
+FOUNDER_TITLES = {"founder", "co-founder", "cofounder"}
+# Words that make a position one held before.
+FORMER = {"former", "ex", "ex-", "then", "previously", "erstwhile", "outgoing", "late", "retired", "onetime",
+          "one-time", "once"}
+
+# Verbs a path between a person and an organisation may pass through.
+EMPLOY_VERBS = {"be", "serve", "become", "work", "join", "remain", "act", "appoint", "name", "elect",
+                "hire", "promote", "employ", "lead", "head", "run", "chair", "manage", "rejoin", "return",
+                "make", "recruit", "install", "tap", "choose", "select"}
+# Of those, the ones that say the person works there without a title.
+WORK_VERBS = {"work", "join", "hire", "employ", "lead", "head", "run", "chair", "manage", "rejoin", "recruit"}
+LEAVE_VERBS = {"leave", "resign", "retire", "quit", "depart", "step", "exit", "oust", "fire", "sack", "dismiss"}
+PATH_PREPS = {"of", "at", "for", "with", "in", "within", "on", "as", "to", "from"}
+
+FOUND_VERBS = {"found", "co-found", "cofound", "establish", "start", "form", "create", "set", "incorporate",
+               "launch", "organize", "organise", "build"}
+HQ_WORDS = {"headquarter", "headquartered", "headquarters", "base", "based", "locate", "located", "hq",
+            "head-quartered"}
+SUBSIDIARY_NOUNS = {"subsidiary", "division", "unit", "arm", "affiliate", "branch", "imprint", "offshoot",
+                    "subsidiaries", "sub-division", "subdivision", "daughter", "spin-off", "spinoff"}
+PLACE_LABELS = ("GPE", "LOC", "FAC")
+
+
+def _span_of(tok, sent, labels=None):
+    return next((e for e in sent.ents if e.start <= tok.i < e.end and (labels is None or e.label_ in labels)), None)
+
+
+def _path(a, b):
+    """The tokens between a and b along the parse (both excluded), and the
+    highest of them, or None when they are in different trees."""
+    up_a = [a, *a.ancestors]
+    index = {t.i: n for n, t in enumerate(up_a)}
+    chain_b = []
+    for t in [b, *b.ancestors]:
+        if t.i in index:
+            top = t
+            path = up_a[1:index[t.i] + 1] + list(reversed(chain_b[1:]))
+            return [x for x in path if x.i not in (a.i, b.i)], top
+        chain_b.append(t)
+    return None, None
+
+
+def _title_like(tok) -> bool:
+    low = tok.lower_
+    return low in TITLES or tok.lemma_.lower() in TITLES or low.rstrip("s") in TITLES
+
+
+def title_phrase(head, avoid: set[int]):
+    """The title a title word heads, with its qualifiers and the titles
+    joined to it by "and" ("President and Chief Executive Officer"), as the
+    text words it; and whether it is a former one."""
+    words = {head.i}
+    former = False
+    todo = [head, *[c for c in head.conjuncts if _title_like(c)]]
+    for t in todo:
+        words.add(t.i)
+        for c in t.subtree:
+            if c.i in avoid or c.ent_type_ in ("ORG", "PERSON", "GPE", "DATE"):
+                continue
+            if c.lower_ in FORMER or c.lower_.startswith("ex-"):
+                former = True
+            if c.dep_ in ("amod", "compound", "nmod", "advmod", "npadvmod") and (c.lower_ in TITLE_MODIFIERS or _title_like(c)) and c.head.i in words:
+                words.add(c.i)
+            if c.dep_ == "conj" and _title_like(c) and c.head.i in words:
+                words.add(c.i)
+    lo, hi = min(words), max(words)
+    doc = head.doc
+    # Fill the span between: "and", "-", and words of the title itself.
+    span = [doc[i] for i in range(lo, hi + 1)]
+    if any(t.i not in words and t.lower_ not in ("and", "&", ",", "-", "of", "the") and t.dep_ not in ("cc", "punct") for t in span):
+        span = [doc[i] for i in sorted(words)]
+    while span and span[-1].lower_ in ("and", "&", ",", "-", "of", "the"):
+        span.pop()
+    while span and span[0].lower_ in ("and", "&", ",", "-", "of", "the"):
+        span.pop(0)
+    text = " ".join(t.text for t in span)
+    text = re.sub(r"\s+([,-])\s*", r"\1 ", text).replace(" - ", "-").replace("- ", "-")
+    return text.strip(), former
+
+
+class Patterns:
+    """The patterns of one article, writing through its Article (entities
+    and relationships with their sentences)."""
+
+    def __init__(self, article):
+        self.a = article
+
+    # -- mentions ------------------------------------------------------------
+
+    def _orgs(self, s):
+        """(token, Entity) for each organisation named in the sentence, and
+        for "its", "their" and "the company" where they resolve."""
+        out, seen = [], set()
+        for e in s.ents:
+            if e.label_ != "ORG":
+                continue
+            ent = self.a.by_name.get(self.a.key(e.text))
+            if ent is not None and ent.type in ("Company", "Partner") and e.root.i not in seen:
+                out.append((e.root, ent, e))
+                seen.add(e.root.i)
+        for t in s:
+            if t.lower_ in ("its", "their") or (t.lemma_.lower() in ("company", "firm", "group", "business") and any(c.lower_ == "the" for c in t.children)):
+                ent = self.a._resolve_org(t, s)
+                if ent is not None and ent.type in ("Company", "Partner"):
+                    out.append((t, ent, None))
+        return out
+
+    def _people(self, s):
+        out = []
+        for e in s.ents:
+            if e.label_ != "PERSON":
+                continue
+            ent = self.a.by_name.get(self.a.key(e.text))
+            if ent is not None and ent.type == "Executive":
+                out.append((e.root, ent, e))
+        return out
+
+    # -- WORKS_FOR and FOUNDED through a title or a verb ------------------------
+
+    def people_and_organisations(self, s, text):
+        people, orgs = self._people(s), self._orgs(s)
+        for ptok, person, pspan in people:
+            best = None
+            for otok, org, ospan in orgs:
+                found = self._employment(ptok, pspan, otok, ospan, s)
+                if found is None:
+                    continue
+                length = found[0]
+                if best is None or length < best[0][0]:
+                    best = (found, org)
+            if best is None:
+                continue
+            (_, title, former, founder), org = best
+            if founder:
+                self.a.relate("FOUNDED", person, org, text, "founder of", 0.8)
+                rest = re.sub(r"(?i)\b(co-?founder|founder)s?\b", "", title or "").strip(" ,&-")
+                rest = re.sub(r"(?i)^(and|&)\s+|\s+(and|&)$", "", rest).strip()
+                if not rest:
+                    continue
+            self.a.relate("WORKS_FOR", person, org, text, "title or work between the names", 0.8,
+                          title=title or None, current=not former)
+
+    def _employment(self, ptok, pspan, otok, ospan, s):
+        """(path length, title, former, founder) when the parse relates the
+        person to the organisation as someone who holds a position there."""
+        path, top = _path(ptok, otok)
+        if path is None:
+            return None
+        mine = set(range(pspan.start, pspan.end)) | (set(range(ospan.start, ospan.end)) if ospan is not None else {otok.i})
+        path = [t for t in path if t.i not in mine]
+        if len(path) > 7:
+            return None
+        titles, verbs = [], []
+        for t in path:
+            if t.ent_type_ in ("PERSON", "ORG") and t.i not in mine:
+                return None
+            if _title_like(t):
+                titles.append(t)
+            elif t.lower_ in TITLE_MODIFIERS and t.dep_ in ("amod", "compound", "nmod"):
+                continue
+            elif t.pos_ in ("VERB", "AUX"):
+                if t.lemma_.lower() not in EMPLOY_VERBS:
+                    return None
+                verbs.append(t)
+            elif t.lower_ in PATH_PREPS or t.dep_ in ("case", "prep", "agent"):
+                if t.lower_ not in PATH_PREPS and t.dep_ != "case" and t.lower_ != "by":
+                    return None
+            elif t.lower_ in ("'s", "\u2019s", "'"):
+                continue
+            else:
+                return None
+        # The person's own title words ("Apple CEO Tim Cook").
+        if not titles:
+            for c in ptok.children:
+                if c.dep_ in ("compound", "nmod", "appos") and _title_like(c) and c.i < pspan.start:
+                    titles.append(c)
+        # "joined Acme as chief financial officer"
+        for v in verbs:
+            for c in v.children:
+                if c.dep_ == "prep" and c.lower_ == "as":
+                    titles += [g for g in c.children if g.dep_ == "pobj" and _title_like(g)]
+        if not titles and not any(v.lemma_.lower() in WORK_VERBS for v in verbs):
+            return None
+        # The organisation must be what the title is of, not a word inside
+        # another phrase: a verb between them must have the person as its
+        # subject or object.
+        for v in verbs:
+            if v.lemma_.lower() in LEAVE_VERBS:
+                return None
+        former = False
+        title = None
+        if titles:
+            head = titles[-1] if len(titles) > 1 and titles[-1].i > titles[0].i and titles[0].dep_ == "conj" else titles[0]
+            # The title nearest the organisation is the one it is of.
+            head = min(titles, key=lambda t: abs(t.i - otok.i))
+            while head.dep_ == "conj" and _title_like(head.head):
+                head = head.head
+            title, former = title_phrase(head, mine)
+        if any(v.lemma_.lower() == "be" and v.tag_ == "VBD" for v in verbs):
+            former = former or not any(c.lower_ in ("currently", "now", "still") for v in verbs for c in v.children)
+        for t in path:
+            if t.lower_ in FORMER:
+                former = True
+        founder = bool(title) and any(w.lower() in FOUNDER_TITLES for w in re.split(r"[\s,&]+", title.lower()))
+        return (len(path), title, former, founder)
+
+    # -- FOUNDED and the founding date through a verb ------------------------
+
+    def founding(self, s, text):
+        for v in s:
+            lemma = v.lemma_.lower()
+            if v.pos_ != "VERB" or lemma not in FOUND_VERBS:
+                continue
+            if lemma == "set" and not any(c.lower_ == "up" for c in v.children):
+                continue
+            passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in v.children) or (v.tag_ == "VBN" and v.dep_ in ("acl", "advcl", "amod"))
+            founders, things = [], []
+            for c in v.children:
+                if c.dep_ == "agent":
+                    founders += [g for g in c.children if g.dep_ == "pobj"]
+                elif c.dep_ == "nsubj" and not passive:
+                    founders.append(c)
+                elif c.dep_ == "dobj" and not passive:
+                    things.append(c)
+                elif c.dep_ == "nsubjpass":
+                    things.append(c)
+            if passive and not things:
+                if v.dep_ in ("acl", "amod") :
+                    things.append(v.head)
+                elif v.dep_ == "advcl":
+                    things += [c for c in v.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+                elif v.dep_ == "relcl":
+                    things.append(v.head)
+            founders = [x for f in founders for x in (f, *f.conjuncts)]
+            orgs = [o for o in (self._org_end(t, s) for t in things) if o is not None]
+            if not orgs:
+                continue
+            # "launch", "build", "create" make products as often as
+            # companies: only a date or a founder named as a person.
+            date = self._date_of(v, s)
+            people = [p for p in (self.a._person_of(f, s) for f in founders) if p is not None]
+            if lemma in ("launch", "build", "create", "start", "form") and not people and not self._org_word(things):
+                continue
+            for org in orgs:
+                if date and "founded" not in org.props:
+                    org.props["founded"] = date
+                    org.cite(text)
+                for p in people:
+                    self.a.relate("FOUNDED", p, org, text, "founded by", 0.8, when=date)
+
+    def _org_word(self, toks) -> bool:
+        return any(_span_of(t, t.sent, ("ORG",)) is not None or t.lemma_.lower() in ("company", "firm", "business", "startup", "organization", "organisation", "group", "bank", "brand", "label") for t in toks)
+
+    def _org_end(self, tok, s):
+        """The organisation a word stands for: a name, "it", "the company",
+        or the subject of "is a company that..."."""
+        span = _span_of(tok, s, ("ORG",))
+        if span is not None:
+            e = self.a.by_name.get(self.a.key(span.text))
+            if e is not None and e.type in ("Company", "Partner"):
+                return e
+        e = self.a._resolve_org(tok, s)
+        if e is not None and e.type in ("Company", "Partner"):
+            return e
+        # "Acme is a company founded in 1990": the copula's subject
+        if tok.dep_ == "attr" and tok.head.lemma_ == "be":
+            subj = next((c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is not None:
+                return self._org_end(subj, s)
+        if tok.dep_ == "appos":
+            return self._org_end(tok.head, s)
+        return None
+
+    def _date_of(self, v, s):
+        for c in v.children:
+            cands = []
+            if c.dep_ == "prep" and c.lower_ in ("in", "on", "during", "around"):
+                cands = [g for g in c.children if g.dep_ == "pobj"]
+            elif c.dep_ in ("npadvmod", "tmod"):
+                cands = [c]
+            for g in cands:
+                span = _span_of(g, s, ("DATE",))
+                if span is not None and re.search(r"\b(1[5-9]\d\d|20\d\d)\b", span.text):
+                    return re.sub(r"^(in|on)\s+", "", span.text)
+        return None
+
+    # -- headquarters ----------------------------------------------------------
+
+    def headquarters(self, s, text):
+        for t in s:
+            low, lemma = t.lower_, t.lemma_.lower()
+            if low not in HQ_WORDS and lemma not in HQ_WORDS:
+                continue
+            place = self._place_after(t, s)
+            if place is None and low in ("based", "headquartered") and t.dep_ == "amod":
+                # "Beijing-based Xiaomi"
+                p = next((c for c in t.children if c.ent_type_ in PLACE_LABELS), None)
+                if p is None and t.i >= 2 and s.doc[t.i - 1].text == "-" and s.doc[t.i - 2].ent_type_ in PLACE_LABELS:
+                    p = s.doc[t.i - 2]
+                if p is not None:
+                    span = _span_of(p, s, PLACE_LABELS)
+                    place = span.text if span is not None else p.text
+            if place is None:
+                continue
+            org = None
+            if lemma in ("headquarters", "hq") and t.pos_ == "NOUN":
+                org = next((self._org_end(c, s) for c in t.children if c.dep_ == "poss"), None)
+                if org is None and t.dep_ in ("dobj", "pobj"):
+                    v = t.head if t.dep_ == "dobj" else t.head.head
+                    if v.lemma_.lower() in ("have", "move", "relocate", "with", "maintain", "keep", "open"):
+                        subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+                        org = self._org_end(subj, s) if subj is not None else (self._org_end(v.head, s) if v.dep_ in ("prep",) else None)
+                    elif t.head.lower_ == "with":
+                        org = self._org_end(t.head.head, s)
+                if org is None and t.dep_ == "nsubj":
+                    pass
+            else:
+                if t.dep_ in ("amod", "acl"):
+                    org = self._org_end(t.head, s)
+                if org is None:
+                    subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                    if subj is None and t.dep_ == "acomp" or t.dep_ == "conj":
+                        subj = next((c for c in t.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                    if subj is not None:
+                        org = self._org_end(subj, s)
+                if org is None and t.dep_ == "advcl":
+                    subj = next((c for c in t.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                    org = self._org_end(subj, s) if subj is not None else None
+            if org is None:
+                continue
+            org.props["headquarters"] = place
+            org.cite(text)
+
+    def _place_after(self, t, s):
+        """The place "in ..." or "at ..." names, with what follows it
+        ("Chennai, Tamil Nadu, India")."""
+        for c in t.children:
+            if c.dep_ == "prep" and c.lower_ in ("in", "at", "near", "out", "to"):
+                for g in c.children:
+                    if g.dep_ == "pobj" and g.ent_type_ in PLACE_LABELS:
+                        span = _span_of(g, s, PLACE_LABELS)
+                        end = span.end if span is not None else g.i + 1
+                        start = span.start if span is not None else g.i
+                        # "London, England": places in apposition
+                        for x in g.subtree:
+                            if x.i >= end and x.ent_type_ in PLACE_LABELS and x.dep_ in ("appos", "conj", "npadvmod", "compound", "pobj") and all(
+                                    s.doc[k].ent_type_ in PLACE_LABELS or s.doc[k].text == "," for k in range(end, x.i)):
+                                sp = _span_of(x, s, PLACE_LABELS)
+                                end = sp.end if sp is not None else x.i + 1
+                        return s.doc[start:end].text
+        return None
+
+    # -- ownership ------------------------------------------------------------
+
+    def ownership(self, s, text):
+        for t in s:
+            lemma = t.lemma_.lower()
+            if lemma in SUBSIDIARY_NOUNS and t.pos_ == "NOUN":
+                parent = None
+                for c in t.children:
+                    if c.dep_ == "prep" and c.lower_ == "of":
+                        parent = next((self._org_end(g, s) for g in c.children if g.dep_ == "pobj"), None)
+                    elif c.dep_ in ("poss", "compound", "nmod") and c.i < t.i:
+                        parent = parent or self._org_end(c, s)
+                child = None
+                if t.dep_ == "attr" and t.head.lemma_ in ("be", "become", "remain"):
+                    subj = next((c for c in t.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                    child = self._org_end(subj, s) if subj is not None else None
+                elif t.dep_ == "appos":
+                    child = self._org_end(t.head, s)
+                elif t.dep_ == "pobj" and t.head.lower_ == "as" and t.head.head.pos_ in ("VERB", "AUX"):
+                    subj = next((c for c in t.head.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                    child = self._org_end(subj, s) if subj is not None else None
+                if child is None:
+                    child = next((self._org_end(c, s) for c in t.children if c.dep_ == "appos"), None)
+                if child is None and t.dep_ in ("compound", "nmod"):
+                    child = self._org_end(t.head, s)
+                if parent is not None and child is not None and parent is not child:
+                    self.a.relate("OWNS", parent, child, text, "subsidiary of", 0.8)
+            elif lemma == "own" and t.pos_ == "VERB":
+                passive = any(c.dep_ in ("auxpass", "nsubjpass", "agent") for c in t.children) or t.dep_ in ("acl", "amod")
+                owner = child = None
+                stake = None
+                if passive:
+                    owner = next((self._org_end(g, s) for c in t.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"), None)
+                    subj = next((c for c in t.children if c.dep_ == "nsubjpass"), None)
+                    child = self._org_end(subj, s) if subj is not None else (self._org_end(t.head, s) if t.dep_ in ("acl",) else None)
+                else:
+                    subj = next((c for c in t.children if c.dep_ == "nsubj"), None)
+                    owner = self._org_end(subj, s) if subj is not None else None
+                    for o in (c for c in t.children if c.dep_ == "dobj"):
+                        if o.lower_ in ("%", "percent", "stake") or o.lemma_.lower() in ("stake", "share"):
+                            num = next((c for c in o.subtree if c.like_num), None)
+                            stake = self.a.amount(num.text) if num is not None else None
+                            for w in o.subtree:
+                                if w.dep_ == "pobj" and w.head.lower_ in ("of", "in"):
+                                    child = child or self._org_end(w, s)
+                        else:
+                            child = child or self._org_end(o, s)
+                if owner is not None and child is not None and owner is not child:
+                    self.a.relate("OWNS", owner, child, text, "owned by", 0.8, stakePercent=stake)
+            elif lemma == "parent" and t.pos_ == "NOUN":
+                child = next((self._org_end(c, s) for c in t.children if c.dep_ == "poss"), None)
+                parent = next((self._org_end(c, s) for c in t.children if c.dep_ == "appos"), None)
+                if parent is None and t.dep_ in ("compound", "nmod", "appos"):
+                    parent = self._org_end(t.head, s)
+                if parent is None and t.dep_ == "attr":
+                    subj = next((c for c in t.head.children if c.dep_ == "nsubj"), None)
+                    parent = self._org_end(subj, s) if subj is not None else None
+                    child = child or next((self._org_end(g, s) for c in t.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children), None)
+                if parent is not None and child is not None and parent is not child:
+                    self.a.relate("OWNS", parent, child, text, "parent of", 0.75)
