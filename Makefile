@@ -165,13 +165,18 @@ $(EXTRACTOR_ENV)/.installed: extractor/requirements.txt extractor/model.txt | py
 	$(EXTRACTOR_ENV)/bin/pip check
 	@touch $@
 
+# KnowledgeNet's folds 1 and 2 (CC BY-SA 4.0), kept in shared/ beside the
+# repository; the extractor's floors read them too.
+KNOWLEDGENET ?= $(abspath ../shared/data/knowledgenet/dev-folds-1-2.jsonl)
+
 .PHONY: extract-eval
-extract-eval: extractor-env ## score the extractor on the seed article against its hand-made facts (seed/)
-	cd extractor && $(EXTRACTOR_PY) -m companygraph_extractor.evaluate ../seed/*.json
+extract-eval: extractor-env ## score the extractor on the seed article, the news dev set (extractor/testdata/news) and KnowledgeNet
+	cd extractor && $(EXTRACTOR_PY) -m companygraph_extractor.evaluate --seed ../seed/*.json \
+	  --news testdata/news --knowledgenet $(KNOWLEDGENET)
 
 .PHONY: extractor-test
-extractor-test: extractor-env ## run the extractor's own tests (Python)
-	cd extractor && $(EXTRACTOR_PY) -m unittest discover -s tests -t .
+extractor-test: extractor-env ## run the extractor's own tests (Python), its floors on the news set and KnowledgeNet among them
+	cd extractor && KNOWLEDGENET=$(KNOWLEDGENET) $(EXTRACTOR_PY) -m unittest discover -s tests -t .
 
 # The starter graph (`make run STARTER=1`): the listed companies of twenty
 # stock indices from the PyPI package pytickersymbols, pinned by version and

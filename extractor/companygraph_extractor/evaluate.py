@@ -1,8 +1,10 @@
-"""Scores the extractor on an article whose facts were written by hand.
+"""Scores the extractor on text whose facts were written by hand.
 
-    python -m companygraph_extractor.evaluate seed/000_4657f6e3798185d7.json
+    python -m companygraph_extractor.evaluate --seed seed/*.json \
+        --news extractor/testdata/news --knowledgenet dev-folds-1-2.jsonl
 
-The hand-made facts (seed/) are the gold. An extracted entity is the gold
+Three sets: the seed article (its hand-made facts in seed/), the news dev
+set (news.py) and KnowledgeNet (knowledgenet.py). For the seed, an extracted entity is the gold
 one of its type with its name or one of its aliases; an extracted event is
 the gold event of its kind with the most relationships to the same
 entities. A relationship is right when its type and both ends are. The
@@ -18,6 +20,7 @@ import json
 import pathlib
 import sys
 
+from . import knowledgenet, news
 from .extract import extract, norm
 from .model import load
 
@@ -163,23 +166,35 @@ def report(name: str, s: dict) -> str:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("gold", nargs="+", help="seed files (JSON) whose source text is beside them")
+    p = argparse.ArgumentParser(description="Scores the extractor on the seed article, the news dev set and KnowledgeNet.")
+    p.add_argument("--seed", nargs="*", default=[], help="seed files (JSON) whose source text is beside them")
+    p.add_argument("--news", help="folder of news articles with gold facts (testdata/news)")
+    p.add_argument("--knowledgenet", help="KnowledgeNet rows (JSONL)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     args = p.parse_args(argv)
     nlp = load()
-    out = {}
-    for g in args.gold:
+    out, texts = {}, []
+    for g in args.seed:
         path = pathlib.Path(g)
         gold = json.loads(path.read_text())
         text = (path.parent / gold["source"]["file"]).read_text()
         facts = extract(nlp, text, gold["source"]["properties"].get("title"))
         out[path.name] = score(gold, facts, text)
+        texts.append(report(path.name, out[path.name]))
+    if args.news:
+        s = news.score(nlp, args.news)
+        out["news"] = {"total": dict(s["total"]), "articles": {k: {"misses": v["misses"], "wrongs": v["wrongs"]} for k, v in s["articles"].items()}}
+        texts.append(news.report(s))
+    if args.knowledgenet:
+        s = knowledgenet.score(nlp, args.knowledgenet)
+        out["knowledgenet"] = {"passages": s["passages"], "refused": s["refused"], "total": s["total"],
+                               "properties": {k: {n: v[n] for n in ("gold", "found", "extracted", "right")} for k, v in s["properties"].items()}}
+        texts.append(knowledgenet.report(s))
     if args.json:
         json.dump(out, sys.stdout, indent=1)
         print()
     else:
-        print("\n\n".join(report(k, v) for k, v in out.items()))
+        print("\n\n".join(texts))
     return 0
 
 
