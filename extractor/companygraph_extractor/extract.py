@@ -72,6 +72,20 @@ TITLE_WORDS = {
 }
 
 PRONOUNS_ORG = {"it", "its", "they", "their"}
+# Last words of organisations' names: such a name is never a person's or a
+# product's.
+ORG_WORDS = ORG_SUFFIXES | {
+    "capital", "partners", "ventures", "investment", "investments", "bank", "group", "holdings", "fund", "trust",
+    "technologies", "technology", "motors", "airlines", "systems", "solutions", "industries", "labs", "media",
+    "networks", "communications", "pharmaceuticals", "energy", "electronics", "entertainment", "foods",
+    "beverages", "insurance", "securities", "exchange", "robotics", "studios", "management", "advisors",
+    "advisers", "associates", "consulting", "enterprises", "international", "financial", "bancorp",
+}
+# What a company sells when it sells part of itself, not a product.
+DIVESTED = {"stake", "share", "shares", "percent", "%", "asset", "assets", "business", "businesses", "unit",
+            "units", "division", "divisions", "subsidiary", "subsidiaries", "headquarters", "building", "property",
+            "operation", "operations", "arm", "company", "firm", "interest", "holding", "holdings", "bond", "bonds",
+            "debt", "note", "notes", "brand", "brands", "portfolio", "plant", "plants", "factory", "factories"}
 # Words the model tags as organisations that are not one.
 NOT_ORGS = {"ipo", "ceo", "cfo", "cto", "coo", "board", "nasdaq", "nyse", "new york stock exchange",
             "london stock exchange", "stock exchange"}
@@ -82,8 +96,9 @@ MARKET_NOUNS = {"market", "markets", "region", "regions", "country", "countries"
 LIST_HEADS = {"device", "product", "item", "gadget", "service", "brand", "accessory", "appliance"}
 QUANTIFIERS = {"any", "some", "all", "none", "each", "most", "many", "few", "one"}
 
-MAGNITUDES = {"thousand": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9,
-              "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12}
+MAGNITUDES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "mln": 1e6, "billion": 1e9,
+              "bn": 1e9, "b": 1e9, "bln": 1e9, "trillion": 1e12, "tn": 1e12, "lakh": 1e5, "lakhs": 1e5,
+              "crore": 1e7, "crores": 1e7, "cr": 1e7}
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a": 1, "half": 0.5}
 
@@ -93,6 +108,17 @@ EVENT_ROLES = {"MARKET_ENTRY": "entrant", "PRODUCT_LAUNCH": "launcher", "FUNDING
 PLANNED = {"plan", "plans", "planning", "planned", "aim", "aims", "intend", "intends",
            "expect", "expects", "set", "prepare", "prepares", "will", "would", "could",
            "may", "might", "soon", "coming"}
+
+
+def named(tok) -> bool:
+    """Whether a word is (part of) a name: a proper noun, a named entity,
+    or written as one ("Mi4", "iPhone", a capital not at the sentence's
+    start)."""
+    t = tok.text
+    return (tok.pos_ == "PROPN" or tok.ent_type_ in ("PRODUCT", "ORG", "WORK_OF_ART")
+            or any(c.isdigit() for c in t) and any(c.isalpha() for c in t)
+            or any(c.isupper() for c in t[1:])
+            or (t[:1].isupper() and tok.i != tok.sent.start))
 
 
 def slug(text: str) -> str:
@@ -117,6 +143,8 @@ def amount(text: str) -> float | None:
     value, seen = None, False
     for w in words:
         if re.fullmatch(r"[0-9.]+", w):
+            if seen:
+                break  # "Rs 1,002 crore (about $120 million)": the first figure
             value, seen = float(w), True
         elif w in WORD_NUMBERS and not seen:
             value, seen = float(WORD_NUMBERS[w]), True
@@ -125,14 +153,21 @@ def amount(text: str) -> float | None:
     return value
 
 
-CURRENCIES = [("us$", "USD"), ("$", "USD"), ("\u20ac", "EUR"), ("\u00a3", "GBP"), ("\u20b9", "INR"),
-              ("rs.", "INR"), ("\u00a5", "JPY"), ("dollar", "USD"), ("euro", "EUR"), ("pound", "GBP"),
-              ("rupee", "INR"), ("yen", "JPY"), ("yuan", "CNY"), ("renminbi", "CNY")]
+# Marks of currencies, the longer first ("HK$" before "$").
+CURRENCIES = [("us$", "USD"), ("hk$", "HKD"), ("s$", "SGD"), ("a$", "AUD"), ("c$", "CAD"), ("nz$", "NZD"),
+              ("r$", "BRL"), ("nt$", "TWD"), ("$", "USD"), ("\u20ac", "EUR"), ("\u00a3", "GBP"), ("\u20b9", "INR"),
+              ("rs.", "INR"), ("rs ", "INR"), ("inr", "INR"), ("\u00a5", "JPY"), ("\u20a9", "KRW"), ("usd", "USD"),
+              ("eur", "EUR"), ("gbp", "GBP"), ("cny", "CNY"), ("rmb", "CNY"), ("jpy", "JPY"), ("hkd", "HKD"),
+              ("dollar", "USD"), ("euro", "EUR"), ("pound", "GBP"), ("sterling", "GBP"), ("rupee", "INR"),
+              ("yen", "JPY"), ("yuan", "CNY"), ("renminbi", "CNY"), ("reais", "BRL"), ("real", "BRL"),
+              ("won", "KRW"), ("franc", "CHF"), ("krona", "SEK"), ("kronor", "SEK"), ("krone", "NOK"),
+              ("ringgit", "MYR"), ("rupiah", "IDR"), ("baht", "THB"), ("peso", "MXN"), ("rand", "ZAR"),
+              ("lira", "TRY"), ("ruble", "RUB"), ("rouble", "RUB"), ("dirham", "AED"), ("riyal", "SAR")]
 
 
 def currency(text: str) -> str | None:
     """The ISO 4217 code of the currency a figure is written in."""
-    t = text.lower()
+    t = text.lower() + " "
     for mark, code in CURRENCIES:
         if mark in t:
             return code
@@ -183,6 +218,7 @@ class Article:
         self.known = {norm(n): k["type"] for k in (known or []) for n in [k["name"], *k.get("aliases", [])]}
         self.last_market = None
         self.sentences = list(self._sentences(title))
+        self._one_type_per_name()
         self.main = self._main_organisation()
         self.patterns = Patterns(self)
 
@@ -213,6 +249,47 @@ class Article:
                 text = s.text.strip()
                 if len(text) > 1:
                     yield s
+
+    def _one_type_per_name(self):
+        """One type per name in an article: a name the model tags as an
+        organisation anywhere, that the graph holds as one, or that ends in
+        an organisation's word ("Capital", "Inc") is an organisation
+        wherever the model took it for a person; a single word the model
+        tags as an organisation that is the surname of a person of the
+        article is that person."""
+        from spacy.tokens import Span
+
+        docs = list({id(s.doc): s.doc for s in self.sentences}.values())
+        orgs, people = set(), set()
+        for doc in docs:
+            for e in doc.ents:
+                k = norm(self._org_name(e.text))
+                if e.label_ == "ORG":
+                    orgs.add(k)
+                elif e.label_ == "PERSON" and len(e) > 1:
+                    people.add(k)
+        surnames = {p.split()[-1] for p in people}
+        for k, t in self.known.items():
+            (orgs if t in ("Company", "Partner") else people if t == "Executive" else set()).add(k)
+        for doc in docs:
+            ents, changed = [], False
+            for e in doc.ents:
+                k = norm(self._org_name(e.text))
+                words = k.split()
+                label = e.label_
+                if e.label_ == "PERSON" and k not in people and (k in orgs or (words and words[-1] in ORG_WORDS)):
+                    label = "ORG"
+                elif e.label_ == "ORG" and len(words) == 1 and k in surnames and self.known.get(k) not in ("Company", "Partner"):
+                    label = "PERSON"
+                elif e.label_ == "ORG" and k in people:
+                    label = "PERSON"
+                if label != e.label_:
+                    ents.append(Span(doc, e.start, e.end, label=label))
+                    changed = True
+                else:
+                    ents.append(e)
+            if changed:
+                doc.ents = ents
 
     def _main_organisation(self):
         counts: dict[str, int] = {}
@@ -300,6 +377,8 @@ class Article:
             return self.known[name]
         root = span.root
         head = root.head
+        if name.split() and name.split()[-1] in ORG_WORDS:
+            return "Company"
         # "partnered with Flipkart", "a partnership with Flipkart"
         if root.dep_ == "pobj" and head.lower_ == "with" and head.head.lemma_.lower() in ("partner", "partnership", "team", "ally", "tie"):
             return "Partner"
@@ -488,9 +567,14 @@ class Article:
         self.patterns.founding(s, text)
         self.patterns.headquarters(s, text)
         self.patterns.ownership(s, text)
+        self.patterns.country(s, text)
+        self.patterns.markets(s, text)
+        self.patterns.layoffs(s, text)
+        self.patterns.stakes(s, text)
         self._places(s, text)
         self._lists(s, text)
         self._verbs(s, text)
+        self.patterns.listing_figures(s, text)
         # The article's main organisation is cited where the sentence
         # speaks of it as "the company".
         for t in s:
@@ -680,7 +764,7 @@ class Article:
                     p = self._product(o, s, text)
                     if p is not None and owner is not None and owner.type in ("Company", "Partner"):
                         self.relate("HAS_PRODUCT", owner, p, text, "possessive", 0.7)
-            elif lemma in ("buy", "acquire") and t.pos_ == "VERB":
+            elif (lemma in ("buy", "acquire", "purchase") or (lemma == "pay" and any(c.lower_ == "for" for c in t.children))) and t.pos_ == "VERB":
                 self._acquisition(t, s, text)
             elif lemma == "invest" and t.pos_ == "VERB":
                 self._investment(t, s, text)
@@ -805,7 +889,8 @@ class Article:
         else:
             products = self._objects(tok)
             anchor = tok
-        products = [p for p in products if p.pos_ in ("NOUN", "PROPN")]
+        # A named product, not a common noun ("presales", "handsets").
+        products = [p for p in products if named(p) or any(c.dep_ == "compound" and named(c) for c in p.children)]
         if not products:
             return
         org = self._subject_org(tok, s)
@@ -849,8 +934,24 @@ class Article:
         ev = self.entity("Event", f"{org.name} raises {money.text}", text, "fundraising", 0.7)
         ev.props.update({"kind": "FUNDING", "status": "planned" if self._planned(verb) else "occurred"})
         value = amount(money.text)
-        if value is not None and "$" in money.text:
+        code = currency(money.text)
+        if value is not None and code == "USD":
             ev.props["amountUsd"] = value
+        elif value is not None and code:
+            ev.props["amount"], ev.props["currency"] = value, code
+        # Who put the money in: "from SoftBank and Tiger Global", "led by
+        # Accel", "investors including A, B and C", "backed by".
+        for w in verb.subtree:
+            if w.ent_type_ != "ORG" or w.dep_ not in ("pobj", "conj", "appos", "dobj"):
+                continue
+            anchor = w
+            while anchor.dep_ in ("conj", "appos") and anchor.head.i != anchor.i:
+                anchor = anchor.head
+            if anchor.dep_ == "pobj" and anchor.head.lower_ in ("from", "by", "including", "with") and (
+                    anchor.head.lower_ != "by" or anchor.head.head.lemma_.lower() in ("lead", "back", "co-lead", "join")):
+                investor = self._resolve_org(w, s)
+                if investor is not None and investor is not org:
+                    self.relate("PARTICIPATED_IN", investor, ev, text, "investor in a round", 0.65, role="investor")
         date = self._date(s, verb)
         if date:
             ev.props.setdefault("date", date)
@@ -871,6 +972,10 @@ class Article:
     def _sales(self, verb, s, text):
         org = self._subject_org(verb, s)
         for o in self._objects(verb):
+            if o.ent_type_ == "ORG" or o.lemma_.lower() in DIVESTED or o.lower_ in DIVESTED:
+                # Selling a company, a unit or a stake is a deal, not a product.
+                self._divestiture(verb, o, org, s, text)
+                continue
             count = next((c for c in o.children if c.dep_ == "nummod"), None)
             product_tok = o
             if o.pos_ == "NUM":
@@ -916,33 +1021,97 @@ class Article:
                 if whole:
                     self.relate("PART_OF", ev, whole[0], text, "sales within sales", 0.6)
 
+    def _divestiture(self, verb, obj, seller, s, text):
+        """ "LG sells its water units to Techcross": an acquisition by the
+        buyer "to" names, of the organisation sold or its stake."""
+        buyer = next((self._resolve_org(g, s) for c in verb.children if c.dep_ == "prep" and c.lower_ == "to" for g in c.children if g.dep_ == "pobj"), None)
+        target, stake = None, None
+        if obj.ent_type_ == "ORG":
+            target = self._resolve_org(obj, s)
+        else:
+            for w in obj.subtree:
+                if w.dep_ == "pobj" and w.head.lower_ in ("in", "of") and w.ent_type_ == "ORG":
+                    target = target or self._resolve_org(w, s)
+                if w.like_num and w.head.lower_ in ("%", "percent", "stake") or (w.like_num and w.head.i == obj.i):
+                    stake = stake if stake is not None else amount(w.text)
+            # "its IT subsidiary, LG CNS"
+            target = target or next((self._resolve_org(c, s) for c in obj.children if c.dep_ == "appos"), None)
+        if seller is None or target is None or target is seller:
+            return
+        planned = self._planned(verb)
+        name = f"{buyer.name} buys {target.name}" if buyer is not None else f"{seller.name} sells {target.name}"
+        ev = self.entity("Event", name, text, "divestiture", 0.65)
+        ev.props.update({"kind": "ACQUISITION", "status": "planned" if planned else "occurred"})
+        if stake is not None and 0 < stake <= 100 and obj.lower_ in ("stake", "%", "percent", "share", "shares", "interest"):
+            ev.props["stakePercent"] = stake
+        for c in verb.children:
+            if c.dep_ == "prep" and c.lower_ == "for":
+                for g in c.subtree:
+                    m = self._money(g, s)
+                    if m is not None and currency(m.text):
+                        ev.props.setdefault("amount", amount(m.text))
+                        ev.props.setdefault("currency", currency(m.text))
+                        break
+        self.relate("PARTICIPATED_IN", seller, ev, text, "divestiture", 0.65, role="seller")
+        self.relate("PARTICIPATED_IN", target, ev, text, "divestiture", 0.65, role="target")
+        if buyer is not None and buyer not in (seller, target):
+            self.relate("PARTICIPATED_IN", buyer, ev, text, "divestiture", 0.65, role="acquirer")
+            if not planned:
+                self.relate("OWNS", buyer, target, text, "divestiture", 0.7, stakePercent=ev.props.get("stakePercent"))
+
     def _acquisition(self, verb, s, text):
-        buyer = self._subject_org(verb, s)
-        for o in self._objects(verb):
+        """ "Acme agreed to buy a 77% stake in Beta for $16 billion",
+        "Beta was acquired by Acme", "bought Beta from Gamma"."""
+        passive = any(c.dep_ in ("nsubjpass", "auxpass", "agent") for c in verb.children) or (verb.tag_ == "VBN" and verb.dep_ == "acl")
+        if passive:
+            buyer = next((self._resolve_org(g, s) for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"), None)
+            objs = [c for c in verb.children if c.dep_ == "nsubjpass"] or ([verb.head] if verb.dep_ == "acl" else [])
+        else:
+            buyer = self._subject_org(verb, s)
+            objs = self._objects(verb)
+        # "pay $16 billion for a 77 percent stake in Flipkart"
+        if verb.lemma_.lower() == "pay":
+            objs = [g for c in verb.children if c.dep_ == "prep" and c.lower_ == "for" for g in c.children if g.dep_ == "pobj"]
+        seller = None
+        for c in verb.children:
+            if c.dep_ == "prep" and c.lower_ == "from":
+                seller = next((self._resolve_org(g, s) for g in c.children if g.dep_ == "pobj"), None)
+        for o in objs:
             target_tok, stake = o, None
-            if o.lower_ in ("%", "percent", "stake") or o.lemma_.lower() == "stake":
-                num = next((c for c in o.children if c.dep_ == "nummod"), None)
-                stake = amount(num.text) if num is not None else None
-                of = [c for c in o.children if c.lower_ == "of"]
-                target_tok = next((g for g in of[0].children if g.dep_ == "pobj"), None) if of else None
+            if o.lower_ in ("%", "percent", "stake", "share", "shares", "interest") or o.lemma_.lower() in ("stake", "share", "interest", "percent"):
+                num = next((c for c in o.subtree if c.like_num and c.i < o.i + 3), None)
+                stake = amount(num.text) if num is not None and o.lower_ != "shares" else None
+                target_tok = next((g for c in o.children if c.lower_ in ("of", "in") for g in c.children if g.dep_ == "pobj"), None)
+                if target_tok is None:
+                    target_tok = next((g for w in o.subtree if w.lower_ in ("of", "in") and w.dep_ == "prep" for g in w.children if g.dep_ == "pobj"), None)
             if target_tok is None:
                 continue
             target = self._resolve_org(target_tok, s)
-            if buyer is None or target is None:
+            if buyer is None or target is None or buyer is target:
                 continue
+            planned = self._planned(verb)
             ev = self.entity("Event", f"{buyer.name} buys {target.name}", text, "acquisition", 0.65)
-            ev.props.update({"kind": "ACQUISITION", "status": "planned" if self._planned(verb) else "occurred"})
-            if stake is not None:
+            ev.props.update({"kind": "ACQUISITION", "status": "planned" if planned else "occurred"})
+            if stake is not None and 0 < stake <= 100:
                 ev.props["stakePercent"] = stake
-            for c in verb.children:
-                if c.dep_ == "prep" and c.lower_ == "for":
-                    for g in c.subtree:
-                        m = self._money(g, s)
-                        if m is not None and currency(m.text):
-                            ev.props["amount"], ev.props["currency"] = amount(m.text), currency(m.text)
-                            break
+            money_from = [verb] if verb.lemma_.lower() == "pay" else [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "for"]
+            for c in money_from:
+                for g in c.subtree:
+                    m = self._money(g, s)
+                    if m is not None and currency(m.text):
+                        ev.props.setdefault("amount", amount(m.text))
+                        ev.props.setdefault("currency", currency(m.text))
+                        break
+            date = self._date(s, verb)
+            if date:
+                ev.props.setdefault("date", date)
             self.relate("PARTICIPATED_IN", buyer, ev, text, "acquisition", 0.65, role="acquirer")
             self.relate("PARTICIPATED_IN", target, ev, text, "acquisition", 0.65, role="target")
+            if seller is not None and seller not in (buyer, target):
+                self.relate("PARTICIPATED_IN", seller, ev, text, "acquisition", 0.65, role="seller")
+            if not planned:
+                self.relate("OWNS", buyer, target, text, "acquisition", 0.7,
+                            stakePercent=ev.props.get("stakePercent"), since=date)
 
     def _announcement(self, verb, s, text):
         org = self._subject_org(verb, s)

@@ -455,3 +455,172 @@ class Patterns:
                     child = child or next((self._org_end(g, s) for c in t.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children), None)
                 if parent is not None and child is not None and parent is not child:
                     self.a.relate("OWNS", parent, child, text, "parent of", 0.75)
+
+    # -- where an organisation comes from and does business ----------------
+
+    def country(self, s, text):
+        """ "Japan's SoftBank", "Brazilian buyout firm Tarpon": the country
+        an organisation comes from."""
+        from .extract import DEMONYMS
+
+        for e in s.ents:
+            if e.label_ != "ORG":
+                continue
+            org = self.a.by_name.get(self.a.key(e.text))
+            if org is None or org.type not in ("Company", "Partner") or "country" in org.props:
+                continue
+            r = e.root
+            near = list(r.children)
+            if r.dep_ in ("appos", "compound", "pobj", "nsubj", "dobj") and r.head.pos_ == "NOUN" and r.head.i < r.i:
+                near += list(r.head.children) + [r.head]
+            if r.dep_ == "compound" and r.head.pos_ == "NOUN":
+                near += list(r.head.children)
+            for c in near:
+                if c.i >= e.start and c.i < e.end:
+                    continue
+                if c.dep_ == "poss" and c.ent_type_ == "GPE" and c.i < e.start:
+                    span = _span_of(c, s, ("GPE",))
+                    org.props["country"] = self.a._org_name(span.text if span is not None else c.text)
+                    org.cite(text)
+                    break
+                if c.dep_ in ("amod", "compound", "nmod") and c.lower_ in DEMONYMS and c.i < e.start:
+                    org.props["country"] = DEMONYMS[c.lower_]
+                    org.cite(text)
+                    break
+
+    MARKET_VERBS = {"enter", "expand", "launch", "open", "sell", "operate", "start", "begin", "debut", "introduce",
+                    "roll", "ship", "offer", "deliver", "grow", "invest", "build", "set", "arrive", "bring"}
+
+    def markets(self, s, text):
+        """ "opened its first store in India", "will start selling in
+        Norway", "expand its business in the country": the organisation
+        does business in the place."""
+        for v in s:
+            if v.pos_ != "VERB" or v.lemma_.lower() not in self.MARKET_VERBS:
+                continue
+            org = self.a._subject_org(v, s)
+            if org is None or org.type not in ("Company", "Partner"):
+                continue
+            for c in list(v.children) + [g for d in v.children if d.dep_ == "dobj" for g in d.children]:
+                if c.dep_ != "prep" or c.lower_ not in ("in", "into", "to", "across", "throughout"):
+                    continue
+                for g in c.children:
+                    if g.dep_ != "pobj":
+                        continue
+                    m = self.a._market_of(g, s)
+                    if m is None:
+                        continue
+                    planned = self.a._planned(v)
+                    self.a.relate("IN_MARKET", org, m, text, "does business in a place", 0.7,
+                                  status="planned" if planned else "operating")
+
+    # -- layoffs, stakes and the figures of a listing ----------------------
+
+    LAYOFF_NOUNS = {"job", "jobs", "worker", "workers", "employee", "employees", "staff", "people", "position",
+                    "positions", "workforce", "role", "roles", "staffer", "staffers", "headcount"}
+
+    def layoffs(self, s, text):
+        """ "is laying off about 300 people, or 20% of its workforce",
+        "cutting 17% of its workforce, about 1,500 jobs"."""
+        from .extract import amount
+
+        for v in s:
+            lemma = v.lemma_.lower()
+            if v.pos_ != "VERB":
+                continue
+            if lemma == "lay" and not any(c.lower_ == "off" for c in v.children):
+                continue
+            if lemma not in ("lay", "cut", "slash", "eliminate", "shed", "axe", "reduce", "trim"):
+                continue
+            objs = [w for w in v.subtree if w.lemma_.lower() in self.LAYOFF_NOUNS or w.lower_ in self.LAYOFF_NOUNS]
+            if not objs:
+                continue
+            org = self.a._subject_org(v, s)
+            if org is None or org.type not in ("Company", "Partner"):
+                continue
+            headcount = share = None
+            for w in v.subtree:
+                if w.lower_ in ("%", "percent") or (w.lower_ == "cent" and w.i > 0 and s.doc[w.i - 1].lower_ == "per"):
+                    num = next((c for c in w.children if c.like_num), None) or (s.doc[w.i - 1] if w.i > 0 and s.doc[w.i - 1].like_num else None)
+                    if num is None and w.lower_ == "cent" and w.i > 1 and s.doc[w.i - 2].like_num:
+                        num = s.doc[w.i - 2]
+                    if num is not None and share is None:
+                        share = amount(num.text)
+                elif w.like_num and w.head.lemma_.lower() in self.LAYOFF_NOUNS | {"about", "around", "some", "roughly", "nearly"}:
+                    words = [x.text for x in w.subtree] if w.head.lemma_.lower() in self.LAYOFF_NOUNS else [w.text]
+                    n = amount(" ".join(words))
+                    if n is not None and n >= 1 and headcount is None and w.head.lower_ not in ("%", "percent"):
+                        headcount = n
+            if headcount is None and share is None:
+                continue
+            planned = self.a._planned(v)
+            ev = self.a.entity("Event", f"{org.name} cuts jobs", text, "layoff", 0.7)
+            ev.props.update({"kind": "LAYOFF", "status": "planned" if planned else "occurred"})
+            if headcount is not None:
+                ev.props["headcount"] = int(headcount)
+            if share is not None and 0 < share <= 100:
+                ev.props["sharePercent"] = share
+            date = self.a._date(s, v)
+            if date:
+                ev.props.setdefault("date", date)
+            self.a.relate("PARTICIPATED_IN", org, ev, text, "layoff", 0.7, role="employer")
+
+    def stakes(self, s, text):
+        """ "Reuters will retain 86.6% of Instinet", "WestBridge holds a
+        32.88% stake in Rapido": the share one organisation owns of another."""
+        from .extract import amount
+
+        for v in s:
+            if v.pos_ not in ("VERB", "AUX") or v.lemma_.lower() not in ("hold", "have", "own", "retain", "keep", "control", "boost", "increase", "raise"):
+                continue
+            owner = self.a._subject_org(v, s)
+            if owner is None or owner.type not in ("Company", "Partner"):
+                continue
+            for o in (c for c in v.children if c.dep_ == "dobj"):
+                if not (o.lower_ in ("%", "percent", "stake", "share", "holding", "shareholding") or o.lemma_.lower() in ("stake", "share", "holding")):
+                    continue
+                num = next((w for w in o.subtree if w.like_num), None)
+                # "boosted its stake in X to 45%": the figure after "to"
+                to = next((g for c in v.children if c.dep_ == "prep" and c.lower_ == "to" for g in c.subtree if g.like_num), None)
+                num = to or num
+                stake = amount(num.text) if num is not None else None
+                child = None
+                for w in list(o.subtree) + [g for c in v.children if c.dep_ == "prep" and c.lower_ in ("in", "of") for g in c.children]:
+                    if w.dep_ == "pobj" and w.head.lower_ in ("in", "of"):
+                        child = child or self._org_end(w, s)
+                if child is None or child is owner or stake is None or not 0 < stake <= 100:
+                    continue
+                self.a.relate("OWNS", owner, child, text, "holds a stake", 0.7, stakePercent=stake)
+
+    def listing_figures(self, s, text):
+        """The figures of a listing the article reports: "priced at $26 a
+        share", "raised HK$5.4 billion", "a market value of $18.3 billion"."""
+        from .extract import amount, currency
+
+        ipos = [e for e in self.a.entities.values() if e.type == "Event" and e.props.get("kind") == "IPO"]
+        if not ipos or not any(t.lower_ in ("ipo", "offering", "listing", "shares", "share", "debut", "priced", "float") for t in s):
+            return
+        ev = ipos[-1]
+        for m in s.ents:
+            if m.label_ != "MONEY" or not currency(m.text):
+                continue
+            value = amount(m.text)
+            if value is None:
+                continue
+            after = " ".join(t.lower_ for t in s.doc[m.end:m.end + 2])
+            before = " ".join(t.lower_ for t in s.doc[max(s.start, m.start - 5):m.start])
+            head = m.root.head
+            while head.dep_ in ("prep", "pobj", "quantmod", "compound") and head.head.i != head.i:
+                head = head.head
+            key = None
+            if after.startswith(("a share", "per share", "each", "apiece")) or "ipo price" in before or "priced at" in before or "offer price" in before:
+                key = "pricePerShare"
+            elif re.search(r"valu|market value|worth|capitali", before):
+                key = "valuation"
+            elif head.lemma_.lower() in ("raise", "fetch", "bring", "net") or "raise" in before:
+                key = "amount"
+            if key is None or key in ev.props:
+                continue
+            ev.props[key] = value
+            ev.props.setdefault("currency", currency(m.text))
+            ev.cite(text)

@@ -4,33 +4,50 @@ KNOWLEDGENET names; `make extractor-test` sets it). Counts, never time: a
 change that loses facts or adds wrong ones fails here, and a change that
 gains raises the floor in the same commit."""
 
+import json
 import os
 import pathlib
 import unittest
 
-from companygraph_extractor import knowledgenet, news
+from companygraph_extractor import evaluate, knowledgenet, news
+from companygraph_extractor.extract import extract
 from companygraph_extractor.model import load
 
 HERE = pathlib.Path(__file__).resolve().parent.parent
 
 # (found at least, right at least, wrong at most) per measure.
+# A little under what was measured (news: 166, 185, 40 and 96, 89, 24;
+# titles 17, figures 11), so that a last-digit difference of the model's
+# arithmetic on another processor does not fail a clean clone.
 NEWS = {
-    "entities": (160, 180, 70),
-    "relationships": (60, 54, 26),
-    "titles": 17,
-    "figures": 4,
+    "entities": (162, 181, 44),
+    "relationships": (93, 86, 28),
+    "titles": 16,
+    "figures": 10,
 }
 KNOWLEDGENET = {
-    "CEO": (28, 26, 8),
-    "EMPLOYEE_OR_MEMBER_OF": (40, 40, 12),
-    "FOUNDED_BY": (35, 32, 6),
-    "SUBSIDIARY_OF": (40, 40, 5),
-    "HEADQUARTERS": (85, 48, 10),
-    "DATE_FOUNDED": (40, 38, 10),
+    "CEO": (29, 27, 9),
+    "EMPLOYEE_OR_MEMBER_OF": (41, 41, 13),
+    "FOUNDED_BY": (36, 33, 7),
+    "SUBSIDIARY_OF": (44, 43, 7),
+    "HEADQUARTERS": (88, 49, 10),
+    "DATE_FOUNDED": (40, 39, 11),
 }
 
 
 class Floors(unittest.TestCase):
+    def test_seed(self):
+        """The seed article keeps what it has: 21 of its 22 entities and 32
+        of its 45 relationships, none wrong."""
+        path = HERE.parent / "seed" / "000_4657f6e3798185d7.json"
+        gold = json.loads(path.read_text())
+        text = (path.parent / gold["source"]["file"]).read_text()
+        s = evaluate.score(gold, extract(load(), text, gold["source"]["properties"].get("title")), text)
+        self.assertGreaterEqual(s["entities"]["right"], 21)
+        self.assertGreaterEqual(s["relationships"]["right"], 32)
+        self.assertEqual(s["relationships"]["wrong"], [])
+        self.assertEqual(s["sentences"]["notVerbatim"], 0)
+
     def test_news(self):
         t = news.score(load(), HERE / "testdata" / "news")["total"]
         rels = list(news.RELATIONSHIPS) + ["participants"]
