@@ -170,9 +170,11 @@ def read(facts: list[dict]) -> Extraction:
         if typ == "Partner":
             typ = "Company"
         props = {k: v for k, v in body.items() if k not in ("id", "name", "aliases")}
+        # A ticker names the company too ("MANH" for Manhattan Associates).
+        extra = {body["ticker"]} if body.get("ticker") else set()
         n = nodes.get((typ, body["id"]))
         if n is None:
-            n = Node(typ, body["id"], {body.get("name", body["id"])} | set(body.get("aliases", [])), props)
+            n = Node(typ, body["id"], {body.get("name", body["id"])} | set(body.get("aliases", [])) | extra, props)
             nodes[(typ, body["id"])] = n
             by_id.setdefault(body["id"], []).append(n)
         else:

@@ -443,11 +443,23 @@ class Article:
                 e = self.by_name.get(norm(self._org_name(span.text)))
                 if e is not None and e.type in ("Company", "Partner"):
                     return e
-            if self.main is not None:
+            if self.main is not None and self._named_before(self.main, tok):
                 e = self.by_name.get(self.main)
                 if e is not None and e.type in ("Company", "Partner"):
                     return e
         return None
+
+    def _named_before(self, key, tok) -> bool:
+        """Whether the organisation was named before the word: "it" does not
+        point forward to a name the sentence gives only after it."""
+        for s in self.sentences:
+            for e in s.ents:
+                if e.label_ == "ORG" and norm(self._org_name(e.text)) == key:
+                    if e.doc is not tok.doc or e.start < tok.i:
+                        return True
+            if s.doc is tok.doc and s.start <= tok.i < s.end:
+                return False
+        return False
 
     def _subject_org(self, verb, sent) -> Entity | None:
         """The organisation that does what verb says: its subject, or the
@@ -536,10 +548,20 @@ class Article:
         text = s.text.strip()
         orgs: dict[int, Entity] = {}
         # Names first: organisations, people, places.
+        last_org = None
         for e in s.ents:
             if e.label_ == "ORG" and norm(e.text) in NOT_ORGS:
                 continue
+            if e.label_ == "ORG" and last_org is not None and self._in_brackets_after(e, last_org):
+                # "Sony Computer Entertainment Europe (SCEE)": another name
+                ent = orgs[last_org.start]
+                ent.aliases.add(self._org_name(e.text))
+                self.by_name.setdefault(self.key(e.text), ent)
+                for i in range(e.start, e.end):
+                    orgs[i] = ent
+                continue
             if e.label_ == "ORG":
+                last_org = e
                 name = self._org_name(e.text)
                 name = re.sub(r"^the\s+", "", name, flags=re.I)
                 type_ = self._org_type(e, s)
@@ -550,6 +572,7 @@ class Article:
                 ent = self.entity(type_, name, text, "named organisation", 0.85, alias=alias)
                 for i in range(e.start, e.end):
                     orgs[i] = ent
+                self._bracketed_names(e, ent)
             elif e.label_ == "PERSON":
                 name = self._org_name(e.text)
                 person = self._person(name, text, people)
@@ -585,6 +608,33 @@ class Article:
                     for c in t.children:
                         if c.ent_type_ == "NORP" and c.lower_ in DEMONYMS and "country" not in o.props:
                             o.props["country"] = DEMONYMS[c.lower_]
+
+    @staticmethod
+    def _in_brackets_after(e, before) -> bool:
+        doc = e.doc
+        return e.start >= 1 and doc[e.start - 1].text == "(" and before.end in (e.start - 1, e.start - 2) \
+            and e.end < len(doc) and doc[e.end].text == ")"
+
+    def _bracketed_names(self, e, ent):
+        """What follows an organisation's name in brackets: its short name
+        ("(CMI)"), a former name ("(formerly Möbius Entertainment)") or its
+        ticker ("(NYSE: LUV)")."""
+        doc = e.doc
+        if e.end >= len(doc) - 2 or doc[e.end].text != "(":
+            return
+        close = next((t.i for t in doc[e.end + 1:e.end + 9] if t.text == ")"), None)
+        if close is None:
+            return
+        inner = doc[e.end + 1:close].text.strip()
+        m = re.fullmatch(r"(?:NYSE|NASDAQ|Nasdaq|LSE|TSX|ASX|NSE|BSE|HKEX|SGX|TYO|FWB|Euronext)\s*:\s*([A-Z0-9.]{1,8})", inner)
+        if m:
+            ent.props.setdefault("ticker", m.group(1))
+            return
+        m = re.fullmatch(r"(?:formerly|previously|now|also known as|known as)\s+(.+)", inner)
+        name = m.group(1) if m else inner
+        if m or re.fullmatch(r"[A-Z][A-Za-z0-9&.\-]{1,9}", name):
+            ent.aliases.add(name)
+            self.by_name.setdefault(self.key(name), ent)
 
     def _person(self, name, sentence, people) -> Entity:
         words = name.split()

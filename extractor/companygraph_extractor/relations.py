@@ -48,12 +48,19 @@ FOUNDER_TITLES = {"founder", "co-founder", "cofounder"}
 FORMER = {"former", "ex", "ex-", "then", "previously", "erstwhile", "outgoing", "late", "retired", "onetime",
           "one-time", "once"}
 
+# Titles that are of an organisation, not of a field ("Professor of
+# Mathematics"): what such a title is "of" is an organisation.
+EXECUTIVE_TITLES = {"ceo", "cfo", "coo", "cto", "president", "chairman", "chairwoman", "chairperson", "founder",
+                    "co-founder", "cofounder", "director", "officer", "owner", "head", "chief", "boss"}
+
 # Verbs a path between a person and an organisation may pass through.
 EMPLOY_VERBS = {"be", "serve", "become", "work", "join", "remain", "act", "appoint", "name", "elect",
                 "hire", "promote", "employ", "lead", "head", "run", "chair", "manage", "rejoin", "return",
                 "make", "recruit", "install", "tap", "choose", "select"}
 # Of those, the ones that say the person works there without a title.
 WORK_VERBS = {"work", "join", "hire", "employ", "lead", "head", "run", "chair", "manage", "rejoin", "recruit"}
+# Of those, the ones whose past tense says the position is over.
+HELD_VERBS = {"be", "serve", "work", "lead", "head", "run", "chair", "manage", "remain", "act"}
 LEAVE_VERBS = {"leave", "resign", "retire", "quit", "depart", "step", "exit", "oust", "fire", "sack", "dismiss"}
 PATH_PREPS = {"of", "at", "for", "with", "in", "within", "on", "as", "to", "from"}
 
@@ -137,7 +144,8 @@ class Patterns:
         for "its", "their" and "the company" where they resolve."""
         out, seen = [], set()
         for e in s.ents:
-            if e.label_ != "ORG":
+            # "an GIS & Earth Observation Specialist" tagged as an organisation
+            if e.label_ != "ORG" or _title_like(e.root):
                 continue
             ent = self.a.by_name.get(self.a.key(e.text))
             if ent is not None and ent.type in ("Company", "Partner") and e.root.i not in seen:
@@ -163,27 +171,47 @@ class Patterns:
     # -- WORKS_FOR and FOUNDED through a title or a verb ------------------------
 
     def people_and_organisations(self, s, text):
-        people, orgs = self._people(s), self._orgs(s)
+        people, orgs = self._people(s), self._orgs(s) + self._unnamed_orgs(s, text)
         for ptok, person, pspan in people:
-            best = None
             for otok, org, ospan in orgs:
                 found = self._employment(ptok, pspan, otok, ospan, s)
                 if found is None:
                     continue
-                length = found[0]
-                if best is None or length < best[0][0]:
-                    best = (found, org)
-            if best is None:
+                _, title, former, founder = found
+                if founder:
+                    self.a.relate("FOUNDED", person, org, text, "founder of", 0.8)
+                    rest = re.sub(r"(?i)\b(co-?founder|founder)s?\b", "", title or "").strip(" ,&-")
+                    rest = re.sub(r"(?i)^(and|&)\s+|\s+(and|&)$", "", rest).strip()
+                    if not rest:
+                        continue
+                self.a.relate("WORKS_FOR", person, org, text, "title or work between the names", 0.8,
+                              title=title or None, current=not former)
+
+    def _unnamed_orgs(self, s, text):
+        """Organisations the model did not tag that a title names: "ATA's
+        President", "CEO of ip.access": a proper noun that is what a
+        position is of or at."""
+        out = []
+        for t in s:
+            if t.ent_type_ or t.pos_ != "PROPN" or t.dep_ == "compound":
                 continue
-            (_, title, former, founder), org = best
-            if founder:
-                self.a.relate("FOUNDED", person, org, text, "founder of", 0.8)
-                rest = re.sub(r"(?i)\b(co-?founder|founder)s?\b", "", title or "").strip(" ,&-")
-                rest = re.sub(r"(?i)^(and|&)\s+|\s+(and|&)$", "", rest).strip()
-                if not rest:
-                    continue
-            self.a.relate("WORKS_FOR", person, org, text, "title or work between the names", 0.8,
-                          title=title or None, current=not former)
+            head = t.head
+            if t.dep_ == "poss":
+                holder = head
+            elif t.dep_ == "pobj" and head.lower_ in ("of", "at") and head.dep_ == "prep":
+                holder = head.head
+            else:
+                continue
+            if holder.lemma_.lower() not in EXECUTIVE_TITLES or holder.ent_type_ or _title_like(t) or t.lower_ in TITLE_MODIFIERS:
+                continue
+            words = [c for c in t.children if c.dep_ == "compound" and c.pos_ == "PROPN" and not c.ent_type_] + [t]
+            words = [w for w in t.doc[min(w.i for w in words):t.i + 1]]
+            name = " ".join(w.text for w in words if w.lower_ not in ("'s", "\u2019s"))
+            if not name[:1].isalpha() or name.lower() in ("board", "directors", "company"):
+                continue
+            ent = self.a.entity("Company", name, text, "organisation of a position", 0.7)
+            out.append((t, ent, t.doc[words[0].i:t.i + 1]))
+        return out
 
     def _employment(self, ptok, pspan, otok, ospan, s):
         """(path length, title, former, founder) when the parse relates the
@@ -224,8 +252,17 @@ class Patterns:
             for c in v.children:
                 if c.dep_ == "prep" and c.lower_ == "as":
                     titles += [g for g in c.children if g.dep_ == "pobj" and _title_like(g)]
-        if not titles and not any(v.lemma_.lower() in WORK_VERBS for v in verbs):
-            return None
+        if not titles:
+            # "Huber joined the party", not "... worked with Gestapo chief
+            # Müller": without a title, the person is the subject of the
+            # verb and the organisation what it acts on.
+            if not any(v.lemma_.lower() in WORK_VERBS for v in verbs) or top.pos_ not in ("VERB", "AUX"):
+                return None
+            if ptok.head.i != top.i or ptok.dep_ not in ("nsubj", "nsubjpass", "dobj"):
+                return None
+            if not (otok.head.i == top.i and otok.dep_ in ("dobj", "nsubj")) and not (
+                    otok.dep_ == "pobj" and otok.head.head.i == top.i):
+                return None
         # The organisation must be what the title is of, not a word inside
         # another phrase: a verb between them must have the person as its
         # subject or object.
@@ -241,7 +278,8 @@ class Patterns:
             while head.dep_ == "conj" and _title_like(head.head):
                 head = head.head
             title, former = title_phrase(head, mine)
-        if any(v.lemma_.lower() == "be" and v.tag_ == "VBD" for v in verbs):
+        # "was", "served", "worked": a position held before, unless "currently"
+        if any(v.lemma_.lower() in HELD_VERBS and v.tag_ == "VBD" for v in verbs):
             former = former or not any(c.lower_ in ("currently", "now", "still") for v in verbs for c in v.children)
         for t in path:
             if t.lower_ in FORMER:
