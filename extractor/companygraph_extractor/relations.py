@@ -48,6 +48,22 @@ FOUNDER_TITLES = {"founder", "co-founder", "cofounder"}
 FORMER = {"former", "ex", "ex-", "then", "previously", "erstwhile", "outgoing", "late", "retired", "onetime",
           "one-time", "once"}
 
+# Nouns for kinds of organisations: "X is a coin dealer" makes X one.
+ORG_KINDS = {
+    "company", "firm", "corporation", "business", "startup", "start-up", "band", "group", "team", "club", "label",
+    "school", "university", "college", "organization", "organisation", "agency", "institute", "institution",
+    "foundation", "charity", "society", "association", "bank", "manufacturer", "maker", "developer", "publisher",
+    "retailer", "chain", "brand", "network", "station", "channel", "newspaper", "magazine", "studio", "airline",
+    "carrier", "operator", "provider", "producer", "league", "party", "church", "museum", "hospital", "orchestra",
+    "restaurant", "hotel", "franchise", "cooperative", "subsidiary", "division", "consultancy", "fund", "trust",
+    "conglomerate", "insurer", "lender", "dealer", "distributor", "supplier", "exporter", "importer", "outlet",
+    "broadcaster", "publication", "journal", "theatre", "theater", "academy", "council", "committee", "union",
+    "federation", "partnership", "practice", "enterprise", "venture", "holding", "utility", "cinema", "festival",
+    "choir", "ensemble", "troupe", "label", "imprint", "website", "service", "platform", "app", "marketplace",
+    "exchange", "laboratory", "lab", "centre", "center", "clinic", "department", "ministry", "regiment",
+}
+REFUSED_ORG_NAMES = {"it", "he", "she", "they", "this", "that", "which", "who", "company", "firm"}
+
 # Titles that are of an organisation, not of a field ("Professor of
 # Mathematics"): what such a title is "of" is an organisation.
 EXECUTIVE_TITLES = {"ceo", "cfo", "coo", "cto", "president", "chairman", "chairwoman", "chairperson", "founder",
@@ -315,7 +331,8 @@ class Patterns:
                 elif v.dep_ == "relcl":
                     things.append(v.head)
             founders = [x for f in founders for x in (f, *f.conjuncts)]
-            orgs = [o for o in (self._org_end(t, s) for t in things) if o is not None]
+            strict = lemma in ("found", "co-found", "cofound", "establish", "incorporate", "set") or passive
+            orgs = [o for o in (self._org_end(t, s, named_here=strict) for t in things) if o is not None]
             if not orgs:
                 continue
             # "launch", "build", "create" make products as often as
@@ -334,9 +351,12 @@ class Patterns:
     def _org_word(self, toks) -> bool:
         return any(_span_of(t, t.sent, ("ORG",)) is not None or t.lemma_.lower() in ("company", "firm", "business", "startup", "organization", "organisation", "group", "bank", "brand", "label") for t in toks)
 
-    def _org_end(self, tok, s):
+    def _org_end(self, tok, s, named_here=False):
         """The organisation a word stands for: a name, "it", "the company",
-        or the subject of "is a company that..."."""
+        or the subject of "is a company that...". named_here: the word's
+        place says it is an organisation (what was founded, what is based
+        somewhere, what "is a company"), so a proper noun the model did not
+        tag as one, or took for a person, is one."""
         span = _span_of(tok, s, ("ORG",))
         if span is not None:
             e = self.a.by_name.get(self.a.key(span.text))
@@ -349,10 +369,49 @@ class Patterns:
         if tok.dep_ == "attr" and tok.head.lemma_ == "be":
             subj = next((c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
             if subj is not None:
-                return self._org_end(subj, s)
+                return self._org_end(subj, s, named_here=tok.lemma_.lower() in ORG_KINDS)
         if tok.dep_ == "appos":
-            return self._org_end(tok.head, s)
+            return self._org_end(tok.head, s, named_here)
+        if named_here or self._is_a_kind_of_org(tok):
+            return self._name_as_org(tok, s)
         return None
+
+    @staticmethod
+    def _is_a_kind_of_org(tok) -> bool:
+        """ "Bob's Coins is a coin dealer": the subject of a copula whose
+        noun is a kind of organisation."""
+        if tok.dep_ not in ("nsubj", "nsubjpass"):
+            return False
+        attr = next((c for c in tok.head.children if c.dep_ == "attr"), None)
+        return tok.head.lemma_ == "be" and attr is not None and attr.lemma_.lower() in ORG_KINDS
+
+    def _name_as_org(self, tok, s):
+        """An organisation named by a proper noun the model did not tag as
+        one: its whole name (the entity span, or the proper nouns joined to
+        it)."""
+        span = _span_of(tok, s)
+        if span is not None and span.label_ in ("GPE", "LOC", "DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "NORP"):
+            return None
+        if span is None:
+            if tok.pos_ != "PROPN":
+                return None
+            words = [w for w in tok.subtree if w.i <= tok.i and (w.pos_ == "PROPN" or w.lower_ in ("'s", "&", "of")) and w.dep_ in ("compound", "poss", "case", "flat", "cc", "conj", "prep", "pobj") or w.i == tok.i]
+            lo = tok.i
+            for w in sorted(words, key=lambda w: -w.i):
+                if w.i == lo - 1:
+                    lo = w.i
+            text = s.doc[lo:tok.i + 1].text
+        else:
+            text = span.text
+        name = re.sub(r"^the\s+", "", self.a._org_name(text), flags=re.I)
+        if not name or not name[:1].isalnum() or name.lower() in REFUSED_ORG_NAMES:
+            return None
+        # One type per name: a name already read as a person or a product
+        # stays that.
+        known = self.a.by_name.get(self.a.key(name))
+        if known is not None and known.type not in ("Company", "Partner"):
+            return None
+        return self.a.entity("Company", name, s.text.strip(), "organisation by its place in the sentence", 0.7)
 
     def _date_of(self, v, s):
         for c in v.children:
@@ -392,23 +451,30 @@ class Patterns:
                     v = t.head if t.dep_ == "dobj" else t.head.head
                     if v.lemma_.lower() in ("have", "move", "relocate", "with", "maintain", "keep", "open"):
                         subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
-                        org = self._org_end(subj, s) if subj is not None else (self._org_end(v.head, s) if v.dep_ in ("prep",) else None)
+                        org = self._org_end(subj, s, named_here=True) if subj is not None else (self._org_end(v.head, s) if v.dep_ in ("prep",) else None)
                     elif t.head.lower_ == "with":
                         org = self._org_end(t.head.head, s)
                 if org is None and t.dep_ == "nsubj":
                     pass
             else:
                 if t.dep_ in ("amod", "acl"):
-                    org = self._org_end(t.head, s)
+                    org = self._org_end(t.head, s, named_here=True)
                 if org is None:
                     subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-                    if subj is None and t.dep_ == "acomp" or t.dep_ == "conj":
+                    first = t
+                    while first.dep_ == "conj" and first.head.i != first.i:
+                        first = first.head
+                    if subj is None and first is not t:
+                        subj = next((c for c in first.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                        if subj is None and first.dep_ in ("acl", "amod"):
+                            org = self._org_end(first.head, s, named_here=True)
+                    if subj is None and t.dep_ == "acomp":
                         subj = next((c for c in t.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-                    if subj is not None:
-                        org = self._org_end(subj, s)
-                if org is None and t.dep_ == "advcl":
-                    subj = next((c for c in t.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-                    org = self._org_end(subj, s) if subj is not None else None
+                    if subj is None and first.dep_ == "advcl":
+                        # "Founded in 1946 and headquartered in Michigan, Kelly Services is"
+                        subj = next((c for c in first.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                    if subj is not None and org is None:
+                        org = self._org_end(subj, s, named_here=True)
             if org is None:
                 continue
             org.props["headquarters"] = place
@@ -424,6 +490,11 @@ class Patterns:
                         span = _span_of(g, s, PLACE_LABELS)
                         end = span.end if span is not None else g.i + 1
                         start = span.start if span is not None else g.i
+                        # "Kitchener, Ontario" parsed with Kitchener hanging
+                        # from Ontario: the places and commas before it
+                        while start - 1 > c.i and (s.doc[start - 1].ent_type_ in PLACE_LABELS or (
+                                s.doc[start - 1].text == "," and s.doc[start - 2].ent_type_ in PLACE_LABELS)):
+                            start -= 1
                         # "London, England": places in apposition
                         for x in g.subtree:
                             if x.i >= end and x.ent_type_ in PLACE_LABELS and x.dep_ in ("appos", "conj", "npadvmod", "compound", "pobj") and all(
@@ -442,22 +513,22 @@ class Patterns:
                 parent = None
                 for c in t.children:
                     if c.dep_ == "prep" and c.lower_ == "of":
-                        parent = next((self._org_end(g, s) for g in c.children if g.dep_ == "pobj"), None)
+                        parent = next((self._org_end(g, s, named_here=True) for g in c.children if g.dep_ == "pobj"), None)
                     elif c.dep_ in ("poss", "compound", "nmod") and c.i < t.i:
                         parent = parent or self._org_end(c, s)
                 child = None
                 if t.dep_ == "attr" and t.head.lemma_ in ("be", "become", "remain"):
                     subj = next((c for c in t.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-                    child = self._org_end(subj, s) if subj is not None else None
+                    child = self._org_end(subj, s, named_here=True) if subj is not None else None
                 elif t.dep_ == "appos":
-                    child = self._org_end(t.head, s)
+                    child = self._org_end(t.head, s, named_here=True)
                 elif t.dep_ == "pobj" and t.head.lower_ == "as" and t.head.head.pos_ in ("VERB", "AUX"):
                     subj = next((c for c in t.head.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-                    child = self._org_end(subj, s) if subj is not None else None
+                    child = self._org_end(subj, s, named_here=True) if subj is not None else None
                 if child is None:
                     child = next((self._org_end(c, s) for c in t.children if c.dep_ == "appos"), None)
                 if child is None and t.dep_ in ("compound", "nmod"):
-                    child = self._org_end(t.head, s)
+                    child = self._org_end(t.head, s, named_here=True)
                 if parent is not None and child is not None and parent is not child:
                     self.a.relate("OWNS", parent, child, text, "subsidiary of", 0.8)
             elif lemma == "own" and t.pos_ == "VERB":
@@ -465,12 +536,12 @@ class Patterns:
                 owner = child = None
                 stake = None
                 if passive:
-                    owner = next((self._org_end(g, s) for c in t.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"), None)
+                    owner = next((self._org_end(g, s, named_here=True) for c in t.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"), None)
                     subj = next((c for c in t.children if c.dep_ == "nsubjpass"), None)
-                    child = self._org_end(subj, s) if subj is not None else (self._org_end(t.head, s) if t.dep_ in ("acl",) else None)
+                    child = self._org_end(subj, s, named_here=True) if subj is not None else (self._org_end(t.head, s, named_here=True) if t.dep_ in ("acl",) else None)
                 else:
                     subj = next((c for c in t.children if c.dep_ == "nsubj"), None)
-                    owner = self._org_end(subj, s) if subj is not None else None
+                    owner = self._org_end(subj, s, named_here=True) if subj is not None else None
                     for o in (c for c in t.children if c.dep_ == "dobj"):
                         if o.lower_ in ("%", "percent", "stake") or o.lemma_.lower() in ("stake", "share"):
                             num = next((c for c in o.subtree if c.like_num), None)
@@ -486,11 +557,11 @@ class Patterns:
                 child = next((self._org_end(c, s) for c in t.children if c.dep_ == "poss"), None)
                 parent = next((self._org_end(c, s) for c in t.children if c.dep_ == "appos"), None)
                 if parent is None and t.dep_ in ("compound", "nmod", "appos"):
-                    parent = self._org_end(t.head, s)
+                    parent = self._org_end(t.head, s, named_here=True)
                 if parent is None and t.dep_ == "attr":
                     subj = next((c for c in t.head.children if c.dep_ == "nsubj"), None)
-                    parent = self._org_end(subj, s) if subj is not None else None
-                    child = child or next((self._org_end(g, s) for c in t.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children), None)
+                    parent = self._org_end(subj, s, named_here=True) if subj is not None else None
+                    child = child or next((self._org_end(g, s, named_here=True) for c in t.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children), None)
                 if parent is not None and child is not None and parent is not child:
                     self.a.relate("OWNS", parent, child, text, "parent of", 0.75)
 

@@ -30,9 +30,9 @@ KNOWLEDGENET = {
     "CEO": (42, 33, 10),
     "EMPLOYEE_OR_MEMBER_OF": (53, 51, 13),
     "FOUNDED_BY": (38, 34, 6),
-    "SUBSIDIARY_OF": (49, 43, 6),
-    "HEADQUARTERS": (98, 49, 8),
-    "DATE_FOUNDED": (40, 38, 7),
+    "SUBSIDIARY_OF": (51, 45, 7),
+    "HEADQUARTERS": (112, 58, 10),
+    "DATE_FOUNDED": (44, 42, 7),
 }
 
 
