@@ -217,6 +217,7 @@ class Article:
         # organisation's type before the article's own wording does.
         self.known = {norm(n): k["type"] for k in (known or []) for n in [k["name"], *k.get("aliases", [])]}
         self.last_market = None
+        self.last_person = None
         self.sentences = list(self._sentences(title))
         self._one_type_per_name()
         self.main = self._main_organisation()
@@ -279,6 +280,10 @@ class Article:
                 label = e.label_
                 if e.label_ == "PERSON" and k not in people and (k in orgs or (words and words[-1] in ORG_WORDS)):
                     label = "ORG"
+                elif e.label_ == "PERSON" and self._holds_a_position(e.root):
+                    # "CEO of Telsis", "Adidas CEO Herbert Hainer": what a
+                    # chief's title is of is an organisation
+                    label = "ORG"
                 elif e.label_ == "ORG" and len(words) == 1 and k in surnames and self.known.get(k) not in ("Company", "Partner"):
                     label = "PERSON"
                 elif e.label_ == "ORG" and k in people:
@@ -290,6 +295,16 @@ class Article:
                     ents.append(e)
             if changed:
                 doc.ents = ents
+
+    @staticmethod
+    def _holds_a_position(root) -> bool:
+        chiefs = {"ceo", "cfo", "coo", "cto", "president", "chairman", "chairwoman", "founder", "co-founder",
+                  "cofounder", "director", "owner"}
+        h = root.head
+        if root.dep_ == "pobj" and h.lower_ in ("of", "at") and h.head.lower_ in chiefs:
+            return True
+        return root.dep_ in ("compound", "poss") and h.lower_ in chiefs and h.i > root.i and \
+            any(c.ent_type_ == "PERSON" and c.i > h.i for c in h.head.subtree)
 
     def _main_organisation(self):
         counts: dict[str, int] = {}
@@ -647,6 +662,7 @@ class Article:
                     p.cite(sentence)
                     return p
         p = self.entity("Executive", name, sentence, "named person", 0.85)
+        self.last_person = p
         if p not in people:
             people.append(p)
         else:

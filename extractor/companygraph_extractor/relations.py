@@ -64,6 +64,12 @@ ORG_KINDS = {
 }
 REFUSED_ORG_NAMES = {"it", "he", "she", "they", "this", "that", "which", "who", "company", "firm"}
 
+# What a person is, through which a title reaches them ("an American
+# businessman, chairman of ...").
+OCCUPATIONS = {"businessman", "businesswoman", "businessperson", "executive", "entrepreneur", "industrialist",
+               "banker", "investor", "financier", "magnate", "tycoon", "philanthropist", "official", "administrator",
+               "manager", "professional", "person", "man", "woman", "engineer", "lawyer", "economist", "accountant"}
+
 # Titles that are of an organisation, not of a field ("Professor of
 # Mathematics"): what such a title is "of" is an organisation.
 EXECUTIVE_TITLES = {"ceo", "cfo", "coo", "cto", "president", "chairman", "chairwoman", "chairperson", "founder",
@@ -87,6 +93,14 @@ HQ_WORDS = {"headquarter", "headquartered", "headquarters", "base", "based", "lo
 SUBSIDIARY_NOUNS = {"subsidiary", "division", "unit", "arm", "affiliate", "branch", "imprint", "offshoot",
                     "subsidiaries", "sub-division", "subdivision", "daughter", "spin-off", "spinoff"}
 PLACE_LABELS = ("GPE", "LOC", "FAC")
+
+
+def _first_conjunct(t):
+    """The first of the words "and" joins t with: "a maker ..., and a
+    subsidiary of" gives "maker"."""
+    while t.dep_ == "conj" and t.head.i != t.i:
+        t = t.head
+    return t
 
 
 def _span_of(tok, sent, labels=None):
@@ -182,7 +196,29 @@ class Patterns:
             ent = self.a.by_name.get(self.a.key(e.text))
             if ent is not None and ent.type == "Executive":
                 out.append((e.root, ent, e))
+        # "where he served as president": the person named last before him
+        for t in s:
+            if t.lower_ in ("he", "she") and t.dep_ in ("nsubj", "nsubjpass"):
+                p = self._person_end(t, s)
+                if p is not None:
+                    out.append((t, p, s.doc[t.i:t.i + 1]))
         return out
+
+    def _person_end(self, tok, s):
+        """The person a word stands for: a name, "who" after one, or "he"
+        and "she" as the person the article named last before it."""
+        p = self.a._person_of(tok, s)
+        if p is not None:
+            return p
+        low = tok.lower_
+        if low in ("who", "that") and tok.head.dep_ == "relcl":
+            return self.a._person_of(tok.head.head, s)
+        if low in ("he", "she", "him", "her"):
+            before = [e for e in s.ents if e.label_ == "PERSON" and e.end <= tok.i]
+            if before:
+                return self.a._person_of(before[-1].root, s)
+            return self.a.last_person
+        return None
 
     # -- WORKS_FOR and FOUNDED through a title or a verb ------------------------
 
@@ -246,6 +282,9 @@ class Patterns:
             if _title_like(t):
                 titles.append(t)
             elif t.lower_ in TITLE_MODIFIERS and t.dep_ in ("amod", "compound", "nmod"):
+                continue
+            elif t.lemma_.lower() in OCCUPATIONS and t.dep_ in ("attr", "appos"):
+                # "is a Chinese businessman, Chairman and CEO of ..."
                 continue
             elif t.pos_ in ("VERB", "AUX"):
                 if t.lemma_.lower() not in EMPLOY_VERBS:
@@ -323,13 +362,28 @@ class Patterns:
                     things.append(c)
                 elif c.dep_ == "nsubjpass":
                     things.append(c)
+            # "moved to Japan and set up Fulford Enterprises": the first
+            # verb's subject; "a firm based in Seattle and co-founded by":
+            # the first verb's noun.
+            first = _first_conjunct(v)
+            if not founders and not passive and first is not v:
+                founders = [c for c in first.children if c.dep_ == "nsubj"]
             if passive and not things:
-                if v.dep_ in ("acl", "amod") :
-                    things.append(v.head)
-                elif v.dep_ == "advcl":
-                    things += [c for c in v.head.children if c.dep_ in ("nsubj", "nsubjpass")]
-                elif v.dep_ == "relcl":
-                    things.append(v.head)
+                if first.dep_ in ("acl", "amod"):
+                    things.append(first.head)
+                elif first.dep_ == "advcl":
+                    things += [c for c in first.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+                elif first.dep_ == "relcl":
+                    things.append(first.head)
+                elif first is not v:
+                    things += [c for c in first.children if c.dep_ in ("nsubjpass", "nsubj")]
+            # "a firm that she co-founded": the thing is what "that" stands for
+            things = [v.head if t.lower_ in ("that", "which") and v.dep_ == "relcl" else t for t in things]
+            if not things and v.dep_ == "relcl" and any(c.dep_ == "dobj" and c.lower_ in ("that", "which") for c in v.children):
+                things.append(v.head)
+            if not things and v.dep_ == "relcl" and not passive and any(c.dep_ == "nsubj" for c in v.children) \
+                    and v.head.lemma_.lower() in ORG_KINDS:
+                things.append(v.head)
             founders = [x for f in founders for x in (f, *f.conjuncts)]
             strict = lemma in ("found", "co-found", "cofound", "establish", "incorporate", "set") or passive
             orgs = [o for o in (self._org_end(t, s, named_here=strict) for t in things) if o is not None]
@@ -338,7 +392,7 @@ class Patterns:
             # "launch", "build", "create" make products as often as
             # companies: only a date or a founder named as a person.
             date = self._date_of(v, s)
-            people = [p for p in (self.a._person_of(f, s) for f in founders) if p is not None]
+            people = [p for p in (self._person_end(f, s) for f in founders) if p is not None]
             if lemma in ("launch", "build", "create", "start", "form") and not people and not self._org_word(things):
                 continue
             for org in orgs:
@@ -517,11 +571,12 @@ class Patterns:
                     elif c.dep_ in ("poss", "compound", "nmod") and c.i < t.i:
                         parent = parent or self._org_end(c, s)
                 child = None
-                if t.dep_ == "attr" and t.head.lemma_ in ("be", "become", "remain"):
-                    subj = next((c for c in t.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                t0 = _first_conjunct(t)
+                if t0.dep_ == "attr" and t0.head.lemma_ in ("be", "become", "remain"):
+                    subj = next((c for c in t0.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
                     child = self._org_end(subj, s, named_here=True) if subj is not None else None
-                elif t.dep_ == "appos":
-                    child = self._org_end(t.head, s, named_here=True)
+                elif t0.dep_ == "appos":
+                    child = self._org_end(t0.head, s, named_here=True)
                 elif t.dep_ == "pobj" and t.head.lower_ == "as" and t.head.head.pos_ in ("VERB", "AUX"):
                     subj = next((c for c in t.head.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
                     child = self._org_end(subj, s, named_here=True) if subj is not None else None

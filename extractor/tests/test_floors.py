@@ -27,12 +27,12 @@ NEWS = {
     "figures": 10,
 }
 KNOWLEDGENET = {
-    "CEO": (42, 33, 10),
+    "CEO": (50, 41, 11),
     "EMPLOYEE_OR_MEMBER_OF": (53, 51, 13),
-    "FOUNDED_BY": (38, 34, 6),
-    "SUBSIDIARY_OF": (51, 45, 7),
+    "FOUNDED_BY": (51, 47, 6),
+    "SUBSIDIARY_OF": (53, 47, 7),
     "HEADQUARTERS": (112, 58, 10),
-    "DATE_FOUNDED": (44, 42, 7),
+    "DATE_FOUNDED": (48, 46, 8),
 }
 
 
