@@ -602,6 +602,7 @@ class Article:
                 self._owned(ent, e.root, s, text)
         self._titles(s, text)
         self.patterns.people_and_organisations(s, text)
+        self.patterns.titles_alone(s, text)
         self.patterns.founding(s, text)
         self.patterns.headquarters(s, text)
         self.patterns.ownership(s, text)

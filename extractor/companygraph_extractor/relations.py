@@ -75,6 +75,11 @@ OCCUPATIONS = {"businessman", "businesswoman", "businessperson", "executive", "e
 EXECUTIVE_TITLES = {"ceo", "cfo", "coo", "cto", "president", "chairman", "chairwoman", "chairperson", "founder",
                     "co-founder", "cofounder", "director", "officer", "owner", "head", "chief", "boss"}
 
+# Titles that, alone before a name in an article about an organisation,
+# are a position at that organisation ("CEO Jim Umpleby said").
+CHIEF_WORDS = {"ceo", "cfo", "coo", "cto", "chairman", "chairwoman", "chairperson", "president", "founder",
+               "co-founder", "cofounder", "executive", "officer", "chief"}
+
 # Verbs a path between a person and an organisation may pass through.
 EMPLOY_VERBS = {"be", "serve", "become", "work", "join", "remain", "act", "appoint", "name", "elect",
                 "hire", "promote", "employ", "lead", "head", "run", "chair", "manage", "rejoin", "return",
@@ -239,6 +244,42 @@ class Patterns:
                 self.a.relate("WORKS_FOR", person, org, text, "title or work between the names", 0.8,
                               title=title or None, current=not former)
 
+    def titles_alone(self, s, text):
+        """ "CEO Jim Umpleby said", "its chairman and chief executive Yu
+        Kai", "co-founders Jiajun Zhu and Dave Ferguson": a chief's title
+        with no organisation in its phrase is of the organisation "its"
+        names, or of the one the article is about."""
+        for ptok, person, pspan in self._people(s):
+            if any(r.type in ("WORKS_FOR", "FOUNDED") and r.source is person and text in r.sentences
+                   for r in self.a.relationships.values()):
+                continue
+            head = None
+            for c in ptok.children:
+                if c.dep_ in ("compound", "nmod") and c.i < pspan.start and _title_like(c):
+                    head = c
+            if head is None and ptok.dep_ in ("appos", "conj") and _title_like(ptok.head) and ptok.head.i < ptok.i:
+                head = ptok.head  # "co-founders Jiajun Zhu and Dave Ferguson"
+                while ptok.dep_ == "conj" and head.dep_ != "ROOT" and not _title_like(head):
+                    head = head.head
+            if head is None or head.lower_.rstrip("s") not in CHIEF_WORDS and head.lemma_.lower() not in CHIEF_WORDS:
+                continue
+            phrase = [w for w in head.subtree if w.i < pspan.start]
+            if any(w.ent_type_ in ("ORG", "GPE", "NORP", "PERSON") and w.i not in range(pspan.start, pspan.end) for w in phrase):
+                continue
+            poss = next((w for w in phrase if w.dep_ == "poss"), None)
+            org = self.a._resolve_org(poss, s) if poss is not None else None
+            if org is None and poss is None and self.a.main is not None and self.a._named_before(self.a.main, ptok):
+                org = self.a.by_name.get(self.a.main)
+            if org is None or org.type not in ("Company", "Partner"):
+                continue
+            title, former = title_phrase(head, set(range(pspan.start, pspan.end)))
+            title = re.sub(r"(?i)^(co-?founder)s$", r"\1", title)
+            founder = any(w.lower() in FOUNDER_TITLES or w.lower().rstrip("s") in FOUNDER_TITLES for w in re.split(r"[\s,&]+", title.lower()))
+            if founder:
+                self.a.relate("FOUNDED", person, org, text, "founder of the article's organisation", 0.65)
+            self.a.relate("WORKS_FOR", person, org, text, "title of the article's organisation", 0.65,
+                          title=title or None, current=not former)
+
     def _unnamed_orgs(self, s, text):
         """Organisations the model did not tag that a title names: "ATA's
         President", "CEO of ip.access": a proper noun that is what a
@@ -297,10 +338,12 @@ class Patterns:
                 continue
             else:
                 return None
-        # The person's own title words ("Apple CEO Tim Cook").
+        # The person's own title words ("Apple CEO Tim Cook"; "Howard
+        # Schultz, Chairman, President and CEO, Starbucks Coffee Company",
+        # where the title and the organisation both stand beside the name).
         if not titles:
             for c in ptok.children:
-                if c.dep_ in ("compound", "nmod", "appos") and _title_like(c) and c.i < pspan.start:
+                if c.dep_ in ("compound", "nmod", "appos") and _title_like(c) and (c.i < pspan.start or not path):
                     titles.append(c)
         # "joined Acme as chief financial officer"
         for v in verbs:
