@@ -29,6 +29,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from spacy.tokens import Span
+
 from .relations import Patterns
 
 # Words that end an organisation's legal name: "Walmart Inc." is also
@@ -91,7 +93,10 @@ NOT_ORGS = {"ipo", "ceo", "cfo", "cto", "coo", "board", "nasdaq", "nyse", "new y
             "london stock exchange", "stock exchange"}
 PRONOUNS_PERSON = {"he", "she", "his", "her", "him"}
 ORG_NOUNS = {"company", "firm", "group", "maker", "giant", "retailer", "manufacturer",
-             "startup", "start-up", "conglomerate", "business", "corporation"}
+             "startup", "start-up", "conglomerate", "business", "corporation", "carmaker", "automaker",
+             "e-tailer", "etailer", "lender", "bank", "insurer", "airline", "carrier", "chipmaker", "operator",
+             "provider", "platform", "marketplace", "outfit", "multinational", "developer", "publisher",
+             "producer", "supplier", "brand", "chain", "broadcaster", "exchange", "investor", "fund"}
 MARKET_NOUNS = {"market", "markets", "region", "regions", "country", "countries"}
 LIST_HEADS = {"device", "product", "item", "gadget", "service", "brand", "accessory", "appliance"}
 QUANTIFIERS = {"any", "some", "all", "none", "each", "most", "many", "few", "one"}
@@ -216,6 +221,7 @@ class Article:
         # Names the graph already has, with their types: they decide an
         # organisation's type before the article's own wording does.
         self.known = {norm(n): k["type"] for k in (known or []) for n in [k["name"], *k.get("aliases", [])]}
+        self.known_names = {n: k["type"] for k in (known or []) for n in [k["name"], *k.get("aliases", [])]}
         self.last_market = None
         self.last_person = None
         self.sentences = list(self._sentences(title))
@@ -258,8 +264,6 @@ class Article:
         wherever the model took it for a person; a single word the model
         tags as an organisation that is the surname of a person of the
         article is that person."""
-        from spacy.tokens import Span
-
         docs = list({id(s.doc): s.doc for s in self.sentences}.values())
         orgs, people = set(), set()
         for doc in docs:
@@ -272,6 +276,7 @@ class Article:
         surnames = {p.split()[-1] for p in people}
         for k, t in self.known.items():
             (orgs if t in ("Company", "Partner") else people if t == "Executive" else set()).add(k)
+        self._tag_every_mention(docs, orgs, people)
         for doc in docs:
             ents, changed = [], False
             for e in doc.ents:
@@ -295,6 +300,45 @@ class Article:
                     ents.append(e)
             if changed:
                 doc.ents = ents
+
+    def _tag_every_mention(self, docs, orgs, people):
+        """A name the article (or the graph) gives as an organisation is
+        one wherever the article writes it, also where the model tagged
+        nothing: "Nuro is laying off" after "Nuro Inc." or a tagged
+        "Nuro". "Walmart Inc." also names Walmart."""
+        from spacy.matcher import PhraseMatcher
+        from spacy.util import filter_spans
+
+        names = set()
+        for doc in docs:
+            for e in doc.ents:
+                if e.label_ == "ORG":
+                    name = re.sub(r"^the\s+", "", self._org_name(e.text), flags=re.I)
+                    names.add(name)
+                    words = name.split()
+                    if len(words) > 1 and words[-1].lower().strip(",") in ORG_SUFFIXES:
+                        names.add(" ".join(words[:-1]).rstrip(","))
+        names |= {n for n, t in self.known_names.items() if t in ("Company", "Partner")}
+        names = {n for n in names if n and norm(n) not in people and norm(n) not in NOT_ORGS
+                 and (len(n) > 2 or n.isupper()) and n[:1].isupper()}
+        if not names:
+            return
+        matcher = PhraseMatcher(self.nlp.vocab)
+        for n in names:
+            matcher.add("ORG", [self.nlp.make_doc(n)])
+        for doc in docs:
+            taken = {i for e in doc.ents for i in range(e.start, e.end)}
+            new = []
+            for _, start, end in matcher(doc):
+                if any(i in taken for i in range(start, end)):
+                    continue
+                # a word inside a longer capitalised name is not this name
+                if (start > 0 and doc[start - 1].is_title and doc[start - 1].pos_ == "PROPN") or (
+                        end < len(doc) and doc[end].is_title and doc[end].pos_ == "PROPN"):
+                    continue
+                new.append(Span(doc, start, end, label="ORG"))
+            if new:
+                doc.ents = filter_spans(list(doc.ents) + new)
 
     @staticmethod
     def _holds_a_position(root) -> bool:
@@ -442,16 +486,40 @@ class Article:
                 return n
         return None
 
-    def _resolve_org(self, tok, sent) -> Entity | None:
-        """The organisation a word refers to: a named one, or "the company",
-        "it" and "its" as the one the sentence or the article is about."""
+    def _resolve_org(self, tok, sent, default=True) -> Entity | None:
+        """The organisation a word refers to: a named one, one named beside
+        it ("Brazil's biggest education company, Kroton"), or "the
+        company", "the retailer", "it" and "its" as the one the sentence or
+        the article is about. "The Bangalore-based company" is the
+        organisation based there, never another by default; default=False
+        keeps any description from falling back on the article's
+        organisation."""
         if tok.ent_type_ == "ORG":
             span = next((e for e in sent.ents if e.start <= tok.i < e.end), None)
             if span is not None:
                 e = self.by_name.get(norm(self._org_name(span.text)))
                 if e is not None:
                     return e
+        if tok.pos_ in ("NOUN", "PROPN") and tok.ent_type_ != "ORG":
+            beside = [c for c in tok.children if c.dep_ == "appos" and c.ent_type_ == "ORG"]
+            if tok.dep_ == "appos" and tok.head.ent_type_ == "ORG":
+                beside.append(tok.head)
+            for b in beside:
+                e = self._resolve_org(b, sent)
+                if e is not None:
+                    return e
         low = tok.lower_
+        based = next((c for c in tok.children if c.lower_ == "based" and c.dep_ == "amod"), None)
+        if based is not None and tok.lemma_.lower() in ORG_NOUNS | {"company"}:
+            place = " ".join(c.text for c in based.children if c.ent_type_ in ("GPE", "LOC"))
+            if not place and based.i >= 2 and sent.doc[based.i - 1].text == "-":
+                place = sent.doc[based.i - 2].text
+            for e in self.entities.values():
+                if e.type in ("Company", "Partner") and place and place in (e.props.get("headquarters", ""), e.props.get("country", "")):
+                    return e
+            return None
+        if not default:
+            return None
         if low in PRONOUNS_ORG or tok.lemma_.lower() in ORG_NOUNS and any(c.lower_ == "the" for c in tok.children):
             named = [e for e in sent.ents if e.label_ == "ORG" and e.end <= tok.i]
             for span in reversed(named):
@@ -719,7 +787,7 @@ class Article:
         for t in s:
             if t.lower_ == "based" and t.dep_ == "amod":
                 place = [c for c in t.children if c.ent_type_ in ("GPE", "LOC")]
-                org = self._resolve_org(t.head, s)
+                org = self._resolve_org(t.head, s, default=False)
                 if place and org is not None and org.type in ("Company", "Partner"):
                     org.props.setdefault("headquarters", place[0].text)
                     org.cite(text)

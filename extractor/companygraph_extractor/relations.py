@@ -448,7 +448,7 @@ class Patterns:
     def _org_word(self, toks) -> bool:
         return any(_span_of(t, t.sent, ("ORG",)) is not None or t.lemma_.lower() in ("company", "firm", "business", "startup", "organization", "organisation", "group", "bank", "brand", "label") for t in toks)
 
-    def _org_end(self, tok, s, named_here=False):
+    def _org_end(self, tok, s, named_here=False, default=True):
         """The organisation a word stands for: a name, "it", "the company",
         or the subject of "is a company that...". named_here: the word's
         place says it is an organisation (what was founded, what is based
@@ -459,7 +459,7 @@ class Patterns:
             e = self.a.by_name.get(self.a.key(span.text))
             if e is not None and e.type in ("Company", "Partner"):
                 return e
-        e = self.a._resolve_org(tok, s)
+        e = self.a._resolve_org(tok, s, default=default)
         if e is not None and e.type in ("Company", "Partner"):
             return e
         # "Acme is a company founded in 1990": the copula's subject
@@ -548,14 +548,14 @@ class Patterns:
                     v = t.head if t.dep_ == "dobj" else t.head.head
                     if v.lemma_.lower() in ("have", "move", "relocate", "with", "maintain", "keep", "open"):
                         subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
-                        org = self._org_end(subj, s, named_here=True) if subj is not None else (self._org_end(v.head, s) if v.dep_ in ("prep",) else None)
+                        org = self._org_end(subj, s, named_here=True, default=False) if subj is not None else (self._org_end(v.head, s) if v.dep_ in ("prep",) else None)
                     elif t.head.lower_ == "with":
                         org = self._org_end(t.head.head, s)
                 if org is None and t.dep_ == "nsubj":
                     pass
             else:
                 if t.dep_ in ("amod", "acl"):
-                    org = self._org_end(t.head, s, named_here=True)
+                    org = self._org_end(t.head, s, named_here=True, default=False)
                 if org is None:
                     subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
                     first = t
@@ -564,14 +564,14 @@ class Patterns:
                     if subj is None and first is not t:
                         subj = next((c for c in first.children if c.dep_ in ("nsubj", "nsubjpass")), None)
                         if subj is None and first.dep_ in ("acl", "amod"):
-                            org = self._org_end(first.head, s, named_here=True)
+                            org = self._org_end(first.head, s, named_here=True, default=False)
                     if subj is None and t.dep_ == "acomp":
                         subj = next((c for c in t.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
                     if subj is None and first.dep_ == "advcl":
                         # "Founded in 1946 and headquartered in Michigan, Kelly Services is"
                         subj = next((c for c in first.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
                     if subj is not None and org is None:
-                        org = self._org_end(subj, s, named_here=True)
+                        org = self._org_end(subj, s, named_here=True, default=False)
             if org is None:
                 continue
             org.props["headquarters"] = place

@@ -149,3 +149,20 @@ class Rules(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Reference(unittest.TestCase):
+    def test_a_description_with_a_place_is_not_the_article_organisation(self):
+        # The headquarters a "<place>-based company" states belongs to the
+        # organisation based there, not to the one the article is about.
+        ents, _ = facts("Tesco said on Monday it will buy Booker for 3.7 billion pounds. "
+                        "Tesco plans to keep the Wellingborough-based company's brand.")
+        self.assertNotEqual(ents[("company", "tesco")].get("headquarters"), "Wellingborough")
+
+    def test_a_name_tagged_once_is_an_organisation_everywhere(self):
+        ents, rels = facts("Nuro Inc. raised $600 million last year. "
+                           "Nuro is laying off about 300 people, or 20% of its workforce.")
+        layoffs = [e for k, e in ents.items() if k[0] == "event" and e.get("kind") == "LAYOFF"]
+        self.assertEqual(len(layoffs), 1, ents)
+        self.assertEqual(layoffs[0]["headcount"], 300)
+        self.assertEqual(layoffs[0]["sharePercent"], 20)

@@ -22,9 +22,9 @@ HERE = pathlib.Path(__file__).resolve().parent.parent
 # not fail a clean clone.
 NEWS = {
     "entities": (162, 180, 44),
-    "relationships": (102, 95, 26),
-    "titles": 23,
-    "figures": 10,
+    "relationships": (112, 104, 26),
+    "titles": 24,
+    "figures": 12,
 }
 KNOWLEDGENET = {
     "CEO": (50, 41, 12),
@@ -32,7 +32,7 @@ KNOWLEDGENET = {
     "FOUNDED_BY": (51, 47, 6),
     "SUBSIDIARY_OF": (53, 47, 7),
     "HEADQUARTERS": (112, 58, 10),
-    "DATE_FOUNDED": (48, 46, 8),
+    "DATE_FOUNDED": (50, 48, 9),
 }
 
 
