@@ -681,6 +681,8 @@ class Article:
         self._places(s, text)
         self._lists(s, text)
         self._verbs(s, text)
+        self.patterns.alliances(s, text)
+        self.patterns.listings(s, text)
         self.patterns.listing_figures(s, text)
         # The article's main organisation is cited where the sentence
         # speaks of it as "the company".
@@ -905,7 +907,7 @@ class Article:
                 self._investment(t, s, text)
             elif (lemma == "list" and t.pos_ == "VERB") or (t.lower_ in ("ipo", "listing") and t.pos_ in ("NOUN", "PROPN")):
                 self._listing(t, s, text)
-            elif lemma in ("appoint", "name", "hire", "join", "promote") and t.pos_ == "VERB":
+            elif lemma in ("appoint", "name", "hire", "join", "promote", "replace", "succeed") and t.pos_ == "VERB":
                 self._appointment(t, s, text)
             elif lemma in ("leave", "quit", "resign", "step", "depart", "retire") and t.pos_ == "VERB":
                 self._departure(t, s, text)
@@ -1352,13 +1354,37 @@ class Article:
                         title_org = self._resolve_org(w, s)
                         break
             org = title_org
+        elif lemma in ("replace", "succeed"):
+            # "Parag Agrawal will replace Dorsey as CEO": one comes, one goes
+            person = self._person_of(subj, s)
+            leaving = self._person_of(obj, s)
+            if person is not None and leaving is not None:
+                org = title_org or self._employer(leaving) or self._employer(person) or self._article_org(verb)
+                if org is not None and org.type in ("Company", "Partner"):
+                    self._people_event("DEPARTURE", leaving, org, s, text, title, verb, "replaced")
         else:
             person = self._person_of(obj, s)
             org = self._resolve_org(subj, s) if subj is not None else None
         org = org or title_org
+        if org is None and person is not None and title is not None:
+            # "Jane Doe was named chief executive": of the article's organisation
+            org = self._employer(person) or self._article_org(verb)
         if person is None or org is None or org.type not in ("Company", "Partner"):
             return
         self._people_event("APPOINTMENT", person, org, s, text, title, verb, "appointment")
+
+    def _employer(self, person):
+        """The organisation the article says the person works for, if one."""
+        works = {r.target.id: r.target for r in self.relationships.values() if r.type == "WORKS_FOR" and r.source is person}
+        return next(iter(works.values())) if len(works) == 1 else None
+
+    def _article_org(self, tok):
+        """The organisation the article is about, once it has been named."""
+        if self.main is not None and self._named_before(self.main, tok):
+            e = self.by_name.get(self.main)
+            if e is not None and e.type in ("Company", "Partner"):
+                return e
+        return None
 
     def _departure(self, verb, s, text):
         """ "John Smith will leave Acme", "John Smith stepped down as chief
@@ -1377,6 +1403,9 @@ class Article:
                 elif c.dep_ == "prep" and c.lower_ in ("from", "at"):
                     for g in c.children:
                         org = org or self._resolve_org(g, s)
+        if person is not None and org is None:
+            # "Tesla's finance chief Zachary Kirkhorn has stepped down"
+            org = self._employer(person) or self._article_org(verb)
         if person is None or org is None or org.type not in ("Company", "Partner"):
             return
         if title is None:

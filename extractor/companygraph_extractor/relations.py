@@ -831,3 +831,90 @@ class Patterns:
             ev.props[key] = value
             ev.props.setdefault("currency", currency(m.text))
             ev.cite(text)
+
+    # -- alliances and listings ------------------------------------------------
+
+    ALLIANCE_NOUNS = {"partnership", "alliance", "agreement", "pact", "collaboration", "tie-up", "venture",
+                      "cooperation", "deal", "memorandum", "mou"}
+    ALLIANCE_VERBS = {"partner", "team", "collaborate", "ally", "tie", "cooperate", "join"}
+
+    def alliances(self, s, text):
+        """ "GM and Honda signed an agreement to form an alliance",
+        "Stellantis signed a strategic partnership with Foxconn", "a joint
+        venture between Tata and Starbucks", "teamed up with"."""
+        for t in s:
+            lemma = t.lemma_.lower()
+            pairs = []
+            if t.pos_ == "NOUN" and lemma in self.ALLIANCE_NOUNS:
+                if lemma in ("deal", "agreement", "venture") and not any(
+                        c.lower_ in ("strategic", "joint", "partnership", "alliance", "cooperation", "collaboration", "licensing", "distribution", "supply") for c in t.children):
+                    continue
+                # "between A and B"
+                for c in t.children:
+                    if c.dep_ == "prep" and c.lower_ == "between":
+                        ends = [g for g in c.children if g.dep_ == "pobj"]
+                        ends += [x for g in ends for x in g.conjuncts]
+                        orgs = [o for o in (self._org_end(x, s) for x in ends) if o is not None]
+                        pairs += [(orgs[0], o) for o in orgs[1:]]
+                # "A signed a partnership with B", "A and B formed an alliance"
+                v = t.head
+                while v.dep_ in ("xcomp", "dobj", "pobj", "prep") and v.head.i != v.i and v.pos_ != "VERB":
+                    v = v.head
+                if v.pos_ == "VERB":
+                    subjects = [c for c in v.children if c.dep_ == "nsubj"]
+                    if not subjects and v.dep_ == "xcomp":
+                        subjects = [c for c in v.head.children if c.dep_ == "nsubj"]
+                    subj_orgs = [o for o in (self._org_end(x, s) for sub in subjects for x in (sub, *sub.conjuncts)) if o is not None]
+                    withs = [g for c in list(t.children) + list(v.children) if c.dep_ == "prep" and c.lower_ == "with" for g in c.children if g.dep_ == "pobj"]
+                    with_orgs = [o for o in (self._org_end(x, s) for w in withs for x in (w, *w.conjuncts)) if o is not None]
+                    for a in subj_orgs:
+                        pairs += [(a, b) for b in with_orgs]
+                    if not with_orgs and len(subj_orgs) > 1:
+                        pairs += [(subj_orgs[0], b) for b in subj_orgs[1:]]
+            elif t.pos_ == "VERB" and lemma in self.ALLIANCE_VERBS:
+                if lemma in ("team", "tie", "join") and not any(c.lower_ in ("up", "hands", "forces") for c in t.children):
+                    continue
+                a = self.a._subject_org(t, s)
+                withs = [g for c in t.children if c.dep_ == "prep" and c.lower_ == "with" for g in c.children if g.dep_ == "pobj"]
+                for w in withs:
+                    for x in (w, *w.conjuncts):
+                        b = self._org_end(x, s)
+                        if a is not None and b is not None:
+                            pairs.append((a, b))
+            for a, b in pairs:
+                if a is not b and a.type in ("Company", "Partner") and b.type in ("Company", "Partner"):
+                    self.a.relate("PARTNERED_WITH", a, b, text, "alliance", 0.7)
+
+    def listings(self, s, text):
+        """ "Twitter priced its IPO at $26 a share", "Horizon's shares
+        debuted in Hong Kong", "Reuters floats its Instinet arm on Nasdaq":
+        an organisation's listing."""
+        for v in s:
+            lemma = v.lemma_.lower()
+            if v.pos_ != "VERB" or lemma not in ("price", "debut", "float", "list", "go"):
+                continue
+            if lemma == "go" and not any(c.lower_ == "public" for c in v.children):
+                continue
+            issuer = None
+            objs = [c for c in v.children if c.dep_ in ("dobj", "nsubjpass", "nsubj")]
+            for o in objs:
+                if o.lemma_.lower() in ("ipo", "offering", "share", "stock", "listing") or o.lower_ in ("ipo", "shares"):
+                    issuer = issuer or next((self._org_end(c, s) for c in o.children if c.dep_ in ("poss", "compound")), None)
+                elif o.dep_ in ("dobj",) and lemma == "float":
+                    issuer = issuer or self._org_end(o, s) or next((self._org_end(c, s) for c in o.children if c.dep_ in ("compound", "appos")), None)
+            if issuer is None and lemma in ("debut", "list", "go", "price") and any(
+                    o.dep_ == "nsubj" for o in objs) and not any(o.lemma_.lower() in ("share", "stock", "ipo", "offering") for o in objs):
+                issuer = self.a._subject_org(v, s) if lemma != "price" or any(
+                    o.dep_ == "dobj" and o.lemma_.lower() in ("ipo", "offering", "share", "stock") for o in objs) else None
+            if issuer is None or issuer.type not in ("Company", "Partner"):
+                continue
+            ev = next((e for e in self.a.entities.values() if e.type == "Event" and e.props.get("kind") == "IPO"
+                       and any(r.type == "PARTICIPATED_IN" and r.source is issuer and r.target is e for r in self.a.relationships.values())), None)
+            if ev is None:
+                ev = self.a.entity("Event", f"{issuer.name} IPO", text, "listing", 0.65)
+                ev.props.update({"kind": "IPO", "status": "planned" if self.a._planned(v) else "occurred"})
+            for w in v.subtree:
+                if w.dep_ == "pobj" and w.head.lower_ == "on" and w.ent_type_ == "ORG":
+                    ev.props.setdefault("exchange", re.sub(r"^the\s+", "", _span_of(w, s).text if _span_of(w, s) else w.text, flags=re.I))
+            self.a.relate("PARTICIPATED_IN", issuer, ev, text, "listing", 0.65, role="issuer")
+            ev.cite(text)
