@@ -207,6 +207,17 @@ def read(facts: list[dict]) -> Extraction:
     return Extraction(list(nodes.values()), claims, events, sentences)
 
 
+def type_conflicts(facts: list[dict]) -> list[str]:
+    """Ids an extraction gives under two types that cannot be one node (a
+    person and an organisation): the graph would refuse the second."""
+    types: dict[str, set[str]] = {}
+    for f in facts:
+        key = next((k for k in f if k in ENTITY_KEYS), None)
+        if key is not None and key != "event":
+            types.setdefault(f[key]["id"], set()).add("org" if key in ("company", "partner", "product") else key)
+    return sorted(i for i, t in types.items() if len(t) > 1)
+
+
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     """The 95% Wilson score interval of k successes in n trials."""
     if n == 0:

@@ -127,9 +127,14 @@ def named(tok) -> bool:
 
 
 def slug(text: str) -> str:
-    """An id from a name: ascii, lower case, words joined by hyphens."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+    """An id from a name: ascii, lower case, words joined by hyphens; a name
+    in another script keeps its own letters ("денис-рамил"), so two such
+    names never share an id."""
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    out = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+    if not out:
+        out = re.sub(r"[\W_]+", "-", text.lower()).strip("-")
+    return out or "x"
 
 
 def norm(text: str) -> str:
@@ -224,6 +229,7 @@ class Article:
         self.known_names = {n: k["type"] for k in (known or []) for n in [k["name"], *k.get("aliases", [])]}
         self.last_market = None
         self.last_person = None
+        self._retyped: set[str] = set()
         self.sentences = list(self._sentences(title))
         self._one_type_per_name()
         self.main = self._main_organisation()
@@ -389,6 +395,19 @@ class Article:
             self.by_name.setdefault(norm(alias), e)
         e.cite(sentence)
         return e
+
+    def retype_person(self, e: Entity) -> bool:
+        """Make a name read as a person an organisation, where nothing
+        the article says relates it as a person yet."""
+        if any(r.source is e or r.target is e for r in self.relationships.values()):
+            return False
+        self.entities.pop((e.type, e.id), None)
+        e.type = "Company"
+        self.entities[("Company", e.id)] = e
+        if e is self.last_person:
+            self.last_person = None
+        self._retyped.add(e.id)
+        return True
 
     def _retype(self, e: Entity, type_: str) -> bool:
         """Whether an organisation first read as one type is another:
@@ -658,6 +677,13 @@ class Article:
                 self._bracketed_names(e, ent)
             elif e.label_ == "PERSON":
                 name = self._org_name(e.text)
+                known = self.by_name.get(norm(name))
+                if known is not None and known.id in self._retyped:
+                    # read as an organisation earlier in the article
+                    known.cite(text)
+                    for i in range(e.start, e.end):
+                        orgs[i] = known
+                    continue
                 person = self._person(name, text, people)
                 for i in range(e.start, e.end):
                     orgs[i] = person
@@ -727,7 +753,7 @@ class Article:
         if len(words) == 1:
             # A surname alone is the person of this article with that surname.
             for p in reversed(people):
-                if p.name.split()[-1].lower() == name.lower():
+                if p.type == "Executive" and p.name.split()[-1].lower() == name.lower():
                     p.aliases.add(name)
                     self.by_name.setdefault(norm(name), p)
                     p.cite(sentence)
@@ -1299,7 +1325,8 @@ class Article:
         span = next((e for e in s.ents if e.label_ == "PERSON" and e.start <= tok.i < e.end), None)
         if span is None:
             return None
-        return self.by_name.get(norm(self._org_name(span.text)))
+        e = self.by_name.get(norm(self._org_name(span.text)))
+        return e if e is not None and e.type == "Executive" else None
 
     def _as_title(self, verb, s):
         """The title in "as chief financial officer (of Acme)", and the

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from .claims import is_ceo, rate, read, referring, same_date, same_name
+from .claims import is_ceo, rate, read, referring, same_date, same_name, type_conflicts
 from .extract import english, extract
 
 PROPERTIES = ("CEO", "EMPLOYEE_OR_MEMBER_OF", "FOUNDED_BY", "SUBSIDIARY_OF", "HEADQUARTERS", "DATE_FOUNDED")
@@ -89,7 +89,7 @@ def score(nlp, path: str, limit: int | None = None) -> dict:
     passages = load_rows(path)
     keys = sorted(passages)[:limit] if limit else sorted(passages)
     per = {p: {"gold": 0, "found": 0, "extracted": 0, "right": 0, "misses": [], "wrongs": []} for p in PROPERTIES}
-    refused = 0
+    refused = conflicts = 0
     for key in keys:
         p = passages[key]
         text = p["text"]
@@ -99,6 +99,7 @@ def score(nlp, path: str, limit: int | None = None) -> dict:
         else:
             facts = extract(nlp, text)
         ex = read(facts)
+        conflicts += len(type_conflicts(facts))
         for prop, gold in p["props"].items():
             if prop not in per:
                 continue
@@ -123,7 +124,7 @@ def score(nlp, path: str, limit: int | None = None) -> dict:
                     s["extracted"] += 1
                     s["wrongs"].append((text, pr))
     total = {k: sum(per[p][k] for p in PROPERTIES) for k in ("gold", "found", "extracted", "right")}
-    return {"passages": len(keys), "refused": refused, "properties": per, "total": total}
+    return {"passages": len(keys), "refused": refused, "conflicts": conflicts, "properties": per, "total": total}
 
 
 def report(s: dict) -> str:
@@ -140,5 +141,6 @@ def report(s: dict) -> str:
     t = s["total"]
     lines.append(f"| all | {rate(t['found'], t['gold'])} | {t['found']} | {t['gold']} | "
                  f"{rate(t['right'], t['extracted'])} | {t['right']} | {t['extracted']} |")
-    lines += ["", f"Passages refused as not English: {s['refused']}."]
+    lines += ["", f"Passages refused as not English: {s['refused']}. Ids given two types (a person and an "
+              f"organisation): {s['conflicts']}."]
     return "\n".join(lines)

@@ -18,7 +18,7 @@ import json
 import pathlib
 from collections import Counter
 
-from .claims import rate, read, same_name, same_title
+from .claims import rate, read, same_name, same_title, type_conflicts
 from .extract import english, extract
 
 RELATIONSHIPS = ("WORKS_FOR", "FOUNDED", "OWNS", "HEADQUARTERED_IN", "IN_MARKET", "PARTNERED_WITH",
@@ -159,6 +159,7 @@ def score_article(nlp, gold: dict) -> dict:
     out["sentences"] += len(ex.sentences)
     out["not verbatim"] += sum(1 for s in ex.sentences if s not in text)
     out["refused"] += refused
+    out["type conflicts"] += len(type_conflicts(facts))
     return {"counts": out, "misses": misses, "wrongs": wrongs}
 
 
@@ -202,5 +203,6 @@ def report(s: dict) -> str:
         f"| figures | {t['figures right']} | {t['figures gold']} | {rate(t['figures right'], t['figures gold'])} |",
         f"| sentences not word for word | {t['not verbatim']} | {t['sentences']} | |",
         f"| articles refused | {t['refused']} | {len(s['articles'])} | |",
+        f"| ids given two types (a person and an organisation) | {t['type conflicts']} | | |",
     ]
     return "\n".join(lines)

@@ -68,7 +68,12 @@ REFUSED_ORG_NAMES = {"it", "he", "she", "they", "this", "that", "which", "who", 
 # businessman, chairman of ...").
 OCCUPATIONS = {"businessman", "businesswoman", "businessperson", "executive", "entrepreneur", "industrialist",
                "banker", "investor", "financier", "magnate", "tycoon", "philanthropist", "official", "administrator",
-               "manager", "professional", "person", "man", "woman", "engineer", "lawyer", "economist", "accountant"}
+               "manager", "professional", "person", "man", "woman", "engineer", "lawyer", "economist", "accountant",
+               "politician", "academic", "mathematician", "historian", "biologist", "physicist", "psychologist",
+               "sociologist", "linguist", "philosopher", "writer", "author", "musician", "singer", "guitarist",
+               "drummer", "bassist", "composer", "actor", "actress", "artist", "designer", "architect", "diplomat",
+               "civil", "servant", "officer", "soldier", "pilot", "physician", "doctor", "surgeon", "teacher",
+               "educator", "broadcaster", "filmmaker", "director", "producer", "publisher", "chef", "athlete"}
 
 # Titles that are of an organisation, not of a field ("Professor of
 # Mathematics"): what such a title is "of" is an organisation.
@@ -81,11 +86,12 @@ CHIEF_WORDS = {"ceo", "cfo", "coo", "cto", "chairman", "chairwoman", "chairperso
                "co-founder", "cofounder", "executive", "officer", "chief"}
 
 # Verbs a path between a person and an organisation may pass through.
-EMPLOY_VERBS = {"be", "serve", "become", "work", "join", "remain", "act", "appoint", "name", "elect",
+EMPLOY_VERBS = {"teach", "lecture", "play", "be", "serve", "become", "work", "join", "remain", "act", "appoint", "name", "elect",
                 "hire", "promote", "employ", "lead", "head", "run", "chair", "manage", "rejoin", "return",
                 "make", "recruit", "install", "tap", "choose", "select"}
 # Of those, the ones that say the person works there without a title.
-WORK_VERBS = {"work", "join", "hire", "employ", "lead", "head", "run", "chair", "manage", "rejoin", "recruit"}
+WORK_VERBS = {"work", "join", "hire", "employ", "lead", "head", "run", "chair", "manage", "rejoin", "recruit",
+              "teach", "lecture", "play"}
 # Of those, the ones whose past tense says the position is over.
 HELD_VERBS = {"be", "serve", "work", "lead", "head", "run", "chair", "manage", "remain", "act"}
 LEAVE_VERBS = {"leave", "resign", "retire", "quit", "depart", "step", "exit", "oust", "fire", "sack", "dismiss"}
@@ -129,7 +135,8 @@ def _path(a, b):
 
 def _title_like(tok) -> bool:
     low = tok.lower_
-    return low in TITLES or tok.lemma_.lower() in TITLES or low.rstrip("s") in TITLES
+    return low in TITLES or tok.lemma_.lower() in TITLES or low.rstrip("s") in TITLES or (
+        tok.dep_ == "compound" and tok.lemma_.lower() in OCCUPATIONS)
 
 
 def title_phrase(head, avoid: set[int]):
@@ -350,6 +357,11 @@ class Patterns:
             for c in v.children:
                 if c.dep_ == "prep" and c.lower_ == "as":
                     titles += [g for g in c.children if g.dep_ == "pobj" and _title_like(g)]
+        if not titles and len(path) == 1 and path[0].lower_ in ("of", "at") and path[0].head.i == ptok.i \
+                and otok.dep_ == "pobj":
+            # "George Stibitz of Bell Telephone Laboratories", "Gareth Evans
+            # at Investec"
+            return (1, None, False, False)
         if not titles:
             # "Huber joined the party", not "... worked with Gestapo chief
             # Müller": without a title, the person is the subject of the
@@ -469,6 +481,9 @@ class Patterns:
                 return self._org_end(subj, s, named_here=tok.lemma_.lower() in ORG_KINDS)
         if tok.dep_ == "appos":
             return self._org_end(tok.head, s, named_here)
+        if tok.lower_ in ("which", "that", "who") and tok.head.dep_ == "relcl":
+            # "EMI Music Publishing, which is based in London"
+            return self._org_end(tok.head.head, s, named_here, default)
         if named_here or self._is_a_kind_of_org(tok):
             return self._name_as_org(tok, s)
         return None
@@ -506,6 +521,13 @@ class Patterns:
         # One type per name: a name already read as a person or a product
         # stays that.
         known = self.a.by_name.get(self.a.key(name))
+        if known is not None and known.type == "Executive" and span is not None and span.label_ == "PERSON":
+            # "Based in Jacksonville, Logimax also has offices": read as a
+            # person by the model, an organisation by the sentence; it
+            # stays a person once the article has related it as one.
+            if not self.a.retype_person(known):
+                return None
+            return known
         if known is not None and known.type not in ("Company", "Partner"):
             return None
         return self.a.entity("Company", name, s.text.strip(), "organisation by its place in the sentence", 0.7)
@@ -599,6 +621,12 @@ class Patterns:
                                 sp = _span_of(x, s, PLACE_LABELS)
                                 end = sp.end if sp is not None else x.i + 1
                         return s.doc[start:end].text
+                    if g.dep_ == "pobj" and g.pos_ == "PROPN" and not g.ent_type_ and t.lower_ in ("based", "headquartered"):
+                        # "headquartered in Sacramento Ca": a proper noun after
+                        # "based in" is a place
+                        words = [w for w in g.subtree if w.pos_ == "PROPN" or w.text == ","]
+                        lo = min(w.i for w in words)
+                        return s.doc[lo:g.i + 1].text.strip(", ")
         return None
 
     # -- ownership ------------------------------------------------------------
