@@ -1585,8 +1585,11 @@ def english(nlp, text: str) -> float:
     """How English the text reads, 0 to 1: the share of its words that are
     English function words ("the", "of", "and"...), which are a third to a
     half of any English prose and few of another language's, scaled so that
-    a third or more is 1; a text mostly in another script is 0. The rules
-    read English only."""
+    a third or more is 1; a text mostly in another script is 0. A passage
+    made mostly of names (company names, a person's titles) has few
+    function words among all its words but many among its common ones
+    (words not written with a capital), so it is scored on those too, where
+    a fifth is one half. The rules read English only."""
     text = text[:20000]
     letters = [c for c in text if c.isalpha()]
     if letters and sum(1 for c in letters if c < "\u0250") < len(letters) / 2:
@@ -1595,4 +1598,23 @@ def english(nlp, text: str) -> float:
     if len(words) < 20:
         # too short to tell: a headline has few function words
         return 1.0
-    return min(1.0, 3 * sum(1 for t in words if t.is_stop) / len(words))
+    share = 3 * sum(1 for t in words if t.is_stop) / len(words)
+    common = [t for t in words if not t.text[:1].isupper()]
+    if len(common) >= 6:
+        share = max(share, 2.5 * sum(1 for t in common if t.is_stop) / len(common))
+        # Prose dense with nouns ("a health plan expense management portal")
+        # has few function words, but none of another language's.
+        foreign = sum(1 for t in common if t.lower_ in FOREIGN_FUNCTION_WORDS)
+        if foreign == 0 and sum(1 for t in common if t.is_stop) >= 0.12 * len(common):
+            share = max(share, 0.5)
+    return min(1.0, share)
+
+
+# Function words of French, German, Spanish, Italian, Portuguese and Dutch
+# that are not English words.
+FOREIGN_FUNCTION_WORDS = {
+    "le", "les", "des", "du", "et", "une", "dans", "pour", "avec", "sur", "est", "sont", "und", "der", "ist", "nicht",
+    "mit", "von", "zu", "auf", "für", "sich", "dass", "el", "los", "las", "del", "y", "que", "por", "una", "como",
+    "pero", "il", "di", "che", "della", "sono", "questo", "het", "een", "van", "niet", "zijn", "voor", "naar",
+    "deze", "uma", "os", "em", "não", "também", "à", "às", "ao", "nel", "nella", "degli", "dei", "al", "je",
+}

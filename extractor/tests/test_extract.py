@@ -50,6 +50,26 @@ class Language(unittest.TestCase):
         self.assertEqual(english(nlp, "小米公司宣布进入美国市场，雷军表示公司将在明年推出新产品。"), 0.0)
         self.assertEqual(english(nlp, "Apple CEO Tim Cook met investors in Paris."), 1.0)
 
+    def test_names_and_nouns_are_still_english(self):
+        nlp = load()
+        # Mostly names and nouns: few function words, none of another language.
+        names = ("Serial entrepreneur and award-winning supply chain software architect Maria Lopez, "
+                 "formerly of Acme Logistics Inc., founded Cargoplan, a freight booking platform "
+                 "for small retailers and wholesale distributors across Europe.")
+        self.assertGreaterEqual(english(nlp, names), 0.5)
+        others = [
+            "La empresa anunció el martes que abrirá dos nuevas oficinas en Europa el próximo año, "
+            "y que su director ejecutivo liderará la expansión desde Londres.",
+            "La società ha annunciato martedì che aprirà due nuovi uffici in Europa il prossimo anno "
+            "e che il suo amministratore delegato guiderà l'espansione da Londra.",
+            "Het bedrijf heeft dinsdag aangekondigd dat het volgend jaar twee nieuwe kantoren in Europa "
+            "zal openen en dat de topman de uitbreiding vanuit Londen zal leiden.",
+            "A empresa anunciou na terça-feira que vai abrir dois novos escritórios na Europa no próximo "
+            "ano e que o seu presidente executivo vai liderar a expansão a partir de Londres.",
+        ]
+        for text in others:
+            self.assertLess(english(nlp, text), 0.5, text)
+
 
 class Rules(unittest.TestCase):
     def test_title_before_and_after_the_name(self):
