@@ -246,6 +246,7 @@ class Article:
 
     def _sentences(self, title):
         seen_title = False
+        paras = []
         for para in self.text.splitlines():
             para = para.strip()
             if not para:
@@ -257,7 +258,9 @@ class Article:
                 if seen_title:
                     continue
                 seen_title = True
-            doc = self.nlp(para)
+            paras.append(para)
+        # One call for all paragraphs: the model batches them.
+        for doc in self.nlp.pipe(paras):
             for s in doc.sents:
                 text = s.text.strip()
                 if len(text) > 1:
