@@ -283,6 +283,17 @@ class Article:
                 elif e.label_ == "PERSON" and len(e) > 1:
                     people.add(k)
         surnames = {p.split()[-1] for p in people}
+        # "Zoom" after "Zoom Video Communications", "Nio" after "Nio Inc.":
+        # the short name of an organisation of the article
+        short = set()
+        for k in list(orgs):
+            words = k.split()
+            if len(words) > 2 and words[-1].strip(",") in ORG_WORDS and words[0] not in surnames:
+                short.add(words[0])
+            if len(words) > 1:
+                if words[-1].strip(",") in ORG_SUFFIXES:
+                    short.add(" ".join(words[:-1]).rstrip(","))
+        orgs |= {k for k in short if k not in surnames and k not in people}
         for k, t in self.known.items():
             (orgs if t in ("Company", "Partner") else people if t == "Executive" else set()).add(k)
         self._tag_every_mention(docs, orgs, people)
@@ -711,6 +722,7 @@ class Article:
         self._lists(s, text)
         self._verbs(s, text)
         self.patterns.alliances(s, text)
+        self.patterns.possessed_products(s, text)
         self.patterns.listings(s, text)
         self.patterns.listing_figures(s, text)
         # The article's main organisation is cited where the sentence
@@ -844,11 +856,16 @@ class Article:
                 lists.setdefault(head.i, []).append((t, p))
         for head_i, items in lists.items():
             owner = None
+            head = s.doc[head_i]
+            # "Unilever, which owns brands such as Ben & Jerry's ice cream":
+            # the owner is who owns the list, not a name inside an item
+            if head.dep_ == "dobj" and head.head.lemma_.lower() in ("own", "make", "produce", "include", "have"):
+                subj = next((c for c in head.head.children if c.dep_ == "nsubj"), None)
+                owner = self.patterns._org_end(subj, s) if subj is not None else None
             for t, _ in items:
                 for c in t.children:
-                    if c.dep_ == "poss":
+                    if c.dep_ == "poss" and c.ent_type_ != "ORG":
                         owner = owner or self._resolve_org(c, s)
-            head = s.doc[head_i]
             if owner is None and head.dep_ == "dobj" and head.head.lemma_.lower() in ("sell", "offer"):
                 owner = self._seller(head.head, s)
             if owner is not None and owner.type in ("Company", "Partner"):
@@ -877,6 +894,13 @@ class Article:
         span = next((e for e in s.ents if e.start <= tok.i < e.end), None)
         if span is not None and span.label_ not in ("ORG", "PRODUCT", "WORK_OF_ART"):
             return None
+        if span is not None and span.label_ == "ORG":
+            # an organisation's name ("Guoxin International Investment Corp",
+            # a company already named) is not a product
+            words = self.key(span.text).split()
+            known = self.by_name.get(self.key(span.text))
+            if (words and words[-1] in ORG_WORDS) or (known is not None and known.type in ("Company", "Partner")):
+                return None
         if span is not None:
             name = re.sub(r"^the\s+", "", self._org_name(span.text), flags=re.I)
         else:

@@ -106,6 +106,12 @@ SUBSIDIARY_NOUNS = {"subsidiary", "division", "unit", "arm", "affiliate", "branc
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 
 
+def _named(tok) -> bool:
+    from .extract import named
+
+    return named(tok)
+
+
 def _first_conjunct(t):
     """The first of the words "and" joins t with: "a maker ..., and a
     subsidiary of" gives "maker"."""
@@ -553,6 +559,10 @@ class Patterns:
             if low not in HQ_WORDS and lemma not in HQ_WORDS:
                 continue
             place = self._place_after(t, s)
+            if place is None and lemma in ("headquarters", "hq") and t.dep_ == "dobj" and \
+                    t.head.lemma_.lower() in ("move", "relocate", "shift", "switch", "transfer"):
+                # "moving its headquarters to Irving": the new place
+                place = self._place_after(t.head, s)
             if place is None and low in ("based", "headquartered") and t.dep_ == "amod":
                 # "Beijing-based Xiaomi"
                 p = next((c for c in t.children if c.ent_type_ in PLACE_LABELS), None)
@@ -679,6 +689,16 @@ class Patterns:
                             child = child or self._org_end(o, s)
                 if owner is not None and child is not None and owner is not child:
                     self.a.relate("OWNS", owner, child, text, "owned by", 0.8, stakePercent=stake)
+            elif lemma in ("owner", "company") and t.pos_ == "NOUN" and any(
+                    c.lower_ in ("parent", "owner") and c.dep_ in ("compound", "amod") for c in t.children) or (
+                    lemma == "owner" and t.dep_ in ("compound", "appos") and t.pos_ == "NOUN"):
+                # "Google's parent company, Alphabet", "Facebook owner Meta"
+                child = next((self._org_end(c, s) for c in t.children if c.dep_ in ("poss", "compound") and c.ent_type_ == "ORG"), None)
+                parent = next((self._org_end(c, s) for c in t.children if c.dep_ == "appos"), None)
+                if parent is None and t.dep_ in ("compound", "appos") and t.head.ent_type_ == "ORG":
+                    parent = self._org_end(t.head, s)
+                if parent is not None and child is not None and parent is not child:
+                    self.a.relate("OWNS", parent, child, text, "parent of", 0.75)
             elif lemma == "parent" and t.pos_ == "NOUN":
                 child = next((self._org_end(c, s) for c in t.children if c.dep_ == "poss"), None)
                 parent = next((self._org_end(c, s) for c in t.children if c.dep_ == "appos"), None)
@@ -946,3 +966,47 @@ class Patterns:
                     ev.props.setdefault("exchange", re.sub(r"^the\s+", "", _span_of(w, s).text if _span_of(w, s) else w.text, flags=re.I))
             self.a.relate("PARTICIPATED_IN", issuer, ev, text, "listing", 0.65, role="issuer")
             ev.cite(text)
+
+    # -- products an organisation owns ---------------------------------------
+
+    NOT_PRODUCTS = {"subsidiary", "unit", "division", "arm", "headquarters", "stake", "share", "shares", "business",
+                    "board", "shareholder", "shareholders", "investor", "investors", "employee", "employees", "staff",
+                    "workforce", "office", "offices", "plant", "factory", "store", "stores", "market", "markets",
+                    "revenue", "profit", "sales", "price", "valuation", "deal", "acquisition", "ipo", "offering",
+                    "chief", "ceo", "founder", "president", "executive", "chairman", "rival", "rivals", "parent",
+                    "owner", "partner", "customers", "users", "brand", "name", "website", "site", "app", "mall",
+                    "operations", "strategy", "plan", "plans", "results", "report", "statement", "team"}
+
+    def possessed_products(self, s, text):
+        """ "Audi's e-Tron SUV", "Tesla Inc.'s Model 3 sedan", "its Mate 60
+        Pro handset", "Huawei's latest Harmony 4.0 operating system": a
+        name an organisation's possessive puts before a common noun is a
+        product of the organisation."""
+        for poss in s:
+            if poss.dep_ != "poss":
+                continue
+            head = poss.head
+            if head.pos_ not in ("NOUN", "PROPN") or head.lemma_.lower() in self.NOT_PRODUCTS or head.lower_ in self.NOT_PRODUCTS:
+                continue
+            org = self.a._resolve_org(poss, s) if poss.ent_type_ == "ORG" or poss.lower_ in ("its", "their") else None
+            if org is None and poss.dep_ == "poss":
+                span = _span_of(poss, s, ("ORG",))
+                org = self.a.by_name.get(self.a.key(span.text)) if span is not None else None
+            if org is None or org.type not in ("Company", "Partner"):
+                continue
+            # the name: named words between the possessive and the noun
+            words = [w for w in s.doc[poss.i + 1:head.i + (1 if head.pos_ == "PROPN" else 0)]
+                     if w.dep_ in ("compound", "nmod", "amod", "nummod", "punct") or w.i == head.i]
+            words = [w for w in words if w.lower_ not in ("'s", "\u2019s", "latest", "new", "newest", "flagship", "own")]
+            while words and not _named(words[0]):
+                words.pop(0)
+            if not words or not any(_named(w) for w in words) or any(w.ent_type_ in ("ORG", "GPE", "PERSON", "NORP", "DATE", "MONEY", "PERCENT", "CARDINAL") and w.ent_type_ != "PRODUCT" for w in words):
+                continue
+            name = s.doc[words[0].i:words[-1].i + 1].text.strip(" ,")
+            if len(name) < 2 or self.a.key(name) == self.a.key(org.name):
+                continue
+            known = self.a.by_name.get(self.a.key(name))
+            if known is not None and known.type != "Product":
+                continue
+            p = self.a.entity("Product", name, text, "product of an organisation", 0.7)
+            self.a.relate("HAS_PRODUCT", org, p, text, "possessive", 0.7)

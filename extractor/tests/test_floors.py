@@ -21,9 +21,9 @@ HERE = pathlib.Path(__file__).resolve().parent.parent
 # last-digit difference of the model's arithmetic on another processor does
 # not fail a clean clone.
 NEWS = {
-    "entities": (162, 180, 44),
-    "relationships": (127, 121, 26),
-    "titles": 24,
+    "entities": (167, 188, 40),
+    "relationships": (138, 131, 27),
+    "titles": 25,
     "figures": 14,
 }
 KNOWLEDGENET = {
