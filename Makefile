@@ -172,11 +172,11 @@ KNOWLEDGENET ?= $(abspath ../shared/data/knowledgenet/dev-folds-1-2.jsonl)
 .PHONY: extract-eval
 extract-eval: extractor-env ## score the extractor on the seed article, the news dev set (extractor/testdata/news) and KnowledgeNet
 	cd extractor && $(EXTRACTOR_PY) -m companygraph_extractor.evaluate --seed ../seed/*.json \
-	  --news testdata/news --knowledgenet $(KNOWLEDGENET)
+	  --news testdata/news --knowledgenet $(KNOWLEDGENET) --gazetteer $(CURDIR)/$(STARTER_DUMP)
 
 .PHONY: extractor-test
 extractor-test: extractor-env ## run the extractor's own tests (Python), its floors on the news set and KnowledgeNet among them
-	cd extractor && KNOWLEDGENET=$(KNOWLEDGENET) $(EXTRACTOR_PY) -m unittest discover -s tests -t .
+	cd extractor && KNOWLEDGENET=$(KNOWLEDGENET) GAZETTEER=$(CURDIR)/$(STARTER_DUMP) $(EXTRACTOR_PY) -m unittest discover -s tests -t .
 
 # The starter graph (`make run STARTER=1`): the listed companies of twenty
 # stock indices from the PyPI package pytickersymbols, pinned by version and
@@ -201,6 +201,9 @@ $(STARTER_DUMP): tools/starter/dump.py $(STARTER_ENV)/.installed
 
 .PHONY: starter
 starter: $(STARTER_DUMP) ## write the starter graph's data (pytickersymbols, from PyPI) to .data/starter, for `make run STARTER=1`
+
+# The extractor reads the starter's company names as a gazetteer.
+extractor-test extract-eval: $(STARTER_DUMP)
 
 # The GraphQL-over-HTTP audit suite: the graphql-http package, pinned in
 # test/graphql-http/package-lock.json, installed again only when the lock
@@ -238,7 +241,7 @@ $(NATS_SERVER): go.mod go.sum
 nats-server: $(NATS_SERVER) ## build the NATS server that `make run REPLICAS=n` starts, into bin/
 
 .PHONY: run
-run: deps build $(if $(filter-out 1,$(REPLICAS)),$(NATS_SERVER)) $(if $(filter 1,$(EXTRACTOR)),extractor-env) $(if $(STARTER),$(STARTER_DUMP)) ## start Neo4j (kept in .data/) and the extractor, load the seed (STARTER=1: and the starter graph), serve the API and GraphiQL on $(ADDR); REPLICAS=3 for three sharing changes through NATS; EXTRACTOR=0 without the extractor
+run: deps build $(if $(filter-out 1,$(REPLICAS)),$(NATS_SERVER)) $(if $(filter 1,$(EXTRACTOR)),extractor-env $(STARTER_DUMP)) $(if $(STARTER),$(STARTER_DUMP)) ## start Neo4j (kept in .data/) and the extractor, load the seed (STARTER=1: and the starter graph), serve the API and GraphiQL on $(ADDR); REPLICAS=3 for three sharing changes through NATS; EXTRACTOR=0 without the extractor
 	@export NEO4J_DIR=$(RUN_DIR) NEO4J_BOLT_PORT=$(RUN_BOLT_PORT) NEO4J_PASSWORD=$(RUN_PASSWORD); \
 	started=0; extractor=; \
 	if $(NEO4J) status >/dev/null 2>&1; then \
@@ -248,7 +251,7 @@ run: deps build $(if $(filter-out 1,$(REPLICAS)),$(NATS_SERVER)) $(if $(filter 1
 	fi; \
 	trap 'if [ -n "$$extractor" ]; then kill $$extractor 2>/dev/null; wait $$extractor 2>/dev/null; fi; if [ $$started = 1 ]; then $(NEO4J) stop; fi' EXIT; \
 	if [ "$(EXTRACTOR)" = 1 ]; then \
-	  (cd extractor && exec $(EXTRACTOR_PY) -m companygraph_extractor.server --addr $(EXTRACTOR_ADDR)) & extractor=$$!; \
+	  (cd extractor && exec $(EXTRACTOR_PY) -m companygraph_extractor.server --addr $(EXTRACTOR_ADDR) --gazetteer $(CURDIR)/$(STARTER_DUMP)) & extractor=$$!; \
 	  export COMPANYGRAPH_EXTRACTOR_URL=http://$(EXTRACTOR_ADDR); \
 	  echo "extractor (ingestArticle) on http://$(EXTRACTOR_ADDR), pid $$extractor"; \
 	fi; \

@@ -20,7 +20,7 @@ import json
 import pathlib
 import sys
 
-from . import knowledgenet, news
+from . import gazetteer, knowledgenet, news
 from .extract import extract, norm
 from .model import load
 
@@ -170,8 +170,11 @@ def main(argv=None) -> int:
     p.add_argument("--seed", nargs="*", default=[], help="seed files (JSON) whose source text is beside them")
     p.add_argument("--news", help="folder of news articles with gold facts (testdata/news)")
     p.add_argument("--knowledgenet", help="KnowledgeNet rows (JSONL)")
+    p.add_argument("--gazetteer", help="starter dump (JSON) read as known company names, as the service does")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     args = p.parse_args(argv)
+    if args.gazetteer:
+        gazetteer.load(args.gazetteer)
     nlp = load()
     out, texts = {}, []
     for g in args.seed:

@@ -115,6 +115,27 @@ PLANNED = {"plan", "plans", "planning", "planned", "aim", "aims", "intend", "int
            "may", "might", "soon", "coming"}
 
 
+_listed = {}
+
+
+def _listed_matcher(nlp):
+    """A matcher of the gazetteer's names, made once per list."""
+    from spacy.matcher import PhraseMatcher
+
+    from . import gazetteer
+
+    names = gazetteer.names()
+    if not names:
+        return None
+    key = (id(nlp), len(names))
+    if key not in _listed:
+        m = PhraseMatcher(nlp.vocab)
+        m.add("ORG", list(nlp.tokenizer.pipe(sorted(names))))
+        _listed.clear()
+        _listed[key] = m
+    return _listed[key]
+
+
 def named(tok) -> bool:
     """Whether a word is (part of) a name: a proper noun, a named entity,
     or written as one ("Mi4", "iPhone", a capital not at the sentence's
@@ -341,15 +362,29 @@ class Article:
         names |= {n for n, t in self.known_names.items() if t in ("Company", "Partner")}
         names = {n for n in names if n and norm(n) not in people and norm(n) not in NOT_ORGS
                  and (len(n) > 2 or n.isupper()) and n[:1].isupper()}
-        if not names:
-            return
         matcher = PhraseMatcher(self.nlp.vocab)
         for n in names:
             matcher.add("ORG", [self.nlp.make_doc(n)])
+        from . import gazetteer  # it reads this module's suffixes
+
+        listed = _listed_matcher(self.nlp)
+        people -= {norm(n) for n in gazetteer.names()}
         for doc in docs:
-            taken = {i for e in doc.ents for i in range(e.start, e.end)}
+            taken = {i for e in doc.ents if e.label_ in ("ORG", "DATE", "MONEY", "PERCENT", "CARDINAL", "GPE")
+                     for i in range(e.start, e.end)}
             new = []
-            for _, start, end in matcher(doc):
+            # A listed company's name where the model read a proper noun
+            # (and tagged it a person, a product, or nothing).
+            for _, start, end in (listed(doc) if listed is not None else []):
+                if any(i in taken for i in range(start, end)) or not all(t.pos_ == "PROPN" for t in doc[start:end]):
+                    continue
+                new.append(Span(doc, start, end, label="ORG"))
+                taken.update(range(start, end))
+            if new:
+                doc.ents = filter_spans([e for e in doc.ents if not any(e.start < n.end and n.start < e.end for n in new)] + new)
+                new = []
+            taken = {i for e in doc.ents for i in range(e.start, e.end)}
+            for _, start, end in (matcher(doc) if names else []):
                 if any(i in taken for i in range(start, end)):
                     continue
                 # a word inside a longer capitalised name is not this name

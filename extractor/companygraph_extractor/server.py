@@ -18,6 +18,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from . import gazetteer
 from .extract import english, extract
 from .model import load
 
@@ -76,8 +77,11 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="companygraph's extractor service")
     p.add_argument("--addr", default="127.0.0.1:8090")
     p.add_argument("--max-bytes", type=int, default=2 << 20)
+    p.add_argument("--gazetteer", help="starter dump (JSON) whose company names are organisations wherever an article writes them")
     args = p.parse_args(argv)
     host, _, port = args.addr.rpartition(":")
+    if args.gazetteer:
+        print(f"gazetteer: {gazetteer.load(args.gazetteer)} names", flush=True)
     Handler.nlp = load()
     Handler.max_bytes = args.max_bytes
     srv = ThreadingHTTPServer((host or "127.0.0.1", int(port)), Handler)

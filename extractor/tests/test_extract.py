@@ -186,3 +186,24 @@ class Reference(unittest.TestCase):
         self.assertEqual(len(layoffs), 1, ents)
         self.assertEqual(layoffs[0]["headcount"], 300)
         self.assertEqual(layoffs[0]["sharePercent"], 20)
+
+
+class Gazetteer(unittest.TestCase):
+    def test_a_listed_name_is_an_organisation_where_the_model_reads_a_proper_noun(self):
+        import json as _json
+        import tempfile
+
+        from companygraph_extractor import gazetteer
+
+        text = "Halvorsen Ferris said on Tuesday that it would cut 200 jobs."
+        before = gazetteer.names()
+        try:
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                _json.dump({"indices": [{"companies": [{"name": "Halvorsen Ferris Inc."}]}]}, f)
+            self.assertEqual(gazetteer.load(f.name), 2)  # with and without "Inc."
+            self.assertEqual(gazetteer.variants("ADMA Biologics, Inc."), {"ADMA Biologics, Inc.", "ADMA Biologics"})
+            ents, _ = facts(text)
+            self.assertIn(("company", "halvorsen-ferris"), ents)
+            self.assertNotIn(("executive", "halvorsen-ferris"), ents)
+        finally:
+            gazetteer._names = before
