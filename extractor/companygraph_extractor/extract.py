@@ -83,6 +83,9 @@ ORG_WORDS = ORG_SUFFIXES | {
     "beverages", "insurance", "securities", "exchange", "robotics", "studios", "management", "advisors",
     "advisers", "associates", "consulting", "enterprises", "international", "financial", "bancorp",
 }
+# Parts of an organisation that are sold without a name of their own.
+UNITS = {"business", "businesses", "unit", "units", "division", "divisions", "arm", "operations", "assets",
+         "subsidiary", "subsidiaries"}
 # What a company sells when it sells part of itself, not a product.
 DIVESTED = {"stake", "share", "shares", "percent", "%", "asset", "assets", "business", "businesses", "unit",
             "units", "division", "divisions", "subsidiary", "subsidiaries", "headquarters", "building", "property",
@@ -991,6 +994,12 @@ class Article:
                         self.relate("HAS_PRODUCT", owner, p, text, "possessive", 0.7)
             elif (lemma in ("buy", "acquire", "purchase") or (lemma == "pay" and any(c.lower_ == "for" for c in t.children))) and t.pos_ == "VERB":
                 self._acquisition(t, s, text)
+            elif lemma in ("acquisition", "purchase", "takeover", "buyout") and t.pos_ == "NOUN":
+                self._acquisition_noun(t, s, text)
+            elif lemma == "take" and t.pos_ == "VERB" and any(
+                    c.dep_ == "dobj" and c.lower_ == "control" for c in t.children):
+                # "to take control of Japan Telecom"
+                self._take_control(t, s, text)
             elif lemma == "invest" and t.pos_ == "VERB":
                 self._investment(t, s, text)
             elif (lemma == "list" and t.pos_ == "VERB") or (t.lower_ in ("ipo", "listing") and t.pos_ in ("NOUN", "PROPN")):
@@ -1261,6 +1270,11 @@ class Article:
                     stake = stake if stake is not None else amount(w.text)
             # "its IT subsidiary, LG CNS"
             target = target or next((self._resolve_org(c, s) for c in obj.children if c.dep_ == "appos"), None)
+        if target is None and buyer is not None and seller is not None and buyer is not seller and (
+                obj.lemma_.lower() in UNITS or obj.lower_ in UNITS):
+            # "3M sold its prisoner electronic-monitoring business to Apax"
+            self._unit_sale(verb, buyer, seller, s, text)
+            return
         if seller is None or target is None or target is seller:
             return
         planned = self._planned(verb)
@@ -1284,6 +1298,83 @@ class Article:
             if not planned:
                 self.relate("OWNS", buyer, target, text, "divestiture", 0.7, stakePercent=ev.props.get("stakePercent"))
 
+    def _take_control(self, verb, s, text):
+        control = next(c for c in verb.children if c.dep_ == "dobj" and c.lower_ == "control")
+        target = next((self._resolve_org(g, s) for c in control.children if c.lower_ == "of" for g in c.children), None)
+        buyer = self._subject_org(verb, s)
+        if buyer is None or target is None or buyer is target:
+            return
+        planned = self._planned(verb)
+        ev = self.entity("Event", f"{buyer.name} buys {target.name}", text, "takes control", 0.65)
+        ev.props.update({"kind": "ACQUISITION", "status": "planned" if planned else "occurred"})
+        self.relate("PARTICIPATED_IN", buyer, ev, text, "takes control", 0.65, role="acquirer")
+        self.relate("PARTICIPATED_IN", target, ev, text, "takes control", 0.65, role="target")
+
+    def _consortium(self, verb, s):
+        """ "A group of Chinese investors including ChemChina agreed to buy":
+        the first organisation the subject names as a member."""
+        v = verb
+        for _ in range(4):
+            subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+            if subj is not None:
+                for w in subj.subtree:
+                    if w.dep_ == "pobj" and w.head.lower_ in ("including", "led") and w.ent_type_ == "ORG":
+                        return self._resolve_org(w, s)
+                return None
+            if v.head is v:
+                return None
+            v = v.head
+        return None
+
+    def _unit_sale(self, verb, buyer, seller, s, text):
+        """A sale of an unnamed part of an organisation: the buyer and the
+        seller of it."""
+        planned = self._planned(verb)
+        ev = self.entity("Event", f"{buyer.name} buys a unit of {seller.name}", text, "sale of a unit", 0.6)
+        ev.props.update({"kind": "ACQUISITION", "status": "planned" if planned else "occurred"})
+        for c in verb.children:
+            if c.dep_ == "prep" and c.lower_ == "for":
+                for g in c.subtree:
+                    m = self._money(g, s)
+                    if m is not None and currency(m.text):
+                        ev.props.setdefault("amount", amount(m.text))
+                        ev.props.setdefault("currency", currency(m.text))
+                        break
+        self.relate("PARTICIPATED_IN", buyer, ev, text, "sale of a unit", 0.6, role="acquirer")
+        self.relate("PARTICIPATED_IN", seller, ev, text, "sale of a unit", 0.6, role="seller")
+
+    def _acquisition_noun(self, tok, s, text):
+        """ "its planned purchase of Estacio", "a $150m acquisition of
+        Pro-Trader", "the takeover of X by Y": a deal named by a noun."""
+        target = next((self._resolve_org(g, s) for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                       for g in c.children if g.dep_ == "pobj"), None)
+        if target is None:
+            return
+        buyer = next((self._resolve_org(c, s) for c in tok.children if c.dep_ == "poss"), None)
+        if buyer is None:
+            buyer = next((self._resolve_org(g, s) for c in tok.children if c.dep_ in ("prep", "agent") and c.lower_ == "by"
+                          for g in c.children if g.dep_ == "pobj"), None)
+        if buyer is None and tok.dep_ in ("dobj", "nsubj"):
+            # "It made its first acquisition ... with the purchase of X"
+            buyer = self._subject_org(tok.head, s) if tok.dep_ == "dobj" else None
+        if buyer is None and tok.dep_ == "pobj" and tok.head.head.pos_ in ("VERB", "NOUN"):
+            h = tok.head.head
+            buyer = self._subject_org(h, s) if h.pos_ == "VERB" else next(
+                (self._resolve_org(c, s) for c in h.children if c.dep_ == "poss"), None)
+        if buyer is None or buyer is target:
+            return
+        planned = any(c.lower_ in ("planned", "proposed", "potential", "possible") for c in tok.children) or self._planned(tok.head)
+        ev = self.entity("Event", f"{buyer.name} buys {target.name}", text, "acquisition", 0.6)
+        ev.props.update({"kind": "ACQUISITION", "status": "planned" if planned else "occurred"})
+        for w in tok.subtree:
+            m = self._money(w, s)
+            if m is not None and currency(m.text) and w.i < tok.i:
+                ev.props.setdefault("amount", amount(m.text))
+                ev.props.setdefault("currency", currency(m.text))
+                break
+        self.relate("PARTICIPATED_IN", buyer, ev, text, "acquisition", 0.6, role="acquirer")
+        self.relate("PARTICIPATED_IN", target, ev, text, "acquisition", 0.6, role="target")
+
     def _acquisition(self, verb, s, text):
         """ "Acme agreed to buy a 77% stake in Beta for $16 billion",
         "Beta was acquired by Acme", "bought Beta from Gamma"."""
@@ -1292,7 +1383,7 @@ class Article:
             buyer = next((self._resolve_org(g, s) for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"), None)
             objs = [c for c in verb.children if c.dep_ == "nsubjpass"] or ([verb.head] if verb.dep_ == "acl" else [])
         else:
-            buyer = self._subject_org(verb, s)
+            buyer = self._subject_org(verb, s) or self._consortium(verb, s)
             objs = self._objects(verb)
         # "pay $16 billion for a 77 percent stake in Flipkart"
         if verb.lemma_.lower() == "pay":
@@ -1312,6 +1403,13 @@ class Article:
             if target_tok is None:
                 continue
             target = self._resolve_org(target_tok, s)
+            if target is None and buyer is not None and (target_tok.lemma_.lower() in UNITS or target_tok.lower_ in UNITS):
+                # "Gemalto bought 3M's identity management business": a part
+                # of the seller, unnamed
+                seller = seller or next((self._resolve_org(c, s) for c in target_tok.children if c.dep_ == "poss"), None)
+                if seller is not None and seller is not buyer:
+                    self._unit_sale(verb, buyer, seller, s, text)
+                continue
             if buyer is None or target is None or buyer is target:
                 continue
             planned = self._planned(verb)
