@@ -130,6 +130,11 @@ func (r *mutationResolver) IngestArticle(ctx context.Context, source model.Sourc
 	return engine.Unserved[*model.ArticleIngest](ctx)
 }
 
+// IngestArticles is the resolver for the ingestArticles field.
+func (r *mutationResolver) IngestArticles(ctx context.Context, sources []*model.SourceInput, dryRun *bool) ([]*model.ArticleBatchOutcome, error) {
+	return engine.Unserved[[]*model.ArticleBatchOutcome](ctx)
+}
+
 // Company is the resolver for the company field.
 func (r *queryResolver) Company(ctx context.Context, id string) (*model.Company, error) {
 	return engine.Unserved[*model.Company](ctx)

@@ -1,6 +1,9 @@
 // Command companygraph serves the company knowledge graph over GraphQL.
 // It reads its configuration, serves HTTP at once, prepares Neo4j (schema
 // and seed) as soon as Neo4j answers, and stops on SIGINT or SIGTERM.
+//
+// `companygraph ingest-articles FILE.jsonl` is a client of a running API
+// instead: it sends the articles of FILE to ingestArticles (ingest.go).
 package main
 
 import (
@@ -32,6 +35,12 @@ const gcPercent = 400
 func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
+	}
+	if len(os.Args) > 1 && os.Args[1] == "ingest-articles" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := ingestArticles(ctx, os.Args[2:], os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	cfg, err := config.Load(os.Args[1:], os.Getenv, os.Stderr)

@@ -21,8 +21,17 @@ import (
 // does) and the channel run's result arrives on.
 func serve(t *testing.T) (addr string, stop context.CancelFunc, done chan error) {
 	t.Helper()
+	return serveWith(t, nil)
+}
+
+// serveWith is serve with more of the environment the configuration reads.
+func serveWith(t *testing.T, env map[string]string) (addr string, stop context.CancelFunc, done chan error) {
+	t.Helper()
 	conn := neo4jtest.Shared(t)
 	cfg, err := config.Load(nil, func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
 		return map[string]string{"NEO4J_URI": conn.URI, "NEO4J_PASSWORD": conn.Password, "COMPANYGRAPH_ADDR": "127.0.0.1:0", "COMPANYGRAPH_LOAD_SEED": "false"}[k]
 	}, io.Discard)
 	if err != nil {
@@ -108,23 +117,8 @@ func TestGracefulShutdown(t *testing.T) {
 // the shutdown for its whole timeout, and the server stops.
 func TestShutdownEndsSubscriptions(t *testing.T) {
 	addr, stop, done := serve(t)
-	// The server is ready once it has prepared the database; a
-	// subscription before that fails at once.
-	for {
-		res, err := http.Get("http://" + addr + "/readyz")
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode == http.StatusOK {
-			break
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("run: %v", err)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	// A subscription before the server is ready fails at once.
+	waitReady(t, addr, done)
 	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/graphql", strings.NewReader(`{"query":"subscription { changes { cursor } }"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
@@ -145,5 +139,25 @@ func TestShutdownEndsSubscriptions(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Errorf("run: %v", err)
+	}
+}
+
+// waitReady returns once the server at addr has prepared the database.
+func waitReady(t *testing.T, addr string, done chan error) {
+	t.Helper()
+	for {
+		res, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode == http.StatusOK {
+			return
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("run: %v", err)
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }

@@ -43,6 +43,13 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	ArticleBatchOutcome struct {
+		AlreadyIngested func(childComplexity int) int
+		Article         func(childComplexity int) int
+		Index           func(childComplexity int) int
+		Source          func(childComplexity int) int
+	}
+
 	ArticleFact struct {
 		Confidence func(childComplexity int) int
 		Fact       func(childComplexity int) int
@@ -606,6 +613,7 @@ type ComplexityRoot struct {
 		DeleteSources    func(childComplexity int, where model.SourceWhere) int
 		Ingest           func(childComplexity int, source model.SourceInput, facts []*model.FactInput) int
 		IngestArticle    func(childComplexity int, source model.SourceInput, dryRun *bool) int
+		IngestArticles   func(childComplexity int, sources []*model.SourceInput, dryRun *bool) int
 		UpdateCompanies  func(childComplexity int, where model.CompanyWhere, set *model.CompanyPatch, connect *model.CompanyLinks, disconnect *model.CompanyUnlinks) int
 		UpdateEvents     func(childComplexity int, where model.EventWhere, set *model.EventPatch, connect *model.EventLinks, disconnect *model.EventUnlinks) int
 		UpdateExecutives func(childComplexity int, where model.ExecutiveWhere, set *model.ExecutivePatch, connect *model.ExecutiveLinks, disconnect *model.ExecutiveUnlinks) int
@@ -872,10 +880,12 @@ type ComplexityRoot struct {
 		Products             func(childComplexity int, where *model.ProductWhere, sort []*model.ProductSort, limit *int64, offset *int64) int
 		ProductsAggregate    func(childComplexity int, where *model.ProductWhere) int
 		ProductsConnection   func(childComplexity int, where *model.ProductWhere, sort []*model.ProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Published            func(childComplexity int) int
 		Roles                func(childComplexity int) int
 		Tags                 func(childComplexity int) int
 		Text                 func(childComplexity int) int
 		Title                func(childComplexity int) int
+		URL                  func(childComplexity int) int
 	}
 
 	SourceAggregate struct {
@@ -981,6 +991,7 @@ type MutationResolver interface {
 	DeleteSources(ctx context.Context, where model.SourceWhere) (*model.DeleteResult, error)
 	Ingest(ctx context.Context, source model.SourceInput, facts []*model.FactInput) (*model.IngestResult, error)
 	IngestArticle(ctx context.Context, source model.SourceInput, dryRun *bool) (*model.ArticleIngest, error)
+	IngestArticles(ctx context.Context, sources []*model.SourceInput, dryRun *bool) ([]*model.ArticleBatchOutcome, error)
 }
 type QueryResolver interface {
 	Company(ctx context.Context, id string) (*model.Company, error)
@@ -1042,6 +1053,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "ArticleBatchOutcome.alreadyIngested":
+		if e.ComplexityRoot.ArticleBatchOutcome.AlreadyIngested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleBatchOutcome.AlreadyIngested(childComplexity), true
+	case "ArticleBatchOutcome.article":
+		if e.ComplexityRoot.ArticleBatchOutcome.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleBatchOutcome.Article(childComplexity), true
+	case "ArticleBatchOutcome.index":
+		if e.ComplexityRoot.ArticleBatchOutcome.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleBatchOutcome.Index(childComplexity), true
+	case "ArticleBatchOutcome.source":
+		if e.ComplexityRoot.ArticleBatchOutcome.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleBatchOutcome.Source(childComplexity), true
 
 	case "ArticleFact.confidence":
 		if e.ComplexityRoot.ArticleFact.Confidence == nil {
@@ -3773,6 +3809,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.IngestArticle(childComplexity, args["source"].(model.SourceInput), args["dryRun"].(*bool)), true
+	case "Mutation.ingestArticles":
+		if e.ComplexityRoot.Mutation.IngestArticles == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_ingestArticles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IngestArticles(childComplexity, args["sources"].([]*model.SourceInput), args["dryRun"].(*bool)), true
 	case "Mutation.updateCompanies":
 		if e.ComplexityRoot.Mutation.UpdateCompanies == nil {
 			break
@@ -5407,6 +5454,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.ProductsConnection(childComplexity, args["where"].(*model.ProductWhere), args["sort"].([]*model.ProductSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Source.published":
+		if e.ComplexityRoot.Source.Published == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Published(childComplexity), true
 	case "Source.roles":
 		if e.ComplexityRoot.Source.Roles == nil {
 			break
@@ -5431,6 +5484,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.Title(childComplexity), true
+	case "Source.url":
+		if e.ComplexityRoot.Source.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.URL(childComplexity), true
 
 	case "SourceAggregate.count":
 		if e.ComplexityRoot.SourceAggregate.Count == nil {
@@ -6714,6 +6773,14 @@ type Source implements Node @node(label: "Source") {
   """
   text: String
   """
+  Where the document was published: its address.
+  """
+  url: String
+  """
+  When the document was published, as its publisher gives it (e.g. "2018-05-09").
+  """
+  published: String
+  """
   Companies the document mentions.
   """
   companies(where: CompanyWhere, sort: [CompanySort!], limit: Int, offset: Int): [Company!]! @relationship(type: "MENTIONED_IN", direction: IN)
@@ -7204,6 +7271,8 @@ input SourceWhere {
   categories: StringListFilter
   tags: StringListFilter
   text: StringFilter
+  url: StringFilter
+  published: StringFilter
   companies: CompanyListFilter
   executives: ExecutiveListFilter
   markets: MarketListFilter
@@ -7222,6 +7291,8 @@ input SourceSort {
   title: SortDirection
   kind: SortDirection
   text: SortDirection
+  url: SortDirection
+  published: SortDirection
 }
 """
 Fields of Source to count by.
@@ -7230,6 +7301,8 @@ enum SourceGroupField {
   title
   kind
   text
+  url
+  published
 }
 """
 Source as a Relay connection.
@@ -9640,6 +9713,8 @@ input SourceInput {
   categories: [String!]
   tags: [String!]
   text: String
+  url: String
+  published: String
 }
 """
 New values for fields of Source; fields not given keep their value, null clears one.
@@ -9650,6 +9725,8 @@ input SourcePatch {
   categories: [String!]
   tags: [String!]
   text: String
+  url: String
+  published: String
 }
 """
 A Company stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
@@ -9799,6 +9876,7 @@ enum WriteOp {
   DELETE
   INGEST
   ARTICLE
+  ARTICLES
 }
 """
 A sentence of a source that states a relationship.
@@ -9928,6 +10006,27 @@ type ArticleIngest {
   skipped: Int!
   facts: [ArticleFact!]!
 }
+"""
+What became of one article of ingestArticles.
+"""
+type ArticleBatchOutcome {
+  """
+  The article's position in sources.
+  """
+  index: Int!
+  """
+  The source's id.
+  """
+  source: ID!
+  """
+  The graph holds the article already: its Source records the sha256 of the same text. Nothing was read or written, and article is null.
+  """
+  alreadyIngested: Boolean!
+  """
+  What ingestArticle answers for the article; null when it was ingested already, or when it failed, with the error at this path.
+  """
+  article: ArticleIngest
+}
 type Mutation {
   """
   Creates Company nodes, with relationships to existing or new nodes, in one transaction. An id in use is a CONFLICT.
@@ -10018,9 +10117,13 @@ type Mutation {
   """
   ingest(source: SourceInput!, facts: [FactInput!]!): IngestResult! @auth(requires: EDITOR) @write(op: INGEST, type: "Source")
   """
-  Reads an article (source.text, in English) with the extractor and writes the facts it states as ingest does, in ONE transaction: entities, relationships and events, each with the sentences that state it, word for word. Entities are matched to the graph by id, name or alias, across the organisation types; a person by a surname alone only when one person has it. A fact the graph cannot hold is SKIPPED, with the reason, and the others are written. dryRun: true writes nothing and answers the same. Each fact is answered as the FactInput it was written as, so it can be reviewed and sent to ingest. Empty text is BAD_USER_INPUT, text over the limit LIMIT_EXCEEDED, another language UNSUPPORTED_LANGUAGE, and no extractor EXTRACTOR_UNAVAILABLE.
+  Reads an article (source.text, in English) with the extractor and writes the facts it states as ingest does, in ONE transaction: entities, relationships and events, each with the sentences that state it, word for word. Entities are matched to the graph by id, name or alias, across the organisation types; a person by a surname alone only when one person has it. A fact the graph cannot hold is SKIPPED, with the reason, and the others are written: an entity whose id another fact of the article or a node of the graph holds as a type it cannot join (a person and a company), with the relationships that hang on it, too. dryRun: true writes nothing and answers the same. Each fact is answered as the FactInput it was written as, so it can be reviewed and sent to ingest. Empty text is BAD_USER_INPUT, text over the limit LIMIT_EXCEEDED, another language UNSUPPORTED_LANGUAGE, and no extractor EXTRACTOR_UNAVAILABLE.
   """
   ingestArticle(source: SourceInput!, dryRun: Boolean = false): ArticleIngest! @auth(requires: EDITOR) @write(op: ARTICLE, type: "Source")
+  """
+  Reads several articles, each as ingestArticle does and in its own transaction, one after the other, and answers one outcome per article, in the order of sources. An article that fails (UNSUPPORTED_LANGUAGE, EXTRACTOR_UNAVAILABLE, ...) has a null article and an error at that path, with its code, and the others are written all the same. An article whose Source already records the sha256 of the same text is not read or written again: alreadyIngested. More sources than the limit is LIMIT_EXCEEDED.
+  """
+  ingestArticles(sources: [SourceInput!]!, dryRun: Boolean = false): [ArticleBatchOutcome!]! @auth(requires: EDITOR) @write(op: ARTICLES, type: "Source")
 }
 """
 An opaque position in a list, for Relay paging.
@@ -10372,6 +10475,20 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_ArticleBatchOutcome(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_ArticleBatchOutcome_index(ctx, field)
+	case "source":
+		return ec.fieldContext_ArticleBatchOutcome_source(ctx, field)
+	case "alreadyIngested":
+		return ec.fieldContext_ArticleBatchOutcome_alreadyIngested(ctx, field)
+	case "article":
+		return ec.fieldContext_ArticleBatchOutcome_article(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleBatchOutcome", field.Name)
+}
 
 func (ec *executionContext) childFields_ArticleFact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -11869,6 +11986,10 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_tags(ctx, field)
 	case "text":
 		return ec.fieldContext_Source_text(ctx, field)
+	case "url":
+		return ec.fieldContext_Source_url(ctx, field)
+	case "published":
+		return ec.fieldContext_Source_published(ctx, field)
 	case "companies":
 		return ec.fieldContext_Source_companies(ctx, field)
 	case "companiesConnection":
@@ -15371,6 +15492,28 @@ func (ec *executionContext) field_Mutation_ingestArticle_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_ingestArticles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sources",
+		func(ctx context.Context, v any) ([]*model.SourceInput, error) {
+			return ec.unmarshalNSourceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSourceInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sources"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_ingest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -18852,6 +18995,107 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _ArticleBatchOutcome_index(ctx context.Context, field graphql.CollectedField, obj *model.ArticleBatchOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleBatchOutcome_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleBatchOutcome_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleBatchOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArticleBatchOutcome_source(ctx context.Context, field graphql.CollectedField, obj *model.ArticleBatchOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleBatchOutcome_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleBatchOutcome_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleBatchOutcome", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ArticleBatchOutcome_alreadyIngested(ctx context.Context, field graphql.CollectedField, obj *model.ArticleBatchOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleBatchOutcome_alreadyIngested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AlreadyIngested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleBatchOutcome_alreadyIngested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleBatchOutcome", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ArticleBatchOutcome_article(ctx context.Context, field graphql.CollectedField, obj *model.ArticleBatchOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleBatchOutcome_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Article, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticleIngest) graphql.Marshaler {
+			return ec.marshalOArticleIngest2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleIngest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleBatchOutcome_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleBatchOutcome",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleIngest(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _ArticleFact_index(ctx context.Context, field graphql.CollectedField, obj *model.ArticleFact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -30677,6 +30921,68 @@ func (ec *executionContext) fieldContext_Mutation_ingestArticle(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_ingestArticles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_ingestArticles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IngestArticles(ctx, fc.Args["sources"].([]*model.SourceInput), fc.Args["dryRun"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal []*model.ArticleBatchOutcome
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.ArticleBatchOutcome
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ArticleBatchOutcome) graphql.Marshaler {
+			return ec.marshalNArticleBatchOutcome2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleBatchOutcomeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_ingestArticles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleBatchOutcome(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_ingestArticles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36305,6 +36611,52 @@ func (ec *executionContext) _Source_text(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Source_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+}
+
+func (ec *executionContext) _Source_url(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Source_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+}
+
+func (ec *executionContext) _Source_published(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_published(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Published, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Source_published(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
 }
 
@@ -49409,7 +49761,7 @@ func (ec *executionContext) unmarshalInputSourceInput(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "title", "kind", "categories", "tags", "text"}
+	fieldsInOrder := [...]string{"id", "title", "kind", "categories", "tags", "text", "url", "published"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -49458,6 +49810,20 @@ func (ec *executionContext) unmarshalInputSourceInput(ctx context.Context, obj a
 				return it, err
 			}
 			it.Text = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "published":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("published"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Published = data
 		}
 	}
 	return it, nil
@@ -49486,7 +49852,7 @@ func (ec *executionContext) unmarshalInputSourcePatch(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "kind", "categories", "tags", "text"}
+	fieldsInOrder := [...]string{"title", "kind", "categories", "tags", "text", "url", "published"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -49528,6 +49894,20 @@ func (ec *executionContext) unmarshalInputSourcePatch(ctx context.Context, obj a
 				return it, err
 			}
 			it.Text = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "published":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("published"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Published = data
 		}
 	}
 	return it, nil
@@ -49556,7 +49936,7 @@ func (ec *executionContext) unmarshalInputSourceSort(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "title", "kind", "text"}
+	fieldsInOrder := [...]string{"id", "title", "kind", "text", "url", "published"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -49591,6 +49971,20 @@ func (ec *executionContext) unmarshalInputSourceSort(ctx context.Context, obj an
 				return it, err
 			}
 			it.Text = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "published":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("published"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Published = data
 		}
 	}
 	return it, nil
@@ -49619,7 +50013,7 @@ func (ec *executionContext) unmarshalInputSourceWhere(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "title", "kind", "categories", "tags", "text", "companies", "executives", "markets", "products", "partners", "events", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"id", "title", "kind", "categories", "tags", "text", "url", "published", "companies", "executives", "markets", "products", "partners", "events", "AND", "OR", "NOT"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -49668,6 +50062,20 @@ func (ec *executionContext) unmarshalInputSourceWhere(ctx context.Context, obj a
 				return it, err
 			}
 			it.Text = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "published":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("published"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Published = data
 		case "companies":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
 			data, err := ec.unmarshalOCompanyListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyListFilter(ctx, v)
@@ -50202,6 +50610,54 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var articleBatchOutcomeImplementors = []string{"ArticleBatchOutcome"}
+
+func (ec *executionContext) _ArticleBatchOutcome(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleBatchOutcome) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, articleBatchOutcomeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArticleBatchOutcome")
+		case "index":
+			out.Values[i] = ec._ArticleBatchOutcome_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._ArticleBatchOutcome_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alreadyIngested":
+			out.Values[i] = ec._ArticleBatchOutcome_alreadyIngested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "article":
+			out.Values[i] = ec._ArticleBatchOutcome_article(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var articleFactImplementors = []string{"ArticleFact"}
 
@@ -54036,6 +54492,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "ingestArticles":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_ingestArticles(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -55692,6 +56155,16 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "url":
+			out.Values[i] = ec._Source_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "published":
+			out.Values[i] = ec._Source_published(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "companies":
 			out.Values[i] = ec._Source_companies(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -56678,6 +57151,30 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) marshalNArticleBatchOutcome2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleBatchOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ArticleBatchOutcome) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNArticleBatchOutcome2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleBatchOutcome(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNArticleBatchOutcome2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleBatchOutcome(ctx context.Context, sel ast.SelectionSet, v *model.ArticleBatchOutcome) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArticleBatchOutcome!")
+		return graphql.Null
+	}
+	return ec._ArticleBatchOutcome(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNArticleFact2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleFactᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ArticleFact) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -59603,6 +60100,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalOArticleIngest2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐArticleIngest(ctx context.Context, sel ast.SelectionSet, v *model.ArticleIngest) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ArticleIngest(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {

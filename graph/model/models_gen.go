@@ -24,6 +24,18 @@ type Node interface {
 	GetRoles() []string
 }
 
+// What became of one article of ingestArticles.
+type ArticleBatchOutcome struct {
+	// The article's position in sources.
+	Index int64 `json:"index"`
+	// The source's id.
+	Source string `json:"source"`
+	// The graph holds the article already: its Source records the sha256 of the same text. Nothing was read or written, and article is null.
+	AlreadyIngested bool `json:"alreadyIngested"`
+	// What ingestArticle answers for the article; null when it was ingested already, or when it failed, with the error at this path.
+	Article *ArticleIngest `json:"article,omitempty"`
+}
+
 // One fact an article states, as extracted and resolved.
 type ArticleFact struct {
 	// The fact's position in the extractor's answer.
@@ -2461,6 +2473,10 @@ type Source struct {
 	Tags       []string `json:"tags"`
 	// The document's full text.
 	Text *string `json:"text,omitempty"`
+	// Where the document was published: its address.
+	URL *string `json:"url,omitempty"`
+	// When the document was published, as its publisher gives it (e.g. "2018-05-09").
+	Published *string `json:"published,omitempty"`
 	// Companies the document mentions.
 	Companies []*Company `json:"companies"`
 	// companies, as a Relay connection.
@@ -2544,6 +2560,8 @@ type SourceInput struct {
 	Categories []string `json:"categories,omitempty"`
 	Tags       []string `json:"tags,omitempty"`
 	Text       *string  `json:"text,omitempty"`
+	URL        *string  `json:"url,omitempty"`
+	Published  *string  `json:"published,omitempty"`
 }
 
 // New values for fields of Source; fields not given keep their value, null clears one.
@@ -2553,14 +2571,18 @@ type SourcePatch struct {
 	Categories []string `json:"categories,omitempty"`
 	Tags       []string `json:"tags,omitempty"`
 	Text       *string  `json:"text,omitempty"`
+	URL        *string  `json:"url,omitempty"`
+	Published  *string  `json:"published,omitempty"`
 }
 
 // One sort key of Source: give exactly one field per list element; the list sets the priority.
 type SourceSort struct {
-	ID    *SortDirection `json:"id,omitempty"`
-	Title *SortDirection `json:"title,omitempty"`
-	Kind  *SortDirection `json:"kind,omitempty"`
-	Text  *SortDirection `json:"text,omitempty"`
+	ID        *SortDirection `json:"id,omitempty"`
+	Title     *SortDirection `json:"title,omitempty"`
+	Kind      *SortDirection `json:"kind,omitempty"`
+	Text      *SortDirection `json:"text,omitempty"`
+	URL       *SortDirection `json:"url,omitempty"`
+	Published *SortDirection `json:"published,omitempty"`
 }
 
 // Filter on Source: every field given must match.
@@ -2571,6 +2593,8 @@ type SourceWhere struct {
 	Categories *StringListFilter    `json:"categories,omitempty"`
 	Tags       *StringListFilter    `json:"tags,omitempty"`
 	Text       *StringFilter        `json:"text,omitempty"`
+	URL        *StringFilter        `json:"url,omitempty"`
+	Published  *StringFilter        `json:"published,omitempty"`
 	Companies  *CompanyListFilter   `json:"companies,omitempty"`
 	Executives *ExecutiveListFilter `json:"executives,omitempty"`
 	Markets    *MarketListFilter    `json:"markets,omitempty"`
@@ -4077,20 +4101,24 @@ func (e SortDirection) MarshalJSON() ([]byte, error) {
 type SourceGroupField string
 
 const (
-	SourceGroupFieldTitle SourceGroupField = "title"
-	SourceGroupFieldKind  SourceGroupField = "kind"
-	SourceGroupFieldText  SourceGroupField = "text"
+	SourceGroupFieldTitle     SourceGroupField = "title"
+	SourceGroupFieldKind      SourceGroupField = "kind"
+	SourceGroupFieldText      SourceGroupField = "text"
+	SourceGroupFieldURL       SourceGroupField = "url"
+	SourceGroupFieldPublished SourceGroupField = "published"
 )
 
 var AllSourceGroupField = []SourceGroupField{
 	SourceGroupFieldTitle,
 	SourceGroupFieldKind,
 	SourceGroupFieldText,
+	SourceGroupFieldURL,
+	SourceGroupFieldPublished,
 }
 
 func (e SourceGroupField) IsValid() bool {
 	switch e {
-	case SourceGroupFieldTitle, SourceGroupFieldKind, SourceGroupFieldText:
+	case SourceGroupFieldTitle, SourceGroupFieldKind, SourceGroupFieldText, SourceGroupFieldURL, SourceGroupFieldPublished:
 		return true
 	}
 	return false
@@ -4194,11 +4222,12 @@ func (e WorksForGroupField) MarshalJSON() ([]byte, error) {
 type WriteOp string
 
 const (
-	WriteOpCreate  WriteOp = "CREATE"
-	WriteOpUpdate  WriteOp = "UPDATE"
-	WriteOpDelete  WriteOp = "DELETE"
-	WriteOpIngest  WriteOp = "INGEST"
-	WriteOpArticle WriteOp = "ARTICLE"
+	WriteOpCreate   WriteOp = "CREATE"
+	WriteOpUpdate   WriteOp = "UPDATE"
+	WriteOpDelete   WriteOp = "DELETE"
+	WriteOpIngest   WriteOp = "INGEST"
+	WriteOpArticle  WriteOp = "ARTICLE"
+	WriteOpArticles WriteOp = "ARTICLES"
 )
 
 var AllWriteOp = []WriteOp{
@@ -4207,11 +4236,12 @@ var AllWriteOp = []WriteOp{
 	WriteOpDelete,
 	WriteOpIngest,
 	WriteOpArticle,
+	WriteOpArticles,
 }
 
 func (e WriteOp) IsValid() bool {
 	switch e {
-	case WriteOpCreate, WriteOpUpdate, WriteOpDelete, WriteOpIngest, WriteOpArticle:
+	case WriteOpCreate, WriteOpUpdate, WriteOpDelete, WriteOpIngest, WriteOpArticle, WriteOpArticles:
 		return true
 	}
 	return false

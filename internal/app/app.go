@@ -129,7 +129,10 @@ func New(cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
 		}
 	}
 	resolver.Feed, resolver.Live = a.Changes, changes.Live{Log: a.Changes}
-	wo := mutation.Options{Timeout: cfg.QueryTimeout, Limits: limits, MaxBatch: cfg.MaxBatch, MaxArticleBytes: cfg.MaxArticleBytes}
+	wo := mutation.Options{
+		Timeout: cfg.QueryTimeout, Limits: limits, MaxBatch: cfg.MaxBatch,
+		MaxArticleBytes: cfg.MaxArticleBytes, MaxArticles: cfg.MaxArticles, Reads: client,
+	}
 	if cfg.ExtractorURL != "" {
 		wo.Extractor = extract.New(cfg.ExtractorURL, cfg.ExtractorTimeout)
 	}

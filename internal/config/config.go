@@ -41,11 +41,13 @@ type Config struct {
 	MaxBatch      int
 	// ExtractorURL is the extractor service (extractor/) that
 	// ingestArticle reads articles with; empty, ingestArticle answers
-	// EXTRACTOR_UNAVAILABLE. ExtractorTimeout bounds one call, and
-	// MaxArticleBytes an article's text.
+	// EXTRACTOR_UNAVAILABLE. ExtractorTimeout bounds one call,
+	// MaxArticleBytes an article's text and MaxArticles the articles of
+	// one ingestArticles, which reads them one after the other.
 	ExtractorURL     string
 	ExtractorTimeout time.Duration
 	MaxArticleBytes  int
+	MaxArticles      int
 	LoadSeed         bool
 	// Starter is the pytickersymbols dump (tools/starter/dump.py) to load
 	// at start-up as the starter graph; empty loads none.
@@ -89,6 +91,7 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	fs.StringVar(&c.ExtractorURL, "extractor-url", env("COMPANYGRAPH_EXTRACTOR_URL", ""), "extractor service that ingestArticle reads articles with, e.g. http://127.0.0.1:8090; empty turns ingestArticle off (COMPANYGRAPH_EXTRACTOR_URL)")
 	extractorTimeout := fs.String("extractor-timeout", env("COMPANYGRAPH_EXTRACTOR_TIMEOUT", "30s"), "deadline of one call to the extractor (COMPANYGRAPH_EXTRACTOR_TIMEOUT)")
 	fs.IntVar(&c.MaxArticleBytes, "max-article-bytes", envInt(getenv, "COMPANYGRAPH_MAX_ARTICLE_BYTES", 200_000), "longest article text ingestArticle reads, in bytes (COMPANYGRAPH_MAX_ARTICLE_BYTES)")
+	fs.IntVar(&c.MaxArticles, "max-articles", envInt(getenv, "COMPANYGRAPH_MAX_ARTICLES", 10), "most articles of one ingestArticles (COMPANYGRAPH_MAX_ARTICLES)")
 	readsAuth := fs.String("reads-need-auth", env("COMPANYGRAPH_READS_NEED_AUTH", "false"), "queries need a token too (COMPANYGRAPH_READS_NEED_AUTH)")
 	seed := fs.String("load-seed", env("COMPANYGRAPH_LOAD_SEED", "true"), "load the seed graph at start-up (COMPANYGRAPH_LOAD_SEED)")
 	fs.StringVar(&c.Starter, "starter", env("COMPANYGRAPH_STARTER", ""), "JSON file of tools/starter/dump.py to load at start-up as the starter graph; empty for none (COMPANYGRAPH_STARTER)")
@@ -121,6 +124,9 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	}
 	if c.MaxArticleBytes < 1 {
 		return c, fmt.Errorf("max-article-bytes must be positive")
+	}
+	if c.MaxArticles < 1 {
+		return c, fmt.Errorf("max-articles must be positive")
 	}
 	if c.ExtractorURL != "" {
 		if u, err := url.Parse(c.ExtractorURL); err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https" {
@@ -192,7 +198,7 @@ func (c Config) String() string {
 			keys++
 		}
 	}
-	return fmt.Sprintf("addr=%s neo4j=%s user=%s password=%s database=%s retry=%s timeout=%s max-page-size=%d max-filter-depth=%d max-batch=%d extractor=%q max-article-bytes=%d cors=%v api-keys=%d jwt-secret=%s jwt-public-key=%s reads-need-auth=%t seed=%t starter=%q playground=%t",
-		c.Addr, c.Neo4jURI, c.Neo4jUser, pw, c.Neo4jDatabase, c.Neo4jRetryTime, c.QueryTimeout, c.MaxPageSize, c.MaxFilterDepth, c.MaxBatch, c.ExtractorURL, c.MaxArticleBytes,
+	return fmt.Sprintf("addr=%s neo4j=%s user=%s password=%s database=%s retry=%s timeout=%s max-page-size=%d max-filter-depth=%d max-batch=%d extractor=%q max-article-bytes=%d max-articles=%d cors=%v api-keys=%d jwt-secret=%s jwt-public-key=%s reads-need-auth=%t seed=%t starter=%q playground=%t",
+		c.Addr, c.Neo4jURI, c.Neo4jUser, pw, c.Neo4jDatabase, c.Neo4jRetryTime, c.QueryTimeout, c.MaxPageSize, c.MaxFilterDepth, c.MaxBatch, c.ExtractorURL, c.MaxArticleBytes, c.MaxArticles,
 		c.CORSOrigins, keys, mask(c.JWTSecret), c.JWTPublicKey, c.ReadsNeedAuth, c.LoadSeed, c.Starter, c.Playground) + " " + c.Hardening.String() + " " + c.Live.String()
 }

@@ -38,6 +38,10 @@ func TestLoad(t *testing.T) {
 			}},
 		{name: "bad broker", args: []string{"-nats-url", "4222"}, wantErr: "nats-url"},
 		{name: "bad sweep", env: map[string]string{"COMPANYGRAPH_SWEEP_INTERVAL": "0s"}, wantErr: "sweep-interval"},
+		{name: "articles of one batch", env: map[string]string{"COMPANYGRAPH_MAX_ARTICLES": "3"},
+			check: func(c Config) bool { return c.MaxArticles == 3 }},
+		{name: "ten articles by default", check: func(c Config) bool { return c.MaxArticles == 10 }},
+		{name: "no articles", args: []string{"-max-articles", "0"}, wantErr: "max-articles"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

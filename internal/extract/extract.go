@@ -24,6 +24,10 @@ type Fact struct {
 	Input      map[string]any
 	Confidence float64
 	Rule       string
+	// FromType and ToType are the types the extractor read a
+	// relationship's ends as ("Executive"), empty when it did not say:
+	// one id may name two entities of the article, a person and a company.
+	FromType, ToType string
 }
 
 // Result is what the extractor read in an article.
@@ -90,8 +94,10 @@ func (c *Client) Extract(ctx context.Context, text, title string) (Result, error
 				fact.Confidence, _ = n.Float64()
 			case "rule":
 				fact.Rule, _ = v.(string)
-			case "fromType", "toType":
-				// the ends' types, which the ids resolve again
+			case "fromType":
+				fact.FromType, _ = v.(string)
+			case "toType":
+				fact.ToType, _ = v.(string)
 			default:
 				fact.Input[k] = numbers(v)
 			}

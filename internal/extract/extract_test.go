@@ -25,7 +25,7 @@ func TestExtract(t *testing.T) {
 			Result{English: 1, Facts: []Fact{
 				{Input: map[string]any{"company": map[string]any{"id": "acme", "name": "Acme", "aliases": []any{}}, "sentences": []any{"Acme sells robots."}}, Confidence: 0.85, Rule: "named organisation"},
 				{Input: map[string]any{"event": map[string]any{"id": "acme-raises", "kind": "FUNDING", "amountUsd": 2e7, "unitsSold": int64(3)}, "sentences": []any{"s"}}, Confidence: 0.7, Rule: "fundraising"},
-				{Input: map[string]any{"relationship": map[string]any{"type": "WORKS_FOR", "from": "a", "to": "b"}, "sentences": []any{"s"}}, Confidence: 0.8, Rule: "title"},
+				{Input: map[string]any{"relationship": map[string]any{"type": "WORKS_FOR", "from": "a", "to": "b"}, "sentences": []any{"s"}}, Confidence: 0.8, Rule: "title", FromType: "Executive", ToType: "Company"},
 			}}, false},
 		{"no facts", 200, `{"english": 0.2, "facts": []}`, Result{English: 0.2, Facts: []Fact{}}, false},
 		{"refused", 413, `{"error": "too big"}`, Result{}, true},

@@ -1,6 +1,7 @@
 package mutation
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,8 +39,27 @@ type articleFact struct {
 	confidence float64
 	rule       string
 	key        string // "company", ..., or "relationship"
-	matchedBy  string // ID, NAME or ALIAS: how an entity was found in the graph
-	skipped    string // why the fact is not written
+	// given and givenID are an entity's type key and id as the extractor
+	// gave them, before the graph renames or retypes it: relationships
+	// name their ends so.
+	given, givenID string
+	// endTypes are the types the extractor read a relationship's ends as
+	// ("Executive"), empty when it did not say; ends are the entity facts
+	// the ends are, -1 for a node of the graph.
+	endTypes [2]string
+	ends     [2]int
+	// held are the types of the graph's node that has an entity's id
+	// when the entity did not match it: a node it cannot be.
+	held      labels
+	matchedBy string // ID, NAME or ALIAS: how an entity was found in the graph
+	skipped   string // why the fact is not written
+}
+
+// id is the id an entity fact is written with.
+func (f *articleFact) id() string {
+	body, _ := f.input[f.key].(map[string]any)
+	id, _ := body["id"].(string)
+	return id
 }
 
 // dryRunDone ends a dry run's transaction, which is rolled back, with its answer.
@@ -47,14 +67,14 @@ type dryRunDone struct{ answer query.ByName }
 
 func (dryRunDone) Error() string { return "dry run" }
 
-// article reads the facts of an article with the extractor, resolves them
-// against the graph and writes them as ingest does, in one transaction;
-// dryRun rolls it back and answers the same. A fact the graph refuses (a
-// relationship the schema has not, a figure of the wrong type) is left
-// out, with the reason, and the others are written.
-func (r *request) article(ctx context.Context) (any, error) {
-	src, _ := r.args["source"].(map[string]any)
-	dryRun, _ := r.args["dryRun"].(bool)
+// article reads the facts of an article (src, a SourceInput) with the
+// extractor, resolves them against the graph and writes them as ingest
+// does, in one transaction; dryRun rolls it back and answers the same. A
+// fact the graph refuses (a relationship the schema has not, a figure of
+// the wrong type, an id another fact or node holds as a type the fact
+// cannot join) is left out, with the reason, along with the
+// relationships that hang on it, and the others are written.
+func (r *request) article(ctx context.Context, src map[string]any, dryRun bool) (query.ByName, error) {
 	text, _ := src["text"].(string)
 	title, _ := src["title"].(string)
 	switch {
@@ -75,18 +95,54 @@ func (r *request) article(ctx context.Context) (any, error) {
 	if len(res.Facts) > r.w.o.MaxBatch {
 		return nil, apierror.New(apierror.LimitExceeded, "the article states %d facts, more than the %d of one ingest", len(res.Facts), r.w.o.MaxBatch)
 	}
+	// The Source records what text it was read from, so ingestArticles
+	// answers an article it holds already without reading it again.
+	src[textHashProperty] = textHash(text)
 	// The extractor's time is its own (the client's timeout); the write
 	// has the deadline of any other.
 	ctx, cancel := context.WithTimeout(ctx, r.w.o.Timeout)
 	defer cancel()
+	var out any
+	for attempt := 0; ; attempt++ {
+		out, err = r.w.log.Write(ctx, r.who, func(tx neo4j.Tx, rec *changes.Recorder) (any, error) {
+			// Built again at each attempt: resolving changes the facts.
+			return r.writeArticle(ctx, tx, rec, src, dryRun, r.articleFacts(res))
+		})
+		// A node of another type that a concurrent transaction wrote
+		// with an id of the article's, after it was looked for, breaks
+		// the uniqueness of ids, which ends the transaction: it wrote
+		// nothing, and the next attempt finds the node and skips the fact.
+		if e, ok := apierror.As(err); ok && e.Code == apierror.Conflict && attempt == 0 && ctx.Err() == nil {
+			continue
+		}
+		break
+	}
+	var done dryRunDone
+	if errors.As(err, &done) {
+		return done.answer, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out.(query.ByName), nil
+}
+
+// articleFacts turns the extractor's answer into facts to write, each
+// coerced as a FactInput; one that is not one is skipped with the reason.
+func (r *request) articleFacts(res extract.Result) []*articleFact {
 	facts := make([]*articleFact, len(res.Facts))
 	factInput := &ast.Type{NamedType: "FactInput", NonNull: true}
 	for i, f := range res.Facts {
-		a := &articleFact{input: f.Input, confidence: f.Confidence, rule: f.Rule}
+		a := &articleFact{input: f.Input, confidence: f.Confidence, rule: f.Rule, endTypes: [2]string{f.FromType, f.ToType}, ends: [2]int{-1, -1}}
 		for k := range f.Input {
-			if k != "sentences" {
+			if k != "sentences" && k != "method" && k != "confidence" {
 				a.key = k
 			}
+		}
+		if a.key != "relationship" {
+			body, _ := f.Input[a.key].(map[string]any)
+			a.given = a.key
+			a.givenID, _ = body["id"].(string)
 		}
 		// Every fact written says it was extracted, and how sure the rule
 		// that found it is.
@@ -98,65 +154,199 @@ func (r *request) article(ctx context.Context) (any, error) {
 		}
 		facts[i] = a
 	}
-	out, err := r.w.log.Write(ctx, r.who, func(tx neo4j.Tx, rec *changes.Recorder) (any, error) {
-		if err := r.match(ctx, tx, facts); err != nil {
-			return nil, err
-		}
-		for round := 0; ; round++ {
-			var batch []any
-			var at []int // batch position -> fact
-			for i, f := range facts {
-				if f.skipped == "" {
-					batch = append(batch, f.input)
-					at = append(at, i)
-				}
-			}
-			var written query.ByName
-			if len(batch) > 0 {
-				var err error
-				written, err = r.ingestFacts(ctx, tx, rec, src, batch)
-				var bad invalid
-				if errors.As(err, &bad) && round < maxArticleRounds {
-					if dropped := skip(facts, at, bad); dropped {
-						continue
-					}
-				}
-				if err != nil {
-					return nil, err
-				}
-			}
-			answer := articleAnswer(src, dryRun, facts, at, written)
-			if dryRun {
-				return nil, dryRunDone{answer}
-			}
-			return answer, nil
-		}
-	})
-	var done dryRunDone
-	if errors.As(err, &done) {
-		return done.answer, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return facts
 }
 
-// skip marks the facts that bad names as skipped, and reports whether it
-// marked any: a problem of the source, or of no fact, is the request's.
-func skip(facts []*articleFact, at []int, bad invalid) bool {
-	dropped := false
-	for _, e := range bad {
-		i, ok := e.Fields["index"].(int)
-		if !ok || i < 0 || i >= len(at) {
-			return false
+// writeArticle resolves the facts of an article and writes those the
+// graph takes, in tx, in rounds: a round whose facts the graph refuses
+// writes nothing, and the next leaves those out.
+func (r *request) writeArticle(ctx context.Context, tx neo4j.Tx, rec *changes.Recorder, src map[string]any, dryRun bool, facts []*articleFact) (query.ByName, error) {
+	if err := r.match(ctx, tx, facts); err != nil {
+		return nil, err
+	}
+	sourceID, _ := src["id"].(string)
+	r.conflicts(facts, sourceID)
+	r.link(facts)
+	for round := 0; ; round++ {
+		var batch []any
+		var at []int // batch position -> fact
+		for i, f := range facts {
+			if f.skipped == "" {
+				batch = append(batch, f.input)
+				at = append(at, i)
+			}
 		}
-		if f := facts[at[i]]; f.skipped == "" {
+		var written query.ByName
+		if len(batch) > 0 {
+			var err error
+			written, err = r.ingestFacts(ctx, tx, rec, src, batch)
+			if err != nil && round < maxArticleRounds && skip(facts, at, err) {
+				r.hang(facts)
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		answer := articleAnswer(src, dryRun, facts, at, written)
+		if dryRun {
+			return nil, dryRunDone{answer}
+		}
+		return answer, nil
+	}
+}
+
+// skip marks the facts that err, a refusal of ingestFacts, names as
+// skipped, and reports whether it marked any: a problem of the source, or
+// of no fact, is the request's. err is the invalid facts of a batch (at
+// maps its positions to facts), or the CONFLICT of an id that a node of
+// another type holds, which the graph gained after it was looked for.
+func skip(facts []*articleFact, at []int, err error) bool {
+	var bad invalid
+	if errors.As(err, &bad) {
+		dropped := false
+		for _, e := range bad {
+			i, ok := e.Fields["index"].(int)
+			if !ok || i < 0 || i >= len(at) {
+				return false
+			}
+			if f := facts[at[i]]; f.skipped == "" {
+				// The path names the fact by its place in the article.
+				reason := e.Message
+				if p := fmt.Sprintf("facts[%d]", i); strings.HasPrefix(reason, p) {
+					reason = fmt.Sprintf("facts[%d]", at[i]) + reason[len(p):]
+				}
+				f.skipped = reason
+				dropped = true
+			}
+		}
+		return dropped
+	}
+	e, ok := apierror.As(err)
+	if !ok || e.Code != apierror.Conflict {
+		return false
+	}
+	// The facts left with one id can all be one node (conflicts), so the
+	// node that refuses one refuses each.
+	id, _ := e.Fields["id"].(string)
+	dropped := false
+	for _, f := range facts {
+		if f.skipped == "" && f.key != "relationship" && id != "" && f.id() == id {
 			f.skipped = e.Message
 			dropped = true
 		}
 	}
 	return dropped
+}
+
+// conflicts skips the entity facts whose id cannot be theirs: the
+// article's source's, one a node of the graph holds as a type they cannot
+// join (they did not match it), or one another fact of the article holds
+// as such a type (an executive and a company of one id). Of two facts of
+// one id, the one the extractor is surer of keeps it, the first of equals;
+// the reason names the other.
+func (r *request) conflicts(facts []*articleFact, sourceID string) {
+	var order []int
+	for i, f := range facts {
+		if f.skipped == "" && f.key != "relationship" {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(facts[b].confidence, facts[a].confidence) })
+	holders := map[string]int{} // id -> the fact that keeps it
+	for _, i := range order {
+		f := facts[i]
+		id, typeName := f.id(), r.typeOfKey(f.key)
+		h, taken := holders[id]
+		switch {
+		case id == sourceID:
+			f.skipped = fmt.Sprintf("id %q is this article's source", id)
+		case len(f.held) > 0:
+			f.skipped = fmt.Sprintf("id %q is already %s in the graph", id, aOrAn(f.held.String()))
+		case !taken:
+			holders[id] = i
+		case !r.oneNode(typeName, r.typeOfKey(facts[h].key)):
+			f.skipped = fmt.Sprintf("id %q is already %s in this article (fact %d)", id, aOrAn(r.typeOfKey(facts[h].key)), h)
+		}
+	}
+}
+
+// oneNode reports whether one node can be of both types: of one type, or
+// of two of one group (a Company that is a Partner).
+func (r *request) oneNode(a, b string) bool {
+	if a == b {
+		return true
+	}
+	la, _ := r.w.m.Label(a)
+	lb, _ := r.w.m.Label(b)
+	return r.w.m.SameGroup(la, lb)
+}
+
+// link points each relationship's ends at the entity facts they name, by
+// the type the extractor read the end as and its id, else by the id alone
+// (a fact that is not skipped first); an end takes the id its entity is
+// written with. An end that names no fact of the article is a node of the
+// graph. The relationships that hang on a skipped entity are skipped.
+func (r *request) link(facts []*articleFact) {
+	byType := map[[2]string]int{} // given key and id -> fact
+	byID := map[string][]int{}
+	for i, f := range facts {
+		if f.givenID == "" {
+			continue
+		}
+		if _, ok := byType[[2]string{f.given, f.givenID}]; !ok {
+			byType[[2]string{f.given, f.givenID}] = i
+		}
+		byID[f.givenID] = append(byID[f.givenID], i)
+	}
+	for _, f := range facts {
+		if f.key != "relationship" || f.skipped != "" {
+			continue
+		}
+		body := f.input[f.key].(map[string]any)
+		for j, end := range []string{"from", "to"} {
+			id, _ := body[end].(string)
+			k, typed := byType[[2]string{lowerFirst(f.endTypes[j]), id}]
+			if !typed {
+				k = -1
+				for _, i := range byID[id] {
+					if k < 0 || facts[k].skipped != "" && facts[i].skipped == "" {
+						k = i
+					}
+				}
+			}
+			f.ends[j] = k
+			if k >= 0 && facts[k].skipped == "" {
+				body[end] = facts[k].id()
+			}
+		}
+	}
+	r.hang(facts)
+}
+
+// hang skips the relationships an end of which is a skipped entity fact,
+// saying which and why.
+func (r *request) hang(facts []*articleFact) {
+	for _, f := range facts {
+		if f.key != "relationship" || f.skipped != "" {
+			continue
+		}
+		for j, k := range f.ends {
+			if k >= 0 && facts[k].skipped != "" {
+				e := facts[k]
+				f.skipped = fmt.Sprintf("%s: the %s %q (fact %d) is skipped: %s", []string{"from", "to"}[j], r.typeOfKey(e.given), e.givenID, k, e.skipped)
+				break
+			}
+		}
+	}
+}
+
+// aOrAn is s after the indefinite article it takes.
+func aOrAn(s string) string {
+	if s != "" && strings.ContainsRune("AEIOU", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
 }
 
 func articleAnswer(src map[string]any, dryRun bool, facts []*articleFact, at []int, written query.ByName) query.ByName {
@@ -206,10 +396,11 @@ func factID(f *articleFact) string {
 // alias, case-insensitively and across the organisation types: an
 // organisation the graph holds as a Partner is that node, which becomes a
 // Company too where the article reads it as one. A fact matched so takes
-// the node's id, and the relationships that name the fact's id follow it.
+// the node's id, which the relationships that name the fact follow (link).
 // A person is found by a name of one word (a surname) only when one
 // person alone in the graph has it, and a person's full name never
-// matches another person by a surname they share.
+// matches another person by a surname they share. An entity that matched
+// nothing learns the types of the node that has its id, if one does.
 func (r *request) match(ctx context.Context, tx neo4j.Tx, facts []*articleFact) error {
 	var probes []any
 	for i, f := range facts {
@@ -251,11 +442,15 @@ func (r *request) match(ctx context.Context, tx neo4j.Tx, facts []*articleFact) 
 	if len(probes) == 0 {
 		return nil
 	}
+	// One statement finds each entity in the graph, and the node that has
+	// its id when that is a node it cannot be (conflicts skips it). Of the
+	// union's two branches, the one that does not apply still answers a
+	// row (an aggregate over none): the rows of a probe are collected.
 	node := "`" + query.NodeLabel + "`"
 	recs, err := tx.Run(ctx, `UNWIND $probes AS p
-CALL (p) {
-  OPTIONAL MATCH (byId:`+node+` {id: p.id}) WHERE any(l IN labels(byId) WHERE l IN p.labels)
-  WITH p, byId
+OPTIONAL MATCH (held:`+node+` {id: p.id})
+CALL (p, held) {
+  WITH p, CASE WHEN any(l IN labels(held) WHERE l IN p.labels) THEN held END AS byId
   CALL (p, byId) {
     WITH byId WHERE byId IS NOT NULL
     RETURN byId AS n, 'ID' AS how, 1 AS found
@@ -279,17 +474,25 @@ CALL (p) {
   }
   RETURN n, how, found
 }
-WITH p, n, how, found WHERE n IS NOT NULL AND (NOT p.surname OR found = 1)
-RETURN p.index AS index, n.id AS id, labels(n) AS labels, how`, map[string]any{"probes": probes, "index": query.SearchIndex})
+WITH p.index AS index, held, collect(CASE WHEN n IS NOT NULL AND (NOT p.surname OR found = 1) THEN {n: n, how: how} END) AS hits
+WITH index, hits[0].n AS n, hits[0].how AS how, CASE WHEN size(hits) = 0 THEN held END AS held
+WHERE n IS NOT NULL OR held IS NOT NULL
+RETURN index, n.id AS id, labels(n) AS labels, how, labels(held) AS held`, map[string]any{"probes": probes, "index": query.SearchIndex})
 	if err != nil {
 		return fmt.Errorf("match the article's entities: %w", err)
 	}
-	renamed := map[string]string{} // fact id -> node id
 	for _, rec := range recs {
-		i := int(rec.Values[0].(int64))
-		id, _ := rec.Values[1].(string)
+		f := facts[int(rec.Values[0].(int64))]
+		id, matched := rec.Values[1].(string)
+		if !matched {
+			for _, l := range asList(rec.Values[4]) {
+				if t := r.typeOfLabel(l.(string)); t != "" {
+					f.held = append(f.held, t)
+				}
+			}
+			continue
+		}
 		how, _ := rec.Values[3].(string)
-		f := facts[i]
 		typeName := r.typeOfKey(f.key)
 		// A company or partner the graph holds in the other role takes this
 		// one too (ingest adds it); a name the graph holds as a product, or
@@ -310,9 +513,6 @@ RETURN p.index AS index, n.id AS id, labels(n) AS labels, how`, map[string]any{"
 			}
 		}
 		body := f.input[f.key].(map[string]any)
-		if old, _ := body["id"].(string); old != id {
-			renamed[old] = id
-		}
 		body["id"] = id
 		if key := lowerFirst(typeName); key != f.key {
 			delete(f.input, f.key)
@@ -333,17 +533,6 @@ RETURN p.index AS index, n.id AS id, labels(n) AS labels, how`, map[string]any{"
 				s, _ := a.(string)
 				return len(strings.Fields(s)) < 2
 			})
-		}
-	}
-	for _, f := range facts {
-		if f.key != "relationship" || f.skipped != "" {
-			continue
-		}
-		body := f.input[f.key].(map[string]any)
-		for _, end := range []string{"from", "to"} {
-			if id, ok := renamed[body[end].(string)]; ok {
-				body[end] = id
-			}
 		}
 	}
 	return nil

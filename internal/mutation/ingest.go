@@ -196,8 +196,18 @@ func (r *request) resolve(ctx context.Context, tx neo4j.Tx, src map[string]any, 
 	var bad invalid
 	ids := map[int]string{}
 	resolved := map[string]string{} // id as given -> "Label:id" written
+	// Two entities of one id whose types one node cannot have (a person
+	// and a company) would break the uniqueness of ids: the first keeps it.
 	byLabel := map[string][]entityFact{}
+	first := map[string]entityFact{}
 	for _, e := range entities {
+		h, taken := first[e.id]
+		if !taken {
+			first[e.id] = e
+		} else if h.label != e.label && !r.w.m.SameGroup(h.label, e.label) {
+			bad.add(fmt.Sprintf("facts[%d].%s.id", e.index, lowerFirst(e.typeName)), e.index, "id %q is already %s in this batch (fact %d)", e.id, aOrAn(h.typeName), h.index)
+			continue
+		}
 		byLabel[e.label] = append(byLabel[e.label], e)
 	}
 	var given []string

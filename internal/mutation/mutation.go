@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/companygraph/companygraph/internal/apierror"
@@ -30,9 +31,19 @@ type Options struct {
 	// MaxBatch bounds the items of one create and the facts of one ingest.
 	MaxBatch int
 	// Extractor reads articles for ingestArticle; nil answers
-	// EXTRACTOR_UNAVAILABLE. MaxArticleBytes bounds an article's text.
+	// EXTRACTOR_UNAVAILABLE. MaxArticleBytes bounds an article's text,
+	// MaxArticles the articles of one ingestArticles.
 	Extractor       Extractor
 	MaxArticleBytes int
+	MaxArticles     int
+	// Reads runs the reads that come before any write: which articles of
+	// an ingestArticles the graph holds already.
+	Reads Reader
+}
+
+// Reader runs one read statement on its own (neo4j.Client does).
+type Reader interface {
+	ReadOne(ctx context.Context, cypher string, params map[string]any) ([]*driver.Record, error)
 }
 
 // Writer runs mutations against Neo4j.
@@ -66,10 +77,20 @@ func (w *Writer) Write(ctx context.Context, call query.Write) (any, *query.Selec
 		args: call.Args, sel: call.Selections, who: p.Name,
 	}
 	op := d.Arguments.ForName("op").Value.Raw
-	if op == "ARTICLE" {
+	switch op {
+	case "ARTICLE":
 		// Reading the article comes first, bounded by the extractor's
 		// own timeout; the write after it has the deadline of any write.
-		v, err := req.article(ctx)
+		src, _ := call.Args["source"].(map[string]any)
+		dryRun, _ := call.Args["dryRun"].(bool)
+		v, err := req.article(ctx, src, dryRun)
+		if err != nil {
+			return nil, nil, err
+		}
+		return v, nil, nil
+	case "ARTICLES":
+		// Each article as ARTICLE, with its own deadlines.
+		v, err := req.articles(ctx)
 		return v, nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, w.o.Timeout)

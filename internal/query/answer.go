@@ -41,6 +41,13 @@ type writer struct {
 // allows: false means it wrote null where t is non-null, which makes the
 // caller's value null too.
 func (w *writer) write(t *ast.Type, f *Field, parent string, v any) bool {
+	if err, ok := v.(error); ok {
+		// A write's answer may hold, in place of a value, the error that
+		// kept it from being one (an article of a batch that failed):
+		// the field fails with it, at its path, as a resolver's error does.
+		w.failWith(err, f)
+		return !t.NonNull
+	}
 	if v == nil {
 		if t.NonNull {
 			w.fail(parent, f, "is missing")
@@ -234,14 +241,18 @@ func (w *writer) leaf(t *ast.Definition, parent string, f *Field, v any) bool {
 
 // failField reports the error of a field that cannot be answered, each
 // of its errors on its own, and writes null in its place.
-func (w *writer) failField(f *Field) {
+func (w *writer) failField(f *Field) { w.failWith(f.Err, f) }
+
+// failWith reports err as the error of field f, each of its errors on
+// its own, and writes null in its place.
+func (w *writer) failWith(err error, f *Field) {
 	var list interface{ Unwrap() []error }
-	if errors.As(f.Err, &list) {
+	if errors.As(err, &list) {
 		for _, e := range list.Unwrap() {
 			w.located(e, f.pos)
 		}
 	} else {
-		w.located(f.Err, f.pos)
+		w.located(err, f.pos)
 	}
 	w.buf = append(w.buf, "null"...)
 }

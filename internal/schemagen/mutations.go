@@ -138,16 +138,20 @@ scalar Map`)
 	  "Upserts a source and the facts it states, in ONE transaction: all are written or none. Invalid facts are all reported at once; the same input twice leaves the same graph."
 	  ingest(source: SourceInput!, facts: [FactInput!]!): IngestResult! @auth(requires: EDITOR) @write(op: INGEST, type: "Source")
 	  """
-	  Reads an article (source.text, in English) with the extractor and writes the facts it states as ingest does, in ONE transaction: entities, relationships and events, each with the sentences that state it, word for word. Entities are matched to the graph by id, name or alias, across the organisation types; a person by a surname alone only when one person has it. A fact the graph cannot hold is SKIPPED, with the reason, and the others are written. dryRun: true writes nothing and answers the same. Each fact is answered as the FactInput it was written as, so it can be reviewed and sent to ingest. Empty text is BAD_USER_INPUT, text over the limit LIMIT_EXCEEDED, another language UNSUPPORTED_LANGUAGE, and no extractor EXTRACTOR_UNAVAILABLE.
+	  Reads an article (source.text, in English) with the extractor and writes the facts it states as ingest does, in ONE transaction: entities, relationships and events, each with the sentences that state it, word for word. Entities are matched to the graph by id, name or alias, across the organisation types; a person by a surname alone only when one person has it. A fact the graph cannot hold is SKIPPED, with the reason, and the others are written: an entity whose id another fact of the article or a node of the graph holds as a type it cannot join (a person and a company), with the relationships that hang on it, too. dryRun: true writes nothing and answers the same. Each fact is answered as the FactInput it was written as, so it can be reviewed and sent to ingest. Empty text is BAD_USER_INPUT, text over the limit LIMIT_EXCEEDED, another language UNSUPPORTED_LANGUAGE, and no extractor EXTRACTOR_UNAVAILABLE.
 	  """
-	  ingestArticle(source: SourceInput!, dryRun: Boolean = false): ArticleIngest! @auth(requires: EDITOR) @write(op: ARTICLE, type: "Source")`)...)
+	  ingestArticle(source: SourceInput!, dryRun: Boolean = false): ArticleIngest! @auth(requires: EDITOR) @write(op: ARTICLE, type: "Source")
+	  """
+	  Reads several articles, each as ingestArticle does and in its own transaction, one after the other, and answers one outcome per article, in the order of sources. An article that fails (UNSUPPORTED_LANGUAGE, EXTRACTOR_UNAVAILABLE, ...) has a null article and an error at that path, with its code, and the others are written all the same. An article whose Source already records the sha256 of the same text is not read or written again: alreadyIngested. More sources than the limit is LIMIT_EXCEEDED.
+	  """
+	  ingestArticles(sources: [SourceInput!]!, dryRun: Boolean = false): [ArticleBatchOutcome!]! @auth(requires: EDITOR) @write(op: ARTICLES, type: "Source")`)...)
 	return fields
 }
 
 const mutationShared = `
 "What a mutation writes; the engine dispatches on it."
 directive @write(op: WriteOp!, type: String!) on FIELD_DEFINITION
-enum WriteOp { CREATE UPDATE DELETE INGEST ARTICLE }
+enum WriteOp { CREATE UPDATE DELETE INGEST ARTICLE ARTICLES }
 
 "A sentence of a source that states a relationship."
 input EvidenceInput {
@@ -236,6 +240,18 @@ type ArticleIngest {
   unchanged: Int!
   skipped: Int!
   facts: [ArticleFact!]!
+}
+
+"What became of one article of ingestArticles."
+type ArticleBatchOutcome {
+  "The article's position in sources."
+  index: Int!
+  "The source's id."
+  source: ID!
+  "The graph holds the article already: its Source records the sha256 of the same text. Nothing was read or written, and article is null."
+  alreadyIngested: Boolean!
+  "What ingestArticle answers for the article; null when it was ingested already, or when it failed, with the error at this path."
+  article: ArticleIngest
 }
 `
 
