@@ -44,7 +44,8 @@ var (
 		Partner:   {{"name", "string"}, {"aliases", "string[]"}},
 		Event: {{"name", "string"}, {"aliases", "string[]"}, {"kind", "string"}, {"status", "string"}, {"date", "string"},
 			{"place", "string"}, {"unitsSold", "long"}, {"amountUsd", "double"}, {"valuationUsd", "double"}},
-		Source: {{"title", "string"}, {"kind", "string"}, {"categories", "string[]"}, {"tags", "string[]"}},
+		Source: {{"title", "string"}, {"kind", "string"}, {"categories", "string[]"}, {"tags", "string[]"},
+			{"url", "string"}, {"published", "string"}},
 	}
 	relColumns = map[string][]column{
 		"WORKS_FOR":       {{"title", "string"}},

@@ -1,6 +1,7 @@
 package datagen
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -141,6 +142,8 @@ func (g *Graph) gaps(k Kind, i int, p map[string]any) {
 		drop("place", 0.1)
 	case Source:
 		drop("kind", 0.1)
+		drop("url", 0.2)
+		drop("published", 0.1)
 	}
 }
 
@@ -157,6 +160,9 @@ func (g *Graph) source(i int) map[string]any {
 		"id": g.ID(Source, i), "title": title, "kind": pick(r, sourceKinds),
 		"categories": []string{pick(r, categories)}, "tags": []string{brand, markets[m]},
 	}
+	// Drawn after the others, so that they stay what they were.
+	p["url"] = "https://news.example.com/" + g.ID(Source, i)
+	p["published"] = fmt.Sprintf("20%02d-%02d-%02d", 10+r.IntN(15), 1+r.IntN(12), 1+r.IntN(28))
 	g.gaps(Source, i, p)
 	return p
 }
