@@ -196,14 +196,6 @@ def read(facts: list[dict]) -> Extraction:
         else:
             claims.append(Claim(r["type"], a, b, props))
     events = [(n, parts.get(n.id, [])) for n in nodes.values() if n.type == "Event"]
-    # An investment's or a round's investors invested in the company that
-    # took the money: the claim the event makes between them.
-    for ev, ps in events:
-        if ev.props.get("kind") in ("FUNDING", "INVESTMENT"):
-            takers = [p for r, p in ps if r in ("fundraiser", "investee")]
-            for r, p in ps:
-                if r == "investor":
-                    claims.extend(Claim("INVESTED_IN", p, t, {}) for t in takers if t is not p)
     return Extraction(list(nodes.values()), claims, events, sentences)
 
 

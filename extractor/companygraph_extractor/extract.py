@@ -83,6 +83,9 @@ ORG_WORDS = ORG_SUFFIXES | {
     "beverages", "insurance", "securities", "exchange", "robotics", "studios", "management", "advisors",
     "advisers", "associates", "consulting", "enterprises", "international", "financial", "bancorp",
 }
+# The name of a funding round.
+ROUND = re.compile(r"\b(?:pre-seed|seed|Series [A-H]\d?(?:\+| extension)?|bridge|angel|pre-IPO)(?= (?:funding |financing |investment )?round\b)|\bSeries [A-H]\d?\b", re.I)
+
 # Parts of an organisation that are sold without a name of their own.
 UNITS = {"business", "businesses", "unit", "units", "division", "divisions", "arm", "operations", "assets",
          "subsidiary", "subsidiaries"}
@@ -362,6 +365,11 @@ class Article:
                     words = name.split()
                     if len(words) > 1 and words[-1].lower().strip(",") in ORG_SUFFIXES:
                         names.add(" ".join(words[:-1]).rstrip(","))
+        for n in list(names):
+            words = n.split()
+            # "Zoom" after "Zoom Video Communications"
+            if len(words) > 2 and words[-1].lower().strip(",") in ORG_WORDS and words[0].lower() not in {p.split()[-1] for p in people}:
+                names.add(words[0])
         names |= {n for n, t in self.known_names.items() if t in ("Company", "Partner")}
         names = {n for n in names if n and norm(n) not in people and norm(n) not in NOT_ORGS
                  and (len(n) > 2 or n.isupper()) and n[:1].isupper()}
@@ -761,8 +769,9 @@ class Article:
         self._verbs(s, text)
         self.patterns.alliances(s, text)
         self.patterns.possessed_products(s, text)
+        self.patterns.backers(s, text)
         self.patterns.listings(s, text)
-        self.patterns.listing_figures(s, text)
+        self.patterns.figures(s, text)
         # The article's main organisation is cited where the sentence
         # speaks of it as "the company".
         for t in s:
@@ -1160,6 +1169,14 @@ class Article:
 
     def _funding(self, verb, s, text):
         org = self._subject_org(verb, s)
+        # Money raised by a listing is the listing's (figures), not a round;
+        # "has raised $2.2 billion to date" is a total, not a round.
+        if org is not None and (any(t.lower_ in ("offering", "ipo", "listing", "float", "flotation", "debut") for t in s) or any(
+                r.type == "PARTICIPATED_IN" and r.source is org and r.target.props.get("kind") == "IPO" for r in self.relationships.values())):
+            return
+        if any(t.lower_ == "date" and t.head.lower_ == "to" and t.head.head.i == verb.i for t in s) or any(
+                c.lower_ in ("total", "totalling", "cumulative", "overall") for o in verb.children if o.dep_ == "dobj" for c in o.children):
+            return
         money = None
         for o in self._objects(verb):
             money = money or self._money(o, s)
@@ -1173,6 +1190,11 @@ class Article:
             ev.props["amountUsd"] = value
         elif value is not None and code:
             ev.props["amount"], ev.props["currency"] = value, code
+        # "a Series E funding round", "its seed round"
+        m = ROUND.search(s.text)
+        if m:
+            ev.props.setdefault("round", m.group(0)[:1].upper() + m.group(0)[1:])
+        investors = []
         # Who put the money in: "from SoftBank and Tiger Global", "led by
         # Accel", "investors including A, B and C", "backed by".
         for w in verb.subtree:
@@ -1186,6 +1208,7 @@ class Article:
                 investor = self._resolve_org(w, s)
                 if investor is not None and investor is not org:
                     self.relate("PARTICIPATED_IN", investor, ev, text, "investor in a round", 0.65, role="investor")
+                    investors.append(investor)
         date = self._date(s, verb)
         if date:
             ev.props.setdefault("date", date)
@@ -1202,6 +1225,9 @@ class Article:
                                 ev.props["valuationQualifier"] = words
                         break
         self.relate("PARTICIPATED_IN", org, ev, text, "fundraising", 0.7, role="fundraiser")
+        for investor in investors:
+            self.relate("INVESTED_IN", investor, org, text, "investor in a round", 0.65,
+                        round=ev.props.get("round"), date=ev.props.get("date"))
 
     def _sales(self, verb, s, text):
         org = self._subject_org(verb, s)
@@ -1654,6 +1680,8 @@ class Article:
             ev.props.setdefault("date", date)
         self.relate("PARTICIPATED_IN", investor, ev, text, "investment", 0.65, role="investor")
         self.relate("PARTICIPATED_IN", investee, ev, text, "investment", 0.65, role="investee")
+        self.relate("INVESTED_IN", investor, investee, text, "investment", 0.65,
+                    amount=ev.props.get("amount"), currency=ev.props.get("currency"), date=ev.props.get("date"))
 
     def _org_at(self, tok, s) -> Entity | None:
         """The organisation a word names, where the model did not tag it

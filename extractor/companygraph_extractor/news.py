@@ -156,6 +156,16 @@ def score_article(nlp, gold: dict) -> dict:
             if not hit:
                 misses.append(f"figure {ev['kind']} {key}={value}")
 
+    # Each figure extracted is right when a gold event of its kind states it.
+    for e, _ in ex.events:
+        for k, v in e.props.items():
+            if k not in FIGURES or not isinstance(v, (int, float)):
+                continue
+            out["figures extracted"] += 1
+            out["figures correct"] += any(kind(ev["kind"]) == kind(e.props.get("kind", "")) and close(v, gv)
+                                          and FIGURES[k] == gk for ev in gold["events"]
+                                          for gk, gv in ev.get("figures", {}).items())
+
     out["sentences"] += len(ex.sentences)
     out["not verbatim"] += sum(1 for s in ex.sentences if s not in text)
     out["refused"] += refused
@@ -199,8 +209,9 @@ def report(s: dict) -> str:
         "",
         "| measure | right | of | score |",
         "|---|--:|--:|--:|",
-        f"| titles | {t['titles right']} | {t['titles gold']} | {rate(t['titles right'], t['titles gold'])} |",
-        f"| figures | {t['figures right']} | {t['figures gold']} | {rate(t['figures right'], t['figures gold'])} |",
+        f"| titles found | {t['titles right']} | {t['titles gold']} | {rate(t['titles right'], t['titles gold'])} |",
+        f"| figures found | {t['figures right']} | {t['figures gold']} | {rate(t['figures right'], t['figures gold'])} |",
+        f"| figures right | {t['figures correct']} | {t['figures extracted']} | {rate(t['figures correct'], t['figures extracted'])} |",
         f"| sentences not word for word | {t['not verbatim']} | {t['sentences']} | |",
         f"| articles refused | {t['refused']} | {len(s['articles'])} | |",
         f"| ids given two types (a person and an organisation) | {t['type conflicts']} | | |",

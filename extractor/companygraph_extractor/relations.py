@@ -104,6 +104,7 @@ HQ_WORDS = {"headquarter", "headquartered", "headquarters", "base", "based", "lo
 SUBSIDIARY_NOUNS = {"subsidiary", "division", "unit", "arm", "affiliate", "branch", "imprint", "offshoot",
                     "subsidiaries", "sub-division", "subdivision", "daughter", "spin-off", "spinoff"}
 PLACE_LABELS = ("GPE", "LOC", "FAC")
+MAGNITUDE_WORDS = {"m", "mn", "bn", "b", "k", "million", "billion", "trillion", "crore", "lakh", "tn"}
 
 
 def _named(tok) -> bool:
@@ -847,37 +848,78 @@ class Patterns:
                     continue
                 self.a.relate("OWNS", owner, child, text, "holds a stake", 0.7, stakePercent=stake)
 
-    def listing_figures(self, s, text):
-        """The figures of a listing the article reports: "priced at $26 a
-        share", "raised HK$5.4 billion", "a market value of $18.3 billion"."""
+    DEAL_WORDS = {
+        "IPO": {"ipo", "offering", "listing", "debut", "float", "priced", "listed", "flotation"},
+        "FUNDING": {"round", "funding", "raised", "raise", "raises", "raising", "financing", "valuation"},
+        "ACQUISITION": {"deal", "acquisition", "purchase", "buy", "bought", "acquire", "acquired", "takeover",
+                        "stake", "bid", "offer", "sale", "sell", "sold"},
+        "INVESTMENT": {"invest", "invested", "investment"},
+    }
+
+    def figures(self, s, text):
+        """The figures of a deal the sentence reports, for the deal the
+        sentence states or, where it states none, the article's last deal
+        its words speak of: "priced at $26 a share", "raised HK$5.4
+        billion", "a market value of $18.3 billion", "a 568-million-euro
+        deal", "a 73.35 percent share", "32m shares"."""
         from .extract import amount, currency
 
-        ipos = [e for e in self.a.entities.values() if e.type == "Event" and e.props.get("kind") == "IPO"]
-        if not ipos or not any(t.lower_ in ("ipo", "offering", "listing", "shares", "share", "debut", "priced", "float") for t in s):
+        events = [e for e in self.a.entities.values() if e.type == "Event" and e.props.get("kind") in self.DEAL_WORDS]
+        if not events:
             return
-        ev = ipos[-1]
+        words = {t.lower_ for t in s}
+        here = [e for e in events if text in e.sentences]
+        if len(here) == 1:
+            ev = here[0]
+        elif not here:
+            kinds = [k for k, ws in self.DEAL_WORDS.items() if words & ws]
+            later = [e for e in events if e.props.get("kind") in kinds]
+            if not later:
+                return
+            ev = later[-1]
+        else:
+            return
+        kind = ev.props.get("kind")
+        have = set(ev.props) | {k[:-3] for k in ev.props if k.endswith("Usd")}
         for m in s.ents:
-            if m.label_ != "MONEY" or not currency(m.text):
-                continue
-            value = amount(m.text)
+            # "$464m": the scale may be a word of its own after the figure
+            text_ = m.text + (" " + s.doc[m.end].text if m.end < s.end and s.doc[m.end].lower_ in MAGNITUDE_WORDS else "")
+            value = amount(text_) if m.label_ in ("MONEY", "PERCENT", "CARDINAL", "QUANTITY") else None
             if value is None:
                 continue
-            after = " ".join(t.lower_ for t in s.doc[m.end:m.end + 2])
+            after = " ".join(t.lower_ for t in s.doc[m.end:min(m.end + 3, s.end)])
             before = " ".join(t.lower_ for t in s.doc[max(s.start, m.start - 5):m.start])
-            head = m.root.head
-            while head.dep_ in ("prep", "pobj", "quantmod", "compound") and head.head.i != head.i:
-                head = head.head
+            if re.search(r"\b(between|range|from|to|up to|indications?|expected|estimate[sd]?)\b", before) or after.startswith(("to $", "-")):
+                continue  # a range or an estimate, not the figure
             key = None
-            if after.startswith(("a share", "per share", "each", "apiece")) or "ipo price" in before or "priced at" in before or "offer price" in before:
-                key = "pricePerShare"
-            elif re.search(r"valu|market value|worth|capitali", before):
-                key = "valuation"
-            elif head.lemma_.lower() in ("raise", "fetch", "bring", "net") or "raise" in before:
-                key = "amount"
-            if key is None or key in ev.props:
+            if m.label_ == "MONEY" and currency(m.text):
+                head = m.root.head
+                while head.dep_ in ("prep", "pobj", "quantmod", "compound", "nummod") and head.head.i != head.i:
+                    head = head.head
+                if after.startswith(("a share", "per share", "each", "apiece", "a piece")) or re.search(
+                        r"(ipo|offer|issue) price|priced (at|them at)", before):
+                    key = "pricePerShare"
+                elif re.search(r"valu|market value|worth|capitali", before) or after.startswith(("valuation", "market value")):
+                    key = "valuation"
+                elif head.lemma_.lower() in ("raise", "fetch", "bring", "net", "pay", "buy", "acquire", "purchase",
+                                             "deal", "acquisition", "purchase", "sell", "invest", "bid") or re.search(
+                        r"\b(raise[sd]?|raising|for|pay|paid|worth)\b", before) or after.startswith(("deal", "purchase", "acquisition", "takeover")):
+                    key = "amount"
+                if key == "valuation" and kind not in ("IPO", "FUNDING", "ACQUISITION", "INVESTMENT"):
+                    key = None
+            elif m.label_ == "PERCENT" and kind in ("ACQUISITION", "INVESTMENT") and re.search(
+                    r"\b(stake|share|holding|shareholding|interest|of)\b", after + " " + before):
+                key = "stakePercent"
+                if not 0 < value <= 100:
+                    key = None
+            elif m.label_ == "CARDINAL" and kind == "IPO" and after.startswith(("shares", "million shares", "new shares")):
+                key = "sharesOffered"
+            if key is None or key in have:
                 continue
+            have.add(key)
             ev.props[key] = value
-            ev.props.setdefault("currency", currency(m.text))
+            if m.label_ == "MONEY":
+                ev.props.setdefault("currency", currency(m.text))
             ev.cite(text)
 
     # -- alliances and listings ------------------------------------------------
@@ -1010,3 +1052,25 @@ class Patterns:
                 continue
             p = self.a.entity("Product", name, text, "product of an organisation", 0.7)
             self.a.relate("HAS_PRODUCT", org, p, text, "possessive", 0.7)
+
+    def backers(self, s, text):
+        """ "Nuro, the delivery startup backed by SoftBank, Google and Tiger
+        Global": investors of the organisation."""
+        for v in s:
+            if v.lemma_.lower() != "back" or v.tag_ != "VBN":
+                continue
+            agents = [g for c in v.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+            agents = [x for g in agents for x in (g, *g.conjuncts)]
+            if not agents:
+                continue
+            if v.dep_ in ("acl", "amod"):
+                backed = self._org_end(v.head, s)
+            else:
+                subj = next((c for c in v.children if c.dep_ == "nsubjpass"), None)
+                backed = self._org_end(subj, s) if subj is not None else None
+            if backed is None:
+                continue
+            for a in agents:
+                investor = self._org_end(a, s)
+                if investor is not None and investor is not backed:
+                    self.a.relate("INVESTED_IN", investor, backed, text, "backed by", 0.7)
