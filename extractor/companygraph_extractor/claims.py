@@ -106,6 +106,8 @@ def title_words(title: str | None) -> frozenset:
         w = w.strip(".")
         if not w or w in ("and", "of", "the", "a", "an"):
             continue
+        if len(w) > 4 and w.endswith("s") and not w.endswith("ss") and w not in ("sales", "operations", "affairs", "relations"):
+            w = w[:-1]  # "co-founders" is one co-founder's title
         words.extend(TITLE_ABBREVIATIONS.get(w, w).split())
     return frozenset(words)
 

@@ -495,7 +495,15 @@ class Article:
             self.relationships[key] = r
         else:
             for k, v in props.items():
-                if v is not None:
+                if v is None:
+                    continue
+                old = r.props.get(k)
+                # Of two rules' titles for one position, the fuller one
+                # ("executive vice president", not "executive").
+                if k == "title" and isinstance(old, str) and isinstance(v, str) and len(v) > len(old) and \
+                        set(old.lower().split()) <= set(v.lower().split()):
+                    r.props[k] = v
+                else:
                     r.props.setdefault(k, v)
         if sentence not in r.sentences:
             r.sentences.append(sentence)

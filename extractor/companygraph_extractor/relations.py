@@ -179,6 +179,40 @@ def title_phrase(head, avoid: set[int]):
     return text.strip(), former
 
 
+def title_before(pspan):
+    """The title written just before a name, as the text words it:
+    "Salesforce president and COO Bret Taylor", "executive vice president
+    Seiji Kuraishi", "head of investment strategy Kenny Wen"; and whether
+    it is a former one. Empty when the words before are not a title."""
+    doc = pspan.doc
+    start = pspan.sent.start
+    i = pspan.start - 1
+    words = []
+    while i >= start:
+        t = doc[i]
+        low = t.lower_
+        if t.ent_type_ in ("ORG", "GPE", "PERSON", "NORP", "DATE", "MONEY") or t.dep_ in ("poss", "det", "case") or low in ("'s", "\u2019s", "the", "a", "an"):
+            break
+        titleish = _title_like(t) or low in TITLE_MODIFIERS or low in ("and", "&", "-", "co", "of", "ex", "former", "then")
+        # "head of investment strategy": the field of a title, after "of"
+        field = t.pos_ in ("NOUN", "ADJ") and t.is_lower and any(w.lower_ == "of" for w in doc[max(start, i - 3):i])
+        if not (titleish or field):
+            break
+        words.insert(0, t)
+        i -= 1
+    while words and (words[0].lower_ in ("and", "&", "-", "of") or (
+            words[0].lower_ == "co" and (len(words) < 2 or words[1].text != "-"))):
+        words.pop(0)
+    if not any(_title_like(w) for w in words):
+        return "", False
+    former = any(w.lower_ in FORMER or w.lower_ == "ex" for w in words)
+    words = [w for w in words if w.lower_ not in FORMER and w.lower_ != "ex"]
+    while words and words[0].lower_ in ("and", "&", "-", "of"):
+        words.pop(0)
+    text = doc[words[0].i:words[-1].i + 1].text if words else ""
+    return text, former
+
+
 class Patterns:
     """The patterns of one article, writing through its Article (entities
     and relationships with their sentences)."""
@@ -287,6 +321,9 @@ class Patterns:
             if org is None or org.type not in ("Company", "Partner"):
                 continue
             title, former = title_phrase(head, set(range(pspan.start, pspan.end)))
+            before, was = title_before(pspan)
+            if head.i < pspan.start and len(before) > len(title):
+                title, former = before, former or was
             title = re.sub(r"(?i)^(co-?founder)s$", r"\1", title)
             founder = any(w.lower() in FOUNDER_TITLES or w.lower().rstrip("s") in FOUNDER_TITLES for w in re.split(r"[\s,&]+", title.lower()))
             if founder:
@@ -395,6 +432,11 @@ class Patterns:
             while head.dep_ == "conj" and _title_like(head.head):
                 head = head.head
             title, former = title_phrase(head, mine)
+            # a title written before the name reads best as written
+            if head.i < pspan.start and head.i >= pspan.start - 8:
+                before, was = title_before(pspan)
+                if len(before) > len(title or ""):
+                    title, former = before, former or was
         # "was", "served", "worked": a position held before, unless "currently"
         if any(v.lemma_.lower() in HELD_VERBS and v.tag_ == "VBD" for v in verbs):
             former = former or not any(c.lower_ in ("currently", "now", "still") for v in verbs for c in v.children)

@@ -29,7 +29,7 @@ if os.environ.get("GAZETTEER"):
 NEWS = {
     "entities": (167, 188, 40),
     "relationships": (157, 142, 27),
-    "titles": 25,
+    "titles": 29,
     "figures": (23, 6),
 }
 KNOWLEDGENET = {
