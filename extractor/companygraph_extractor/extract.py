@@ -30,6 +30,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from spacy.tokens import Span
+from spacy.util import filter_spans
 
 from .relations import Patterns
 
@@ -37,8 +38,10 @@ from .relations import Patterns
 # known as Walmart.
 ORG_SUFFIXES = {
     "inc", "inc.", "incorporated", "corp", "corp.", "corporation", "co", "co.",
-    "company", "ltd", "ltd.", "limited", "plc", "llc", "l.l.c.", "lp", "group",
-    "holdings", "ag", "sa", "s.a.", "se", "nv", "n.v.", "gmbh", "bv", "ab", "asa",
+    "company", "ltd", "ltd.", "limited", "plc", "llc", "l.l.c.", "lp", "llp", "group",
+    "holdings", "ag", "sa", "s.a.", "se", "nv", "n.v.", "gmbh", "bv", "b.v.", "ab", "asa",
+    "spa", "s.p.a.", "srl", "s.r.l.", "sas", "s.a.s.", "kg", "kgaa", "oy", "oyj", "a/s", "as", "aps",
+    "pty", "pte", "bhd", "berhad", "tbk", "kk", "k.k.", "sarl", "s.a.r.l.", "sl", "s.l.", "nv/sa", "ulc",
 }
 
 # Names places are also written as.
@@ -332,6 +335,9 @@ class Article:
                 label = e.label_
                 if e.label_ == "PERSON" and k not in people and (k in orgs or (words and words[-1] in ORG_WORDS)):
                     label = "ORG"
+                elif e.label_ == "PERSON" and self._described_as_organisation(e):
+                    # "Dutch dairy group Royal FrieslandCampina"
+                    label = "ORG"
                 elif e.label_ == "PERSON" and self._holds_a_position(e.root):
                     # "CEO of Telsis", "Adidas CEO Herbert Hainer": what a
                     # chief's title is of is an organisation
@@ -340,13 +346,18 @@ class Article:
                     label = "PERSON"
                 elif e.label_ == "ORG" and k in people:
                     label = "PERSON"
-                if label != e.label_:
-                    ents.append(Span(doc, e.start, e.end, label=label))
+                end = e.end
+                if e.label_ in ("PERSON", "ORG", "GPE") and end < len(doc) and doc[end].lower_ in ORG_SUFFIXES - {"company", "group", "co", "as", "se", "sl"} \
+                        and doc[end].text[:1].isupper():
+                    # "Pirelli SpA": a legal suffix makes the name an organisation's
+                    label, end = "ORG", end + 1
+                if label != e.label_ or end != e.end:
+                    ents.append(Span(doc, e.start, end, label=label))
                     changed = True
                 else:
                     ents.append(e)
             if changed:
-                doc.ents = ents
+                doc.ents = filter_spans(ents)
 
     def _tag_every_mention(self, docs, orgs, people):
         """A name the article (or the graph) gives as an organisation is
@@ -354,7 +365,6 @@ class Article:
         nothing: "Nuro is laying off" after "Nuro Inc." or a tagged
         "Nuro". "Walmart Inc." also names Walmart."""
         from spacy.matcher import PhraseMatcher
-        from spacy.util import filter_spans
 
         names = set()
         for doc in docs:
@@ -407,9 +417,22 @@ class Article:
                 doc.ents = filter_spans(list(doc.ents) + new)
 
     @staticmethod
+    def _described_as_organisation(e) -> bool:
+        """Whether a name stands beside a noun for a kind of organisation:
+        "dairy group Royal FrieslandCampina", "the carmaker, Stellantis"."""
+        from .relations import ORG_KINDS
+
+        root = e.root
+        beside = [c for c in root.children if c.dep_ in ("compound", "nmod") and c.i < e.start]
+        if root.dep_ in ("appos", "compound") and root.head.i < e.start:
+            beside.append(root.head)
+        return any(t.lemma_.lower() in ORG_KINDS and t.pos_ == "NOUN" for t in beside)
+
+    @staticmethod
     def _holds_a_position(root) -> bool:
         chiefs = {"ceo", "cfo", "coo", "cto", "president", "chairman", "chairwoman", "founder", "co-founder",
-                  "cofounder", "director", "owner"}
+                  "cofounder", "director", "owner", "executive", "chief", "boss", "head", "spokesman",
+                  "spokeswoman", "spokesperson"}
         h = root.head
         if root.dep_ == "pobj" and h.lower_ in ("of", "at") and h.head.lower_ in chiefs:
             return True
