@@ -285,6 +285,10 @@ class Patterns:
                 _, title, former, founder = found
                 if founder:
                     self.a.relate("FOUNDED", person, org, text, "founder of", 0.8)
+                    # "was founder of the New Vista Society in 1948"
+                    date = self._founder_date(otok, s)
+                    if date and "founded" not in org.props:
+                        org.props["founded"] = date
                     rest = re.sub(r"(?i)\b(co-?founder|founder)s?\b", "", title or "").strip(" ,&-")
                     rest = re.sub(r"(?i)^(and|&)\s+|\s+(and|&)$", "", rest).strip()
                     if not rest:
@@ -331,6 +335,17 @@ class Patterns:
             self.a.relate("WORKS_FOR", person, org, text, "title of the article's organisation", 0.65,
                           title=title or None, current=not former)
 
+    def _founder_date(self, otok, s):
+        """The year a "founder of X in 1948" phrase gives for X."""
+        t = otok
+        for _ in range(4):
+            if t.head.i == t.i:
+                break
+            t = t.head
+            if _title_like(t) and t.lemma_.lower() in FOUNDER_TITLES | {"member", "founding"}:
+                return self._date_of(t, s)
+        return None
+
     def _unnamed_orgs(self, s, text):
         """Organisations the model did not tag that a title names: "ATA's
         President", "CEO of ip.access": a proper noun that is what a
@@ -370,13 +385,22 @@ class Patterns:
         titles, verbs = [], []
         for t in path:
             if t.ent_type_ in ("PERSON", "ORG") and t.i not in mine:
-                return None
+                # "President of Colgate University, and President and CEO of
+                # the Newseum": the parse may hang the second title from the
+                # first organisation
+                if not (t.ent_type_ == "ORG" and any(c.dep_ == "conj" and _title_like(c) and c.head.i in range(
+                        (_span_of(t, s) or s.doc[t.i:t.i + 1]).start, (_span_of(t, s) or s.doc[t.i:t.i + 1]).end) for c in path)):
+                    return None
             if _title_like(t):
                 titles.append(t)
             elif t.lower_ in TITLE_MODIFIERS and t.dep_ in ("amod", "compound", "nmod"):
                 continue
             elif t.lemma_.lower() in OCCUPATIONS and t.dep_ in ("attr", "appos"):
-                # "is a Chinese businessman, Chairman and CEO of ..."
+                # "is a Chinese businessman, Chairman and CEO of ..."; "a
+                # Monegasque businessman, CEO and owner of Venturi"
+                titles += [c for c in t.children if c.dep_ in ("appos", "conj") and _title_like(c) and c.i < otok.i]
+                continue
+            elif t.ent_type_ == "ORG":
                 continue
             elif t.pos_ in ("VERB", "AUX"):
                 if t.lemma_.lower() not in EMPLOY_VERBS:
@@ -443,7 +467,8 @@ class Patterns:
         for t in path:
             if t.lower_ in FORMER:
                 former = True
-        founder = bool(title) and any(w.lower() in FOUNDER_TITLES for w in re.split(r"[\s,&]+", title.lower()))
+        founder = bool(title) and (any(w.lower() in FOUNDER_TITLES for w in re.split(r"[\s,&]+", title.lower()))
+                                   or bool(re.search(r"(?i)\bfounding (member|partner|director|chair)", title)))
         return (len(path), title, former, founder)
 
     # -- FOUNDED and the founding date through a verb ------------------------
@@ -507,7 +532,8 @@ class Patterns:
                     self.a.relate("FOUNDED", p, org, text, "founded by", 0.8, when=date)
 
     def _org_word(self, toks) -> bool:
-        return any(_span_of(t, t.sent, ("ORG",)) is not None or t.lemma_.lower() in ("company", "firm", "business", "startup", "organization", "organisation", "group", "bank", "brand", "label") for t in toks)
+        return any(_span_of(t, t.sent, ("ORG",)) is not None or t.lemma_.lower() in ORG_KINDS
+                   or self._is_a_kind_of_org(t) for t in toks)
 
     def _org_end(self, tok, s, named_here=False, default=True):
         """The organisation a word stands for: a name, "it", "the company",
@@ -553,6 +579,12 @@ class Patterns:
         span = _span_of(tok, s)
         if span is not None and span.label_ in ("GPE", "LOC", "DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "NORP"):
             return None
+        if span is None and tok.pos_ == "NOUN" and tok.lemma_.lower() in ORG_KINDS:
+            # "the Civic Platform political party": the name its proper nouns give
+            names = [c for c in tok.children if c.dep_ in ("compound", "nmod") and c.pos_ == "PROPN"]
+            if names:
+                tok = names[-1]
+                span = _span_of(tok, s)
         if span is None:
             if tok.pos_ != "PROPN":
                 return None

@@ -33,12 +33,12 @@ NEWS = {
     "figures": (23, 6),
 }
 KNOWLEDGENET = {
-    "CEO": (55, 46, 12),
+    "CEO": (61, 51, 12),
     "EMPLOYEE_OR_MEMBER_OF": (75, 72, 15),
-    "FOUNDED_BY": (55, 51, 6),
-    "SUBSIDIARY_OF": (63, 54, 10),
-    "HEADQUARTERS": (116, 61, 10),
-    "DATE_FOUNDED": (55, 53, 10),
+    "FOUNDED_BY": (57, 53, 7),
+    "SUBSIDIARY_OF": (66, 57, 11),
+    "HEADQUARTERS": (118, 62, 10),
+    "DATE_FOUNDED": (60, 57, 12),
 }
 
 
