@@ -788,6 +788,7 @@ class Article:
         self._titles(s, text)
         self.patterns.people_and_organisations(s, text)
         self.patterns.titles_alone(s, text)
+        self.patterns.work_without_subject(s, text)
         self.patterns.founding(s, text)
         self.patterns.headquarters(s, text)
         self.patterns.ownership(s, text)

@@ -64,6 +64,9 @@ ORG_KINDS = {
 }
 REFUSED_ORG_NAMES = {"it", "he", "she", "they", "this", "that", "which", "who", "company", "firm"}
 
+# Nouns for a position held, through which work reaches an organisation.
+WORK_NOUNS = {"position", "post", "role", "job", "appointment", "stint", "tenure", "career"}
+
 # What a person is, through which a title reaches them ("an American
 # businessman, chairman of ...").
 OCCUPATIONS = {"businessman", "businesswoman", "businessperson", "executive", "entrepreneur", "industrialist",
@@ -73,7 +76,9 @@ OCCUPATIONS = {"businessman", "businesswoman", "businessperson", "executive", "e
                "sociologist", "linguist", "philosopher", "writer", "author", "musician", "singer", "guitarist",
                "drummer", "bassist", "composer", "actor", "actress", "artist", "designer", "architect", "diplomat",
                "civil", "servant", "officer", "soldier", "pilot", "physician", "doctor", "surgeon", "teacher",
-               "educator", "broadcaster", "filmmaker", "director", "producer", "publisher", "chef", "athlete"}
+               "educator", "broadcaster", "filmmaker", "director", "producer", "publisher", "chef", "athlete",
+               "astronaut", "commentator", "anchor", "correspondent", "reporter", "journalist", "editor", "scientist",
+               "researcher", "programmer", "entrepreneur", "investor", "nurse", "pharmacist", "veteran", "agent"}
 
 # Titles that are of an organisation, not of a field ("Professor of
 # Mathematics"): what such a title is "of" is an organisation.
@@ -86,7 +91,7 @@ CHIEF_WORDS = {"ceo", "cfo", "coo", "cto", "chairman", "chairwoman", "chairperso
                "co-founder", "cofounder", "executive", "officer", "chief"}
 
 # Verbs a path between a person and an organisation may pass through.
-EMPLOY_VERBS = {"teach", "lecture", "play", "be", "serve", "become", "work", "join", "remain", "act", "appoint", "name", "elect",
+EMPLOY_VERBS = {"hold", "accept", "teach", "lecture", "play", "be", "serve", "become", "work", "join", "remain", "act", "appoint", "name", "elect",
                 "hire", "promote", "employ", "lead", "head", "run", "chair", "manage", "rejoin", "return",
                 "make", "recruit", "install", "tap", "choose", "select"}
 # Of those, the ones that say the person works there without a title.
@@ -296,6 +301,36 @@ class Patterns:
                 self.a.relate("WORKS_FOR", person, org, text, "title or work between the names", 0.8,
                               title=title or None, current=not former)
 
+    def work_without_subject(self, s, text):
+        """ "Before joining The Health Trust, Frederick founded ...", "was an
+        economist ... and taught at Harvard": a verb of work with no
+        subject of its own takes the subject of the clause it hangs from."""
+        for v in s:
+            lemma = v.lemma_.lower()
+            if v.pos_ != "VERB" or lemma not in ("join", "rejoin", "teach", "work", "lecture") or any(
+                    c.dep_ in ("nsubj", "nsubjpass") for c in v.children):
+                continue
+            h = v
+            person = None
+            for _ in range(3):
+                if h.head.i == h.i or h.dep_ not in ("pcomp", "advcl", "conj", "xcomp", "acl"):
+                    break
+                h = h.head if h.dep_ != "pcomp" else h.head.head
+                subj = next((c for c in h.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                if subj is not None:
+                    person = self._person_end(subj, s)
+                    break
+            if person is None:
+                continue
+            ends = [c for c in v.children if c.dep_ == "dobj"] if lemma in ("join", "rejoin") else [
+                g for c in v.children if c.dep_ == "prep" and c.lower_ in ("at", "for", "with") for g in c.children if g.dep_ == "pobj"]
+            for o in ends:
+                org = self._org_end(o, s, default=False)
+                if org is not None:
+                    title = next((g.text for c in v.children if c.dep_ == "prep" and c.lower_ == "as"
+                                  for g in c.children if g.dep_ == "pobj" and _title_like(g)), None)
+                    self.a.relate("WORKS_FOR", person, org, text, "work of the clause's subject", 0.7, title=title)
+
     def titles_alone(self, s, text):
         """ "CEO Jim Umpleby said", "its chairman and chief executive Yu
         Kai", "co-founders Jiajun Zhu and Dave Ferguson": a chief's title
@@ -383,6 +418,7 @@ class Patterns:
         if len(path) > 7:
             return None
         titles, verbs = [], []
+        works = False
         for t in path:
             if t.ent_type_ in ("PERSON", "ORG") and t.i not in mine:
                 # "President of Colgate University, and President and CEO of
@@ -394,6 +430,15 @@ class Patterns:
             if _title_like(t):
                 titles.append(t)
             elif t.lower_ in TITLE_MODIFIERS and t.dep_ in ("amod", "compound", "nmod"):
+                continue
+            elif t.lemma_.lower() in WORK_NOUNS and t.pos_ == "NOUN":
+                # "held engineering positions with GE Aerospace", "his
+                # position at Yale"
+                works = True
+                continue
+            elif t.lemma_.lower() in ORG_KINDS and t.pos_ == "NOUN" and any(
+                    c.i in mine and c.dep_ in ("appos", "compound") for c in t.children):
+                # "a reporter for the Metropolis newspaper, the Daily Planet"
                 continue
             elif t.lemma_.lower() in OCCUPATIONS and t.dep_ in ("attr", "appos"):
                 # "is a Chinese businessman, Chairman and CEO of ..."; "a
@@ -434,6 +479,8 @@ class Patterns:
             # "Huber joined the party", not "... worked with Gestapo chief
             # Müller": without a title, the person is the subject of the
             # verb and the organisation what it acts on.
+            if works and any(v.lemma_.lower() in ("hold", "accept", "be") for v in verbs):
+                return (len(path), None, False, False)
             if not any(v.lemma_.lower() in WORK_VERBS for v in verbs) or top.pos_ not in ("VERB", "AUX"):
                 return None
             if ptok.head.i != top.i or ptok.dep_ not in ("nsubj", "nsubjpass", "dobj"):

@@ -33,8 +33,8 @@ NEWS = {
     "figures": (23, 6),
 }
 KNOWLEDGENET = {
-    "CEO": (61, 51, 12),
-    "EMPLOYEE_OR_MEMBER_OF": (75, 72, 15),
+    "CEO": (63, 52, 12),
+    "EMPLOYEE_OR_MEMBER_OF": (79, 76, 15),
     "FOUNDED_BY": (57, 53, 7),
     "SUBSIDIARY_OF": (66, 57, 11),
     "HEADQUARTERS": (118, 62, 10),
