@@ -791,6 +791,7 @@ class Article:
         self.patterns.work_without_subject(s, text)
         self.patterns.founding(s, text)
         self.patterns.headquarters(s, text)
+        self.patterns.kind_in_place(s, text)
         self.patterns.ownership(s, text)
         self.patterns.country(s, text)
         self.patterns.markets(s, text)

@@ -45,6 +45,7 @@ def predictions(ex, prop: str) -> list[tuple[set, object]]:
             # "Chennai, Tamil Nadu, India" as three facts.
             hq = n.props["headquarters"]
             out.append((n.names, {hq, *(p.strip() for p in hq.split(","))}))
+
         if prop == "DATE_FOUNDED" and n.props.get("founded"):
             out.append((n.names, n.props["founded"]))
     return out

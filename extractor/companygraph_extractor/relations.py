@@ -731,6 +731,35 @@ class Patterns:
             org.props["headquarters"] = place
             org.cite(text)
 
+    def kind_in_place(self, s, text):
+        """ "The National Labour Union of Morocco is a national trade union
+        center in Morocco", "a major U.S. airline": the place a copula
+        gives an organisation as a kind of organisation there."""
+        from .extract import DEMONYMS, PLACE_NAMES, norm
+
+        for attr in s:
+            if attr.dep_ != "attr" or attr.head.lemma_ != "be" or attr.lemma_.lower() not in ORG_KINDS:
+                continue
+            subj = next((c for c in attr.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            org = self._org_end(subj, s, default=False) if subj is not None else None
+            if org is None or org.type not in ("Company", "Partner"):
+                continue
+            place = None
+            for c in attr.children:
+                if c.dep_ == "prep" and c.lower_ == "in":
+                    place = next((p for p in [self._place_after(attr, s)] if p), None)
+                elif c.dep_ in ("compound", "nmod", "amod") and c.ent_type_ == "GPE" and "country" not in org.props:
+                    span = _span_of(c, s, ("GPE",))
+                    name = span.text if span is not None else c.text
+                    org.props["country"] = PLACE_NAMES.get(norm(name), name)
+                    org.cite(text)
+                elif c.dep_ == "amod" and c.lower_ in DEMONYMS and "country" not in org.props:
+                    org.props["country"] = DEMONYMS[c.lower_]
+                    org.cite(text)
+            if place and "headquarters" not in org.props:
+                org.props["headquarters"] = place
+                org.cite(text)
+
     def _place_after(self, t, s):
         """The place "in ..." or "at ..." names, with what follows it
         ("Chennai, Tamil Nadu, India")."""

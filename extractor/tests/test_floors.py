@@ -37,7 +37,7 @@ KNOWLEDGENET = {
     "EMPLOYEE_OR_MEMBER_OF": (79, 76, 15),
     "FOUNDED_BY": (57, 53, 7),
     "SUBSIDIARY_OF": (66, 57, 11),
-    "HEADQUARTERS": (118, 62, 10),
+    "HEADQUARTERS": (121, 64, 10),
     "DATE_FOUNDED": (60, 57, 12),
 }
 
