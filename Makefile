@@ -322,9 +322,21 @@ check-generated: ## fail if the generated code, resolver bodies included, is not
 	    "delete them and run 'make generate'" >&2; exit 1; }
 
 .PHONY: lint
-lint: ## gofmt and go vet
+# ruff, pinned in extractor/lint.txt, in an environment of its own.
+RUFF_ENV := .data/ruff
+
+$(RUFF_ENV)/.installed: extractor/lint.txt | python-venv
+	@echo "installing ruff (extractor/lint.txt) into $(RUFF_ENV)"
+	rm -rf $(RUFF_ENV)
+	$(PYTHON) -m venv $(RUFF_ENV)
+	$(RUFF_ENV)/bin/pip install $(PIP_QUIET) --require-hashes --only-binary=:all: --no-deps -r extractor/lint.txt
+	@touch $@
+
+lint: $(RUFF_ENV)/.installed ## gofmt and go vet; ruff on the Python (format and lint)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed: $$out" >&2; exit 1; fi
 	$(GO) vet ./...
+	$(RUFF_ENV)/bin/ruff format --check --config extractor/ruff.toml extractor tools
+	$(RUFF_ENV)/bin/ruff check --config extractor/ruff.toml extractor tools
 
 # `make deploy-check`: the Kubernetes manifests in deploy/, checked without
 # a cluster by deploy/check, a Go module of its own so that none of it

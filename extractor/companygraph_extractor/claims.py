@@ -17,22 +17,63 @@ from dataclasses import dataclass, field
 
 from .extract import ORG_SUFFIXES
 
-ENTITY_KEYS = {"company": "Company", "executive": "Executive", "event": "Event", "market": "Market",
-               "product": "Product", "partner": "Partner"}
+ENTITY_KEYS = {
+    "company": "Company",
+    "executive": "Executive",
+    "event": "Event",
+    "market": "Market",
+    "product": "Product",
+    "partner": "Partner",
+}
 
 # Words that refer to a name without being one: a fact whose end is one of
 # them is not a fact between named mentions.
-REFERRING = {"he", "she", "it", "they", "his", "her", "its", "their", "him", "them", "we", "our", "my", "us",
-             "i", "itself", "who", "whom", "whose", "which", "that", "where", "you", "your", "me"}
+REFERRING = {
+    "he",
+    "she",
+    "it",
+    "they",
+    "his",
+    "her",
+    "its",
+    "their",
+    "him",
+    "them",
+    "we",
+    "our",
+    "my",
+    "us",
+    "i",
+    "itself",
+    "who",
+    "whom",
+    "whose",
+    "which",
+    "that",
+    "where",
+    "you",
+    "your",
+    "me",
+}
 
 # Titles as people write them short and long; a title is compared by its
 # words after these are expanded.
 TITLE_ABBREVIATIONS = {
-    "ceo": "chief executive officer", "cfo": "chief financial officer", "coo": "chief operating officer",
-    "cto": "chief technology officer", "cmo": "chief marketing officer", "cio": "chief information officer",
-    "vp": "vice president", "svp": "senior vice president", "evp": "executive vice president",
-    "md": "managing director", "chairman": "chair", "chairwoman": "chair", "chairperson": "chair",
-    "co-founder": "cofounder", "co founder": "cofounder",
+    "ceo": "chief executive officer",
+    "cfo": "chief financial officer",
+    "coo": "chief operating officer",
+    "cto": "chief technology officer",
+    "cmo": "chief marketing officer",
+    "cio": "chief information officer",
+    "vp": "vice president",
+    "svp": "senior vice president",
+    "evp": "executive vice president",
+    "md": "managing director",
+    "chairman": "chair",
+    "chairwoman": "chair",
+    "chairperson": "chair",
+    "co-founder": "cofounder",
+    "co founder": "cofounder",
 }
 
 
@@ -106,7 +147,12 @@ def title_words(title: str | None) -> frozenset:
         w = w.strip(".")
         if not w or w in ("and", "of", "the", "a", "an"):
             continue
-        if len(w) > 4 and w.endswith("s") and not w.endswith("ss") and w not in ("sales", "operations", "affairs", "relations"):
+        if (
+            len(w) > 4
+            and w.endswith("s")
+            and not w.endswith("ss")
+            and w not in ("sales", "operations", "affairs", "relations")
+        ):
             w = w[:-1]  # "co-founders" is one co-founder's title
         words.extend(TITLE_ABBREVIATIONS.get(w, w).split())
     return frozenset(words)

@@ -24,8 +24,14 @@ from . import gazetteer, knowledgenet, news
 from .extract import extract, norm
 from .model import load
 
-TYPES = {"company": "Company", "executive": "Executive", "event": "Event", "market": "Market",
-         "product": "Product", "partner": "Partner"}
+TYPES = {
+    "company": "Company",
+    "executive": "Executive",
+    "event": "Event",
+    "market": "Market",
+    "product": "Product",
+    "partner": "Partner",
+}
 FIGURES = ("amountUsd", "valuationUsd", "unitsSold", "stakePercent", "amount", "pricePerShare", "valuation")
 
 
@@ -51,6 +57,7 @@ def score(gold: dict, facts: list[dict], text: str) -> dict:
             if n["label"] == typ and names(e) & names(n["properties"]) and key not in align.values():
                 align[(typ, e["id"])] = key
                 break
+
     # Events, by kind and the entities they are related to.
     def neighbours(ref, edges):
         out = set()
@@ -88,8 +95,11 @@ def score(gold: dict, facts: list[dict], text: str) -> dict:
 
     found_gold = set(align.values())
     entity = {
-        "gold": len(gold_nodes), "extracted": len(ents), "right": len(found_gold),
-        "recall": len(found_gold) / len(gold_nodes), "precision": len(align) / max(len(ents), 1),
+        "gold": len(gold_nodes),
+        "extracted": len(ents),
+        "right": len(found_gold),
+        "recall": len(found_gold) / len(gold_nodes),
+        "precision": len(align) / max(len(ents), 1),
         "missed": sorted(set(gold_nodes) - found_gold),
         "wrong": sorted(f"{t}:{e['id']}" for t, e in ents if (t, e["id"]) not in align),
     }
@@ -99,7 +109,7 @@ def score(gold: dict, facts: list[dict], text: str) -> dict:
     gold_props = {}
     for r in gold["relationships"]:
         gold_props.setdefault((r["from"], r["to"], r["type"]), []).append(r.get("properties", {}))
-    for (a, b, t), f in zip(mapped, rels):
+    for (a, b, t), f in zip(mapped, rels, strict=True):
         edge = (ref(a), ref(b), t)
         if edge in remaining:
             remaining.remove(edge)
@@ -111,9 +121,13 @@ def score(gold: dict, facts: list[dict], text: str) -> dict:
         else:
             wrong.append(f"{edge[0]} -{t}-> {edge[1]}")
     relationship = {
-        "gold": len(gold_edges), "extracted": len(rels), "right": right,
-        "recall": right / len(gold_edges), "precision": right / max(len(rels), 1),
-        "missed": [f"{a} -{t}-> {b}" for a, b, t in remaining], "wrong": wrong,
+        "gold": len(gold_edges),
+        "extracted": len(rels),
+        "right": right,
+        "recall": right / len(gold_edges),
+        "precision": right / max(len(rels), 1),
+        "missed": [f"{a} -{t}-> {b}" for a, b, t in remaining],
+        "wrong": wrong,
     }
 
     figures, figures_right = 0, 0
@@ -126,13 +140,18 @@ def score(gold: dict, facts: list[dict], text: str) -> dict:
             if k in n["properties"]:
                 figures += 1
                 got = by_ref.get(key, {}).get(k)
-                figures_right += got is not None and abs(float(got) - float(n["properties"][k])) < 1e-6 * abs(float(n["properties"][k]))
-    work_titles = sum(1 for r in gold["relationships"] if r["type"] == "WORKS_FOR" and "title" in r.get("properties", {}))
+                figures_right += got is not None and abs(float(got) - float(n["properties"][k])) < 1e-6 * abs(
+                    float(n["properties"][k])
+                )
+    work_titles = sum(
+        1 for r in gold["relationships"] if r["type"] == "WORKS_FOR" and "title" in r.get("properties", {})
+    )
 
     sentences = [s for f in facts for s in f["sentences"]]
     not_verbatim = [s for s in sentences if s not in text]
     return {
-        "entities": entity, "relationships": relationship,
+        "entities": entity,
+        "relationships": relationship,
         "titles": {"gold": work_titles, "right": titles_right},
         "figures": {"gold": figures, "right": figures_right},
         "sentences": {"cited": len(sentences), "notVerbatim": len(not_verbatim), "examples": not_verbatim[:3]},
@@ -166,7 +185,9 @@ def report(name: str, s: dict) -> str:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description="Scores the extractor on the seed article, the news dev set and KnowledgeNet.")
+    p = argparse.ArgumentParser(
+        description="Scores the extractor on the seed article, the news dev set and KnowledgeNet."
+    )
     p.add_argument("--seed", nargs="*", default=[], help="seed files (JSON) whose source text is beside them")
     p.add_argument("--news", help="folder of news articles with gold facts (testdata/news)")
     p.add_argument("--knowledgenet", help="KnowledgeNet rows (JSONL)")
@@ -186,12 +207,21 @@ def main(argv=None) -> int:
         texts.append(report(path.name, out[path.name]))
     if args.news:
         s = news.score(nlp, args.news)
-        out["news"] = {"total": dict(s["total"]), "articles": {k: {"misses": v["misses"], "wrongs": v["wrongs"]} for k, v in s["articles"].items()}}
+        out["news"] = {
+            "total": dict(s["total"]),
+            "articles": {k: {"misses": v["misses"], "wrongs": v["wrongs"]} for k, v in s["articles"].items()},
+        }
         texts.append(news.report(s))
     if args.knowledgenet:
         s = knowledgenet.score(nlp, args.knowledgenet)
-        out["knowledgenet"] = {"passages": s["passages"], "refused": s["refused"], "total": s["total"],
-                               "properties": {k: {n: v[n] for n in ("gold", "found", "extracted", "right")} for k, v in s["properties"].items()}}
+        out["knowledgenet"] = {
+            "passages": s["passages"],
+            "refused": s["refused"],
+            "total": s["total"],
+            "properties": {
+                k: {n: v[n] for n in ("gold", "found", "extracted", "right")} for k, v in s["properties"].items()
+            },
+        }
         texts.append(knowledgenet.report(s))
     if args.json:
         json.dump(out, sys.stdout, indent=1)

@@ -37,91 +37,389 @@ from .relations import Patterns
 # Words that end an organisation's legal name: "Walmart Inc." is also
 # known as Walmart.
 ORG_SUFFIXES = {
-    "inc", "inc.", "incorporated", "corp", "corp.", "corporation", "co", "co.",
-    "company", "ltd", "ltd.", "limited", "plc", "llc", "l.l.c.", "lp", "llp", "group",
-    "holdings", "ag", "sa", "s.a.", "se", "nv", "n.v.", "gmbh", "bv", "b.v.", "ab", "asa",
-    "spa", "s.p.a.", "srl", "s.r.l.", "sas", "s.a.s.", "kg", "kgaa", "oy", "oyj", "a/s", "as", "aps",
-    "pty", "pte", "bhd", "berhad", "tbk", "kk", "k.k.", "sarl", "s.a.r.l.", "sl", "s.l.", "nv/sa", "ulc",
+    "inc",
+    "inc.",
+    "incorporated",
+    "corp",
+    "corp.",
+    "corporation",
+    "co",
+    "co.",
+    "company",
+    "ltd",
+    "ltd.",
+    "limited",
+    "plc",
+    "llc",
+    "l.l.c.",
+    "lp",
+    "llp",
+    "group",
+    "holdings",
+    "ag",
+    "sa",
+    "s.a.",
+    "se",
+    "nv",
+    "n.v.",
+    "gmbh",
+    "bv",
+    "b.v.",
+    "ab",
+    "asa",
+    "spa",
+    "s.p.a.",
+    "srl",
+    "s.r.l.",
+    "sas",
+    "s.a.s.",
+    "kg",
+    "kgaa",
+    "oy",
+    "oyj",
+    "a/s",
+    "as",
+    "aps",
+    "pty",
+    "pte",
+    "bhd",
+    "berhad",
+    "tbk",
+    "kk",
+    "k.k.",
+    "sarl",
+    "s.a.r.l.",
+    "sl",
+    "s.l.",
+    "nv/sa",
+    "ulc",
 }
 
 # Names places are also written as.
 PLACE_NAMES = {
-    "us": "United States", "u.s.": "United States", "usa": "United States",
-    "u.s.a.": "United States", "america": "United States",
-    "uk": "United Kingdom", "u.k.": "United Kingdom", "britain": "United Kingdom",
-    "uae": "United Arab Emirates", "eu": "European Union",
+    "us": "United States",
+    "u.s.": "United States",
+    "usa": "United States",
+    "u.s.a.": "United States",
+    "america": "United States",
+    "uk": "United Kingdom",
+    "u.k.": "United Kingdom",
+    "britain": "United Kingdom",
+    "uae": "United Arab Emirates",
+    "eu": "European Union",
 }
 
 # Adjectives of regions and countries ("the Indian market", "Asian regions").
 DEMONYMS = {
-    "asian": "Asia", "european": "Europe", "african": "Africa", "american": "United States",
-    "latin american": "Latin America", "middle eastern": "Middle East",
-    "indian": "India", "chinese": "China", "japanese": "Japan", "korean": "South Korea",
-    "german": "Germany", "french": "France", "british": "United Kingdom",
-    "italian": "Italy", "spanish": "Spain", "brazilian": "Brazil", "russian": "Russia",
-    "canadian": "Canada", "mexican": "Mexico", "australian": "Australia",
-    "indonesian": "Indonesia", "vietnamese": "Vietnam", "thai": "Thailand",
-    "swiss": "Switzerland", "dutch": "Netherlands", "swedish": "Sweden",
-    "taiwanese": "Taiwan", "singaporean": "Singapore", "israeli": "Israel",
+    "asian": "Asia",
+    "european": "Europe",
+    "african": "Africa",
+    "american": "United States",
+    "latin american": "Latin America",
+    "middle eastern": "Middle East",
+    "indian": "India",
+    "chinese": "China",
+    "japanese": "Japan",
+    "korean": "South Korea",
+    "german": "Germany",
+    "french": "France",
+    "british": "United Kingdom",
+    "italian": "Italy",
+    "spanish": "Spain",
+    "brazilian": "Brazil",
+    "russian": "Russia",
+    "canadian": "Canada",
+    "mexican": "Mexico",
+    "australian": "Australia",
+    "indonesian": "Indonesia",
+    "vietnamese": "Vietnam",
+    "thai": "Thailand",
+    "swiss": "Switzerland",
+    "dutch": "Netherlands",
+    "swedish": "Sweden",
+    "taiwanese": "Taiwan",
+    "singaporean": "Singapore",
+    "israeli": "Israel",
 }
 
 # Words for a job; a title is the run of such words (and their modifiers)
 # before or after a person's name.
 TITLE_WORDS = {
-    "president", "vice", "ceo", "cfo", "coo", "cto", "cmo", "chairman", "chairwoman",
-    "chair", "director", "officer", "executive", "chief", "head", "founder",
-    "co-founder", "cofounder", "manager", "partner", "chairperson", "treasurer",
-    "secretary", "vp", "svp", "evp", "md", "principal", "lead", "general",
-    "senior", "managing", "global", "regional", "deputy", "board", "member",
-    "spokesperson", "spokesman", "spokeswoman", "owner", "boss",
+    "president",
+    "vice",
+    "ceo",
+    "cfo",
+    "coo",
+    "cto",
+    "cmo",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "director",
+    "officer",
+    "executive",
+    "chief",
+    "head",
+    "founder",
+    "co-founder",
+    "cofounder",
+    "manager",
+    "partner",
+    "chairperson",
+    "treasurer",
+    "secretary",
+    "vp",
+    "svp",
+    "evp",
+    "md",
+    "principal",
+    "lead",
+    "general",
+    "senior",
+    "managing",
+    "global",
+    "regional",
+    "deputy",
+    "board",
+    "member",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "owner",
+    "boss",
 }
 
 PRONOUNS_ORG = {"it", "its", "they", "their"}
 # Last words of organisations' names: such a name is never a person's or a
 # product's.
 ORG_WORDS = ORG_SUFFIXES | {
-    "capital", "partners", "ventures", "investment", "investments", "bank", "group", "holdings", "fund", "trust",
-    "technologies", "technology", "motors", "airlines", "systems", "solutions", "industries", "labs", "media",
-    "networks", "communications", "pharmaceuticals", "energy", "electronics", "entertainment", "foods",
-    "beverages", "insurance", "securities", "exchange", "robotics", "studios", "management", "advisors",
-    "advisers", "associates", "consulting", "enterprises", "international", "financial", "bancorp",
+    "capital",
+    "partners",
+    "ventures",
+    "investment",
+    "investments",
+    "bank",
+    "group",
+    "holdings",
+    "fund",
+    "trust",
+    "technologies",
+    "technology",
+    "motors",
+    "airlines",
+    "systems",
+    "solutions",
+    "industries",
+    "labs",
+    "media",
+    "networks",
+    "communications",
+    "pharmaceuticals",
+    "energy",
+    "electronics",
+    "entertainment",
+    "foods",
+    "beverages",
+    "insurance",
+    "securities",
+    "exchange",
+    "robotics",
+    "studios",
+    "management",
+    "advisors",
+    "advisers",
+    "associates",
+    "consulting",
+    "enterprises",
+    "international",
+    "financial",
+    "bancorp",
 }
 # The name of a funding round.
-ROUND = re.compile(r"\b(?:pre-seed|seed|Series [A-H]\d?(?:\+| extension)?|bridge|angel|pre-IPO)(?= (?:funding |financing |investment )?round\b)|\bSeries [A-H]\d?\b", re.I)
+ROUND = re.compile(
+    r"\b(?:pre-seed|seed|Series [A-H]\d?(?:\+| extension)?|bridge|angel|pre-IPO)(?= (?:funding |financing |investment )?round\b)|\bSeries [A-H]\d?\b",
+    re.I,
+)
 
 # Parts of an organisation that are sold without a name of their own.
-UNITS = {"business", "businesses", "unit", "units", "division", "divisions", "arm", "operations", "assets",
-         "subsidiary", "subsidiaries"}
+UNITS = {
+    "business",
+    "businesses",
+    "unit",
+    "units",
+    "division",
+    "divisions",
+    "arm",
+    "operations",
+    "assets",
+    "subsidiary",
+    "subsidiaries",
+}
 # What a company sells when it sells part of itself, not a product.
-DIVESTED = {"stake", "share", "shares", "percent", "%", "asset", "assets", "business", "businesses", "unit",
-            "units", "division", "divisions", "subsidiary", "subsidiaries", "headquarters", "building", "property",
-            "operation", "operations", "arm", "company", "firm", "interest", "holding", "holdings", "bond", "bonds",
-            "debt", "note", "notes", "brand", "brands", "portfolio", "plant", "plants", "factory", "factories"}
+DIVESTED = {
+    "stake",
+    "share",
+    "shares",
+    "percent",
+    "%",
+    "asset",
+    "assets",
+    "business",
+    "businesses",
+    "unit",
+    "units",
+    "division",
+    "divisions",
+    "subsidiary",
+    "subsidiaries",
+    "headquarters",
+    "building",
+    "property",
+    "operation",
+    "operations",
+    "arm",
+    "company",
+    "firm",
+    "interest",
+    "holding",
+    "holdings",
+    "bond",
+    "bonds",
+    "debt",
+    "note",
+    "notes",
+    "brand",
+    "brands",
+    "portfolio",
+    "plant",
+    "plants",
+    "factory",
+    "factories",
+}
 # Words the model tags as organisations that are not one.
-NOT_ORGS = {"ipo", "ceo", "cfo", "cto", "coo", "board", "nasdaq", "nyse", "new york stock exchange",
-            "london stock exchange", "stock exchange"}
+NOT_ORGS = {
+    "ipo",
+    "ceo",
+    "cfo",
+    "cto",
+    "coo",
+    "board",
+    "nasdaq",
+    "nyse",
+    "new york stock exchange",
+    "london stock exchange",
+    "stock exchange",
+}
 PRONOUNS_PERSON = {"he", "she", "his", "her", "him"}
-ORG_NOUNS = {"company", "firm", "group", "maker", "giant", "retailer", "manufacturer",
-             "startup", "start-up", "conglomerate", "business", "corporation", "carmaker", "automaker",
-             "e-tailer", "etailer", "lender", "bank", "insurer", "airline", "carrier", "chipmaker", "operator",
-             "provider", "platform", "marketplace", "outfit", "multinational", "developer", "publisher",
-             "producer", "supplier", "brand", "chain", "broadcaster", "exchange", "investor", "fund"}
+ORG_NOUNS = {
+    "company",
+    "firm",
+    "group",
+    "maker",
+    "giant",
+    "retailer",
+    "manufacturer",
+    "startup",
+    "start-up",
+    "conglomerate",
+    "business",
+    "corporation",
+    "carmaker",
+    "automaker",
+    "e-tailer",
+    "etailer",
+    "lender",
+    "bank",
+    "insurer",
+    "airline",
+    "carrier",
+    "chipmaker",
+    "operator",
+    "provider",
+    "platform",
+    "marketplace",
+    "outfit",
+    "multinational",
+    "developer",
+    "publisher",
+    "producer",
+    "supplier",
+    "brand",
+    "chain",
+    "broadcaster",
+    "exchange",
+    "investor",
+    "fund",
+}
 MARKET_NOUNS = {"market", "markets", "region", "regions", "country", "countries"}
 LIST_HEADS = {"device", "product", "item", "gadget", "service", "brand", "accessory", "appliance"}
 QUANTIFIERS = {"any", "some", "all", "none", "each", "most", "many", "few", "one"}
 
-MAGNITUDES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "mln": 1e6, "billion": 1e9,
-              "bn": 1e9, "b": 1e9, "bln": 1e9, "trillion": 1e12, "tn": 1e12, "lakh": 1e5, "lakhs": 1e5,
-              "crore": 1e7, "crores": 1e7, "cr": 1e7}
-WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a": 1, "half": 0.5}
+MAGNITUDES = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "mln": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "bln": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+    "lakh": 1e5,
+    "lakhs": 1e5,
+    "crore": 1e7,
+    "crores": 1e7,
+    "cr": 1e7,
+}
+WORD_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "a": 1,
+    "half": 0.5,
+}
 
-EVENT_ROLES = {"MARKET_ENTRY": "entrant", "PRODUCT_LAUNCH": "launcher", "FUNDING": "fundraiser",
-               "SALES": "seller", "ANNOUNCEMENT": "announcer", "ACQUISITION": "acquirer"}
+EVENT_ROLES = {
+    "MARKET_ENTRY": "entrant",
+    "PRODUCT_LAUNCH": "launcher",
+    "FUNDING": "fundraiser",
+    "SALES": "seller",
+    "ANNOUNCEMENT": "announcer",
+    "ACQUISITION": "acquirer",
+}
 
-PLANNED = {"plan", "plans", "planning", "planned", "aim", "aims", "intend", "intends",
-           "expect", "expects", "set", "prepare", "prepares", "will", "would", "could",
-           "may", "might", "soon", "coming"}
+PLANNED = {
+    "plan",
+    "plans",
+    "planning",
+    "planned",
+    "aim",
+    "aims",
+    "intend",
+    "intends",
+    "expect",
+    "expects",
+    "set",
+    "prepare",
+    "prepares",
+    "will",
+    "would",
+    "could",
+    "may",
+    "might",
+    "soon",
+    "coming",
+}
 
 
 _listed = {}
@@ -150,10 +448,14 @@ def named(tok) -> bool:
     or written as one ("Mi4", "iPhone", a capital not at the sentence's
     start)."""
     t = tok.text
-    return (tok.pos_ == "PROPN" or tok.ent_type_ in ("PRODUCT", "ORG", "WORK_OF_ART")
-            or any(c.isdigit() for c in t) and any(c.isalpha() for c in t)
-            or any(c.isupper() for c in t[1:])
-            or (t[:1].isupper() and tok.i != tok.sent.start))
+    return (
+        tok.pos_ == "PROPN"
+        or tok.ent_type_ in ("PRODUCT", "ORG", "WORK_OF_ART")
+        or any(c.isdigit() for c in t)
+        and any(c.isalpha() for c in t)
+        or any(c.isupper() for c in t[1:])
+        or (t[:1].isupper() and tok.i != tok.sent.start)
+    )
 
 
 def slug(text: str) -> str:
@@ -194,15 +496,57 @@ def amount(text: str) -> float | None:
 
 
 # Marks of currencies, the longer first ("HK$" before "$").
-CURRENCIES = [("us$", "USD"), ("hk$", "HKD"), ("s$", "SGD"), ("a$", "AUD"), ("c$", "CAD"), ("nz$", "NZD"),
-              ("r$", "BRL"), ("nt$", "TWD"), ("$", "USD"), ("\u20ac", "EUR"), ("\u00a3", "GBP"), ("\u20b9", "INR"),
-              ("rs.", "INR"), ("rs ", "INR"), ("inr", "INR"), ("\u00a5", "JPY"), ("\u20a9", "KRW"), ("usd", "USD"),
-              ("eur", "EUR"), ("gbp", "GBP"), ("cny", "CNY"), ("rmb", "CNY"), ("jpy", "JPY"), ("hkd", "HKD"),
-              ("dollar", "USD"), ("euro", "EUR"), ("pound", "GBP"), ("sterling", "GBP"), ("rupee", "INR"),
-              ("yen", "JPY"), ("yuan", "CNY"), ("renminbi", "CNY"), ("reais", "BRL"), ("real", "BRL"),
-              ("won", "KRW"), ("franc", "CHF"), ("krona", "SEK"), ("kronor", "SEK"), ("krone", "NOK"),
-              ("ringgit", "MYR"), ("rupiah", "IDR"), ("baht", "THB"), ("peso", "MXN"), ("rand", "ZAR"),
-              ("lira", "TRY"), ("ruble", "RUB"), ("rouble", "RUB"), ("dirham", "AED"), ("riyal", "SAR")]
+CURRENCIES = [
+    ("us$", "USD"),
+    ("hk$", "HKD"),
+    ("s$", "SGD"),
+    ("a$", "AUD"),
+    ("c$", "CAD"),
+    ("nz$", "NZD"),
+    ("r$", "BRL"),
+    ("nt$", "TWD"),
+    ("$", "USD"),
+    ("\u20ac", "EUR"),
+    ("\u00a3", "GBP"),
+    ("\u20b9", "INR"),
+    ("rs.", "INR"),
+    ("rs ", "INR"),
+    ("inr", "INR"),
+    ("\u00a5", "JPY"),
+    ("\u20a9", "KRW"),
+    ("usd", "USD"),
+    ("eur", "EUR"),
+    ("gbp", "GBP"),
+    ("cny", "CNY"),
+    ("rmb", "CNY"),
+    ("jpy", "JPY"),
+    ("hkd", "HKD"),
+    ("dollar", "USD"),
+    ("euro", "EUR"),
+    ("pound", "GBP"),
+    ("sterling", "GBP"),
+    ("rupee", "INR"),
+    ("yen", "JPY"),
+    ("yuan", "CNY"),
+    ("renminbi", "CNY"),
+    ("reais", "BRL"),
+    ("real", "BRL"),
+    ("won", "KRW"),
+    ("franc", "CHF"),
+    ("krona", "SEK"),
+    ("kronor", "SEK"),
+    ("krone", "NOK"),
+    ("ringgit", "MYR"),
+    ("rupiah", "IDR"),
+    ("baht", "THB"),
+    ("peso", "MXN"),
+    ("rand", "ZAR"),
+    ("lira", "TRY"),
+    ("ruble", "RUB"),
+    ("rouble", "RUB"),
+    ("dirham", "AED"),
+    ("riyal", "SAR"),
+]
 
 
 def currency(text: str) -> str | None:
@@ -282,7 +626,11 @@ class Article:
             if not para:
                 continue
             # "Tags: US, Xiaomi" and the like are the page's, not statements.
-            if re.fullmatch(r"[A-Z][A-Za-z ]{1,20}:\s.*", para) and len(para.split()) < 15 and not re.search(r"\b(is|are|was|were|has|have|said)\b", para):
+            if (
+                re.fullmatch(r"[A-Z][A-Za-z ]{1,20}:\s.*", para)
+                and len(para.split()) < 15
+                and not re.search(r"\b(is|are|was|were|has|have|said)\b", para)
+            ):
                 continue
             if title and para == title.strip():
                 if seen_title:
@@ -342,13 +690,22 @@ class Article:
                     # "CEO of Telsis", "Adidas CEO Herbert Hainer": what a
                     # chief's title is of is an organisation
                     label = "ORG"
-                elif e.label_ == "ORG" and len(words) == 1 and k in surnames and self.known.get(k) not in ("Company", "Partner"):
+                elif (
+                    e.label_ == "ORG"
+                    and len(words) == 1
+                    and k in surnames
+                    and self.known.get(k) not in ("Company", "Partner")
+                ):
                     label = "PERSON"
                 elif e.label_ == "ORG" and k in people:
                     label = "PERSON"
                 end = e.end
-                if e.label_ in ("PERSON", "ORG", "GPE") and end < len(doc) and doc[end].lower_ in ORG_SUFFIXES - {"company", "group", "co", "as", "se", "sl"} \
-                        and doc[end].text[:1].isupper():
+                if (
+                    e.label_ in ("PERSON", "ORG", "GPE")
+                    and end < len(doc)
+                    and doc[end].lower_ in ORG_SUFFIXES - {"company", "group", "co", "as", "se", "sl"}
+                    and doc[end].text[:1].isupper()
+                ):
                     # "Pirelli SpA": a legal suffix makes the name an organisation's
                     label, end = "ORG", end + 1
                 if label != e.label_ or end != e.end:
@@ -378,11 +735,22 @@ class Article:
         for n in list(names):
             words = n.split()
             # "Zoom" after "Zoom Video Communications"
-            if len(words) > 2 and words[-1].lower().strip(",") in ORG_WORDS and words[0].lower() not in {p.split()[-1] for p in people}:
+            if (
+                len(words) > 2
+                and words[-1].lower().strip(",") in ORG_WORDS
+                and words[0].lower() not in {p.split()[-1] for p in people}
+            ):
                 names.add(words[0])
         names |= {n for n, t in self.known_names.items() if t in ("Company", "Partner")}
-        names = {n for n in names if n and norm(n) not in people and norm(n) not in NOT_ORGS
-                 and (len(n) > 2 or n.isupper()) and n[:1].isupper()}
+        names = {
+            n
+            for n in names
+            if n
+            and norm(n) not in people
+            and norm(n) not in NOT_ORGS
+            and (len(n) > 2 or n.isupper())
+            and n[:1].isupper()
+        }
         matcher = PhraseMatcher(self.nlp.vocab)
         for n in names:
             matcher.add("ORG", [self.nlp.make_doc(n)])
@@ -391,26 +759,33 @@ class Article:
         listed = _listed_matcher(self.nlp)
         people -= {norm(n) for n in gazetteer.names()}
         for doc in docs:
-            taken = {i for e in doc.ents if e.label_ in ("ORG", "DATE", "MONEY", "PERCENT", "CARDINAL", "GPE")
-                     for i in range(e.start, e.end)}
+            taken = {
+                i
+                for e in doc.ents
+                if e.label_ in ("ORG", "DATE", "MONEY", "PERCENT", "CARDINAL", "GPE")
+                for i in range(e.start, e.end)
+            }
             new = []
             # A listed company's name where the model read a proper noun
             # (and tagged it a person, a product, or nothing).
-            for _, start, end in (listed(doc) if listed is not None else []):
+            for _, start, end in listed(doc) if listed is not None else []:
                 if any(i in taken for i in range(start, end)) or not all(t.pos_ == "PROPN" for t in doc[start:end]):
                     continue
                 new.append(Span(doc, start, end, label="ORG"))
                 taken.update(range(start, end))
             if new:
-                doc.ents = filter_spans([e for e in doc.ents if not any(e.start < n.end and n.start < e.end for n in new)] + new)
+                doc.ents = filter_spans(
+                    [e for e in doc.ents if not any(e.start < n.end and n.start < e.end for n in new)] + new
+                )
                 new = []
             taken = {i for e in doc.ents for i in range(e.start, e.end)}
-            for _, start, end in (matcher(doc) if names else []):
+            for _, start, end in matcher(doc) if names else []:
                 if any(i in taken for i in range(start, end)):
                     continue
                 # a word inside a longer capitalised name is not this name
                 if (start > 0 and doc[start - 1].is_title and doc[start - 1].pos_ == "PROPN") or (
-                        end < len(doc) and doc[end].is_title and doc[end].pos_ == "PROPN"):
+                    end < len(doc) and doc[end].is_title and doc[end].pos_ == "PROPN"
+                ):
                     continue
                 new.append(Span(doc, start, end, label="ORG"))
             if new:
@@ -430,14 +805,36 @@ class Article:
 
     @staticmethod
     def _holds_a_position(root) -> bool:
-        chiefs = {"ceo", "cfo", "coo", "cto", "president", "chairman", "chairwoman", "founder", "co-founder",
-                  "cofounder", "director", "owner", "executive", "chief", "boss", "head", "spokesman",
-                  "spokeswoman", "spokesperson"}
+        chiefs = {
+            "ceo",
+            "cfo",
+            "coo",
+            "cto",
+            "president",
+            "chairman",
+            "chairwoman",
+            "founder",
+            "co-founder",
+            "cofounder",
+            "director",
+            "owner",
+            "executive",
+            "chief",
+            "boss",
+            "head",
+            "spokesman",
+            "spokeswoman",
+            "spokesperson",
+        }
         h = root.head
         if root.dep_ == "pobj" and h.lower_ in ("of", "at") and h.head.lower_ in chiefs:
             return True
-        return root.dep_ in ("compound", "poss") and h.lower_ in chiefs and h.i > root.i and \
-            any(c.ent_type_ == "PERSON" and c.i > h.i for c in h.head.subtree)
+        return (
+            root.dep_ in ("compound", "poss")
+            and h.lower_ in chiefs
+            and h.i > root.i
+            and any(c.ent_type_ == "PERSON" and c.i > h.i for c in h.head.subtree)
+        )
 
     def _main_organisation(self):
         counts: dict[str, int] = {}
@@ -514,7 +911,9 @@ class Article:
         key = (type_, a.type, a.id, b.type, b.id, props.get("key"))
         r = self.relationships.get(key)
         if r is None:
-            r = Relationship(type_, a, b, {k: v for k, v in props.items() if v is not None}, confidence=confidence, rule=rule)
+            r = Relationship(
+                type_, a, b, {k: v for k, v in props.items() if v is not None}, confidence=confidence, rule=rule
+            )
             self.relationships[key] = r
         else:
             for k, v in props.items():
@@ -523,8 +922,13 @@ class Article:
                 old = r.props.get(k)
                 # Of two rules' titles for one position, the fuller one
                 # ("executive vice president", not "executive").
-                if k == "title" and isinstance(old, str) and isinstance(v, str) and len(v) > len(old) and \
-                        set(old.lower().split()) <= set(v.lower().split()):
+                if (
+                    k == "title"
+                    and isinstance(old, str)
+                    and isinstance(v, str)
+                    and len(v) > len(old)
+                    and set(old.lower().split()) <= set(v.lower().split())
+                ):
                     r.props[k] = v
                 else:
                     r.props.setdefault(k, v)
@@ -549,7 +953,11 @@ class Article:
         if name.split() and name.split()[-1] in ORG_WORDS:
             return "Company"
         # "partnered with Flipkart", "a partnership with Flipkart"
-        if root.dep_ == "pobj" and head.lower_ == "with" and head.head.lemma_.lower() in ("partner", "partnership", "team", "ally", "tie"):
+        if (
+            root.dep_ == "pobj"
+            and head.lower_ == "with"
+            and head.head.lemma_.lower() in ("partner", "partnership", "team", "ally", "tie")
+        ):
             return "Partner"
         if self._productish(span):
             return "Product"
@@ -568,9 +976,20 @@ class Article:
             return True
         head = root.head
         # "the launch of the Mi4", "launch the Mi Band"
-        if root.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in ("launch", "release", "rollout", "unveiling", "sale", "sales"):
+        if (
+            root.dep_ == "pobj"
+            and head.lower_ == "of"
+            and head.head.lemma_.lower() in ("launch", "release", "rollout", "unveiling", "sale", "sales")
+        ):
             return True
-        if root.dep_ in ("dobj", "nsubjpass") and head.lemma_.lower() in ("launch", "release", "unveil", "sell", "ship", "introduce"):
+        if root.dep_ in ("dobj", "nsubjpass") and head.lemma_.lower() in (
+            "launch",
+            "release",
+            "unveil",
+            "sell",
+            "ship",
+            "introduce",
+        ):
             return True
         # "devices such as ... its Mi Band"
         if self._in_list(root):
@@ -625,7 +1044,11 @@ class Article:
             if not place and based.i >= 2 and sent.doc[based.i - 1].text == "-":
                 place = sent.doc[based.i - 2].text
             for e in self.entities.values():
-                if e.type in ("Company", "Partner") and place and place in (e.props.get("headquarters", ""), e.props.get("country", "")):
+                if (
+                    e.type in ("Company", "Partner")
+                    and place
+                    and place in (e.props.get("headquarters", ""), e.props.get("country", ""))
+                ):
                     return e
             return None
         if not default:
@@ -687,7 +1110,18 @@ class Article:
             if t.lower_ in ("plans", "plan") or t.head.lower_ in ("plans", "plan"):
                 return True
             # "agreed to buy", "aims to enter": not done yet
-            if t.dep_ == "xcomp" and t.head.lemma_.lower() in ("agree", "plan", "aim", "intend", "expect", "prepare", "seek", "want", "hope", "look"):
+            if t.dep_ == "xcomp" and t.head.lemma_.lower() in (
+                "agree",
+                "plan",
+                "aim",
+                "intend",
+                "expect",
+                "prepare",
+                "seek",
+                "want",
+                "hope",
+                "look",
+            ):
                 return True
             if t.head is t:
                 break
@@ -716,15 +1150,21 @@ class Article:
             span = next((e for e in sent.ents if e.start <= tok.i < e.end), None)
             if span is not None:
                 return self._market(span.text, sent.text, "place name")
-        if tok.lemma_.lower() in ("country", "region", "market") and any(c.lower_ == "the" for c in tok.children) \
-                and not any(c.dep_ in ("amod", "compound") for c in tok.children) and self.last_market is not None:
+        if (
+            tok.lemma_.lower() in ("country", "region", "market")
+            and any(c.lower_ == "the" for c in tok.children)
+            and not any(c.dep_ in ("amod", "compound") for c in tok.children)
+            and self.last_market is not None
+        ):
             # "in the country": the one named last
             self.last_market.cite(sent.text.strip())
             return self.last_market
         if tok.lemma_.lower() in MARKET_NOUNS:
             for c in tok.children:
                 if c.dep_ in ("amod", "compound") and c.lower_ in DEMONYMS:
-                    return self._market(DEMONYMS[c.lower_], sent.text, "adjective of a place", alias=f"{c.text} {tok.text}")
+                    return self._market(
+                        DEMONYMS[c.lower_], sent.text, "adjective of a place", alias=f"{c.text} {tok.text}"
+                    )
                 if c.dep_ == "compound" and c.ent_type_ in ("GPE", "LOC"):
                     return self._market(c.text, sent.text, "place name")
         return None
@@ -819,8 +1259,13 @@ class Article:
     @staticmethod
     def _in_brackets_after(e, before) -> bool:
         doc = e.doc
-        return e.start >= 1 and doc[e.start - 1].text == "(" and before.end in (e.start - 1, e.start - 2) \
-            and e.end < len(doc) and doc[e.end].text == ")"
+        return (
+            e.start >= 1
+            and doc[e.start - 1].text == "("
+            and before.end in (e.start - 1, e.start - 2)
+            and e.end < len(doc)
+            and doc[e.end].text == ")"
+        )
 
     def _bracketed_names(self, e, ent):
         """What follows an organisation's name in brackets: its short name
@@ -829,11 +1274,13 @@ class Article:
         doc = e.doc
         if e.end >= len(doc) - 2 or doc[e.end].text != "(":
             return
-        close = next((t.i for t in doc[e.end + 1:e.end + 9] if t.text == ")"), None)
+        close = next((t.i for t in doc[e.end + 1 : e.end + 9] if t.text == ")"), None)
         if close is None:
             return
-        inner = doc[e.end + 1:close].text.strip()
-        m = re.fullmatch(r"(?:NYSE|NASDAQ|Nasdaq|LSE|TSX|ASX|NSE|BSE|HKEX|SGX|TYO|FWB|Euronext)\s*:\s*([A-Z0-9.]{1,8})", inner)
+        inner = doc[e.end + 1 : close].text.strip()
+        m = re.fullmatch(
+            r"(?:NYSE|NASDAQ|Nasdaq|LSE|TSX|ASX|NSE|BSE|HKEX|SGX|TYO|FWB|Euronext)\s*:\s*([A-Z0-9.]{1,8})", inner
+        )
         if m:
             ent.props.setdefault("ticker", m.group(1))
             return
@@ -874,7 +1321,12 @@ class Article:
             # Words before the name, within its noun phrase.
             i = e.start - 1
             title = []
-            while i >= s.start and (s.doc[i].lower_ in TITLE_WORDS or s.doc[i].dep_ == "compound" and s.doc[i].pos_ in ("PROPN", "NOUN") and s.doc[i].ent_type_ != "ORG"):
+            while i >= s.start and (
+                s.doc[i].lower_ in TITLE_WORDS
+                or s.doc[i].dep_ == "compound"
+                and s.doc[i].pos_ in ("PROPN", "NOUN")
+                and s.doc[i].ent_type_ != "ORG"
+            ):
                 title.insert(0, s.doc[i])
                 i -= 1
             org_tok = None
@@ -887,22 +1339,43 @@ class Article:
             if title and any(w.lower_ in TITLE_WORDS for w in title):
                 org = self._resolve_org(org_tok, s) if org_tok is not None else None
                 if org is not None:
-                    self.relate("WORKS_FOR", person, org, text, "title before the name", 0.8,
-                                title=" ".join(w.text for w in title))
+                    self.relate(
+                        "WORKS_FOR",
+                        person,
+                        org,
+                        text,
+                        "title before the name",
+                        0.8,
+                        title=" ".join(w.text for w in title),
+                    )
                     continue
             # "Tim Cook, chief executive of Apple"
             for c in e.root.children:
                 if c.dep_ == "appos" and (c.lower_ in TITLE_WORDS or any(w.lower_ in TITLE_WORDS for w in c.subtree)):
-                    words = [w for w in c.subtree if w.i <= c.i and w.dep_ != "poss" and w.dep_ != "case" and w.dep_ != "det"
-                             and not any(a.dep_ == "poss" for a in w.ancestors if a.i < c.i)]
+                    words = [
+                        w
+                        for w in c.subtree
+                        if w.i <= c.i
+                        and w.dep_ != "poss"
+                        and w.dep_ != "case"
+                        and w.dep_ != "det"
+                        and not any(a.dep_ == "poss" for a in w.ancestors if a.i < c.i)
+                    ]
                     orgs = [w for w in c.subtree if w.ent_type_ == "ORG" and w.i > c.i]
                     # "Kevin Scott, its chief technology officer"
                     orgs += [w for w in c.children if w.dep_ == "poss"]
                     if orgs:
                         org = self._resolve_org(orgs[0], s)
                         if org is not None:
-                            self.relate("WORKS_FOR", person, org, text, "title after the name", 0.75,
-                                        title=" ".join(w.text for w in words))
+                            self.relate(
+                                "WORKS_FOR",
+                                person,
+                                org,
+                                text,
+                                "title after the name",
+                                0.75,
+                                title=" ".join(w.text for w in words),
+                            )
 
     def _places(self, s, text):
         """Headquarters ("Beijing-based Xiaomi"), regions ("India and other
@@ -962,7 +1435,9 @@ class Article:
                 span = next((e for e in s.ents if e.start <= subj.i < e.end), None)
                 named = self.by_name.get(norm(self._org_name(span.text))) if span is not None else None
                 if named is not None and named.type == "Product":
-                    owners = [r.source for r in self.relationships.values() if r.type == "HAS_PRODUCT" and r.target is named]
+                    owners = [
+                        r.source for r in self.relationships.values() if r.type == "HAS_PRODUCT" and r.target is named
+                    ]
                     return owners[0] if owners else None
                 return self._resolve_org(subj, s)
             if v.head is v:
@@ -1034,17 +1509,25 @@ class Article:
                     p = self._product(o, s, text)
                     if p is not None and owner is not None and owner.type in ("Company", "Partner"):
                         self.relate("HAS_PRODUCT", owner, p, text, "possessive", 0.7)
-            elif (lemma in ("buy", "acquire", "purchase") or (lemma == "pay" and any(c.lower_ == "for" for c in t.children))) and t.pos_ == "VERB":
+            elif (
+                lemma in ("buy", "acquire", "purchase")
+                or (lemma == "pay" and any(c.lower_ == "for" for c in t.children))
+            ) and t.pos_ == "VERB":
                 self._acquisition(t, s, text)
             elif lemma in ("acquisition", "purchase", "takeover", "buyout") and t.pos_ == "NOUN":
                 self._acquisition_noun(t, s, text)
-            elif lemma == "take" and t.pos_ == "VERB" and any(
-                    c.dep_ == "dobj" and c.lower_ == "control" for c in t.children):
+            elif (
+                lemma == "take"
+                and t.pos_ == "VERB"
+                and any(c.dep_ == "dobj" and c.lower_ == "control" for c in t.children)
+            ):
                 # "to take control of Japan Telecom"
                 self._take_control(t, s, text)
             elif lemma == "invest" and t.pos_ == "VERB":
                 self._investment(t, s, text)
-            elif (lemma == "list" and t.pos_ == "VERB") or (t.lower_ in ("ipo", "listing") and t.pos_ in ("NOUN", "PROPN")):
+            elif (lemma == "list" and t.pos_ == "VERB") or (
+                t.lower_ in ("ipo", "listing") and t.pos_ in ("NOUN", "PROPN")
+            ):
                 self._listing(t, s, text)
             elif lemma in ("appoint", "name", "hire", "join", "promote", "replace", "succeed") and t.pos_ == "VERB":
                 self._appointment(t, s, text)
@@ -1097,8 +1580,16 @@ class Article:
                 status = "planned" if planned else "expanded"
             else:
                 status = "planned" if planned else "entered"
-            self.relate("IN_MARKET", org, m, text, f"{verb.lemma_} a market", 0.75, status=status,
-                        since=date if status == "entered" else None)
+            self.relate(
+                "IN_MARKET",
+                org,
+                m,
+                text,
+                f"{verb.lemma_} a market",
+                0.75,
+                status=status,
+                since=date if status == "entered" else None,
+            )
             if verb.lemma_.lower() == "enter" and not planned:
                 ev = self.entity("Event", f"{org.name} enters {m.name}", text, "market entry", 0.7)
                 ev.props.update({"kind": "MARKET_ENTRY", "status": "occurred"})
@@ -1122,8 +1613,16 @@ class Article:
                     for w in verb.subtree:
                         if w.dep_ == "pobj" and w.head.lower_ == "in":
                             market = market or self._market_of(w, s)
-                    self.relate("PARTNERED_WITH", org, partner, text, "partnered with", 0.75, exclusive=exclusive,
-                                market=market.name if market else None)
+                    self.relate(
+                        "PARTNERED_WITH",
+                        org,
+                        partner,
+                        text,
+                        "partnered with",
+                        0.75,
+                        exclusive=exclusive,
+                        market=market.name if market else None,
+                    )
                     # "partnered with Flipkart for selling X": the partner sells X.
                     for f in verb.children:
                         if f.dep_ == "prep" and f.lower_ == "for":
@@ -1135,14 +1634,26 @@ class Article:
                                             if w.dep_ == "pobj" and w.head.lower_ == "in":
                                                 market = market or self._market_of(w, s)
                                         for item in self._sold_items(o, s, text):
-                                            self.relate("SELLS", partner, item, text, "partner sells", 0.7, exclusive=exclusive,
-                                                        market=market.name if market else None)
+                                            self.relate(
+                                                "SELLS",
+                                                partner,
+                                                item,
+                                                text,
+                                                "partner sells",
+                                                0.7,
+                                                exclusive=exclusive,
+                                                market=market.name if market else None,
+                                            )
 
     def _sold_items(self, o, s, text):
         items = []
         for t in [o, *o.conjuncts]:
             # "(other) devices such as A and B": the examples, not the kind
-            examples = [d for d in t.subtree if (h := self._list_head(d)) is not None and h.i == t.i and d.pos_ in ("NOUN", "PROPN")]
+            examples = [
+                d
+                for d in t.subtree
+                if (h := self._list_head(d)) is not None and h.i == t.i and d.pos_ in ("NOUN", "PROPN")
+            ]
             if examples or any(c.lower_ == "other" for c in t.children):
                 for d in examples:
                     p = self._product(d, s, text, t.lemma_.lower())
@@ -1204,11 +1715,20 @@ class Article:
         org = self._subject_org(verb, s)
         # Money raised by a listing is the listing's (figures), not a round;
         # "has raised $2.2 billion to date" is a total, not a round.
-        if org is not None and (any(t.lower_ in ("offering", "ipo", "listing", "float", "flotation", "debut") for t in s) or any(
-                r.type == "PARTICIPATED_IN" and r.source is org and r.target.props.get("kind") == "IPO" for r in self.relationships.values())):
+        if org is not None and (
+            any(t.lower_ in ("offering", "ipo", "listing", "float", "flotation", "debut") for t in s)
+            or any(
+                r.type == "PARTICIPATED_IN" and r.source is org and r.target.props.get("kind") == "IPO"
+                for r in self.relationships.values()
+            )
+        ):
             return
         if any(t.lower_ == "date" and t.head.lower_ == "to" and t.head.head.i == verb.i for t in s) or any(
-                c.lower_ in ("total", "totalling", "cumulative", "overall") for o in verb.children if o.dep_ == "dobj" for c in o.children):
+            c.lower_ in ("total", "totalling", "cumulative", "overall")
+            for o in verb.children
+            if o.dep_ == "dobj"
+            for c in o.children
+        ):
             return
         money = None
         for o in self._objects(verb):
@@ -1236,8 +1756,13 @@ class Article:
             anchor = w
             while anchor.dep_ in ("conj", "appos") and anchor.head.i != anchor.i:
                 anchor = anchor.head
-            if anchor.dep_ == "pobj" and anchor.head.lower_ in ("from", "by", "including", "with") and (
-                    anchor.head.lower_ != "by" or anchor.head.head.lemma_.lower() in ("lead", "back", "co-lead", "join")):
+            if (
+                anchor.dep_ == "pobj"
+                and anchor.head.lower_ in ("from", "by", "including", "with")
+                and (
+                    anchor.head.lower_ != "by" or anchor.head.head.lemma_.lower() in ("lead", "back", "co-lead", "join")
+                )
+            ):
                 investor = self._resolve_org(w, s)
                 if investor is not None and investor is not org:
                     self.relate("PARTICIPATED_IN", investor, ev, text, "investor in a round", 0.65, role="investor")
@@ -1259,8 +1784,16 @@ class Article:
                         break
         self.relate("PARTICIPATED_IN", org, ev, text, "fundraising", 0.7, role="fundraiser")
         for investor in investors:
-            self.relate("INVESTED_IN", investor, org, text, "investor in a round", 0.65,
-                        round=ev.props.get("round"), date=ev.props.get("date"))
+            self.relate(
+                "INVESTED_IN",
+                investor,
+                org,
+                text,
+                "investor in a round",
+                0.65,
+                round=ev.props.get("round"),
+                date=ev.props.get("date"),
+            )
 
     def _sales(self, verb, s, text):
         org = self._subject_org(verb, s)
@@ -1293,7 +1826,11 @@ class Article:
                         market = market or self._market_of(g, s)
             if org is None:
                 continue
-            name = f"{org.name} sells {' '.join(w.text for w in count.subtree)}" + (f" {product.name.lower()}" if product else "") + (f" in {market.name}" if market else "")
+            name = (
+                f"{org.name} sells {' '.join(w.text for w in count.subtree)}"
+                + (f" {product.name.lower()}" if product else "")
+                + (f" in {market.name}" if market else "")
+            )
             ev = self.entity("Event", name, text, "sales", 0.65)
             ev.props.update({"kind": "SALES", "status": "occurred"})
             if units is not None:
@@ -1309,15 +1846,30 @@ class Article:
             # Sales in a market that are part of the sales the sentence
             # states first.
             if verb.dep_ == "relcl":
-                whole = [r.target for r in self.relationships.values()
-                         if r.type == "PARTICIPATED_IN" and text in r.sentences and r.target is not ev and r.target.props.get("kind") == "SALES"]
+                whole = [
+                    r.target
+                    for r in self.relationships.values()
+                    if r.type == "PARTICIPATED_IN"
+                    and text in r.sentences
+                    and r.target is not ev
+                    and r.target.props.get("kind") == "SALES"
+                ]
                 if whole:
                     self.relate("PART_OF", ev, whole[0], text, "sales within sales", 0.6)
 
     def _divestiture(self, verb, obj, seller, s, text):
         """ "LG sells its water units to Techcross": an acquisition by the
         buyer "to" names, of the organisation sold or its stake."""
-        buyer = next((self._resolve_org(g, s) for c in verb.children if c.dep_ == "prep" and c.lower_ == "to" for g in c.children if g.dep_ == "pobj"), None)
+        buyer = next(
+            (
+                self._resolve_org(g, s)
+                for c in verb.children
+                if c.dep_ == "prep" and c.lower_ == "to"
+                for g in c.children
+                if g.dep_ == "pobj"
+            ),
+            None,
+        )
         target, stake = None, None
         if obj.ent_type_ == "ORG":
             target = self._resolve_org(obj, s)
@@ -1329,8 +1881,13 @@ class Article:
                     stake = stake if stake is not None else amount(w.text)
             # "its IT subsidiary, LG CNS"
             target = target or next((self._resolve_org(c, s) for c in obj.children if c.dep_ == "appos"), None)
-        if target is None and buyer is not None and seller is not None and buyer is not seller and (
-                obj.lemma_.lower() in UNITS or obj.lower_ in UNITS):
+        if (
+            target is None
+            and buyer is not None
+            and seller is not None
+            and buyer is not seller
+            and (obj.lemma_.lower() in UNITS or obj.lower_ in UNITS)
+        ):
             # "3M sold its prisoner electronic-monitoring business to Apax"
             self._unit_sale(verb, buyer, seller, s, text)
             return
@@ -1340,7 +1897,11 @@ class Article:
         name = f"{buyer.name} buys {target.name}" if buyer is not None else f"{seller.name} sells {target.name}"
         ev = self.entity("Event", name, text, "divestiture", 0.65)
         ev.props.update({"kind": "ACQUISITION", "status": "planned" if planned else "occurred"})
-        if stake is not None and 0 < stake <= 100 and obj.lower_ in ("stake", "%", "percent", "share", "shares", "interest"):
+        if (
+            stake is not None
+            and 0 < stake <= 100
+            and obj.lower_ in ("stake", "%", "percent", "share", "shares", "interest")
+        ):
             ev.props["stakePercent"] = stake
         for c in verb.children:
             if c.dep_ == "prep" and c.lower_ == "for":
@@ -1405,24 +1966,45 @@ class Article:
     def _acquisition_noun(self, tok, s, text):
         """ "its planned purchase of Estacio", "a $150m acquisition of
         Pro-Trader", "the takeover of X by Y": a deal named by a noun."""
-        target = next((self._resolve_org(g, s) for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
-                       for g in c.children if g.dep_ == "pobj"), None)
+        target = next(
+            (
+                self._resolve_org(g, s)
+                for c in tok.children
+                if c.dep_ == "prep" and c.lower_ == "of"
+                for g in c.children
+                if g.dep_ == "pobj"
+            ),
+            None,
+        )
         if target is None:
             return
         buyer = next((self._resolve_org(c, s) for c in tok.children if c.dep_ == "poss"), None)
         if buyer is None:
-            buyer = next((self._resolve_org(g, s) for c in tok.children if c.dep_ in ("prep", "agent") and c.lower_ == "by"
-                          for g in c.children if g.dep_ == "pobj"), None)
+            buyer = next(
+                (
+                    self._resolve_org(g, s)
+                    for c in tok.children
+                    if c.dep_ in ("prep", "agent") and c.lower_ == "by"
+                    for g in c.children
+                    if g.dep_ == "pobj"
+                ),
+                None,
+            )
         if buyer is None and tok.dep_ in ("dobj", "nsubj"):
             # "It made its first acquisition ... with the purchase of X"
             buyer = self._subject_org(tok.head, s) if tok.dep_ == "dobj" else None
         if buyer is None and tok.dep_ == "pobj" and tok.head.head.pos_ in ("VERB", "NOUN"):
             h = tok.head.head
-            buyer = self._subject_org(h, s) if h.pos_ == "VERB" else next(
-                (self._resolve_org(c, s) for c in h.children if c.dep_ == "poss"), None)
+            buyer = (
+                self._subject_org(h, s)
+                if h.pos_ == "VERB"
+                else next((self._resolve_org(c, s) for c in h.children if c.dep_ == "poss"), None)
+            )
         if buyer is None or buyer is target:
             return
-        planned = any(c.lower_ in ("planned", "proposed", "potential", "possible") for c in tok.children) or self._planned(tok.head)
+        planned = any(
+            c.lower_ in ("planned", "proposed", "potential", "possible") for c in tok.children
+        ) or self._planned(tok.head)
         ev = self.entity("Event", f"{buyer.name} buys {target.name}", text, "acquisition", 0.6)
         ev.props.update({"kind": "ACQUISITION", "status": "planned" if planned else "occurred"})
         for w in tok.subtree:
@@ -1437,35 +2019,74 @@ class Article:
     def _acquisition(self, verb, s, text):
         """ "Acme agreed to buy a 77% stake in Beta for $16 billion",
         "Beta was acquired by Acme", "bought Beta from Gamma"."""
-        passive = any(c.dep_ in ("nsubjpass", "auxpass", "agent") for c in verb.children) or (verb.tag_ == "VBN" and verb.dep_ == "acl")
+        passive = any(c.dep_ in ("nsubjpass", "auxpass", "agent") for c in verb.children) or (
+            verb.tag_ == "VBN" and verb.dep_ == "acl"
+        )
         if passive:
-            buyer = next((self._resolve_org(g, s) for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"), None)
+            buyer = next(
+                (
+                    self._resolve_org(g, s)
+                    for c in verb.children
+                    if c.dep_ == "agent"
+                    for g in c.children
+                    if g.dep_ == "pobj"
+                ),
+                None,
+            )
             objs = [c for c in verb.children if c.dep_ == "nsubjpass"] or ([verb.head] if verb.dep_ == "acl" else [])
         else:
             buyer = self._subject_org(verb, s) or self._consortium(verb, s)
             objs = self._objects(verb)
         # "pay $16 billion for a 77 percent stake in Flipkart"
         if verb.lemma_.lower() == "pay":
-            objs = [g for c in verb.children if c.dep_ == "prep" and c.lower_ == "for" for g in c.children if g.dep_ == "pobj"]
+            objs = [
+                g
+                for c in verb.children
+                if c.dep_ == "prep" and c.lower_ == "for"
+                for g in c.children
+                if g.dep_ == "pobj"
+            ]
         seller = None
         for c in verb.children:
             if c.dep_ == "prep" and c.lower_ == "from":
                 seller = next((self._resolve_org(g, s) for g in c.children if g.dep_ == "pobj"), None)
         for o in objs:
             target_tok, stake = o, None
-            if o.lower_ in ("%", "percent", "stake", "share", "shares", "interest") or o.lemma_.lower() in ("stake", "share", "interest", "percent"):
+            if o.lower_ in ("%", "percent", "stake", "share", "shares", "interest") or o.lemma_.lower() in (
+                "stake",
+                "share",
+                "interest",
+                "percent",
+            ):
                 num = next((c for c in o.subtree if c.like_num and c.i < o.i + 3), None)
                 stake = amount(num.text) if num is not None and o.lower_ != "shares" else None
-                target_tok = next((g for c in o.children if c.lower_ in ("of", "in") for g in c.children if g.dep_ == "pobj"), None)
+                target_tok = next(
+                    (g for c in o.children if c.lower_ in ("of", "in") for g in c.children if g.dep_ == "pobj"), None
+                )
                 if target_tok is None:
-                    target_tok = next((g for w in o.subtree if w.lower_ in ("of", "in") and w.dep_ == "prep" for g in w.children if g.dep_ == "pobj"), None)
+                    target_tok = next(
+                        (
+                            g
+                            for w in o.subtree
+                            if w.lower_ in ("of", "in") and w.dep_ == "prep"
+                            for g in w.children
+                            if g.dep_ == "pobj"
+                        ),
+                        None,
+                    )
             if target_tok is None:
                 continue
             target = self._resolve_org(target_tok, s)
-            if target is None and buyer is not None and (target_tok.lemma_.lower() in UNITS or target_tok.lower_ in UNITS):
+            if (
+                target is None
+                and buyer is not None
+                and (target_tok.lemma_.lower() in UNITS or target_tok.lower_ in UNITS)
+            ):
                 # "Gemalto bought 3M's identity management business": a part
                 # of the seller, unnamed
-                seller = seller or next((self._resolve_org(c, s) for c in target_tok.children if c.dep_ == "poss"), None)
+                seller = seller or next(
+                    (self._resolve_org(c, s) for c in target_tok.children if c.dep_ == "poss"), None
+                )
                 if seller is not None and seller is not buyer:
                     self._unit_sale(verb, buyer, seller, s, text)
                 continue
@@ -1476,7 +2097,11 @@ class Article:
             ev.props.update({"kind": "ACQUISITION", "status": "planned" if planned else "occurred"})
             if stake is not None and 0 < stake <= 100:
                 ev.props["stakePercent"] = stake
-            money_from = [verb] if verb.lemma_.lower() == "pay" else [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "for"]
+            money_from = (
+                [verb]
+                if verb.lemma_.lower() == "pay"
+                else [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "for"]
+            )
             for c in money_from:
                 for g in c.subtree:
                     m = self._money(g, s)
@@ -1492,8 +2117,16 @@ class Article:
             if seller is not None and seller not in (buyer, target):
                 self.relate("PARTICIPATED_IN", seller, ev, text, "acquisition", 0.65, role="seller")
             if not planned:
-                self.relate("OWNS", buyer, target, text, "acquisition", 0.7,
-                            stakePercent=ev.props.get("stakePercent"), since=date)
+                self.relate(
+                    "OWNS",
+                    buyer,
+                    target,
+                    text,
+                    "acquisition",
+                    0.7,
+                    stakePercent=ev.props.get("stakePercent"),
+                    since=date,
+                )
 
     def _announcement(self, verb, s, text):
         org = self._subject_org(verb, s)
@@ -1508,7 +2141,9 @@ class Article:
                             if p.lower_ == "in":
                                 for gg in p.children:
                                     if gg.ent_type_ in ("GPE", "LOC"):
-                                        place = s.doc[min(w.i for w in gg.subtree):max(w.i for w in gg.subtree) + 1].text
+                                        place = s.doc[
+                                            min(w.i for w in gg.subtree) : max(w.i for w in gg.subtree) + 1
+                                        ].text
         if org is None or not at_event:
             return
         name = f"{org.name} announcement" + (f" in {place}" if place else "")
@@ -1525,7 +2160,11 @@ class Article:
         if ev is None:
             return
         for c in verb.children:
-            if c.dep_ == "prep" and c.lower_ == "at" and any(g.lemma_.lower() == "event" and any(d.lower_ == "the" for d in g.children) for g in c.children):
+            if (
+                c.dep_ == "prep"
+                and c.lower_ == "at"
+                and any(g.lemma_.lower() == "event" and any(d.lower_ == "the" for d in g.children) for g in c.children)
+            ):
                 subj = next((x for x in verb.children if x.dep_ == "nsubj"), None)
                 if subj is None or subj.ent_type_ != "PERSON":
                     continue
@@ -1535,7 +2174,9 @@ class Article:
                     continue
                 works = [r for r in self.relationships.values() if r.type == "WORKS_FOR" and r.source is person]
                 title = works[0].props.get("title") if works else None
-                self.relate("PARTICIPATED_IN", person, ev, text, "speaker at the event", 0.6, role="announcer", title=title)
+                self.relate(
+                    "PARTICIPATED_IN", person, ev, text, "speaker at the event", 0.6, role="announcer", title=title
+                )
                 ev.cite(text)
 
     def _person_of(self, tok, s) -> Entity | None:
@@ -1621,7 +2262,9 @@ class Article:
 
     def _employer(self, person):
         """The organisation the article says the person works for, if one."""
-        works = {r.target.id: r.target for r in self.relationships.values() if r.type == "WORKS_FOR" and r.source is person}
+        works = {
+            r.target.id: r.target for r in self.relationships.values() if r.type == "WORKS_FOR" and r.source is person
+        }
         return next(iter(works.values())) if len(works) == 1 else None
 
     def _article_org(self, tok):
@@ -1655,7 +2298,11 @@ class Article:
         if person is None or org is None or org.type not in ("Company", "Partner"):
             return
         if title is None:
-            works = [r for r in self.relationships.values() if r.type == "WORKS_FOR" and r.source is person and r.target is org]
+            works = [
+                r
+                for r in self.relationships.values()
+                if r.type == "WORKS_FOR" and r.source is person and r.target is org
+            ]
             title = works[0].props.get("title") if works else None
         self._people_event("DEPARTURE", person, org, s, text, title, verb, "departure")
 
@@ -1713,8 +2360,17 @@ class Article:
             ev.props.setdefault("date", date)
         self.relate("PARTICIPATED_IN", investor, ev, text, "investment", 0.65, role="investor")
         self.relate("PARTICIPATED_IN", investee, ev, text, "investment", 0.65, role="investee")
-        self.relate("INVESTED_IN", investor, investee, text, "investment", 0.65,
-                    amount=ev.props.get("amount"), currency=ev.props.get("currency"), date=ev.props.get("date"))
+        self.relate(
+            "INVESTED_IN",
+            investor,
+            investee,
+            text,
+            "investment",
+            0.65,
+            amount=ev.props.get("amount"),
+            currency=ev.props.get("currency"),
+            date=ev.props.get("date"),
+        )
 
     def _org_at(self, tok, s) -> Entity | None:
         """The organisation a word names, where the model did not tag it
@@ -1755,7 +2411,9 @@ class Article:
         if exchange is None and tok.pos_ == "VERB":
             return
         ev = self.entity("Event", f"{issuer.name} IPO", text, "listing", 0.65)
-        ev.props.update({"kind": "IPO", "status": "planned" if self._planned(tok if tok.pos_ == "VERB" else scope) else "occurred"})
+        ev.props.update(
+            {"kind": "IPO", "status": "planned" if self._planned(tok if tok.pos_ == "VERB" else scope) else "occurred"}
+        )
         if exchange:
             ev.props["exchange"] = exchange
         for w in scope.subtree:
@@ -1779,21 +2437,33 @@ class Article:
         """The facts as the API's FactInput, each with its confidence and
         the rule that found it: entities first, then relationships."""
         out = []
-        types = {"Company": "company", "Executive": "executive", "Event": "event",
-                 "Market": "market", "Product": "product", "Partner": "partner"}
+        types = {
+            "Company": "company",
+            "Executive": "executive",
+            "Event": "event",
+            "Market": "market",
+            "Product": "product",
+            "Partner": "partner",
+        }
         for e in self.entities.values():
             body = {"id": e.id, "name": e.name}
             if e.type != "Event":
                 body["aliases"] = sorted(e.aliases)
             body.update(e.props)
-            out.append({types[e.type]: body, "sentences": e.sentences,
-                        "confidence": e.confidence, "rule": e.rule})
+            out.append({types[e.type]: body, "sentences": e.sentences, "confidence": e.confidence, "rule": e.rule})
         for r in self.relationships.values():
             body = {"type": r.type, "from": r.source.id, "to": r.target.id}
             body.update(r.props)
-            out.append({"relationship": body, "sentences": r.sentences,
-                        "confidence": r.confidence, "rule": r.rule,
-                        "fromType": r.source.type, "toType": r.target.type})
+            out.append(
+                {
+                    "relationship": body,
+                    "sentences": r.sentences,
+                    "confidence": r.confidence,
+                    "rule": r.rule,
+                    "fromType": r.source.type,
+                    "toType": r.target.type,
+                }
+            )
         return out
 
 
@@ -1834,8 +2504,65 @@ def english(nlp, text: str) -> float:
 # Function words of French, German, Spanish, Italian, Portuguese and Dutch
 # that are not English words.
 FOREIGN_FUNCTION_WORDS = {
-    "le", "les", "des", "du", "et", "une", "dans", "pour", "avec", "sur", "est", "sont", "und", "der", "ist", "nicht",
-    "mit", "von", "zu", "auf", "für", "sich", "dass", "el", "los", "las", "del", "y", "que", "por", "una", "como",
-    "pero", "il", "di", "che", "della", "sono", "questo", "het", "een", "van", "niet", "zijn", "voor", "naar",
-    "deze", "uma", "os", "em", "não", "também", "à", "às", "ao", "nel", "nella", "degli", "dei", "al", "je",
+    "le",
+    "les",
+    "des",
+    "du",
+    "et",
+    "une",
+    "dans",
+    "pour",
+    "avec",
+    "sur",
+    "est",
+    "sont",
+    "und",
+    "der",
+    "ist",
+    "nicht",
+    "mit",
+    "von",
+    "zu",
+    "auf",
+    "für",
+    "sich",
+    "dass",
+    "el",
+    "los",
+    "las",
+    "del",
+    "y",
+    "que",
+    "por",
+    "una",
+    "como",
+    "pero",
+    "il",
+    "di",
+    "che",
+    "della",
+    "sono",
+    "questo",
+    "het",
+    "een",
+    "van",
+    "niet",
+    "zijn",
+    "voor",
+    "naar",
+    "deze",
+    "uma",
+    "os",
+    "em",
+    "não",
+    "também",
+    "à",
+    "às",
+    "ao",
+    "nel",
+    "nella",
+    "degli",
+    "dei",
+    "al",
+    "je",
 }

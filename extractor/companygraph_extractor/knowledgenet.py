@@ -65,8 +65,11 @@ def touches(prop: str, pred, subject: str, obj: str) -> bool:
     pronoun: one named end is the same."""
     names, value = pred
     if referring(subject) and not referring(obj):
-        return same_date(value, obj) if prop == "DATE_FOUNDED" and isinstance(value, str) else (
-            not isinstance(value, str) and same_name(value, obj))
+        return (
+            same_date(value, obj)
+            if prop == "DATE_FOUNDED" and isinstance(value, str)
+            else (not isinstance(value, str) and same_name(value, obj))
+        )
     if referring(obj) and not referring(subject):
         return same_name(names, subject)
     return referring(obj) and referring(subject)
@@ -137,11 +140,18 @@ def report(s: dict) -> str:
     ]
     for p in PROPERTIES:
         v = s["properties"][p]
-        lines.append(f"| {p} | {rate(v['found'], v['gold'])} | {v['found']} | {v['gold']} | "
-                     f"{rate(v['right'], v['extracted'])} | {v['right']} | {v['extracted']} |")
+        lines.append(
+            f"| {p} | {rate(v['found'], v['gold'])} | {v['found']} | {v['gold']} | "
+            f"{rate(v['right'], v['extracted'])} | {v['right']} | {v['extracted']} |"
+        )
     t = s["total"]
-    lines.append(f"| all | {rate(t['found'], t['gold'])} | {t['found']} | {t['gold']} | "
-                 f"{rate(t['right'], t['extracted'])} | {t['right']} | {t['extracted']} |")
-    lines += ["", f"Passages refused as not English: {s['refused']}. Ids given two types (a person and an "
-              f"organisation): {s['conflicts']}."]
+    lines.append(
+        f"| all | {rate(t['found'], t['gold'])} | {t['found']} | {t['gold']} | "
+        f"{rate(t['right'], t['extracted'])} | {t['right']} | {t['extracted']} |"
+    )
+    lines += [
+        "",
+        f"Passages refused as not English: {s['refused']}. Ids given two types (a person and an "
+        f"organisation): {s['conflicts']}.",
+    ]
     return "\n".join(lines)

@@ -21,15 +21,43 @@ from collections import Counter
 from .claims import rate, read, same_name, same_title, type_conflicts
 from .extract import english, extract
 
-RELATIONSHIPS = ("WORKS_FOR", "FOUNDED", "OWNS", "HEADQUARTERED_IN", "IN_MARKET", "PARTNERED_WITH",
-                 "HAS_PRODUCT", "INVESTED_IN")
+RELATIONSHIPS = (
+    "WORKS_FOR",
+    "FOUNDED",
+    "OWNS",
+    "HEADQUARTERED_IN",
+    "IN_MARKET",
+    "PARTNERED_WITH",
+    "HAS_PRODUCT",
+    "INVESTED_IN",
+)
 # Roles as the extractor and the gold may word them.
-ROLES = {"buyer": "acquirer", "purchaser": "acquirer", "acquiree": "target", "fundraiser": "investee",
-         "funded": "investee", "raiser": "investee", "entrant": "entrant", "launcher": "launcher",
-         "appointee": "appointee", "departing": "departing", "issuer": "issuer", "employer": "employer"}
-FIGURES = {"amount": "amount", "amountUsd": "amount", "valuation": "valuation", "valuationUsd": "valuation",
-           "stakePercent": "stakePercent", "pricePerShare": "pricePerShare", "headcount": "headcount",
-           "sharePercent": "sharePercent", "sharesOffered": "sharesOffered", "unitsSold": "unitsSold"}
+ROLES = {
+    "buyer": "acquirer",
+    "purchaser": "acquirer",
+    "acquiree": "target",
+    "fundraiser": "investee",
+    "funded": "investee",
+    "raiser": "investee",
+    "entrant": "entrant",
+    "launcher": "launcher",
+    "appointee": "appointee",
+    "departing": "departing",
+    "issuer": "issuer",
+    "employer": "employer",
+}
+FIGURES = {
+    "amount": "amount",
+    "amountUsd": "amount",
+    "valuation": "valuation",
+    "valuationUsd": "valuation",
+    "stakePercent": "stakePercent",
+    "pricePerShare": "pricePerShare",
+    "headcount": "headcount",
+    "sharePercent": "sharePercent",
+    "sharesOffered": "sharesOffered",
+    "unitsSold": "unitsSold",
+}
 # Event kinds that are one kind for scoring: a startup's round is a
 # FUNDING to it and an INVESTMENT by each investor.
 KINDS = {"INVESTMENT": "FUNDING"}
@@ -73,7 +101,9 @@ def score_article(nlp, gold: dict) -> dict:
         if hit:
             out["entities right"] += 1
             found.update(hit)
-        elif any(same_name(n.names, x) for x in neutral) or any(any(same_name(names[g], x) for x in n.names) for g in names if types[g] == "Market" and n.type == "Company"):
+        elif any(same_name(n.names, x) for x in neutral) or any(
+            any(same_name(names[g], x) for x in n.names) for g in names if types[g] == "Market" and n.type == "Company"
+        ):
             continue
         else:
             wrongs.append(f"entity {n.type}:{sorted(n.names)[0]}")
@@ -110,7 +140,11 @@ def score_article(nlp, gold: dict) -> dict:
             return False
         if any(same_name(a, x) for x in ends(ga, ga)) and any(same_name(b, x) for x in ends(gb, gb)):
             return True
-        return t == "PARTNERED_WITH" and any(same_name(b, x) for x in ends(ga, ga)) and any(same_name(a, x) for x in ends(gb, gb))
+        return (
+            t == "PARTNERED_WITH"
+            and any(same_name(b, x) for x in ends(ga, ga))
+            and any(same_name(a, x) for x in ends(gb, gb))
+        )
 
     for g in gold_rels:
         out[f"{g[0]} gold"] += 1
@@ -131,7 +165,13 @@ def score_article(nlp, gold: dict) -> dict:
             wrongs.append(f"{m[0]} {sorted(m[1])[0]} -> {sorted(m[2])[0]}")
 
     # Events: each participant in its role, and the figures.
-    gold_parts = [(kind(ev["kind"]), role(r), n) for ev in gold["events"] for r, ns in ev["roles"].items() for n in ns if n in names]
+    gold_parts = [
+        (kind(ev["kind"]), role(r), n)
+        for ev in gold["events"]
+        for r, ns in ev["roles"].items()
+        for n in ns
+        if n in names
+    ]
     my_parts = [(kind(ev.props.get("kind", "")), role(r), p) for ev, parts in ex.events for r, p in parts]
     for k, r, n in gold_parts:
         out["participants gold"] += 1
@@ -150,8 +190,11 @@ def score_article(nlp, gold: dict) -> dict:
             if key == "currency" or not isinstance(value, (int, float)):
                 continue
             out["figures gold"] += 1
-            hit = any(kind(e.props.get("kind", "")) == kind(ev["kind"]) and FIGURES.get(k) == key and close(v, value)
-                      for e, _ in ex.events for k, v in e.props.items())
+            hit = any(
+                kind(e.props.get("kind", "")) == kind(ev["kind"]) and FIGURES.get(k) == key and close(v, value)
+                for e, _ in ex.events
+                for k, v in e.props.items()
+            )
             out["figures right"] += hit
             if not hit:
                 misses.append(f"figure {ev['kind']} {key}={value}")
@@ -162,9 +205,11 @@ def score_article(nlp, gold: dict) -> dict:
             if k not in FIGURES or not isinstance(v, (int, float)):
                 continue
             out["figures extracted"] += 1
-            out["figures correct"] += any(kind(ev["kind"]) == kind(e.props.get("kind", "")) and close(v, gv)
-                                          and FIGURES[k] == gk for ev in gold["events"]
-                                          for gk, gv in ev.get("figures", {}).items())
+            out["figures correct"] += any(
+                kind(ev["kind"]) == kind(e.props.get("kind", "")) and close(v, gv) and FIGURES[k] == gk
+                for ev in gold["events"]
+                for gk, gv in ev.get("figures", {}).items()
+            )
 
     out["sentences"] += len(ex.sentences)
     out["not verbatim"] += sum(1 for s in ex.sentences if s not in text)
@@ -199,8 +244,10 @@ def report(s: dict) -> str:
         f"{rate(t['entities right'], t['entities extracted'])} | {t['entities right']} | {t['entities extracted']} |",
     ]
     for r in RELATIONSHIPS:
-        lines.append(f"| {r} | {rate(t[f'{r} found'], t[f'{r} gold'])} | {t[f'{r} found']} | {t[f'{r} gold']} | "
-                     f"{rate(t[f'{r} right'], t[f'{r} extracted'])} | {t[f'{r} right']} | {t[f'{r} extracted']} |")
+        lines.append(
+            f"| {r} | {rate(t[f'{r} found'], t[f'{r} gold'])} | {t[f'{r} found']} | {t[f'{r} gold']} | "
+            f"{rate(t[f'{r} right'], t[f'{r} extracted'])} | {t[f'{r} right']} | {t[f'{r} extracted']} |"
+        )
     lines += [
         f"| event participants | {rate(t['participants found'], t['participants gold'])} | {t['participants found']} | "
         f"{t['participants gold']} | {rate(t['participants right'], t['participants extracted'])} | "

@@ -19,48 +19,300 @@ import re
 
 # Nouns that name a position someone holds in an organisation.
 TITLES = {
-    "president", "ceo", "cfo", "coo", "cto", "cmo", "cio", "cso", "cpo", "chairman", "chairwoman", "chair",
-    "chairperson", "director", "officer", "executive", "head", "founder", "co-founder", "cofounder",
-    "manager", "partner", "treasurer", "secretary", "vp", "svp", "evp", "md", "principal", "boss",
-    "spokesperson", "spokesman", "spokeswoman", "owner", "member", "employee", "engineer", "analyst",
-    "economist", "editor", "reporter", "correspondent", "journalist", "columnist", "scientist", "researcher",
-    "consultant", "adviser", "advisor", "counsel", "attorney", "lawyer", "architect", "designer", "developer",
-    "producer", "professor", "lecturer", "instructor", "dean", "fellow", "scholar", "strategist", "trader",
-    "banker", "accountant", "auditor", "chief", "leader", "chancellor", "governor", "commissioner",
-    "superintendent", "administrator", "coordinator", "specialist", "associate", "staff", "staffer",
-    "worker", "controller", "comptroller", "trustee", "board", "vice-president", "vice-chairman",
-    "programmer", "inventor", "entrepreneur", "investor", "representative", "agent", "ambassador",
-    "presenter", "anchor", "host", "coach", "captain", "player", "pilot", "physician", "surgeon",
-    "nurse", "pharmacist", "chemist", "physicist", "technician", "officeholder", "clerk", "steward",
+    "president",
+    "ceo",
+    "cfo",
+    "coo",
+    "cto",
+    "cmo",
+    "cio",
+    "cso",
+    "cpo",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "chairperson",
+    "director",
+    "officer",
+    "executive",
+    "head",
+    "founder",
+    "co-founder",
+    "cofounder",
+    "manager",
+    "partner",
+    "treasurer",
+    "secretary",
+    "vp",
+    "svp",
+    "evp",
+    "md",
+    "principal",
+    "boss",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "owner",
+    "member",
+    "employee",
+    "engineer",
+    "analyst",
+    "economist",
+    "editor",
+    "reporter",
+    "correspondent",
+    "journalist",
+    "columnist",
+    "scientist",
+    "researcher",
+    "consultant",
+    "adviser",
+    "advisor",
+    "counsel",
+    "attorney",
+    "lawyer",
+    "architect",
+    "designer",
+    "developer",
+    "producer",
+    "professor",
+    "lecturer",
+    "instructor",
+    "dean",
+    "fellow",
+    "scholar",
+    "strategist",
+    "trader",
+    "banker",
+    "accountant",
+    "auditor",
+    "chief",
+    "leader",
+    "chancellor",
+    "governor",
+    "commissioner",
+    "superintendent",
+    "administrator",
+    "coordinator",
+    "specialist",
+    "associate",
+    "staff",
+    "staffer",
+    "worker",
+    "controller",
+    "comptroller",
+    "trustee",
+    "board",
+    "vice-president",
+    "vice-chairman",
+    "programmer",
+    "inventor",
+    "entrepreneur",
+    "investor",
+    "representative",
+    "agent",
+    "ambassador",
+    "presenter",
+    "anchor",
+    "host",
+    "coach",
+    "captain",
+    "player",
+    "pilot",
+    "physician",
+    "surgeon",
+    "nurse",
+    "pharmacist",
+    "chemist",
+    "physicist",
+    "technician",
+    "officeholder",
+    "clerk",
+    "steward",
 }
 # Words that qualify a title and belong to it ("Global Vice President").
 TITLE_MODIFIERS = {
-    "vice", "chief", "executive", "senior", "junior", "global", "regional", "deputy", "interim", "acting",
-    "managing", "general", "assistant", "associate", "principal", "lead", "group", "co", "founding",
-    "non-executive", "independent", "joint", "country", "national", "international", "corporate", "creative",
-    "financial", "operating", "technology", "technical", "marketing", "commercial", "product", "research",
-    "sales", "communications", "investment", "legal", "digital", "information", "strategy", "brand",
-    "business", "development", "operations", "finance", "engineering", "design", "editorial", "news",
-    "managing", "program", "project", "of", "and", "&", "board", "directors", "-",
+    "vice",
+    "chief",
+    "executive",
+    "senior",
+    "junior",
+    "global",
+    "regional",
+    "deputy",
+    "interim",
+    "acting",
+    "managing",
+    "general",
+    "assistant",
+    "associate",
+    "principal",
+    "lead",
+    "group",
+    "co",
+    "founding",
+    "non-executive",
+    "independent",
+    "joint",
+    "country",
+    "national",
+    "international",
+    "corporate",
+    "creative",
+    "financial",
+    "operating",
+    "technology",
+    "technical",
+    "marketing",
+    "commercial",
+    "product",
+    "research",
+    "sales",
+    "communications",
+    "investment",
+    "legal",
+    "digital",
+    "information",
+    "strategy",
+    "brand",
+    "business",
+    "development",
+    "operations",
+    "finance",
+    "engineering",
+    "design",
+    "editorial",
+    "news",
+    "program",
+    "project",
+    "of",
+    "and",
+    "&",
+    "board",
+    "directors",
+    "-",
 }
 FOUNDER_TITLES = {"founder", "co-founder", "cofounder"}
 # Words that make a position one held before.
-FORMER = {"former", "ex", "ex-", "then", "previously", "erstwhile", "outgoing", "late", "retired", "onetime",
-          "one-time", "once"}
+FORMER = {
+    "former",
+    "ex",
+    "ex-",
+    "then",
+    "previously",
+    "erstwhile",
+    "outgoing",
+    "late",
+    "retired",
+    "onetime",
+    "one-time",
+    "once",
+}
 
 # Nouns for kinds of organisations: "X is a coin dealer" makes X one.
 ORG_KINDS = {
-    "company", "firm", "corporation", "business", "startup", "start-up", "band", "group", "team", "club", "label",
-    "school", "university", "college", "organization", "organisation", "agency", "institute", "institution",
-    "foundation", "charity", "society", "association", "bank", "manufacturer", "maker", "developer", "publisher",
-    "retailer", "chain", "brand", "network", "station", "channel", "newspaper", "magazine", "studio", "airline",
-    "carrier", "operator", "provider", "producer", "league", "party", "church", "museum", "hospital", "orchestra",
-    "restaurant", "hotel", "franchise", "cooperative", "subsidiary", "division", "consultancy", "fund", "trust",
-    "conglomerate", "insurer", "lender", "dealer", "distributor", "supplier", "exporter", "importer", "outlet",
-    "broadcaster", "publication", "journal", "theatre", "theater", "academy", "council", "committee", "union",
-    "federation", "partnership", "practice", "enterprise", "venture", "holding", "utility", "cinema", "festival",
-    "choir", "ensemble", "troupe", "label", "imprint", "website", "service", "platform", "app", "marketplace",
-    "exchange", "laboratory", "lab", "centre", "center", "clinic", "department", "ministry", "regiment",
+    "company",
+    "firm",
+    "corporation",
+    "business",
+    "startup",
+    "start-up",
+    "band",
+    "group",
+    "team",
+    "club",
+    "label",
+    "school",
+    "university",
+    "college",
+    "organization",
+    "organisation",
+    "agency",
+    "institute",
+    "institution",
+    "foundation",
+    "charity",
+    "society",
+    "association",
+    "bank",
+    "manufacturer",
+    "maker",
+    "developer",
+    "publisher",
+    "retailer",
+    "chain",
+    "brand",
+    "network",
+    "station",
+    "channel",
+    "newspaper",
+    "magazine",
+    "studio",
+    "airline",
+    "carrier",
+    "operator",
+    "provider",
+    "producer",
+    "league",
+    "party",
+    "church",
+    "museum",
+    "hospital",
+    "orchestra",
+    "restaurant",
+    "hotel",
+    "franchise",
+    "cooperative",
+    "subsidiary",
+    "division",
+    "consultancy",
+    "fund",
+    "trust",
+    "conglomerate",
+    "insurer",
+    "lender",
+    "dealer",
+    "distributor",
+    "supplier",
+    "exporter",
+    "importer",
+    "outlet",
+    "broadcaster",
+    "publication",
+    "journal",
+    "theatre",
+    "theater",
+    "academy",
+    "council",
+    "committee",
+    "union",
+    "federation",
+    "partnership",
+    "practice",
+    "enterprise",
+    "venture",
+    "holding",
+    "utility",
+    "cinema",
+    "festival",
+    "choir",
+    "ensemble",
+    "troupe",
+    "imprint",
+    "website",
+    "service",
+    "platform",
+    "app",
+    "marketplace",
+    "exchange",
+    "laboratory",
+    "lab",
+    "centre",
+    "center",
+    "clinic",
+    "department",
+    "ministry",
+    "regiment",
 }
 REFUSED_ORG_NAMES = {"it", "he", "she", "they", "this", "that", "which", "who", "company", "firm"}
 
@@ -69,45 +321,226 @@ WORK_NOUNS = {"position", "post", "role", "job", "appointment", "stint", "tenure
 
 # What a person is, through which a title reaches them ("an American
 # businessman, chairman of ...").
-OCCUPATIONS = {"businessman", "businesswoman", "businessperson", "executive", "entrepreneur", "industrialist",
-               "banker", "investor", "financier", "magnate", "tycoon", "philanthropist", "official", "administrator",
-               "manager", "professional", "person", "man", "woman", "engineer", "lawyer", "economist", "accountant",
-               "politician", "academic", "mathematician", "historian", "biologist", "physicist", "psychologist",
-               "sociologist", "linguist", "philosopher", "writer", "author", "musician", "singer", "guitarist",
-               "drummer", "bassist", "composer", "actor", "actress", "artist", "designer", "architect", "diplomat",
-               "civil", "servant", "officer", "soldier", "pilot", "physician", "doctor", "surgeon", "teacher",
-               "educator", "broadcaster", "filmmaker", "director", "producer", "publisher", "chef", "athlete",
-               "astronaut", "commentator", "anchor", "correspondent", "reporter", "journalist", "editor", "scientist",
-               "researcher", "programmer", "entrepreneur", "investor", "nurse", "pharmacist", "veteran", "agent"}
+OCCUPATIONS = {
+    "businessman",
+    "businesswoman",
+    "businessperson",
+    "executive",
+    "entrepreneur",
+    "industrialist",
+    "banker",
+    "investor",
+    "financier",
+    "magnate",
+    "tycoon",
+    "philanthropist",
+    "official",
+    "administrator",
+    "manager",
+    "professional",
+    "person",
+    "man",
+    "woman",
+    "engineer",
+    "lawyer",
+    "economist",
+    "accountant",
+    "politician",
+    "academic",
+    "mathematician",
+    "historian",
+    "biologist",
+    "physicist",
+    "psychologist",
+    "sociologist",
+    "linguist",
+    "philosopher",
+    "writer",
+    "author",
+    "musician",
+    "singer",
+    "guitarist",
+    "drummer",
+    "bassist",
+    "composer",
+    "actor",
+    "actress",
+    "artist",
+    "designer",
+    "architect",
+    "diplomat",
+    "civil",
+    "servant",
+    "officer",
+    "soldier",
+    "pilot",
+    "physician",
+    "doctor",
+    "surgeon",
+    "teacher",
+    "educator",
+    "broadcaster",
+    "filmmaker",
+    "director",
+    "producer",
+    "publisher",
+    "chef",
+    "athlete",
+    "astronaut",
+    "commentator",
+    "anchor",
+    "correspondent",
+    "reporter",
+    "journalist",
+    "editor",
+    "scientist",
+    "researcher",
+    "programmer",
+    "nurse",
+    "pharmacist",
+    "veteran",
+    "agent",
+}
 
 # Titles that are of an organisation, not of a field ("Professor of
 # Mathematics"): what such a title is "of" is an organisation.
-EXECUTIVE_TITLES = {"ceo", "cfo", "coo", "cto", "president", "chairman", "chairwoman", "chairperson", "founder",
-                    "co-founder", "cofounder", "director", "officer", "owner", "head", "chief", "boss"}
+EXECUTIVE_TITLES = {
+    "ceo",
+    "cfo",
+    "coo",
+    "cto",
+    "president",
+    "chairman",
+    "chairwoman",
+    "chairperson",
+    "founder",
+    "co-founder",
+    "cofounder",
+    "director",
+    "officer",
+    "owner",
+    "head",
+    "chief",
+    "boss",
+}
 
 # Titles that, alone before a name in an article about an organisation,
 # are a position at that organisation ("CEO Jim Umpleby said").
-CHIEF_WORDS = {"ceo", "cfo", "coo", "cto", "chairman", "chairwoman", "chairperson", "president", "founder",
-               "co-founder", "cofounder", "executive", "officer", "chief"}
+CHIEF_WORDS = {
+    "ceo",
+    "cfo",
+    "coo",
+    "cto",
+    "chairman",
+    "chairwoman",
+    "chairperson",
+    "president",
+    "founder",
+    "co-founder",
+    "cofounder",
+    "executive",
+    "officer",
+    "chief",
+}
 
 # Verbs a path between a person and an organisation may pass through.
-EMPLOY_VERBS = {"hold", "accept", "teach", "lecture", "play", "be", "serve", "become", "work", "join", "remain", "act", "appoint", "name", "elect",
-                "hire", "promote", "employ", "lead", "head", "run", "chair", "manage", "rejoin", "return",
-                "make", "recruit", "install", "tap", "choose", "select"}
+EMPLOY_VERBS = {
+    "hold",
+    "accept",
+    "teach",
+    "lecture",
+    "play",
+    "be",
+    "serve",
+    "become",
+    "work",
+    "join",
+    "remain",
+    "act",
+    "appoint",
+    "name",
+    "elect",
+    "hire",
+    "promote",
+    "employ",
+    "lead",
+    "head",
+    "run",
+    "chair",
+    "manage",
+    "rejoin",
+    "return",
+    "make",
+    "recruit",
+    "install",
+    "tap",
+    "choose",
+    "select",
+}
 # Of those, the ones that say the person works there without a title.
-WORK_VERBS = {"work", "join", "hire", "employ", "lead", "head", "run", "chair", "manage", "rejoin", "recruit",
-              "teach", "lecture", "play"}
+WORK_VERBS = {
+    "work",
+    "join",
+    "hire",
+    "employ",
+    "lead",
+    "head",
+    "run",
+    "chair",
+    "manage",
+    "rejoin",
+    "recruit",
+    "teach",
+    "lecture",
+    "play",
+}
 # Of those, the ones whose past tense says the position is over.
 HELD_VERBS = {"be", "serve", "work", "lead", "head", "run", "chair", "manage", "remain", "act"}
 LEAVE_VERBS = {"leave", "resign", "retire", "quit", "depart", "step", "exit", "oust", "fire", "sack", "dismiss"}
 PATH_PREPS = {"of", "at", "for", "with", "in", "within", "on", "as", "to", "from"}
 
-FOUND_VERBS = {"found", "co-found", "cofound", "establish", "start", "form", "create", "set", "incorporate",
-               "launch", "organize", "organise", "build"}
-HQ_WORDS = {"headquarter", "headquartered", "headquarters", "base", "based", "locate", "located", "hq",
-            "head-quartered"}
-SUBSIDIARY_NOUNS = {"subsidiary", "division", "unit", "arm", "affiliate", "branch", "imprint", "offshoot",
-                    "subsidiaries", "sub-division", "subdivision", "daughter", "spin-off", "spinoff"}
+FOUND_VERBS = {
+    "found",
+    "co-found",
+    "cofound",
+    "establish",
+    "start",
+    "form",
+    "create",
+    "set",
+    "incorporate",
+    "launch",
+    "organize",
+    "organise",
+    "build",
+}
+HQ_WORDS = {
+    "headquarter",
+    "headquartered",
+    "headquarters",
+    "base",
+    "based",
+    "locate",
+    "located",
+    "hq",
+    "head-quartered",
+}
+SUBSIDIARY_NOUNS = {
+    "subsidiary",
+    "division",
+    "unit",
+    "arm",
+    "affiliate",
+    "branch",
+    "imprint",
+    "offshoot",
+    "subsidiaries",
+    "sub-division",
+    "subdivision",
+    "daughter",
+    "spin-off",
+    "spinoff",
+}
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 MAGNITUDE_WORDS = {"m", "mn", "bn", "b", "k", "million", "billion", "trillion", "crore", "lakh", "tn"}
 
@@ -139,7 +572,7 @@ def _path(a, b):
     for t in [b, *b.ancestors]:
         if t.i in index:
             top = t
-            path = up_a[1:index[t.i] + 1] + list(reversed(chain_b[1:]))
+            path = up_a[1 : index[t.i] + 1] + list(reversed(chain_b[1:]))
             return [x for x in path if x.i not in (a.i, b.i)], top
         chain_b.append(t)
     return None, None
@@ -147,8 +580,12 @@ def _path(a, b):
 
 def _title_like(tok) -> bool:
     low = tok.lower_
-    return low in TITLES or tok.lemma_.lower() in TITLES or low.rstrip("s") in TITLES or (
-        tok.dep_ == "compound" and tok.lemma_.lower() in OCCUPATIONS)
+    return (
+        low in TITLES
+        or tok.lemma_.lower() in TITLES
+        or low.rstrip("s") in TITLES
+        or (tok.dep_ == "compound" and tok.lemma_.lower() in OCCUPATIONS)
+    )
 
 
 def title_phrase(head, avoid: set[int]):
@@ -165,7 +602,11 @@ def title_phrase(head, avoid: set[int]):
                 continue
             if c.lower_ in FORMER or c.lower_.startswith("ex-"):
                 former = True
-            if c.dep_ in ("amod", "compound", "nmod", "advmod", "npadvmod") and (c.lower_ in TITLE_MODIFIERS or _title_like(c)) and c.head.i in words:
+            if (
+                c.dep_ in ("amod", "compound", "nmod", "advmod", "npadvmod")
+                and (c.lower_ in TITLE_MODIFIERS or _title_like(c))
+                and c.head.i in words
+            ):
                 words.add(c.i)
             if c.dep_ == "conj" and _title_like(c) and c.head.i in words:
                 words.add(c.i)
@@ -173,7 +614,10 @@ def title_phrase(head, avoid: set[int]):
     doc = head.doc
     # Fill the span between: "and", "-", and words of the title itself.
     span = [doc[i] for i in range(lo, hi + 1)]
-    if any(t.i not in words and t.lower_ not in ("and", "&", ",", "-", "of", "the") and t.dep_ not in ("cc", "punct") for t in span):
+    if any(
+        t.i not in words and t.lower_ not in ("and", "&", ",", "-", "of", "the") and t.dep_ not in ("cc", "punct")
+        for t in span
+    ):
         span = [doc[i] for i in sorted(words)]
     while span and span[-1].lower_ in ("and", "&", ",", "-", "of", "the"):
         span.pop()
@@ -196,17 +640,25 @@ def title_before(pspan):
     while i >= start:
         t = doc[i]
         low = t.lower_
-        if t.ent_type_ in ("ORG", "GPE", "PERSON", "NORP", "DATE", "MONEY") or t.dep_ in ("poss", "det", "case") or low in ("'s", "\u2019s", "the", "a", "an"):
+        if (
+            t.ent_type_ in ("ORG", "GPE", "PERSON", "NORP", "DATE", "MONEY")
+            or t.dep_ in ("poss", "det", "case")
+            or low in ("'s", "\u2019s", "the", "a", "an")
+        ):
             break
-        titleish = _title_like(t) or low in TITLE_MODIFIERS or low in ("and", "&", "-", "co", "of", "ex", "former", "then")
+        titleish = (
+            _title_like(t) or low in TITLE_MODIFIERS or low in ("and", "&", "-", "co", "of", "ex", "former", "then")
+        )
         # "head of investment strategy": the field of a title, after "of"
-        field = t.pos_ in ("NOUN", "ADJ") and t.is_lower and any(w.lower_ == "of" for w in doc[max(start, i - 3):i])
+        field = t.pos_ in ("NOUN", "ADJ") and t.is_lower and any(w.lower_ == "of" for w in doc[max(start, i - 3) : i])
         if not (titleish or field):
             break
         words.insert(0, t)
         i -= 1
-    while words and (words[0].lower_ in ("and", "&", "-", "of") or (
-            words[0].lower_ == "co" and (len(words) < 2 or words[1].text != "-"))):
+    while words and (
+        words[0].lower_ in ("and", "&", "-", "of")
+        or (words[0].lower_ == "co" and (len(words) < 2 or words[1].text != "-"))
+    ):
         words.pop(0)
     if not any(_title_like(w) for w in words):
         return "", False
@@ -214,7 +666,7 @@ def title_before(pspan):
     words = [w for w in words if w.lower_ not in FORMER and w.lower_ != "ex"]
     while words and words[0].lower_ in ("and", "&", "-", "of"):
         words.pop(0)
-    text = doc[words[0].i:words[-1].i + 1].text if words else ""
+    text = doc[words[0].i : words[-1].i + 1].text if words else ""
     return text, former
 
 
@@ -240,7 +692,10 @@ class Patterns:
                 out.append((e.root, ent, e))
                 seen.add(e.root.i)
         for t in s:
-            if t.lower_ in ("its", "their") or (t.lemma_.lower() in ("company", "firm", "group", "business") and any(c.lower_ == "the" for c in t.children)):
+            if t.lower_ in ("its", "their") or (
+                t.lemma_.lower() in ("company", "firm", "group", "business")
+                and any(c.lower_ == "the" for c in t.children)
+            ):
                 ent = self.a._resolve_org(t, s)
                 if ent is not None and ent.type in ("Company", "Partner"):
                     out.append((t, ent, None))
@@ -259,7 +714,7 @@ class Patterns:
             if t.lower_ in ("he", "she") and t.dep_ in ("nsubj", "nsubjpass"):
                 p = self._person_end(t, s)
                 if p is not None:
-                    out.append((t, p, s.doc[t.i:t.i + 1]))
+                    out.append((t, p, s.doc[t.i : t.i + 1]))
         return out
 
     def _person_end(self, tok, s):
@@ -298,8 +753,16 @@ class Patterns:
                     rest = re.sub(r"(?i)^(and|&)\s+|\s+(and|&)$", "", rest).strip()
                     if not rest:
                         continue
-                self.a.relate("WORKS_FOR", person, org, text, "title or work between the names", 0.8,
-                              title=title or None, current=not former)
+                self.a.relate(
+                    "WORKS_FOR",
+                    person,
+                    org,
+                    text,
+                    "title or work between the names",
+                    0.8,
+                    title=title or None,
+                    current=not former,
+                )
 
     def work_without_subject(self, s, text):
         """ "Before joining The Health Trust, Frederick founded ...", "was an
@@ -307,8 +770,11 @@ class Patterns:
         subject of its own takes the subject of the clause it hangs from."""
         for v in s:
             lemma = v.lemma_.lower()
-            if v.pos_ != "VERB" or lemma not in ("join", "rejoin", "teach", "work", "lecture") or any(
-                    c.dep_ in ("nsubj", "nsubjpass") for c in v.children):
+            if (
+                v.pos_ != "VERB"
+                or lemma not in ("join", "rejoin", "teach", "work", "lecture")
+                or any(c.dep_ in ("nsubj", "nsubjpass") for c in v.children)
+            ):
                 continue
             h = v
             person = None
@@ -322,13 +788,30 @@ class Patterns:
                     break
             if person is None:
                 continue
-            ends = [c for c in v.children if c.dep_ == "dobj"] if lemma in ("join", "rejoin") else [
-                g for c in v.children if c.dep_ == "prep" and c.lower_ in ("at", "for", "with") for g in c.children if g.dep_ == "pobj"]
+            ends = (
+                [c for c in v.children if c.dep_ == "dobj"]
+                if lemma in ("join", "rejoin")
+                else [
+                    g
+                    for c in v.children
+                    if c.dep_ == "prep" and c.lower_ in ("at", "for", "with")
+                    for g in c.children
+                    if g.dep_ == "pobj"
+                ]
+            )
             for o in ends:
                 org = self._org_end(o, s, default=False)
                 if org is not None:
-                    title = next((g.text for c in v.children if c.dep_ == "prep" and c.lower_ == "as"
-                                  for g in c.children if g.dep_ == "pobj" and _title_like(g)), None)
+                    title = next(
+                        (
+                            g.text
+                            for c in v.children
+                            if c.dep_ == "prep" and c.lower_ == "as"
+                            for g in c.children
+                            if g.dep_ == "pobj" and _title_like(g)
+                        ),
+                        None,
+                    )
                     self.a.relate("WORKS_FOR", person, org, text, "work of the clause's subject", 0.7, title=title)
 
     def titles_alone(self, s, text):
@@ -337,8 +820,10 @@ class Patterns:
         with no organisation in its phrase is of the organisation "its"
         names, or of the one the article is about."""
         for ptok, person, pspan in self._people(s):
-            if any(r.type in ("WORKS_FOR", "FOUNDED") and r.source is person and text in r.sentences
-                   for r in self.a.relationships.values()):
+            if any(
+                r.type in ("WORKS_FOR", "FOUNDED") and r.source is person and text in r.sentences
+                for r in self.a.relationships.values()
+            ):
                 continue
             head = None
             for c in ptok.children:
@@ -351,7 +836,10 @@ class Patterns:
             if head is None or head.lower_.rstrip("s") not in CHIEF_WORDS and head.lemma_.lower() not in CHIEF_WORDS:
                 continue
             phrase = [w for w in head.subtree if w.i < pspan.start]
-            if any(w.ent_type_ in ("ORG", "GPE", "NORP", "PERSON") and w.i not in range(pspan.start, pspan.end) for w in phrase):
+            if any(
+                w.ent_type_ in ("ORG", "GPE", "NORP", "PERSON") and w.i not in range(pspan.start, pspan.end)
+                for w in phrase
+            ):
                 continue
             poss = next((w for w in phrase if w.dep_ == "poss"), None)
             org = self.a._resolve_org(poss, s) if poss is not None else None
@@ -364,11 +852,22 @@ class Patterns:
             if head.i < pspan.start and len(before) > len(title):
                 title, former = before, former or was
             title = re.sub(r"(?i)^(co-?founder)s$", r"\1", title)
-            founder = any(w.lower() in FOUNDER_TITLES or w.lower().rstrip("s") in FOUNDER_TITLES for w in re.split(r"[\s,&]+", title.lower()))
+            founder = any(
+                w.lower() in FOUNDER_TITLES or w.lower().rstrip("s") in FOUNDER_TITLES
+                for w in re.split(r"[\s,&]+", title.lower())
+            )
             if founder:
                 self.a.relate("FOUNDED", person, org, text, "founder of the article's organisation", 0.65)
-            self.a.relate("WORKS_FOR", person, org, text, "title of the article's organisation", 0.65,
-                          title=title or None, current=not former)
+            self.a.relate(
+                "WORKS_FOR",
+                person,
+                org,
+                text,
+                "title of the article's organisation",
+                0.65,
+                title=title or None,
+                current=not former,
+            )
 
     def _founder_date(self, otok, s):
         """The year a "founder of X in 1948" phrase gives for X."""
@@ -396,15 +895,20 @@ class Patterns:
                 holder = head.head
             else:
                 continue
-            if holder.lemma_.lower() not in EXECUTIVE_TITLES or holder.ent_type_ or _title_like(t) or t.lower_ in TITLE_MODIFIERS:
+            if (
+                holder.lemma_.lower() not in EXECUTIVE_TITLES
+                or holder.ent_type_
+                or _title_like(t)
+                or t.lower_ in TITLE_MODIFIERS
+            ):
                 continue
             words = [c for c in t.children if c.dep_ == "compound" and c.pos_ == "PROPN" and not c.ent_type_] + [t]
-            words = [w for w in t.doc[min(w.i for w in words):t.i + 1]]
+            words = [w for w in t.doc[min(w.i for w in words) : t.i + 1]]
             name = " ".join(w.text for w in words if w.lower_ not in ("'s", "\u2019s"))
             if not name[:1].isalpha() or name.lower() in ("board", "directors", "company"):
                 continue
             ent = self.a.entity("Company", name, text, "organisation of a position", 0.7)
-            out.append((t, ent, t.doc[words[0].i:t.i + 1]))
+            out.append((t, ent, t.doc[words[0].i : t.i + 1]))
         return out
 
     def _employment(self, ptok, pspan, otok, ospan, s):
@@ -413,7 +917,9 @@ class Patterns:
         path, top = _path(ptok, otok)
         if path is None:
             return None
-        mine = set(range(pspan.start, pspan.end)) | (set(range(ospan.start, ospan.end)) if ospan is not None else {otok.i})
+        mine = set(range(pspan.start, pspan.end)) | (
+            set(range(ospan.start, ospan.end)) if ospan is not None else {otok.i}
+        )
         path = [t for t in path if t.i not in mine]
         if len(path) > 7:
             return None
@@ -424,8 +930,18 @@ class Patterns:
                 # "President of Colgate University, and President and CEO of
                 # the Newseum": the parse may hang the second title from the
                 # first organisation
-                if not (t.ent_type_ == "ORG" and any(c.dep_ == "conj" and _title_like(c) and c.head.i in range(
-                        (_span_of(t, s) or s.doc[t.i:t.i + 1]).start, (_span_of(t, s) or s.doc[t.i:t.i + 1]).end) for c in path)):
+                if not (
+                    t.ent_type_ == "ORG"
+                    and any(
+                        c.dep_ == "conj"
+                        and _title_like(c)
+                        and c.head.i
+                        in range(
+                            (_span_of(t, s) or s.doc[t.i : t.i + 1]).start, (_span_of(t, s) or s.doc[t.i : t.i + 1]).end
+                        )
+                        for c in path
+                    )
+                ):
                     return None
             if _title_like(t):
                 titles.append(t)
@@ -436,8 +952,11 @@ class Patterns:
                 # position at Yale"
                 works = True
                 continue
-            elif t.lemma_.lower() in ORG_KINDS and t.pos_ == "NOUN" and any(
-                    c.i in mine and c.dep_ in ("appos", "compound") for c in t.children):
+            elif (
+                t.lemma_.lower() in ORG_KINDS
+                and t.pos_ == "NOUN"
+                and any(c.i in mine and c.dep_ in ("appos", "compound") for c in t.children)
+            ):
                 # "a reporter for the Metropolis newspaper, the Daily Planet"
                 continue
             elif t.lemma_.lower() in OCCUPATIONS and t.dep_ in ("attr", "appos"):
@@ -470,8 +989,13 @@ class Patterns:
             for c in v.children:
                 if c.dep_ == "prep" and c.lower_ == "as":
                     titles += [g for g in c.children if g.dep_ == "pobj" and _title_like(g)]
-        if not titles and len(path) == 1 and path[0].lower_ in ("of", "at") and path[0].head.i == ptok.i \
-                and otok.dep_ == "pobj":
+        if (
+            not titles
+            and len(path) == 1
+            and path[0].lower_ in ("of", "at")
+            and path[0].head.i == ptok.i
+            and otok.dep_ == "pobj"
+        ):
             # "George Stibitz of Bell Telephone Laboratories", "Gareth Evans
             # at Investec"
             return (1, None, False, False)
@@ -486,7 +1010,8 @@ class Patterns:
             if ptok.head.i != top.i or ptok.dep_ not in ("nsubj", "nsubjpass", "dobj"):
                 return None
             if not (otok.head.i == top.i and otok.dep_ in ("dobj", "nsubj")) and not (
-                    otok.dep_ == "pobj" and otok.head.head.i == top.i):
+                otok.dep_ == "pobj" and otok.head.head.i == top.i
+            ):
                 return None
         # The organisation must be what the title is of, not a word inside
         # another phrase: a verb between them must have the person as its
@@ -497,7 +1022,9 @@ class Patterns:
         former = False
         title = None
         if titles:
-            head = titles[-1] if len(titles) > 1 and titles[-1].i > titles[0].i and titles[0].dep_ == "conj" else titles[0]
+            head = (
+                titles[-1] if len(titles) > 1 and titles[-1].i > titles[0].i and titles[0].dep_ == "conj" else titles[0]
+            )
             # The title nearest the organisation is the one it is of.
             head = min(titles, key=lambda t: abs(t.i - otok.i))
             while head.dep_ == "conj" and _title_like(head.head):
@@ -514,8 +1041,10 @@ class Patterns:
         for t in path:
             if t.lower_ in FORMER:
                 former = True
-        founder = bool(title) and (any(w.lower() in FOUNDER_TITLES for w in re.split(r"[\s,&]+", title.lower()))
-                                   or bool(re.search(r"(?i)\bfounding (member|partner|director|chair)", title)))
+        founder = bool(title) and (
+            any(w.lower() in FOUNDER_TITLES for w in re.split(r"[\s,&]+", title.lower()))
+            or bool(re.search(r"(?i)\bfounding (member|partner|director|chair)", title))
+        )
         return (len(path), title, former, founder)
 
     # -- FOUNDED and the founding date through a verb ------------------------
@@ -527,7 +1056,9 @@ class Patterns:
                 continue
             if lemma == "set" and not any(c.lower_ == "up" for c in v.children):
                 continue
-            passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in v.children) or (v.tag_ == "VBN" and v.dep_ in ("acl", "advcl", "amod"))
+            passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in v.children) or (
+                v.tag_ == "VBN" and v.dep_ in ("acl", "advcl", "amod")
+            )
             founders, things = [], []
             for c in v.children:
                 if c.dep_ == "agent":
@@ -555,10 +1086,19 @@ class Patterns:
                     things += [c for c in first.children if c.dep_ in ("nsubjpass", "nsubj")]
             # "a firm that she co-founded": the thing is what "that" stands for
             things = [v.head if t.lower_ in ("that", "which") and v.dep_ == "relcl" else t for t in things]
-            if not things and v.dep_ == "relcl" and any(c.dep_ == "dobj" and c.lower_ in ("that", "which") for c in v.children):
+            if (
+                not things
+                and v.dep_ == "relcl"
+                and any(c.dep_ == "dobj" and c.lower_ in ("that", "which") for c in v.children)
+            ):
                 things.append(v.head)
-            if not things and v.dep_ == "relcl" and not passive and any(c.dep_ == "nsubj" for c in v.children) \
-                    and v.head.lemma_.lower() in ORG_KINDS:
+            if (
+                not things
+                and v.dep_ == "relcl"
+                and not passive
+                and any(c.dep_ == "nsubj" for c in v.children)
+                and v.head.lemma_.lower() in ORG_KINDS
+            ):
                 things.append(v.head)
             founders = [x for f in founders for x in (f, *f.conjuncts)]
             strict = lemma in ("found", "co-found", "cofound", "establish", "incorporate", "set") or passive
@@ -579,8 +1119,10 @@ class Patterns:
                     self.a.relate("FOUNDED", p, org, text, "founded by", 0.8, when=date)
 
     def _org_word(self, toks) -> bool:
-        return any(_span_of(t, t.sent, ("ORG",)) is not None or t.lemma_.lower() in ORG_KINDS
-                   or self._is_a_kind_of_org(t) for t in toks)
+        return any(
+            _span_of(t, t.sent, ("ORG",)) is not None or t.lemma_.lower() in ORG_KINDS or self._is_a_kind_of_org(t)
+            for t in toks
+        )
 
     def _org_end(self, tok, s, named_here=False, default=True):
         """The organisation a word stands for: a name, "it", "the company",
@@ -624,7 +1166,18 @@ class Patterns:
         one: its whole name (the entity span, or the proper nouns joined to
         it)."""
         span = _span_of(tok, s)
-        if span is not None and span.label_ in ("GPE", "LOC", "DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "NORP"):
+        if span is not None and span.label_ in (
+            "GPE",
+            "LOC",
+            "DATE",
+            "TIME",
+            "MONEY",
+            "PERCENT",
+            "CARDINAL",
+            "ORDINAL",
+            "QUANTITY",
+            "NORP",
+        ):
             return None
         if span is None and tok.pos_ == "NOUN" and tok.lemma_.lower() in ORG_KINDS:
             # "the Civic Platform political party": the name its proper nouns give
@@ -635,12 +1188,19 @@ class Patterns:
         if span is None:
             if tok.pos_ != "PROPN":
                 return None
-            words = [w for w in tok.subtree if w.i <= tok.i and (w.pos_ == "PROPN" or w.lower_ in ("'s", "&", "of")) and w.dep_ in ("compound", "poss", "case", "flat", "cc", "conj", "prep", "pobj") or w.i == tok.i]
+            words = [
+                w
+                for w in tok.subtree
+                if w.i <= tok.i
+                and (w.pos_ == "PROPN" or w.lower_ in ("'s", "&", "of"))
+                and w.dep_ in ("compound", "poss", "case", "flat", "cc", "conj", "prep", "pobj")
+                or w.i == tok.i
+            ]
             lo = tok.i
             for w in sorted(words, key=lambda w: -w.i):
                 if w.i == lo - 1:
                     lo = w.i
-            text = s.doc[lo:tok.i + 1].text
+            text = s.doc[lo : tok.i + 1].text
         else:
             text = span.text
         name = re.sub(r"^the\s+", "", self.a._org_name(text), flags=re.I)
@@ -681,8 +1241,12 @@ class Patterns:
             if low not in HQ_WORDS and lemma not in HQ_WORDS:
                 continue
             place = self._place_after(t, s)
-            if place is None and lemma in ("headquarters", "hq") and t.dep_ == "dobj" and \
-                    t.head.lemma_.lower() in ("move", "relocate", "shift", "switch", "transfer"):
+            if (
+                place is None
+                and lemma in ("headquarters", "hq")
+                and t.dep_ == "dobj"
+                and t.head.lemma_.lower() in ("move", "relocate", "shift", "switch", "transfer")
+            ):
                 # "moving its headquarters to Irving": the new place
                 place = self._place_after(t.head, s)
             if place is None and low in ("based", "headquartered") and t.dep_ == "amod":
@@ -702,7 +1266,11 @@ class Patterns:
                     v = t.head if t.dep_ == "dobj" else t.head.head
                     if v.lemma_.lower() in ("have", "move", "relocate", "with", "maintain", "keep", "open"):
                         subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
-                        org = self._org_end(subj, s, named_here=True, default=False) if subj is not None else (self._org_end(v.head, s) if v.dep_ in ("prep",) else None)
+                        org = (
+                            self._org_end(subj, s, named_here=True, default=False)
+                            if subj is not None
+                            else (self._org_end(v.head, s) if v.dep_ in ("prep",) else None)
+                        )
                     elif t.head.lower_ == "with":
                         org = self._org_end(t.head.head, s)
                 if org is None and t.dep_ == "nsubj":
@@ -772,22 +1340,35 @@ class Patterns:
                         start = span.start if span is not None else g.i
                         # "Kitchener, Ontario" parsed with Kitchener hanging
                         # from Ontario: the places and commas before it
-                        while start - 1 > c.i and (s.doc[start - 1].ent_type_ in PLACE_LABELS or (
-                                s.doc[start - 1].text == "," and s.doc[start - 2].ent_type_ in PLACE_LABELS)):
+                        while start - 1 > c.i and (
+                            s.doc[start - 1].ent_type_ in PLACE_LABELS
+                            or (s.doc[start - 1].text == "," and s.doc[start - 2].ent_type_ in PLACE_LABELS)
+                        ):
                             start -= 1
                         # "London, England": places in apposition
                         for x in g.subtree:
-                            if x.i >= end and x.ent_type_ in PLACE_LABELS and x.dep_ in ("appos", "conj", "npadvmod", "compound", "pobj") and all(
-                                    s.doc[k].ent_type_ in PLACE_LABELS or s.doc[k].text == "," for k in range(end, x.i)):
+                            if (
+                                x.i >= end
+                                and x.ent_type_ in PLACE_LABELS
+                                and x.dep_ in ("appos", "conj", "npadvmod", "compound", "pobj")
+                                and all(
+                                    s.doc[k].ent_type_ in PLACE_LABELS or s.doc[k].text == "," for k in range(end, x.i)
+                                )
+                            ):
                                 sp = _span_of(x, s, PLACE_LABELS)
                                 end = sp.end if sp is not None else x.i + 1
                         return s.doc[start:end].text
-                    if g.dep_ == "pobj" and g.pos_ == "PROPN" and not g.ent_type_ and t.lower_ in ("based", "headquartered"):
+                    if (
+                        g.dep_ == "pobj"
+                        and g.pos_ == "PROPN"
+                        and not g.ent_type_
+                        and t.lower_ in ("based", "headquartered")
+                    ):
                         # "headquartered in Sacramento Ca": a proper noun after
                         # "based in" is a place
                         words = [w for w in g.subtree if w.pos_ == "PROPN" or w.text == ","]
                         lo = min(w.i for w in words)
-                        return s.doc[lo:g.i + 1].text.strip(", ")
+                        return s.doc[lo : g.i + 1].text.strip(", ")
         return None
 
     # -- ownership ------------------------------------------------------------
@@ -799,7 +1380,9 @@ class Patterns:
                 parent = None
                 for c in t.children:
                     if c.dep_ == "prep" and c.lower_ == "of":
-                        parent = next((self._org_end(g, s, named_here=True) for g in c.children if g.dep_ == "pobj"), None)
+                        parent = next(
+                            (self._org_end(g, s, named_here=True) for g in c.children if g.dep_ == "pobj"), None
+                        )
                     elif c.dep_ in ("poss", "compound", "nmod") and c.i < t.i:
                         parent = parent or self._org_end(c, s)
                 child = None
@@ -819,13 +1402,29 @@ class Patterns:
                 if parent is not None and child is not None and parent is not child:
                     self.a.relate("OWNS", parent, child, text, "subsidiary of", 0.8)
             elif lemma == "own" and t.pos_ == "VERB":
-                passive = any(c.dep_ in ("auxpass", "nsubjpass", "agent") for c in t.children) or t.dep_ in ("acl", "amod")
+                passive = any(c.dep_ in ("auxpass", "nsubjpass", "agent") for c in t.children) or t.dep_ in (
+                    "acl",
+                    "amod",
+                )
                 owner = child = None
                 stake = None
                 if passive:
-                    owner = next((self._org_end(g, s, named_here=True) for c in t.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"), None)
+                    owner = next(
+                        (
+                            self._org_end(g, s, named_here=True)
+                            for c in t.children
+                            if c.dep_ == "agent"
+                            for g in c.children
+                            if g.dep_ == "pobj"
+                        ),
+                        None,
+                    )
                     subj = next((c for c in t.children if c.dep_ == "nsubjpass"), None)
-                    child = self._org_end(subj, s, named_here=True) if subj is not None else (self._org_end(t.head, s, named_here=True) if t.dep_ in ("acl",) else None)
+                    child = (
+                        self._org_end(subj, s, named_here=True)
+                        if subj is not None
+                        else (self._org_end(t.head, s, named_here=True) if t.dep_ in ("acl",) else None)
+                    )
                 else:
                     subj = next((c for c in t.children if c.dep_ == "nsubj"), None)
                     owner = self._org_end(subj, s, named_here=True) if subj is not None else None
@@ -840,11 +1439,21 @@ class Patterns:
                             child = child or self._org_end(o, s)
                 if owner is not None and child is not None and owner is not child:
                     self.a.relate("OWNS", owner, child, text, "owned by", 0.8, stakePercent=stake)
-            elif lemma in ("owner", "company") and t.pos_ == "NOUN" and any(
-                    c.lower_ in ("parent", "owner") and c.dep_ in ("compound", "amod") for c in t.children) or (
-                    lemma == "owner" and t.dep_ in ("compound", "appos") and t.pos_ == "NOUN"):
+            elif (
+                lemma in ("owner", "company")
+                and t.pos_ == "NOUN"
+                and any(c.lower_ in ("parent", "owner") and c.dep_ in ("compound", "amod") for c in t.children)
+                or (lemma == "owner" and t.dep_ in ("compound", "appos") and t.pos_ == "NOUN")
+            ):
                 # "Google's parent company, Alphabet", "Facebook owner Meta"
-                child = next((self._org_end(c, s) for c in t.children if c.dep_ in ("poss", "compound") and c.ent_type_ == "ORG"), None)
+                child = next(
+                    (
+                        self._org_end(c, s)
+                        for c in t.children
+                        if c.dep_ in ("poss", "compound") and c.ent_type_ == "ORG"
+                    ),
+                    None,
+                )
                 parent = next((self._org_end(c, s) for c in t.children if c.dep_ == "appos"), None)
                 if parent is None and t.dep_ in ("compound", "appos") and t.head.ent_type_ == "ORG":
                     parent = self._org_end(t.head, s)
@@ -858,7 +1467,15 @@ class Patterns:
                 if parent is None and t.dep_ == "attr":
                     subj = next((c for c in t.head.children if c.dep_ == "nsubj"), None)
                     parent = self._org_end(subj, s, named_here=True) if subj is not None else None
-                    child = child or next((self._org_end(g, s, named_here=True) for c in t.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children), None)
+                    child = child or next(
+                        (
+                            self._org_end(g, s, named_here=True)
+                            for c in t.children
+                            if c.dep_ == "prep" and c.lower_ == "of"
+                            for g in c.children
+                        ),
+                        None,
+                    )
                 if parent is not None and child is not None and parent is not child:
                     self.a.relate("OWNS", parent, child, text, "parent of", 0.75)
 
@@ -894,8 +1511,28 @@ class Patterns:
                     org.cite(text)
                     break
 
-    MARKET_VERBS = {"enter", "expand", "launch", "open", "sell", "operate", "start", "begin", "debut", "introduce",
-                    "roll", "ship", "offer", "deliver", "grow", "invest", "build", "set", "arrive", "bring"}
+    MARKET_VERBS = {
+        "enter",
+        "expand",
+        "launch",
+        "open",
+        "sell",
+        "operate",
+        "start",
+        "begin",
+        "debut",
+        "introduce",
+        "roll",
+        "ship",
+        "offer",
+        "deliver",
+        "grow",
+        "invest",
+        "build",
+        "set",
+        "arrive",
+        "bring",
+    }
 
     def markets(self, s, text):
         """ "opened its first store in India", "will start selling in
@@ -917,13 +1554,36 @@ class Patterns:
                     if m is None:
                         continue
                     planned = self.a._planned(v)
-                    self.a.relate("IN_MARKET", org, m, text, "does business in a place", 0.7,
-                                  status="planned" if planned else "operating")
+                    self.a.relate(
+                        "IN_MARKET",
+                        org,
+                        m,
+                        text,
+                        "does business in a place",
+                        0.7,
+                        status="planned" if planned else "operating",
+                    )
 
     # -- layoffs, stakes and the figures of a listing ----------------------
 
-    LAYOFF_NOUNS = {"job", "jobs", "worker", "workers", "employee", "employees", "staff", "people", "position",
-                    "positions", "workforce", "role", "roles", "staffer", "staffers", "headcount"}
+    LAYOFF_NOUNS = {
+        "job",
+        "jobs",
+        "worker",
+        "workers",
+        "employee",
+        "employees",
+        "staff",
+        "people",
+        "position",
+        "positions",
+        "workforce",
+        "role",
+        "roles",
+        "staffer",
+        "staffers",
+        "headcount",
+    }
 
     def layoffs(self, s, text):
         """ "is laying off about 300 people, or 20% of its workforce",
@@ -947,12 +1607,20 @@ class Patterns:
             headcount = share = None
             for w in v.subtree:
                 if w.lower_ in ("%", "percent") or (w.lower_ == "cent" and w.i > 0 and s.doc[w.i - 1].lower_ == "per"):
-                    num = next((c for c in w.children if c.like_num), None) or (s.doc[w.i - 1] if w.i > 0 and s.doc[w.i - 1].like_num else None)
+                    num = next((c for c in w.children if c.like_num), None) or (
+                        s.doc[w.i - 1] if w.i > 0 and s.doc[w.i - 1].like_num else None
+                    )
                     if num is None and w.lower_ == "cent" and w.i > 1 and s.doc[w.i - 2].like_num:
                         num = s.doc[w.i - 2]
                     if num is not None and share is None:
                         share = amount(num.text)
-                elif w.like_num and w.head.lemma_.lower() in self.LAYOFF_NOUNS | {"about", "around", "some", "roughly", "nearly"}:
+                elif w.like_num and w.head.lemma_.lower() in self.LAYOFF_NOUNS | {
+                    "about",
+                    "around",
+                    "some",
+                    "roughly",
+                    "nearly",
+                }:
                     words = [x.text for x in w.subtree] if w.head.lemma_.lower() in self.LAYOFF_NOUNS else [w.text]
                     n = amount(" ".join(words))
                     if n is not None and n >= 1 and headcount is None and w.head.lower_ not in ("%", "percent"):
@@ -977,21 +1645,39 @@ class Patterns:
         from .extract import amount
 
         for v in s:
-            if v.pos_ not in ("VERB", "AUX") or v.lemma_.lower() not in ("hold", "have", "own", "retain", "keep", "control", "boost", "increase", "raise"):
+            if v.pos_ not in ("VERB", "AUX") or v.lemma_.lower() not in (
+                "hold",
+                "have",
+                "own",
+                "retain",
+                "keep",
+                "control",
+                "boost",
+                "increase",
+                "raise",
+            ):
                 continue
             owner = self.a._subject_org(v, s)
             if owner is None or owner.type not in ("Company", "Partner"):
                 continue
             for o in (c for c in v.children if c.dep_ == "dobj"):
-                if not (o.lower_ in ("%", "percent", "stake", "share", "holding", "shareholding") or o.lemma_.lower() in ("stake", "share", "holding")):
+                if not (
+                    o.lower_ in ("%", "percent", "stake", "share", "holding", "shareholding")
+                    or o.lemma_.lower() in ("stake", "share", "holding")
+                ):
                     continue
                 num = next((w for w in o.subtree if w.like_num), None)
                 # "boosted its stake in X to 45%": the figure after "to"
-                to = next((g for c in v.children if c.dep_ == "prep" and c.lower_ == "to" for g in c.subtree if g.like_num), None)
+                to = next(
+                    (g for c in v.children if c.dep_ == "prep" and c.lower_ == "to" for g in c.subtree if g.like_num),
+                    None,
+                )
                 num = to or num
                 stake = amount(num.text) if num is not None else None
                 child = None
-                for w in list(o.subtree) + [g for c in v.children if c.dep_ == "prep" and c.lower_ in ("in", "of") for g in c.children]:
+                for w in list(o.subtree) + [
+                    g for c in v.children if c.dep_ == "prep" and c.lower_ in ("in", "of") for g in c.children
+                ]:
                     if w.dep_ == "pobj" and w.head.lower_ in ("in", "of"):
                         child = child or self._org_end(w, s)
                 if child is None or child is owner or stake is None or not 0 < stake <= 100:
@@ -1001,8 +1687,22 @@ class Patterns:
     DEAL_WORDS = {
         "IPO": {"ipo", "offering", "listing", "debut", "float", "priced", "listed", "flotation"},
         "FUNDING": {"round", "funding", "raised", "raise", "raises", "raising", "financing", "valuation"},
-        "ACQUISITION": {"deal", "acquisition", "purchase", "buy", "bought", "acquire", "acquired", "takeover",
-                        "stake", "bid", "offer", "sale", "sell", "sold"},
+        "ACQUISITION": {
+            "deal",
+            "acquisition",
+            "purchase",
+            "buy",
+            "bought",
+            "acquire",
+            "acquired",
+            "takeover",
+            "stake",
+            "bid",
+            "offer",
+            "sale",
+            "sell",
+            "sold",
+        },
         "INVESTMENT": {"invest", "invested", "investment"},
     }
 
@@ -1033,13 +1733,17 @@ class Patterns:
         have = set(ev.props) | {k[:-3] for k in ev.props if k.endswith("Usd")}
         for m in s.ents:
             # "$464m": the scale may be a word of its own after the figure
-            text_ = m.text + (" " + s.doc[m.end].text if m.end < s.end and s.doc[m.end].lower_ in MAGNITUDE_WORDS else "")
+            text_ = m.text + (
+                " " + s.doc[m.end].text if m.end < s.end and s.doc[m.end].lower_ in MAGNITUDE_WORDS else ""
+            )
             value = amount(text_) if m.label_ in ("MONEY", "PERCENT", "CARDINAL", "QUANTITY") else None
             if value is None:
                 continue
-            after = " ".join(t.lower_ for t in s.doc[m.end:min(m.end + 3, s.end)])
-            before = " ".join(t.lower_ for t in s.doc[max(s.start, m.start - 5):m.start])
-            if re.search(r"\b(between|range|from|to|up to|indications?|expected|estimate[sd]?)\b", before) or after.startswith(("to $", "-")):
+            after = " ".join(t.lower_ for t in s.doc[m.end : min(m.end + 3, s.end)])
+            before = " ".join(t.lower_ for t in s.doc[max(s.start, m.start - 5) : m.start])
+            if re.search(
+                r"\b(between|range|from|to|up to|indications?|expected|estimate[sd]?)\b", before
+            ) or after.startswith(("to $", "-")):
                 continue  # a range or an estimate, not the figure
             key = None
             if m.label_ == "MONEY" and currency(m.text):
@@ -1047,22 +1751,50 @@ class Patterns:
                 while head.dep_ in ("prep", "pobj", "quantmod", "compound", "nummod") and head.head.i != head.i:
                     head = head.head
                 if after.startswith(("a share", "per share", "each", "apiece", "a piece")) or re.search(
-                        r"(ipo|offer|issue) price|priced (at|them at)", before):
+                    r"(ipo|offer|issue) price|priced (at|them at)", before
+                ):
                     key = "pricePerShare"
-                elif re.search(r"valu|market value|worth|capitali", before) or after.startswith(("valuation", "market value")):
+                elif re.search(r"valu|market value|worth|capitali", before) or after.startswith(
+                    ("valuation", "market value")
+                ):
                     key = "valuation"
-                elif head.lemma_.lower() in ("raise", "fetch", "bring", "net", "pay", "buy", "acquire", "purchase",
-                                             "deal", "acquisition", "purchase", "sell", "invest", "bid") or re.search(
-                        r"\b(raise[sd]?|raising|for|pay|paid|worth)\b", before) or after.startswith(("deal", "purchase", "acquisition", "takeover")):
+                elif (
+                    head.lemma_.lower()
+                    in (
+                        "raise",
+                        "fetch",
+                        "bring",
+                        "net",
+                        "pay",
+                        "buy",
+                        "acquire",
+                        "purchase",
+                        "deal",
+                        "acquisition",
+                        "purchase",
+                        "sell",
+                        "invest",
+                        "bid",
+                    )
+                    or re.search(r"\b(raise[sd]?|raising|for|pay|paid|worth)\b", before)
+                    or after.startswith(("deal", "purchase", "acquisition", "takeover"))
+                ):
                     key = "amount"
                 if key == "valuation" and kind not in ("IPO", "FUNDING", "ACQUISITION", "INVESTMENT"):
                     key = None
-            elif m.label_ == "PERCENT" and kind in ("ACQUISITION", "INVESTMENT") and re.search(
-                    r"\b(stake|share|holding|shareholding|interest|of)\b", after + " " + before):
+            elif (
+                m.label_ == "PERCENT"
+                and kind in ("ACQUISITION", "INVESTMENT")
+                and re.search(r"\b(stake|share|holding|shareholding|interest|of)\b", after + " " + before)
+            ):
                 key = "stakePercent"
                 if not 0 < value <= 100:
                     key = None
-            elif m.label_ == "CARDINAL" and kind == "IPO" and after.startswith(("shares", "million shares", "new shares")):
+            elif (
+                m.label_ == "CARDINAL"
+                and kind == "IPO"
+                and after.startswith(("shares", "million shares", "new shares"))
+            ):
                 key = "sharesOffered"
             if key is None or key in have:
                 continue
@@ -1074,8 +1806,19 @@ class Patterns:
 
     # -- alliances and listings ------------------------------------------------
 
-    ALLIANCE_NOUNS = {"partnership", "alliance", "agreement", "pact", "collaboration", "tie-up", "venture",
-                      "cooperation", "deal", "memorandum", "mou"}
+    ALLIANCE_NOUNS = {
+        "partnership",
+        "alliance",
+        "agreement",
+        "pact",
+        "collaboration",
+        "tie-up",
+        "venture",
+        "cooperation",
+        "deal",
+        "memorandum",
+        "mou",
+    }
     ALLIANCE_VERBS = {"partner", "team", "collaborate", "ally", "tie", "cooperate", "join"}
 
     def alliances(self, s, text):
@@ -1087,7 +1830,20 @@ class Patterns:
             pairs = []
             if t.pos_ == "NOUN" and lemma in self.ALLIANCE_NOUNS:
                 if lemma in ("deal", "agreement", "venture") and not any(
-                        c.lower_ in ("strategic", "joint", "partnership", "alliance", "cooperation", "collaboration", "licensing", "distribution", "supply") for c in t.children):
+                    c.lower_
+                    in (
+                        "strategic",
+                        "joint",
+                        "partnership",
+                        "alliance",
+                        "cooperation",
+                        "collaboration",
+                        "licensing",
+                        "distribution",
+                        "supply",
+                    )
+                    for c in t.children
+                ):
                     continue
                 # "between A and B"
                 for c in t.children:
@@ -1104,18 +1860,38 @@ class Patterns:
                     subjects = [c for c in v.children if c.dep_ == "nsubj"]
                     if not subjects and v.dep_ == "xcomp":
                         subjects = [c for c in v.head.children if c.dep_ == "nsubj"]
-                    subj_orgs = [o for o in (self._org_end(x, s) for sub in subjects for x in (sub, *sub.conjuncts)) if o is not None]
-                    withs = [g for c in list(t.children) + list(v.children) if c.dep_ == "prep" and c.lower_ == "with" for g in c.children if g.dep_ == "pobj"]
-                    with_orgs = [o for o in (self._org_end(x, s) for w in withs for x in (w, *w.conjuncts)) if o is not None]
+                    subj_orgs = [
+                        o
+                        for o in (self._org_end(x, s) for sub in subjects for x in (sub, *sub.conjuncts))
+                        if o is not None
+                    ]
+                    withs = [
+                        g
+                        for c in list(t.children) + list(v.children)
+                        if c.dep_ == "prep" and c.lower_ == "with"
+                        for g in c.children
+                        if g.dep_ == "pobj"
+                    ]
+                    with_orgs = [
+                        o for o in (self._org_end(x, s) for w in withs for x in (w, *w.conjuncts)) if o is not None
+                    ]
                     for a in subj_orgs:
                         pairs += [(a, b) for b in with_orgs]
                     if not with_orgs and len(subj_orgs) > 1:
                         pairs += [(subj_orgs[0], b) for b in subj_orgs[1:]]
             elif t.pos_ == "VERB" and lemma in self.ALLIANCE_VERBS:
-                if lemma in ("team", "tie", "join") and not any(c.lower_ in ("up", "hands", "forces") for c in t.children):
+                if lemma in ("team", "tie", "join") and not any(
+                    c.lower_ in ("up", "hands", "forces") for c in t.children
+                ):
                     continue
                 a = self.a._subject_org(t, s)
-                withs = [g for c in t.children if c.dep_ == "prep" and c.lower_ == "with" for g in c.children if g.dep_ == "pobj"]
+                withs = [
+                    g
+                    for c in t.children
+                    if c.dep_ == "prep" and c.lower_ == "with"
+                    for g in c.children
+                    if g.dep_ == "pobj"
+                ]
                 for w in withs:
                     for x in (w, *w.conjuncts):
                         b = self._org_end(x, s)
@@ -1138,36 +1914,124 @@ class Patterns:
             issuer = None
             objs = [c for c in v.children if c.dep_ in ("dobj", "nsubjpass", "nsubj")]
             for o in objs:
-                if o.lemma_.lower() in ("ipo", "offering", "share", "stock", "listing") or o.lower_ in ("ipo", "shares"):
-                    issuer = issuer or next((self._org_end(c, s) for c in o.children if c.dep_ in ("poss", "compound")), None)
+                if o.lemma_.lower() in ("ipo", "offering", "share", "stock", "listing") or o.lower_ in (
+                    "ipo",
+                    "shares",
+                ):
+                    issuer = issuer or next(
+                        (self._org_end(c, s) for c in o.children if c.dep_ in ("poss", "compound")), None
+                    )
                 elif o.dep_ in ("dobj",) and lemma == "float":
-                    issuer = issuer or self._org_end(o, s) or next((self._org_end(c, s) for c in o.children if c.dep_ in ("compound", "appos")), None)
-            if issuer is None and lemma in ("debut", "list", "go", "price") and any(
-                    o.dep_ == "nsubj" for o in objs) and not any(o.lemma_.lower() in ("share", "stock", "ipo", "offering") for o in objs):
-                issuer = self.a._subject_org(v, s) if lemma != "price" or any(
-                    o.dep_ == "dobj" and o.lemma_.lower() in ("ipo", "offering", "share", "stock") for o in objs) else None
+                    issuer = (
+                        issuer
+                        or self._org_end(o, s)
+                        or next((self._org_end(c, s) for c in o.children if c.dep_ in ("compound", "appos")), None)
+                    )
+            if (
+                issuer is None
+                and lemma in ("debut", "list", "go", "price")
+                and any(o.dep_ == "nsubj" for o in objs)
+                and not any(o.lemma_.lower() in ("share", "stock", "ipo", "offering") for o in objs)
+            ):
+                issuer = (
+                    self.a._subject_org(v, s)
+                    if lemma != "price"
+                    or any(o.dep_ == "dobj" and o.lemma_.lower() in ("ipo", "offering", "share", "stock") for o in objs)
+                    else None
+                )
             if issuer is None or issuer.type not in ("Company", "Partner"):
                 continue
-            ev = next((e for e in self.a.entities.values() if e.type == "Event" and e.props.get("kind") == "IPO"
-                       and any(r.type == "PARTICIPATED_IN" and r.source is issuer and r.target is e for r in self.a.relationships.values())), None)
+            ev = next(
+                (
+                    e
+                    for e in self.a.entities.values()
+                    if e.type == "Event"
+                    and e.props.get("kind") == "IPO"
+                    and any(
+                        r.type == "PARTICIPATED_IN" and r.source is issuer and r.target is e
+                        for r in self.a.relationships.values()
+                    )
+                ),
+                None,
+            )
             if ev is None:
                 ev = self.a.entity("Event", f"{issuer.name} IPO", text, "listing", 0.65)
                 ev.props.update({"kind": "IPO", "status": "planned" if self.a._planned(v) else "occurred"})
             for w in v.subtree:
                 if w.dep_ == "pobj" and w.head.lower_ == "on" and w.ent_type_ == "ORG":
-                    ev.props.setdefault("exchange", re.sub(r"^the\s+", "", _span_of(w, s).text if _span_of(w, s) else w.text, flags=re.I))
+                    ev.props.setdefault(
+                        "exchange",
+                        re.sub(r"^the\s+", "", _span_of(w, s).text if _span_of(w, s) else w.text, flags=re.I),
+                    )
             self.a.relate("PARTICIPATED_IN", issuer, ev, text, "listing", 0.65, role="issuer")
             ev.cite(text)
 
     # -- products an organisation owns ---------------------------------------
 
-    NOT_PRODUCTS = {"subsidiary", "unit", "division", "arm", "headquarters", "stake", "share", "shares", "business",
-                    "board", "shareholder", "shareholders", "investor", "investors", "employee", "employees", "staff",
-                    "workforce", "office", "offices", "plant", "factory", "store", "stores", "market", "markets",
-                    "revenue", "profit", "sales", "price", "valuation", "deal", "acquisition", "ipo", "offering",
-                    "chief", "ceo", "founder", "president", "executive", "chairman", "rival", "rivals", "parent",
-                    "owner", "partner", "customers", "users", "brand", "name", "website", "site", "app", "mall",
-                    "operations", "strategy", "plan", "plans", "results", "report", "statement", "team"}
+    NOT_PRODUCTS = {
+        "subsidiary",
+        "unit",
+        "division",
+        "arm",
+        "headquarters",
+        "stake",
+        "share",
+        "shares",
+        "business",
+        "board",
+        "shareholder",
+        "shareholders",
+        "investor",
+        "investors",
+        "employee",
+        "employees",
+        "staff",
+        "workforce",
+        "office",
+        "offices",
+        "plant",
+        "factory",
+        "store",
+        "stores",
+        "market",
+        "markets",
+        "revenue",
+        "profit",
+        "sales",
+        "price",
+        "valuation",
+        "deal",
+        "acquisition",
+        "ipo",
+        "offering",
+        "chief",
+        "ceo",
+        "founder",
+        "president",
+        "executive",
+        "chairman",
+        "rival",
+        "rivals",
+        "parent",
+        "owner",
+        "partner",
+        "customers",
+        "users",
+        "brand",
+        "name",
+        "website",
+        "site",
+        "app",
+        "mall",
+        "operations",
+        "strategy",
+        "plan",
+        "plans",
+        "results",
+        "report",
+        "statement",
+        "team",
+    }
 
     def possessed_products(self, s, text):
         """ "Audi's e-Tron SUV", "Tesla Inc.'s Model 3 sedan", "its Mate 60
@@ -1178,7 +2042,11 @@ class Patterns:
             if poss.dep_ != "poss":
                 continue
             head = poss.head
-            if head.pos_ not in ("NOUN", "PROPN") or head.lemma_.lower() in self.NOT_PRODUCTS or head.lower_ in self.NOT_PRODUCTS:
+            if (
+                head.pos_ not in ("NOUN", "PROPN")
+                or head.lemma_.lower() in self.NOT_PRODUCTS
+                or head.lower_ in self.NOT_PRODUCTS
+            ):
                 continue
             org = self.a._resolve_org(poss, s) if poss.ent_type_ == "ORG" or poss.lower_ in ("its", "their") else None
             if org is None and poss.dep_ == "poss":
@@ -1187,14 +2055,27 @@ class Patterns:
             if org is None or org.type not in ("Company", "Partner"):
                 continue
             # the name: named words between the possessive and the noun
-            words = [w for w in s.doc[poss.i + 1:head.i + (1 if head.pos_ == "PROPN" else 0)]
-                     if w.dep_ in ("compound", "nmod", "amod", "nummod", "punct") or w.i == head.i]
-            words = [w for w in words if w.lower_ not in ("'s", "\u2019s", "latest", "new", "newest", "flagship", "own")]
+            words = [
+                w
+                for w in s.doc[poss.i + 1 : head.i + (1 if head.pos_ == "PROPN" else 0)]
+                if w.dep_ in ("compound", "nmod", "amod", "nummod", "punct") or w.i == head.i
+            ]
+            words = [
+                w for w in words if w.lower_ not in ("'s", "\u2019s", "latest", "new", "newest", "flagship", "own")
+            ]
             while words and not _named(words[0]):
                 words.pop(0)
-            if not words or not any(_named(w) for w in words) or any(w.ent_type_ in ("ORG", "GPE", "PERSON", "NORP", "DATE", "MONEY", "PERCENT", "CARDINAL") and w.ent_type_ != "PRODUCT" for w in words):
+            if (
+                not words
+                or not any(_named(w) for w in words)
+                or any(
+                    w.ent_type_ in ("ORG", "GPE", "PERSON", "NORP", "DATE", "MONEY", "PERCENT", "CARDINAL")
+                    and w.ent_type_ != "PRODUCT"
+                    for w in words
+                )
+            ):
                 continue
-            name = s.doc[words[0].i:words[-1].i + 1].text.strip(" ,")
+            name = s.doc[words[0].i : words[-1].i + 1].text.strip(" ,")
             if len(name) < 2 or self.a.key(name) == self.a.key(org.name):
                 continue
             known = self.a.by_name.get(self.a.key(name))

@@ -77,7 +77,9 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="companygraph's extractor service")
     p.add_argument("--addr", default="127.0.0.1:8090")
     p.add_argument("--max-bytes", type=int, default=2 << 20)
-    p.add_argument("--gazetteer", help="starter dump (JSON) whose company names are organisations wherever an article writes them")
+    p.add_argument(
+        "--gazetteer", help="starter dump (JSON) whose company names are organisations wherever an article writes them"
+    )
     args = p.parse_args(argv)
     host, _, port = args.addr.rpartition(":")
     if args.gazetteer:

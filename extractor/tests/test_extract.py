@@ -14,7 +14,9 @@ def facts(text, title=None, known=None):
     for f in out:
         if "relationship" in f:
             r = f["relationship"]
-            rels.append((r["type"], r["from"], r["to"], {k: v for k, v in r.items() if k not in ("type", "from", "to")}))
+            rels.append(
+                (r["type"], r["from"], r["to"], {k: v for k, v in r.items() if k not in ("type", "from", "to")})
+            )
         else:
             kind = next(k for k in f if k not in ("sentences", "confidence", "rule"))
             ents[(kind, f[kind]["id"])] = f[kind]
@@ -26,8 +28,15 @@ def facts(text, title=None, known=None):
 
 class Figures(unittest.TestCase):
     def test_amounts(self):
-        for text, want in [("$1.1 billion", 1.1e9), ("61.1 million", 61.1e6), ("one million", 1e6),
-                           ("$16 billion", 16e9), ("close to $45 billion", 45e9), ("2,500", 2500), ("77", 77)]:
+        for text, want in [
+            ("$1.1 billion", 1.1e9),
+            ("61.1 million", 61.1e6),
+            ("one million", 1e6),
+            ("$16 billion", 16e9),
+            ("close to $45 billion", 45e9),
+            ("2,500", 2500),
+            ("77", 77),
+        ]:
             self.assertEqual(amount(text), want, text)
 
     def test_slug(self):
@@ -38,12 +47,18 @@ class Figures(unittest.TestCase):
 class Language(unittest.TestCase):
     def test_english_and_others(self):
         nlp = load()
-        en = ("The company said on Monday that it would open two new offices in Europe next year, "
-              "and that its chief executive would lead the expansion from London.")
-        fr = ("Le groupe a annoncé mardi l'acquisition de la chaîne de supermarchés, pour un montant "
-              "de deux milliards d'euros, selon un communiqué publié par la direction à Paris.")
-        de = ("Die Bank hat am Dienstag angekündigt, dass sie im kommenden Jahr zahlreiche Filialen "
-              "in Berlin und Hamburg schließen und ihre Geschäfte stärker digital betreiben wird.")
+        en = (
+            "The company said on Monday that it would open two new offices in Europe next year, "
+            "and that its chief executive would lead the expansion from London."
+        )
+        fr = (
+            "Le groupe a annoncé mardi l'acquisition de la chaîne de supermarchés, pour un montant "
+            "de deux milliards d'euros, selon un communiqué publié par la direction à Paris."
+        )
+        de = (
+            "Die Bank hat am Dienstag angekündigt, dass sie im kommenden Jahr zahlreiche Filialen "
+            "in Berlin und Hamburg schließen und ihre Geschäfte stärker digital betreiben wird."
+        )
         self.assertEqual(english(nlp, en), 1.0)
         self.assertLess(english(nlp, fr), 0.5)
         self.assertLess(english(nlp, de), 0.5)
@@ -53,9 +68,11 @@ class Language(unittest.TestCase):
     def test_names_and_nouns_are_still_english(self):
         nlp = load()
         # Mostly names and nouns: few function words, none of another language.
-        names = ("Serial entrepreneur and award-winning supply chain software architect Maria Lopez, "
-                 "formerly of Acme Logistics Inc., founded Cargoplan, a freight booking platform "
-                 "for small retailers and wholesale distributors across Europe.")
+        names = (
+            "Serial entrepreneur and award-winning supply chain software architect Maria Lopez, "
+            "formerly of Acme Logistics Inc., founded Cargoplan, a freight booking platform "
+            "for small retailers and wholesale distributors across Europe."
+        )
         self.assertGreaterEqual(english(nlp, names), 0.5)
         others = [
             "La empresa anunció el martes que abrirá dos nuevas oficinas en Europa el próximo año, "
@@ -73,15 +90,19 @@ class Language(unittest.TestCase):
 
 class Rules(unittest.TestCase):
     def test_title_before_and_after_the_name(self):
-        ents, rels = facts("Apple's chief executive Tim Cook met investors. "
-                           "Satya Nadella, chief executive of Microsoft, spoke after him.")
+        ents, rels = facts(
+            "Apple's chief executive Tim Cook met investors. "
+            "Satya Nadella, chief executive of Microsoft, spoke after him."
+        )
         self.assertIn(("executive", "tim-cook"), ents)
         self.assertIn(("company", "apple"), ents)
         works = {(r[1], r[2], r[3].get("title")) for r in rels if r[0] == "WORKS_FOR"}
         self.assertIn(("tim-cook", "apple", "chief executive"), works)
         self.assertIn(("satya-nadella", "microsoft", "chief executive"), works)
         _, rels = facts("Microsoft said that Kevin Scott, its chief technology officer, will speak.")
-        self.assertIn(("WORKS_FOR", "kevin-scott", "microsoft", {"title": "chief technology officer", "current": True}), rels)
+        self.assertIn(
+            ("WORKS_FOR", "kevin-scott", "microsoft", {"title": "chief technology officer", "current": True}), rels
+        )
 
     def test_acquisition_with_stake_and_price(self):
         ents, rels = facts("Walmart Inc. agreed to buy 77% of Flipkart for $16 billion.")
@@ -89,13 +110,18 @@ class Rules(unittest.TestCase):
         events = [e for k, e in ents.items() if k[0] == "event"]
         self.assertEqual(len(events), 1, events)
         ev = events[0]
-        self.assertEqual((ev["kind"], ev["status"], ev["stakePercent"], ev["amount"], ev["currency"]), ("ACQUISITION", "planned", 77, 16e9, "USD"))
+        self.assertEqual(
+            (ev["kind"], ev["status"], ev["stakePercent"], ev["amount"], ev["currency"]),
+            ("ACQUISITION", "planned", 77, 16e9, "USD"),
+        )
         roles = {(r[1], r[3].get("role")) for r in rels if r[0] == "PARTICIPATED_IN"}
         self.assertEqual(roles, {("walmart-inc", "acquirer"), ("flipkart", "target")})
 
     def test_the_company_is_the_main_organisation(self):
-        text = ("Acme Robotics opened an office in Berlin. Acme Robotics makes warehouse robots. "
-                "The company raised $20 million in March.")
+        text = (
+            "Acme Robotics opened an office in Berlin. Acme Robotics makes warehouse robots. "
+            "The company raised $20 million in March."
+        )
         ents, rels = facts(text)
         funding = [e for k, e in ents.items() if k[0] == "event" and e["kind"] == "FUNDING"]
         self.assertEqual(len(funding), 1)
@@ -139,7 +165,9 @@ class Rules(unittest.TestCase):
 
         ev, roles, _ = events("Microsoft invested $10 billion in OpenAI in January.")
         self.assertEqual((ev["kind"], ev["amount"], ev["currency"], ev["date"]), ("INVESTMENT", 10e9, "USD", "January"))
-        self.assertEqual(roles, {("PARTICIPATED_IN", "microsoft", "investor"), ("PARTICIPATED_IN", "openai", "investee")})
+        self.assertEqual(
+            roles, {("PARTICIPATED_IN", "microsoft", "investor"), ("PARTICIPATED_IN", "openai", "investee")}
+        )
 
         ev, roles, _ = events("Arm listed on the Nasdaq in September, raising $4.87 billion at $51 a share.")
         self.assertEqual((ev["kind"], ev["exchange"], ev["amount"], ev["pricePerShare"]), ("IPO", "Nasdaq", 4.87e9, 51))
@@ -150,12 +178,30 @@ class Rules(unittest.TestCase):
 
         ev, roles, rels = events("Acme Corp appointed Jane Doe as chief financial officer in May.")
         self.assertEqual((ev["kind"], ev["date"]), ("APPOINTMENT", "May"))
-        self.assertIn(("WORKS_FOR", "jane-doe", "acme-corp", {"title": "chief financial officer", "current": True, "since": "May"}), rels)
+        self.assertIn(
+            (
+                "WORKS_FOR",
+                "jane-doe",
+                "acme-corp",
+                {"title": "chief financial officer", "current": True, "since": "May"},
+            ),
+            rels,
+        )
 
         ev, roles, rels = events("John Smith stepped down as chief executive of Beta Inc. last week.")
         self.assertEqual((ev["kind"], ev["status"]), ("DEPARTURE", "occurred"))
-        self.assertIn(("WORKS_FOR", "john-smith", "beta-inc", {"title": "chief executive", "current": False, "until": "last week"}), rels)
-        self.assertEqual(roles, {("PARTICIPATED_IN", "john-smith", "departing"), ("PARTICIPATED_IN", "beta-inc", "employer")})
+        self.assertIn(
+            (
+                "WORKS_FOR",
+                "john-smith",
+                "beta-inc",
+                {"title": "chief executive", "current": False, "until": "last week"},
+            ),
+            rels,
+        )
+        self.assertEqual(
+            roles, {("PARTICIPATED_IN", "john-smith", "departing"), ("PARTICIPATED_IN", "beta-inc", "employer")}
+        )
 
         ev, roles, rels = events("Google was founded by Larry Page and Sergey Brin in 1998.")
         self.assertEqual((ev["kind"], ev["date"]), ("FOUNDING", "1998"))
@@ -175,13 +221,16 @@ class Reference(unittest.TestCase):
     def test_a_description_with_a_place_is_not_the_article_organisation(self):
         # The headquarters a "<place>-based company" states belongs to the
         # organisation based there, not to the one the article is about.
-        ents, _ = facts("Tesco said on Monday it will buy Booker for 3.7 billion pounds. "
-                        "Tesco plans to keep the Wellingborough-based company's brand.")
+        ents, _ = facts(
+            "Tesco said on Monday it will buy Booker for 3.7 billion pounds. "
+            "Tesco plans to keep the Wellingborough-based company's brand."
+        )
         self.assertNotEqual(ents[("company", "tesco")].get("headquarters"), "Wellingborough")
 
     def test_a_name_tagged_once_is_an_organisation_everywhere(self):
-        ents, rels = facts("Nuro Inc. raised $600 million last year. "
-                           "Nuro is laying off about 300 people, or 20% of its workforce.")
+        ents, rels = facts(
+            "Nuro Inc. raised $600 million last year. Nuro is laying off about 300 people, or 20% of its workforce."
+        )
         layoffs = [e for k, e in ents.items() if k[0] == "event" and e.get("kind") == "LAYOFF"]
         self.assertEqual(len(layoffs), 1, ents)
         self.assertEqual(layoffs[0]["headcount"], 300)
