@@ -1459,9 +1459,20 @@ class Patterns:
                     parent = self._org_end(t.head, s)
                 if parent is not None and child is not None and parent is not child:
                     self.a.relate("OWNS", parent, child, text, "parent of", 0.75)
-            elif lemma == "parent" and t.pos_ == "NOUN":
-                child = next((self._org_end(c, s) for c in t.children if c.dep_ == "poss"), None)
-                parent = next((self._org_end(c, s) for c in t.children if c.dep_ == "appos"), None)
+            elif lemma in ("parent", "owner", "shareholder", "stakeholder") and t.pos_ == "NOUN":
+                # "Somos' owner, Tarpon", "Japan Telecom's largest shareholder
+                # with a 45% stake"
+                child = next(
+                    (self._org_end(c, s) for c in t.children if c.dep_ in ("poss", "nmod") and c.i < t.i), None
+                )
+                parent = next(
+                    (
+                        self._org_end(c, s)
+                        for c in t.children
+                        if c.dep_ in ("appos", "conj") and c.i > t.i and c.ent_type_ == "ORG"
+                    ),
+                    None,
+                )
                 if parent is None and t.dep_ in ("compound", "nmod", "appos"):
                     parent = self._org_end(t.head, s, named_here=True)
                 if parent is None and t.dep_ == "attr":
@@ -1477,7 +1488,21 @@ class Patterns:
                         None,
                     )
                 if parent is not None and child is not None and parent is not child:
-                    self.a.relate("OWNS", parent, child, text, "parent of", 0.75)
+                    stake = None
+                    for w in t.subtree:
+                        if w.lower_ in ("%", "percent") or (w.lower_ == "stake" and any(c.like_num for c in w.subtree)):
+                            num = next((c for c in w.subtree if c.like_num), None)
+                            stake = self.a.amount(num.text) if num is not None else None
+                            break
+                    self.a.relate(
+                        "OWNS",
+                        parent,
+                        child,
+                        text,
+                        "parent of",
+                        0.75,
+                        stakePercent=stake if stake is not None and 0 < stake <= 100 else None,
+                    )
 
     # -- where an organisation comes from and does business ----------------
 
