@@ -125,10 +125,19 @@ type ComplexityRoot struct {
 		ID                     func(childComplexity int) int
 		Indices                func(childComplexity int) int
 		Industries             func(childComplexity int) int
+		Investments            func(childComplexity int, where *model.InvestmentWhere, sort []*model.InvestmentSort, limit *int64, offset *int64) int
+		InvestmentsAggregate   func(childComplexity int, where *model.InvestmentWhere) int
+		InvestmentsConnection  func(childComplexity int, where *model.InvestmentWhere, sort []*model.InvestmentSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Investors              func(childComplexity int, where *model.InvestmentWhere, sort []*model.InvestmentSort, limit *int64, offset *int64) int
+		InvestorsAggregate     func(childComplexity int, where *model.InvestmentWhere) int
+		InvestorsConnection    func(childComplexity int, where *model.InvestmentWhere, sort []*model.InvestmentSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Markets                func(childComplexity int, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, limit *int64, offset *int64) int
 		MarketsAggregate       func(childComplexity int, where *model.CompanyMarketWhere) int
 		MarketsConnection      func(childComplexity int, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Name                   func(childComplexity int) int
+		Owners                 func(childComplexity int, where *model.OwnershipWhere, sort []*model.OwnershipSort, limit *int64, offset *int64) int
+		OwnersAggregate        func(childComplexity int, where *model.OwnershipWhere) int
+		OwnersConnection       func(childComplexity int, where *model.OwnershipWhere, sort []*model.OwnershipSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Partnerships           func(childComplexity int, where *model.PartnershipWhere, sort []*model.PartnershipSort, limit *int64, offset *int64) int
 		PartnershipsAggregate  func(childComplexity int, where *model.PartnershipWhere) int
 		PartnershipsConnection func(childComplexity int, where *model.PartnershipWhere, sort []*model.PartnershipSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
@@ -136,6 +145,9 @@ type ComplexityRoot struct {
 		ProductsAggregate      func(childComplexity int, where *model.CompanyProductWhere) int
 		ProductsConnection     func(childComplexity int, where *model.CompanyProductWhere, sort []*model.CompanyProductSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Roles                  func(childComplexity int) int
+		Subsidiaries           func(childComplexity int, where *model.OwnershipWhere, sort []*model.OwnershipSort, limit *int64, offset *int64) int
+		SubsidiariesAggregate  func(childComplexity int, where *model.OwnershipWhere) int
+		SubsidiariesConnection func(childComplexity int, where *model.OwnershipWhere, sort []*model.OwnershipSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Ticker                 func(childComplexity int) int
 		Website                func(childComplexity int) int
 		Wikipedia              func(childComplexity int) int
@@ -249,6 +261,7 @@ type ComplexityRoot struct {
 		Executives             func(childComplexity int, where *model.ExecutiveParticipationWhere, sort []*model.ExecutiveParticipationSort, limit *int64, offset *int64) int
 		ExecutivesAggregate    func(childComplexity int, where *model.ExecutiveParticipationWhere) int
 		ExecutivesConnection   func(childComplexity int, where *model.ExecutiveParticipationWhere, sort []*model.ExecutiveParticipationSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
+		Headcount              func(childComplexity int) int
 		ID                     func(childComplexity int) int
 		Kind                   func(childComplexity int) int
 		Launches               func(childComplexity int, where *model.EventProductWhere, sort []*model.EventProductSort, limit *int64, offset *int64) int
@@ -276,6 +289,8 @@ type ComplexityRoot struct {
 		ReactionsAggregate     func(childComplexity int, where *model.ReactionWhere) int
 		ReactionsConnection    func(childComplexity int, where *model.ReactionWhere, sort []*model.ReactionSort, first *int64, after *query.Cursor, last *int64, before *query.Cursor) int
 		Roles                  func(childComplexity int) int
+		Round                  func(childComplexity int) int
+		SharePercent           func(childComplexity int) int
 		StakePercent           func(childComplexity int) int
 		Status                 func(childComplexity int) int
 		UnitsSold              func(childComplexity int) int
@@ -289,7 +304,9 @@ type ComplexityRoot struct {
 		AmountUsd     func(childComplexity int) int
 		Count         func(childComplexity int) int
 		CountBy       func(childComplexity int, field model.EventGroupField) int
+		Headcount     func(childComplexity int) int
 		PricePerShare func(childComplexity int) int
+		SharePercent  func(childComplexity int) int
 		StakePercent  func(childComplexity int) int
 		UnitsSold     func(childComplexity int) int
 		Valuation     func(childComplexity int) int
@@ -536,6 +553,33 @@ type ComplexityRoot struct {
 		Sum func(childComplexity int) int
 	}
 
+	Investment struct {
+		Amount   func(childComplexity int) int
+		Currency func(childComplexity int) int
+		Date     func(childComplexity int) int
+		Evidence func(childComplexity int, methods []kg.Method) int
+		Investee func(childComplexity int) int
+		Investor func(childComplexity int) int
+		Round    func(childComplexity int) int
+	}
+
+	InvestmentAggregate struct {
+		Amount  func(childComplexity int) int
+		Count   func(childComplexity int) int
+		CountBy func(childComplexity int, field model.InvestmentGroupField) int
+	}
+
+	InvestmentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InvestmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Market struct {
 		Aliases             func(childComplexity int) int
 		Companies           func(childComplexity int, where *model.CompanyMarketWhere, sort []*model.CompanyMarketSort, limit *int64, offset *int64) int
@@ -621,6 +665,32 @@ type ComplexityRoot struct {
 		UpdatePartners   func(childComplexity int, where model.PartnerWhere, set *model.PartnerPatch, connect *model.PartnerLinks, disconnect *model.PartnerUnlinks) int
 		UpdateProducts   func(childComplexity int, where model.ProductWhere, set *model.ProductPatch, connect *model.ProductLinks, disconnect *model.ProductUnlinks) int
 		UpdateSources    func(childComplexity int, where model.SourceWhere, set *model.SourcePatch) int
+	}
+
+	Ownership struct {
+		Evidence     func(childComplexity int, methods []kg.Method) int
+		Owned        func(childComplexity int) int
+		Owner        func(childComplexity int) int
+		Since        func(childComplexity int) int
+		StakePercent func(childComplexity int) int
+		Until        func(childComplexity int) int
+	}
+
+	OwnershipAggregate struct {
+		Count        func(childComplexity int) int
+		CountBy      func(childComplexity int, field model.OwnershipGroupField) int
+		StakePercent func(childComplexity int) int
+	}
+
+	OwnershipConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OwnershipEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -1454,6 +1524,72 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Industries(childComplexity), true
+	case "Company.investments":
+		if e.ComplexityRoot.Company.Investments == nil {
+			break
+		}
+
+		args, err := ec.field_Company_investments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.Investments(childComplexity, args["where"].(*model.InvestmentWhere), args["sort"].([]*model.InvestmentSort), args["limit"].(*int64), args["offset"].(*int64)), true
+	case "Company.investmentsAggregate":
+		if e.ComplexityRoot.Company.InvestmentsAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Company_investmentsAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.InvestmentsAggregate(childComplexity, args["where"].(*model.InvestmentWhere)), true
+	case "Company.investmentsConnection":
+		if e.ComplexityRoot.Company.InvestmentsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Company_investmentsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.InvestmentsConnection(childComplexity, args["where"].(*model.InvestmentWhere), args["sort"].([]*model.InvestmentSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Company.investors":
+		if e.ComplexityRoot.Company.Investors == nil {
+			break
+		}
+
+		args, err := ec.field_Company_investors_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.Investors(childComplexity, args["where"].(*model.InvestmentWhere), args["sort"].([]*model.InvestmentSort), args["limit"].(*int64), args["offset"].(*int64)), true
+	case "Company.investorsAggregate":
+		if e.ComplexityRoot.Company.InvestorsAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Company_investorsAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.InvestorsAggregate(childComplexity, args["where"].(*model.InvestmentWhere)), true
+	case "Company.investorsConnection":
+		if e.ComplexityRoot.Company.InvestorsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Company_investorsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.InvestorsConnection(childComplexity, args["where"].(*model.InvestmentWhere), args["sort"].([]*model.InvestmentSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
 	case "Company.markets":
 		if e.ComplexityRoot.Company.Markets == nil {
 			break
@@ -1493,6 +1629,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Name(childComplexity), true
+	case "Company.owners":
+		if e.ComplexityRoot.Company.Owners == nil {
+			break
+		}
+
+		args, err := ec.field_Company_owners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.Owners(childComplexity, args["where"].(*model.OwnershipWhere), args["sort"].([]*model.OwnershipSort), args["limit"].(*int64), args["offset"].(*int64)), true
+	case "Company.ownersAggregate":
+		if e.ComplexityRoot.Company.OwnersAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Company_ownersAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.OwnersAggregate(childComplexity, args["where"].(*model.OwnershipWhere)), true
+	case "Company.ownersConnection":
+		if e.ComplexityRoot.Company.OwnersConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Company_ownersConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.OwnersConnection(childComplexity, args["where"].(*model.OwnershipWhere), args["sort"].([]*model.OwnershipSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
 	case "Company.partnerships":
 		if e.ComplexityRoot.Company.Partnerships == nil {
 			break
@@ -1565,6 +1734,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Roles(childComplexity), true
+	case "Company.subsidiaries":
+		if e.ComplexityRoot.Company.Subsidiaries == nil {
+			break
+		}
+
+		args, err := ec.field_Company_subsidiaries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.Subsidiaries(childComplexity, args["where"].(*model.OwnershipWhere), args["sort"].([]*model.OwnershipSort), args["limit"].(*int64), args["offset"].(*int64)), true
+	case "Company.subsidiariesAggregate":
+		if e.ComplexityRoot.Company.SubsidiariesAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Company_subsidiariesAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.SubsidiariesAggregate(childComplexity, args["where"].(*model.OwnershipWhere)), true
+	case "Company.subsidiariesConnection":
+		if e.ComplexityRoot.Company.SubsidiariesConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Company_subsidiariesConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.SubsidiariesConnection(childComplexity, args["where"].(*model.OwnershipWhere), args["sort"].([]*model.OwnershipSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
 	case "Company.ticker":
 		if e.ComplexityRoot.Company.Ticker == nil {
 			break
@@ -2049,6 +2251,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.ExecutivesConnection(childComplexity, args["where"].(*model.ExecutiveParticipationWhere), args["sort"].([]*model.ExecutiveParticipationSort), args["first"].(*int64), args["after"].(*query.Cursor), args["last"].(*int64), args["before"].(*query.Cursor)), true
+	case "Event.headcount":
+		if e.ComplexityRoot.Event.Headcount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Headcount(childComplexity), true
 	case "Event.id":
 		if e.ComplexityRoot.Event.ID == nil {
 			break
@@ -2316,6 +2524,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Roles(childComplexity), true
+	case "Event.round":
+		if e.ComplexityRoot.Event.Round == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Round(childComplexity), true
+	case "Event.sharePercent":
+		if e.ComplexityRoot.Event.SharePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.SharePercent(childComplexity), true
 	case "Event.stakePercent":
 		if e.ComplexityRoot.Event.StakePercent == nil {
 			break
@@ -2382,12 +2602,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EventAggregate.CountBy(childComplexity, args["field"].(model.EventGroupField)), true
+	case "EventAggregate.headcount":
+		if e.ComplexityRoot.EventAggregate.Headcount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAggregate.Headcount(childComplexity), true
 	case "EventAggregate.pricePerShare":
 		if e.ComplexityRoot.EventAggregate.PricePerShare == nil {
 			break
 		}
 
 		return e.ComplexityRoot.EventAggregate.PricePerShare(childComplexity), true
+	case "EventAggregate.sharePercent":
+		if e.ComplexityRoot.EventAggregate.SharePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventAggregate.SharePercent(childComplexity), true
 	case "EventAggregate.stakePercent":
 		if e.ComplexityRoot.EventAggregate.StakePercent == nil {
 			break
@@ -3319,6 +3551,110 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IntStats.Sum(childComplexity), true
 
+	case "Investment.amount":
+		if e.ComplexityRoot.Investment.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Investment.Amount(childComplexity), true
+	case "Investment.currency":
+		if e.ComplexityRoot.Investment.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Investment.Currency(childComplexity), true
+	case "Investment.date":
+		if e.ComplexityRoot.Investment.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Investment.Date(childComplexity), true
+	case "Investment.evidence":
+		if e.ComplexityRoot.Investment.Evidence == nil {
+			break
+		}
+
+		args, err := ec.field_Investment_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Investment.Evidence(childComplexity, args["methods"].([]kg.Method)), true
+	case "Investment.investee":
+		if e.ComplexityRoot.Investment.Investee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Investment.Investee(childComplexity), true
+	case "Investment.investor":
+		if e.ComplexityRoot.Investment.Investor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Investment.Investor(childComplexity), true
+	case "Investment.round":
+		if e.ComplexityRoot.Investment.Round == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Investment.Round(childComplexity), true
+
+	case "InvestmentAggregate.amount":
+		if e.ComplexityRoot.InvestmentAggregate.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvestmentAggregate.Amount(childComplexity), true
+	case "InvestmentAggregate.count":
+		if e.ComplexityRoot.InvestmentAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvestmentAggregate.Count(childComplexity), true
+	case "InvestmentAggregate.countBy":
+		if e.ComplexityRoot.InvestmentAggregate.CountBy == nil {
+			break
+		}
+
+		args, err := ec.field_InvestmentAggregate_countBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.InvestmentAggregate.CountBy(childComplexity, args["field"].(model.InvestmentGroupField)), true
+
+	case "InvestmentConnection.edges":
+		if e.ComplexityRoot.InvestmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvestmentConnection.Edges(childComplexity), true
+	case "InvestmentConnection.pageInfo":
+		if e.ComplexityRoot.InvestmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvestmentConnection.PageInfo(childComplexity), true
+	case "InvestmentConnection.totalCount":
+		if e.ComplexityRoot.InvestmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvestmentConnection.TotalCount(childComplexity), true
+
+	case "InvestmentEdge.cursor":
+		if e.ComplexityRoot.InvestmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvestmentEdge.Cursor(childComplexity), true
+	case "InvestmentEdge.node":
+		if e.ComplexityRoot.InvestmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvestmentEdge.Node(childComplexity), true
+
 	case "Market.aliases":
 		if e.ComplexityRoot.Market.Aliases == nil {
 			break
@@ -3897,6 +4233,104 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateSources(childComplexity, args["where"].(model.SourceWhere), args["set"].(*model.SourcePatch)), true
+
+	case "Ownership.evidence":
+		if e.ComplexityRoot.Ownership.Evidence == nil {
+			break
+		}
+
+		args, err := ec.field_Ownership_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Ownership.Evidence(childComplexity, args["methods"].([]kg.Method)), true
+	case "Ownership.owned":
+		if e.ComplexityRoot.Ownership.Owned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ownership.Owned(childComplexity), true
+	case "Ownership.owner":
+		if e.ComplexityRoot.Ownership.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ownership.Owner(childComplexity), true
+	case "Ownership.since":
+		if e.ComplexityRoot.Ownership.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ownership.Since(childComplexity), true
+	case "Ownership.stakePercent":
+		if e.ComplexityRoot.Ownership.StakePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ownership.StakePercent(childComplexity), true
+	case "Ownership.until":
+		if e.ComplexityRoot.Ownership.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ownership.Until(childComplexity), true
+
+	case "OwnershipAggregate.count":
+		if e.ComplexityRoot.OwnershipAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipAggregate.Count(childComplexity), true
+	case "OwnershipAggregate.countBy":
+		if e.ComplexityRoot.OwnershipAggregate.CountBy == nil {
+			break
+		}
+
+		args, err := ec.field_OwnershipAggregate_countBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.OwnershipAggregate.CountBy(childComplexity, args["field"].(model.OwnershipGroupField)), true
+	case "OwnershipAggregate.stakePercent":
+		if e.ComplexityRoot.OwnershipAggregate.StakePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipAggregate.StakePercent(childComplexity), true
+
+	case "OwnershipConnection.edges":
+		if e.ComplexityRoot.OwnershipConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipConnection.Edges(childComplexity), true
+	case "OwnershipConnection.pageInfo":
+		if e.ComplexityRoot.OwnershipConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipConnection.PageInfo(childComplexity), true
+	case "OwnershipConnection.totalCount":
+		if e.ComplexityRoot.OwnershipConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipConnection.TotalCount(childComplexity), true
+
+	case "OwnershipEdge.cursor":
+		if e.ComplexityRoot.OwnershipEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipEdge.Cursor(childComplexity), true
+	case "OwnershipEdge.node":
+		if e.ComplexityRoot.OwnershipEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnershipEdge.Node(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -5766,12 +6200,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CompanyFact", ec.unmarshalInputCompanyFact),
 			graphql.NewInputUnmarshaler("CompanyFoundersLink", ec.unmarshalInputCompanyFoundersLink),
 			graphql.NewInputUnmarshaler("CompanyInput", ec.unmarshalInputCompanyInput),
+			graphql.NewInputUnmarshaler("CompanyInvestmentsLink", ec.unmarshalInputCompanyInvestmentsLink),
+			graphql.NewInputUnmarshaler("CompanyInvestorsLink", ec.unmarshalInputCompanyInvestorsLink),
 			graphql.NewInputUnmarshaler("CompanyLinks", ec.unmarshalInputCompanyLinks),
 			graphql.NewInputUnmarshaler("CompanyListFilter", ec.unmarshalInputCompanyListFilter),
 			graphql.NewInputUnmarshaler("CompanyMarketListFilter", ec.unmarshalInputCompanyMarketListFilter),
 			graphql.NewInputUnmarshaler("CompanyMarketSort", ec.unmarshalInputCompanyMarketSort),
 			graphql.NewInputUnmarshaler("CompanyMarketWhere", ec.unmarshalInputCompanyMarketWhere),
 			graphql.NewInputUnmarshaler("CompanyMarketsLink", ec.unmarshalInputCompanyMarketsLink),
+			graphql.NewInputUnmarshaler("CompanyOwnersLink", ec.unmarshalInputCompanyOwnersLink),
 			graphql.NewInputUnmarshaler("CompanyParticipationListFilter", ec.unmarshalInputCompanyParticipationListFilter),
 			graphql.NewInputUnmarshaler("CompanyParticipationSort", ec.unmarshalInputCompanyParticipationSort),
 			graphql.NewInputUnmarshaler("CompanyParticipationWhere", ec.unmarshalInputCompanyParticipationWhere),
@@ -5782,6 +6219,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CompanyProductWhere", ec.unmarshalInputCompanyProductWhere),
 			graphql.NewInputUnmarshaler("CompanyProductsLink", ec.unmarshalInputCompanyProductsLink),
 			graphql.NewInputUnmarshaler("CompanySort", ec.unmarshalInputCompanySort),
+			graphql.NewInputUnmarshaler("CompanySubsidiariesLink", ec.unmarshalInputCompanySubsidiariesLink),
 			graphql.NewInputUnmarshaler("CompanyUnlinks", ec.unmarshalInputCompanyUnlinks),
 			graphql.NewInputUnmarshaler("CompanyWhere", ec.unmarshalInputCompanyWhere),
 			graphql.NewInputUnmarshaler("EventCompaniesLink", ec.unmarshalInputEventCompaniesLink),
@@ -5835,6 +6273,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("FoundedWhere", ec.unmarshalInputFoundedWhere),
 			graphql.NewInputUnmarshaler("IDFilter", ec.unmarshalInputIDFilter),
 			graphql.NewInputUnmarshaler("IntFilter", ec.unmarshalInputIntFilter),
+			graphql.NewInputUnmarshaler("InvestmentListFilter", ec.unmarshalInputInvestmentListFilter),
+			graphql.NewInputUnmarshaler("InvestmentSort", ec.unmarshalInputInvestmentSort),
+			graphql.NewInputUnmarshaler("InvestmentWhere", ec.unmarshalInputInvestmentWhere),
 			graphql.NewInputUnmarshaler("MarketCompaniesLink", ec.unmarshalInputMarketCompaniesLink),
 			graphql.NewInputUnmarshaler("MarketEventsLink", ec.unmarshalInputMarketEventsLink),
 			graphql.NewInputUnmarshaler("MarketFact", ec.unmarshalInputMarketFact),
@@ -5851,6 +6292,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MarketSort", ec.unmarshalInputMarketSort),
 			graphql.NewInputUnmarshaler("MarketUnlinks", ec.unmarshalInputMarketUnlinks),
 			graphql.NewInputUnmarshaler("MarketWhere", ec.unmarshalInputMarketWhere),
+			graphql.NewInputUnmarshaler("OwnershipListFilter", ec.unmarshalInputOwnershipListFilter),
+			graphql.NewInputUnmarshaler("OwnershipSort", ec.unmarshalInputOwnershipSort),
+			graphql.NewInputUnmarshaler("OwnershipWhere", ec.unmarshalInputOwnershipWhere),
 			graphql.NewInputUnmarshaler("PartnerFact", ec.unmarshalInputPartnerFact),
 			graphql.NewInputUnmarshaler("PartnerInput", ec.unmarshalInputPartnerInput),
 			graphql.NewInputUnmarshaler("PartnerLinks", ec.unmarshalInputPartnerLinks),
@@ -6192,6 +6636,54 @@ type Company implements Node @node(label: "Company", plural: "companies", group:
   """
   foundersAggregate(where: FoundedWhere): FoundedAggregate! @relationship(type: "FOUNDED", direction: IN)
   """
+  Companies the company owns, wholly (its subsidiaries) or in part, with its stake.
+  """
+  subsidiaries(where: OwnershipWhere, sort: [OwnershipSort!], limit: Int, offset: Int): [Ownership!]! @relationship(type: "OWNS", direction: OUT)
+  """
+  subsidiaries, as a Relay connection.
+  """
+  subsidiariesConnection(where: OwnershipWhere, sort: [OwnershipSort!], first: Int, after: Cursor, last: Int, before: Cursor): OwnershipConnection! @relationship(type: "OWNS", direction: OUT)
+  """
+  Counts and statistics over subsidiaries.
+  """
+  subsidiariesAggregate(where: OwnershipWhere): OwnershipAggregate! @relationship(type: "OWNS", direction: OUT)
+  """
+  Companies that own the company, wholly or in part, with their stakes.
+  """
+  owners(where: OwnershipWhere, sort: [OwnershipSort!], limit: Int, offset: Int): [Ownership!]! @relationship(type: "OWNS", direction: IN)
+  """
+  owners, as a Relay connection.
+  """
+  ownersConnection(where: OwnershipWhere, sort: [OwnershipSort!], first: Int, after: Cursor, last: Int, before: Cursor): OwnershipConnection! @relationship(type: "OWNS", direction: IN)
+  """
+  Counts and statistics over owners.
+  """
+  ownersAggregate(where: OwnershipWhere): OwnershipAggregate! @relationship(type: "OWNS", direction: IN)
+  """
+  Companies the company put money into, with the amount and round.
+  """
+  investments(where: InvestmentWhere, sort: [InvestmentSort!], limit: Int, offset: Int): [Investment!]! @relationship(type: "INVESTED_IN", direction: OUT)
+  """
+  investments, as a Relay connection.
+  """
+  investmentsConnection(where: InvestmentWhere, sort: [InvestmentSort!], first: Int, after: Cursor, last: Int, before: Cursor): InvestmentConnection! @relationship(type: "INVESTED_IN", direction: OUT)
+  """
+  Counts and statistics over investments.
+  """
+  investmentsAggregate(where: InvestmentWhere): InvestmentAggregate! @relationship(type: "INVESTED_IN", direction: OUT)
+  """
+  Companies that put money into the company, with the amount and round.
+  """
+  investors(where: InvestmentWhere, sort: [InvestmentSort!], limit: Int, offset: Int): [Investment!]! @relationship(type: "INVESTED_IN", direction: IN)
+  """
+  investors, as a Relay connection.
+  """
+  investorsConnection(where: InvestmentWhere, sort: [InvestmentSort!], first: Int, after: Cursor, last: Int, before: Cursor): InvestmentConnection! @relationship(type: "INVESTED_IN", direction: IN)
+  """
+  Counts and statistics over investors.
+  """
+  investorsAggregate(where: InvestmentWhere): InvestmentAggregate! @relationship(type: "INVESTED_IN", direction: IN)
+  """
   Sentences of the sources that mention the company.
   """
   evidence(
@@ -6330,6 +6822,18 @@ type Event implements Node @node(label: "Event") {
   Exchange the shares were listed on, e.g. "NYSE" (IPO).
   """
   exchange: String
+  """
+  Name of the round the money was raised in, e.g. "Series E" (FUNDING).
+  """
+  round: String
+  """
+  Jobs cut (LAYOFF).
+  """
+  headcount: Int
+  """
+  Share of the staff cut, in percent, e.g. 20 (LAYOFF).
+  """
+  sharePercent: Float
   """
   Companies that took part, with their roles.
   """
@@ -6879,6 +7383,10 @@ input CompanyWhere {
   products: CompanyProductListFilter
   events: CompanyParticipationListFilter
   founders: FoundedListFilter
+  subsidiaries: OwnershipListFilter
+  owners: OwnershipListFilter
+  investments: InvestmentListFilter
+  investors: InvestmentListFilter
   AND: [CompanyWhere!]
   OR: [CompanyWhere!]
   NOT: CompanyWhere
@@ -7007,6 +7515,9 @@ input EventWhere {
   pricePerShare: FloatFilter
   valuation: FloatFilter
   exchange: StringFilter
+  round: StringFilter
+  headcount: IntFilter
+  sharePercent: FloatFilter
   companies: CompanyParticipationListFilter
   executives: ExecutiveParticipationListFilter
   markets: EventMarketListFilter
@@ -7042,6 +7553,9 @@ input EventSort {
   pricePerShare: SortDirection
   valuation: SortDirection
   exchange: SortDirection
+  round: SortDirection
+  headcount: SortDirection
+  sharePercent: SortDirection
 }
 """
 Fields of Event to count by.
@@ -7062,6 +7576,9 @@ enum EventGroupField {
   pricePerShare
   valuation
   exchange
+  round
+  headcount
+  sharePercent
 }
 """
 Event as a Relay connection.
@@ -7090,6 +7607,8 @@ type EventAggregate @aggregate(of: "Event") {
   stakePercent: FloatStats!
   pricePerShare: FloatStats!
   valuation: FloatStats!
+  headcount: IntStats!
+  sharePercent: FloatStats!
   """
   Counts per distinct value of a field, most frequent first.
   """
@@ -7437,6 +7956,123 @@ type FoundedAggregate @aggregate(of: "Founded") {
   Counts per distinct value of a field, most frequent first.
   """
   countBy(field: FoundedGroupField!): [GroupCount!]!
+}
+"""
+Filter on Ownership: every field given must match.
+"""
+input OwnershipWhere {
+  owner: CompanyWhere
+  owned: CompanyWhere
+  stakePercent: FloatFilter
+  since: StringFilter
+  until: StringFilter
+  AND: [OwnershipWhere!]
+  OR: [OwnershipWhere!]
+  NOT: OwnershipWhere
+}
+"""
+One sort key of Ownership: give exactly one field per list element; the list sets the priority.
+"""
+input OwnershipSort {
+  owner: CompanySort
+  owned: CompanySort
+  stakePercent: SortDirection
+  since: SortDirection
+  until: SortDirection
+}
+"""
+Fields of Ownership to count by.
+"""
+enum OwnershipGroupField {
+  stakePercent
+  since
+  until
+}
+"""
+Ownership as a Relay connection.
+"""
+type OwnershipConnection @connection(of: "Ownership") {
+  edges: [OwnershipEdge!]!
+  pageInfo: PageInfo!
+  """
+  All matching items, not only this page.
+  """
+  totalCount: Int!
+}
+type OwnershipEdge {
+  cursor: Cursor!
+  node: Ownership!
+}
+"""
+Counts and statistics over Ownership.
+"""
+type OwnershipAggregate @aggregate(of: "Ownership") {
+  count: Int!
+  stakePercent: FloatStats!
+  """
+  Counts per distinct value of a field, most frequent first.
+  """
+  countBy(field: OwnershipGroupField!): [GroupCount!]!
+}
+"""
+Filter on Investment: every field given must match.
+"""
+input InvestmentWhere {
+  investor: CompanyWhere
+  investee: CompanyWhere
+  amount: FloatFilter
+  currency: StringFilter
+  round: StringFilter
+  date: StringFilter
+  AND: [InvestmentWhere!]
+  OR: [InvestmentWhere!]
+  NOT: InvestmentWhere
+}
+"""
+One sort key of Investment: give exactly one field per list element; the list sets the priority.
+"""
+input InvestmentSort {
+  investor: CompanySort
+  investee: CompanySort
+  amount: SortDirection
+  currency: SortDirection
+  round: SortDirection
+  date: SortDirection
+}
+"""
+Fields of Investment to count by.
+"""
+enum InvestmentGroupField {
+  amount
+  currency
+  round
+  date
+}
+"""
+Investment as a Relay connection.
+"""
+type InvestmentConnection @connection(of: "Investment") {
+  edges: [InvestmentEdge!]!
+  pageInfo: PageInfo!
+  """
+  All matching items, not only this page.
+  """
+  totalCount: Int!
+}
+type InvestmentEdge {
+  cursor: Cursor!
+  node: Investment!
+}
+"""
+Counts and statistics over Investment.
+"""
+type InvestmentAggregate @aggregate(of: "Investment") {
+  count: Int!
+  amount: FloatStats!
+  """
+  Counts per distinct value of a field, most frequent first.
+  """
+  countBy(field: InvestmentGroupField!): [GroupCount!]!
 }
 """
 Filter on CompanyMarket: every field given must match.
@@ -8123,6 +8759,60 @@ type Founded @edge {
   ): [Evidence!]! @evidence
 }
 """
+(Company)-[:OWNS]->(Company)
+"""
+type Ownership @edge {
+  owner: Company! @from
+  owned: Company! @to
+  """
+  Share of the owned company the owner holds, in percent, e.g. 77; 100 for a wholly owned subsidiary.
+  """
+  stakePercent: Float
+  """
+  When the owner took it, as the source words it ("in 2018").
+  """
+  since: String
+  """
+  When the owner gave it up, as the source words it ("last year"); null while it holds it.
+  """
+  until: String
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
+}
+"""
+(Company)-[:INVESTED_IN]->(Company)
+"""
+type Investment @edge {
+  investor: Company! @from
+  investee: Company! @to
+  """
+  Money put in, in currency.
+  """
+  amount: Float
+  """
+  Currency of amount, as an ISO 4217 code, e.g. "USD".
+  """
+  currency: String
+  """
+  The funding round it was part of, e.g. "Series E".
+  """
+  round: String
+  """
+  When, as the source words it ("in March").
+  """
+  date: String
+  evidence(
+    """
+    Only the evidence obtained by these methods, e.g. [MANUAL] for reviewed facts; all when null.
+    """
+    methods: [EvidenceMethod!]
+  ): [Evidence!]! @evidence
+}
+"""
 (Company)-[:IN_MARKET]->(Market)
 """
 type CompanyMarket @edge {
@@ -8225,6 +8915,10 @@ enum EventKind {
   A company was founded: people with the role "founder", the company with the role "founded"; date is when.
   """
   FOUNDING
+  """
+  A company cut jobs: the company with the role "employer"; headcount and sharePercent.
+  """
+  LAYOFF
 }
 """
 (Company)-[:PARTICIPATED_IN]->(Event)
@@ -8944,6 +9638,76 @@ input CompanyFoundersLink {
   evidence: [EvidenceInput!]!
 }
 """
+A OWNS relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input CompanySubsidiariesLink {
+  """
+  An existing Company.
+  """
+  id: ID
+  """
+  One Company to create (its own relationships cannot be nested further).
+  """
+  create: CompanyInput
+  stakePercent: Float
+  since: String
+  until: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A OWNS relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input CompanyOwnersLink {
+  """
+  An existing Company.
+  """
+  id: ID
+  """
+  One Company to create (its own relationships cannot be nested further).
+  """
+  create: CompanyInput
+  stakePercent: Float
+  since: String
+  until: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A INVESTED_IN relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input CompanyInvestmentsLink {
+  """
+  An existing Company.
+  """
+  id: ID
+  """
+  One Company to create (its own relationships cannot be nested further).
+  """
+  create: CompanyInput
+  amount: Float
+  currency: String
+  round: String
+  date: String
+  evidence: [EvidenceInput!]!
+}
+"""
+A INVESTED_IN relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+"""
+input CompanyInvestorsLink {
+  """
+  An existing Company.
+  """
+  id: ID
+  """
+  One Company to create (its own relationships cannot be nested further).
+  """
+  create: CompanyInput
+  amount: Float
+  currency: String
+  round: String
+  date: String
+  evidence: [EvidenceInput!]!
+}
+"""
 A Company to create, with relationships to create along.
 """
 input CompanyInput {
@@ -8965,6 +9729,10 @@ input CompanyInput {
   products: [CompanyProductsLink!]
   events: [CompanyEventsLink!]
   founders: [CompanyFoundersLink!]
+  subsidiaries: [CompanySubsidiariesLink!]
+  owners: [CompanyOwnersLink!]
+  investments: [CompanyInvestmentsLink!]
+  investors: [CompanyInvestorsLink!]
 }
 """
 New values for fields of Company; fields not given keep their value, null clears one.
@@ -8989,6 +9757,10 @@ input CompanyLinks {
   products: [CompanyProductsLink!]
   events: [CompanyEventsLink!]
   founders: [CompanyFoundersLink!]
+  subsidiaries: [CompanySubsidiariesLink!]
+  owners: [CompanyOwnersLink!]
+  investments: [CompanyInvestmentsLink!]
+  investors: [CompanyInvestorsLink!]
 }
 """
 Relationships to remove, by the id of the node at the far end.
@@ -9000,6 +9772,10 @@ input CompanyUnlinks {
   products: [ID!]
   events: [ID!]
   founders: [ID!]
+  subsidiaries: [ID!]
+  owners: [ID!]
+  investments: [ID!]
+  investors: [ID!]
 }
 """
 A WORKS_FOR relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
@@ -9276,6 +10052,9 @@ input EventInput {
   pricePerShare: Float
   valuation: Float
   exchange: String
+  round: String
+  headcount: Int
+  sharePercent: Float
   companies: [EventCompaniesLink!]
   executives: [EventExecutivesLink!]
   markets: [EventMarketsLink!]
@@ -9307,6 +10086,9 @@ input EventPatch {
   pricePerShare: Float
   valuation: Float
   exchange: String
+  round: String
+  headcount: Int
+  sharePercent: Float
 }
 input EventLinks {
   companies: [EventCompaniesLink!]
@@ -9773,6 +10555,9 @@ input EventFact {
   pricePerShare: Float
   valuation: Float
   exchange: String
+  round: String
+  headcount: Int
+  sharePercent: Float
 }
 """
 A Market stated by the source: matched to an existing one by id, else by name or alias (case-insensitive), else created.
@@ -9809,10 +10594,12 @@ enum RelationshipType {
   EXCLUDES
   FOUNDED
   HAS_PRODUCT
+  INVESTED_IN
   IN_CATEGORY
   IN_MARKET
   LAUNCHES
   OFFERS
+  OWNS
   PARTICIPATED_IN
   PARTNERED_WITH
   PART_OF
@@ -9831,8 +10618,11 @@ input RelationshipFact {
   Tells apart two relationships of one type between the same nodes.
   """
   key: String
+  amount: Float
   channel: String
+  currency: String
   current: Boolean
+  date: String
   exclusive: Boolean
   expected: String
   group: String
@@ -9840,7 +10630,9 @@ input RelationshipFact {
   reaction: String
   reason: String
   role: String
+  round: String
   since: String
+  stakePercent: Float
   status: String
   title: String
   until: String
@@ -10388,6 +11180,15 @@ input FoundedListFilter {
   single: FoundedWhere
 }
 """
+Filter on a list of Investment: some, all, none or exactly one of them match.
+"""
+input InvestmentListFilter {
+  some: InvestmentWhere
+  all: InvestmentWhere
+  none: InvestmentWhere
+  single: InvestmentWhere
+}
+"""
 Filter on a list of Market: some, all, none or exactly one of them match.
 """
 input MarketListFilter {
@@ -10404,6 +11205,15 @@ input MarketPartListFilter {
   all: MarketPartWhere
   none: MarketPartWhere
   single: MarketPartWhere
+}
+"""
+Filter on a list of Ownership: some, all, none or exactly one of them match.
+"""
+input OwnershipListFilter {
+  some: OwnershipWhere
+  all: OwnershipWhere
+  none: OwnershipWhere
+  single: OwnershipWhere
 }
 """
 Filter on a list of Partner: some, all, none or exactly one of them match.
@@ -10664,6 +11474,30 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_foundersConnection(ctx, field)
 	case "foundersAggregate":
 		return ec.fieldContext_Company_foundersAggregate(ctx, field)
+	case "subsidiaries":
+		return ec.fieldContext_Company_subsidiaries(ctx, field)
+	case "subsidiariesConnection":
+		return ec.fieldContext_Company_subsidiariesConnection(ctx, field)
+	case "subsidiariesAggregate":
+		return ec.fieldContext_Company_subsidiariesAggregate(ctx, field)
+	case "owners":
+		return ec.fieldContext_Company_owners(ctx, field)
+	case "ownersConnection":
+		return ec.fieldContext_Company_ownersConnection(ctx, field)
+	case "ownersAggregate":
+		return ec.fieldContext_Company_ownersAggregate(ctx, field)
+	case "investments":
+		return ec.fieldContext_Company_investments(ctx, field)
+	case "investmentsConnection":
+		return ec.fieldContext_Company_investmentsConnection(ctx, field)
+	case "investmentsAggregate":
+		return ec.fieldContext_Company_investmentsAggregate(ctx, field)
+	case "investors":
+		return ec.fieldContext_Company_investors(ctx, field)
+	case "investorsConnection":
+		return ec.fieldContext_Company_investorsConnection(ctx, field)
+	case "investorsAggregate":
+		return ec.fieldContext_Company_investorsAggregate(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Company_evidence(ctx, field)
 	case "roles":
@@ -10884,6 +11718,12 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_valuation(ctx, field)
 	case "exchange":
 		return ec.fieldContext_Event_exchange(ctx, field)
+	case "round":
+		return ec.fieldContext_Event_round(ctx, field)
+	case "headcount":
+		return ec.fieldContext_Event_headcount(ctx, field)
+	case "sharePercent":
+		return ec.fieldContext_Event_sharePercent(ctx, field)
 	case "companies":
 		return ec.fieldContext_Event_companies(ctx, field)
 	case "companiesConnection":
@@ -10976,6 +11816,10 @@ func (ec *executionContext) childFields_EventAggregate(ctx context.Context, fiel
 		return ec.fieldContext_EventAggregate_pricePerShare(ctx, field)
 	case "valuation":
 		return ec.fieldContext_EventAggregate_valuation(ctx, field)
+	case "headcount":
+		return ec.fieldContext_EventAggregate_headcount(ctx, field)
+	case "sharePercent":
+		return ec.fieldContext_EventAggregate_sharePercent(ctx, field)
 	case "countBy":
 		return ec.fieldContext_EventAggregate_countBy(ctx, field)
 	}
@@ -11462,6 +12306,60 @@ func (ec *executionContext) childFields_IntStats(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type IntStats", field.Name)
 }
 
+func (ec *executionContext) childFields_Investment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "investor":
+		return ec.fieldContext_Investment_investor(ctx, field)
+	case "investee":
+		return ec.fieldContext_Investment_investee(ctx, field)
+	case "amount":
+		return ec.fieldContext_Investment_amount(ctx, field)
+	case "currency":
+		return ec.fieldContext_Investment_currency(ctx, field)
+	case "round":
+		return ec.fieldContext_Investment_round(ctx, field)
+	case "date":
+		return ec.fieldContext_Investment_date(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Investment_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Investment", field.Name)
+}
+
+func (ec *executionContext) childFields_InvestmentAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_InvestmentAggregate_count(ctx, field)
+	case "amount":
+		return ec.fieldContext_InvestmentAggregate_amount(ctx, field)
+	case "countBy":
+		return ec.fieldContext_InvestmentAggregate_countBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvestmentAggregate", field.Name)
+}
+
+func (ec *executionContext) childFields_InvestmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InvestmentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InvestmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InvestmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvestmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InvestmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_InvestmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_InvestmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvestmentEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Market(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -11580,6 +12478,58 @@ func (ec *executionContext) childFields_MarketPartEdge(ctx context.Context, fiel
 		return ec.fieldContext_MarketPartEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MarketPartEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Ownership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "owner":
+		return ec.fieldContext_Ownership_owner(ctx, field)
+	case "owned":
+		return ec.fieldContext_Ownership_owned(ctx, field)
+	case "stakePercent":
+		return ec.fieldContext_Ownership_stakePercent(ctx, field)
+	case "since":
+		return ec.fieldContext_Ownership_since(ctx, field)
+	case "until":
+		return ec.fieldContext_Ownership_until(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Ownership_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Ownership", field.Name)
+}
+
+func (ec *executionContext) childFields_OwnershipAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_OwnershipAggregate_count(ctx, field)
+	case "stakePercent":
+		return ec.fieldContext_OwnershipAggregate_stakePercent(ctx, field)
+	case "countBy":
+		return ec.fieldContext_OwnershipAggregate_countBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OwnershipAggregate", field.Name)
+}
+
+func (ec *executionContext) childFields_OwnershipConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OwnershipConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OwnershipConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OwnershipConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OwnershipConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OwnershipEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OwnershipEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OwnershipEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OwnershipEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12732,6 +13682,218 @@ func (ec *executionContext) field_Company_founders_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Company_investmentsAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.InvestmentWhere, error) {
+			return ec.unmarshalOInvestmentWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_investmentsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.InvestmentWhere, error) {
+			return ec.unmarshalOInvestmentWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.InvestmentSort, error) {
+			return ec.unmarshalOInvestmentSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_investments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.InvestmentWhere, error) {
+			return ec.unmarshalOInvestmentWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.InvestmentSort, error) {
+			return ec.unmarshalOInvestmentSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_investorsAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.InvestmentWhere, error) {
+			return ec.unmarshalOInvestmentWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_investorsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.InvestmentWhere, error) {
+			return ec.unmarshalOInvestmentWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.InvestmentSort, error) {
+			return ec.unmarshalOInvestmentSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_investors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.InvestmentWhere, error) {
+			return ec.unmarshalOInvestmentWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.InvestmentSort, error) {
+			return ec.unmarshalOInvestmentSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Company_marketsAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12814,6 +13976,112 @@ func (ec *executionContext) field_Company_markets_args(ctx context.Context, rawA
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
 		func(ctx context.Context, v any) ([]*model.CompanyMarketSort, error) {
 			return ec.unmarshalOCompanyMarketSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyMarketSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_ownersAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.OwnershipWhere, error) {
+			return ec.unmarshalOOwnershipWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_ownersConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.OwnershipWhere, error) {
+			return ec.unmarshalOOwnershipWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.OwnershipSort, error) {
+			return ec.unmarshalOOwnershipSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_owners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.OwnershipWhere, error) {
+			return ec.unmarshalOOwnershipWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.OwnershipSort, error) {
+			return ec.unmarshalOOwnershipSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipSortᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13026,6 +14294,112 @@ func (ec *executionContext) field_Company_products_args(ctx context.Context, raw
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
 		func(ctx context.Context, v any) ([]*model.CompanyProductSort, error) {
 			return ec.unmarshalOCompanyProductSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyProductSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_subsidiariesAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.OwnershipWhere, error) {
+			return ec.unmarshalOOwnershipWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_subsidiariesConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.OwnershipWhere, error) {
+			return ec.unmarshalOOwnershipWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.OwnershipSort, error) {
+			return ec.unmarshalOOwnershipSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipSortᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*query.Cursor, error) {
+			return ec.unmarshalOCursor2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Company_subsidiaries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.OwnershipWhere, error) {
+			return ec.unmarshalOOwnershipWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]*model.OwnershipSort, error) {
+			return ec.unmarshalOOwnershipSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipSortᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14702,6 +16076,34 @@ func (ec *executionContext) field_Founded_evidence_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_InvestmentAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (model.InvestmentGroupField, error) {
+			return ec.unmarshalNInvestmentGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentGroupField(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Investment_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_MarketAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15783,6 +17185,34 @@ func (ec *executionContext) field_Mutation_updateSources_args(ctx context.Contex
 		return nil, err
 	}
 	args["set"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_OwnershipAggregate_countBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (model.OwnershipGroupField, error) {
+			return ec.unmarshalNOwnershipGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipGroupField(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Ownership_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "methods",
+		func(ctx context.Context, v any) ([]kg.Method, error) {
+			return ec.unmarshalOEvidenceMethod2ᚕgithubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋkgᚐMethodᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["methods"] = arg0
 	return args, nil
 }
 
@@ -21006,6 +22436,522 @@ func (ec *executionContext) fieldContext_Company_foundersAggregate(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Company_subsidiaries(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_subsidiaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subsidiaries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Ownership) graphql.Marshaler {
+			return ec.marshalNOwnership2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_subsidiaries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ownership(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_subsidiaries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_subsidiariesConnection(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_subsidiariesConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubsidiariesConnection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OwnershipConnection) graphql.Marshaler {
+			return ec.marshalNOwnershipConnection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_subsidiariesConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnershipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_subsidiariesConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_subsidiariesAggregate(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_subsidiariesAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubsidiariesAggregate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OwnershipAggregate) graphql.Marshaler {
+			return ec.marshalNOwnershipAggregate2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_subsidiariesAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnershipAggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_subsidiariesAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_owners(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_owners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Ownership) graphql.Marshaler {
+			return ec.marshalNOwnership2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_owners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ownership(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_owners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_ownersConnection(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_ownersConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnersConnection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OwnershipConnection) graphql.Marshaler {
+			return ec.marshalNOwnershipConnection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_ownersConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnershipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_ownersConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_ownersAggregate(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_ownersAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnersAggregate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OwnershipAggregate) graphql.Marshaler {
+			return ec.marshalNOwnershipAggregate2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_ownersAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnershipAggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_ownersAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_investments(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_investments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Investments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Investment) graphql.Marshaler {
+			return ec.marshalNInvestment2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_investments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Investment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_investments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_investmentsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_investmentsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvestmentsConnection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InvestmentConnection) graphql.Marshaler {
+			return ec.marshalNInvestmentConnection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_investmentsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvestmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_investmentsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_investmentsAggregate(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_investmentsAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvestmentsAggregate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InvestmentAggregate) graphql.Marshaler {
+			return ec.marshalNInvestmentAggregate2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_investmentsAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvestmentAggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_investmentsAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_investors(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_investors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Investors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Investment) graphql.Marshaler {
+			return ec.marshalNInvestment2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_investors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Investment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_investors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_investorsConnection(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_investorsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvestorsConnection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InvestmentConnection) graphql.Marshaler {
+			return ec.marshalNInvestmentConnection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_investorsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvestmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_investorsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Company_investorsAggregate(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_investorsAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvestorsAggregate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InvestmentAggregate) graphql.Marshaler {
+			return ec.marshalNInvestmentAggregate2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Company_investorsAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Company",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvestmentAggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Company_investorsAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Company_evidence(ctx context.Context, field graphql.CollectedField, obj *model.Company) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22676,6 +24622,75 @@ func (ec *executionContext) _Event_exchange(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Event_exchange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
+}
+
+func (ec *executionContext) _Event_round(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_round(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Round, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_round(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
+}
+
+func (ec *executionContext) _Event_headcount(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_headcount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Headcount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_headcount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Event_sharePercent(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_sharePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_sharePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Event_companies(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
@@ -24411,6 +26426,70 @@ func (ec *executionContext) _EventAggregate_valuation(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_EventAggregate_valuation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FloatStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventAggregate_headcount(ctx context.Context, field graphql.CollectedField, obj *model.EventAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_headcount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Headcount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntStats) graphql.Marshaler {
+			return ec.marshalNIntStats2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐIntStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_headcount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventAggregate_sharePercent(ctx context.Context, field graphql.CollectedField, obj *model.EventAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventAggregate_sharePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FloatStats) graphql.Marshaler {
+			return ec.marshalNFloatStats2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventAggregate_sharePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "EventAggregate",
 		Field:      field,
@@ -28222,6 +30301,445 @@ func (ec *executionContext) fieldContext_IntStats_sum(_ context.Context, field g
 	return graphql.NewScalarFieldContext("IntStats", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Investment_investor(ctx context.Context, field graphql.CollectedField, obj *model.Investment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Investment_investor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Investor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Company) graphql.Marshaler {
+			return ec.marshalNCompany2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompany(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Investment_investor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Investment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Investment_investee(ctx context.Context, field graphql.CollectedField, obj *model.Investment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Investment_investee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Investee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Company) graphql.Marshaler {
+			return ec.marshalNCompany2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompany(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Investment_investee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Investment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Investment_amount(ctx context.Context, field graphql.CollectedField, obj *model.Investment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Investment_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Investment_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Investment", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Investment_currency(ctx context.Context, field graphql.CollectedField, obj *model.Investment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Investment_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Investment_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Investment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Investment_round(ctx context.Context, field graphql.CollectedField, obj *model.Investment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Investment_round(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Round, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Investment_round(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Investment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Investment_date(ctx context.Context, field graphql.CollectedField, obj *model.Investment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Investment_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Investment_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Investment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Investment_evidence(ctx context.Context, field graphql.CollectedField, obj *model.Investment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Investment_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Investment_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Investment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Investment_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvestmentAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.InvestmentAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvestmentAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvestmentAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvestmentAggregate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InvestmentAggregate_amount(ctx context.Context, field graphql.CollectedField, obj *model.InvestmentAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvestmentAggregate_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FloatStats) graphql.Marshaler {
+			return ec.marshalNFloatStats2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvestmentAggregate_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvestmentAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FloatStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvestmentAggregate_countBy(ctx context.Context, field graphql.CollectedField, obj *model.InvestmentAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvestmentAggregate_countBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
+			return ec.marshalNGroupCount2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐGroupCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvestmentAggregate_countBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvestmentAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_InvestmentAggregate_countBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvestmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InvestmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvestmentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InvestmentEdge) graphql.Marshaler {
+			return ec.marshalNInvestmentEdge2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvestmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvestmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvestmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvestmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InvestmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvestmentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvestmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvestmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvestmentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InvestmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvestmentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvestmentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvestmentConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InvestmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InvestmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvestmentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v query.Cursor) graphql.Marshaler {
+			return ec.marshalNCursor2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvestmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvestmentEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _InvestmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InvestmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvestmentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Investment) graphql.Marshaler {
+			return ec.marshalNInvestment2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvestmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvestmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Investment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Market_id(ctx context.Context, field graphql.CollectedField, obj *model.Market) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30979,6 +33497,422 @@ func (ec *executionContext) fieldContext_Mutation_ingestArticles(ctx context.Con
 	if fc.Args, err = ec.field_Mutation_ingestArticles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ownership_owner(ctx context.Context, field graphql.CollectedField, obj *model.Ownership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ownership_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Company) graphql.Marshaler {
+			return ec.marshalNCompany2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompany(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ownership_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ownership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ownership_owned(ctx context.Context, field graphql.CollectedField, obj *model.Ownership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ownership_owned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Company) graphql.Marshaler {
+			return ec.marshalNCompany2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompany(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ownership_owned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ownership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ownership_stakePercent(ctx context.Context, field graphql.CollectedField, obj *model.Ownership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ownership_stakePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StakePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Ownership_stakePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ownership", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Ownership_since(ctx context.Context, field graphql.CollectedField, obj *model.Ownership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ownership_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Ownership_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ownership", field, false, false, "String")
+}
+
+func (ec *executionContext) _Ownership_until(ctx context.Context, field graphql.CollectedField, obj *model.Ownership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ownership_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Ownership_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ownership", field, false, false, "String")
+}
+
+func (ec *executionContext) _Ownership_evidence(ctx context.Context, field graphql.CollectedField, obj *model.Ownership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ownership_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Evidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ownership_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ownership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Ownership_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OwnershipAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.OwnershipAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnershipAggregate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OwnershipAggregate_stakePercent(ctx context.Context, field graphql.CollectedField, obj *model.OwnershipAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipAggregate_stakePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StakePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FloatStats) graphql.Marshaler {
+			return ec.marshalNFloatStats2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipAggregate_stakePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnershipAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FloatStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OwnershipAggregate_countBy(ctx context.Context, field graphql.CollectedField, obj *model.OwnershipAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipAggregate_countBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GroupCount) graphql.Marshaler {
+			return ec.marshalNGroupCount2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐGroupCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipAggregate_countBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnershipAggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_OwnershipAggregate_countBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OwnershipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OwnershipConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OwnershipEdge) graphql.Marshaler {
+			return ec.marshalNOwnershipEdge2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnershipConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnershipEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OwnershipConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OwnershipConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnershipConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OwnershipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.OwnershipConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnershipConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OwnershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OwnershipEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v query.Cursor) graphql.Marshaler {
+			return ec.marshalNCursor2githubᚗcomᚋcompanygraphᚋcompanygraphᚋinternalᚋqueryᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnershipEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _OwnershipEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.OwnershipEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnershipEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Ownership) graphql.Marshaler {
+			return ec.marshalNOwnership2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnershipEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OwnershipEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ownership(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -40058,7 +42992,7 @@ func (ec *executionContext) unmarshalInputCompanyInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "ticker", "industries", "founded", "founder", "website", "wikipedia", "indices", "executives", "markets", "partnerships", "products", "events", "founders"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "ticker", "industries", "founded", "founder", "website", "wikipedia", "indices", "executives", "markets", "partnerships", "products", "events", "founders", "subsidiaries", "owners", "investments", "investors"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40191,6 +43125,34 @@ func (ec *executionContext) unmarshalInputCompanyInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Founders = data
+		case "subsidiaries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidiaries"))
+			data, err := ec.unmarshalOCompanySubsidiariesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanySubsidiariesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subsidiaries = data
+		case "owners":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owners"))
+			data, err := ec.unmarshalOCompanyOwnersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyOwnersLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owners = data
+		case "investments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("investments"))
+			data, err := ec.unmarshalOCompanyInvestmentsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInvestmentsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Investments = data
+		case "investors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("investors"))
+			data, err := ec.unmarshalOCompanyInvestorsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInvestorsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Investors = data
 		}
 	}
 	return it, nil
@@ -40208,6 +43170,174 @@ func UnmarshalCompanyInput(ctx context.Context, raw any) (model.CompanyInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCompanyInvestmentsLink(ctx context.Context, obj any) (model.CompanyInvestmentsLink, error) {
+	var it model.CompanyInvestmentsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "amount", "currency", "round", "date", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "round":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("round"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Round = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanyInvestmentsLink unmarshals raw into the CompanyInvestmentsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanyInvestmentsLink(ctx context.Context, raw any) (model.CompanyInvestmentsLink, error) {
+	var out model.CompanyInvestmentsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyInvestmentsLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCompanyInvestorsLink(ctx context.Context, obj any) (model.CompanyInvestorsLink, error) {
+	var it model.CompanyInvestorsLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "amount", "currency", "round", "date", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "round":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("round"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Round = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanyInvestorsLink unmarshals raw into the CompanyInvestorsLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanyInvestorsLink(ctx context.Context, raw any) (model.CompanyInvestorsLink, error) {
+	var out model.CompanyInvestorsLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyInvestorsLink", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCompanyLinks(ctx context.Context, obj any) (model.CompanyLinks, error) {
 	var it model.CompanyLinks
 	if obj == nil {
@@ -40219,7 +43349,7 @@ func (ec *executionContext) unmarshalInputCompanyLinks(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"executives", "markets", "partnerships", "products", "events", "founders"}
+	fieldsInOrder := [...]string{"executives", "markets", "partnerships", "products", "events", "founders", "subsidiaries", "owners", "investments", "investors"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40268,6 +43398,34 @@ func (ec *executionContext) unmarshalInputCompanyLinks(ctx context.Context, obj 
 				return it, err
 			}
 			it.Founders = data
+		case "subsidiaries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidiaries"))
+			data, err := ec.unmarshalOCompanySubsidiariesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanySubsidiariesLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subsidiaries = data
+		case "owners":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owners"))
+			data, err := ec.unmarshalOCompanyOwnersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyOwnersLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owners = data
+		case "investments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("investments"))
+			data, err := ec.unmarshalOCompanyInvestmentsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInvestmentsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Investments = data
+		case "investors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("investors"))
+			data, err := ec.unmarshalOCompanyInvestorsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInvestorsLinkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Investors = data
 		}
 	}
 	return it, nil
@@ -40625,6 +43783,83 @@ func (ec *executionContext) unmarshalInputCompanyMarketsLink(ctx context.Context
 func UnmarshalCompanyMarketsLink(ctx context.Context, raw any) (model.CompanyMarketsLink, error) {
 	var out model.CompanyMarketsLink
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyMarketsLink", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCompanyOwnersLink(ctx context.Context, obj any) (model.CompanyOwnersLink, error) {
+	var it model.CompanyOwnersLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "stakePercent", "since", "until", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "stakePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakePercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakePercent = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanyOwnersLink unmarshals raw into the CompanyOwnersLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanyOwnersLink(ctx context.Context, raw any) (model.CompanyOwnersLink, error) {
+	var out model.CompanyOwnersLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanyOwnersLink", raw, &out)
 	return out, err
 }
 
@@ -41342,6 +44577,83 @@ func UnmarshalCompanySort(ctx context.Context, raw any) (model.CompanySort, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCompanySubsidiariesLink(ctx context.Context, obj any) (model.CompanySubsidiariesLink, error) {
+	var it model.CompanySubsidiariesLink
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "create", "stakePercent", "since", "until", "evidence"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "create":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("create"))
+			data, err := ec.unmarshalOCompanyInput2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Create = data
+		case "stakePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakePercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakePercent = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNEvidenceInput2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEvidenceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompanySubsidiariesLink unmarshals raw into the CompanySubsidiariesLink input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompanySubsidiariesLink(ctx context.Context, raw any) (model.CompanySubsidiariesLink, error) {
+	var out model.CompanySubsidiariesLink
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompanySubsidiariesLink", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCompanyUnlinks(ctx context.Context, obj any) (model.CompanyUnlinks, error) {
 	var it model.CompanyUnlinks
 	if obj == nil {
@@ -41353,7 +44665,7 @@ func (ec *executionContext) unmarshalInputCompanyUnlinks(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"executives", "markets", "partnerships", "products", "events", "founders"}
+	fieldsInOrder := [...]string{"executives", "markets", "partnerships", "products", "events", "founders", "subsidiaries", "owners", "investments", "investors"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41402,6 +44714,34 @@ func (ec *executionContext) unmarshalInputCompanyUnlinks(ctx context.Context, ob
 				return it, err
 			}
 			it.Founders = data
+		case "subsidiaries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidiaries"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subsidiaries = data
+		case "owners":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owners"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owners = data
+		case "investments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("investments"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Investments = data
+		case "investors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("investors"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Investors = data
 		}
 	}
 	return it, nil
@@ -41430,7 +44770,7 @@ func (ec *executionContext) unmarshalInputCompanyWhere(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "ticker", "industries", "founded", "founder", "website", "wikipedia", "indices", "executives", "markets", "partnerships", "products", "events", "founders", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "headquarters", "ticker", "industries", "founded", "founder", "website", "wikipedia", "indices", "executives", "markets", "partnerships", "products", "events", "founders", "subsidiaries", "owners", "investments", "investors", "AND", "OR", "NOT"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41563,6 +44903,34 @@ func (ec *executionContext) unmarshalInputCompanyWhere(ctx context.Context, obj 
 				return it, err
 			}
 			it.Founders = data
+		case "subsidiaries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidiaries"))
+			data, err := ec.unmarshalOOwnershipListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipListFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subsidiaries = data
+		case "owners":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owners"))
+			data, err := ec.unmarshalOOwnershipListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipListFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owners = data
+		case "investments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("investments"))
+			data, err := ec.unmarshalOInvestmentListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentListFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Investments = data
+		case "investors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("investors"))
+			data, err := ec.unmarshalOInvestmentListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentListFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Investors = data
 		case "AND":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
 			data, err := ec.unmarshalOCompanyWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyWhereᚄ(ctx, v)
@@ -41899,7 +45267,7 @@ func (ec *executionContext) unmarshalInputEventFact(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange"}
+	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange", "round", "headcount", "sharePercent"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42018,6 +45386,27 @@ func (ec *executionContext) unmarshalInputEventFact(ctx context.Context, obj any
 				return it, err
 			}
 			it.Exchange = data
+		case "round":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("round"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Round = data
+		case "headcount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headcount"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Headcount = data
+		case "sharePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharePercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharePercent = data
 		}
 	}
 	return it, nil
@@ -42046,7 +45435,7 @@ func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange", "companies", "executives", "markets", "offers", "excludes", "launches", "difficulties", "products", "reactions", "partOf", "parts"}
+	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange", "round", "headcount", "sharePercent", "companies", "executives", "markets", "offers", "excludes", "launches", "difficulties", "products", "reactions", "partOf", "parts"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42165,6 +45554,27 @@ func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.Exchange = data
+		case "round":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("round"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Round = data
+		case "headcount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headcount"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Headcount = data
+		case "sharePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharePercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharePercent = data
 		case "companies":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
 			data, err := ec.unmarshalOEventCompaniesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐEventCompaniesLinkᚄ(ctx, v)
@@ -43194,7 +46604,7 @@ func (ec *executionContext) unmarshalInputEventPatch(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange"}
+	fieldsInOrder := [...]string{"name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange", "round", "headcount", "sharePercent"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43306,6 +46716,27 @@ func (ec *executionContext) unmarshalInputEventPatch(ctx context.Context, obj an
 				return it, err
 			}
 			it.Exchange = data
+		case "round":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("round"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Round = data
+		case "headcount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headcount"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Headcount = data
+		case "sharePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharePercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharePercent = data
 		}
 	}
 	return it, nil
@@ -43712,7 +47143,7 @@ func (ec *executionContext) unmarshalInputEventSort(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange"}
+	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange", "round", "headcount", "sharePercent"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43831,6 +47262,27 @@ func (ec *executionContext) unmarshalInputEventSort(ctx context.Context, obj any
 				return it, err
 			}
 			it.Exchange = data
+		case "round":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("round"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Round = data
+		case "headcount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headcount"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Headcount = data
+		case "sharePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharePercent"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharePercent = data
 		}
 	}
 	return it, nil
@@ -43971,7 +47423,7 @@ func (ec *executionContext) unmarshalInputEventWhere(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange", "companies", "executives", "markets", "offers", "excludes", "launches", "difficulties", "products", "reactions", "partOf", "parts", "AND", "OR", "NOT"}
+	fieldsInOrder := [...]string{"id", "name", "kind", "status", "date", "place", "amountUsd", "valuationUsd", "valuationQualifier", "unitsSold", "amount", "currency", "stakePercent", "pricePerShare", "valuation", "exchange", "round", "headcount", "sharePercent", "companies", "executives", "markets", "offers", "excludes", "launches", "difficulties", "products", "reactions", "partOf", "parts", "AND", "OR", "NOT"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44090,6 +47542,27 @@ func (ec *executionContext) unmarshalInputEventWhere(ctx context.Context, obj an
 				return it, err
 			}
 			it.Exchange = data
+		case "round":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("round"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Round = data
+		case "headcount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headcount"))
+			data, err := ec.unmarshalOIntFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐIntFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Headcount = data
+		case "sharePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharePercent"))
+			data, err := ec.unmarshalOFloatFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharePercent = data
 		case "companies":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companies"))
 			data, err := ec.unmarshalOCompanyParticipationListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyParticipationListFilter(ctx, v)
@@ -45760,6 +49233,244 @@ func UnmarshalIntFilter(ctx context.Context, raw any) (model.IntFilter, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputInvestmentListFilter(ctx context.Context, obj any) (model.InvestmentListFilter, error) {
+	var it model.InvestmentListFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "all", "none", "single"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOInvestmentWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOInvestmentWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOInvestmentWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "single":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("single"))
+			data, err := ec.unmarshalOInvestmentWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Single = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInvestmentListFilter unmarshals raw into the InvestmentListFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInvestmentListFilter(ctx context.Context, raw any) (model.InvestmentListFilter, error) {
+	var out model.InvestmentListFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InvestmentListFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInvestmentSort(ctx context.Context, obj any) (model.InvestmentSort, error) {
+	var it model.InvestmentSort
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"investor", "investee", "amount", "currency", "round", "date"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "investor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("investor"))
+			data, err := ec.unmarshalOCompanySort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanySort(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Investor = data
+		case "investee":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("investee"))
+			data, err := ec.unmarshalOCompanySort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanySort(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Investee = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "round":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("round"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Round = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInvestmentSort unmarshals raw into the InvestmentSort input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInvestmentSort(ctx context.Context, raw any) (model.InvestmentSort, error) {
+	var out model.InvestmentSort
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InvestmentSort", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInvestmentWhere(ctx context.Context, obj any) (model.InvestmentWhere, error) {
+	var it model.InvestmentWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"investor", "investee", "amount", "currency", "round", "date", "AND", "OR", "NOT"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "investor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("investor"))
+			data, err := ec.unmarshalOCompanyWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Investor = data
+		case "investee":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("investee"))
+			data, err := ec.unmarshalOCompanyWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Investee = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOFloatFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "round":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("round"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Round = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOInvestmentWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOInvestmentWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOInvestmentWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInvestmentWhere unmarshals raw into the InvestmentWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInvestmentWhere(ctx context.Context, raw any) (model.InvestmentWhere, error) {
+	var out model.InvestmentWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InvestmentWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMarketCompaniesLink(ctx context.Context, obj any) (model.MarketCompaniesLink, error) {
 	var it model.MarketCompaniesLink
 	if obj == nil {
@@ -46814,6 +50525,230 @@ func (ec *executionContext) unmarshalInputMarketWhere(ctx context.Context, obj a
 func UnmarshalMarketWhere(ctx context.Context, raw any) (model.MarketWhere, error) {
 	var out model.MarketWhere
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarketWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOwnershipListFilter(ctx context.Context, obj any) (model.OwnershipListFilter, error) {
+	var it model.OwnershipListFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "all", "none", "single"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOOwnershipWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOOwnershipWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOOwnershipWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "single":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("single"))
+			data, err := ec.unmarshalOOwnershipWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Single = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOwnershipListFilter unmarshals raw into the OwnershipListFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOwnershipListFilter(ctx context.Context, raw any) (model.OwnershipListFilter, error) {
+	var out model.OwnershipListFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OwnershipListFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOwnershipSort(ctx context.Context, obj any) (model.OwnershipSort, error) {
+	var it model.OwnershipSort
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"owner", "owned", "stakePercent", "since", "until"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOCompanySort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanySort(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owner = data
+		case "owned":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owned"))
+			data, err := ec.unmarshalOCompanySort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanySort(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owned = data
+		case "stakePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakePercent"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakePercent = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOwnershipSort unmarshals raw into the OwnershipSort input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOwnershipSort(ctx context.Context, raw any) (model.OwnershipSort, error) {
+	var out model.OwnershipSort
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OwnershipSort", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOwnershipWhere(ctx context.Context, obj any) (model.OwnershipWhere, error) {
+	var it model.OwnershipWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"owner", "owned", "stakePercent", "since", "until", "AND", "OR", "NOT"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOCompanyWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owner = data
+		case "owned":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owned"))
+			data, err := ec.unmarshalOCompanyWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owned = data
+		case "stakePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakePercent"))
+			data, err := ec.unmarshalOFloatFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐFloatFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakePercent = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOOwnershipWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOOwnershipWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOOwnershipWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOwnershipWhere unmarshals raw into the OwnershipWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOwnershipWhere(ctx context.Context, raw any) (model.OwnershipWhere, error) {
+	var out model.OwnershipWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OwnershipWhere", raw, &out)
 	return out, err
 }
 
@@ -49600,7 +53535,7 @@ func (ec *executionContext) unmarshalInputRelationshipFact(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"type", "from", "to", "key", "channel", "current", "exclusive", "expected", "group", "market", "reaction", "reason", "role", "since", "status", "title", "until", "when"}
+	fieldsInOrder := [...]string{"type", "from", "to", "key", "amount", "channel", "currency", "current", "date", "exclusive", "expected", "group", "market", "reaction", "reason", "role", "round", "since", "stakePercent", "status", "title", "until", "when"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -49635,6 +53570,13 @@ func (ec *executionContext) unmarshalInputRelationshipFact(ctx context.Context, 
 				return it, err
 			}
 			it.Key = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
 		case "channel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -49642,6 +53584,13 @@ func (ec *executionContext) unmarshalInputRelationshipFact(ctx context.Context, 
 				return it, err
 			}
 			it.Channel = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
 		case "current":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("current"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -49649,6 +53598,13 @@ func (ec *executionContext) unmarshalInputRelationshipFact(ctx context.Context, 
 				return it, err
 			}
 			it.Current = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
 		case "exclusive":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exclusive"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -49698,6 +53654,13 @@ func (ec *executionContext) unmarshalInputRelationshipFact(ctx context.Context, 
 				return it, err
 			}
 			it.Role = data
+		case "round":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("round"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Round = data
 		case "since":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -49705,6 +53668,13 @@ func (ec *executionContext) unmarshalInputRelationshipFact(ctx context.Context, 
 				return it, err
 			}
 			it.Since = data
+		case "stakePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakePercent"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StakePercent = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -51191,6 +55161,66 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "subsidiaries":
+			out.Values[i] = ec._Company_subsidiaries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subsidiariesConnection":
+			out.Values[i] = ec._Company_subsidiariesConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subsidiariesAggregate":
+			out.Values[i] = ec._Company_subsidiariesAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "owners":
+			out.Values[i] = ec._Company_owners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ownersConnection":
+			out.Values[i] = ec._Company_ownersConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ownersAggregate":
+			out.Values[i] = ec._Company_ownersAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "investments":
+			out.Values[i] = ec._Company_investments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "investmentsConnection":
+			out.Values[i] = ec._Company_investmentsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "investmentsAggregate":
+			out.Values[i] = ec._Company_investmentsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "investors":
+			out.Values[i] = ec._Company_investors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "investorsConnection":
+			out.Values[i] = ec._Company_investorsConnection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "investorsAggregate":
+			out.Values[i] = ec._Company_investorsAggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "evidence":
 			out.Values[i] = ec._Company_evidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -51962,6 +55992,21 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "round":
+			out.Values[i] = ec._Event_round(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "headcount":
+			out.Values[i] = ec._Event_headcount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sharePercent":
+			out.Values[i] = ec._Event_sharePercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "companies":
 			out.Values[i] = ec._Event_companies(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -52202,6 +56247,16 @@ func (ec *executionContext) _EventAggregate(ctx context.Context, sel ast.Selecti
 			}
 		case "valuation":
 			out.Values[i] = ec._EventAggregate_valuation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "headcount":
+			out.Values[i] = ec._EventAggregate_headcount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharePercent":
+			out.Values[i] = ec._EventAggregate_sharePercent(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -53908,6 +57963,193 @@ func (ec *executionContext) _IntStats(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var investmentImplementors = []string{"Investment"}
+
+func (ec *executionContext) _Investment(ctx context.Context, sel ast.SelectionSet, obj *model.Investment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, investmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Investment")
+		case "investor":
+			out.Values[i] = ec._Investment_investor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "investee":
+			out.Values[i] = ec._Investment_investee(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._Investment_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._Investment_currency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "round":
+			out.Values[i] = ec._Investment_round(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "date":
+			out.Values[i] = ec._Investment_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._Investment_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var investmentAggregateImplementors = []string{"InvestmentAggregate"}
+
+func (ec *executionContext) _InvestmentAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.InvestmentAggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, investmentAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvestmentAggregate")
+		case "count":
+			out.Values[i] = ec._InvestmentAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._InvestmentAggregate_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countBy":
+			out.Values[i] = ec._InvestmentAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var investmentConnectionImplementors = []string{"InvestmentConnection"}
+
+func (ec *executionContext) _InvestmentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InvestmentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, investmentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvestmentConnection")
+		case "edges":
+			out.Values[i] = ec._InvestmentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InvestmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._InvestmentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var investmentEdgeImplementors = []string{"InvestmentEdge"}
+
+func (ec *executionContext) _InvestmentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InvestmentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, investmentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvestmentEdge")
+		case "cursor":
+			out.Values[i] = ec._InvestmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._InvestmentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var marketImplementors = []string{"Market", "Node"}
 
 func (ec *executionContext) _Market(ctx context.Context, sel ast.SelectionSet, obj *model.Market) graphql.Marshaler {
@@ -54496,6 +58738,188 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_ingestArticles(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ownershipImplementors = []string{"Ownership"}
+
+func (ec *executionContext) _Ownership(ctx context.Context, sel ast.SelectionSet, obj *model.Ownership) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ownershipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Ownership")
+		case "owner":
+			out.Values[i] = ec._Ownership_owner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "owned":
+			out.Values[i] = ec._Ownership_owned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stakePercent":
+			out.Values[i] = ec._Ownership_stakePercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._Ownership_since(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._Ownership_until(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "evidence":
+			out.Values[i] = ec._Ownership_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ownershipAggregateImplementors = []string{"OwnershipAggregate"}
+
+func (ec *executionContext) _OwnershipAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.OwnershipAggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ownershipAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OwnershipAggregate")
+		case "count":
+			out.Values[i] = ec._OwnershipAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stakePercent":
+			out.Values[i] = ec._OwnershipAggregate_stakePercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countBy":
+			out.Values[i] = ec._OwnershipAggregate_countBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ownershipConnectionImplementors = []string{"OwnershipConnection"}
+
+func (ec *executionContext) _OwnershipConnection(ctx context.Context, sel ast.SelectionSet, obj *model.OwnershipConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ownershipConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OwnershipConnection")
+		case "edges":
+			out.Values[i] = ec._OwnershipConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OwnershipConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OwnershipConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ownershipEdgeImplementors = []string{"OwnershipEdge"}
+
+func (ec *executionContext) _OwnershipEdge(ctx context.Context, sel ast.SelectionSet, obj *model.OwnershipEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ownershipEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OwnershipEdge")
+		case "cursor":
+			out.Values[i] = ec._OwnershipEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OwnershipEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -57410,6 +61834,16 @@ func (ec *executionContext) unmarshalNCompanyInput2ᚖgithubᚗcomᚋcompanygrap
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCompanyInvestmentsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInvestmentsLink(ctx context.Context, v any) (*model.CompanyInvestmentsLink, error) {
+	res, err := ec.unmarshalInputCompanyInvestmentsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCompanyInvestorsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInvestorsLink(ctx context.Context, v any) (*model.CompanyInvestorsLink, error) {
+	res, err := ec.unmarshalInputCompanyInvestorsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCompanyMarket2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyMarketᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CompanyMarket) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -57496,6 +61930,11 @@ func (ec *executionContext) unmarshalNCompanyMarketWhere2ᚖgithubᚗcomᚋcompa
 
 func (ec *executionContext) unmarshalNCompanyMarketsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyMarketsLink(ctx context.Context, v any) (*model.CompanyMarketsLink, error) {
 	res, err := ec.unmarshalInputCompanyMarketsLink(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCompanyOwnersLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyOwnersLink(ctx context.Context, v any) (*model.CompanyOwnersLink, error) {
+	res, err := ec.unmarshalInputCompanyOwnersLink(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -57669,6 +62108,11 @@ func (ec *executionContext) unmarshalNCompanyProductsLink2ᚖgithubᚗcomᚋcomp
 
 func (ec *executionContext) unmarshalNCompanySort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanySort(ctx context.Context, v any) (*model.CompanySort, error) {
 	res, err := ec.unmarshalInputCompanySort(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCompanySubsidiariesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanySubsidiariesLink(ctx context.Context, v any) (*model.CompanySubsidiariesLink, error) {
+	res, err := ec.unmarshalInputCompanySubsidiariesLink(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -58740,6 +63184,90 @@ func (ec *executionContext) marshalNIntStats2ᚖgithubᚗcomᚋcompanygraphᚋco
 	return ec._IntStats(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNInvestment2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Investment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInvestment2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInvestment2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestment(ctx context.Context, sel ast.SelectionSet, v *model.Investment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Investment!")
+		return graphql.Null
+	}
+	return ec._Investment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInvestmentAggregate2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentAggregate(ctx context.Context, sel ast.SelectionSet, v *model.InvestmentAggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InvestmentAggregate!")
+		return graphql.Null
+	}
+	return ec._InvestmentAggregate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInvestmentConnection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentConnection(ctx context.Context, sel ast.SelectionSet, v *model.InvestmentConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InvestmentConnection!")
+		return graphql.Null
+	}
+	return ec._InvestmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInvestmentEdge2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InvestmentEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInvestmentEdge2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInvestmentEdge2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentEdge(ctx context.Context, sel ast.SelectionSet, v *model.InvestmentEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InvestmentEdge!")
+		return graphql.Null
+	}
+	return ec._InvestmentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInvestmentGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentGroupField(ctx context.Context, v any) (model.InvestmentGroupField, error) {
+	var res model.InvestmentGroupField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInvestmentGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentGroupField(ctx context.Context, sel ast.SelectionSet, v model.InvestmentGroupField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNInvestmentSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentSort(ctx context.Context, v any) (*model.InvestmentSort, error) {
+	res, err := ec.unmarshalInputInvestmentSort(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNInvestmentWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhere(ctx context.Context, v any) (*model.InvestmentWhere, error) {
+	res, err := ec.unmarshalInputInvestmentWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNMap2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := graphql.UnmarshalMap(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -58981,6 +63509,90 @@ func (ec *executionContext) unmarshalNNodeType2githubᚗcomᚋcompanygraphᚋcom
 
 func (ec *executionContext) marshalNNodeType2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐNodeType(ctx context.Context, sel ast.SelectionSet, v model.NodeType) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNOwnership2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Ownership) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOwnership2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnership(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOwnership2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnership(ctx context.Context, sel ast.SelectionSet, v *model.Ownership) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Ownership!")
+		return graphql.Null
+	}
+	return ec._Ownership(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOwnershipAggregate2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipAggregate(ctx context.Context, sel ast.SelectionSet, v *model.OwnershipAggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OwnershipAggregate!")
+		return graphql.Null
+	}
+	return ec._OwnershipAggregate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOwnershipConnection2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipConnection(ctx context.Context, sel ast.SelectionSet, v *model.OwnershipConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OwnershipConnection!")
+		return graphql.Null
+	}
+	return ec._OwnershipConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOwnershipEdge2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OwnershipEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOwnershipEdge2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOwnershipEdge2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipEdge(ctx context.Context, sel ast.SelectionSet, v *model.OwnershipEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OwnershipEdge!")
+		return graphql.Null
+	}
+	return ec._OwnershipEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOwnershipGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipGroupField(ctx context.Context, v any) (model.OwnershipGroupField, error) {
+	var res model.OwnershipGroupField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOwnershipGroupField2githubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipGroupField(ctx context.Context, sel ast.SelectionSet, v model.OwnershipGroupField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNOwnershipSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipSort(ctx context.Context, v any) (*model.OwnershipSort, error) {
+	res, err := ec.unmarshalInputOwnershipSort(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOwnershipWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhere(ctx context.Context, v any) (*model.OwnershipWhere, error) {
+	res, err := ec.unmarshalInputOwnershipWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -60228,6 +64840,40 @@ func (ec *executionContext) unmarshalOCompanyInput2ᚖgithubᚗcomᚋcompanygrap
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOCompanyInvestmentsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInvestmentsLinkᚄ(ctx context.Context, v any) ([]*model.CompanyInvestmentsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CompanyInvestmentsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCompanyInvestmentsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInvestmentsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCompanyInvestorsLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInvestorsLinkᚄ(ctx context.Context, v any) ([]*model.CompanyInvestorsLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CompanyInvestorsLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCompanyInvestorsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyInvestorsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOCompanyLinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyLinks(ctx context.Context, v any) (*model.CompanyLinks, error) {
 	if v == nil {
 		return nil, nil
@@ -60304,6 +64950,23 @@ func (ec *executionContext) unmarshalOCompanyMarketsLink2ᚕᚖgithubᚗcomᚋco
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNCompanyMarketsLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyMarketsLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCompanyOwnersLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyOwnersLinkᚄ(ctx context.Context, v any) ([]*model.CompanyOwnersLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CompanyOwnersLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCompanyOwnersLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyOwnersLink(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -60476,6 +65139,23 @@ func (ec *executionContext) unmarshalOCompanySort2ᚖgithubᚗcomᚋcompanygraph
 	}
 	res, err := ec.unmarshalInputCompanySort(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCompanySubsidiariesLink2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanySubsidiariesLinkᚄ(ctx context.Context, v any) ([]*model.CompanySubsidiariesLink, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CompanySubsidiariesLink, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCompanySubsidiariesLink2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanySubsidiariesLink(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOCompanyUnlinks2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐCompanyUnlinks(ctx context.Context, v any) (*model.CompanyUnlinks, error) {
@@ -61533,6 +66213,56 @@ func (ec *executionContext) unmarshalOIntFilter2ᚖgithubᚗcomᚋcompanygraph�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOInvestmentListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentListFilter(ctx context.Context, v any) (*model.InvestmentListFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputInvestmentListFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOInvestmentSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentSortᚄ(ctx context.Context, v any) ([]*model.InvestmentSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.InvestmentSort, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInvestmentSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentSort(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOInvestmentWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhereᚄ(ctx context.Context, v any) ([]*model.InvestmentWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.InvestmentWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInvestmentWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOInvestmentWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐInvestmentWhere(ctx context.Context, v any) (*model.InvestmentWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputInvestmentWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOMarket2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐMarket(ctx context.Context, sel ast.SelectionSet, v *model.Market) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -61830,6 +66560,56 @@ func (ec *executionContext) marshalONodeType2ᚕgithubᚗcomᚋcompanygraphᚋco
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOOwnershipListFilter2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipListFilter(ctx context.Context, v any) (*model.OwnershipListFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOwnershipListFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOOwnershipSort2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipSortᚄ(ctx context.Context, v any) ([]*model.OwnershipSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.OwnershipSort, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOwnershipSort2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipSort(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOOwnershipWhere2ᚕᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhereᚄ(ctx context.Context, v any) ([]*model.OwnershipWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.OwnershipWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOwnershipWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOOwnershipWhere2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐOwnershipWhere(ctx context.Context, v any) (*model.OwnershipWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOwnershipWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOPartner2ᚖgithubᚗcomᚋcompanygraphᚋcompanygraphᚋgraphᚋmodelᚐPartner(ctx context.Context, sel ast.SelectionSet, v *model.Partner) graphql.Marshaler {

@@ -132,6 +132,30 @@ type Company struct {
 	FoundersConnection *FoundedConnection `json:"foundersConnection"`
 	// Counts and statistics over founders.
 	FoundersAggregate *FoundedAggregate `json:"foundersAggregate"`
+	// Companies the company owns, wholly (its subsidiaries) or in part, with its stake.
+	Subsidiaries []*Ownership `json:"subsidiaries"`
+	// subsidiaries, as a Relay connection.
+	SubsidiariesConnection *OwnershipConnection `json:"subsidiariesConnection"`
+	// Counts and statistics over subsidiaries.
+	SubsidiariesAggregate *OwnershipAggregate `json:"subsidiariesAggregate"`
+	// Companies that own the company, wholly or in part, with their stakes.
+	Owners []*Ownership `json:"owners"`
+	// owners, as a Relay connection.
+	OwnersConnection *OwnershipConnection `json:"ownersConnection"`
+	// Counts and statistics over owners.
+	OwnersAggregate *OwnershipAggregate `json:"ownersAggregate"`
+	// Companies the company put money into, with the amount and round.
+	Investments []*Investment `json:"investments"`
+	// investments, as a Relay connection.
+	InvestmentsConnection *InvestmentConnection `json:"investmentsConnection"`
+	// Counts and statistics over investments.
+	InvestmentsAggregate *InvestmentAggregate `json:"investmentsAggregate"`
+	// Companies that put money into the company, with the amount and round.
+	Investors []*Investment `json:"investors"`
+	// investors, as a Relay connection.
+	InvestorsConnection *InvestmentConnection `json:"investorsConnection"`
+	// Counts and statistics over investors.
+	InvestorsAggregate *InvestmentAggregate `json:"investorsAggregate"`
 	// Sentences of the sources that mention the company.
 	Evidence []*Evidence `json:"evidence"`
 	// The GraphQL types this node answers as, sorted by name; the first is its __typename where a field can return any type.
@@ -242,6 +266,36 @@ type CompanyInput struct {
 	Products     []*CompanyProductsLink     `json:"products,omitempty"`
 	Events       []*CompanyEventsLink       `json:"events,omitempty"`
 	Founders     []*CompanyFoundersLink     `json:"founders,omitempty"`
+	Subsidiaries []*CompanySubsidiariesLink `json:"subsidiaries,omitempty"`
+	Owners       []*CompanyOwnersLink       `json:"owners,omitempty"`
+	Investments  []*CompanyInvestmentsLink  `json:"investments,omitempty"`
+	Investors    []*CompanyInvestorsLink    `json:"investors,omitempty"`
+}
+
+// A INVESTED_IN relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type CompanyInvestmentsLink struct {
+	// An existing Company.
+	ID *string `json:"id,omitempty"`
+	// One Company to create (its own relationships cannot be nested further).
+	Create   *CompanyInput    `json:"create,omitempty"`
+	Amount   *float64         `json:"amount,omitempty"`
+	Currency *string          `json:"currency,omitempty"`
+	Round    *string          `json:"round,omitempty"`
+	Date     *string          `json:"date,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// A INVESTED_IN relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type CompanyInvestorsLink struct {
+	// An existing Company.
+	ID *string `json:"id,omitempty"`
+	// One Company to create (its own relationships cannot be nested further).
+	Create   *CompanyInput    `json:"create,omitempty"`
+	Amount   *float64         `json:"amount,omitempty"`
+	Currency *string          `json:"currency,omitempty"`
+	Round    *string          `json:"round,omitempty"`
+	Date     *string          `json:"date,omitempty"`
+	Evidence []*EvidenceInput `json:"evidence"`
 }
 
 type CompanyLinks struct {
@@ -251,6 +305,10 @@ type CompanyLinks struct {
 	Products     []*CompanyProductsLink     `json:"products,omitempty"`
 	Events       []*CompanyEventsLink       `json:"events,omitempty"`
 	Founders     []*CompanyFoundersLink     `json:"founders,omitempty"`
+	Subsidiaries []*CompanySubsidiariesLink `json:"subsidiaries,omitempty"`
+	Owners       []*CompanyOwnersLink       `json:"owners,omitempty"`
+	Investments  []*CompanyInvestmentsLink  `json:"investments,omitempty"`
+	Investors    []*CompanyInvestorsLink    `json:"investors,omitempty"`
 }
 
 // Filter on a list of Company: some, all, none or exactly one of them match.
@@ -328,6 +386,18 @@ type CompanyMarketsLink struct {
 	Status   *string          `json:"status,omitempty"`
 	Since    *string          `json:"since,omitempty"`
 	Evidence []*EvidenceInput `json:"evidence"`
+}
+
+// A OWNS relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type CompanyOwnersLink struct {
+	// An existing Company.
+	ID *string `json:"id,omitempty"`
+	// One Company to create (its own relationships cannot be nested further).
+	Create       *CompanyInput    `json:"create,omitempty"`
+	StakePercent *float64         `json:"stakePercent,omitempty"`
+	Since        *string          `json:"since,omitempty"`
+	Until        *string          `json:"until,omitempty"`
+	Evidence     []*EvidenceInput `json:"evidence"`
 }
 
 // (Company)-[:PARTICIPATED_IN]->(Event)
@@ -480,6 +550,18 @@ type CompanySort struct {
 	Wikipedia    *SortDirection `json:"wikipedia,omitempty"`
 }
 
+// A OWNS relationship to write: to the Company with this id, or to one created with it. evidence is required: every relationship says which source states it.
+type CompanySubsidiariesLink struct {
+	// An existing Company.
+	ID *string `json:"id,omitempty"`
+	// One Company to create (its own relationships cannot be nested further).
+	Create       *CompanyInput    `json:"create,omitempty"`
+	StakePercent *float64         `json:"stakePercent,omitempty"`
+	Since        *string          `json:"since,omitempty"`
+	Until        *string          `json:"until,omitempty"`
+	Evidence     []*EvidenceInput `json:"evidence"`
+}
+
 // Relationships to remove, by the id of the node at the far end.
 type CompanyUnlinks struct {
 	Executives   []string `json:"executives,omitempty"`
@@ -488,6 +570,10 @@ type CompanyUnlinks struct {
 	Products     []string `json:"products,omitempty"`
 	Events       []string `json:"events,omitempty"`
 	Founders     []string `json:"founders,omitempty"`
+	Subsidiaries []string `json:"subsidiaries,omitempty"`
+	Owners       []string `json:"owners,omitempty"`
+	Investments  []string `json:"investments,omitempty"`
+	Investors    []string `json:"investors,omitempty"`
 }
 
 // Filter on Company: every field given must match.
@@ -510,6 +596,10 @@ type CompanyWhere struct {
 	Products     *CompanyProductListFilter       `json:"products,omitempty"`
 	Events       *CompanyParticipationListFilter `json:"events,omitempty"`
 	Founders     *FoundedListFilter              `json:"founders,omitempty"`
+	Subsidiaries *OwnershipListFilter            `json:"subsidiaries,omitempty"`
+	Owners       *OwnershipListFilter            `json:"owners,omitempty"`
+	Investments  *InvestmentListFilter           `json:"investments,omitempty"`
+	Investors    *InvestmentListFilter           `json:"investors,omitempty"`
 	And          []*CompanyWhere                 `json:"AND,omitempty"`
 	Or           []*CompanyWhere                 `json:"OR,omitempty"`
 	Not          *CompanyWhere                   `json:"NOT,omitempty"`
@@ -552,6 +642,12 @@ type Event struct {
 	Valuation *float64 `json:"valuation,omitempty"`
 	// Exchange the shares were listed on, e.g. "NYSE" (IPO).
 	Exchange *string `json:"exchange,omitempty"`
+	// Name of the round the money was raised in, e.g. "Series E" (FUNDING).
+	Round *string `json:"round,omitempty"`
+	// Jobs cut (LAYOFF).
+	Headcount *int64 `json:"headcount,omitempty"`
+	// Share of the staff cut, in percent, e.g. 20 (LAYOFF).
+	SharePercent *float64 `json:"sharePercent,omitempty"`
 	// Companies that took part, with their roles.
 	Companies []*CompanyParticipation `json:"companies"`
 	// companies, as a Relay connection.
@@ -649,6 +745,8 @@ type EventAggregate struct {
 	StakePercent  *FloatStats `json:"stakePercent"`
 	PricePerShare *FloatStats `json:"pricePerShare"`
 	Valuation     *FloatStats `json:"valuation"`
+	Headcount     *IntStats   `json:"headcount"`
+	SharePercent  *FloatStats `json:"sharePercent"`
 	// Counts per distinct value of a field, most frequent first.
 	CountBy []*GroupCount `json:"countBy"`
 }
@@ -729,6 +827,9 @@ type EventFact struct {
 	PricePerShare      *float64   `json:"pricePerShare,omitempty"`
 	Valuation          *float64   `json:"valuation,omitempty"`
 	Exchange           *string    `json:"exchange,omitempty"`
+	Round              *string    `json:"round,omitempty"`
+	Headcount          *int64     `json:"headcount,omitempty"`
+	SharePercent       *float64   `json:"sharePercent,omitempty"`
 }
 
 // A Event to create, with relationships to create along.
@@ -749,6 +850,9 @@ type EventInput struct {
 	PricePerShare      *float64                 `json:"pricePerShare,omitempty"`
 	Valuation          *float64                 `json:"valuation,omitempty"`
 	Exchange           *string                  `json:"exchange,omitempty"`
+	Round              *string                  `json:"round,omitempty"`
+	Headcount          *int64                   `json:"headcount,omitempty"`
+	SharePercent       *float64                 `json:"sharePercent,omitempty"`
 	Companies          []*EventCompaniesLink    `json:"companies,omitempty"`
 	Executives         []*EventExecutivesLink   `json:"executives,omitempty"`
 	Markets            []*EventMarketsLink      `json:"markets,omitempty"`
@@ -956,6 +1060,9 @@ type EventPatch struct {
 	PricePerShare      *float64   `json:"pricePerShare,omitempty"`
 	Valuation          *float64   `json:"valuation,omitempty"`
 	Exchange           *string    `json:"exchange,omitempty"`
+	Round              *string    `json:"round,omitempty"`
+	Headcount          *int64     `json:"headcount,omitempty"`
+	SharePercent       *float64   `json:"sharePercent,omitempty"`
 }
 
 // (Event)-[:OFFERS|EXCLUDES|LAUNCHES|CITES_DIFFICULTY|ABOUT]->(Product)
@@ -1062,6 +1169,9 @@ type EventSort struct {
 	PricePerShare      *SortDirection `json:"pricePerShare,omitempty"`
 	Valuation          *SortDirection `json:"valuation,omitempty"`
 	Exchange           *SortDirection `json:"exchange,omitempty"`
+	Round              *SortDirection `json:"round,omitempty"`
+	Headcount          *SortDirection `json:"headcount,omitempty"`
+	SharePercent       *SortDirection `json:"sharePercent,omitempty"`
 }
 
 // Relationships to remove, by the id of the node at the far end.
@@ -1097,6 +1207,9 @@ type EventWhere struct {
 	PricePerShare      *FloatFilter                      `json:"pricePerShare,omitempty"`
 	Valuation          *FloatFilter                      `json:"valuation,omitempty"`
 	Exchange           *StringFilter                     `json:"exchange,omitempty"`
+	Round              *StringFilter                     `json:"round,omitempty"`
+	Headcount          *IntFilter                        `json:"headcount,omitempty"`
+	SharePercent       *FloatFilter                      `json:"sharePercent,omitempty"`
 	Companies          *CompanyParticipationListFilter   `json:"companies,omitempty"`
 	Executives         *ExecutiveParticipationListFilter `json:"executives,omitempty"`
 	Markets            *EventMarketListFilter            `json:"markets,omitempty"`
@@ -1509,6 +1622,73 @@ type IntStats struct {
 	Sum *int64   `json:"sum,omitempty"`
 }
 
+// (Company)-[:INVESTED_IN]->(Company)
+type Investment struct {
+	Investor *Company `json:"investor"`
+	Investee *Company `json:"investee"`
+	// Money put in, in currency.
+	Amount *float64 `json:"amount,omitempty"`
+	// Currency of amount, as an ISO 4217 code, e.g. "USD".
+	Currency *string `json:"currency,omitempty"`
+	// The funding round it was part of, e.g. "Series E".
+	Round *string `json:"round,omitempty"`
+	// When, as the source words it ("in March").
+	Date     *string     `json:"date,omitempty"`
+	Evidence []*Evidence `json:"evidence"`
+}
+
+// Counts and statistics over Investment.
+type InvestmentAggregate struct {
+	Count  int64       `json:"count"`
+	Amount *FloatStats `json:"amount"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+}
+
+// Investment as a Relay connection.
+type InvestmentConnection struct {
+	Edges    []*InvestmentEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type InvestmentEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *Investment  `json:"node"`
+}
+
+// Filter on a list of Investment: some, all, none or exactly one of them match.
+type InvestmentListFilter struct {
+	Some   *InvestmentWhere `json:"some,omitempty"`
+	All    *InvestmentWhere `json:"all,omitempty"`
+	None   *InvestmentWhere `json:"none,omitempty"`
+	Single *InvestmentWhere `json:"single,omitempty"`
+}
+
+// One sort key of Investment: give exactly one field per list element; the list sets the priority.
+type InvestmentSort struct {
+	Investor *CompanySort   `json:"investor,omitempty"`
+	Investee *CompanySort   `json:"investee,omitempty"`
+	Amount   *SortDirection `json:"amount,omitempty"`
+	Currency *SortDirection `json:"currency,omitempty"`
+	Round    *SortDirection `json:"round,omitempty"`
+	Date     *SortDirection `json:"date,omitempty"`
+}
+
+// Filter on Investment: every field given must match.
+type InvestmentWhere struct {
+	Investor *CompanyWhere      `json:"investor,omitempty"`
+	Investee *CompanyWhere      `json:"investee,omitempty"`
+	Amount   *FloatFilter       `json:"amount,omitempty"`
+	Currency *StringFilter      `json:"currency,omitempty"`
+	Round    *StringFilter      `json:"round,omitempty"`
+	Date     *StringFilter      `json:"date,omitempty"`
+	And      []*InvestmentWhere `json:"AND,omitempty"`
+	Or       []*InvestmentWhere `json:"OR,omitempty"`
+	Not      *InvestmentWhere   `json:"NOT,omitempty"`
+}
+
 // A geographic market, such as the US or India.
 type Market struct {
 	// Natural key, e.g. "us".
@@ -1757,6 +1937,69 @@ type MarketWhere struct {
 }
 
 type Mutation struct {
+}
+
+// (Company)-[:OWNS]->(Company)
+type Ownership struct {
+	Owner *Company `json:"owner"`
+	Owned *Company `json:"owned"`
+	// Share of the owned company the owner holds, in percent, e.g. 77; 100 for a wholly owned subsidiary.
+	StakePercent *float64 `json:"stakePercent,omitempty"`
+	// When the owner took it, as the source words it ("in 2018").
+	Since *string `json:"since,omitempty"`
+	// When the owner gave it up, as the source words it ("last year"); null while it holds it.
+	Until    *string     `json:"until,omitempty"`
+	Evidence []*Evidence `json:"evidence"`
+}
+
+// Counts and statistics over Ownership.
+type OwnershipAggregate struct {
+	Count        int64       `json:"count"`
+	StakePercent *FloatStats `json:"stakePercent"`
+	// Counts per distinct value of a field, most frequent first.
+	CountBy []*GroupCount `json:"countBy"`
+}
+
+// Ownership as a Relay connection.
+type OwnershipConnection struct {
+	Edges    []*OwnershipEdge `json:"edges"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+	// All matching items, not only this page.
+	TotalCount int64 `json:"totalCount"`
+}
+
+type OwnershipEdge struct {
+	Cursor query.Cursor `json:"cursor"`
+	Node   *Ownership   `json:"node"`
+}
+
+// Filter on a list of Ownership: some, all, none or exactly one of them match.
+type OwnershipListFilter struct {
+	Some   *OwnershipWhere `json:"some,omitempty"`
+	All    *OwnershipWhere `json:"all,omitempty"`
+	None   *OwnershipWhere `json:"none,omitempty"`
+	Single *OwnershipWhere `json:"single,omitempty"`
+}
+
+// One sort key of Ownership: give exactly one field per list element; the list sets the priority.
+type OwnershipSort struct {
+	Owner        *CompanySort   `json:"owner,omitempty"`
+	Owned        *CompanySort   `json:"owned,omitempty"`
+	StakePercent *SortDirection `json:"stakePercent,omitempty"`
+	Since        *SortDirection `json:"since,omitempty"`
+	Until        *SortDirection `json:"until,omitempty"`
+}
+
+// Filter on Ownership: every field given must match.
+type OwnershipWhere struct {
+	Owner        *CompanyWhere     `json:"owner,omitempty"`
+	Owned        *CompanyWhere     `json:"owned,omitempty"`
+	StakePercent *FloatFilter      `json:"stakePercent,omitempty"`
+	Since        *StringFilter     `json:"since,omitempty"`
+	Until        *StringFilter     `json:"until,omitempty"`
+	And          []*OwnershipWhere `json:"AND,omitempty"`
+	Or           []*OwnershipWhere `json:"OR,omitempty"`
+	Not          *OwnershipWhere   `json:"NOT,omitempty"`
 }
 
 type PageInfo struct {
@@ -2436,21 +2679,26 @@ type RelationshipFact struct {
 	From string           `json:"from"`
 	To   string           `json:"to"`
 	// Tells apart two relationships of one type between the same nodes.
-	Key       *string `json:"key,omitempty"`
-	Channel   *string `json:"channel,omitempty"`
-	Current   *bool   `json:"current,omitempty"`
-	Exclusive *bool   `json:"exclusive,omitempty"`
-	Expected  *string `json:"expected,omitempty"`
-	Group     *string `json:"group,omitempty"`
-	Market    *string `json:"market,omitempty"`
-	Reaction  *string `json:"reaction,omitempty"`
-	Reason    *string `json:"reason,omitempty"`
-	Role      *string `json:"role,omitempty"`
-	Since     *string `json:"since,omitempty"`
-	Status    *string `json:"status,omitempty"`
-	Title     *string `json:"title,omitempty"`
-	Until     *string `json:"until,omitempty"`
-	When      *string `json:"when,omitempty"`
+	Key          *string  `json:"key,omitempty"`
+	Amount       *float64 `json:"amount,omitempty"`
+	Channel      *string  `json:"channel,omitempty"`
+	Currency     *string  `json:"currency,omitempty"`
+	Current      *bool    `json:"current,omitempty"`
+	Date         *string  `json:"date,omitempty"`
+	Exclusive    *bool    `json:"exclusive,omitempty"`
+	Expected     *string  `json:"expected,omitempty"`
+	Group        *string  `json:"group,omitempty"`
+	Market       *string  `json:"market,omitempty"`
+	Reaction     *string  `json:"reaction,omitempty"`
+	Reason       *string  `json:"reason,omitempty"`
+	Role         *string  `json:"role,omitempty"`
+	Round        *string  `json:"round,omitempty"`
+	Since        *string  `json:"since,omitempty"`
+	StakePercent *float64 `json:"stakePercent,omitempty"`
+	Status       *string  `json:"status,omitempty"`
+	Title        *string  `json:"title,omitempty"`
+	Until        *string  `json:"until,omitempty"`
+	When         *string  `json:"when,omitempty"`
 }
 
 // A search result and how well it matches.
@@ -2954,6 +3202,9 @@ const (
 	EventGroupFieldPricePerShare      EventGroupField = "pricePerShare"
 	EventGroupFieldValuation          EventGroupField = "valuation"
 	EventGroupFieldExchange           EventGroupField = "exchange"
+	EventGroupFieldRound              EventGroupField = "round"
+	EventGroupFieldHeadcount          EventGroupField = "headcount"
+	EventGroupFieldSharePercent       EventGroupField = "sharePercent"
 )
 
 var AllEventGroupField = []EventGroupField{
@@ -2972,11 +3223,14 @@ var AllEventGroupField = []EventGroupField{
 	EventGroupFieldPricePerShare,
 	EventGroupFieldValuation,
 	EventGroupFieldExchange,
+	EventGroupFieldRound,
+	EventGroupFieldHeadcount,
+	EventGroupFieldSharePercent,
 }
 
 func (e EventGroupField) IsValid() bool {
 	switch e {
-	case EventGroupFieldName, EventGroupFieldKind, EventGroupFieldStatus, EventGroupFieldDate, EventGroupFieldPlace, EventGroupFieldAmountUsd, EventGroupFieldValuationUsd, EventGroupFieldValuationQualifier, EventGroupFieldUnitsSold, EventGroupFieldAmount, EventGroupFieldCurrency, EventGroupFieldStakePercent, EventGroupFieldPricePerShare, EventGroupFieldValuation, EventGroupFieldExchange:
+	case EventGroupFieldName, EventGroupFieldKind, EventGroupFieldStatus, EventGroupFieldDate, EventGroupFieldPlace, EventGroupFieldAmountUsd, EventGroupFieldValuationUsd, EventGroupFieldValuationQualifier, EventGroupFieldUnitsSold, EventGroupFieldAmount, EventGroupFieldCurrency, EventGroupFieldStakePercent, EventGroupFieldPricePerShare, EventGroupFieldValuation, EventGroupFieldExchange, EventGroupFieldRound, EventGroupFieldHeadcount, EventGroupFieldSharePercent:
 		return true
 	}
 	return false
@@ -3043,6 +3297,8 @@ const (
 	EventKindDeparture EventKind = "DEPARTURE"
 	// A company was founded: people with the role "founder", the company with the role "founded"; date is when.
 	EventKindFounding EventKind = "FOUNDING"
+	// A company cut jobs: the company with the role "employer"; headcount and sharePercent.
+	EventKindLayoff EventKind = "LAYOFF"
 )
 
 var AllEventKind = []EventKind{
@@ -3057,11 +3313,12 @@ var AllEventKind = []EventKind{
 	EventKindAppointment,
 	EventKindDeparture,
 	EventKindFounding,
+	EventKindLayoff,
 }
 
 func (e EventKind) IsValid() bool {
 	switch e {
-	case EventKindAnnouncement, EventKindMarketEntry, EventKindProductLaunch, EventKindFunding, EventKindSales, EventKindAcquisition, EventKindInvestment, EventKindIPO, EventKindAppointment, EventKindDeparture, EventKindFounding:
+	case EventKindAnnouncement, EventKindMarketEntry, EventKindProductLaunch, EventKindFunding, EventKindSales, EventKindAcquisition, EventKindInvestment, EventKindIPO, EventKindAppointment, EventKindDeparture, EventKindFounding, EventKindLayoff:
 		return true
 	}
 	return false
@@ -3384,6 +3641,66 @@ func (e IngestOutcomeKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Fields of Investment to count by.
+type InvestmentGroupField string
+
+const (
+	InvestmentGroupFieldAmount   InvestmentGroupField = "amount"
+	InvestmentGroupFieldCurrency InvestmentGroupField = "currency"
+	InvestmentGroupFieldRound    InvestmentGroupField = "round"
+	InvestmentGroupFieldDate     InvestmentGroupField = "date"
+)
+
+var AllInvestmentGroupField = []InvestmentGroupField{
+	InvestmentGroupFieldAmount,
+	InvestmentGroupFieldCurrency,
+	InvestmentGroupFieldRound,
+	InvestmentGroupFieldDate,
+}
+
+func (e InvestmentGroupField) IsValid() bool {
+	switch e {
+	case InvestmentGroupFieldAmount, InvestmentGroupFieldCurrency, InvestmentGroupFieldRound, InvestmentGroupFieldDate:
+		return true
+	}
+	return false
+}
+
+func (e InvestmentGroupField) String() string {
+	return string(e)
+}
+
+func (e *InvestmentGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InvestmentGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InvestmentGroupField", str)
+	}
+	return nil
+}
+
+func (e InvestmentGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InvestmentGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InvestmentGroupField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Fields of Market to count by.
 type MarketGroupField string
 
@@ -3557,6 +3874,64 @@ func (e *NodeType) UnmarshalJSON(b []byte) error {
 }
 
 func (e NodeType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fields of Ownership to count by.
+type OwnershipGroupField string
+
+const (
+	OwnershipGroupFieldStakePercent OwnershipGroupField = "stakePercent"
+	OwnershipGroupFieldSince        OwnershipGroupField = "since"
+	OwnershipGroupFieldUntil        OwnershipGroupField = "until"
+)
+
+var AllOwnershipGroupField = []OwnershipGroupField{
+	OwnershipGroupFieldStakePercent,
+	OwnershipGroupFieldSince,
+	OwnershipGroupFieldUntil,
+}
+
+func (e OwnershipGroupField) IsValid() bool {
+	switch e {
+	case OwnershipGroupFieldStakePercent, OwnershipGroupFieldSince, OwnershipGroupFieldUntil:
+		return true
+	}
+	return false
+}
+
+func (e OwnershipGroupField) String() string {
+	return string(e)
+}
+
+func (e *OwnershipGroupField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OwnershipGroupField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OwnershipGroupField", str)
+	}
+	return nil
+}
+
+func (e OwnershipGroupField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OwnershipGroupField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OwnershipGroupField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -3910,10 +4285,12 @@ const (
 	RelationshipTypeExcludes        RelationshipType = "EXCLUDES"
 	RelationshipTypeFounded         RelationshipType = "FOUNDED"
 	RelationshipTypeHasProduct      RelationshipType = "HAS_PRODUCT"
+	RelationshipTypeInvestedIn      RelationshipType = "INVESTED_IN"
 	RelationshipTypeInCategory      RelationshipType = "IN_CATEGORY"
 	RelationshipTypeInMarket        RelationshipType = "IN_MARKET"
 	RelationshipTypeLaunches        RelationshipType = "LAUNCHES"
 	RelationshipTypeOffers          RelationshipType = "OFFERS"
+	RelationshipTypeOwns            RelationshipType = "OWNS"
 	RelationshipTypeParticipatedIn  RelationshipType = "PARTICIPATED_IN"
 	RelationshipTypePartneredWith   RelationshipType = "PARTNERED_WITH"
 	RelationshipTypePartOf          RelationshipType = "PART_OF"
@@ -3929,10 +4306,12 @@ var AllRelationshipType = []RelationshipType{
 	RelationshipTypeExcludes,
 	RelationshipTypeFounded,
 	RelationshipTypeHasProduct,
+	RelationshipTypeInvestedIn,
 	RelationshipTypeInCategory,
 	RelationshipTypeInMarket,
 	RelationshipTypeLaunches,
 	RelationshipTypeOffers,
+	RelationshipTypeOwns,
 	RelationshipTypeParticipatedIn,
 	RelationshipTypePartneredWith,
 	RelationshipTypePartOf,
@@ -3943,7 +4322,7 @@ var AllRelationshipType = []RelationshipType{
 
 func (e RelationshipType) IsValid() bool {
 	switch e {
-	case RelationshipTypeAbout, RelationshipTypeCitesDifficulty, RelationshipTypeConcerns, RelationshipTypeExcludes, RelationshipTypeFounded, RelationshipTypeHasProduct, RelationshipTypeInCategory, RelationshipTypeInMarket, RelationshipTypeLaunches, RelationshipTypeOffers, RelationshipTypeParticipatedIn, RelationshipTypePartneredWith, RelationshipTypePartOf, RelationshipTypeReactedTo, RelationshipTypeSells, RelationshipTypeWorksFor:
+	case RelationshipTypeAbout, RelationshipTypeCitesDifficulty, RelationshipTypeConcerns, RelationshipTypeExcludes, RelationshipTypeFounded, RelationshipTypeHasProduct, RelationshipTypeInvestedIn, RelationshipTypeInCategory, RelationshipTypeInMarket, RelationshipTypeLaunches, RelationshipTypeOffers, RelationshipTypeOwns, RelationshipTypeParticipatedIn, RelationshipTypePartneredWith, RelationshipTypePartOf, RelationshipTypeReactedTo, RelationshipTypeSells, RelationshipTypeWorksFor:
 		return true
 	}
 	return false

@@ -173,7 +173,7 @@ const (
 // entityRels are the relationship types between entities that the graph
 // holds: a path goes through companies, events and markets, not through
 // the documents that mention them (MENTIONED_IN), as companygraph's path does.
-const entityRels = "WORKS_FOR|IN_MARKET|PARTNERED_WITH|HAS_PRODUCT|PARTICIPATED_IN|CONCERNS|LAUNCHES|ABOUT"
+const entityRels = "WORKS_FOR|IN_MARKET|PARTNERED_WITH|HAS_PRODUCT|PARTICIPATED_IN|CONCERNS|LAUNCHES|ABOUT|OWNS|INVESTED_IN"
 
 func path() *Op {
 	return &Op{

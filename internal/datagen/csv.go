@@ -43,7 +43,8 @@ var (
 		Product:   {{"name", "string"}, {"aliases", "string[]"}, {"kind", "string"}},
 		Partner:   {{"name", "string"}, {"aliases", "string[]"}},
 		Event: {{"name", "string"}, {"aliases", "string[]"}, {"kind", "string"}, {"status", "string"}, {"date", "string"},
-			{"place", "string"}, {"unitsSold", "long"}, {"amountUsd", "double"}, {"valuationUsd", "double"}},
+			{"place", "string"}, {"unitsSold", "long"}, {"amountUsd", "double"}, {"valuationUsd", "double"},
+			{"round", "string"}, {"headcount", "long"}, {"sharePercent", "double"}},
 		Source: {{"title", "string"}, {"kind", "string"}, {"categories", "string[]"}, {"tags", "string[]"},
 			{"url", "string"}, {"published", "string"}},
 	}
@@ -57,6 +58,8 @@ var (
 		"LAUNCHES":        {{"channel", "string"}},
 		"ABOUT":           {},
 		"MENTIONED_IN":    {},
+		"OWNS":            {{"stakePercent", "double"}, {"since", "string"}, {"until", "string"}},
+		"INVESTED_IN":     {{"amount", "double"}, {"currency", "string"}, {"round", "string"}, {"date", "string"}},
 	}
 	// evidenceColumns are on every relationship.
 	evidenceColumns = []column{{"sources", "string[]"}, {"sentences", "string[]"}}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -42,9 +43,12 @@ var kindLabels = [numKinds]string{"Market", "Company", "Executive", "Product", "
 // Label is the Neo4j label of the kind.
 func (k Kind) Label() string { return kindLabels[k] }
 
-// EventKinds are the values of Event.kind, with how often each occurs.
-var EventKinds = []string{"ANNOUNCEMENT", "MARKET_ENTRY", "PRODUCT_LAUNCH", "FUNDING", "SALES"}
+// EventKinds are the values of Event.kind the generator gives.
+var EventKinds = []string{"ANNOUNCEMENT", "MARKET_ENTRY", "PRODUCT_LAUNCH", "FUNDING", "SALES", "LAYOFF"}
 
+// eventKindWeights say how often each of the first kinds is drawn. A
+// LAYOFF is an ANNOUNCEMENT made one (layoffShare of them), from a stream
+// of its own, so the draws of every other event stay what they were.
 var eventKindWeights = []float64{0.30, 0.15, 0.25, 0.15, 0.15}
 
 // Graph is one generated graph. Entities are numbered per kind by rank:
@@ -186,6 +190,18 @@ func (g *Graph) rng(k Kind, i, stream int) *rand.Rand {
 	return rand.New(rand.NewPCG(g.Seed^uint64(k)<<56^uint64(stream)<<48, uint64(i)))
 }
 
+// The streams of one entity, below 256: 0 and 1 for its properties, 2 +
+// from*16 + to (at most 104) for the relationships of a set with those
+// ends, and gapStream + 1 minus that (from 152) for their gaps. What came
+// later draws from streams between the two, so that adding it changed
+// nothing drawn before: the figures of layoffs and rounds, and the sets
+// whose ends another set already has.
+const (
+	figureStream   = 120 // an event's
+	ownsStream     = 121 // a company's OWNS, gaps in 135
+	investedStream = 122 // a company's INVESTED_IN, gaps in 134
+)
+
 // permute maps 0..n-1 onto itself, scrambled: i*p+o mod n with p prime to n.
 func permute(i, n int) int {
 	p := 7919
@@ -256,6 +272,19 @@ func distinct(r *rand.Rand, s *sampler, n int) []int {
 			dup = dup || x == c
 		}
 		if !dup {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// others draws up to n different ranks of 0..count-1 other than self,
+// uniformly.
+func others(r *rand.Rand, count, self, n int) []int {
+	out := make([]int, 0, n)
+	for range n {
+		c := r.IntN(count)
+		if c != self && !slices.Contains(out, c) {
 			out = append(out, c)
 		}
 	}

@@ -1,6 +1,7 @@
 package datagen
 
 import (
+	"fmt"
 	"reflect"
 	"sort"
 	"testing"
@@ -111,4 +112,101 @@ func TestShape(t *testing.T) {
 	}
 	t.Logf("%d nodes, %d relationships; company degree top %d, median %d; top 5 markets %d%% of market edges",
 		total, rels, companies[0], median, 100*top/all)
+}
+
+// TestStreamsApart checks that a set given a stream of its own shares it,
+// or its gaps' stream, with nothing else its owner draws from: adding it
+// left every value drawn before as it was.
+func TestStreamsApart(t *testing.T) {
+	g, err := New(10_000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	taken := map[Kind]map[int]string{}
+	use := func(k Kind, stream int, what string) {
+		if taken[k] == nil {
+			taken[k] = map[int]string{0: "properties", 1: "properties", gapStream: "gaps"}
+			if k == Event {
+				taken[k][figureStream] = "figures"
+			}
+		}
+		if other, ok := taken[k][stream]; ok && other != what {
+			t.Errorf("%s: stream %d of %s is %s's too", k.Label(), stream, what, other)
+		}
+		taken[k][stream] = what
+	}
+	sets := g.RelSets()
+	// The sets on the streams their ends give first: two of them may share
+	// one (LAUNCHES and ABOUT never both draw for one event).
+	for _, own := range []bool{false, true} {
+		for _, s := range sets {
+			if (s.stream != 0) != own {
+				continue
+			}
+			rels, gaps := s.streams()
+			what := fmt.Sprintf("(%s)-[:%s]->(%s)", s.From.Label(), s.Type, s.To.Label())
+			if !own {
+				what = fmt.Sprintf("the sets from %s to %s", s.From.Label(), s.To.Label())
+			}
+			use(s.Owner, rels, what)
+			use(s.Owner, gaps, what+" gaps")
+		}
+	}
+}
+
+// TestCompanyNewsData checks that the graph holds what the company news
+// need: ownership with stakes, investments with their figures, and
+// layoffs with theirs, between distinct companies.
+func TestCompanyNewsData(t *testing.T) {
+	g, err := New(10_000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := map[string]map[string]int{}
+	for _, s := range g.RelSets() {
+		if s.Type != "OWNS" && s.Type != "INVESTED_IN" {
+			continue
+		}
+		props[s.Type] = map[string]int{}
+		for i := range g.Count(s.Owner) {
+			g.Rels(s, i, func(from, to string, p map[string]any) {
+				if from == to {
+					t.Errorf("%s from %s to itself", s.Type, from)
+				}
+				props[s.Type][""]++
+				for k := range p {
+					props[s.Type][k]++
+				}
+			})
+		}
+	}
+	for typ, keys := range map[string][]string{"OWNS": {"stakePercent", "since", "until"}, "INVESTED_IN": {"amount", "currency", "round", "date"}} {
+		if props[typ][""] < 50 {
+			t.Errorf("%d %s", props[typ][""], typ)
+		}
+		for _, k := range keys {
+			if props[typ][k] == 0 {
+				t.Errorf("no %s has %s", typ, k)
+			}
+		}
+	}
+	kinds := map[string]int{}
+	for i := range g.Count(Event) {
+		p := g.node(Event, i)
+		kinds[p["kind"].(string)]++
+		for k, kind := range map[string]string{"headcount": "LAYOFF", "sharePercent": "LAYOFF", "round": "FUNDING"} {
+			if _, ok := p[k]; ok {
+				kinds[k]++
+				if p["kind"] != kind {
+					t.Errorf("a %s with %s", p["kind"], k)
+				}
+			}
+		}
+	}
+	for _, k := range append(EventKinds, "headcount", "sharePercent", "round") {
+		if kinds[k] == 0 {
+			t.Errorf("no event has %s: %v", k, kinds)
+		}
+	}
+	t.Logf("OWNS %v; INVESTED_IN %v; events %v", props["OWNS"], props["INVESTED_IN"], kinds)
 }

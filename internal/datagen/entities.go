@@ -61,6 +61,8 @@ var (
 	sourceKinds  = []string{"news article", "press release", "blog post", "interview", "filing"}
 	categories   = []string{"Smartphones", "Funding", "Retail", "Markets", "Wearables", "Semiconductors", "Energy", "Health"}
 	statuses     = []string{"planned", "entered", "operating", "expanded"}
+	rounds       = []string{"Seed", "Series A", "Series B", "Series C", "Series D", "Series E"}
+	currencies   = []string{"USD", "USD", "USD", "EUR", "CNY", "INR", "GBP", "JPY"}
 )
 
 func capitalize(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
@@ -259,10 +261,41 @@ func (g *Graph) makeEvent(i int) eventRec {
 		p["valuationUsd"] = amount * float64(5+r.IntN(16))
 		e.name = lead + " raises $" + strconv.FormatFloat(amount/1e6, 'f', 1, 64) + "M"
 	}
+	g.figures(&e, i, lead, p)
 	p["name"] = e.name
 	g.gaps(Event, i, p)
 	e.props = p
 	return e
+}
+
+// layoffShare is the share of announcements that are layoffs instead.
+const layoffShare = 0.2
+
+// figures makes some announcements layoffs, with the jobs cut, and gives
+// most funding rounds a name. They come from a stream of their own, drawn
+// after the rest of the event, so every other event and property stays
+// what it was.
+func (g *Graph) figures(e *eventRec, i int, lead string, p map[string]any) {
+	r := g.rng(Event, i, figureStream)
+	switch {
+	case e.kind == "ANNOUNCEMENT" && r.Float64() < layoffShare:
+		e.kind = "LAYOFF"
+		p["kind"] = e.kind
+		headcount := max(twoFigures(math.Exp(5.5+1.2*r.NormFloat64())), 5)
+		e.name = lead + " cuts " + strconv.FormatInt(headcount, 10) + " jobs"
+		// Sources give the number, the share or both.
+		switch r.IntN(5) {
+		case 0:
+			p["sharePercent"] = float64(1+r.IntN(40)) / 2
+		case 1:
+			p["headcount"] = headcount
+		default:
+			p["headcount"] = headcount
+			p["sharePercent"] = float64(1+r.IntN(40)) / 2
+		}
+	case e.kind == "FUNDING" && r.Float64() < 0.8:
+		p["round"] = pick(r, rounds)
+	}
 }
 
 // twoFigures rounds x to two significant figures: sales figures as the
@@ -297,6 +330,18 @@ type RelSet struct {
 	To    Kind
 	Owner Kind
 	emit  func(i int, r *rand.Rand, out func(from, to int, props map[string]any))
+	// stream is the set's random stream, when another set has its ends;
+	// 0 for the stream its ends give.
+	stream int
+}
+
+// streams are the random streams of s's relationships and of their gaps.
+func (s RelSet) streams() (rels, gaps int) {
+	rels = 2 + int(s.From)*16 + int(s.To)
+	if s.stream != 0 {
+		rels = s.stream
+	}
+	return rels, gapStream + 1 - rels
 }
 
 // Rels produces the relationships that entity i of s.Owner starts or ends,
@@ -309,8 +354,8 @@ func (g *Graph) Rels(s RelSet, i int, out func(from, to string, props map[string
 
 // relRanks is Rels with the ends as ranks of their kinds.
 func (g *Graph) relRanks(s RelSet, i int, out func(from, to int, props map[string]any)) {
-	r := g.rng(s.Owner, i, 2+int(s.From)*16+int(s.To))
-	gaps := g.rng(s.Owner, i, gapStream-1-int(s.From)*16-int(s.To))
+	rs, gs := s.streams()
+	r, gaps := g.rng(s.Owner, i, rs), g.rng(s.Owner, i, gs)
 	s.emit(i, r, func(from, to int, props map[string]any) {
 		src := r.IntN(g.count[Source])
 		if s.To == Source {
@@ -348,6 +393,10 @@ func (g *Graph) sentence(s RelSet, from, to int, props map[string]any) string {
 		return "\"" + a + "\" concerns " + b + "."
 	case "MENTIONED_IN":
 		return "The report names " + a + "."
+	case "OWNS":
+		return a + " owns " + b + "."
+	case "INVESTED_IN":
+		return a + " invested in " + b + "."
 	}
 	return "\"" + a + "\" is about the " + b + "."
 }
@@ -379,6 +428,9 @@ func (g *Graph) RelSets() []RelSet {
 			e := g.event(i)
 			for n, c := range e.companies {
 				role := "announcer"
+				if e.kind == "LAYOFF" {
+					role = "employer"
+				}
 				if n > 0 {
 					role = pick(r, []string{"participant", "partner", "investor", "competitor"})
 				}
@@ -403,6 +455,47 @@ func (g *Graph) RelSets() []RelSet {
 		{From: Event, Type: "ABOUT", To: Product, Owner: Event, emit: func(i int, r *rand.Rand, out func(int, int, map[string]any)) {
 			if e := g.event(i); e.kind == "SALES" && e.product >= 0 {
 				out(i, e.product, map[string]any{})
+			}
+		}},
+		// A few companies own others, wholly or in part; the biggest own most.
+		{From: Company, Type: "OWNS", To: Company, Owner: Company, stream: ownsStream, emit: func(i int, r *rand.Rand, out func(int, int, map[string]any)) {
+			n := 0
+			if r.Float64() < 0.05+0.5/float64(1+i) {
+				n = 1 + r.IntN(3)
+			}
+			for _, c := range others(r, g.count[Company], i, n) {
+				since := 1995 + r.IntN(30)
+				p := map[string]any{"since": strconv.Itoa(since)}
+				switch x := r.Float64(); {
+				case x < 0.5:
+					p["stakePercent"] = 100.0
+				case x < 0.9:
+					p["stakePercent"] = float64(10+r.IntN(180)) / 2
+				}
+				if r.Float64() < 0.1 {
+					p["until"] = strconv.Itoa(since + 1 + r.IntN(8))
+				}
+				out(i, c, p)
+			}
+		}},
+		// Some companies have investors, the biggest companies most often.
+		{From: Company, Type: "INVESTED_IN", To: Company, Owner: Company, stream: investedStream, emit: func(i int, r *rand.Rand, out func(int, int, map[string]any)) {
+			if r.Float64() >= 0.15 {
+				return
+			}
+			for _, c := range distinct(r, g.companyPick, 1+r.IntN(3)) {
+				if c == i {
+					continue
+				}
+				p := map[string]any{
+					"amount":   math.Round(math.Exp(16+1.5*r.NormFloat64())/1e5) * 1e5,
+					"currency": pick(r, currencies),
+					"date":     strconv.Itoa(2010+r.IntN(16)) + "-" + twoDigits(1+r.IntN(12)),
+				}
+				if r.Float64() < 0.8 {
+					p["round"] = pick(r, rounds)
+				}
+				out(c, i, p)
 			}
 		}},
 	}

@@ -232,7 +232,8 @@ func addNumericIDs(ctx context.Context, c *neo4j.Client, g *datagen.Graph) error
 // addRoles makes organisations of two types, the kinds of company news
 // and evidence of each method: the seed's partner Flipkart becomes a Company through ingest,
 // with executives current and former, a founder and an acquisition
-// (Walmart's IPO, a departure and a founding besides), and some generated
+// (Walmart's IPO, a departure and a founding besides), owners, a
+// subsidiary, an investor, a funding round and a layoff, and some generated
 // partners become companies with executives and markets, so that one node
 // answers as Company and as Partner and its relationships of both roles
 // are walked.
@@ -243,11 +244,13 @@ func addRoles(ctx context.Context, a *app.App, g *datagen.Graph) error {
 		s2 = "Walmart to buy 77% of Flipkart for $16 billion."
 		s3 = "Sachin Bansal, who founded Flipkart in 2007, will leave the company."
 		s4 = "Walmart listed on the NYSE in 1972 at $16.50 a share."
+		s5 = "Walmart put $2 billion into Flipkart in its Series J round in 2020."
+		s6 = "Flipkart, which has owned Myntra outright since 2014, cut 300 jobs, about 20% of its staff."
 	)
 	ev := func(s string) []string { return []string{s} }
 	sure, unsure := 0.9, 0.55
 	d := seed.Dataset{
-		Source: seed.Source{ID: "difftest-flipkart", Text: strings.Join([]string{s0, s1, s2, s3, s4}, " "), Properties: map[string]any{"title": "Flipkart"}},
+		Source: seed.Source{ID: "difftest-flipkart", Text: strings.Join([]string{s0, s1, s2, s3, s4, s5, s6}, " "), Properties: map[string]any{"title": "Flipkart"}},
 		Nodes: []seed.Node{
 			{Label: "Company", ID: "flipkart", Properties: map[string]any{"name": "Flipkart", "country": "India"}, Evidence: ev(s0)},
 			{Label: "Company", ID: "walmart", Properties: map[string]any{"name": "Walmart", "country": "US"}, Evidence: ev(s2)},
@@ -260,6 +263,11 @@ func addRoles(ctx context.Context, a *app.App, g *datagen.Graph) error {
 			{Label: "Event", ID: "flipkart-founded", Properties: map[string]any{"name": "Flipkart founded", "kind": "FOUNDING", "date": "in 2007"}, Evidence: ev(s3)},
 			{Label: "Event", ID: "walmart-ipo", Properties: map[string]any{"name": "Walmart lists on the NYSE", "kind": "IPO", "date": "in 1972",
 				"exchange": "NYSE", "pricePerShare": 16.5, "currency": "USD"}, Evidence: ev(s4)},
+			{Label: "Company", ID: "myntra", Properties: map[string]any{"name": "Myntra", "country": "India"}, Evidence: ev(s6)},
+			{Label: "Event", ID: "flipkart-series-j", Properties: map[string]any{"name": "Flipkart raises $2 billion", "kind": "FUNDING", "date": "in 2020",
+				"round": "Series J", "amountUsd": 2e9}, Evidence: ev(s5)},
+			{Label: "Event", ID: "flipkart-layoff", Properties: map[string]any{"name": "Flipkart cuts 300 jobs", "kind": "LAYOFF", "status": "occurred",
+				"headcount": int64(300), "sharePercent": 20.0}, Evidence: ev(s6)},
 		},
 		Relationships: []seed.Relationship{
 			{Type: "WORKS_FOR", From: "Executive:kalyan-krishnamurthy", To: "Company:flipkart", Properties: map[string]any{"title": "chief executive"}, Evidence: ev(s1)},
@@ -273,6 +281,14 @@ func addRoles(ctx context.Context, a *app.App, g *datagen.Graph) error {
 			{Type: "PARTICIPATED_IN", From: "Company:flipkart", To: "Event:sachin-bansal-leaves", Properties: map[string]any{"role": "employer"}, Evidence: ev(s3)},
 			{Type: "PARTICIPATED_IN", From: "Executive:sachin-bansal", To: "Event:flipkart-founded", Properties: map[string]any{"role": "founder"}, Evidence: ev(s3)},
 			{Type: "PARTICIPATED_IN", From: "Company:walmart", To: "Event:walmart-ipo", Properties: map[string]any{"role": "issuer"}, Evidence: ev(s4)},
+			{Type: "OWNS", From: "Company:walmart", To: "Company:flipkart", Properties: map[string]any{"stakePercent": 77.0}, Evidence: ev(s2),
+				Provenance: seed.Provenance{Method: "EXTRACTED", Confidence: &sure}},
+			{Type: "OWNS", From: "Company:flipkart", To: "Company:myntra", Properties: map[string]any{"stakePercent": 100.0, "since": "since 2014"}, Evidence: ev(s6)},
+			{Type: "INVESTED_IN", From: "Company:walmart", To: "Company:flipkart", Properties: map[string]any{"amount": 2e9, "currency": "USD",
+				"round": "Series J", "date": "in 2020"}, Evidence: ev(s5)},
+			{Type: "PARTICIPATED_IN", From: "Company:walmart", To: "Event:flipkart-series-j", Properties: map[string]any{"role": "investor"}, Evidence: ev(s5)},
+			{Type: "PARTICIPATED_IN", From: "Company:flipkart", To: "Event:flipkart-series-j", Properties: map[string]any{"role": "announcer"}, Evidence: ev(s5)},
+			{Type: "PARTICIPATED_IN", From: "Company:flipkart", To: "Event:flipkart-layoff", Properties: map[string]any{"role": "employer"}, Evidence: ev(s6)},
 		},
 	}
 	if err := ingest.Load(ctx, a.Changes, a.Engine.Mapping(), d, "difftest"); err != nil {
@@ -287,6 +303,10 @@ func addRoles(ctx context.Context, a *app.App, g *datagen.Graph) error {
 		 CREATE (x)-[r:WORKS_FOR]->(p) SET r = $ev, r.title = 'director'`,
 		`MATCH (p:Partner:Company) WHERE p.id STARTS WITH 'partner-' WITH p ORDER BY p.id LIMIT 5
 		 MATCH (m:Market {id: $market}) CREATE (p)-[r:IN_MARKET]->(m) SET r = $ev, r.status = 'entered'`,
+		// Organisations of two roles at either end of ownership and investment.
+		`MATCH (p:Partner:Company) WHERE p.id STARTS WITH 'partner-' WITH p ORDER BY p.id LIMIT 3
+		 MATCH (c:Company {id: $company}) CREATE (p)-[r:OWNS]->(c) SET r = $ev, r.stakePercent = 12.5
+		 CREATE (c)-[i:INVESTED_IN]->(p) SET i = $ev, i.amount = 5e6, i.currency = 'EUR'`,
 		// A second relationship, another title, between the first
 		// executives of the companies with the most (which queries ask
 		// for most) and those companies: lists of them tie on the node
@@ -299,7 +319,7 @@ func addRoles(ctx context.Context, a *app.App, g *datagen.Graph) error {
 		`MATCH ()-[r:IN_MARKET|WORKS_FOR|SELLS]->() WITH r ORDER BY elementId(r) LIMIT 60 SET r.methods = ['DATASET'], r.confidences = [0.75]`,
 		`MATCH (x:Executive)-[r:MENTIONED_IN]->() WITH r ORDER BY elementId(r) LIMIT 40 SET r.methods = ['EXTRACTED'], r.confidences = [0.4]`,
 	}
-	params := map[string]any{"ev": evidence, "market": g.ID(datagen.Market, 1)}
+	params := map[string]any{"ev": evidence, "market": g.ID(datagen.Market, 1), "company": g.ID(datagen.Company, 0)}
 	for _, s := range stmts {
 		if _, err := a.Client.Write(ctx, func(tx neo4j.Tx) (any, error) { return tx.Run(ctx, s, params) }); err != nil {
 			return fmt.Errorf("%s: %w", s, err)
