@@ -1736,7 +1736,7 @@ class Patterns:
         sentence states or, where it states none, the article's last deal
         its words speak of: "priced at $26 a share", "raised HK$5.4
         billion", "a market value of $18.3 billion", "a 568-million-euro
-        deal", "a 73.35 percent share", "32m shares"."""
+        deal", "a 73.35 percent share"."""
         from .extract import amount, currency
 
         events = [e for e in self.a.entities.values() if e.type == "Event" and e.props.get("kind") in self.DEAL_WORDS]
@@ -1815,12 +1815,6 @@ class Patterns:
                 key = "stakePercent"
                 if not 0 < value <= 100:
                     key = None
-            elif (
-                m.label_ == "CARDINAL"
-                and kind == "IPO"
-                and after.startswith(("shares", "million shares", "new shares"))
-            ):
-                key = "sharesOffered"
             if key is None or key in have:
                 continue
             have.add(key)
