@@ -369,11 +369,16 @@ clean: ## stop the `make run` Neo4j and remove build output and its data
 
 # `make bench SIZE=S|M|L`: companygraph against raw Cypher and @neo4j/graphql
 # (bench/neo4j-graphql) on a throwaway Neo4j holding a generated graph of
-# that size; prints the table and writes it into BENCHMARKS.md (cmd/bench).
+# that size, then ingestArticle of a 700-word article with the extractor
+# (.data/extractor, hence extractor-env); prints the tables and writes them
+# into BENCHMARKS.md (cmd/bench).
 # The Neo4j is new, so cmd/bench imports the graph into it offline
 # (neo4j.sh import, from CSV files in the work directory), then starts it.
 # LOAD_ONLY=1 stops after loading the graph (for L); BENCH_FLAGS passes more
-# flags to cmd/bench, e.g. BENCH_FLAGS='-duration 30s -concurrency 1,8,32'.
+# flags to cmd/bench, e.g. BENCH_FLAGS='-duration 30s -concurrency 1,8,32'
+# or BENCH_FLAGS='-article-requests 60 -article-concurrency 1'.
+# `make bench-article` measures the article alone (cmd/bench -ops article:
+# no @neo4j/graphql, so no npm) and prints its report without writing it.
 SIZE           ?= S
 LOAD_ONLY      ?=
 BENCH_FLAGS    ?=
@@ -385,8 +390,8 @@ $(BENCH_NPM): bench/neo4j-graphql/package.json bench/neo4j-graphql/package-lock.
 	cd bench/neo4j-graphql && npm ci --no-audit --no-fund
 	@touch $@
 
-.PHONY: bench
-bench: deps $(BENCH_NPM) ## benchmark against raw Cypher and @neo4j/graphql (SIZE=S|M|L, LOAD_ONLY=1), into BENCHMARKS.md
+# The recipe of both: $(1) are flags for cmd/bench.
+define bench_run
 	@mkdir -p .test; dir=$$(mktemp -d .test/bench.XXXXXX); ok=0; \
 	export NEO4J_DIR=$$dir/neo4j NEO4J_BOLT_PORT=0 NEO4J_PASSWORD=$(BENCH_PASSWORD) NEO4J_HEAP=$(BENCH_HEAP) NEO4J_START_TIMEOUT=300; \
 	trap '$(NEO4J) stop; if [ $$ok = 1 ]; then rm -rf "$$dir"; else echo "logs kept in $$dir" >&2; fi' EXIT; \
@@ -395,8 +400,17 @@ bench: deps $(BENCH_NPM) ## benchmark against raw Cypher and @neo4j/graphql (SIZ
 	$(GO) build -o $$dir/bench ./cmd/bench; \
 	echo "bench Neo4j in $$NEO4J_DIR (heap $(BENCH_HEAP))"; \
 	$$dir/bench -size $(SIZE) -neo4j-dir $$NEO4J_DIR -neo4j-script $(NEO4J) -neo4j-password $(BENCH_PASSWORD) \
-	  -companygraph $$dir/companygraph -neo4j-graphql bench/neo4j-graphql -work-dir $$dir $(if $(LOAD_ONLY),-load-only) $(BENCH_FLAGS); \
+	  -companygraph $$dir/companygraph -neo4j-graphql bench/neo4j-graphql -work-dir $$dir \
+	  -extractor-python $(EXTRACTOR_PY) -extractor-dir extractor $(1) $(BENCH_FLAGS); \
 	ok=1
+endef
+
+.PHONY: bench bench-article
+bench: deps extractor-env $(BENCH_NPM) ## benchmark against raw Cypher and @neo4j/graphql, and ingestArticle (SIZE=S|M|L, LOAD_ONLY=1), into BENCHMARKS.md
+	$(call bench_run,$(if $(LOAD_ONLY),-load-only))
+
+bench-article: deps extractor-env ## ingestArticle of a 700-word article, with the extractor: p50/p90 and the extractor's share, printed (SIZE=S|M|L)
+	$(call bench_run,-ops article)
 
 # `make fuzz FUZZTIME=1h`: open-ended fuzzing, FUZZTIME per target, against
 # a throwaway Neo4j in which FuzzCompile plans every statement it makes.

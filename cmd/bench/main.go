@@ -66,7 +66,11 @@ func parse(args []string) (bench.Config, error) {
 	conc := fs.String("concurrency", "1,32", "comma-separated numbers of concurrent clients")
 	fs.BoolVar(&c.LoadOnly, "load-only", false, "stop after loading the graph, reporting the load")
 	fs.StringVar(&c.Report, "report", "BENCHMARKS.md", "Markdown file to write the results into; empty to only print")
-	ops := fs.String("ops", "", "comma-separated keys of the only operations to measure (by-id, ingest, ...), whose report is printed, not written")
+	ops := fs.String("ops", "", "comma-separated keys of the only operations to measure (by-id, ingest, ..., article), whose report is printed, not written")
+	fs.StringVar(&c.ExtractorPython, "extractor-python", ".data/extractor/bin/python", "the extractor's Python (make extractor-env), for the article benchmark")
+	fs.StringVar(&c.ExtractorDir, "extractor-dir", "extractor", "the extractor's directory, whose testdata/news the article is made of")
+	fs.IntVar(&c.ArticleRequests, "article-requests", 30, "measured requests of each series of the article benchmark at each concurrency")
+	articleConc := fs.String("article-concurrency", "1,2", "comma-separated numbers of concurrent clients of the article benchmark")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -95,12 +99,15 @@ func parse(args []string) (bench.Config, error) {
 			c.Ops = append(c.Ops, strings.TrimSpace(k))
 		}
 	}
-	for _, s := range strings.Split(*conc, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return c, fmt.Errorf("concurrency %q: want positive numbers", *conc)
-		}
-		c.Concurrency = append(c.Concurrency, n)
+	var err error
+	if c.Concurrency, err = counts(*conc); err != nil {
+		return c, fmt.Errorf("concurrency %q: %w", *conc, err)
+	}
+	if c.ArticleConcurrency, err = counts(*articleConc); err != nil {
+		return c, fmt.Errorf("article concurrency %q: %w", *articleConc, err)
+	}
+	if c.ArticleRequests < 1 {
+		return c, fmt.Errorf("article requests %d: want at least one", c.ArticleRequests)
 	}
 	if *pidFile != "" {
 		b, err := os.ReadFile(*pidFile)
@@ -112,4 +119,17 @@ func parse(args []string) (bench.Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// counts parses a comma-separated list of positive numbers.
+func counts(list string) ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("want positive numbers")
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

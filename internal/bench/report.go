@@ -26,7 +26,8 @@ type report struct {
 	agree, statements map[string]string
 	dbHits            map[string]DBHits
 	rss               map[string]int64
-	totals            [2]float64 // companygraph statements and requests over the run
+	totals            [2]float64  // companygraph statements and requests over the run
+	article           *articleRun // nil when not measured
 }
 
 const header = `# Benchmarks
@@ -81,6 +82,19 @@ regenerated.
   fact. At most 4 clients send the write: 32 batches at once queue for
   the cores and for the locks of the companies they share, each for
   longer than a measured window.
+- **Articles in** (` + "`make bench-article`" + ` runs it alone): ` + "`ingestArticle`" + `
+  of one 700-word article, the texts of the extractor's news dev set
+  (extractor/testdata/news) one after the other, in the order of the
+  files' names, up to the end of the paragraph that reaches 700 words.
+  companygraph only, with the extractor service (extractor/, spaCy)
+  the benchmark starts beside it; each request has a source id of its
+  own, so each writes a source, its mentions and evidence. Three series
+  take turns: ` + "`ingestArticle`" + `, the same with ` + "`dryRun`" + `, and the
+  extractor alone (` + "`POST /extract`" + ` with the body the API sends it),
+  whose p50 over ` + "`ingestArticle`" + `'s is the extractor's share. A request
+  takes hundreds of milliseconds, so each cell is a number of requests
+  (30 by default), not a time. Measured after the nine operations. The
+  goal: p50 under 1 s at concurrency 1.
 - **Systems**: *raw Cypher* is the hand-written statement through the
   project's Neo4j client (internal/neo4j: one auto-commit read per
   request, a write transaction for the write, as the API runs its own)
@@ -188,96 +202,109 @@ func (r *report) render() string {
 	}
 	p(". Meanwhile processes outside the benchmark used %.2f cores on average. Generating the graph's plan (datagen.New) took %s before.\n\n",
 		cores(l.cpu), secs(r.plan))
-	if len(r.results) == 0 {
+	if len(r.results) == 0 && r.article == nil {
 		return b.String()
 	}
-	p("Each cell: %s warm-up, then %s measured, in %d rounds; the whole run took %s.\n\n",
-		r.cfg.Warmup, r.cfg.Duration, max(r.cfg.Rounds, 1), r.finished.Sub(r.started).Round(time.Second))
+	if len(r.results) == 0 {
+		p("The whole run took %s.\n\n", r.finished.Sub(r.started).Round(time.Second))
+	} else {
+		p("Each cell: %s warm-up, then %s measured, in %d rounds; the whole run took %s.\n\n",
+			r.cfg.Warmup, r.cfg.Duration, max(r.cfg.Rounds, 1), r.finished.Sub(r.started).Round(time.Second))
 
-	for _, conc := range r.cfg.Concurrency {
-		p("### Concurrency %d\n\n", conc)
-		p("| operation | system | req/s | p50 ms | p95 ms | p99 ms | errors | API CPU ms/req | Neo4j CPU ms/req | other load |\n")
-		p("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
-		for _, op := range r.ops {
-			for _, sys := range []string{"raw Cypher", "companygraph", "@neo4j/graphql"} {
-				res := r.find(sys, op.Key, conc)
-				if res == nil {
-					if sys == "companygraph" && op.NA != "" {
-						p("| %s | %s | %s | | | | | | | |\n", op.Title, sys, op.NA)
+		for _, conc := range r.cfg.Concurrency {
+			p("### Concurrency %d\n\n", conc)
+			p("| operation | system | req/s | p50 ms | p95 ms | p99 ms | errors | API CPU ms/req | Neo4j CPU ms/req | other load |\n")
+			p("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+			for _, op := range r.ops {
+				for _, sys := range []string{"raw Cypher", "companygraph", "@neo4j/graphql"} {
+					res := r.find(sys, op.Key, conc)
+					if res == nil {
+						if sys == "companygraph" && op.NA != "" {
+							p("| %s | %s | %s | | | | | | | |\n", op.Title, sys, op.NA)
+						}
+						continue
 					}
+					api := "—"
+					if sys != "raw Cypher" {
+						api = perReq(res.CPU.Server, res.Requests)
+					}
+					title := op.Title
+					if res.Clients != conc {
+						title += fmt.Sprintf(", %d clients", res.Clients)
+					}
+					p("| %s | %s | %.0f | %.2f | %.2f | %.2f | %d | %s | %s | %.2f |\n", title, sys, res.RPS(),
+						ms(res.Quantile(0.5)), ms(res.Quantile(0.95)), ms(res.Quantile(0.99)), res.Errors,
+						api, perReq(res.CPU.Neo4j, res.Requests), cores(res.CPU))
+				}
+			}
+			p("\n")
+		}
+
+		p("### companygraph against its targets\n\n")
+		p("Targets, for every query: p50 at most %.1fx raw Cypher's at concurrency 1; throughput at least %.2fx raw Cypher's at concurrency %d; "+
+			"ahead of @neo4j/graphql at every concurrency, at least %.0fx at concurrency %d on %s; API CPU per request at most %.1f ms (%.0f ms on %s); "+
+			"db hits at most %.1fx the hand-written statement's (PROFILE over the first %d requests, which times do not disturb); one Cypher statement per query. "+
+			"The write is shown beside them.\n\n",
+			targetP50, targetRPS, highConc, targetVsNG, highConc, strings.Join(apiBound, ", "), targetAPI, targetAPIHeavy, strings.Join(heavy, ", "),
+			dbHitsSlack, dbHitsRequests)
+		p("| operation | concurrency | req/s ÷ raw | p50 ÷ raw | req/s ÷ @neo4j/graphql | p50 ÷ @neo4j/graphql | API CPU ms/req | db hits ÷ raw | targets |\n")
+		p("|---|--:|--:|--:|--:|--:|--:|--:|:--|\n")
+		for _, op := range r.ops {
+			hits := "—"
+			if d, ok := r.dbHits[op.Key]; ok {
+				hits = fmt.Sprintf("%.2f", d.Ratio())
+			}
+			for _, conc := range r.cfg.Concurrency {
+				cg, rw, ng := r.find("companygraph", op.Key, conc), r.find("raw Cypher", op.Key, conc), r.find("@neo4j/graphql", op.Key, conc)
+				if !answered(cg) {
+					p("| %s | %d | n/a | n/a | n/a | n/a | n/a | %s | n/a |\n", op.Title, conc, hits)
 					continue
 				}
-				api := "—"
-				if sys != "raw Cypher" {
-					api = perReq(res.CPU.Server, res.Requests)
+				// A system that answered nothing in its windows (the write,
+				// for a library that plans each new statement for seconds)
+				// leaves only its own columns empty.
+				met := "—"
+				switch {
+				case op.Writes:
+				case answered(rw) && answered(ng):
+					met = "met"
+					if missed := r.missed(op, conc, cg, rw, ng); len(missed) > 0 {
+						met = "**missed**: " + strings.Join(missed, "; ")
+					}
+				default:
+					met = "n/a"
 				}
-				title := op.Title
-				if res.Clients != conc {
-					title += fmt.Sprintf(", %d clients", res.Clients)
-				}
-				p("| %s | %s | %.0f | %.2f | %.2f | %.2f | %d | %s | %s | %.2f |\n", title, sys, res.RPS(),
-					ms(res.Quantile(0.5)), ms(res.Quantile(0.95)), ms(res.Quantile(0.99)), res.Errors,
-					api, perReq(res.CPU.Neo4j, res.Requests), cores(res.CPU))
+				p("| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", op.Title, conc, rpsRatio(cg, rw), p50Ratio(cg, rw),
+					rpsRatio(cg, ng), p50Ratio(cg, ng), perReq(cg.CPU.Server, cg.Requests), hits, met)
 			}
 		}
 		p("\n")
-	}
-
-	p("### companygraph against its targets\n\n")
-	p("Targets, for every query: p50 at most %.1fx raw Cypher's at concurrency 1; throughput at least %.2fx raw Cypher's at concurrency %d; "+
-		"ahead of @neo4j/graphql at every concurrency, at least %.0fx at concurrency %d on %s; API CPU per request at most %.1f ms (%.0f ms on %s); "+
-		"db hits at most %.1fx the hand-written statement's (PROFILE over the first %d requests, which times do not disturb); one Cypher statement per query. "+
-		"The write is shown beside them.\n\n",
-		targetP50, targetRPS, highConc, targetVsNG, highConc, strings.Join(apiBound, ", "), targetAPI, targetAPIHeavy, strings.Join(heavy, ", "),
-		dbHitsSlack, dbHitsRequests)
-	p("| operation | concurrency | req/s ÷ raw | p50 ÷ raw | req/s ÷ @neo4j/graphql | p50 ÷ @neo4j/graphql | API CPU ms/req | db hits ÷ raw | targets |\n")
-	p("|---|--:|--:|--:|--:|--:|--:|--:|:--|\n")
-	for _, op := range r.ops {
-		hits := "—"
-		if d, ok := r.dbHits[op.Key]; ok {
-			hits = fmt.Sprintf("%.2f", d.Ratio())
+		p("**Peak RSS**: companygraph %s, @neo4j/graphql %s, Neo4j %s (JVM; heap and page cache are fixed by tools/neo4j).\n\n",
+			mib(r.rss["companygraph"]), mib(r.rss["@neo4j/graphql"]), mib(r.rss["Neo4j"]))
+		var stmts, agree []string
+		for _, op := range r.ops {
+			stmts = append(stmts, fmt.Sprintf("%s %s", op.Key, r.statements[op.Key]))
+			agree = append(agree, fmt.Sprintf("%s %s", op.Key, r.agree[op.Key]))
 		}
-		for _, conc := range r.cfg.Concurrency {
-			cg, rw, ng := r.find("companygraph", op.Key, conc), r.find("raw Cypher", op.Key, conc), r.find("@neo4j/graphql", op.Key, conc)
-			if !answered(cg) {
-				p("| %s | %d | n/a | n/a | n/a | n/a | n/a | %s | n/a |\n", op.Title, conc, hits)
-				continue
-			}
-			// A system that answered nothing in its windows (the write,
-			// for a library that plans each new statement for seconds)
-			// leaves only its own columns empty.
-			met := "—"
-			switch {
-			case op.Writes:
-			case answered(rw) && answered(ng):
-				met = "met"
-				if missed := r.missed(op, conc, cg, rw, ng); len(missed) > 0 {
-					met = "**missed**: " + strings.Join(missed, "; ")
-				}
-			default:
-				met = "n/a"
-			}
-			p("| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", op.Title, conc, rpsRatio(cg, rw), p50Ratio(cg, rw),
-				rpsRatio(cg, ng), p50Ratio(cg, ng), perReq(cg.CPU.Server, cg.Requests), hits, met)
+		p("**Statements per request** (companygraph_cypher_queries_total over 5 requests of each operation; a write's share one transaction): %s. ", strings.Join(stmts, ", "))
+		if r.totals[1] > 0 {
+			p("Over all measurements of queries, warm-ups included: %s statements for %s GraphQL requests (%.3f per request).\n\n", thousands(int(r.totals[0])), thousands(int(r.totals[1])), r.totals[0]/r.totals[1])
+		} else {
+			p("\n\n")
 		}
+		p("**Answers agree** with raw Cypher (first 8 requests of each operation): %s.\n\n", strings.Join(agree, ", "))
 	}
-	p("\n")
-	p("**Peak RSS**: companygraph %s, @neo4j/graphql %s, Neo4j %s (JVM; heap and page cache are fixed by tools/neo4j).\n\n",
-		mib(r.rss["companygraph"]), mib(r.rss["@neo4j/graphql"]), mib(r.rss["Neo4j"]))
-	var stmts, agree []string
-	for _, op := range r.ops {
-		stmts = append(stmts, fmt.Sprintf("%s %s", op.Key, r.statements[op.Key]))
-		agree = append(agree, fmt.Sprintf("%s %s", op.Key, r.agree[op.Key]))
+	if r.article != nil {
+		renderArticle(p, r.article)
 	}
-	p("**Statements per request** (companygraph_cypher_queries_total over 5 requests of each operation; a write's share one transaction): %s. ", strings.Join(stmts, ", "))
-	if r.totals[1] > 0 {
-		p("Over all measurements of queries, warm-ups included: %s statements for %s GraphQL requests (%.3f per request).\n\n", thousands(int(r.totals[0])), thousands(int(r.totals[1])), r.totals[0]/r.totals[1])
-	} else {
-		p("\n\n")
-	}
-	p("**Answers agree** with raw Cypher (first 8 requests of each operation): %s.\n\n", strings.Join(agree, ", "))
 	var errs []string
-	for _, res := range r.results {
+	results := r.results
+	if r.article != nil {
+		for _, c := range r.article.cells {
+			results = append(results, c.Result)
+		}
+	}
+	for _, res := range results {
 		if res.FirstError != "" {
 			errs = append(errs, fmt.Sprintf("%s %s c=%d: %s", res.System, res.Op, res.Concurrency, short(res.FirstError)))
 		}

@@ -55,15 +55,26 @@ type Config struct {
 	// Report is the Markdown file to update; "" prints only.
 	Report string
 	// Ops, if set, are the keys of the only operations to measure (by-id,
-	// ingest, ...); a report of some operations only is printed, never
-	// written into Report.
+	// ingest, ..., article); a report of some operations only is printed,
+	// never written into Report.
 	Ops []string
+
+	// The article benchmark (key article, see article.go) runs the
+	// extractor service with ExtractorPython (.data/extractor's, which
+	// `make extractor-env` installs) in ExtractorDir (extractor/), and
+	// reads its article from ExtractorDir/testdata/news. It sends
+	// ArticleRequests requests of each series at each of
+	// ArticleConcurrency.
+	ExtractorPython, ExtractorDir string
+	ArticleRequests               int
+	ArticleConcurrency            []int
 }
 
 // Run loads the graph, starts both GraphQL servers, checks that the three
 // systems give the same answers and that companygraph sends one statement
 // per request, measures every operation on every system at every
-// concurrency, and reports.
+// concurrency, then, with the extractor service started beside the API,
+// ingestArticle of a 700-word article (article.go), and reports.
 func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	n := cfg.Nodes
 	if n == 0 {
@@ -81,14 +92,23 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return err
 	}
 	rep.plan = time.Since(t)
-	// The operations are picked before the long load, so a wrong key
-	// fails at once; a report of some of them is only printed.
-	ops, err := pick(Workload(g), cfg.Ops)
+	// The operations are picked, and the article built, before the long
+	// load, so a wrong key or a missing extractor fails at once; a report
+	// of some of them is only printed.
+	ops, withArticle, err := pick(Workload(g), cfg.Ops)
 	if err != nil {
 		return err
 	}
 	if len(cfg.Ops) > 0 {
 		cfg.Report = ""
+	}
+	// Loading only measures nothing.
+	withArticle = withArticle && !cfg.LoadOnly
+	var article benchArticle
+	if withArticle {
+		if article, err = prepareArticle(&cfg); err != nil {
+			return err
+		}
 	}
 	m, err := query.NewMapping(generated.NewExecutableSchema(generated.Config{}).Schema())
 	if err != nil {
@@ -112,20 +132,34 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	// told only to an admin, so the key is an admin's; the queries are
 	// sent without it.
 	key := rand.Text()
-	cg, err := Start(ctx, "companygraph", ".", filepath.Join(cfg.WorkDir, "companygraph.log"),
-		append(env, "COMPANYGRAPH_LOAD_SEED=false", "COMPANYGRAPH_PLAYGROUND=false", "COMPANYGRAPH_API_KEYS=bench:admin:"+auth.HashKey(key)),
-		HTTPOK("/readyz"), cfg.CompanygraphBin)
+	cgEnv := slices.Concat(env, []string{"COMPANYGRAPH_LOAD_SEED=false", "COMPANYGRAPH_PLAYGROUND=false", "COMPANYGRAPH_API_KEYS=bench:admin:" + auth.HashKey(key)})
+	var ex *Server
+	if withArticle {
+		if ex, err = startExtractor(ctx, cfg); err != nil {
+			return err
+		}
+		defer ex.Stop()
+		say("extractor at %s (pid %d)", ex.Addr, ex.PID())
+		cgEnv = append(cgEnv, "COMPANYGRAPH_EXTRACTOR_URL=http://"+ex.Addr)
+	}
+	cg, err := Start(ctx, "companygraph", ".", filepath.Join(cfg.WorkDir, "companygraph.log"), cgEnv, HTTPOK("/readyz"), cfg.CompanygraphBin)
 	if err != nil {
 		return err
 	}
 	defer cg.Stop()
-	ng, err := Start(ctx, "@neo4j/graphql", cfg.NodeServer, filepath.Join(cfg.WorkDir, "neo4j-graphql.log"),
-		env, graphQLReady, "node", "server.mjs")
-	if err != nil {
-		return err
+	say("companygraph at %s (pid %d)", cg.Addr, cg.PID())
+	pids := map[string]int{"companygraph": cg.PID()}
+	// @neo4j/graphql answers the workload's operations only.
+	var ng *Server
+	if len(ops) > 0 {
+		if ng, err = Start(ctx, "@neo4j/graphql", cfg.NodeServer, filepath.Join(cfg.WorkDir, "neo4j-graphql.log"),
+			env, graphQLReady, "node", "server.mjs"); err != nil {
+			return err
+		}
+		defer ng.Stop()
+		say("@neo4j/graphql at %s (pid %d)", ng.Addr, ng.PID())
+		pids["@neo4j/graphql"] = ng.PID()
 	}
-	defer ng.Stop()
-	say("companygraph at %s (pid %d), @neo4j/graphql at %s (pid %d)", cg.Addr, cg.PID(), ng.Addr, ng.PID())
 
 	if err := enablePath(ctx, "http://"+cg.Addr+"/graphql", ops); err != nil {
 		say("op 5 on companygraph: %v", err)
@@ -140,13 +174,15 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return err
 	}
 	cgT.auth = "Bearer " + key
-	ngT, err := newGraphQL("@neo4j/graphql", "ng", "http://"+ng.Addr+"/graphql", maxConc, ops,
-		func(o *Op) string { return o.NG }, func(p Params) map[string]any { return p.NG })
-	if err != nil {
-		return err
+	targets := []Target{newRaw(client), cgT}
+	if ng != nil {
+		ngT, err := newGraphQL("@neo4j/graphql", "ng", "http://"+ng.Addr+"/graphql", maxConc, ops,
+			func(o *Op) string { return o.NG }, func(p Params) map[string]any { return p.NG })
+		if err != nil {
+			return err
+		}
+		targets = append(targets, ngT)
 	}
-	targets := []Target{newRaw(client), cgT, ngT}
-	pids := map[string]int{"companygraph": cg.PID(), "@neo4j/graphql": ng.PID()}
 
 	rep.ops = ops
 	rep.agree = agreement(ctx, ops, targets)
@@ -210,7 +246,19 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 			rep.totals[1] += end[1] - startTotals[1]
 		}
 	}
-	rep.rss = map[string]int64{"companygraph": PeakRSS(cg.PID()), "@neo4j/graphql": PeakRSS(ng.PID()), "Neo4j": PeakRSS(cfg.Neo4jPID)}
+	if withArticle {
+		say("op %-12s %s", articleKey, article.describe())
+		c, err := newArticleClient("http://"+cg.Addr+"/graphql", "http://"+ex.Addr+"/extract", "Bearer "+key, slices.Max(cfg.ArticleConcurrency), article)
+		if err != nil {
+			return err
+		}
+		rep.article, err = measureArticle(ctx, c, article, articlePIDs{api: cg.PID(), extractor: ex.PID(), neo4j: cfg.Neo4jPID},
+			cfg.ArticleConcurrency, cfg.ArticleRequests, cfg.Rounds, say)
+		if err != nil {
+			return fmt.Errorf("article: %w", err)
+		}
+	}
+	rep.rss = map[string]int64{"companygraph": PeakRSS(cg.PID()), "@neo4j/graphql": PeakRSS(pids["@neo4j/graphql"]), "Neo4j": PeakRSS(cfg.Neo4jPID)}
 	rep.finished = time.Now()
 	return rep.write(out)
 }
@@ -413,19 +461,25 @@ func versions(ctx context.Context, client *neo4j.Client, cfg Config) map[string]
 	return v
 }
 
-// pick returns the operations of ops whose keys are in keys, all of them
-// when keys is empty.
-func pick(ops []*Op, keys []string) ([]*Op, error) {
+// pick returns the operations of ops whose keys are in keys, and whether
+// keys name the article benchmark (articleKey), which is not an Op of the
+// workload: every operation and the article when keys is empty.
+func pick(ops []*Op, keys []string) ([]*Op, bool, error) {
 	if len(keys) == 0 {
-		return ops, nil
+		return ops, true, nil
 	}
 	var out []*Op
+	article := false
 	for _, k := range keys {
+		if k == articleKey {
+			article = true
+			continue
+		}
 		i := slices.IndexFunc(ops, func(o *Op) bool { return o.Key == k })
 		if i < 0 {
-			return nil, fmt.Errorf("no operation %q in the workload", k)
+			return nil, false, fmt.Errorf("no operation %q in the workload", k)
 		}
 		out = append(out, ops[i])
 	}
-	return out, nil
+	return out, article, nil
 }
