@@ -21,17 +21,11 @@ import pathlib
 import sys
 
 from . import gazetteer, knowledgenet, news
+from .claims import ENTITY_KEYS
 from .extract import extract, norm
 from .model import load
 
-TYPES = {
-    "company": "Company",
-    "executive": "Executive",
-    "event": "Event",
-    "market": "Market",
-    "product": "Product",
-    "partner": "Partner",
-}
+TYPES = ENTITY_KEYS
 FIGURES = ("amountUsd", "valuationUsd", "unitsSold", "stakePercent", "amount", "pricePerShare", "valuation")
 
 

@@ -1903,20 +1903,28 @@ class Article:
             and obj.lower_ in ("stake", "%", "percent", "share", "shares", "interest")
         ):
             ev.props["stakePercent"] = stake
-        for c in verb.children:
-            if c.dep_ == "prep" and c.lower_ == "for":
-                for g in c.subtree:
-                    m = self._money(g, s)
-                    if m is not None and currency(m.text):
-                        ev.props.setdefault("amount", amount(m.text))
-                        ev.props.setdefault("currency", currency(m.text))
-                        break
+        self._price(self._for(verb), s, ev)
         self.relate("PARTICIPATED_IN", seller, ev, text, "divestiture", 0.65, role="seller")
         self.relate("PARTICIPATED_IN", target, ev, text, "divestiture", 0.65, role="target")
         if buyer is not None and buyer not in (seller, target):
             self.relate("PARTICIPATED_IN", buyer, ev, text, "divestiture", 0.65, role="acquirer")
             if not planned:
                 self.relate("OWNS", buyer, target, text, "divestiture", 0.7, stakePercent=ev.props.get("stakePercent"))
+
+    def _price(self, heads, s, ev):
+        """The price of a deal: the first money the phrases of heads give
+        ("for $16 billion", or what "pay" takes)."""
+        for c in heads:
+            for g in c.subtree:
+                m = self._money(g, s)
+                if m is not None and currency(m.text):
+                    ev.props.setdefault("amount", amount(m.text))
+                    ev.props.setdefault("currency", currency(m.text))
+                    return
+
+    @staticmethod
+    def _for(verb):
+        return [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "for"]
 
     def _take_control(self, verb, s, text):
         control = next(c for c in verb.children if c.dep_ == "dobj" and c.lower_ == "control")
@@ -1952,14 +1960,7 @@ class Article:
         planned = self._planned(verb)
         ev = self.entity("Event", f"{buyer.name} buys a unit of {seller.name}", text, "sale of a unit", 0.6)
         ev.props.update({"kind": "ACQUISITION", "status": "planned" if planned else "occurred"})
-        for c in verb.children:
-            if c.dep_ == "prep" and c.lower_ == "for":
-                for g in c.subtree:
-                    m = self._money(g, s)
-                    if m is not None and currency(m.text):
-                        ev.props.setdefault("amount", amount(m.text))
-                        ev.props.setdefault("currency", currency(m.text))
-                        break
+        self._price(self._for(verb), s, ev)
         self.relate("PARTICIPATED_IN", buyer, ev, text, "sale of a unit", 0.6, role="acquirer")
         self.relate("PARTICIPATED_IN", seller, ev, text, "sale of a unit", 0.6, role="seller")
 
@@ -2097,18 +2098,7 @@ class Article:
             ev.props.update({"kind": "ACQUISITION", "status": "planned" if planned else "occurred"})
             if stake is not None and 0 < stake <= 100:
                 ev.props["stakePercent"] = stake
-            money_from = (
-                [verb]
-                if verb.lemma_.lower() == "pay"
-                else [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "for"]
-            )
-            for c in money_from:
-                for g in c.subtree:
-                    m = self._money(g, s)
-                    if m is not None and currency(m.text):
-                        ev.props.setdefault("amount", amount(m.text))
-                        ev.props.setdefault("currency", currency(m.text))
-                        break
+            self._price([verb] if verb.lemma_.lower() == "pay" else self._for(verb), s, ev)
             date = self._date(s, verb)
             if date:
                 ev.props.setdefault("date", date)
