@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span
 from spacy.util import filter_spans
 
-from .relations import Patterns
+from .relations import TITLES, Patterns
 
 # Words that end an organisation's legal name: "Walmart Inc." is also
 # known as Walmart.
@@ -144,50 +144,7 @@ DEMONYMS = {
 
 # Words for a job; a title is the run of such words (and their modifiers)
 # before or after a person's name.
-TITLE_WORDS = {
-    "president",
-    "vice",
-    "ceo",
-    "cfo",
-    "coo",
-    "cto",
-    "cmo",
-    "chairman",
-    "chairwoman",
-    "chair",
-    "director",
-    "officer",
-    "executive",
-    "chief",
-    "head",
-    "founder",
-    "co-founder",
-    "cofounder",
-    "manager",
-    "partner",
-    "chairperson",
-    "treasurer",
-    "secretary",
-    "vp",
-    "svp",
-    "evp",
-    "md",
-    "principal",
-    "lead",
-    "general",
-    "senior",
-    "managing",
-    "global",
-    "regional",
-    "deputy",
-    "board",
-    "member",
-    "spokesperson",
-    "spokesman",
-    "spokeswoman",
-    "owner",
-    "boss",
-}
+TITLE_WORDS = TITLES | {"deputy", "general", "global", "lead", "managing", "regional", "senior", "vice"}
 
 PRONOUNS_ORG = {"it", "its", "they", "their"}
 # Last words of organisations' names: such a name is never a person's or a
