@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span
 from spacy.util import filter_spans
 
-from .relations import TITLES, Patterns
+from .relations import EXECUTIVE_TITLES, TITLES, Patterns
 
 # Words that end an organisation's legal name: "Walmart Inc." is also
 # known as Walmart.
@@ -566,8 +566,6 @@ class Article:
         self.main = self._main_organisation()
         self.patterns = Patterns(self)
 
-    amount = staticmethod(lambda text: amount(text))
-
     def key(self, name: str) -> str:
         """The key a name is looked up by: "the Walmart Inc.'s" is
         "walmart inc."."""
@@ -762,23 +760,9 @@ class Article:
 
     @staticmethod
     def _holds_a_position(root) -> bool:
-        chiefs = {
-            "ceo",
-            "cfo",
-            "coo",
-            "cto",
-            "president",
-            "chairman",
-            "chairwoman",
-            "founder",
-            "co-founder",
-            "cofounder",
-            "director",
-            "owner",
+        # a chief's title, or a spokesperson's
+        chiefs = EXECUTIVE_TITLES - {"chairperson", "officer"} | {
             "executive",
-            "chief",
-            "boss",
-            "head",
             "spokesman",
             "spokeswoman",
             "spokesperson",
@@ -1817,16 +1801,7 @@ class Article:
     def _divestiture(self, verb, obj, seller, s, text):
         """ "LG sells its water units to Techcross": an acquisition by the
         buyer "to" names, of the organisation sold or its stake."""
-        buyer = next(
-            (
-                self._resolve_org(g, s)
-                for c in verb.children
-                if c.dep_ == "prep" and c.lower_ == "to"
-                for g in c.children
-                if g.dep_ == "pobj"
-            ),
-            None,
-        )
+        buyer = self._org_after(verb, "to", s)
         target, stake = None, None
         if obj.ent_type_ == "ORG":
             target = self._resolve_org(obj, s)
@@ -1867,6 +1842,18 @@ class Article:
             self.relate("PARTICIPATED_IN", buyer, ev, text, "divestiture", 0.65, role="acquirer")
             if not planned:
                 self.relate("OWNS", buyer, target, text, "divestiture", 0.7, stakePercent=ev.props.get("stakePercent"))
+
+    def _org_after(self, tok, prep, s):
+        """The organisation a preposition of the word names: "to Techcross",
+        "of Estacio", "by Y"."""
+        for c in tok.children:
+            if c.dep_ in ("prep", "agent") and c.lower_ == prep:
+                for g in c.children:
+                    if g.dep_ == "pobj":
+                        org = self._resolve_org(g, s)
+                        if org is not None:
+                            return org
+        return None
 
     def _price(self, heads, s, ev):
         """The price of a deal: the first money the phrases of heads give
@@ -1924,30 +1911,12 @@ class Article:
     def _acquisition_noun(self, tok, s, text):
         """ "its planned purchase of Estacio", "a $150m acquisition of
         Pro-Trader", "the takeover of X by Y": a deal named by a noun."""
-        target = next(
-            (
-                self._resolve_org(g, s)
-                for c in tok.children
-                if c.dep_ == "prep" and c.lower_ == "of"
-                for g in c.children
-                if g.dep_ == "pobj"
-            ),
-            None,
-        )
+        target = self._org_after(tok, "of", s)
         if target is None:
             return
         buyer = next((self._resolve_org(c, s) for c in tok.children if c.dep_ == "poss"), None)
         if buyer is None:
-            buyer = next(
-                (
-                    self._resolve_org(g, s)
-                    for c in tok.children
-                    if c.dep_ in ("prep", "agent") and c.lower_ == "by"
-                    for g in c.children
-                    if g.dep_ == "pobj"
-                ),
-                None,
-            )
+            buyer = self._org_after(tok, "by", s)
         if buyer is None and tok.dep_ in ("dobj", "nsubj"):
             # "It made its first acquisition ... with the purchase of X"
             buyer = self._subject_org(tok.head, s) if tok.dep_ == "dobj" else None

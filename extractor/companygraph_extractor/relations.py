@@ -426,22 +426,7 @@ EXECUTIVE_TITLES = {
 
 # Titles that, alone before a name in an article about an organisation,
 # are a position at that organisation ("CEO Jim Umpleby said").
-CHIEF_WORDS = {
-    "ceo",
-    "cfo",
-    "coo",
-    "cto",
-    "chairman",
-    "chairwoman",
-    "chairperson",
-    "president",
-    "founder",
-    "co-founder",
-    "cofounder",
-    "executive",
-    "officer",
-    "chief",
-}
+CHIEF_WORDS = EXECUTIVE_TITLES - {"director", "owner", "head", "boss"} | {"executive"}
 
 # Verbs a path between a person and an organisation may pass through.
 EMPLOY_VERBS = {
@@ -1374,6 +1359,8 @@ class Patterns:
     # -- ownership ------------------------------------------------------------
 
     def ownership(self, s, text):
+        from .extract import amount
+
         for t in s:
             lemma = t.lemma_.lower()
             if lemma in SUBSIDIARY_NOUNS and t.pos_ == "NOUN":
@@ -1431,7 +1418,7 @@ class Patterns:
                     for o in (c for c in t.children if c.dep_ == "dobj"):
                         if o.lower_ in ("%", "percent", "stake") or o.lemma_.lower() in ("stake", "share"):
                             num = next((c for c in o.subtree if c.like_num), None)
-                            stake = self.a.amount(num.text) if num is not None else None
+                            stake = amount(num.text) if num is not None else None
                             for w in o.subtree:
                                 if w.dep_ == "pobj" and w.head.lower_ in ("of", "in"):
                                     child = child or self._org_end(w, s)
@@ -1492,7 +1479,7 @@ class Patterns:
                     for w in t.subtree:
                         if w.lower_ in ("%", "percent") or (w.lower_ == "stake" and any(c.like_num for c in w.subtree)):
                             num = next((c for c in w.subtree if c.like_num), None)
-                            stake = self.a.amount(num.text) if num is not None else None
+                            stake = amount(num.text) if num is not None else None
                             break
                     self.a.relate(
                         "OWNS",
